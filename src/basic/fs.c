@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "macro.h"
+#include "banned.h"
+
+int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0, cap = 0;
+
+	if (max_size > SIZE_MAX / 2)
+		return -EINVAL;
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			/* Room for max_size + 1 bytes at most, so "too large" is seen, plus the NUL. */
+			size_t ncap = MIN(cap ? cap * 2 : 16384, max_size + 2);
+			char *p = realloc(data, ncap);
+
+			if (!p)
+				return -ENOMEM;
+			data = p;
+			cap = ncap;
+		}
+		n = RETRY_EINTR(read(fd, data + len, cap - len - 1));
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max_size)
+			return -EFBIG;
+	}
+	data[len] = '\0';
+	*ret_data = TAKE_PTR(data);
+	*ret_len = len;
+	return 0;
+}
+
+int tn_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len,
+		 struct stat *ret_st)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((size_t)st.st_size > max_size)
+		return -EFBIG;
+	r = tn_read_fd(fd, max_size, ret_data, ret_len);
+	if (r < 0)
+		return r;
+	if (ret_st)
+		*ret_st = st;
+	return 0;
+}
+
+int tn_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = RETRY_EINTR(write(fd, p, len));
+
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+char *tn_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+static int fsync_dir(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return negative_errno();
+	if (fsync(fd) < 0)
+		return negative_errno();
+	return 0;
+}
+
+/* Fill a new temporary file and give it its final metadata; on failure the caller unlinks it. */
+static int fill_temp(int fd, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	int r;
+
+	r = tn_write_all(fd, data, len);
+	if (r < 0)
+		return r;
+	if (fchmod(fd, mode & 07777) < 0)
+		return negative_errno();
+	/* Keep the owner of the file we replace; only needed (and only allowed) when it differs. */
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)
+		return negative_errno();
+	if (fsync(fd) < 0)
+		return negative_errno();
+	return 0;
+}
+
+int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+		      gid_t gid)
+{
+	_cleanup_free_ char *dir = NULL, *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	const char *base;
+	int r;
+
+	dir = tn_path_dirname(path);
+	if (!dir)
+		return -ENOMEM;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (asprintf(&tmp, "%s/.%s.tenant-XXXXXX", dir, base) < 0) {
+		tmp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	r = fill_temp(fd, data, len, mode, uid, gid);
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = negative_errno();
+	if (r < 0) {
+		unlink(tmp);
+		return r;
+	}
+	return fsync_dir(dir);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * File helpers. Every fd is opened O_CLOEXEC. Sizes of what is read are capped by the caller.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/*
+ * Read a whole regular file into a NUL-terminated buffer. Fails with -EFBIG when it is larger
+ * than `max_size` bytes and -EINVAL when it is not a regular file. On success *ret_data owns the
+ * buffer; ret_st (optional) receives the file's stat.
+ */
+int tn_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len,
+		 struct stat *ret_st);
+
+/* Read all of an open fd (same cap and result as tn_read_file). */
+int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len);
+
+/* Write all `len` bytes, retrying short writes and EINTR. */
+int tn_write_all(int fd, const void *data, size_t len);
+
+/*
+ * Replace `path` atomically with `data`: a temporary file in the same directory, written,
+ * given `mode`, `uid` and `gid`, fsync'ed, renamed over `path`, and the directory fsync'ed.
+ * Readers see the old file or the new one, never a torn one; on failure nothing changes.
+ */
+int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+		      gid_t gid);
+
+/* The directory part of `path` ("." when it has none), newly allocated; NULL when out of memory. */
+char *tn_path_dirname(const char *path);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Strict number parsers for untrusted text: decimal digits only. No sign, no blanks, no base
+ * prefix, no trailing characters; overflow is detected before it happens. These replace
+ * ato*() and strto*(), which banned.h forbids.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parse exactly `len` bytes at `s`. 0 on success; -EINVAL if empty or not all digits; -ERANGE
+ * on overflow. *ret is written only on success. */
+int tn_parse_u64_n(const char *s, size_t len, uint64_t *ret);
+int tn_parse_u32_n(const char *s, size_t len, uint32_t *ret);
+
+/* The same for a NUL-terminated string. */
+int tn_parse_u64(const char *s, uint64_t *ret);
+int tn_parse_u32(const char *s, uint32_t *ret);
+
+/* True when `len` > 0 and every byte is an ASCII digit. */
+bool tn_all_digits(const char *s, size_t len);

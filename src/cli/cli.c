@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "banned.h"
+
+#define OPT_HELP_INDEX TN_CLI_MAX_OPTIONS
+/* getopt_long returns a long option's `val`: table index + OPT_BASE, clear of letters and of
+ * the 1 that '-' mode returns for a positional argument. */
+#define OPT_BASE 256
+
+static int count_options(const struct tn_command *c)
+{
+	int n = 0;
+
+	while (c->options && c->options[n].name)
+		n++;
+	return n;
+}
+
+int tn_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int d[32][32];
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = MIN(MIN(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				v = MIN(v, d[i - 2][j - 2] + 1);
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+int tn_cli_usage(struct tn_cli *cli, const char *fmt, ...)
+{
+	_cleanup_free_ char *m = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	cli->usage_error = true;
+	return tn_error_set(&cli->err, EINVAL, "%s", m ? m : "invalid usage");
+}
+
+void tn_cli_warn(struct tn_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(cli->errf, "%s: warning: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(cli->errf, fmt, ap);
+	va_end(ap);
+	fputc('\n', cli->errf);
+}
+
+/* "tenant subid list": the words that lead to `c`, for usage lines and hints. */
+static void print_path(FILE *f, const char *prog, const struct tn_command *const *path, int depth)
+{
+	fputs(prog, f);
+	for (int i = 1; i < depth; i++)
+		fprintf(f, " %s", path[i]->name);
+}
+
+static void print_help(struct tn_cli *cli, const struct tn_command *const *path, int depth)
+{
+	const struct tn_command *c = path[depth - 1];
+	FILE *f = cli->out;
+	int n = count_options(c);
+
+	fputs("Usage: ", f);
+	print_path(f, cli->prog, path, depth);
+	fprintf(f, "%s%s%s%s\n\n", depth == 1 ? " [GLOBAL OPTIONS]" : "", n ? " [OPTIONS]" : "",
+		c->subcommands ? " COMMAND" : "", c->args_help ? c->args_help : "");
+	fprintf(f, "%s\n", c->summary);
+	if (c->description)
+		fprintf(f, "\n%s\n", c->description);
+	if (c->subcommands) {
+		fputs("\nCommands:\n", f);
+		for (const struct tn_command *s = c->subcommands; s->name; s++)
+			fprintf(f, "  %-12s %s\n", s->name, s->summary);
+	}
+	fprintf(f, "\n%s:\n", depth == 1 ? "Global options" : "Options");
+	for (int i = 0; i < n; i++) {
+		const struct tn_cli_option *o = &c->options[i];
+		char left[64];
+
+		snprintf(left, sizeof(left), "%c%c%s--%s%s%s", o->short_name ? '-' : ' ',
+			 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-24s %s\n", left, o->help);
+	}
+	fprintf(f, "  %-24s %s\n", "-h, --help", "show this help");
+	if (c->subcommands) {
+		fputs("\nRun '", f);
+		print_path(f, cli->prog, path, depth);
+		fputs(" COMMAND --help' for the options of a command.\n", f);
+	}
+}
+
+/* Append "; try 'tenant ... --help'" as the hint of a usage error. */
+static int usage_hint(struct tn_cli *cli, const struct tn_command *const *path, int depth)
+{
+	_cleanup_free_ char *words = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&words, &len);
+
+	cli->usage_error = true;
+	if (!f)
+		return -EINVAL;
+	print_path(f, cli->prog, path, depth);
+	fclose(f);
+	tn_error_hint(&cli->err, "see '%s --help'", words);
+	return -EINVAL;
+}
+
+/* getopt_long's table for a command: its options plus --help. */
+static void build_longopts(const struct tn_command *c, struct option *lo, char *shortopts,
+			   size_t shortlen, bool stop_at_first_arg)
+{
+	int n = count_options(c), k = 0;
+	size_t s = 0;
+
+	shortopts[s++] = stop_at_first_arg ? '+' : '-';
+	shortopts[s++] = ':';
+	for (int i = 0; i < n; i++) {
+		const struct tn_cli_option *o = &c->options[i];
+
+		lo[k++] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL,
+					   OPT_BASE + i };
+		if (o->short_name && s + 3 < shortlen) {
+			shortopts[s++] = o->short_name;
+			if (o->arg)
+				shortopts[s++] = ':';
+		}
+	}
+	lo[k++] = (struct option){ "help", no_argument, NULL, OPT_BASE + OPT_HELP_INDEX };
+	lo[k] = (struct option){ 0 };
+	shortopts[s++] = 'h';
+	shortopts[s] = '\0';
+}
+
+static int short_to_index(const struct tn_command *c, int ch)
+{
+	int n = count_options(c);
+
+	if (ch == 'h')
+		return OPT_HELP_INDEX;
+	for (int i = 0; i < n; i++)
+		if (c->options[i].short_name == ch)
+			return i;
+	return -1;
+}
+
+/*
+ * Parse the options of `c` from argv. Positional arguments are collected into args->pos (a
+ * command with subcommands stops at its first one: the subcommand's name). Returns 1 when
+ * --help was given, 0 on success, -EINVAL on a usage error.
+ */
+static int parse_options(struct tn_cli *cli, const struct tn_command *const *path, int depth,
+			 int argc, char **argv, struct tn_cli_args *args)
+{
+	const struct tn_command *c = path[depth - 1];
+	struct option lo[TN_CLI_MAX_OPTIONS + 2];
+	char shortopts[2 * TN_CLI_MAX_OPTIONS + 8];
+	bool stop = c->subcommands != NULL;
+	bool help = false;
+
+	build_longopts(c, lo, shortopts, sizeof(shortopts), stop);
+	*args = (struct tn_cli_args){ .pos = argv + argc, .n_pos = 0 };
+	optind = 0; /* glibc: reinitialize completely for this argv */
+	opterr = 0;
+	for (;;) {
+		int idx, ch = getopt_long(argc, argv, shortopts, lo, NULL);
+
+		if (ch == -1)
+			break;
+		if (ch == 1) { /* a positional argument, in order ('-' mode) */
+			argv[args->n_pos++] = optarg;
+			continue;
+		}
+		if (ch == '?' || ch == ':') {
+			const char *bad = argv[optind - 1];
+
+			tn_error_set(&cli->err, EINVAL, ch == ':' ? "option '%s' needs a value"
+								 : "unknown option '%s'", bad);
+			return usage_hint(cli, path, depth);
+		}
+		/* Long options return OPT_BASE + their table index, short ones their letter. */
+		idx = ch >= OPT_BASE ? ch - OPT_BASE : short_to_index(c, ch);
+		if (idx == OPT_HELP_INDEX) {
+			help = true;
+			continue;
+		}
+		args->value[idx] = optarg ? optarg : "";
+	}
+	if (help)
+		return 1;
+	/* Whatever getopt left (after "--", or everything from the first argument with '+'). */
+	for (int i = optind; i < argc; i++)
+		argv[args->n_pos++] = argv[i];
+	args->pos = argv;
+	return 0;
+}
+
+static const struct tn_command *find_subcommand(const struct tn_command *c, const char *name)
+{
+	for (const struct tn_command *s = c->subcommands; s && s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+static int unknown_command(struct tn_cli *cli, const struct tn_command *const *path, int depth,
+			   const char *name)
+{
+	const struct tn_command *c = path[depth - 1];
+	const char *best = NULL;
+	int best_d = 99;
+
+	for (const struct tn_command *s = c->subcommands; s->name; s++) {
+		int d = tn_edit_distance(name, s->name);
+
+		if (d < best_d || (strncmp(s->name, name, strlen(name)) == 0 && strlen(name) >= 2))
+			best = s->name, best_d = MIN(d, 2);
+	}
+	tn_error_set(&cli->err, EINVAL, "'%s' is not a %s command", name,
+		     depth == 1 ? cli->prog : c->name);
+	usage_hint(cli, path, depth);
+	if (best && best_d <= 2)
+		tn_error_hint(&cli->err, "did you mean '%s'?", best);
+	return -EINVAL;
+}
+
+static int check_arg_count(struct tn_cli *cli, const struct tn_command *const *path, int depth,
+			   int n)
+{
+	const struct tn_command *c = path[depth - 1];
+
+	if (n < c->min_args)
+		tn_error_set(&cli->err, EINVAL, "'%s' needs %s%d argument%s%s", c->name,
+			     c->max_args == c->min_args ? "" : "at least ", c->min_args,
+			     c->min_args == 1 ? "" : "s", c->args_help ? c->args_help : "");
+	else if (c->max_args >= 0 && n > c->max_args)
+		tn_error_set(&cli->err, EINVAL, "'%s' takes at most %d argument%s, got %d", c->name,
+			     c->max_args, c->max_args == 1 ? "" : "s", n);
+	else
+		return 0;
+	return usage_hint(cli, path, depth);
+}
+
+/* Walk down the table, parsing each level's options, until a command that runs. */
+int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
+{
+	const struct tn_command *path[8] = { cli->root };
+	int depth = 1, r;
+
+	for (;;) {
+		const struct tn_command *c = path[depth - 1], *next;
+		struct tn_cli_args args;
+
+		r = parse_options(cli, path, depth, argc, argv, &args);
+		if (r != 0) {
+			if (r > 0)
+				print_help(cli, path, depth);
+			return r > 0 ? 0 : r;
+		}
+		if (!c->subcommands) {
+			r = check_arg_count(cli, path, depth, args.n_pos);
+			return r < 0 ? r : c->run(cli, &args);
+		}
+		if (c->run) {
+			r = c->run(cli, &args); /* a group's own options (the globals) */
+			if (r != 0)
+				return r > 0 ? 0 : r;
+		}
+		if (args.n_pos == 0) {
+			tn_error_set(&cli->err, EINVAL, "missing command");
+			return usage_hint(cli, path, depth);
+		}
+		next = find_subcommand(c, args.pos[0]);
+		if (!next)
+			return unknown_command(cli, path, depth, args.pos[0]);
+		if (depth == (int)ELEMENTSOF(path))
+			return -E2BIG;
+		path[depth++] = next;
+		/* The subcommand parses what follows its name; argv[0] is its name. */
+		argc = args.n_pos;
+		argv = args.pos;
+	}
+}
+
+int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
+{
+	int r = tn_cli_dispatch(cli, argc, argv);
+
+	if (fflush(cli->out) != 0 || ferror(cli->out)) {
+		if (r >= 0)
+			r = tn_error_errno(&cli->err, errno ? errno : EIO, "cannot write output");
+	}
+	if (r < 0) {
+		if (!cli->err)
+			tn_error_set(&cli->err, r, "%s", strerror(-r));
+		tn_error_print(cli->err, cli->prog, cli->errf);
+		return cli->usage_error ? TN_EXIT_USAGE : TN_EXIT_FAILURE;
+	}
+	return r > 0 ? r : TN_EXIT_OK;
+}

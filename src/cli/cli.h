@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The table-driven command line: `tenant [global options] COMMAND [SUBCOMMAND] [options] [args]`.
+ *
+ * Each command is a row of a table: its name, positional-argument bounds, options, help text and
+ * the function that runs it. cli.c does everything generic once: finding the command (with "did
+ * you mean" for a typo), parsing options with getopt_long, `--help`, checking the number of
+ * arguments, and mapping the outcome to an exit status. A command's function only acts.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "subid.h"
+
+enum {
+	TN_EXIT_OK = 0,
+	TN_EXIT_FAILURE = 1,
+	TN_EXIT_USAGE = 2,
+};
+
+#define TN_CLI_MAX_OPTIONS 16
+
+struct tn_cli_option {
+	const char *name; /* long name, without "--" */
+	char short_name;  /* 0 when there is none */
+	const char *arg;  /* name of the value in help ("N"); NULL for a flag */
+	const char *help;
+};
+
+/* Parsed values, indexed like the command's option table. */
+struct tn_cli_args {
+	const char *value[TN_CLI_MAX_OPTIONS]; /* last value given; "" for a flag that was set */
+	char **pos;                            /* positional arguments */
+	int n_pos;
+};
+
+struct tn_cli;
+
+struct tn_command {
+	const char *name;
+	const char *args_help;   /* "[USER]", shown in the usage line */
+	const char *summary;     /* one line, for command lists */
+	const char *description; /* paragraphs for --help; may be NULL */
+	const struct tn_cli_option *options;  /* terminated by an all-zero row; may be NULL */
+	const struct tn_command *subcommands; /* terminated by an all-zero row; may be NULL */
+	int min_args;
+	int max_args; /* -1: no limit */
+	int (*run)(struct tn_cli *cli, const struct tn_cli_args *args);
+};
+
+/* What every command may use: the global options and the one error slot. */
+struct tn_cli {
+	const char *prog;
+	const struct tn_command *root; /* the top-level table, as a command with subcommands */
+	struct tn_subid_source subid;
+	struct tn_error *err;
+	bool usage_error; /* the error in `err` is about how tenant was called: exit 2 */
+	FILE *out;
+	FILE *errf;
+};
+
+/* Run the command line against the command table; returns the process exit status. */
+int tn_cli_main(struct tn_cli *cli, int argc, char **argv);
+
+/* Find and run the command of argv (argv[0] is the program); 0 or -errno with cli->err set. */
+int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv);
+
+/* For a command's run(): report a usage error (exit 2) about option or argument values. */
+int tn_cli_usage(struct tn_cli *cli, const char *fmt, ...) _printf_(2, 3);
+
+/* Whether the option at `index` of the command's table was given. */
+static inline bool tn_cli_has(const struct tn_cli_args *a, int index)
+{
+	return a->value[index] != NULL;
+}
+
+/* Print a warning to stderr in the one format the CLI uses. */
+void tn_cli_warn(struct tn_cli *cli, const char *fmt, ...) _printf_(2, 3);
+
+/* The edit distance used for "did you mean" (Damerau-Levenshtein, optimal string alignment). */
+int tn_edit_distance(const char *a, const char *b);

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tenant's entry point: the top-level command table and the global options. Everything else
+ * lives in one cmd-*.c file per command family.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "version.h"
+#include "banned.h"
+
+enum {
+	GLOBAL_SUBUID,
+	GLOBAL_SUBGID,
+	GLOBAL_VERSION,
+};
+
+static const struct tn_cli_option global_options[] = {
+	[GLOBAL_SUBUID] = { "subuid", 0, "FILE", "read subordinate UIDs from FILE (default /etc/subuid)" },
+	[GLOBAL_SUBGID] = { "subgid", 0, "FILE", "read subordinate GIDs from FILE (default /etc/subgid)" },
+	[GLOBAL_VERSION] = { "version", 'v', NULL, "print the version and exit" },
+	{ 0 },
+};
+
+static int print_version(struct tn_cli *cli)
+{
+	fprintf(cli->out, "tenant version %s\ncommit: %s\nspec: %s\n", TENANT_VERSION, TENANT_COMMIT,
+		TENANT_OCI_SPEC_VERSION);
+	return 1;
+}
+
+static int apply_globals(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	if (tn_cli_has(a, GLOBAL_VERSION))
+		return print_version(cli);
+	if (tn_cli_has(a, GLOBAL_SUBUID)) {
+		cli->subid.path[TN_SUBUID] = a->value[GLOBAL_SUBUID];
+		cli->subid.explicit_path[TN_SUBUID] = true;
+	}
+	if (tn_cli_has(a, GLOBAL_SUBGID)) {
+		cli->subid.path[TN_SUBGID] = a->value[GLOBAL_SUBGID];
+		cli->subid.explicit_path[TN_SUBGID] = true;
+	}
+	if (cli->subid.path[TN_SUBUID][0] == '\0' || cli->subid.path[TN_SUBGID][0] == '\0')
+		return tn_cli_usage(cli, "--subuid and --subgid need a file name");
+	return 0;
+}
+
+static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a);
+
+static const struct tn_command top_commands[] = {
+	{
+		.name = "subid",
+		.summary = "read, check and allocate subordinate ID ranges (/etc/subuid, /etc/subgid)",
+		.subcommands = tn_subid_commands,
+	},
+	{
+		.name = "help",
+		.args_help = " [COMMAND...]",
+		.summary = "show the help of tenant or of a command",
+		.max_args = -1,
+		.run = cmd_help,
+	},
+	{ 0 },
+};
+
+static const struct tn_command root = {
+	.name = "tenant",
+	.summary = "tenant: containers whose root is nobody on the host",
+	.description = "A container runtime and toolkit built around Linux user namespaces.",
+	.options = global_options,
+	.subcommands = top_commands,
+	.run = apply_globals,
+};
+
+/* `tenant help subid add` is `tenant subid add --help`. */
+static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	char *argv[10] = { (char *)"tenant" };
+	int n = 1;
+
+	for (int i = 0; i < a->n_pos && n < 8; i++)
+		argv[n++] = a->pos[i];
+	argv[n++] = (char *)"--help";
+	return tn_cli_dispatch(cli, n, argv);
+}
+
+int main(int argc, char **argv)
+{
+	struct tn_cli cli = { .prog = "tenant", .root = &root, .out = stdout, .errf = stderr };
+	int r;
+
+	setlocale(LC_ALL, "");
+	tn_subid_source_default(&cli.subid);
+	r = tn_cli_main(&cli, argc, argv);
+	tn_error_free(cli.err);
+	return r;
+}

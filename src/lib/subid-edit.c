@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "parse.h"
+#include "subid-edit.h"
+#include "subid-lock.h"
+#include "subid-nss.h"
+#include "banned.h"
+
+void tn_subid_edit_done(struct tn_subid_edit *e)
+{
+	tn_buf_free(&e->text);
+	free(e->ranges);
+	*e = (struct tn_subid_edit){ 0 };
+}
+
+void tn_subid_edit_result_done(struct tn_subid_edit_result *r)
+{
+	for (int i = 0; i < 2; i++)
+		tn_subid_edit_done(&r->db[i]);
+}
+
+static int push_range(struct tn_subid_edit *e, const struct tn_subid_entry *x)
+{
+	struct tn_idrange *v = realloc(e->ranges, (e->n_ranges + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	e->ranges = v;
+	e->ranges[e->n_ranges++] = (struct tn_idrange){ (uint32_t)x->start, (uint32_t)x->count };
+	return 0;
+}
+
+static int refuse_malformed(const struct tn_subid_file *f, struct tn_error **err)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct tn_subid_entry *e = &f->v[i];
+
+		if (e->kind != TN_SUBID_INVALID)
+			continue;
+		tn_error_set(err, EINVAL, "'%s':%" PRIu32 ": %s; refusing to allocate while the IDs of a line are uncertain",
+			     f->path, e->line, tn_subid_problem_to_string(e->problem));
+		return tn_error_hint(err, "fix the line first ('tenant subid lint' explains it)");
+	}
+	return 0;
+}
+
+/* Every known range of every owner, and every account ID, as occupied. */
+static int build_occupied(const struct tn_subid_file *f, const struct tn_accounts *accounts,
+			  struct tn_idset *set)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < f->n && r >= 0; i++)
+		if (tn_subid_entry_has_range(&f->v[i]))
+			r = tn_idset_add(set, f->v[i].start, f->v[i].count);
+	for (size_t i = 0; i < accounts->n && r >= 0; i++)
+		r = tn_idset_add(set, accounts->v[i].id, 1);
+	tn_idset_normalize(set);
+	return r;
+}
+
+/* Say exactly what a requested start collides with. */
+static int explain_conflict(const struct tn_subid_file *f, const struct tn_accounts *accounts,
+			    struct tn_idrange want, struct tn_error **err)
+{
+	const struct tn_account *a;
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct tn_subid_entry *e = &f->v[i];
+
+		if (!tn_subid_entry_has_range(e) || e->count == 0 || e->start >= tn_idrange_end(want) ||
+		    want.start >= e->start + e->count)
+			continue;
+		return tn_error_set(err, EEXIST, "range %" PRIu32 "-%" PRIu64 " overlaps range %" PRIu64 "-%" PRIu64 " of '%.*s' ('%s':%" PRIu32 ")",
+				    want.start, tn_idrange_last(want), e->start, e->start + e->count - 1,
+				    (int)e->owner_len, e->owner, f->path, e->line);
+	}
+	a = tn_accounts_first_in(accounts, want.start, tn_idrange_end(want), TN_ID_INVALID, NULL);
+	if (a) {
+		tn_error_set(err, EEXIST, "range %" PRIu32 "-%" PRIu64 " contains ID %" PRIu32 " of account '%s'",
+			     want.start, tn_idrange_last(want), a->id, a->name);
+		return tn_error_hint(err, "a container could own that account's files (CVE-2024-56433); choose another --start");
+	}
+	return tn_error_set(err, EEXIST, "range %" PRIu32 "-%" PRIu64 " is not free", want.start,
+			    tn_idrange_last(want));
+}
+
+static int pick_range(const struct tn_subid_file *f, const struct tn_subid_add_request *req,
+		      const struct tn_subid_defs *defs, const struct tn_accounts *accounts,
+		      struct tn_idrange *ret, struct tn_error **err)
+{
+	_cleanup_(tn_idset_free) struct tn_idset set = { 0 };
+	uint64_t count = req->have_count ? req->count : defs->count;
+	uint32_t start;
+	int r;
+
+	if (count == 0)
+		return tn_error_set(err, EINVAL, "the count of a new range must be at least 1");
+	r = build_occupied(f, accounts, &set);
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot allocate a range in '%s'", f->path);
+	if (req->have_start) {
+		if (tn_idrange_check(req->start, count) < 0)
+			return tn_error_set(err, ERANGE, "range %" PRIu64 ":%" PRIu64 " runs past ID 4294967294",
+					    req->start, count);
+		*ret = (struct tn_idrange){ (uint32_t)req->start, (uint32_t)count };
+		if (tn_idset_overlaps(&set, req->start, count))
+			return explain_conflict(f, accounts, *ret, err);
+		return 0;
+	}
+	r = tn_idset_find_free(&set, defs->min, defs->max, count, 1, &start);
+	if (r < 0) {
+		tn_error_set(err, ENOSPC, "no free range of %" PRIu64 " IDs between %" PRIu64 " and %" PRIu64 " in '%s'",
+			     count, defs->min, defs->max, f->path);
+		return tn_error_hint(err, "raise SUB_UID_MAX/SUB_GID_MAX in /etc/login.defs, or give --start");
+	}
+	*ret = (struct tn_idrange){ start, (uint32_t)count };
+	return 0;
+}
+
+int tn_subid_plan_add(const struct tn_subid_file *f, const struct tn_subid_add_request *req,
+		      const struct tn_subid_defs *defs, const struct tn_accounts *accounts,
+		      struct tn_subid_edit *ret, struct tn_error **err)
+{
+	struct tn_subid_edit e = { 0 };
+	int r;
+
+	r = refuse_malformed(f, err);
+	if (r < 0)
+		return r;
+	if (!req->have_count && !req->have_start) {
+		for (size_t i = 0; i < f->n && r >= 0; i++)
+			if (tn_subid_entry_usable(&f->v[i]) &&
+			    tn_subid_entry_owned_by(&f->v[i], req->user))
+				r = push_range(&e, &f->v[i]);
+		if (r < 0 || e.n_ranges > 0) {
+			*ret = e;
+			return r < 0 ? tn_error_errno(err, r, "cannot plan") : 0;
+		}
+	}
+	r = pick_range(f, req, defs, accounts, &e.added, err);
+	if (r < 0)
+		return r;
+	tn_buf_append(&e.text, f->data, f->len);
+	if (f->len > 0 && f->data[f->len - 1] != '\n')
+		tn_buf_putc(&e.text, '\n');
+	tn_buf_printf(&e.text, "%s:%" PRIu32 ":%" PRIu32 "\n", req->owner, e.added.start,
+		      e.added.count);
+	e.added_line = (uint32_t)f->n + 1;
+	e.changed = true;
+	r = tn_buf_check(&e.text);
+	if (r < 0) {
+		tn_subid_edit_done(&e);
+		return tn_error_errno(err, r, "cannot plan");
+	}
+	*ret = e;
+	return 0;
+}
+
+/* The owner field of a line, even of a malformed one: the text before the first ':'. */
+static bool line_has_owner(const struct tn_subid_entry *e, const struct tn_user *u,
+			   const char *owner_text)
+{
+	const char *colon;
+	size_t n;
+
+	if (e->kind == TN_SUBID_BLANK || e->kind == TN_SUBID_COMMENT)
+		return false;
+	if (u && tn_subid_entry_owned_by(e, u))
+		return true;
+	colon = memchr(e->text, ':', e->text_len);
+	n = colon ? (size_t)(colon - e->text) : e->text_len;
+	return n == strlen(owner_text) && memcmp(e->text, owner_text, n) == 0;
+}
+
+int tn_subid_plan_remove(const struct tn_subid_file *f, const struct tn_user *u,
+			 const char *owner_text, const struct tn_idrange *only,
+			 struct tn_subid_edit *ret)
+{
+	struct tn_subid_edit e = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; i < f->n && r >= 0; i++) {
+		const struct tn_subid_entry *x = &f->v[i];
+		const char *next = i + 1 < f->n ? f->v[i + 1].text : f->data + f->len;
+		bool drop = line_has_owner(x, u, owner_text);
+
+		if (drop && only)
+			drop = tn_subid_entry_has_range(x) && x->start == only->start &&
+			       x->count == only->count;
+		if (!drop) {
+			tn_buf_append(&e.text, x->text, (size_t)(next - x->text));
+			continue;
+		}
+		e.n_lines_removed++;
+		if (tn_subid_entry_has_range(x))
+			r = push_range(&e, x);
+	}
+	if (r >= 0)
+		r = tn_buf_check(&e.text);
+	if (r < 0) {
+		tn_subid_edit_done(&e);
+		return r;
+	}
+	e.changed = e.n_lines_removed > 0;
+	*ret = e;
+	return 0;
+}
+
+/* A locked read-modify-write of both files. */
+struct session {
+	const struct tn_subid_source *src;
+	struct tn_subid_lock lock;
+	struct tn_subid_file f[2];
+};
+
+static int refuse_foreign_source(const struct tn_subid_source *src, struct tn_error **err)
+{
+	_cleanup_free_ char *module = NULL;
+	int r;
+
+	if (src->explicit_path[TN_SUBUID] && src->explicit_path[TN_SUBGID])
+		return 0;
+	r = tn_subid_nss_module(&module, err);
+	if (r < 0 || !module)
+		return r;
+	tn_error_set(err, EOPNOTSUPP, "subordinate IDs are managed by '%s' (/etc/nsswitch.conf 'subid:'), not by the files",
+		     module);
+	return tn_error_hint(err, "change the ranges in that service");
+}
+
+static int refuse_same_file(const struct tn_subid_source *src, struct tn_error **err)
+{
+	struct stat a, b;
+
+	if (strcmp(src->path[0], src->path[1]) == 0 ||
+	    (stat(src->path[0], &a) == 0 && stat(src->path[1], &b) == 0 && a.st_dev == b.st_dev &&
+	     a.st_ino == b.st_ino))
+		return tn_error_set(err, EINVAL, "the subuid and subgid files are the same file '%s'",
+				    src->path[0]);
+	return 0;
+}
+
+static int session_open(struct session *s, const struct tn_subid_source *src,
+			struct tn_error **err)
+{
+	int r;
+
+	*s = (struct session){ .src = src, .lock = TN_SUBID_LOCK_INIT };
+	r = refuse_foreign_source(src, err);
+	if (r >= 0)
+		r = refuse_same_file(src, err);
+	if (r >= 0)
+		r = tn_subid_lock_acquire(src->path, 2, &s->lock, err);
+	/* Read only once locked: what we plan from is what nobody else is changing. */
+	for (int i = 0; i < 2 && r >= 0; i++)
+		r = tn_subid_file_load(src->path[i], src->explicit_path[i], &s->f[i], err);
+	return r;
+}
+
+static void session_close(struct session *s)
+{
+	for (int i = 0; i < 2; i++)
+		tn_subid_file_done(&s->f[i]);
+	tn_subid_lock_release(&s->lock);
+}
+
+/* Where to write: the file itself, or the target when it is a symlink (as shadow does). */
+static int write_target(const char *path, char **ret)
+{
+	char *p = realpath(path, NULL);
+
+	if (!p && errno == ENOENT)
+		p = strdup(path);
+	if (!p)
+		return negative_errno();
+	*ret = p;
+	return 0;
+}
+
+/* shadow keeps the previous contents as FILE- ; so do we. */
+static int write_backup(const char *target, const struct tn_subid_file *f)
+{
+	_cleanup_free_ char *backup = NULL;
+
+	if (!f->exists)
+		return 0;
+	if (asprintf(&backup, "%s-", target) < 0)
+		return -ENOMEM;
+	return tn_atomic_replace(backup, f->data, f->len, f->st.st_mode & 0664, f->st.st_uid,
+				 f->st.st_gid);
+}
+
+/* Replace the file (or its symlink's target) with `data`, keeping its mode and owner. */
+static int write_file(const struct tn_subid_file *f, const char *target, const void *data,
+		      size_t len)
+{
+	mode_t mode = f->exists ? f->st.st_mode & 07777 : 0644;
+	uid_t uid = f->exists ? f->st.st_uid : geteuid();
+	gid_t gid = f->exists ? f->st.st_gid : getegid();
+
+	return tn_atomic_replace(target, data, len, mode, uid, gid);
+}
+
+static int commit_one(const struct tn_subid_file *f, const struct tn_subid_edit *e,
+		      char **ret_target)
+{
+	int r = write_target(f->path, ret_target);
+
+	if (r >= 0)
+		r = write_backup(*ret_target, f);
+	if (r >= 0)
+		r = write_file(f, *ret_target, e->text.data, e->text.len);
+	return r;
+}
+
+/* Write the changed files in order; when the second fails, put the first one back. */
+static int session_commit(struct session *s, struct tn_subid_edit edits[2], struct tn_error **err)
+{
+	char *target[2] = { NULL, NULL };
+	int r = 0, i;
+
+	for (i = 0; i < 2 && r >= 0; i++)
+		if (edits[i].changed)
+			r = commit_one(&s->f[i], &edits[i], &target[i]);
+	if (r < 0) {
+		tn_error_errno(err, r, "cannot write '%s'", s->f[i - 1].path);
+		if (i == 2 && edits[0].changed) {
+			const struct tn_subid_file *f = &s->f[0];
+			int q = f->exists ? write_file(f, target[0], f->data, f->len)
+					  : (unlink(target[0]) < 0 ? negative_errno() : 0);
+
+			if (q < 0)
+				tn_error_hint(err, "'%s' was changed and could not be restored: compare it with '%s-'",
+					      f->path, f->path);
+		}
+	}
+	free(target[0]);
+	free(target[1]);
+	return r;
+}
+
+int tn_subid_add(const struct tn_subid_source *src, const struct tn_subid_add_request *req,
+		 const char *login_defs, struct tn_subid_edit_result *ret, struct tn_error **err)
+{
+	struct tn_accounts accounts[2] = { 0 };
+	struct session s = { .lock = TN_SUBID_LOCK_INIT };
+	struct tn_subid_defs defs[2];
+	int r;
+
+	*ret = (struct tn_subid_edit_result){ .path = { src->path[0], src->path[1] } };
+	r = tn_logindefs_load(login_defs, defs, err);
+	if (r < 0)
+		return r;
+	r = tn_accounts_load(TN_ACCOUNT_USER, &accounts[0]);
+	if (r >= 0)
+		r = tn_accounts_load(TN_ACCOUNT_GROUP, &accounts[1]);
+	if (r < 0)
+		tn_error_errno(err, r, "cannot enumerate accounts");
+	if (r >= 0)
+		r = session_open(&s, src, err);
+	for (int i = 0; i < 2 && r >= 0; i++)
+		r = tn_subid_plan_add(&s.f[i], req, &defs[i], &accounts[i], &ret->db[i], err);
+	if (r >= 0)
+		r = session_commit(&s, ret->db, err);
+	session_close(&s);
+	for (int i = 0; i < 2; i++)
+		tn_accounts_done(&accounts[i]);
+	if (r < 0)
+		tn_subid_edit_result_done(ret);
+	return r;
+}
+
+int tn_subid_remove(const struct tn_subid_source *src, const struct tn_user *u,
+		    const char *owner_text, const struct tn_idrange *only,
+		    struct tn_subid_edit_result *ret, struct tn_error **err)
+{
+	struct session s = { .lock = TN_SUBID_LOCK_INIT };
+	int r;
+
+	*ret = (struct tn_subid_edit_result){ .path = { src->path[0], src->path[1] } };
+	r = session_open(&s, src, err);
+	for (int i = 0; i < 2 && r >= 0; i++) {
+		r = tn_subid_plan_remove(&s.f[i], u, owner_text, only, &ret->db[i]);
+		if (r < 0)
+			tn_error_errno(err, r, "cannot plan the removal from '%s'", s.f[i].path);
+	}
+	if (r >= 0 && !ret->db[0].changed && !ret->db[1].changed) {
+		if (only)
+			tn_error_set(err, ENOENT, "'%s' has no range %" PRIu32 ":%" PRIu32 " in '%s' or '%s'",
+				     owner_text, only->start, only->count, src->path[0], src->path[1]);
+		else
+			tn_error_set(err, ENOENT, "'%s' has no ranges in '%s' or '%s'", owner_text,
+				     src->path[0], src->path[1]);
+		r = tn_error_hint(err, "'tenant subid list %s' shows its ranges", owner_text);
+	}
+	if (r >= 0)
+		r = session_commit(&s, ret->db, err);
+	session_close(&s);
+	if (r < 0)
+		tn_subid_edit_result_done(ret);
+	return r;
+}

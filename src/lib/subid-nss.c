@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <shadow/subid.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fs.h"
+#include "subid-nss.h"
+#include "banned.h"
+
+#define LIBSUBID_SONAME "libsubid.so.4"
+/* shadow ignores a module name longer than this and uses the files. */
+#define MODULE_NAME_MAX 50
+
+int tn_subid_nss_parse(const char *text, char **ret_module)
+{
+	const char *p = text;
+
+	*ret_module = NULL;
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (n >= 6 && strncasecmp(p, "subid:", 6) == 0) {
+			const char *w = p + 6, *end = p + n;
+			size_t wl = 0;
+
+			while (w < end && (*w == ' ' || *w == '\t'))
+				w++;
+			while (w + wl < end && !isspace((unsigned char)w[wl]))
+				wl++;
+			if (wl == 0 || wl > MODULE_NAME_MAX || (wl == 5 && strncmp(w, "files", 5) == 0))
+				return 0;
+			*ret_module = strndup(w, wl);
+			return *ret_module ? 0 : -ENOMEM;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+int tn_subid_nss_module(char **ret_module, struct tn_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	*ret_module = NULL;
+	r = tn_read_file(TN_NSSWITCH_PATH, 1024 * 1024, &text, &len, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot read '%s'", TN_NSSWITCH_PATH);
+	r = tn_subid_nss_parse(text, ret_module);
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot read '%s'", TN_NSSWITCH_PATH);
+	return 0;
+}
+
+typedef bool (*subid_init_fn)(const char *, FILE *);
+typedef int (*subid_get_ranges_fn)(const char *, struct subid_range **);
+
+struct libsubid {
+	void *handle;
+	subid_init_fn init;
+	subid_get_ranges_fn get[2]; /* indexed by enum tn_subid_db */
+	FILE *log;                  /* libsubid's messages land here instead of on stderr */
+	char *log_text;
+	size_t log_len;
+};
+
+static struct libsubid libsubid;
+
+static int libsubid_load(struct tn_error **err)
+{
+	if (libsubid.handle)
+		return 0;
+	libsubid.handle = dlopen(LIBSUBID_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!libsubid.handle) {
+		tn_error_set(err, ENOENT, "cannot load shadow's %s: %s", LIBSUBID_SONAME, dlerror());
+		return tn_error_hint(err, "install it: apt-get install libsubid4");
+	}
+	libsubid.init = (subid_init_fn)dlsym(libsubid.handle, "subid_init");
+	libsubid.get[TN_SUBUID] = (subid_get_ranges_fn)dlsym(libsubid.handle, "subid_get_uid_ranges");
+	libsubid.get[TN_SUBGID] = (subid_get_ranges_fn)dlsym(libsubid.handle, "subid_get_gid_ranges");
+	if (!libsubid.init || !libsubid.get[TN_SUBUID] || !libsubid.get[TN_SUBGID]) {
+		dlclose(libsubid.handle);
+		libsubid.handle = NULL;
+		return tn_error_set(err, ENOSYS, "%s lacks the subid_* functions", LIBSUBID_SONAME);
+	}
+	libsubid.log = open_memstream(&libsubid.log_text, &libsubid.log_len);
+	if (libsubid.log)
+		libsubid.init("tenant", libsubid.log);
+	return 0;
+}
+
+/* What libsubid wrote since `from`, one line, newly allocated; NULL when nothing. */
+static char *libsubid_log_since(size_t from)
+{
+	char *s;
+
+	if (!libsubid.log || fflush(libsubid.log) != 0 || libsubid.log_len <= from)
+		return NULL;
+	s = strndup(libsubid.log_text + from, libsubid.log_len - from);
+	if (s)
+		for (char *c = s; *c; c++)
+			if (*c == '\n')
+				*c = (c[1] ? ' ' : '\0');
+	return s;
+}
+
+static int copy_ranges(const struct subid_range *r, int n, const char *owner,
+		       struct tn_subid_list *l)
+{
+	l->v = calloc((size_t)n, sizeof(*l->v));
+	if (n > 0 && !l->v)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		/* A module is as untrusted as a file: unusable ranges are skipped. */
+		if (tn_idrange_check(r[i].start, r[i].count) < 0) {
+			l->n_nss_skipped++;
+			continue;
+		}
+		l->v[l->n].range = (struct tn_idrange){ (uint32_t)r[i].start, (uint32_t)r[i].count };
+		l->v[l->n].owner = strdup(owner);
+		if (!l->v[l->n].owner)
+			return -ENOMEM;
+		l->total += r[i].count;
+		l->n++;
+	}
+	return 0;
+}
+
+int tn_subid_nss_list(const char *module, enum tn_subid_db db, const struct tn_user *u,
+		      struct tn_subid_list *l, struct tn_error **err)
+{
+	_cleanup_free_ struct subid_range *ranges = NULL;
+	_cleanup_free_ char *numeric = NULL;
+	const char *owner = u->name;
+	size_t log_from;
+	int n, r;
+
+	r = libsubid_load(err);
+	if (r < 0)
+		return tn_error_wrap(err, r, "/etc/nsswitch.conf reads subid ranges from '%s'", module);
+	if (!owner) {
+		if (asprintf(&numeric, "%" PRIu32, u->uid) < 0)
+			return tn_error_errno(err, ENOMEM, "cannot list ranges");
+		owner = numeric;
+	}
+	if (asprintf(&l->source, "nss:%s", module) < 0) {
+		l->source = NULL;
+		return tn_error_errno(err, ENOMEM, "cannot list ranges");
+	}
+	l->from_nss = true;
+	log_from = libsubid.log_len;
+	n = libsubid.get[db](owner, &ranges);
+	l->note = libsubid_log_since(log_from);
+	if (n < 0) {
+		tn_error_set(err, EIO, "libsubid ('%s' module) cannot list the %s ranges of '%s'%s%s",
+			     module, tn_subid_db_name(db), owner, l->note ? ": " : "",
+			     l->note ? l->note : "");
+		return tn_error_hint(err, "check the '%s' service, or read the files with --%s FILE",
+				     module, tn_subid_db_name(db));
+	}
+	r = copy_ranges(ranges, n, owner, l);
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot list ranges");
+	return 0;
+}

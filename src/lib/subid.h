@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Subordinate ID databases: /etc/subuid and /etc/subgid (or files named on the command line),
+ * and, where /etc/nsswitch.conf names another `subid:` source, shadow's libsubid.
+ *
+ * A user's ranges are every usable line whose owner is the user's login name or numeric UID, in
+ * file order (util-linux and crun stop at the first line; getsubids 1001 misses lines listed
+ * under the name).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "accounts.h"
+#include "error.h"
+#include "idrange.h"
+#include "subid-parse.h"
+
+#define TN_SUBUID_PATH "/etc/subuid"
+#define TN_SUBGID_PATH "/etc/subgid"
+/* A cap on what is read: 10x a million-line file. */
+#define TN_SUBID_FILE_MAX (256u * 1024 * 1024)
+
+enum tn_subid_db {
+	TN_SUBUID,
+	TN_SUBGID,
+};
+
+const char *tn_subid_db_name(enum tn_subid_db db); /* "subuid" / "subgid" */
+
+/* Where the two databases are read from. */
+struct tn_subid_source {
+	const char *path[2];  /* indexed by enum tn_subid_db */
+	bool explicit_path[2]; /* named by --subuid/--subgid: must exist, NSS is not consulted */
+};
+
+void tn_subid_source_default(struct tn_subid_source *s);
+
+/* One file, read whole, with every line classified. */
+struct tn_subid_file {
+	const char *path;
+	char *data;
+	size_t len;
+	bool exists;
+	struct stat st;
+	struct tn_subid_entry *v; /* one per line */
+	size_t n;
+};
+
+/*
+ * Read and classify a file. A missing file is an empty database unless `must_exist`.
+ * Errors name the file.
+ */
+int tn_subid_file_load(const char *path, bool must_exist, struct tn_subid_file *ret,
+		       struct tn_error **err);
+void tn_subid_file_done(struct tn_subid_file *f);
+
+/* Classify text already in memory; the file takes ownership of `text` (malloc'ed) on success. */
+int tn_subid_file_from_text(const char *path, char *text, size_t len, struct tn_subid_file *ret);
+
+/* Whether a line belongs to the user: its owner is the user's name or decimal UID. */
+bool tn_subid_entry_owned_by(const struct tn_subid_entry *e, const struct tn_user *u);
+
+/* One range of a listing, with where it came from. */
+struct tn_subid_range {
+	struct tn_idrange range;
+	uint32_t line; /* 0 when read through libsubid */
+	char *owner;   /* the owner field as written */
+};
+
+struct tn_subid_list {
+	enum tn_subid_db db;
+	char *source;                 /* the file's path, or the NSS module's name */
+	bool from_nss;
+	struct tn_subid_range *v;
+	size_t n;
+	uint64_t total;
+	struct tn_subid_entry *skipped; /* the user's lines that are not usable (owner not kept) */
+	size_t n_skipped;
+	size_t n_nss_skipped; /* unusable ranges a libsubid module returned */
+	char *note;           /* what libsubid said, if anything */
+};
+
+/* Every range of user `u` in database `db`, in file order. */
+int tn_subid_list_user(const struct tn_subid_source *src, enum tn_subid_db db,
+		       const struct tn_user *u, struct tn_subid_list *ret, struct tn_error **err);
+void tn_subid_list_done(struct tn_subid_list *l);
