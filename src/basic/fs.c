@@ -10,7 +10,8 @@
 #include "macro.h"
 #include "banned.h"
 
-int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len)
+/* Read to EOF; `hint` is the expected size (0 if unknown), so a regular file takes one read. */
+static int read_fd_hint(int fd, size_t max_size, size_t hint, char **ret_data, size_t *ret_len)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0, cap = 0;
@@ -22,7 +23,8 @@ int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len)
 
 		if (len + 1 >= cap) {
 			/* Room for max_size + 1 bytes at most, so "too large" is seen, plus the NUL. */
-			size_t ncap = MIN(cap ? cap * 2 : 16384, max_size + 2);
+			size_t want = cap ? cap * 2 : MAX(hint + 2, (size_t)16384);
+			size_t ncap = MIN(want, max_size + 2);
 			char *p = realloc(data, ncap);
 
 			if (!p)
@@ -45,6 +47,11 @@ int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len)
 	return 0;
 }
 
+int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len)
+{
+	return read_fd_hint(fd, max_size, 0, ret_data, ret_len);
+}
+
 int tn_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len,
 		 struct stat *ret_st)
 {
@@ -63,7 +70,7 @@ int tn_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret
 		return -EINVAL;
 	if ((size_t)st.st_size > max_size)
 		return -EFBIG;
-	r = tn_read_fd(fd, max_size, ret_data, ret_len);
+	r = read_fd_hint(fd, max_size, (size_t)st.st_size, ret_data, ret_len);
 	if (r < 0)
 		return r;
 	if (ret_st)

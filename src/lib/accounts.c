@@ -7,6 +7,7 @@
 
 #include "accounts.h"
 #include "idrange.h"
+#include "nsswitch.h"
 #include "parse.h"
 #include "banned.h"
 
@@ -130,8 +131,12 @@ static int by_name_cmp(const void *x, const void *y)
 int tn_accounts_load(enum tn_account_kind kind, struct tn_accounts *ret)
 {
 	struct tn_accounts a = { .kind = kind };
+	_cleanup_free_ char *nsswitch = NULL;
 	int r;
 
+	/* Unreadable nsswitch.conf: assume the worst, that some source does not enumerate. */
+	a.complete = tn_nsswitch_read(&nsswitch) >= 0 &&
+		     tn_nsswitch_enumerates_all(nsswitch, kind == TN_ACCOUNT_USER ? "passwd" : "group");
 	r = enumerate(kind, &a);
 	if (r >= 0 && a.n > 0) {
 		qsort(a.v, a.n, sizeof(*a.v), by_id_cmp);
@@ -255,5 +260,5 @@ bool tn_accounts_lookup(const struct tn_accounts *a, const char *key, size_t len
 		*ret = (struct tn_account){ .id = found->id, .gid = found->gid };
 		return true;
 	}
-	return lookup_direct(a->kind, s, numeric, id, ret);
+	return !a->complete && lookup_direct(a->kind, s, numeric, id, ret);
 }

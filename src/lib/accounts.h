@@ -45,6 +45,7 @@ struct tn_accounts {
 	struct tn_account *v; /* sorted by id */
 	size_t n;
 	struct tn_account **by_name; /* the same entries, sorted by name */
+	bool complete; /* every NSS source enumerates: a miss here is a miss everywhere */
 };
 
 /* Enumerate every user (or group) that NSS lists. */
@@ -59,9 +60,9 @@ const struct tn_account *tn_accounts_first_in(const struct tn_accounts *a, uint6
 					      uint64_t end, uint32_t except, size_t *ret_more);
 
 /*
- * Find an account by name (`numeric` false) or by decimal ID (`numeric` true) in the
- * enumeration, then directly through NSS for sources that do not enumerate. Fills *ret (the
- * name is not copied and stays NULL) and returns true when the account exists.
+ * Find an account by name, or by ID when `key` is all digits: in the enumeration, then, when
+ * a source may not enumerate (LDAP, SSSD), directly through NSS. Fills *ret (its name stays
+ * NULL) and returns true when the account exists.
  */
 bool tn_accounts_lookup(const struct tn_accounts *a, const char *key, size_t len,
 			struct tn_account *ret);

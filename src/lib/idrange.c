@@ -94,6 +94,15 @@ void tn_idset_free(struct tn_idset *s)
 	*s = (struct tn_idset){ 0 };
 }
 
+uint64_t tn_idset_count(const struct tn_idset *s)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += s->v[i].end - s->v[i].start;
+	return n;
+}
+
 /* Index of the first span whose end is > id (spans are sorted and disjoint). */
 static size_t first_ending_after(const struct tn_idset *s, uint64_t id)
 {

@@ -66,6 +66,9 @@ int tn_idset_add(struct tn_idset *s, uint64_t start, uint64_t count);
 void tn_idset_normalize(struct tn_idset *s);
 void tn_idset_free(struct tn_idset *s);
 
+/* How many IDs the (normalized) set holds. */
+uint64_t tn_idset_count(const struct tn_idset *s);
+
 /* True when any ID of [start, start + count) is in the (normalized) set. */
 bool tn_idset_overlaps(const struct tn_idset *s, uint64_t start, uint64_t count);
 

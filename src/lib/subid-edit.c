@@ -136,9 +136,12 @@ int tn_subid_plan_add(const struct tn_subid_file *f, const struct tn_subid_add_r
 	if (r < 0)
 		return r;
 	if (!req->have_count && !req->have_start) {
+		struct tn_subid_owner o;
+
+		tn_subid_owner_init(&o, req->user);
 		for (size_t i = 0; i < f->n && r >= 0; i++)
 			if (tn_subid_entry_usable(&f->v[i]) &&
-			    tn_subid_entry_owned_by(&f->v[i], req->user))
+			    tn_subid_owner_line(&o, f->v[i].text, f->v[i].text_len))
 				r = push_range(&e, &f->v[i]);
 		if (r < 0 || e.n_ranges > 0) {
 			*ret = e;
@@ -164,33 +167,20 @@ int tn_subid_plan_add(const struct tn_subid_file *f, const struct tn_subid_add_r
 	return 0;
 }
 
-/* The owner field of a line, even of a malformed one: the text before the first ':'. */
-static bool line_has_owner(const struct tn_subid_entry *e, const struct tn_user *u,
-			   const char *owner_text)
-{
-	const char *colon;
-	size_t n;
-
-	if (e->kind == TN_SUBID_BLANK || e->kind == TN_SUBID_COMMENT)
-		return false;
-	if (u && tn_subid_entry_owned_by(e, u))
-		return true;
-	colon = memchr(e->text, ':', e->text_len);
-	n = colon ? (size_t)(colon - e->text) : e->text_len;
-	return n == strlen(owner_text) && memcmp(e->text, owner_text, n) == 0;
-}
-
 int tn_subid_plan_remove(const struct tn_subid_file *f, const struct tn_user *u,
 			 const char *owner_text, const struct tn_idrange *only,
 			 struct tn_subid_edit *ret)
 {
 	struct tn_subid_edit e = { 0 };
+	struct tn_subid_owner o;
 	int r = 0;
 
+	tn_subid_owner_init_text(&o, u, owner_text);
 	for (size_t i = 0; i < f->n && r >= 0; i++) {
 		const struct tn_subid_entry *x = &f->v[i];
 		const char *next = i + 1 < f->n ? f->v[i + 1].text : f->data + f->len;
-		bool drop = line_has_owner(x, u, owner_text);
+		bool drop = x->kind != TN_SUBID_BLANK && x->kind != TN_SUBID_COMMENT &&
+			    tn_subid_owner_line(&o, x->text, x->text_len);
 
 		if (drop && only)
 			drop = tn_subid_entry_has_range(x) && x->start == only->start &&

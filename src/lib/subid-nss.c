@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "fs.h"
+#include "nsswitch.h"
 #include "subid-nss.h"
 #include "banned.h"
 
@@ -18,44 +19,33 @@
 
 int tn_subid_nss_parse(const char *text, char **ret_module)
 {
-	const char *p = text;
+	const char *p, *end;
+	size_t n, wl = 0;
 
 	*ret_module = NULL;
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t n = eol ? (size_t)(eol - p) : strlen(p);
-
-		if (n >= 6 && strncasecmp(p, "subid:", 6) == 0) {
-			const char *w = p + 6, *end = p + n;
-			size_t wl = 0;
-
-			while (w < end && (*w == ' ' || *w == '\t'))
-				w++;
-			while (w + wl < end && !isspace((unsigned char)w[wl]))
-				wl++;
-			if (wl == 0 || wl > MODULE_NAME_MAX || (wl == 5 && strncmp(w, "files", 5) == 0))
-				return 0;
-			*ret_module = strndup(w, wl);
-			return *ret_module ? 0 : -ENOMEM;
-		}
-		p = eol ? eol + 1 : NULL;
-	}
-	return 0;
+	/* shadow reads only a line that starts in column 0, and only its first word. */
+	if (!tn_nsswitch_find(text, "subid", &p, &n) || (p != text + 6 && p[-7] != '\n'))
+		return 0;
+	end = p + n;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (p + wl < end && !isspace((unsigned char)p[wl]))
+		wl++;
+	if (wl == 0 || wl > MODULE_NAME_MAX || (wl == 5 && strncmp(p, "files", 5) == 0))
+		return 0;
+	*ret_module = strndup(p, wl);
+	return *ret_module ? 0 : -ENOMEM;
 }
 
 int tn_subid_nss_module(char **ret_module, struct tn_error **err)
 {
 	_cleanup_free_ char *text = NULL;
-	size_t len;
 	int r;
 
 	*ret_module = NULL;
-	r = tn_read_file(TN_NSSWITCH_PATH, 1024 * 1024, &text, &len, NULL);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return tn_error_errno(err, r, "cannot read '%s'", TN_NSSWITCH_PATH);
-	r = tn_subid_nss_parse(text, ret_module);
+	r = tn_nsswitch_read(&text);
+	if (r >= 0 && text)
+		r = tn_subid_nss_parse(text, ret_module);
 	if (r < 0)
 		return tn_error_errno(err, r, "cannot read '%s'", TN_NSSWITCH_PATH);
 	return 0;
@@ -129,7 +119,6 @@ static int copy_ranges(const struct subid_range *r, int n, const char *owner,
 		l->v[l->n].owner = strdup(owner);
 		if (!l->v[l->n].owner)
 			return -ENOMEM;
-		l->total += r[i].count;
 		l->n++;
 	}
 	return 0;

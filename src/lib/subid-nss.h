@@ -9,9 +9,8 @@
 #pragma once
 
 #include "error.h"
+#include "nsswitch.h"
 #include "subid.h"
-
-#define TN_NSSWITCH_PATH "/etc/nsswitch.conf"
 
 /*
  * Parse nsswitch.conf text as shadow does: the `subid:` line (case-insensitive, in column 0),

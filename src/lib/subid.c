@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +20,37 @@ void tn_subid_source_default(struct tn_subid_source *s)
 	*s = (struct tn_subid_source){ .path = { TN_SUBUID_PATH, TN_SUBGID_PATH } };
 }
 
-bool tn_subid_entry_owned_by(const struct tn_subid_entry *e, const struct tn_user *u)
+void tn_subid_owner_init(struct tn_subid_owner *o, const struct tn_user *u)
 {
-	uint32_t uid;
+	*o = (struct tn_subid_owner){ .name = u->name, .name_len = u->name ? strlen(u->name) : 0 };
+	o->uid_len = (size_t)snprintf(o->uid, sizeof(o->uid), "%" PRIu32, u->uid);
+}
 
-	if (!e->owner || e->owner_len == 0)
+void tn_subid_owner_init_text(struct tn_subid_owner *o, const struct tn_user *u, const char *text)
+{
+	if (u)
+		tn_subid_owner_init(o, u);
+	else
+		*o = (struct tn_subid_owner){ 0 };
+	if (!o->name || strcmp(o->name, text) != 0) {
+		/* An unknown name: the user is that text, whatever its UID was. */
+		if (!u || !tn_all_digits(text, strlen(text))) {
+			o->name = text;
+			o->name_len = strlen(text);
+		}
+	}
+}
+
+bool tn_subid_owner_line(const struct tn_subid_owner *o, const char *line, size_t len)
+{
+	const char *colon = memchr(line, ':', len);
+	size_t n = colon ? (size_t)(colon - line) : len;
+
+	if (n == 0)
 		return false;
-	if (tn_all_digits(e->owner, e->owner_len))
-		return tn_parse_u32_n(e->owner, e->owner_len, &uid) == 0 && uid == u->uid;
-	return u->name && tn_subid_owner_is(e, u->name);
+	if (o->name && n == o->name_len && memcmp(line, o->name, n) == 0)
+		return true;
+	return o->uid_len && n == o->uid_len && memcmp(line, o->uid, n) == 0;
 }
 
 static int grow(void **v, size_t *cap, size_t n, size_t size)
@@ -130,31 +153,10 @@ void tn_subid_file_done(struct tn_subid_file *f)
 	*f = (struct tn_subid_file){ 0 };
 }
 
-struct list_ctx {
-	const struct tn_user *u;
-	struct tn_subid_list *l;
-	size_t cap, cap_skipped;
-};
-
-static int list_line(const struct tn_subid_entry *e, const char *line, size_t len, void *userdata)
+static int list_add_range(struct tn_subid_list *l, size_t *cap, const struct tn_subid_entry *e)
 {
-	struct list_ctx *c = userdata;
-	struct tn_subid_list *l = c->l;
-	int r;
+	int r = grow((void **)&l->v, cap, l->n, sizeof(*l->v));
 
-	(void)line;
-	(void)len;
-	if (!tn_subid_entry_owned_by(e, c->u))
-		return 0;
-	if (!tn_subid_entry_usable(e)) {
-		r = grow((void **)&l->skipped, &c->cap_skipped, l->n_skipped, sizeof(*l->skipped));
-		if (r < 0)
-			return r;
-		l->skipped[l->n_skipped] = *e;
-		l->skipped[l->n_skipped++].owner = NULL; /* it pointed into the file's text */
-		return 0;
-	}
-	r = grow((void **)&l->v, &c->cap, l->n, sizeof(*l->v));
 	if (r < 0)
 		return r;
 	l->v[l->n] = (struct tn_subid_range){
@@ -165,15 +167,54 @@ static int list_line(const struct tn_subid_entry *e, const char *line, size_t le
 	if (!l->v[l->n].owner)
 		return -ENOMEM;
 	l->n++;
-	l->total += e->count;
 	return 0;
+}
+
+static int list_add_skipped(struct tn_subid_list *l, size_t *cap, const struct tn_subid_entry *e)
+{
+	int r = grow((void **)&l->skipped, cap, l->n_skipped, sizeof(*l->skipped));
+
+	if (r < 0)
+		return r;
+	l->skipped[l->n_skipped] = *e;
+	/* Those pointed into the file's text, which is freed after listing. */
+	l->skipped[l->n_skipped].owner = NULL;
+	l->skipped[l->n_skipped++].text = NULL;
+	return 0;
+}
+
+/* The hot loop of `subid list`: only lines whose owner field matches are parsed. */
+static int list_lines(const char *data, size_t len, const struct tn_subid_owner *o,
+		      struct tn_subid_list *l)
+{
+	const char *p = data, *end = data + len;
+	size_t cap = 0, cap_skipped = 0;
+	uint32_t line = 0;
+	int r = 0;
+
+	while (p < end && r >= 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct tn_subid_entry e;
+
+		if (line == UINT32_MAX)
+			return -EFBIG;
+		line++;
+		if (tn_subid_owner_line(o, p, n)) {
+			tn_subid_parse_line(p, n, line, &e);
+			r = tn_subid_entry_usable(&e) ? list_add_range(l, &cap, &e)
+						      : list_add_skipped(l, &cap_skipped, &e);
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	return r;
 }
 
 static int list_from_file(const char *path, bool must_exist, const struct tn_user *u,
 			  struct tn_subid_list *l, struct tn_error **err)
 {
 	_cleanup_free_ char *data = NULL;
-	struct list_ctx c = { .u = u, .l = l };
+	struct tn_subid_owner o;
 	struct stat st;
 	size_t len;
 	int r;
@@ -184,9 +225,25 @@ static int list_from_file(const char *path, bool must_exist, const struct tn_use
 	r = read_db(path, must_exist, &data, &len, &st, err);
 	if (r <= 0)
 		return r;
-	r = tn_subid_foreach_line(data, len, list_line, &c);
+	tn_subid_owner_init(&o, u);
+	r = list_lines(data, len, &o, l);
 	if (r < 0)
 		return tn_error_errno(err, r, "cannot read '%s'", path);
+	return 0;
+}
+
+/* The number of IDs the user has: a range listed twice does not give twice the IDs. */
+static int count_distinct(struct tn_subid_list *l)
+{
+	_cleanup_(tn_idset_free) struct tn_idset set = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; i < l->n && r >= 0; i++)
+		r = tn_idset_add(&set, l->v[i].range.start, l->v[i].range.count);
+	if (r < 0)
+		return r;
+	tn_idset_normalize(&set);
+	l->total = tn_idset_count(&set);
 	return 0;
 }
 
@@ -206,9 +263,11 @@ int tn_subid_list_user(const struct tn_subid_source *src, enum tn_subid_db db,
 		r = tn_subid_nss_list(module, db, u, &l, err);
 	else
 		r = list_from_file(src->path[db], src->explicit_path[db], u, &l, err);
+	if (r >= 0)
+		r = count_distinct(&l);
 	if (r < 0) {
 		tn_subid_list_done(&l);
-		return r;
+		return r == -ENOMEM ? tn_error_errno(err, r, "cannot list ranges") : r;
 	}
 	*ret = l;
 	return 0;

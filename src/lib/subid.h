@@ -61,8 +61,22 @@ void tn_subid_file_done(struct tn_subid_file *f);
 /* Classify text already in memory; the file takes ownership of `text` (malloc'ed) on success. */
 int tn_subid_file_from_text(const char *path, char *text, size_t len, struct tn_subid_file *ret);
 
-/* Whether a line belongs to the user: its owner is the user's name or decimal UID. */
-bool tn_subid_entry_owned_by(const struct tn_subid_entry *e, const struct tn_user *u);
+/*
+ * Which lines belong to a user: those whose owner field is, as text, the user's login name or
+ * decimal UID (what newuidmap compares; "01001" is nobody's). Works on malformed lines too: the
+ * owner field is everything before the first ':'.
+ */
+struct tn_subid_owner {
+	const char *name; /* NULL when the user has no name */
+	size_t name_len;
+	char uid[16]; /* "" when there is no UID to match */
+	size_t uid_len;
+};
+
+void tn_subid_owner_init(struct tn_subid_owner *o, const struct tn_user *u);
+/* Match the literal owner text (a deleted account's name) as well as `u`, which may be NULL. */
+void tn_subid_owner_init_text(struct tn_subid_owner *o, const struct tn_user *u, const char *text);
+bool tn_subid_owner_line(const struct tn_subid_owner *o, const char *line, size_t len);
 
 /* One range of a listing, with where it came from. */
 struct tn_subid_range {
