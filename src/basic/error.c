@@ -6,11 +6,16 @@
 #include "error.h"
 #include "banned.h"
 
+/* The code of the latest error set in this thread, so that tn_error_hint() can return it even
+ * when the caller passed no error slot. */
+static _Thread_local int last_code = EIO;
+
 static int abs_code(int code)
 {
 	if (code < 0)
 		code = -code;
-	return code == 0 ? EIO : code;
+	last_code = code == 0 ? EIO : code;
+	return last_code;
 }
 
 /*
@@ -91,7 +96,8 @@ int tn_error_wrap(struct tn_error **err, int code, const char *fmt, ...)
 	va_end(ap);
 	if (!*err)
 		return tn_error_set(err, code, "%s: %s", ctx ? ctx : "error", strerror(code));
-	if (ctx && asprintf(&m, "%s: %s", ctx, (*err)->message ? (*err)->message : strerror(code)) >= 0) {
+	if (ctx &&
+	    asprintf(&m, "%s: %s", ctx, (*err)->message ? (*err)->message : strerror(code)) >= 0) {
 		free((*err)->message);
 		(*err)->message = m;
 	}
@@ -105,7 +111,7 @@ int tn_error_hint(struct tn_error **err, const char *fmt, ...)
 	char *h;
 
 	if (!err || !*err)
-		return -EIO;
+		return -last_code;
 	va_start(ap, fmt);
 	h = vformat(fmt, ap);
 	va_end(ap);

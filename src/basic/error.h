@@ -41,7 +41,10 @@ int tn_error_errno(struct tn_error **err, int code, const char *fmt, ...) _print
  */
 int tn_error_wrap(struct tn_error **err, int code, const char *fmt, ...) _printf_(3, 4);
 
-/* Attach or replace the hint of *err; a no-op when err or *err is NULL. Returns -|code| of *err. */
+/*
+ * Attach or replace the hint of *err (a no-op when err is NULL) and return the -errno of the
+ * error just set, so that `return tn_error_hint(err, "...");` ends an error path.
+ */
 int tn_error_hint(struct tn_error **err, const char *fmt, ...) _printf_(2, 3);
 
 void tn_error_free(struct tn_error *e);

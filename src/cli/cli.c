@@ -197,8 +197,10 @@ static int parse_options(struct tn_cli *cli, const struct tn_command *const *pat
 		if (ch == '?' || ch == ':') {
 			const char *bad = argv[optind - 1];
 
-			tn_error_set(&cli->err, EINVAL, ch == ':' ? "option '%s' needs a value"
-								 : "unknown option '%s'", bad);
+			tn_error_set(&cli->err, EINVAL,
+				     ch == ':' ? "option '%s' needs a value"
+					       : "unknown option '%s'",
+				     bad);
 			return usage_hint(cli, path, depth);
 		}
 		/* Long options return OPT_BASE + their table index, short ones their letter. */
@@ -233,16 +235,19 @@ static int unknown_command(struct tn_cli *cli, const struct tn_command *const *p
 	const char *best = NULL;
 	int best_d = 99;
 
+	/* A suggestion is a command within two edits, or one that starts with what was typed. */
 	for (const struct tn_command *s = c->subcommands; s->name; s++) {
 		int d = tn_edit_distance(name, s->name);
 
-		if (d < best_d || (strncmp(s->name, name, strlen(name)) == 0 && strlen(name) >= 2))
-			best = s->name, best_d = MIN(d, 2);
+		if (strlen(name) >= 2 && strncmp(s->name, name, strlen(name)) == 0)
+			d = MIN(d, 1);
+		if (d <= 2 && d < best_d)
+			best = s->name, best_d = d;
 	}
 	tn_error_set(&cli->err, EINVAL, "'%s' is not a %s command", name,
 		     depth == 1 ? cli->prog : c->name);
 	usage_hint(cli, path, depth);
-	if (best && best_d <= 2)
+	if (best)
 		tn_error_hint(&cli->err, "did you mean '%s'?", best);
 	return -EINVAL;
 }
@@ -253,9 +258,8 @@ static int check_arg_count(struct tn_cli *cli, const struct tn_command *const *p
 	const struct tn_command *c = path[depth - 1];
 
 	if (n < c->min_args)
-		tn_error_set(&cli->err, EINVAL, "'%s' needs %s%d argument%s%s", c->name,
-			     c->max_args == c->min_args ? "" : "at least ", c->min_args,
-			     c->min_args == 1 ? "" : "s", c->args_help ? c->args_help : "");
+		tn_error_set(&cli->err, EINVAL, "'%s' needs%s", c->name,
+			     c->args_help ? c->args_help : " more arguments");
 	else if (c->max_args >= 0 && n > c->max_args)
 		tn_error_set(&cli->err, EINVAL, "'%s' takes at most %d argument%s, got %d", c->name,
 			     c->max_args, c->max_args == 1 ? "" : "s", n);

@@ -33,7 +33,7 @@ struct tn_cli_option {
 /* Parsed values, indexed like the command's option table. */
 struct tn_cli_args {
 	const char *value[TN_CLI_MAX_OPTIONS]; /* last value given; "" for a flag that was set */
-	char **pos;                            /* positional arguments */
+	char **pos;			       /* positional arguments */
 	int n_pos;
 };
 
@@ -41,9 +41,9 @@ struct tn_cli;
 
 struct tn_command {
 	const char *name;
-	const char *args_help;   /* "[USER]", shown in the usage line */
-	const char *summary;     /* one line, for command lists */
-	const char *description; /* paragraphs for --help; may be NULL */
+	const char *args_help;		      /* "[USER]", shown in the usage line */
+	const char *summary;		      /* one line, for command lists */
+	const char *description;	      /* paragraphs for --help; may be NULL */
 	const struct tn_cli_option *options;  /* terminated by an all-zero row; may be NULL */
 	const struct tn_command *subcommands; /* terminated by an all-zero row; may be NULL */
 	int min_args;

@@ -108,7 +108,7 @@ static void warn_skipped(struct tn_cli *cli, const struct tn_subid_list *l)
 		tn_cli_warn(cli, "%s: %zu invalid range%s skipped", l->source, l->n_nss_skipped,
 			    l->n_nss_skipped == 1 ? "" : "s");
 	if (l->note)
-		tn_cli_warn(cli, "libsubid: %s", l->note);
+		tn_cli_warn(cli, "%s%s", l->from_nss ? "libsubid: " : "", l->note);
 }
 
 static int print_lists(struct tn_cli *cli, const struct tn_user *u, struct tn_subid_list *lists,
@@ -269,8 +269,8 @@ static int parse_id_option(struct tn_cli *cli, const char *name, const char *val
 	uint64_t v;
 
 	if (tn_parse_u64(value, &v) < 0 || v > TN_ID_MAX || (nonzero && v == 0))
-		return tn_cli_usage(cli, "--%s '%s' is not %s between %d and 4294967294", name, value,
-				    nonzero ? "a count" : "an ID", nonzero ? 1 : 0);
+		return tn_cli_usage(cli, "--%s '%s' is not %s between %d and 4294967294", name,
+				    value, nonzero ? "a count" : "an ID", nonzero ? 1 : 0);
 	*ret = v;
 	return 0;
 }
@@ -281,15 +281,17 @@ static void print_add(struct tn_cli *cli, const char *owner, const struct tn_sub
 		const struct tn_subid_edit *e = &res->db[i];
 
 		if (e->changed) {
-			fprintf(cli->out, "added %" PRIu32 ":%" PRIu32 " (IDs %" PRIu32 "-%" PRIu64 ") for '%s' to %s:%" PRIu32 "\n",
+			fprintf(cli->out,
+				"added %" PRIu32 ":%" PRIu32 " (IDs %" PRIu32 "-%" PRIu64
+				") for '%s' to %s:%" PRIu32 "\n",
 				e->added.start, e->added.count, e->added.start,
 				tn_idrange_last(e->added), owner, res->path[i], e->added_line);
 			continue;
 		}
 		fprintf(cli->out, "'%s' already has", owner);
 		for (size_t k = 0; k < e->n_ranges; k++)
-			fprintf(cli->out, "%s %" PRIu32 ":%" PRIu32, k ? "," : "", e->ranges[k].start,
-				e->ranges[k].count);
+			fprintf(cli->out, "%s %" PRIu32 ":%" PRIu32, k ? "," : "",
+				e->ranges[k].start, e->ranges[k].count);
 		fprintf(cli->out, " in %s; nothing added (--count or --start adds another range)\n",
 			res->path[i]);
 	}
@@ -324,8 +326,10 @@ static int cmd_add(struct tn_cli *cli, const struct tn_cli_args *a)
 }
 
 static const struct tn_cli_option add_options[] = {
-	[ADD_COUNT] = { "count", 'c', "N", "size of the new range (default SUB_UID_COUNT of login.defs, 65536)" },
-	[ADD_START] = { "start", 's', "ID", "first ID of the new range (default: the lowest free one)" },
+	[ADD_COUNT] = { "count", 'c', "N",
+			"size of the new range (default SUB_UID_COUNT of login.defs, 65536)" },
+	[ADD_START] = { "start", 's', "ID",
+			"first ID of the new range (default: the lowest free one)" },
 	{ 0 },
 };
 
@@ -338,7 +342,8 @@ static int parse_range_arg(struct tn_cli *cli, const char *s, struct tn_idrange 
 
 	if (!colon || tn_parse_u32_n(s, (size_t)(colon - s), &start) < 0 ||
 	    tn_parse_u32(colon + 1, &count) < 0 || tn_idrange_check(start, count) < 0)
-		return tn_cli_usage(cli, "'%s' is not a range START:COUNT (for example 100000:65536)", s);
+		return tn_cli_usage(
+			cli, "'%s' is not a range START:COUNT (for example 100000:65536)", s);
 	*ret = (struct tn_idrange){ start, count };
 	return 0;
 }
@@ -364,7 +369,8 @@ static int cmd_remove(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (r >= 0) {
 		for (int i = 0; i < 2; i++)
 			for (size_t k = 0; k < res.db[i].n_ranges; k++)
-				fprintf(cli->out, "removed %" PRIu32 ":%" PRIu32 " of '%s' from %s\n",
+				fprintf(cli->out,
+					"removed %" PRIu32 ":%" PRIu32 " of '%s' from %s\n",
 					res.db[i].ranges[k].start, res.db[i].ranges[k].count,
 					a->pos[0], res.path[i]);
 		for (int i = 0; i < 2; i++) {

@@ -19,16 +19,18 @@ enum {
 };
 
 static const struct tn_cli_option global_options[] = {
-	[GLOBAL_SUBUID] = { "subuid", 0, "FILE", "read subordinate UIDs from FILE (default /etc/subuid)" },
-	[GLOBAL_SUBGID] = { "subgid", 0, "FILE", "read subordinate GIDs from FILE (default /etc/subgid)" },
+	[GLOBAL_SUBUID] = { "subuid", 0, "FILE",
+			    "read subordinate UIDs from FILE (default /etc/subuid)" },
+	[GLOBAL_SUBGID] = { "subgid", 0, "FILE",
+			    "read subordinate GIDs from FILE (default /etc/subgid)" },
 	[GLOBAL_VERSION] = { "version", 'v', NULL, "print the version and exit" },
 	{ 0 },
 };
 
 static int print_version(struct tn_cli *cli)
 {
-	fprintf(cli->out, "tenant version %s\ncommit: %s\nspec: %s\n", TENANT_VERSION, TENANT_COMMIT,
-		TENANT_OCI_SPEC_VERSION);
+	fprintf(cli->out, "tenant version %s\ncommit: %s\nspec: %s\n", TENANT_VERSION,
+		TENANT_COMMIT, TENANT_OCI_SPEC_VERSION);
 	return 1;
 }
 
@@ -54,7 +56,8 @@ static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a);
 static const struct tn_command top_commands[] = {
 	{
 		.name = "subid",
-		.summary = "read, check and allocate subordinate ID ranges (/etc/subuid, /etc/subgid)",
+		.summary =
+			"read, check and allocate subordinate ID ranges (/etc/subuid, /etc/subgid)",
 		.subcommands = tn_subid_commands,
 	},
 	{

@@ -17,7 +17,9 @@ static int fill_from_passwd(const struct passwd *pw, struct tn_user *ret)
 
 	if (!name)
 		return -ENOMEM;
-	*ret = (struct tn_user){ .uid = pw->pw_uid, .gid = pw->pw_gid, .name = name, .known = true };
+	*ret = (struct tn_user){
+		.uid = pw->pw_uid, .gid = pw->pw_gid, .name = name, .known = true
+	};
 	return 0;
 }
 
@@ -57,8 +59,8 @@ int tn_user_resolve(const char *spec, struct tn_user *ret, struct tn_error **err
 		if (errno != 0 && errno != ENOENT && errno != ESRCH)
 			return tn_error_errno(err, errno, "cannot look up user '%s'", spec);
 		tn_error_set(err, ESRCH, "unknown user '%s'", spec);
-		return tn_error_hint(err, "check the name with 'getent passwd %s', or give a numeric UID",
-				     spec);
+		return tn_error_hint(
+			err, "check the name with 'getent passwd %s', or give a numeric UID", spec);
 	}
 	r = fill_from_passwd(pw, ret);
 	if (r < 0)
@@ -135,8 +137,9 @@ int tn_accounts_load(enum tn_account_kind kind, struct tn_accounts *ret)
 	int r;
 
 	/* Unreadable nsswitch.conf: assume the worst, that some source does not enumerate. */
-	a.complete = tn_nsswitch_read(&nsswitch) >= 0 &&
-		     tn_nsswitch_enumerates_all(nsswitch, kind == TN_ACCOUNT_USER ? "passwd" : "group");
+	a.complete =
+		tn_nsswitch_read(&nsswitch) >= 0 &&
+		tn_nsswitch_enumerates_all(nsswitch, kind == TN_ACCOUNT_USER ? "passwd" : "group");
 	r = enumerate(kind, &a);
 	if (r >= 0 && a.n > 0) {
 		qsort(a.v, a.n, sizeof(*a.v), by_id_cmp);

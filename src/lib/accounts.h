@@ -14,10 +14,10 @@
 
 struct tn_user {
 	uint32_t uid;
-	uint32_t gid;  /* primary group; meaningful only when `known` */
-	char *name;    /* NULL when no account has this UID */
-	bool known;    /* an account exists */
-	bool numeric;  /* given as a number rather than a name */
+	uint32_t gid; /* primary group; meaningful only when `known` */
+	char *name;   /* NULL when no account has this UID */
+	bool known;   /* an account exists */
+	bool numeric; /* given as a number rather than a name */
 };
 
 /*

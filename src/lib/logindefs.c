@@ -16,12 +16,18 @@ static const struct {
 	size_t field; /* offset in struct tn_subid_defs */
 	size_t line_field;
 } keys[] = {
-	{ "SUB_UID_MIN", 0, offsetof(struct tn_subid_defs, min), offsetof(struct tn_subid_defs, line_min) },
-	{ "SUB_UID_MAX", 0, offsetof(struct tn_subid_defs, max), offsetof(struct tn_subid_defs, line_max) },
-	{ "SUB_UID_COUNT", 0, offsetof(struct tn_subid_defs, count), offsetof(struct tn_subid_defs, line_count) },
-	{ "SUB_GID_MIN", 1, offsetof(struct tn_subid_defs, min), offsetof(struct tn_subid_defs, line_min) },
-	{ "SUB_GID_MAX", 1, offsetof(struct tn_subid_defs, max), offsetof(struct tn_subid_defs, line_max) },
-	{ "SUB_GID_COUNT", 1, offsetof(struct tn_subid_defs, count), offsetof(struct tn_subid_defs, line_count) },
+	{ "SUB_UID_MIN", 0, offsetof(struct tn_subid_defs, min),
+	  offsetof(struct tn_subid_defs, line_min) },
+	{ "SUB_UID_MAX", 0, offsetof(struct tn_subid_defs, max),
+	  offsetof(struct tn_subid_defs, line_max) },
+	{ "SUB_UID_COUNT", 0, offsetof(struct tn_subid_defs, count),
+	  offsetof(struct tn_subid_defs, line_count) },
+	{ "SUB_GID_MIN", 1, offsetof(struct tn_subid_defs, min),
+	  offsetof(struct tn_subid_defs, line_min) },
+	{ "SUB_GID_MAX", 1, offsetof(struct tn_subid_defs, max),
+	  offsetof(struct tn_subid_defs, line_max) },
+	{ "SUB_GID_COUNT", 1, offsetof(struct tn_subid_defs, count),
+	  offsetof(struct tn_subid_defs, line_count) },
 };
 
 static bool is_space(char c)
@@ -57,7 +63,9 @@ static int parse_line(const char *p, size_t n, uint32_t line, const char *path,
 		if (strlen(keys[i].key) != kl || memcmp(keys[i].key, k, kl) != 0)
 			continue;
 		if (tn_parse_u64_n(v, vl, &val) < 0 || val > TN_ID_MAX) {
-			tn_error_set(err, EINVAL, "'%s':%" PRIu32 ": %s '%.*s' is not an ID between 0 and 4294967294",
+			tn_error_set(err, EINVAL,
+				     "'%s':%" PRIu32
+				     ": %s '%.*s' is not an ID between 0 and 4294967294",
 				     path, line, keys[i].key, (int)MIN(vl, 32), v);
 			return tn_error_hint(err, "write it in decimal");
 		}
@@ -72,9 +80,12 @@ static int check_defs(const struct tn_subid_defs *d, const char *which, const ch
 		      struct tn_error **err)
 {
 	if (d->min > d->max || (d->count > 0 && d->count - 1 > d->max - d->min)) {
-		tn_error_set(err, EINVAL, "'%s': SUB_%s_MIN %" PRIu64 ", SUB_%s_MAX %" PRIu64 " and SUB_%s_COUNT %" PRIu64 " leave no room for a range",
+		tn_error_set(err, EINVAL,
+			     "'%s': SUB_%s_MIN %" PRIu64 ", SUB_%s_MAX %" PRIu64
+			     " and SUB_%s_COUNT %" PRIu64 " leave no room for a range",
 			     path, which, d->min, which, d->max, which, d->count);
-		return tn_error_hint(err, "SUB_%s_MIN + SUB_%s_COUNT - 1 must not exceed SUB_%s_MAX",
+		return tn_error_hint(err,
+				     "SUB_%s_MIN + SUB_%s_COUNT - 1 must not exceed SUB_%s_MAX",
 				     which, which, which);
 	}
 	return 0;

@@ -12,8 +12,8 @@
 #define TN_LOGIN_DEFS_PATH "/etc/login.defs"
 
 struct tn_subid_defs {
-	uint64_t min;   /* SUB_UID_MIN: lowest ID of a new range */
-	uint64_t max;   /* SUB_UID_MAX: highest ID of a new range (inclusive) */
+	uint64_t min;	/* SUB_UID_MIN: lowest ID of a new range */
+	uint64_t max;	/* SUB_UID_MAX: highest ID of a new range (inclusive) */
 	uint64_t count; /* SUB_UID_COUNT: size of a new range */
 	uint32_t line_min, line_max, line_count; /* where each was set; 0 for the default */
 };

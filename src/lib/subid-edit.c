@@ -44,7 +44,9 @@ static int refuse_malformed(const struct tn_subid_file *f, struct tn_error **err
 
 		if (e->kind != TN_SUBID_INVALID)
 			continue;
-		tn_error_set(err, EINVAL, "'%s':%" PRIu32 ": %s; refusing to allocate while the IDs of a line are uncertain",
+		tn_error_set(err, EINVAL,
+			     "'%s':%" PRIu32
+			     ": %s; refusing to allocate while the IDs of a line are uncertain",
 			     f->path, e->line, tn_subid_problem_to_string(e->problem));
 		return tn_error_hint(err, "fix the line first ('tenant subid lint' explains it)");
 	}
@@ -75,18 +77,25 @@ static int explain_conflict(const struct tn_subid_file *f, const struct tn_accou
 	for (size_t i = 0; i < f->n; i++) {
 		const struct tn_subid_entry *e = &f->v[i];
 
-		if (!tn_subid_entry_has_range(e) || e->count == 0 || e->start >= tn_idrange_end(want) ||
-		    want.start >= e->start + e->count)
+		if (!tn_subid_entry_has_range(e) || e->count == 0 ||
+		    e->start >= tn_idrange_end(want) || want.start >= e->start + e->count)
 			continue;
-		return tn_error_set(err, EEXIST, "range %" PRIu32 "-%" PRIu64 " overlaps range %" PRIu64 "-%" PRIu64 " of '%.*s' ('%s':%" PRIu32 ")",
-				    want.start, tn_idrange_last(want), e->start, e->start + e->count - 1,
-				    (int)e->owner_len, e->owner, f->path, e->line);
+		return tn_error_set(err, EEXIST,
+				    "range %" PRIu32 "-%" PRIu64 " overlaps range %" PRIu64
+				    "-%" PRIu64 " of '%.*s' ('%s':%" PRIu32 ")",
+				    want.start, tn_idrange_last(want), e->start,
+				    e->start + e->count - 1, (int)e->owner_len, e->owner, f->path,
+				    e->line);
 	}
 	a = tn_accounts_first_in(accounts, want.start, tn_idrange_end(want), TN_ID_INVALID, NULL);
 	if (a) {
-		tn_error_set(err, EEXIST, "range %" PRIu32 "-%" PRIu64 " contains ID %" PRIu32 " of account '%s'",
+		tn_error_set(err, EEXIST,
+			     "range %" PRIu32 "-%" PRIu64 " contains ID %" PRIu32
+			     " of account '%s'",
 			     want.start, tn_idrange_last(want), a->id, a->name);
-		return tn_error_hint(err, "a container could own that account's files (CVE-2024-56433); choose another --start");
+		return tn_error_hint(
+			err,
+			"a container could own that account's files (CVE-2024-56433); choose another --start");
 	}
 	return tn_error_set(err, EEXIST, "range %" PRIu32 "-%" PRIu64 " is not free", want.start,
 			    tn_idrange_last(want));
@@ -108,7 +117,8 @@ static int pick_range(const struct tn_subid_file *f, const struct tn_subid_add_r
 		return tn_error_errno(err, r, "cannot allocate a range in '%s'", f->path);
 	if (req->have_start) {
 		if (tn_idrange_check(req->start, count) < 0)
-			return tn_error_set(err, ERANGE, "range %" PRIu64 ":%" PRIu64 " runs past ID 4294967294",
+			return tn_error_set(err, ERANGE,
+					    "range %" PRIu64 ":%" PRIu64 " runs past ID 4294967294",
 					    req->start, count);
 		*ret = (struct tn_idrange){ (uint32_t)req->start, (uint32_t)count };
 		if (tn_idset_overlaps(&set, req->start, count))
@@ -117,9 +127,12 @@ static int pick_range(const struct tn_subid_file *f, const struct tn_subid_add_r
 	}
 	r = tn_idset_find_free(&set, defs->min, defs->max, count, 1, &start);
 	if (r < 0) {
-		tn_error_set(err, ENOSPC, "no free range of %" PRIu64 " IDs between %" PRIu64 " and %" PRIu64 " in '%s'",
+		tn_error_set(err, ENOSPC,
+			     "no free range of %" PRIu64 " IDs between %" PRIu64 " and %" PRIu64
+			     " in '%s'",
 			     count, defs->min, defs->max, f->path);
-		return tn_error_hint(err, "raise SUB_UID_MAX/SUB_GID_MAX in /etc/login.defs, or give --start");
+		return tn_error_hint(
+			err, "raise SUB_UID_MAX/SUB_GID_MAX in /etc/login.defs, or give --start");
 	}
 	*ret = (struct tn_idrange){ start, (uint32_t)count };
 	return 0;
@@ -221,8 +234,10 @@ static int refuse_foreign_source(const struct tn_subid_source *src, struct tn_er
 	r = tn_subid_nss_module(&module, err);
 	if (r < 0 || !module)
 		return r;
-	tn_error_set(err, EOPNOTSUPP, "subordinate IDs are managed by '%s' (/etc/nsswitch.conf 'subid:'), not by the files",
-		     module);
+	tn_error_set(
+		err, EOPNOTSUPP,
+		"subordinate IDs are managed by '%s' (/etc/nsswitch.conf 'subid:'), not by the files",
+		module);
 	return tn_error_hint(err, "change the ranges in that service");
 }
 
@@ -233,13 +248,13 @@ static int refuse_same_file(const struct tn_subid_source *src, struct tn_error *
 	if (strcmp(src->path[0], src->path[1]) == 0 ||
 	    (stat(src->path[0], &a) == 0 && stat(src->path[1], &b) == 0 && a.st_dev == b.st_dev &&
 	     a.st_ino == b.st_ino))
-		return tn_error_set(err, EINVAL, "the subuid and subgid files are the same file '%s'",
+		return tn_error_set(err, EINVAL,
+				    "the subuid and subgid files are the same file '%s'",
 				    src->path[0]);
 	return 0;
 }
 
-static int session_open(struct session *s, const struct tn_subid_source *src,
-			struct tn_error **err)
+static int session_open(struct session *s, const struct tn_subid_source *src, struct tn_error **err)
 {
 	int r;
 
@@ -328,8 +343,10 @@ static int session_commit(struct session *s, struct tn_subid_edit edits[2], stru
 					  : (unlink(target[0]) < 0 ? negative_errno() : 0);
 
 			if (q < 0)
-				tn_error_hint(err, "'%s' was changed and could not be restored: compare it with '%s-'",
-					      f->path, f->path);
+				tn_error_hint(
+					err,
+					"'%s' was changed and could not be restored: compare it with '%s-'",
+					f->path, f->path);
 		}
 	}
 	free(target[0]);
@@ -384,8 +401,10 @@ int tn_subid_remove(const struct tn_subid_source *src, const struct tn_user *u,
 	}
 	if (r >= 0 && !ret->db[0].changed && !ret->db[1].changed) {
 		if (only)
-			tn_error_set(err, ENOENT, "'%s' has no range %" PRIu32 ":%" PRIu32 " in '%s' or '%s'",
-				     owner_text, only->start, only->count, src->path[0], src->path[1]);
+			tn_error_set(err, ENOENT,
+				     "'%s' has no range %" PRIu32 ":%" PRIu32 " in '%s' or '%s'",
+				     owner_text, only->start, only->count, src->path[0],
+				     src->path[1]);
 		else
 			tn_error_set(err, ENOENT, "'%s' has no ranges in '%s' or '%s'", owner_text,
 				     src->path[0], src->path[1]);

@@ -28,12 +28,12 @@ struct tn_subid_add_request {
 /* The plan for one file: the new text, or nothing to do. */
 struct tn_subid_edit {
 	bool changed;
-	struct tn_buf text;         /* the whole new file when changed */
-	struct tn_idrange added;    /* add: the new range */
-	uint32_t added_line;        /* add: its line number */
-	struct tn_idrange *ranges;  /* add with nothing to do: the user's ranges; remove: removed */
+	struct tn_buf text;	   /* the whole new file when changed */
+	struct tn_idrange added;   /* add: the new range */
+	uint32_t added_line;	   /* add: its line number */
+	struct tn_idrange *ranges; /* add with nothing to do: the user's ranges; remove: removed */
 	size_t n_ranges;
-	size_t n_lines_removed;     /* remove: lines dropped (malformed lines of the user count) */
+	size_t n_lines_removed; /* remove: lines dropped (malformed lines of the user count) */
 };
 
 void tn_subid_edit_done(struct tn_subid_edit *e);

@@ -44,8 +44,12 @@ static int add_finding(struct tn_lint_report *rep, const char *path, uint32_t li
 	if (n < 0)
 		return -ENOMEM;
 	f = &rep->v[rep->n];
-	*f = (struct tn_lint_finding){ .path = path, .line = line, .severity = sev, .code = code,
-				       .message = m, .hint = hint ? strdup(hint) : NULL,
+	*f = (struct tn_lint_finding){ .path = path,
+				       .line = line,
+				       .severity = sev,
+				       .code = code,
+				       .message = m,
+				       .hint = hint ? strdup(hint) : NULL,
 				       .seq = rep->n };
 	if (hint && !f->hint) {
 		free(m);
@@ -87,14 +91,14 @@ static void describe_shadow_reading(const char *p, int n, bool hex, struct tn_bu
 
 	for (int i = hex ? 2 : 1; i < n; i++) {
 		char c = p[i];
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
 			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
 			     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
 						    : 99;
 
 		if (d >= base) {
-			tn_buf_printf(b, "newuidmap ignores the line ('%c' is not a base-%u digit)", c,
-				      base);
+			tn_buf_printf(b, "newuidmap ignores the line ('%c' is not a base-%u digit)",
+				      c, base);
 			return;
 		}
 		if (v > (UINT64_MAX - d) / base) {
@@ -127,17 +131,23 @@ static void syntax_message(const struct tn_subid_entry *e, struct tn_buf *m, con
 	}
 	case TN_SUBID_BAD_OWNER:
 		if (fp[0] == '+' || fp[0] == '-') {
-			tn_buf_printf(m, "owner '%.*s' starts with '%c': shadow reads the line as an NIS entry and ignores it",
-				      fl, fp, fp[0]);
+			tn_buf_printf(
+				m,
+				"owner '%.*s' starts with '%c': shadow reads the line as an NIS entry and ignores it",
+				fl, fp, fp[0]);
 			return;
 		}
-		tn_buf_printf(m, "owner '%.*s' contains a blank or a control character and matches no user",
-			      fl, fp);
+		tn_buf_printf(
+			m,
+			"owner '%.*s' contains a blank or a control character and matches no user",
+			fl, fp);
 		*hint = "remove the blanks";
 		return;
 	case TN_SUBID_OWNER_ZERO:
-		tn_buf_printf(m, "numeric owner '%.*s' has a leading zero: newuidmap compares owners as text, so it matches no user",
-			      fl, fp);
+		tn_buf_printf(
+			m,
+			"numeric owner '%.*s' has a leading zero: newuidmap compares owners as text, so it matches no user",
+			fl, fp);
 		*hint = "write the UID without leading zeros";
 		return;
 	case TN_SUBID_HEX:
@@ -150,7 +160,9 @@ static void syntax_message(const struct tn_subid_entry *e, struct tn_buf *m, con
 		*hint = "write the number in decimal without leading zeros";
 		return;
 	case TN_SUBID_CR:
-		tn_buf_puts(m, "line ends with a carriage return (DOS line ending): newuidmap ignores it");
+		tn_buf_puts(
+			m,
+			"line ends with a carriage return (DOS line ending): newuidmap ignores it");
 		*hint = "convert the file to Unix line endings: sed -i 's/\\r$//' FILE";
 		return;
 	case TN_SUBID_COUNT_ZERO:
@@ -184,22 +196,26 @@ static int check_syntax(const struct tn_subid_file *f, const struct tn_subid_ent
 		if (e->start > TN_ID_MAX)
 			return add_finding(rep, f->path, e->line, TN_LINT_ERROR, "past-end",
 					   "lower the start below 4294967295",
-					   "start %" PRIu64 " is not a valid ID (the last is 4294967294)",
+					   "start %" PRIu64
+					   " is not a valid ID (the last is 4294967294)",
 					   e->start);
 		_cleanup_free_ char *h = NULL;
 
-		if (asprintf(&h, "lower the count to %" PRIu64, (uint64_t)TN_ID_INVALID - e->start) < 0)
+		if (asprintf(&h, "lower the count to %" PRIu64,
+			     (uint64_t)TN_ID_INVALID - e->start) < 0)
 			return -ENOMEM;
-		return add_finding(rep, f->path, e->line, TN_LINT_ERROR, "past-end", h,
-				   "range %" PRIu64 "-%" PRIu64 " reaches ID 4294967295, which is not a valid ID (the last is 4294967294)",
-				   e->start, e->start + e->count - 1);
+		return add_finding(
+			rep, f->path, e->line, TN_LINT_ERROR, "past-end", h,
+			"range %" PRIu64 "-%" PRIu64
+			" reaches ID 4294967295, which is not a valid ID (the last is 4294967294)",
+			e->start, e->start + e->count - 1);
 	}
 	syntax_message(e, &m, &hint);
 	r = tn_buf_check(&m);
 	if (r >= 0)
 		r = add_finding(rep, f->path, e->line, TN_LINT_ERROR,
-				e->problem == TN_SUBID_COUNT_ZERO ? "count-zero" : "malformed", hint,
-				"%s", m.data);
+				e->problem == TN_SUBID_COUNT_ZERO ? "count-zero" : "malformed",
+				hint, "%s", m.data);
 	tn_buf_free(&m);
 	return r;
 }
@@ -211,7 +227,7 @@ struct owner {
 	uint32_t gid;
 	bool has_uid; /* numeric, or a name with an account */
 	bool has_gid;
-	bool known;   /* an account exists */
+	bool known; /* an account exists */
 };
 
 struct item {
@@ -249,8 +265,12 @@ static struct owner resolve_owner(const struct tn_subid_entry *e, const struct t
 		o.key = o.uid;
 	}
 	if (tn_accounts_lookup(users, e->owner, e->owner_len, &acc)) {
-		o = (struct owner){ .key = acc.id, .uid = acc.id, .gid = acc.gid, .has_uid = true,
-				    .has_gid = true, .known = true };
+		o = (struct owner){ .key = acc.id,
+				    .uid = acc.id,
+				    .gid = acc.gid,
+				    .has_uid = true,
+				    .has_gid = true,
+				    .known = true };
 	}
 	return o;
 }
@@ -272,10 +292,11 @@ static int resolve_owners(const struct tn_subid_file *f, struct item *items, siz
 		for (size_t k = i; k < j; k++)
 			items[k].o = o;
 		if (!o.known) {
-			r = add_finding(rep, f->path, items[i].e->line, TN_LINT_WARNING,
-					"unknown-owner", "remove the lines of accounts that are gone",
-					"owner '%.*s' has no account%s", (int)items[i].e->owner_len,
-					items[i].e->owner, j - i > 1 ? " (it owns more lines below)" : "");
+			r = add_finding(
+				rep, f->path, items[i].e->line, TN_LINT_WARNING, "unknown-owner",
+				"remove the lines of accounts that are gone",
+				"owner '%.*s' has no account%s", (int)items[i].e->owner_len,
+				items[i].e->owner, j - i > 1 ? " (it owns more lines below)" : "");
 			if (r < 0)
 				return r;
 		}
@@ -298,18 +319,19 @@ static uint64_t item_end(const struct item *it)
 	return it->e->start + it->e->count;
 }
 
-static int report_overlap(const struct tn_subid_file *f, const struct item *a,
-			  const struct item *b, struct tn_lint_report *rep)
+static int report_overlap(const struct tn_subid_file *f, const struct item *a, const struct item *b,
+			  struct tn_lint_report *rep)
 {
 	const struct tn_subid_entry *x = a->e, *y = b->e;
 
 	if (a->o.key != b->o.key)
-		return add_finding(rep, f->path, x->line, TN_LINT_ERROR, "overlap",
-				   "give each owner IDs of its own; 'tenant subid add' picks a free range",
-				   "range %" PRIu64 "-%" PRIu64 " of '%.*s' overlaps range %" PRIu64
-				   "-%" PRIu64 " of '%.*s' (line %" PRIu32 ")",
-				   x->start, item_end(a) - 1, (int)x->owner_len, x->owner, y->start,
-				   item_end(b) - 1, (int)y->owner_len, y->owner, y->line);
+		return add_finding(
+			rep, f->path, x->line, TN_LINT_ERROR, "overlap",
+			"give each owner IDs of its own; 'tenant subid add' picks a free range",
+			"range %" PRIu64 "-%" PRIu64 " of '%.*s' overlaps range %" PRIu64
+			"-%" PRIu64 " of '%.*s' (line %" PRIu32 ")",
+			x->start, item_end(a) - 1, (int)x->owner_len, x->owner, y->start,
+			item_end(b) - 1, (int)y->owner_len, y->owner, y->line);
 	if (x->start == y->start && x->count == y->count)
 		return add_finding(rep, f->path, x->line, TN_LINT_WARNING, "duplicate",
 				   "remove one of the two lines",
@@ -378,12 +400,14 @@ static int check_accounts(const struct tn_subid_file *f, enum tn_subid_db db,
 		if (more)
 			snprintf(more_text, sizeof(more_text), " and %zu other account%s", more,
 				 more == 1 ? "" : "s");
-		r = add_finding(rep, f->path, it->e->line, TN_LINT_ERROR, "account",
-				"move the range above every account ID: a container of the owner could own that account's files (CVE-2024-56433)",
-				"range %" PRIu64 "-%" PRIu64 " of '%.*s' contains %s %" PRIu32 " of %s '%s'%s",
-				it->e->start, item_end(it) - 1, (int)it->e->owner_len, it->e->owner,
-				db == TN_SUBUID ? "UID" : "GID", a->id,
-				db == TN_SUBUID ? "user" : "group", a->name, more_text);
+		r = add_finding(
+			rep, f->path, it->e->line, TN_LINT_ERROR, "account",
+			"move the range above every account ID: a container of the owner could own that account's files (CVE-2024-56433)",
+			"range %" PRIu64 "-%" PRIu64 " of '%.*s' contains %s %" PRIu32
+			" of %s '%s'%s",
+			it->e->start, item_end(it) - 1, (int)it->e->owner_len, it->e->owner,
+			db == TN_SUBUID ? "UID" : "GID", a->id, db == TN_SUBUID ? "user" : "group",
+			a->name, more_text);
 		if (r < 0)
 			return r;
 	}
@@ -394,9 +418,10 @@ static int check_mode(const struct tn_subid_file *f, struct tn_lint_report *rep)
 {
 	if (!f->exists || !(f->st.st_mode & 022))
 		return 0;
-	return add_finding(rep, f->path, 0, TN_LINT_ERROR, "permissions", "chmod go-w FILE",
-			   "the file is writable by %s: whoever can write it can grant themselves any host ID",
-			   (f->st.st_mode & 002) ? "everyone" : "its group");
+	return add_finding(
+		rep, f->path, 0, TN_LINT_ERROR, "permissions", "chmod go-w FILE",
+		"the file is writable by %s: whoever can write it can grant themselves any host ID",
+		(f->st.st_mode & 002) ? "everyone" : "its group");
 }
 
 /* The entries whose range is known and not empty: the ones overlaps and accounts apply to. */
@@ -416,12 +441,21 @@ static int collect_items(const struct tn_subid_file *f, struct item **ret, size_
 	return 0;
 }
 
+static int finding_cmp(const void *x, const void *y)
+{
+	const struct tn_lint_finding *a = x, *b = y;
+
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
 int tn_subid_lint_file(const struct tn_subid_file *f, enum tn_subid_db db,
 		       const struct tn_accounts *users, const struct tn_accounts *groups,
 		       struct tn_lint_report *rep)
 {
 	_cleanup_free_ struct item *items = NULL;
-	size_t n;
+	size_t first = rep->n, n;
 	int r;
 
 	r = check_mode(f, rep);
@@ -439,16 +473,10 @@ int tn_subid_lint_file(const struct tn_subid_file *f, enum tn_subid_db db,
 		r = check_overlaps(f, items, n, rep);
 	if (r >= 0)
 		r = check_accounts(f, db, items, n, db == TN_SUBUID ? users : groups, rep);
+	/* This file's findings in line order; for one line, in the order they were found. */
+	if (r >= 0)
+		qsort(rep->v + first, rep->n - first, sizeof(*rep->v), finding_cmp);
 	return r;
-}
-
-static int finding_cmp(const void *x, const void *y)
-{
-	const struct tn_lint_finding *a = x, *b = y;
-
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
 static int lint_db(const struct tn_subid_source *src, enum tn_subid_db db, const char *module,
@@ -457,7 +485,6 @@ static int lint_db(const struct tn_subid_source *src, enum tn_subid_db db, const
 {
 	struct tn_subid_file f;
 	const char *path = src->path[db];
-	size_t first = rep->n;
 	int r;
 
 	r = tn_subid_file_load(path, src->explicit_path[db], &f, err);
@@ -468,18 +495,17 @@ static int lint_db(const struct tn_subid_source *src, enum tn_subid_db db, const
 				"the file does not exist: no user has subordinate %s",
 				db == TN_SUBUID ? "UIDs" : "GIDs");
 	else if (module && !src->explicit_path[db])
-		r = add_finding(rep, path, 0, TN_LINT_WARNING, "unused",
-				"check the ranges in that service instead",
-				"/etc/nsswitch.conf reads subordinate IDs from '%s': newuidmap does not use this file",
-				module);
+		r = add_finding(
+			rep, path, 0, TN_LINT_WARNING, "unused",
+			"check the ranges in that service instead",
+			"/etc/nsswitch.conf reads subordinate IDs from '%s': newuidmap does not use this file",
+			module);
 	if (r >= 0)
 		r = tn_subid_lint_file(&f, db, users, groups, rep);
 	rep->n_lines[db] = f.n;
 	tn_subid_file_done(&f);
 	if (r < 0)
 		return tn_error_errno(err, r, "cannot check '%s'", path);
-	/* This file's findings in line order; for one line, in the order they were found. */
-	qsort(rep->v + first, rep->n - first, sizeof(*rep->v), finding_cmp);
 	return 0;
 }
 

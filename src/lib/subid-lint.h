@@ -24,7 +24,7 @@ enum tn_lint_severity {
 
 struct tn_lint_finding {
 	const char *path; /* the file (borrowed from the source) */
-	uint32_t line;    /* 0: about the whole file */
+	uint32_t line;	  /* 0: about the whole file */
 	enum tn_lint_severity severity;
 	const char *code; /* short stable name: "malformed", "overlap", "account", ... */
 	char *message;

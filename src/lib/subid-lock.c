@@ -49,8 +49,9 @@ static int lock_dir(const char *file, int64_t deadline, int *ret_fd, struct tn_e
 		int r = negative_errno();
 
 		tn_error_errno(err, r, "cannot lock '%s': cannot open '%s'", file, path);
-		return r == -EACCES || r == -EROFS ? tn_error_hint(err, "editing '%s' needs root", file)
-						   : r;
+		return r == -EACCES || r == -EROFS
+			       ? tn_error_hint(err, "editing '%s' needs root", file)
+			       : r;
 	}
 	while (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
 		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
@@ -58,7 +59,8 @@ static int lock_dir(const char *file, int64_t deadline, int *ret_fd, struct tn_e
 		if (!backoff(deadline, &delay)) {
 			tn_error_set(err, ETIMEDOUT, "'%s' is still locked after %d seconds", path,
 				     TN_SUBID_LOCK_TIMEOUT_MS / 1000);
-			return tn_error_hint(err, "another useradd, usermod or tenant holds it; try again");
+			return tn_error_hint(
+				err, "another useradd, usermod or tenant holds it; try again");
 		}
 	}
 	*ret_fd = TAKE_FD(fd);
@@ -124,13 +126,14 @@ static int lock_file(const char *file, int64_t deadline, char **ret_lock, struct
 		}
 		if (!backoff(deadline, &delay)) {
 			if (holder == 0)
-				tn_error_set(err, ETIMEDOUT, "'%s' is locked ('%s' names no process)",
-					     file, lock);
+				tn_error_set(err, ETIMEDOUT,
+					     "'%s' is locked ('%s' names no process)", file, lock);
 			else
 				tn_error_set(err, ETIMEDOUT, "'%s' is locked by process %ld", file,
 					     (long)holder);
-			return tn_error_hint(err, "wait for it to finish; if no such process runs, remove '%s'",
-					     lock);
+			return tn_error_hint(
+				err, "wait for it to finish; if no such process runs, remove '%s'",
+				lock);
 		}
 	}
 	if (r < 0) {

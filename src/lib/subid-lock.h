@@ -20,11 +20,14 @@
 #define TN_SUBID_LOCK_TIMEOUT_MS 30000
 
 struct tn_subid_lock {
-	int dir_fd[2];        /* the .pwd.lock fds (one per distinct directory), -1 when unused */
-	char *file_lock[2];   /* FILE.lock paths we created, NULL when unused */
+	int dir_fd[2];	    /* the .pwd.lock fds (one per distinct directory), -1 when unused */
+	char *file_lock[2]; /* FILE.lock paths we created, NULL when unused */
 };
 
-#define TN_SUBID_LOCK_INIT { .dir_fd = { -1, -1 } }
+#define TN_SUBID_LOCK_INIT                                                                         \
+	{                                                                                          \
+		.dir_fd = { -1, -1 }                                                               \
+	}
 
 /* Lock the (one or two) files, in the order given. On failure nothing stays locked. */
 int tn_subid_lock_acquire(const char *const paths[], size_t n, struct tn_subid_lock *l,

@@ -51,6 +51,25 @@ int tn_subid_nss_module(char **ret_module, struct tn_error **err)
 	return 0;
 }
 
+bool tn_subid_nss_module_loadable(const char *module, char **ret_why)
+{
+	_cleanup_free_ char *name = NULL;
+	void *h;
+
+	*ret_why = NULL;
+	if (asprintf(&name, "libsubid_%s.so", module) < 0)
+		return true; /* let libsubid itself try and report */
+	h = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
+	if (h) {
+		dlclose(h);
+		return true;
+	}
+	if (asprintf(ret_why, "/etc/nsswitch.conf names subid source '%s', but %s", module,
+		     dlerror()) < 0)
+		*ret_why = NULL;
+	return false;
+}
+
 typedef bool (*subid_init_fn)(const char *, FILE *);
 typedef int (*subid_get_ranges_fn)(const char *, struct subid_range **);
 
@@ -58,7 +77,7 @@ struct libsubid {
 	void *handle;
 	subid_init_fn init;
 	subid_get_ranges_fn get[2]; /* indexed by enum tn_subid_db */
-	FILE *log;                  /* libsubid's messages land here instead of on stderr */
+	FILE *log;		    /* libsubid's messages land here instead of on stderr */
 	char *log_text;
 	size_t log_len;
 };
@@ -71,12 +90,15 @@ static int libsubid_load(struct tn_error **err)
 		return 0;
 	libsubid.handle = dlopen(LIBSUBID_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!libsubid.handle) {
-		tn_error_set(err, ENOENT, "cannot load shadow's %s: %s", LIBSUBID_SONAME, dlerror());
+		tn_error_set(err, ENOENT, "cannot load shadow's %s: %s", LIBSUBID_SONAME,
+			     dlerror());
 		return tn_error_hint(err, "install it: apt-get install libsubid4");
 	}
 	libsubid.init = (subid_init_fn)dlsym(libsubid.handle, "subid_init");
-	libsubid.get[TN_SUBUID] = (subid_get_ranges_fn)dlsym(libsubid.handle, "subid_get_uid_ranges");
-	libsubid.get[TN_SUBGID] = (subid_get_ranges_fn)dlsym(libsubid.handle, "subid_get_gid_ranges");
+	libsubid.get[TN_SUBUID] =
+		(subid_get_ranges_fn)dlsym(libsubid.handle, "subid_get_uid_ranges");
+	libsubid.get[TN_SUBGID] =
+		(subid_get_ranges_fn)dlsym(libsubid.handle, "subid_get_gid_ranges");
 	if (!libsubid.init || !libsubid.get[TN_SUBUID] || !libsubid.get[TN_SUBGID]) {
 		dlclose(libsubid.handle);
 		libsubid.handle = NULL;
@@ -115,7 +137,8 @@ static int copy_ranges(const struct subid_range *r, int n, const char *owner,
 			l->n_nss_skipped++;
 			continue;
 		}
-		l->v[l->n].range = (struct tn_idrange){ (uint32_t)r[i].start, (uint32_t)r[i].count };
+		l->v[l->n].range =
+			(struct tn_idrange){ (uint32_t)r[i].start, (uint32_t)r[i].count };
 		l->v[l->n].owner = strdup(owner);
 		if (!l->v[l->n].owner)
 			return -ENOMEM;
@@ -135,7 +158,8 @@ int tn_subid_nss_list(const char *module, enum tn_subid_db db, const struct tn_u
 
 	r = libsubid_load(err);
 	if (r < 0)
-		return tn_error_wrap(err, r, "/etc/nsswitch.conf reads subid ranges from '%s'", module);
+		return tn_error_wrap(err, r, "/etc/nsswitch.conf reads subid ranges from '%s'",
+				     module);
 	if (!owner) {
 		if (asprintf(&numeric, "%" PRIu32, u->uid) < 0)
 			return tn_error_errno(err, ENOMEM, "cannot list ranges");
@@ -150,10 +174,12 @@ int tn_subid_nss_list(const char *module, enum tn_subid_db db, const struct tn_u
 	n = libsubid.get[db](owner, &ranges);
 	l->note = libsubid_log_since(log_from);
 	if (n < 0) {
-		tn_error_set(err, EIO, "libsubid ('%s' module) cannot list the %s ranges of '%s'%s%s",
-			     module, tn_subid_db_name(db), owner, l->note ? ": " : "",
+		tn_error_set(err, EIO,
+			     "libsubid ('%s' module) cannot list the %s ranges of '%s'%s%s", module,
+			     tn_subid_db_name(db), owner, l->note ? ": " : "",
 			     l->note ? l->note : "");
-		return tn_error_hint(err, "check the '%s' service, or read the files with --%s FILE",
+		return tn_error_hint(err,
+				     "check the '%s' service, or read the files with --%s FILE",
 				     module, tn_subid_db_name(db));
 	}
 	r = copy_ranges(ranges, n, owner, l);

@@ -21,6 +21,12 @@ int tn_subid_nss_parse(const char *text, char **ret_module);
 /* tn_subid_nss_parse() on /etc/nsswitch.conf; a missing file means the files. */
 int tn_subid_nss_module(char **ret_module, struct tn_error **err);
 
+/*
+ * Whether libsubid can load the module (libsubid_<module>.so). When it cannot, libsubid and
+ * newuidmap fall back to the files, and so must tenant; *ret_why says why it failed.
+ */
+bool tn_subid_nss_module_loadable(const char *module, char **ret_why);
+
 /* List user `u`'s ranges of `db` through libsubid; fills l->v, l->total, l->source, l->note. */
 int tn_subid_nss_list(const char *module, enum tn_subid_db db, const struct tn_user *u,
 		      struct tn_subid_list *l, struct tn_error **err);

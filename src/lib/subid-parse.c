@@ -107,8 +107,10 @@ static bool classify_whole_line(const char *p, size_t *len, struct tn_subid_entr
 
 void tn_subid_parse_line(const char *p, size_t len, uint32_t line, struct tn_subid_entry *ret)
 {
-	struct tn_subid_entry e = { .text = p, .text_len = (uint32_t)MIN(len, UINT32_MAX),
-				    .line = line, .kind = TN_SUBID_RANGE };
+	struct tn_subid_entry e = { .text = p,
+				    .text_len = (uint32_t)MIN(len, UINT32_MAX),
+				    .line = line,
+				    .kind = TN_SUBID_RANGE };
 	const char *c1, *c2;
 	enum tn_subid_problem pr;
 
@@ -161,7 +163,8 @@ const char *tn_subid_problem_to_string(enum tn_subid_problem p)
 		[TN_SUBID_OK] = "ok",
 		[TN_SUBID_FIELDS] = "expected 3 fields 'owner:start:count'",
 		[TN_SUBID_EMPTY_OWNER] = "owner is empty",
-		[TN_SUBID_BAD_OWNER] = "owner contains a blank, a control character or a leading '+'/'-'",
+		[TN_SUBID_BAD_OWNER] =
+			"owner contains a blank, a control character or a leading '+'/'-'",
 		[TN_SUBID_NUMERIC_OWNER_RANGE] = "numeric owner is not a valid UID",
 		[TN_SUBID_OWNER_ZERO] = "numeric owner has a leading zero",
 		[TN_SUBID_EMPTY_NUMBER] = "number is empty",

@@ -22,8 +22,8 @@
 #define TN_SUBID_LINE_MAX 1023
 
 enum tn_subid_kind {
-	TN_SUBID_RANGE,   /* a well-formed line; may still carry a range problem below */
-	TN_SUBID_BLANK,   /* empty or only blanks: skipped */
+	TN_SUBID_RANGE,	  /* a well-formed line; may still carry a range problem below */
+	TN_SUBID_BLANK,	  /* empty or only blanks: skipped */
 	TN_SUBID_COMMENT, /* starts with '#': skipped */
 	TN_SUBID_INVALID, /* malformed: skipped, and an error for lint */
 };
@@ -31,38 +31,38 @@ enum tn_subid_kind {
 enum tn_subid_problem {
 	TN_SUBID_OK = 0,
 	/* malformed (kind INVALID) */
-	TN_SUBID_FIELDS,       /* not exactly three ':'-separated fields */
-	TN_SUBID_EMPTY_OWNER,  /* owner field empty */
-	TN_SUBID_BAD_OWNER,    /* blanks, control characters, '+'/'-' (NIS) in the owner */
+	TN_SUBID_FIELDS,	      /* not exactly three ':'-separated fields */
+	TN_SUBID_EMPTY_OWNER,	      /* owner field empty */
+	TN_SUBID_BAD_OWNER,	      /* blanks, control characters, '+'/'-' (NIS) in the owner */
 	TN_SUBID_NUMERIC_OWNER_RANGE, /* all-digit owner that is not a valid UID */
 	TN_SUBID_OWNER_ZERO,   /* all-digit owner with a leading zero: shadow matches it as text */
 	TN_SUBID_EMPTY_NUMBER, /* start or count empty */
 	TN_SUBID_NEGATIVE,     /* '-' sign */
-	TN_SUBID_PLUS,         /* '+' sign */
-	TN_SUBID_BLANKS,       /* blank inside a field (shadow skips leading ones, fails trailing) */
-	TN_SUBID_HEX,          /* 0x prefix: shadow reads hexadecimal */
+	TN_SUBID_PLUS,	       /* '+' sign */
+	TN_SUBID_BLANKS, /* blank inside a field (shadow skips leading ones, fails trailing) */
+	TN_SUBID_HEX,	 /* 0x prefix: shadow reads hexadecimal */
 	TN_SUBID_LEADING_ZERO, /* shadow reads octal, other tools decimal */
 	TN_SUBID_NOT_NUMBER,   /* other non-digit characters */
 	TN_SUBID_TOO_LARGE,    /* above 4294967295 */
-	TN_SUBID_CR,           /* DOS line ending: shadow ignores the whole line */
+	TN_SUBID_CR,	       /* DOS line ending: shadow ignores the whole line */
 	TN_SUBID_LONG_LINE,    /* longer than TN_SUBID_LINE_MAX */
-	TN_SUBID_NUL,          /* NUL byte in the line */
+	TN_SUBID_NUL,	       /* NUL byte in the line */
 	/* well-formed but unusable (kind RANGE) */
 	TN_SUBID_COUNT_ZERO, /* grants no IDs */
 	TN_SUBID_PAST_END,   /* reaches ID 4294967295 or beyond */
 };
 
 struct tn_subid_entry {
-	const char *text;  /* the whole line as read (without '\n'), not NUL-terminated */
+	const char *text; /* the whole line as read (without '\n'), not NUL-terminated */
 	uint32_t text_len;
 	const char *owner; /* points into the parsed text, not NUL-terminated */
 	uint32_t owner_len;
 	uint32_t line; /* 1-based */
 	uint64_t start;
 	uint64_t count;
-	uint8_t kind;    /* enum tn_subid_kind */
+	uint8_t kind;	 /* enum tn_subid_kind */
 	uint8_t problem; /* enum tn_subid_problem */
-	uint8_t field;   /* 0 owner, 1 start, 2 count: where the problem is */
+	uint8_t field;	 /* 0 owner, 1 start, 2 count: where the problem is */
 };
 
 /*

@@ -258,6 +258,20 @@ int tn_subid_list_user(const struct tn_subid_source *src, enum tn_subid_db db,
 		r = tn_subid_nss_module(&module, err);
 		if (r < 0)
 			return r;
+		/* As libsubid and newuidmap do, an unloadable module means the files. */
+		if (module && !tn_subid_nss_module_loadable(module, &l.note)) {
+			free(module);
+			module = NULL;
+			if (l.note && !strstr(l.note, "using the files")) {
+				char *n = NULL;
+
+				if (asprintf(&n, "%s; using the files, as newuidmap does",
+					     l.note) >= 0) {
+					free(l.note);
+					l.note = n;
+				}
+			}
+		}
 	}
 	if (module)
 		r = tn_subid_nss_list(module, db, u, &l, err);

@@ -33,7 +33,7 @@ const char *tn_subid_db_name(enum tn_subid_db db); /* "subuid" / "subgid" */
 
 /* Where the two databases are read from. */
 struct tn_subid_source {
-	const char *path[2];  /* indexed by enum tn_subid_db */
+	const char *path[2];   /* indexed by enum tn_subid_db */
 	bool explicit_path[2]; /* named by --subuid/--subgid: must exist, NSS is not consulted */
 };
 
@@ -87,7 +87,7 @@ struct tn_subid_range {
 
 struct tn_subid_list {
 	enum tn_subid_db db;
-	char *source;                 /* the file's path, or the NSS module's name */
+	char *source; /* the file's path, or the NSS module's name */
 	bool from_nss;
 	struct tn_subid_range *v;
 	size_t n;
@@ -95,7 +95,7 @@ struct tn_subid_list {
 	struct tn_subid_entry *skipped; /* the user's lines that are not usable (owner not kept) */
 	size_t n_skipped;
 	size_t n_nss_skipped; /* unusable ranges a libsubid module returned */
-	char *note;           /* what libsubid said, if anything */
+	char *note;	      /* what libsubid said, if anything */
 };
 
 /* Every range of user `u` in database `db`, in file order. */

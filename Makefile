@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: Apache-2.0
+# A thin wrapper over meson + ninja. `make` builds build/tenant; `make check` and `make demo`
+# first install what they need (scripts/deps.sh), so they work on a fresh Debian machine.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+PREFIX     ?= /usr/local
+
+.PHONY: all deps check demo install clean format bench
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	@command -v meson >/dev/null || { echo "meson is missing: run 'make deps' (or apt-get install meson ninja-build libsubid-dev)"; exit 1; }
+	meson setup --prefix=$(PREFIX) $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug $(ASAN_BUILD)
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@tests/run.sh
+
+demo: deps all
+	@scripts/demo.sh
+
+bench: deps all
+	@bench/subid-list.sh
+
+install: all
+	meson install -C $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

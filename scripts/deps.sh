@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Install what building and testing tenant needs, from Debian's packages, when it is missing.
+# Idempotent and quiet: a machine that has everything sees one line.
+set -euo pipefail
+
+packages=(
+	meson ninja-build gcc pkg-config   # build
+	libsubid-dev libsubid4             # shadow's libsubid (subid: sources other than files)
+	uidmap                             # newuidmap/newgidmap, getsubids (bench, later issues)
+	bats jq clang-format               # tests: integration, JSON checks, format check
+	passwd                             # useradd/userdel for throwaway test users
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing ${missing[*]}; install them as root: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/tenant-deps.log 2>&1; then
+	# A fresh machine may have no package lists yet.
+	apt-get update -qq >>/tmp/tenant-deps.log 2>&1
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >>/tmp/tenant-deps.log 2>&1 ||
+		{ echo "deps: apt-get failed; see /tmp/tenant-deps.log" >&2; tail -5 /tmp/tenant-deps.log >&2; exit 1; }
+fi
+echo "deps: done"

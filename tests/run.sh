@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# `make check`: build tenant twice (plain, and with ASan + UBSan), run every TAP producer
+# (C unit tests under both builds, the bats integration suites against both binaries, the
+# style checks), and end with one line: "N passed, N failed, N skipped".
+#
+# Sanitizer reports go to files (log_path), so a report fails its suite even when the test
+# that triggered it expected a non-zero exit status.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${BUILD:-build}
+ASAN_BUILD=${ASAN_BUILD:-build-asan}
+LOGS=$ROOT/$BUILD/test-logs
+
+passed=0 failed=0 skipped=0
+failures=()
+
+note() { printf '%s\n' "$*"; }
+
+# Count one TAP stream (file $2) as suite $1; the command's status is $3.
+tally() {
+	local suite=$1 log=$2 status=$3 plan=0 seen=0 p=0 f=0 s=0 line
+	while IFS= read -r line; do
+		case $line in
+		1..*) plan=${line#1..} ;;
+		"not ok "*)
+			seen=$((seen + 1)); f=$((f + 1))
+			failures+=("$suite: ${line#not ok }") ;;
+		"ok "*)
+			seen=$((seen + 1))
+			if [[ $line =~ \#[[:space:]]*[Ss][Kk][Ii][Pp] ]]; then
+				s=$((s + 1))
+			else
+				p=$((p + 1))
+			fi ;;
+		esac
+	done <"$log"
+	if [ "$seen" -ne "${plan:-0}" ] || { [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		f=$((f + 1))
+		failures+=("$suite: ran $seen of $plan tests, exit status $status (see $log)")
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	note "$(printf '%-34s %4d passed %3d failed %3d skipped' "$suite" "$p" "$f" "$s")"
+	if [ "$f" -gt 0 ]; then
+		# Show the failing tests with their diagnostics.
+		awk '/^not ok /{p=1} /^ok /{p=0} p' "$log" | head -60 | sed 's/^/    /'
+	fi
+}
+
+# Run a TAP-producing command as one suite.
+suite() {
+	local name=$1 log
+	shift
+	log=$LOGS/$(echo "$name" | tr ' /' '__').tap
+	"$@" >"$log" 2>&1
+	tally "$name" "$log" $?
+}
+
+# A check that is one test: "ok" when the command succeeds, its output otherwise.
+check() {
+	local name=$1 log out status
+	shift
+	log=$LOGS/check-$(echo "$name" | tr ' /' '__').tap
+	out=$("$@" 2>&1)
+	status=$?
+	{
+		echo "1..1"
+		if [ $status -eq 0 ]; then echo "ok 1 $name"; else
+			echo "not ok 1 $name"
+			printf '%s\n' "$out" | head -40 | sed 's/^/# /'
+		fi
+	} >"$log"
+	tally "check: $name" "$log" 0
+}
+
+build_tree() {
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$@" "$dir" >"$LOGS/setup-$(basename "$dir").log" 2>&1 || return 1
+	fi
+	ninja -C "$dir" >"$LOGS/build-$(basename "$dir").log" 2>&1
+}
+
+sanitizer_reports() {
+	local dir=$1 any=0 f
+	for f in "$dir"/report.*; do
+		[ -e "$f" ] || continue
+		any=1
+		echo "== $f"
+		head -30 "$f"
+	done
+	return $any
+}
+
+mkdir -p "$LOGS"
+rm -rf "$LOGS"/*
+for spec in "$BUILD:" "$ASAN_BUILD:-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"; do
+	dir=${spec%%:*}
+	# shellcheck disable=SC2086
+	if ! build_tree "$dir" ${spec#*:}; then
+		note "build of $dir failed:"
+		tail -30 "$LOGS"/*-"$(basename "$dir")".log
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+export TENANT_SOURCE_DIR=$ROOT
+for t in "$BUILD"/tests/unit/test-*; do
+	[ -x "$t" ] && [ -f "$t" ] && suite "unit $(basename "$t")" "$t"
+done
+
+SAN_DIR=$LOGS/sanitizer
+mkdir -p "$SAN_DIR"
+export ASAN_OPTIONS="log_path=$SAN_DIR/report:detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="log_path=$SAN_DIR/report:halt_on_error=1:print_stacktrace=1"
+for t in "$ASAN_BUILD"/tests/unit/test-*; do
+	[ -x "$t" ] && [ -f "$t" ] && suite "asan unit $(basename "$t")" "$t"
+done
+check "no sanitizer report from unit tests" sanitizer_reports "$SAN_DIR"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+export TENANT_BUILD=$ROOT/$BUILD
+suite "integration" env TENANT="$ROOT/$BUILD/tenant" bats --tap tests/integration
+
+rm -f "$SAN_DIR"/report.*
+suite "asan integration" env TENANT="$ROOT/$ASAN_BUILD/tenant" \
+	ASAN_OPTIONS="log_path=$SAN_DIR/report:detect_leaks=1" \
+	UBSAN_OPTIONS="log_path=$SAN_DIR/report:halt_on_error=1:print_stacktrace=1" \
+	bats --tap tests/integration
+check "no sanitizer report from integration tests" sanitizer_reports "$SAN_DIR"
+
+check "clang-format" tests/style/format.sh
+check "banned.h is the last include of every .c" tests/style/banned-last.sh
+check "source files under 1000 lines" tests/style/file-length.sh
+
+if [ ${#failures[@]} -gt 0 ]; then
+	note ""
+	note "failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
