@@ -16,7 +16,7 @@ $(BUILD)/build.ninja:
 	meson setup --prefix=$(PREFIX) $(BUILD)
 
 $(ASAN_BUILD)/build.ninja:
-	meson setup -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug $(ASAN_BUILD)
+	CC=clang meson setup -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug $(ASAN_BUILD)
 
 deps:
 	@scripts/deps.sh

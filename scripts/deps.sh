@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
 	meson ninja-build gcc pkg-config   # build
+	clang libclang-rt-14-dev           # the ASan + UBSan build of make check
 	libsubid-dev libsubid4             # shadow's libsubid (subid: sources other than files)
 	uidmap                             # newuidmap/newgidmap, getsubids (bench, later issues)
 	bats jq clang-format               # tests: integration, JSON checks, format check

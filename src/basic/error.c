@@ -22,7 +22,7 @@ static int abs_code(int code)
  * Format into a fresh string. On allocation failure the message is lost but the code is kept:
  * an error path must never fail harder than the error it reports.
  */
-static char *vformat(const char *fmt, va_list ap)
+_printf_(1, 0) static char *vformat(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 

@@ -195,7 +195,9 @@ static int parse_options(struct tn_cli *cli, const struct tn_command *const *pat
 			continue;
 		}
 		if (ch == '?' || ch == ':') {
-			const char *bad = argv[optind - 1];
+			/* A short option is known by optopt; a long one is the element just read. */
+			char opt[3] = { '-', (char)optopt, '\0' };
+			const char *bad = optopt ? opt : argv[optind - 1];
 
 			tn_error_set(&cli->err, EINVAL,
 				     ch == ':' ? "option '%s' needs a value"

@@ -474,7 +474,7 @@ int tn_subid_lint_file(const struct tn_subid_file *f, enum tn_subid_db db,
 	if (r >= 0)
 		r = check_accounts(f, db, items, n, db == TN_SUBUID ? users : groups, rep);
 	/* This file's findings in line order; for one line, in the order they were found. */
-	if (r >= 0)
+	if (r >= 0 && rep->n - first > 1)
 		qsort(rep->v + first, rep->n - first, sizeof(*rep->v), finding_cmp);
 	return r;
 }
