@@ -10,6 +10,7 @@ packages=(
 	libsubid-dev libsubid4             # shadow's libsubid (subid: sources other than files)
 	uidmap                             # newuidmap/newgidmap, getsubids (bench, later issues)
 	bats jq clang-format               # tests: integration, JSON checks, format check
+	hyperfine                          # bench/: timing side by side
 	passwd                             # useradd/userdel for throwaway test users
 )
 
