@@ -28,6 +28,15 @@ ensure_user() {
 	echo "$name" >>"$BATS_FILE_TMPDIR/created-users"
 }
 
+# For setup_file: create the suite's throwaway users (only as root; setup() skips otherwise).
+ensure_users() {
+	local name
+	[ "$(id -u)" -eq 0 ] || return 0
+	for name in "$@"; do
+		ensure_user "$name"
+	done
+}
+
 remove_test_users() {
 	local name
 	[ -f "$BATS_FILE_TMPDIR/created-users" ] || return 0

@@ -8,8 +8,7 @@ bats_require_minimum_version 1.5.0
 U=tenant-bob
 
 setup_file() {
-	[ "$(id -u)" -eq 0 ] || return 0
-	ensure_user "$U"
+	ensure_users "$U"
 }
 
 teardown_file() {

@@ -13,9 +13,7 @@ U=tenant-nss
 E=tenant-nss-error
 
 setup_file() {
-	[ "$(id -u)" -eq 0 ] || return 0
-	ensure_user "$U"
-	ensure_user "$E"
+	ensure_users "$U" "$E"
 }
 
 teardown_file() {

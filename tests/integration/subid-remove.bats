@@ -8,9 +8,7 @@ U=tenant-rm
 V=tenant-rm2
 
 setup_file() {
-	[ "$(id -u)" -eq 0 ] || return 0
-	ensure_user "$U"
-	ensure_user "$V"
+	ensure_users "$U" "$V"
 }
 
 teardown_file() {
