@@ -169,20 +169,28 @@ static void syntax_message(const struct tn_subid_entry *e, struct tn_buf *m, con
 		tn_buf_puts(m, "count is 0: the line grants no IDs");
 		*hint = "remove the line, or give it a count";
 		return;
-	default:
-		break;
-	}
-	if (e->problem == TN_SUBID_NEGATIVE || e->problem == TN_SUBID_PLUS ||
-	    e->problem == TN_SUBID_BLANKS || e->problem == TN_SUBID_NOT_NUMBER ||
-	    e->problem == TN_SUBID_TOO_LARGE || e->problem == TN_SUBID_NUMERIC_OWNER_RANGE)
-		tn_buf_printf(m, "%s '%.*s': %s", field_names[e->field], fl, fp,
-			      tn_subid_problem_to_string(e->problem));
-	else if (e->problem == TN_SUBID_EMPTY_NUMBER)
-		tn_buf_printf(m, "%s is empty", field_names[e->field]);
-	else
-		tn_buf_puts(m, tn_subid_problem_to_string(e->problem));
-	if (e->problem == TN_SUBID_NEGATIVE)
+	case TN_SUBID_NEGATIVE:
 		*hint = "newuidmap wraps a negative number around to a huge one; write the intended number";
+		break;
+	case TN_SUBID_TRAILING:
+	case TN_SUBID_BLANKS:
+		*hint = "newuidmap ignores the line; remove what is not a digit";
+		break;
+	case TN_SUBID_PLUS:
+	case TN_SUBID_NOT_NUMBER:
+	case TN_SUBID_TOO_LARGE:
+	case TN_SUBID_NUMERIC_OWNER_RANGE:
+		break;
+	case TN_SUBID_EMPTY_NUMBER:
+		tn_buf_printf(m, "%s is empty", field_names[e->field]);
+		return;
+	default:
+		tn_buf_puts(m, tn_subid_problem_to_string(e->problem));
+		return;
+	}
+	/* The field, quoted, and what is wrong with it. */
+	tn_buf_printf(m, "%s '%.*s': %s", field_names[e->field], fl, fp,
+		      tn_subid_problem_to_string(e->problem));
 }
 
 static int check_syntax(const struct tn_subid_file *f, const struct tn_subid_entry *e,

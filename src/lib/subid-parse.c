@@ -28,7 +28,7 @@ static enum tn_subid_problem classify_number(const char *p, size_t n)
 	if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		return TN_SUBID_HEX;
 	if (!tn_all_digits(p, n))
-		return TN_SUBID_NOT_NUMBER;
+		return p[0] >= '0' && p[0] <= '9' ? TN_SUBID_TRAILING : TN_SUBID_NOT_NUMBER;
 	if (n >= 2 && p[0] == '0')
 		return TN_SUBID_LEADING_ZERO;
 	return TN_SUBID_OK;
@@ -173,6 +173,7 @@ const char *tn_subid_problem_to_string(enum tn_subid_problem p)
 		[TN_SUBID_BLANKS] = "number contains a blank",
 		[TN_SUBID_HEX] = "number is hexadecimal",
 		[TN_SUBID_LEADING_ZERO] = "number has a leading zero",
+		[TN_SUBID_TRAILING] = "number is followed by other characters",
 		[TN_SUBID_NOT_NUMBER] = "not a number",
 		[TN_SUBID_TOO_LARGE] = "number is larger than 4294967295",
 		[TN_SUBID_CR] = "line ends with a carriage return (DOS line ending)",

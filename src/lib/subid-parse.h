@@ -42,6 +42,7 @@ enum tn_subid_problem {
 	TN_SUBID_BLANKS, /* blank inside a field (shadow skips leading ones, fails trailing) */
 	TN_SUBID_HEX,	 /* 0x prefix: shadow reads hexadecimal */
 	TN_SUBID_LEADING_ZERO, /* shadow reads octal, other tools decimal */
+	TN_SUBID_TRAILING,     /* a number followed by other characters ("65536abc") */
 	TN_SUBID_NOT_NUMBER,   /* other non-digit characters */
 	TN_SUBID_TOO_LARGE,    /* above 4294967295 */
 	TN_SUBID_CR,	       /* DOS line ending: shadow ignores the whole line */

@@ -34,7 +34,7 @@ setup() {
 	f=$BATS_TEST_TMPDIR/subuid
 	assert_contains "$output" "$f:1: error: expected 3 fields 'owner:start:count', found 2"
 	assert_contains "$output" "$f:2: error: owner is empty"
-	assert_contains "$output" "$f:3: error: start '1x': not a number"
+	assert_contains "$output" "$f:3: error: start '1x': number is followed by other characters"
 	assert_contains "$output" "$f:4: error: start '-5': number is negative"
 	assert_contains "$output" "$f:5: error: expected 3 fields 'owner:start:count', found 4"
 	assert_contains "$output" "$f:6: error: start ' 7': number contains a blank"
