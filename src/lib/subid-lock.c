@@ -93,7 +93,11 @@ static int try_link_lock(const char *tmp, const char *lock)
 	int n, r;
 
 	n = snprintf(text, sizeof(text), "%ld", (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_EXCL: never write through something already there (a planted link, in a shared
+	 * directory). A leftover with our PID is from a dead process that had it before us. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return negative_errno();
 	r = tn_write_all(fd, text, (size_t)n + 1);
