@@ -167,6 +167,24 @@ static int short_to_index(const struct tn_command *c, int ch)
 	return -1;
 }
 
+/* Keep every value of an option, for options that may be repeated (--uidmap A --uidmap B). */
+static int record_value(struct tn_cli_args *args, int idx)
+{
+	const char **v = reallocarray(args->all[idx], args->n_all[idx] + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v[args->n_all[idx]++] = args->value[idx];
+	args->all[idx] = v;
+	return 0;
+}
+
+static void args_done(struct tn_cli_args *args)
+{
+	for (int i = 0; i < TN_CLI_MAX_OPTIONS; i++)
+		free(args->all[i]);
+}
+
 /*
  * Parse the options of `c` from argv. Positional arguments are collected into args->pos (a
  * command with subcommands stops at its first one: the subcommand's name). Returns 1 when
@@ -178,11 +196,12 @@ static int parse_options(struct tn_cli *cli, const struct tn_command *const *pat
 	const struct tn_command *c = path[depth - 1];
 	struct option lo[TN_CLI_MAX_OPTIONS + 2];
 	char shortopts[2 * TN_CLI_MAX_OPTIONS + 8];
-	bool stop = c->subcommands != NULL;
+	bool stop = c->subcommands != NULL || c->stop_at_args;
 	bool help = false;
 
 	build_longopts(c, lo, shortopts, sizeof(shortopts), stop);
-	*args = (struct tn_cli_args){ .pos = argv + argc, .n_pos = 0 };
+	args->pos = argv + argc;
+	args->n_pos = 0;
 	optind = 0; /* glibc: reinitialize completely for this argv */
 	opterr = 0;
 	for (;;) {
@@ -212,12 +231,15 @@ static int parse_options(struct tn_cli *cli, const struct tn_command *const *pat
 			continue;
 		}
 		args->value[idx] = optarg ? optarg : "";
+		if (record_value(args, idx) < 0)
+			return -ENOMEM;
 	}
 	if (help)
 		return 1;
 	/* Whatever getopt left (after "--", or everything from the first argument with '+'). */
 	for (int i = optind; i < argc; i++)
 		argv[args->n_pos++] = argv[i];
+	argv[args->n_pos] = NULL; /* within main()'s argv, which has argc + 1 slots */
 	args->pos = argv;
 	return 0;
 }
@@ -278,7 +300,7 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 
 	for (;;) {
 		const struct tn_command *c = path[depth - 1], *next;
-		struct tn_cli_args args;
+		_cleanup_(args_done) struct tn_cli_args args = { 0 };
 
 		r = parse_options(cli, path, depth, argc, argv, &args);
 		if (r != 0) {
@@ -323,7 +345,9 @@ int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
 		if (!cli->err)
 			tn_error_set(&cli->err, r, "%s", strerror(-r));
 		tn_error_print(cli->err, cli->prog, cli->errf);
-		return cli->usage_error ? TN_EXIT_USAGE : TN_EXIT_FAILURE;
+		if (cli->usage_error)
+			return TN_EXIT_USAGE;
+		return cli->exit_status ? cli->exit_status : TN_EXIT_FAILURE;
 	}
 	return r > 0 ? r : TN_EXIT_OK;
 }

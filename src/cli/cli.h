@@ -33,7 +33,9 @@ struct tn_cli_option {
 /* Parsed values, indexed like the command's option table. */
 struct tn_cli_args {
 	const char *value[TN_CLI_MAX_OPTIONS]; /* last value given; "" for a flag that was set */
-	char **pos;			       /* positional arguments */
+	const char **all[TN_CLI_MAX_OPTIONS];  /* every value of a repeated option, in order */
+	size_t n_all[TN_CLI_MAX_OPTIONS];
+	char **pos; /* positional arguments, NULL-terminated (an argv for exec) */
 	int n_pos;
 };
 
@@ -47,7 +49,8 @@ struct tn_command {
 	const struct tn_cli_option *options;  /* terminated by an all-zero row; may be NULL */
 	const struct tn_command *subcommands; /* terminated by an all-zero row; may be NULL */
 	int min_args;
-	int max_args; /* -1: no limit */
+	int max_args;	   /* -1: no limit */
+	bool stop_at_args; /* options end at the first argument: COMMAND [ARGS...] follows */
 	int (*run)(struct tn_cli *cli, const struct tn_cli_args *args);
 };
 
@@ -58,6 +61,7 @@ struct tn_cli {
 	struct tn_subid_source subid;
 	struct tn_error *err;
 	bool usage_error; /* the error in `err` is about how tenant was called: exit 2 */
+	int exit_status;  /* when set, the exit status of a failure instead of 1 (127: not found) */
 	FILE *out;
 	FILE *errf;
 };

@@ -5,3 +5,10 @@
 #include "cli.h"
 
 extern const struct tn_command tn_subid_commands[];
+
+extern const struct tn_command tn_idmap_commands[];
+
+/* `tenant unshare` is a top-level command: its row is in main.c, its parts here. */
+extern const struct tn_cli_option tn_unshare_options[];
+extern const char tn_unshare_description[];
+int tn_cmd_unshare(struct tn_cli *cli, const struct tn_cli_args *a);

@@ -61,6 +61,21 @@ static const struct tn_command top_commands[] = {
 		.subcommands = tn_subid_commands,
 	},
 	{
+		.name = "unshare",
+		.args_help = " [--] [COMMAND [ARGS...]]",
+		.summary = "run a command in a new user namespace with your subordinate IDs mapped",
+		.description = tn_unshare_description,
+		.options = tn_unshare_options,
+		.max_args = -1,
+		.stop_at_args = true,
+		.run = tn_cmd_unshare,
+	},
+	{
+		.name = "idmap",
+		.summary = "show the uid_map and gid_map plans of user namespaces",
+		.subcommands = tn_idmap_commands,
+	},
+	{
 		.name = "help",
 		.args_help = " [COMMAND...]",
 		.summary = "show the help of tenant or of a command",

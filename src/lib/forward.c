@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Signal forwarding and waiting for a supervised child (forward.h). */
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include "forward.h"
+#include "macro.h"
+#include "banned.h"
+
+/* Signals that report a fault of tenant itself, or cannot be caught: never blocked. */
+static const int unblockable[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE,
+				   SIGILL,  SIGTRAP, SIGABRT, SIGSYS };
+
+int tn_forward_begin(struct tn_forward *f)
+{
+	sigfillset(&f->mask);
+	for (size_t i = 0; i < ELEMENTSOF(unblockable); i++)
+		sigdelset(&f->mask, unblockable[i]);
+	if (sigprocmask(SIG_BLOCK, &f->mask, &f->old_mask) < 0)
+		return negative_errno();
+	f->fd = signalfd(-1, &f->mask, SFD_CLOEXEC);
+	if (f->fd < 0) {
+		int r = negative_errno();
+
+		sigprocmask(SIG_SETMASK, &f->old_mask, NULL);
+		return r;
+	}
+	return 0;
+}
+
+void tn_forward_end(struct tn_forward *f)
+{
+	if (f->fd >= 0) {
+		close(f->fd);
+		f->fd = -1;
+		sigprocmask(SIG_SETMASK, &f->old_mask, NULL);
+	}
+}
+
+/* The child stopped: stop tenant as well, then continue the child when tenant is continued. */
+static void follow_stop(pid_t pid)
+{
+	kill(getpid(), SIGSTOP);
+	kill(pid, SIGCONT);
+}
+
+/* 1 when the child has ended (status set), 0 while it runs. */
+static int reap(pid_t pid, int *ret_status)
+{
+	for (;;) {
+		int status;
+		pid_t r = waitpid(pid, &status, WNOHANG | WUNTRACED);
+
+		if (r < 0)
+			return errno == EINTR ? 0 : negative_errno();
+		if (r == 0)
+			return 0;
+		if (WIFSTOPPED(status)) {
+			follow_stop(pid);
+			continue;
+		}
+		*ret_status = status;
+		return 1;
+	}
+}
+
+int tn_forward_wait(struct tn_forward *f, pid_t pid, int *ret_status)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n;
+		int r = reap(pid, ret_status);
+
+		if (r != 0)
+			return r < 0 ? r : 0;
+		n = RETRY_EINTR(read(f->fd, &si, sizeof(si)));
+		if (n < 0)
+			return negative_errno();
+		if (n != sizeof(si) || si.ssi_signo == SIGCHLD)
+			continue;
+		/* The terminal signals the whole foreground process group, the child included. */
+		if (si.ssi_code == SI_KERNEL)
+			continue;
+		if ((pid_t)si.ssi_pid == pid)
+			continue; /* the child signalling tenant: nothing to pass back to it */
+		kill(pid, (int)si.ssi_signo);
+	}
+}
+
+int tn_forward_exit_like(int status)
+{
+	int sig;
+	sigset_t only;
+
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	sig = WTERMSIG(status);
+	/* The child's crash leaves its core file (if any), not a second one of tenant. */
+	prctl(PR_SET_DUMPABLE, 0);
+	if (sig != SIGKILL && sig != SIGSTOP) {
+		struct sigaction sa = { .sa_handler = SIG_DFL };
+
+		sigaction(sig, &sa, NULL);
+	}
+	sigemptyset(&only);
+	sigaddset(&only, sig);
+	sigprocmask(SIG_UNBLOCK, &only, NULL);
+	kill(getpid(), sig);
+	return 128 + sig;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Supervising a child: tenant stays as the child's parent, forwards the signals sent to it, and
+ * returns the child's wait status.
+ *
+ * tn_forward_begin() blocks every signal that can be forwarded and opens a signalfd for them,
+ * before the child is started, so none is lost in between; the child gets the old mask back
+ * (`old_mask`) before it execs. Forwarded: what was sent to tenant by a process (kill(1),
+ * systemd, a container engine). Not forwarded: what the terminal sent (^C, ^Z, SIGWINCH, a
+ * hangup), because the terminal sends it to the child as well, which is in the same process
+ * group. When the child stops (^Z), tenant stops too, so the shell sees the job stop; when
+ * tenant is continued it continues the child.
+ */
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+struct tn_forward {
+	int fd; /* signalfd; -1 before begin */
+	sigset_t old_mask;
+	sigset_t mask;
+};
+
+int tn_forward_begin(struct tn_forward *f);
+/* Wait for `pid` to end, forwarding signals; *ret_status is waitpid()'s status. */
+int tn_forward_wait(struct tn_forward *f, pid_t pid, int *ret_status);
+void tn_forward_end(struct tn_forward *f);
+
+/*
+ * End tenant the way the child ended: the same exit status, or killed by the same signal
+ * (with the default action restored first), as a shell would see the command itself end.
+ * Returns only if the signal did not end tenant: then with 128 + the signal number.
+ */
+int tn_forward_exit_like(int status);

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A user's plan for both maps (userns-plan.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "userns-plan.h"
+#include "banned.h"
+
+void tn_userns_caller_privileges(bool ret[2])
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	ret[TN_IDMAP_UID] = ret[TN_IDMAP_GID] = false;
+	if (syscall(SYS_capget, &h, data) < 0)
+		return;
+	ret[TN_IDMAP_UID] = data[0].effective & (1u << CAP_SETUID);
+	ret[TN_IDMAP_GID] = data[0].effective & (1u << CAP_SETGID);
+}
+
+static const char *who(const struct tn_user *u, char *buf, size_t len)
+{
+	if (u->name)
+		snprintf(buf, len, "'%s' (uid %" PRIu32 ")", u->name, u->uid);
+	else
+		snprintf(buf, len, "uid %" PRIu32, u->uid);
+	return buf;
+}
+
+/* The user's ranges of one database, in file order. */
+static int load_ranges(const struct tn_userns_request *req, enum tn_idmap_kind k,
+		       struct tn_userns_plan *p, struct tn_idrange **ret, size_t *ret_n,
+		       struct tn_error **err)
+{
+	struct tn_subid_list l = { 0 };
+	struct tn_idrange *v;
+	int r;
+
+	r = tn_subid_list_user(req->src, k == TN_IDMAP_UID ? TN_SUBUID : TN_SUBGID, req->user, &l,
+			       err);
+	if (r < 0)
+		return r;
+	v = calloc(l.n ? l.n : 1, sizeof(*v));
+	p->source[k] = strdup(l.source);
+	if (!v || !p->source[k]) {
+		free(v);
+		tn_subid_list_done(&l);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		v[i] = l.v[i].range;
+	*ret = v;
+	*ret_n = l.n;
+	tn_subid_list_done(&l);
+	return 0;
+}
+
+/* Put the user and the file in front of what idmap.c said, with the fix. */
+static int explain_plan_error(const struct tn_userns_request *req, enum tn_idmap_kind k,
+			      const struct tn_userns_plan *p, int r, struct tn_error **err)
+{
+	const char *ids = k == TN_IDMAP_UID ? "UIDs" : "GIDs";
+	char user[128];
+
+	who(req->user, user, sizeof(user));
+	if (r == -ENOENT) {
+		tn_error_set(err, ENOENT, "user %s has no subordinate %s in %s", user, ids,
+			     p->source[k] ? p->source[k] : "?");
+		return tn_error_hint(err,
+				     "as root: tenant subid add %s; or map only your own ID with "
+				     "--map root",
+				     req->user->name ? req->user->name : user);
+	}
+	tn_error_wrap(err, r, "cannot plan the %s of %s", tn_idmap_kind_name(k), user);
+	if (r == -EPERM)
+		tn_error_hint(err, "'tenant subid list %s' shows the IDs it may map",
+			      req->user->name ? req->user->name : user);
+	return r;
+}
+
+static int plan_one(const struct tn_userns_request *req, enum tn_idmap_kind k,
+		    struct tn_userns_plan *p, struct tn_error **err)
+{
+	_cleanup_free_ struct tn_idrange *sub = NULL;
+	struct tn_idmap_request q = {
+		.kind = k,
+		.mode = req->mode[k],
+		.id = k == TN_IDMAP_UID ? req->user->uid : req->gid,
+		.privileged = req->privileged[k],
+		.explicit_v = req->explicit_v[k],
+		.n_explicit = req->n_explicit[k],
+	};
+	int r;
+
+	if (q.mode == TN_IDMAP_AUTO || q.mode == TN_IDMAP_KEEP_ID ||
+	    (q.mode == TN_IDMAP_EXPLICIT && !q.privileged)) {
+		r = load_ranges(req, k, p, &sub, &q.n_sub, err);
+		if (r < 0)
+			return r;
+		q.sub = sub;
+	}
+	r = tn_idmap_plan(&q, &p->map[k], err);
+	return r < 0 ? explain_plan_error(req, k, p, r, err) : 0;
+}
+
+/* --fallback single: only the user's own ID, where the mode would have put it. */
+static int reduce_to_own(const struct tn_userns_request *req, enum tn_idmap_kind k,
+			 struct tn_userns_plan *p)
+{
+	uint32_t id = k == TN_IDMAP_UID ? req->user->uid : req->gid;
+	struct tn_idmap *m = &p->map[k];
+
+	m->n = 0;
+	p->fell_back[k] = true;
+	m->writer = TN_IDMAP_WRITE_DIRECT;
+	m->deny_setgroups = k == TN_IDMAP_GID;
+	return tn_idmap_push(m, req->mode[k] == TN_IDMAP_KEEP_ID ? id : 0, id, 1);
+}
+
+static int find_helper(const struct tn_userns_request *req, enum tn_idmap_kind k,
+		       struct tn_userns_plan *p, struct tn_error **err)
+{
+	int r = tn_idmap_helper_find(k, &p->helper[k]);
+
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot look up %s", tn_idmap_helper_name(k));
+	if (p->helper[k].usable)
+		return 0;
+	if (req->fallback == TN_FALLBACK_SINGLE)
+		return reduce_to_own(req, k, p);
+	return tn_idmap_helper_refuse(&p->helper[k], err);
+}
+
+int tn_userns_plan_build(const struct tn_userns_request *req, struct tn_userns_plan *ret,
+			 struct tn_error **err)
+{
+	int r = 0;
+
+	*ret = (struct tn_userns_plan){ 0 };
+	for (int k = 0; k < 2 && r == 0; k++) {
+		r = plan_one(req, (enum tn_idmap_kind)k, ret, err);
+		if (r == 0 && req->check_helpers && ret->map[k].writer == TN_IDMAP_WRITE_HELPER)
+			r = find_helper(req, (enum tn_idmap_kind)k, ret, err);
+	}
+	if (r < 0)
+		tn_userns_plan_done(ret);
+	return r;
+}
+
+void tn_userns_plan_done(struct tn_userns_plan *p)
+{
+	for (int k = 0; k < 2; k++) {
+		tn_idmap_done(&p->map[k]);
+		tn_idmap_helper_done(&p->helper[k]);
+		free(p->source[k]);
+		p->source[k] = NULL;
+	}
+}
