@@ -117,8 +117,11 @@ for t in "$BUILD"/tests/unit/test-*; do
 	[ -x "$t" ] && [ -f "$t" ] && suite "unit $(basename "$t")" "$t"
 done
 
-SAN_DIR=$LOGS/sanitizer
-mkdir -p "$SAN_DIR"
+# Under /tmp and world-writable: the user namespace suites run tenant as an unprivileged user,
+# whose sanitizer reports must land here too. Kept in the logs when the run ends.
+SAN_DIR=$(mktemp -d /tmp/tenant-sanitizer.XXXXXX)
+chmod 1777 "$SAN_DIR"
+trap 'mkdir -p "$LOGS/sanitizer"; cp "$SAN_DIR"/* "$LOGS/sanitizer/" 2>/dev/null; rm -rf "$SAN_DIR"' EXIT
 export ASAN_OPTIONS="log_path=$SAN_DIR/report:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="log_path=$SAN_DIR/report:halt_on_error=1:print_stacktrace=1"
 for t in "$ASAN_BUILD"/tests/unit/test-*; do

@@ -189,12 +189,38 @@ struct exec_args {
 	char **argv;
 };
 
+/* Is there a file `name` in a directory of $PATH? */
+static bool on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	for (const char *p = path ? path : ""; *p;) {
+		size_t len = strcspn(p, ":");
+		char full[4096];
+
+		if (len > 0 &&
+		    snprintf(full, sizeof(full), "%.*s/%s", (int)len, p, name) <
+			    (int)sizeof(full) &&
+		    access(full, F_OK) == 0)
+			return true;
+		p += len + (p[len] == ':');
+	}
+	return false;
+}
+
 static int exec_command(void *data, struct tn_error **err)
 {
 	struct exec_args *x = data;
 
+	int r;
+
 	execvp(x->argv[0], x->argv);
-	return tn_error_errno(err, errno, "cannot run '%s'", x->argv[0]);
+	r = errno;
+	/* execvp says EACCES when some directory of PATH is not searchable, even if the command
+	 * is in none of them: that is "not found", as a shell says. */
+	if (r == EACCES && !strchr(x->argv[0], '/') && !on_path(x->argv[0]))
+		r = ENOENT;
+	return tn_error_errno(err, r, "cannot run '%s'", x->argv[0]);
 }
 
 /* The user's shell, as podman unshare runs it: $SHELL, the account's shell, or /bin/sh. */

@@ -178,9 +178,9 @@ static int explain_enospc(const struct tn_userns_facts *f, struct tn_error **err
 	if (f->existing >= 0)
 		tn_error_set(
 			err, ENOSPC,
-			"cannot create a user namespace: the limit is reached: %ld exist below "
-			"this one and user.max_user_namespaces is %ld",
-			f->existing, max);
+			"cannot create a user namespace: the limit is reached: "
+			"user.max_user_namespaces is %ld and %ld user namespace%s below this one",
+			max, f->existing, f->existing == 1 ? " exists" : "s exist");
 	else
 		tn_error_set(err, ENOSPC,
 			     "cannot create a user namespace: the limit is reached "

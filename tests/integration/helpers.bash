@@ -73,3 +73,67 @@ assert_not_contains() {
 }
 
 sha() { sha256sum "$@" | cut -d' ' -f1 | tr '\n' ' '; }
+
+# ---- user namespaces as an unprivileged user ----
+#
+# newuidmap reads the real /etc/subuid and /etc/subgid, so these suites give a throwaway system
+# user (tenant-ns) two ranges there with `tenant subid add`, and put both files and their FILE-
+# backups back byte for byte (content, mode, times) in userns_teardown. A second user
+# (tenant-ns-none) has no ranges. The binary is copied to a directory the users can reach.
+
+userns_setup() {
+	local f
+	[ "$(id -u)" -eq 0 ] || return 0
+	USERNS_DIR=$(mktemp -d /tmp/tenant-userns.XXXXXX)
+	chmod 755 "$USERNS_DIR"
+	for f in subuid subgid subuid- subgid-; do
+		[ -e /etc/$f ] && cp -p /etc/$f "$USERNS_DIR/$f.orig"
+	done
+	ensure_users tenant-ns tenant-ns-none
+	install -m 755 "$TENANT" "$USERNS_DIR/tenant"
+	mkdir -m 700 "$USERNS_DIR/work"
+	chown tenant-ns:tenant-ns "$USERNS_DIR/work"
+	"$TENANT" subid add tenant-ns --count 65536 >/dev/null
+	NS_R1=$(awk -F: '$1 == "tenant-ns" { print $2; exit }' /etc/subuid)
+	"$TENANT" subid add tenant-ns --start $((NS_R1 + 65536)) --count 6000 >/dev/null
+	NS_G1=$(awk -F: '$1 == "tenant-ns" { print $2; exit }' /etc/subgid)
+	NS_UID=$(id -u tenant-ns)
+	NS_GID=$(id -g tenant-ns)
+	export USERNS_DIR NS_R1 NS_G1 NS_UID NS_GID
+}
+
+userns_teardown() {
+	local f
+	[ -n "${USERNS_DIR:-}" ] || return 0
+	"$TENANT" subid remove tenant-ns >/dev/null 2>&1 || true
+	for f in subuid subgid subuid- subgid-; do
+		if [ -e "$USERNS_DIR/$f.orig" ]; then
+			cp -p "$USERNS_DIR/$f.orig" /etc/$f
+		else
+			rm -f /etc/$f
+		fi
+	done
+	remove_test_users
+	rm -rf "$USERNS_DIR"
+}
+
+require_userns_user() {
+	[ -n "${USERNS_DIR:-}" ] || skip "needs root (creates a throwaway user with subordinate ranges)"
+}
+
+# Run as USER, in its work directory, with the copied binary as $NS_TENANT.
+as_user() {
+	local user=$1
+	shift
+	(cd "$USERNS_DIR/work" 2>/dev/null || cd /
+	HOME=$USERNS_DIR/work NS_TENANT=$USERNS_DIR/tenant \
+		setpriv --reuid="$user" --regid="$user" --init-groups "$@")
+}
+
+# The kernel's text of a map, from "CONTAINER HOST SIZE" triples.
+kmap() {
+	while [ $# -gt 0 ]; do
+		printf '%10u %10u %10u\n' "$1" "$2" "$3"
+		shift 3
+	done
+}
