@@ -29,6 +29,7 @@ demo: deps all
 
 bench: deps all
 	@bench/subid-list.sh
+	@bench/unshare.sh
 
 install: all
 	meson install -C $(BUILD)

@@ -5,6 +5,9 @@
 #  1. the caller's subordinate ranges and a lint of /etc/subuid and /etc/subgid (read only);
 #  2. seed 003's walkthrough on scratch copies: give the caller two ranges, see 71536 IDs,
 #     and let lint explain a broken file. The system's files are never written.
+#  4. a rootless user namespace: as a throwaway user (removed afterwards) whose ranges are in
+#     generated files bind-mounted over /etc/subuid and /etc/subgid in a private mount
+#     namespace, `tenant unshare` maps root inside to the user and 1.. to its ranges.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 T=$PWD/build/tenant
@@ -47,4 +50,38 @@ cp "$scratch/subuid" "$scratch/subgid"
 show cat -A "$scratch/subuid"
 show tn subid lint
 show tn subid list "$me"
+
+bold "== 4. A user namespace whose root is nobody on the host"
+if [ "$(id -u)" -ne 0 ]; then
+	show "$T" idmap show
+	show "$T" unshare cat /proc/self/uid_map
+	exit 0
+fi
+demo_user=tenant-demo
+created=
+if ! getent passwd "$demo_user" >/dev/null; then
+	useradd --system --no-create-home --shell /bin/sh --user-group "$demo_user" && created=1
+fi
+trap '[ -n "$created" ] && { userdel "$demo_user"; getent group "$demo_user" >/dev/null && groupdel "$demo_user"; }; rm -rf "$scratch"' EXIT
+chmod 755 "$scratch"
+install -m 755 "$T" "$scratch/tenant"
+printf '%s:100000:65536\n%s:220000:6000\n' "$demo_user" "$demo_user" >"$scratch/subuid"
+cp "$scratch/subuid" "$scratch/subgid"
+chmod 644 "$scratch/subuid" "$scratch/subgid"
+mkdir -m 755 "$scratch/home" && chown "$demo_user:" "$scratch/home"
+show cat "$scratch/subuid"
+# As the demo user, with the scratch files in place of /etc/subuid and /etc/subgid.
+as_demo() {
+	bold "$demo_user\$ $*"
+	unshare -m --propagation private sh -c '
+		d=$1 u=$2; shift 2
+		mount --bind "$d/subuid" /etc/subuid && mount --bind "$d/subgid" /etc/subgid &&
+		cd "$d/home" && exec setpriv --reuid="$u" --regid="$u" --init-groups env HOME="$d/home" PATH="$d:$PATH" sh -c "$*"' \
+		sh "$scratch" "$demo_user" "$@"
+}
+as_demo tenant idmap show
+as_demo tenant unshare cat /proc/self/uid_map
+as_demo "tenant unshare sh -c 'id; touch file; chown 1001:1001 file'; ls -ln file"
+as_demo tenant unshare --map keep-id id
+as_demo tenant unshare --uidmap 0:12345:1 true
 exit 0
