@@ -77,6 +77,43 @@ static void print_path(FILE *f, const char *prog, const struct tn_command *const
 		fprintf(f, " %s", path[i]->name);
 }
 
+/*
+ * "  -m, --map MODE           help text...": the help starts in column 28 (on the next line when
+ * the option is longer) and wraps at word boundaries before column 80.
+ */
+static void print_option(FILE *f, const char *left, const char *help)
+{
+	enum { HELP_COLUMN = 27, WIDTH = 79 };
+	size_t col;
+
+	fprintf(f, "  %-24s", left);
+	col = 2 + MAX(strlen(left), (size_t)24);
+	if (strlen(left) > 24) {
+		fprintf(f, "\n%*s", HELP_COLUMN, "");
+		col = HELP_COLUMN;
+	} else {
+		fputc(' ', f);
+		col++;
+	}
+	for (const char *w = help; *w;) {
+		size_t len = strcspn(w, " ");
+
+		if (col > HELP_COLUMN && col + 1 + len > WIDTH) {
+			fprintf(f, "\n%*s", HELP_COLUMN, "");
+			col = HELP_COLUMN;
+		} else if (col > HELP_COLUMN) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(w, 1, len, f);
+		col += len;
+		w += len;
+		while (*w == ' ')
+			w++;
+	}
+	fputc('\n', f);
+}
+
 static void print_help(struct tn_cli *cli, const struct tn_command *const *path, int depth)
 {
 	const struct tn_command *c = path[depth - 1];
@@ -103,9 +140,9 @@ static void print_help(struct tn_cli *cli, const struct tn_command *const *path,
 		snprintf(left, sizeof(left), "%c%c%s--%s%s%s", o->short_name ? '-' : ' ',
 			 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
 			 o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-24s %s\n", left, o->help);
+		print_option(f, left, o->help);
 	}
-	fprintf(f, "  %-24s %s\n", "-h, --help", "show this help");
+	print_option(f, "-h, --help", "show this help");
 	if (c->subcommands) {
 		fputs("\nRun '", f);
 		print_path(f, cli->prog, path, depth);
