@@ -420,8 +420,8 @@ static int parse_value(struct parser *ps, struct tn_json_value **ret)
 	skip_space(ps);
 	if (ps->p >= ps->end)
 		return syntax(ps, "a value expected, found the end of the file");
-	if (++ps->depth > TN_JSON_MAX_DEPTH) {
-		syntax(ps, "nested deeper than %d levels", TN_JSON_MAX_DEPTH);
+	if (++ps->depth > TN_JSON_PARSE_MAX_DEPTH) {
+		syntax(ps, "nested deeper than %d levels", TN_JSON_PARSE_MAX_DEPTH);
 		return -E2BIG;
 	}
 	v = new_value(ps, TN_JSON_NULL);

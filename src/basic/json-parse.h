@@ -4,7 +4,7 @@
  *
  * Every value remembers the line and column where it starts, so that a caller that finds a
  * value of the wrong type can say where it is. Syntax errors give the line and column of the
- * first offending character. Nesting is limited (TN_JSON_MAX_DEPTH) so hostile input cannot
+ * first offending character. Nesting is limited (TN_JSON_PARSE_MAX_DEPTH) so hostile input cannot
  * exhaust the stack. Integers are kept exactly in 64 bits; numbers with a fraction or an
  * exponent are kept as text (OCI has no such fields).
  */
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TN_JSON_MAX_DEPTH 256
+#define TN_JSON_PARSE_MAX_DEPTH 256
 
 enum tn_json_type {
 	TN_JSON_NULL,
@@ -66,7 +66,7 @@ struct tn_json_syntax_error {
 
 /*
  * Parse a whole document. 0 on success; -EINVAL on a syntax error (described in *err), -ENOMEM
- * when out of memory, -E2BIG when nested deeper than TN_JSON_MAX_DEPTH.
+ * when out of memory, -E2BIG when nested deeper than TN_JSON_PARSE_MAX_DEPTH.
  */
 int tn_json_parse(const char *text, size_t len, struct tn_json_value **ret,
 		  struct tn_json_syntax_error *err);

@@ -106,14 +106,14 @@ TEST(syntax_errors_give_line_and_column)
 
 TEST(deep_nesting_is_refused)
 {
-	char *deep = malloc(2 * TN_JSON_MAX_DEPTH + 10);
+	char *deep = malloc(2 * TN_JSON_PARSE_MAX_DEPTH + 10);
 	struct tn_json_value *v = NULL;
 	size_t n = 0;
 
 	ASSERT_TRUE(deep != NULL);
-	for (int i = 0; i <= TN_JSON_MAX_DEPTH; i++)
+	for (int i = 0; i <= TN_JSON_PARSE_MAX_DEPTH; i++)
 		deep[n++] = '[';
-	for (int i = 0; i <= TN_JSON_MAX_DEPTH; i++)
+	for (int i = 0; i <= TN_JSON_PARSE_MAX_DEPTH; i++)
 		deep[n++] = ']';
 	ASSERT_EQ(tn_json_parse(deep, n, &v, NULL), -E2BIG);
 	ASSERT_EQ(tn_json_parse(deep + 1, n - 2, &v, NULL), 0);

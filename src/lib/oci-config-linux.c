@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The "linux" object of config.json (oci-config.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "oci-config.h"
+#include "oci-json.h"
+#include "oci-names.h"
+#include "banned.h"
+
+int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root,
+			struct tn_oci_config *cfg);
+
+static int parse_namespace(const struct tn_cfg *c, const struct tn_json_value *o, size_t i,
+			   struct tn_oci_config *cfg)
+{
+	_cleanup_free_ char *type = NULL;
+	char path[64];
+	int t, r;
+
+	snprintf(path, sizeof(path), "linux.namespaces[%zu]", i);
+	if (o->type != TN_JSON_OBJECT)
+		return tn_cfg_fail(c, o, path, "expected an object, got %s",
+				   tn_json_type_name(o->type));
+	snprintf(path, sizeof(path), "linux.namespaces[%zu].type", i);
+	r = tn_cfg_string(c, o, "type", path, true, &type);
+	if (r < 0)
+		return r;
+	t = tn_ns_from_name(type);
+	if (t < 0)
+		return tn_cfg_fail(c, tn_json_get(o, "type"), path,
+				   "unknown namespace type \"%s\" (known: user, mount, pid, uts, "
+				   "ipc, network, cgroup, time)",
+				   type);
+	if (cfg->ns[t].present)
+		return tn_cfg_fail(c, tn_json_get(o, "type"), path,
+				   "namespace \"%s\" is listed twice", type);
+	cfg->ns[t].present = true;
+	snprintf(path, sizeof(path), "linux.namespaces[%zu].path", i);
+	r = tn_cfg_string(c, o, "path", path, false, &cfg->ns[t].path);
+	if (r == 0 && cfg->ns[t].path && cfg->ns[t].path[0] != '/')
+		r = tn_cfg_fail(c, tn_json_get(o, "path"), path, "\"%s\" is not an absolute path",
+				cfg->ns[t].path);
+	return r;
+}
+
+static int parse_namespaces(const struct tn_cfg *c, const struct tn_json_value *lx,
+			    struct tn_oci_config *cfg)
+{
+	const struct tn_json_value *a;
+	int r = tn_cfg_field(c, lx, "namespaces", "linux.namespaces", TN_JSON_ARRAY, false, &a);
+
+	for (size_t i = 0; r == 0 && a && i < a->array.n; i++)
+		r = parse_namespace(c, a->array.v[i], i, cfg);
+	return r;
+}
+
+static int parse_mappings(const struct tn_cfg *c, const struct tn_json_value *lx, const char *key,
+			  struct tn_idmap_extent **ret, size_t *ret_n)
+{
+	const struct tn_json_value *a;
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "linux.%s", key);
+	r = tn_cfg_field(c, lx, key, path, TN_JSON_ARRAY, false, &a);
+	if (r < 0 || !a)
+		return r;
+	*ret = calloc(a->array.n + 1, sizeof(**ret));
+	if (!*ret)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->array.n; i++) {
+		const struct tn_json_value *o = a->array.v[i];
+		struct tn_idmap_extent *e = &(*ret)[i];
+		static const char *const f[] = { "containerID", "hostID", "size" };
+		uint32_t *dst[] = { &e->inside, &e->outside, &e->count };
+
+		snprintf(path, sizeof(path), "linux.%s[%zu]", key, i);
+		if (o->type != TN_JSON_OBJECT)
+			return tn_cfg_fail(c, o, path, "expected an object, got %s",
+					   tn_json_type_name(o->type));
+		for (int k = 0; k < 3; k++) {
+			snprintf(path, sizeof(path), "linux.%s[%zu].%s", key, i, f[k]);
+			r = tn_cfg_u32(c, o, f[k], path, true, dst[k]);
+			if (r < 0)
+				return r;
+		}
+		snprintf(path, sizeof(path), "linux.%s[%zu]", key, i);
+		if (e->count == 0)
+			return tn_cfg_fail(c, o, path, "size is 0: the extent maps no IDs");
+		if (tn_idrange_check(e->inside, e->count) < 0 ||
+		    tn_idrange_check(e->outside, e->count) < 0)
+			return tn_cfg_fail(c, o, path,
+					   "%u:%u:%u reaches ID 4294967295, which cannot be mapped",
+					   e->inside, e->outside, e->count);
+		(*ret_n)++;
+	}
+	return 0;
+}
+
+static int parse_propagation(const struct tn_cfg *c, const struct tn_json_value *lx,
+			     struct tn_oci_config *cfg)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = tn_cfg_string(c, lx, "rootfsPropagation", "linux.rootfsPropagation", false, &s);
+
+	if (r < 0 || !s)
+		return r;
+	if (tn_propagation_from_name(s, &cfg->rootfs_propagation) < 0)
+		return tn_cfg_fail(c, tn_json_get(lx, "rootfsPropagation"),
+				   "linux.rootfsPropagation",
+				   "\"%s\" is not one of shared, slave, private, unbindable (or "
+				   "their r- forms)",
+				   s);
+	return 0;
+}
+
+static int check_absolute(const struct tn_cfg *c, const struct tn_json_value *lx, const char *key,
+			  char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i][0] != '/') {
+			char path[64];
+
+			snprintf(path, sizeof(path), "linux.%s[%zu]", key, i);
+			return tn_cfg_fail(c, tn_json_get(lx, key)->array.v[i], path,
+					   "\"%s\" is not an absolute path", v[i]);
+		}
+	return 0;
+}
+
+int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root,
+			struct tn_oci_config *cfg)
+{
+	const struct tn_json_value *lx;
+	int r = tn_cfg_field(c, root, "linux", "linux", TN_JSON_OBJECT, false, &lx);
+
+	if (r < 0 || !lx)
+		return r;
+	r = parse_namespaces(c, lx, cfg);
+	if (r == 0)
+		r = parse_mappings(c, lx, "uidMappings", &cfg->uid_mappings, &cfg->n_uid_mappings);
+	if (r == 0)
+		r = parse_mappings(c, lx, "gidMappings", &cfg->gid_mappings, &cfg->n_gid_mappings);
+	if (r == 0 && (cfg->n_uid_mappings || cfg->n_gid_mappings) && !cfg->ns[TN_NS_USER].present)
+		r = tn_cfg_fail(
+			c, lx, "linux.uidMappings",
+			"mappings are given but linux.namespaces has no \"user\" namespace");
+	if (r == 0 && cfg->ns[TN_NS_USER].present && !cfg->ns[TN_NS_USER].path &&
+	    (!cfg->n_uid_mappings) != (!cfg->n_gid_mappings))
+		r = tn_cfg_fail(c, lx,
+				cfg->n_uid_mappings ? "linux.gidMappings" : "linux.uidMappings",
+				"missing: uidMappings and gidMappings go together");
+	if (r == 0)
+		r = tn_cfg_strings(c, lx, "maskedPaths", "linux.maskedPaths", &cfg->masked_paths,
+				   &cfg->n_masked_paths);
+	if (r == 0)
+		r = check_absolute(c, lx, "maskedPaths", cfg->masked_paths, cfg->n_masked_paths);
+	if (r == 0)
+		r = tn_cfg_strings(c, lx, "readonlyPaths", "linux.readonlyPaths",
+				   &cfg->readonly_paths, &cfg->n_readonly_paths);
+	if (r == 0)
+		r = check_absolute(c, lx, "readonlyPaths", cfg->readonly_paths,
+				   cfg->n_readonly_paths);
+	if (r == 0)
+		r = parse_propagation(c, lx, cfg);
+	if (r == 0)
+		r = tn_cfg_string(c, lx, "cgroupsPath", "linux.cgroupsPath", false,
+				  &cfg->cgroups_path);
+	if (r == 0)
+		r = tn_cfg_string_map(c, lx, "sysctl", "linux.sysctl", true, &cfg->sysctl,
+				      &cfg->n_sysctl);
+	return r;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * config.json (OCI runtime-spec 1.2) as plain data: parsed and checked in one step, before
+ * anything is created, so a bad config leaves nothing behind. Fields tenant does not know are
+ * ignored, as the spec requires; fields it knows are checked for type and value, and an error
+ * names the file, line, column, field and value.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "idmap.h"
+
+#define TN_OCI_VERSION "1.2.0"
+
+enum tn_ns_type {
+	TN_NS_USER,
+	TN_NS_MOUNT,
+	TN_NS_PID,
+	TN_NS_UTS,
+	TN_NS_IPC,
+	TN_NS_NET,
+	TN_NS_CGROUP,
+	TN_NS_TIME,
+	TN_NS_COUNT,
+};
+
+struct tn_oci_namespace {
+	bool present;
+	char *path; /* join this namespace instead of creating one */
+};
+
+struct tn_oci_mount {
+	char *destination;
+	char *type; /* NULL: a bind mount when options say bind/rbind */
+	char *source;
+	char **options;
+	size_t n_options;
+	/* Derived from the options: */
+	unsigned long flags;	   /* MS_* to set */
+	unsigned long clear;	   /* MS_* the options clear (rw, suid, dev, exec...) */
+	unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE | MS_REC */
+	bool bind, recursive;
+	char *data; /* the options the kernel takes as text: "mode=755,size=65536k" */
+};
+
+struct tn_oci_rlimit {
+	int resource;
+	uint64_t soft, hard;
+};
+
+enum tn_cap_set {
+	TN_CAP_BOUNDING,
+	TN_CAP_EFFECTIVE,
+	TN_CAP_INHERITABLE,
+	TN_CAP_PERMITTED,
+	TN_CAP_AMBIENT,
+	TN_CAP_SETS,
+};
+
+struct tn_oci_process {
+	bool terminal;
+	uint32_t uid, gid;
+	uint32_t *additional_gids;
+	size_t n_additional_gids;
+	bool has_umask;
+	uint32_t umask;
+	char **args;
+	size_t n_args;
+	char **env;
+	size_t n_env;
+	char *cwd;
+	uint64_t caps[TN_CAP_SETS]; /* bit N: capability N */
+	bool no_new_privileges;
+	struct tn_oci_rlimit *rlimits;
+	size_t n_rlimits;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+};
+
+struct tn_oci_config {
+	char *oci_version;
+	char *root_path; /* as written: relative to the bundle, or absolute */
+	bool root_readonly;
+	char *hostname;
+	char *domainname;
+	struct tn_oci_mount *mounts;
+	size_t n_mounts;
+	bool has_process;
+	struct tn_oci_process process;
+	struct tn_oci_namespace ns[TN_NS_COUNT];
+	struct tn_idmap_extent *uid_mappings, *gid_mappings;
+	size_t n_uid_mappings, n_gid_mappings;
+	char **masked_paths, **readonly_paths;
+	size_t n_masked_paths, n_readonly_paths;
+	unsigned long rootfs_propagation; /* 0: not set */
+	char *cgroups_path;
+	char **sysctl; /* "key=value" pairs */
+	size_t n_sysctl;
+	char **annotations; /* "key", "value", ... pairs */
+	size_t n_annotations;
+};
+
+const char *tn_ns_type_name(enum tn_ns_type t); /* the config.json name: "network", ... */
+int tn_ns_clone_flag(enum tn_ns_type t);	/* CLONE_NEWUSER, ... */
+
+/* Parse config.json text; `file` names it in errors. */
+int tn_oci_config_parse(const char *file, const char *text, size_t len, struct tn_oci_config *ret,
+			struct tn_error **err);
+/* Read and parse a file. */
+int tn_oci_config_load(const char *path, struct tn_oci_config *ret, struct tn_error **err);
+void tn_oci_config_done(struct tn_oci_config *c);
+
+/* Capability names: "CAP_CHOWN" <-> 0. -EINVAL for an unknown name. */
+int tn_cap_from_name(const char *name);
+const char *tn_cap_name(int cap);
+#define TN_CAP_KNOWN 41 /* CAP_CHOWN (0) .. CAP_CHECKPOINT_RESTORE (40) */
+
+/* Parse the mount options of `m` into flags, propagation and data (pure; used by the parser). */
+int tn_oci_mount_options(struct tn_oci_mount *m, const char **ret_bad);

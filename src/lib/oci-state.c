@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Container state directories and state.json (oci-state.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "buf.h"
+#include "fs.h"
+#include "json-parse.h"
+#include "json-writer.h"
+#include "oci-state.h"
+#include "parse.h"
+#include "banned.h"
+
+int tn_state_root_default(char **ret)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int r;
+
+	if (geteuid() == 0)
+		r = asprintf(ret, "/run/tenant");
+	else if (xdg && xdg[0] == '/')
+		r = asprintf(ret, "%s/tenant", xdg);
+	else
+		r = asprintf(ret, "/tmp/tenant-%u", (unsigned)geteuid());
+	return r < 0 ? -ENOMEM : 0;
+}
+
+int tn_state_root_prepare(const char *root, struct tn_error **err)
+{
+	struct stat st;
+
+	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+		return tn_error_errno(err, errno, "cannot create the state directory %s", root);
+	if (lstat(root, &st) < 0)
+		return tn_error_errno(err, errno, "cannot examine the state directory %s", root);
+	if (!S_ISDIR(st.st_mode))
+		return tn_error_set(err, ENOTDIR, "the state directory %s is not a directory",
+				    root);
+	if (st.st_uid != geteuid()) {
+		tn_error_set(err, EPERM,
+			     "the state directory %s belongs to uid %u, not to you (uid %u)", root,
+			     (unsigned)st.st_uid, (unsigned)geteuid());
+		return tn_error_hint(err, "use --root DIR with a directory of your own");
+	}
+	return 0;
+}
+
+int tn_container_id_check(const char *id, struct tn_error **err)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 1024 || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return tn_error_set(err, EINVAL, "invalid container ID '%s'", id);
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("_.+-", *p))) {
+			tn_error_set(err, EINVAL, "invalid container ID '%s': '%c' is not allowed",
+				     id, *p);
+			return tn_error_hint(err, "IDs use letters, digits and _ . + -");
+		}
+	return 0;
+}
+
+char *tn_state_dir(const char *root, const char *id)
+{
+	char *p;
+
+	return asprintf(&p, "%s/%s", root, id) < 0 ? NULL : p;
+}
+
+char *tn_now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64], *r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return asprintf(&r, "%s.%09ldZ", buf, ts.tv_nsec) < 0 ? NULL : r;
+}
+
+uint64_t tn_proc_start_time(pid_t pid)
+{
+	_cleanup_free_ char *text = NULL;
+	char path[64];
+	const char *p;
+	size_t len;
+	uint64_t v;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || tn_read_file(path, 4096, &text, &len, NULL) < 0)
+		return 0;
+	/* The command name may hold spaces and ')': fields count from the last ')'. A zombie
+	 * has ended: it counts as gone. */
+	p = strrchr(text, ')');
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || tn_parse_u64_n(p + 1, strcspn(p + 1, " "), &v) < 0)
+		return 0;
+	return v;
+}
+
+static void write_common(struct tn_json *j, const struct tn_state *s)
+{
+	tn_json_kv_string(j, "id", s->id);
+	tn_json_kv_u64(j, "pid", (uint64_t)s->pid);
+	tn_json_kv_string(j, "bundle", s->bundle);
+	tn_json_kv_string(j, "created", s->created);
+	tn_json_kv_u64(j, "owner", s->owner);
+	tn_json_key(j, "annotations");
+	tn_json_begin_object(j);
+	for (size_t i = 0; i < s->n_annotations; i++)
+		tn_json_kv_string(j, s->annotations[2 * i], s->annotations[2 * i + 1]);
+	tn_json_end_object(j);
+}
+
+int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **err)
+{
+	_cleanup_free_ char *dir = tn_state_dir(root, s->id), *path = NULL;
+	struct tn_buf b = { 0 };
+	struct tn_json j;
+	int r;
+
+	if (!dir || asprintf(&path, "%s/%s", dir, TN_STATE_FILE) < 0)
+		return -ENOMEM;
+	tn_json_init(&j, &b, true);
+	tn_json_begin_object(&j);
+	write_common(&j, s);
+	tn_json_kv_u64(&j, "pidStartTime", s->pid_start);
+	tn_json_kv_bool(&j, "rootless", s->rootless);
+	tn_json_kv_bool(&j, "newPidNamespace", s->new_pid_ns);
+	tn_json_kv_string(&j, "cgroupPath", s->cgroup_path ? s->cgroup_path : "");
+	tn_json_end_object(&j);
+	r = tn_json_finish(&j);
+	if (r == 0)
+		r = tn_atomic_replace(path, b.data, b.len, 0600, geteuid(), getegid());
+	tn_buf_free(&b);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot write %s", path);
+	return 0;
+}
+
+int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret)
+{
+	struct tn_buf b = { 0 };
+	struct tn_json j;
+	int r;
+
+	tn_json_init(&j, &b, true);
+	tn_json_begin_object(&j);
+	tn_json_kv_string(&j, "ociVersion", oci_version);
+	tn_json_kv_string(&j, "id", s->id);
+	tn_json_kv_u64(&j, "pid", s->status == TN_STATUS_STOPPED ? 0 : (uint64_t)s->pid);
+	tn_json_kv_string(&j, "status", tn_status_name(s->status));
+	tn_json_kv_string(&j, "bundle", s->bundle);
+	tn_json_kv_string(&j, "rootfs", "");
+	tn_json_kv_string(&j, "created", s->created);
+	tn_json_kv_u64(&j, "owner", s->owner);
+	tn_json_key(&j, "annotations");
+	tn_json_begin_object(&j);
+	for (size_t i = 0; i < s->n_annotations; i++)
+		tn_json_kv_string(&j, s->annotations[2 * i], s->annotations[2 * i + 1]);
+	tn_json_end_object(&j);
+	tn_json_end_object(&j);
+	r = tn_json_finish(&j);
+	if (r < 0) {
+		tn_buf_free(&b);
+		return r;
+	}
+	*ret = tn_buf_steal(&b);
+	return 0;
+}
+
+static char *dup_string(const struct tn_json_value *o, const char *key)
+{
+	const struct tn_json_value *v = tn_json_get(o, key);
+
+	return strdup(v && v->type == TN_JSON_STRING ? v->string.s : "");
+}
+
+static uint64_t get_u64(const struct tn_json_value *o, const char *key)
+{
+	const struct tn_json_value *v = tn_json_get(o, key);
+
+	return v && v->type == TN_JSON_NUMBER && v->number.integer && !v->number.negative
+		       ? v->number.u
+		       : 0;
+}
+
+static bool get_bool(const struct tn_json_value *o, const char *key)
+{
+	const struct tn_json_value *v = tn_json_get(o, key);
+
+	return v && v->type == TN_JSON_BOOL && v->boolean;
+}
+
+static int load_annotations(const struct tn_json_value *o, struct tn_state *s)
+{
+	const struct tn_json_value *a = tn_json_get(o, "annotations");
+	size_t n = a && a->type == TN_JSON_OBJECT ? a->object.n : 0, k = 0;
+
+	s->annotations = calloc(2 * n + 1, sizeof(char *));
+	if (!s->annotations)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (a->object.v[i].value->type != TN_JSON_STRING)
+			continue;
+		s->annotations[k++] = strdup(a->object.v[i].key);
+		s->annotations[k++] = strdup(a->object.v[i].value->string.s);
+		if (!s->annotations[k - 1] || !s->annotations[k - 2])
+			return -ENOMEM;
+	}
+	s->n_annotations = k / 2;
+	return 0;
+}
+
+static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
+{
+	uint64_t pid = get_u64(o, "pid");
+
+	s->pid = pid <= INT32_MAX ? (pid_t)pid : 0;
+	s->pid_start = get_u64(o, "pidStartTime");
+	s->owner = (uint32_t)get_u64(o, "owner");
+	s->rootless = get_bool(o, "rootless");
+	s->new_pid_ns = get_bool(o, "newPidNamespace");
+	s->bundle = dup_string(o, "bundle");
+	s->created = dup_string(o, "created");
+	s->cgroup_path = dup_string(o, "cgroupPath");
+	if (!s->bundle || !s->created || !s->cgroup_path)
+		return -ENOMEM;
+	return load_annotations(o, s);
+}
+
+int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct tn_error **err)
+{
+	_cleanup_free_ char *dir = tn_state_dir(root, id), *path = NULL, *text = NULL;
+	struct tn_json_value *v = NULL;
+	size_t len;
+	int r;
+
+	*ret = (struct tn_state){ 0 };
+	r = tn_container_id_check(id, err);
+	if (r < 0)
+		return r;
+	if (!dir || asprintf(&path, "%s/%s", dir, TN_STATE_FILE) < 0)
+		return -ENOMEM;
+	r = tn_read_file(path, 1024 * 1024, &text, &len, NULL);
+	if (r == -ENOENT)
+		return tn_error_set(err, ENOENT, "container '%s' does not exist (in %s)", id, root);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read %s", path);
+	r = tn_json_parse(text, len, &v, NULL);
+	if (r < 0 || v->type != TN_JSON_OBJECT) {
+		tn_json_value_free(v);
+		return tn_error_set(err, EINVAL, "%s is damaged: not a JSON object", path);
+	}
+	ret->id = strdup(id);
+	r = ret->id ? state_from_json(v, ret) : -ENOMEM;
+	tn_json_value_free(v);
+	if (r < 0) {
+		tn_state_done(ret);
+		return tn_error_errno(err, -r, "cannot load %s", path);
+	}
+	tn_state_refresh(root, ret);
+	return 0;
+}
+
+void tn_state_done(struct tn_state *s)
+{
+	free(s->id);
+	free(s->bundle);
+	free(s->created);
+	free(s->cgroup_path);
+	if (s->annotations)
+		for (size_t i = 0; i < 2 * s->n_annotations; i++)
+			free(s->annotations[i]);
+	free(s->annotations);
+	*s = (struct tn_state){ 0 };
+}
+
+void tn_state_refresh(const char *root, struct tn_state *s)
+{
+	_cleanup_free_ char *dir = tn_state_dir(root, s->id), *fifo = NULL;
+	uint64_t start = tn_proc_start_time(s->pid);
+
+	if (s->pid <= 0 || start == 0 || start != s->pid_start) {
+		s->status = TN_STATUS_STOPPED;
+		return;
+	}
+	s->status = TN_STATUS_RUNNING;
+	if (dir && asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) >= 0 && access(fifo, F_OK) == 0)
+		s->status = TN_STATUS_CREATED;
+}
+
+const char *tn_status_name(enum tn_status st)
+{
+	static const char *const names[] = {
+		[TN_STATUS_CREATING] = "creating",
+		[TN_STATUS_CREATED] = "created",
+		[TN_STATUS_RUNNING] = "running",
+		[TN_STATUS_STOPPED] = "stopped",
+	};
+
+	return names[st];
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The state of containers: one directory per container under the state root (--root),
+ * holding state.json (written atomically) and, between create and start, exec.fifo.
+ *
+ * state.json keeps the init process's PID together with its start time (field 22 of
+ * /proc/PID/stat), so a PID reused by another process after the container ended is never
+ * taken for the container.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define TN_STATE_FILE "state.json"
+#define TN_EXEC_FIFO  "exec.fifo"
+
+enum tn_status {
+	TN_STATUS_CREATING,
+	TN_STATUS_CREATED,
+	TN_STATUS_RUNNING,
+	TN_STATUS_STOPPED,
+};
+
+struct tn_state {
+	char *id;
+	pid_t pid;
+	uint64_t pid_start; /* start time of pid, in clock ticks since boot */
+	char *bundle;	    /* absolute */
+	char *created;	    /* RFC 3339, UTC, nanoseconds */
+	uint32_t owner;	    /* the UID that created it */
+	char **annotations; /* "key", "value", ... pairs, NULL-terminated */
+	size_t n_annotations;
+	bool rootless;
+	bool new_pid_ns;       /* killing init kills all; otherwise kill --all walks */
+	char *cgroup_path;     /* empty when tenant manages no cgroup */
+	enum tn_status status; /* computed by tn_state_refresh, never stored */
+};
+
+/* The default state root: /run/tenant as root, $XDG_RUNTIME_DIR/tenant otherwise, else a
+ * private directory under /tmp (tenant-UID). */
+int tn_state_root_default(char **ret);
+/* Create the root (mode 0700) if needed; it must be a directory of the caller's. */
+int tn_state_root_prepare(const char *root, struct tn_error **err);
+
+/* Container IDs: 1-1024 characters of [A-Za-z0-9_.+-], not "." or "..", as runc accepts. */
+int tn_container_id_check(const char *id, struct tn_error **err);
+
+/* <root>/<id>, newly allocated. */
+char *tn_state_dir(const char *root, const char *id);
+
+int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **err);
+/* -ENOENT (with a message naming the ID) when there is no such container. */
+int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct tn_error **err);
+void tn_state_done(struct tn_state *s);
+
+/* Set s->status from the process and the exec fifo. */
+void tn_state_refresh(const char *root, struct tn_state *s);
+const char *tn_status_name(enum tn_status st);
+
+/* Start time of a process (field 22 of /proc/PID/stat); 0 when it does not exist or is a
+ * zombie. */
+uint64_t tn_proc_start_time(pid_t pid);
+
+/* The state as `tenant state` prints it (runtime-spec's state, plus nothing else). */
+int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret);
+
+/* Current time as RFC 3339 with nanoseconds, UTC: "2026-11-23T12:00:00.123456789Z". */
+char *tn_now_rfc3339(void);
