@@ -301,7 +301,9 @@ static int plan_mode(const struct tn_idmap_request *req, struct tn_idmap *m, str
 	case TN_IDMAP_KEEP_ID:
 		if (req->n_sub == 0 && !req->privileged)
 			return tn_error_set(err, ENOENT, "no subordinate %ss", id_word(req->kind));
-		return fill_around(req, req->mode == TN_IDMAP_AUTO ? 0 : req->id, m, err);
+		if (req->mode == TN_IDMAP_AUTO)
+			return fill_around(req, 0, m, err);
+		return fill_around(req, req->own_inside_set ? req->own_inside : req->id, m, err);
 	case TN_IDMAP_EXPLICIT:
 		for (size_t i = 0; i < req->n_explicit && r == 0; i++)
 			r = tn_idmap_push(m, req->explicit_v[i].inside, req->explicit_v[i].outside,

@@ -55,6 +55,8 @@ struct tn_idmap_request {
 	size_t n_sub;
 	const struct tn_idmap_extent *explicit_v; /* TN_IDMAP_EXPLICIT only */
 	size_t n_explicit;
+	bool own_inside_set; /* keep-id: put the caller at `own_inside` instead of at its own ID */
+	uint32_t own_inside; /* (crun's rootless default: the caller is process.user.uid) */
 };
 
 struct tn_idmap {

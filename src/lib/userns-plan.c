@@ -85,6 +85,7 @@ static int plan_one(const struct tn_userns_request *req, enum tn_idmap_kind k,
 		    struct tn_userns_plan *p, struct tn_error **err)
 {
 	_cleanup_free_ struct tn_idrange *sub = NULL;
+	struct tn_idmap_extent own;
 	struct tn_idmap_request q = {
 		.kind = k,
 		.mode = req->mode[k],
@@ -92,6 +93,8 @@ static int plan_one(const struct tn_userns_request *req, enum tn_idmap_kind k,
 		.privileged = req->privileged[k],
 		.explicit_v = req->explicit_v[k],
 		.n_explicit = req->n_explicit[k],
+		.own_inside_set = req->own_inside_set,
+		.own_inside = req->own_inside[k],
 	};
 	int r;
 
@@ -101,6 +104,15 @@ static int plan_one(const struct tn_userns_request *req, enum tn_idmap_kind k,
 		if (r < 0)
 			return r;
 		q.sub = sub;
+	}
+	if (q.n_sub == 0 && req->single_if_no_ranges && !q.privileged &&
+	    (q.mode == TN_IDMAP_AUTO || q.mode == TN_IDMAP_KEEP_ID)) {
+		own = (struct tn_idmap_extent){ q.own_inside_set ? q.own_inside : q.id, q.id, 1 };
+		if (q.mode == TN_IDMAP_AUTO)
+			own.inside = 0;
+		q.mode = TN_IDMAP_EXPLICIT;
+		q.explicit_v = &own;
+		q.n_explicit = 1;
 	}
 	r = tn_idmap_plan(&q, &p->map[k], err);
 	return r < 0 ? explain_plan_error(req, k, p, r, err) : 0;
@@ -117,7 +129,9 @@ static int reduce_to_own(const struct tn_userns_request *req, enum tn_idmap_kind
 	p->fell_back[k] = true;
 	m->writer = TN_IDMAP_WRITE_DIRECT;
 	m->deny_setgroups = k == TN_IDMAP_GID;
-	return tn_idmap_push(m, req->mode[k] == TN_IDMAP_KEEP_ID ? id : 0, id, 1);
+	uint32_t inside = req->own_inside_set ? req->own_inside[k] : id;
+
+	return tn_idmap_push(m, req->mode[k] == TN_IDMAP_KEEP_ID ? inside : 0, id, 1);
 }
 
 static int find_helper(const struct tn_userns_request *req, enum tn_idmap_kind k,

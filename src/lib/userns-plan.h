@@ -26,6 +26,9 @@ struct tn_userns_request {
 	enum tn_idmap_mode mode[2]; /* per map: --uidmap alone makes only the uid_map explicit */
 	const struct tn_idmap_extent *explicit_v[2];
 	size_t n_explicit[2];
+	bool own_inside_set; /* keep-id: the user's ID inside is own_inside[k], not its own */
+	uint32_t own_inside[2];
+	bool single_if_no_ranges; /* auto/keep-id without ranges: only the own ID (crun rootless) */
 	enum tn_fallback fallback;
 	bool check_helpers; /* look the helpers up (not needed to only show a plan) */
 };

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The child stages of create (container-internal.h): P1 enters the namespaces and forks init;
+ * P2 (init) sets the container up, reports ready, and waits on exec.fifo for start.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "container-internal.h"
+#include "banned.h"
+
+_Noreturn static void fail(int fd, int code, struct tn_error *e)
+{
+	tn_sync_send(fd, TN_SYNC_ERROR, code > 0 ? code : EIO, 0, e);
+	_exit(1);
+}
+
+/* Join the namespaces given by path, of the kinds in `which` (a mask of 1 << type). */
+static int join_namespaces(const struct tn_oci_config *c, unsigned which, struct tn_error **err)
+{
+	for (int t = 0; t < TN_NS_COUNT; t++) {
+		int fd, r = 0;
+
+		if (!(which & (1u << t)) || !c->ns[t].present || !c->ns[t].path)
+			continue;
+		fd = open(c->ns[t].path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
+			r = tn_error_errno(err, errno,
+					   "linux.namespaces: cannot join the %s namespace %s",
+					   tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Once the maps exist, become root of the new user namespace when root is mapped (rootful
+ * remapping: host root is not mapped inside, container root is). Supplementary groups of the
+ * host are dropped where setgroups is allowed.
+ */
+static int become_root(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	if (ctx->setgroups_ok && setgroups(0, NULL) < 0)
+		return tn_error_errno(err, errno, "cannot drop supplementary groups");
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+		return tn_error_errno(err, errno, "cannot become GID 0 in the user namespace");
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return tn_error_errno(err, errno, "cannot become UID 0 in the user namespace");
+	return 0;
+}
+
+_Noreturn static void init_main(struct tn_init_ctx *ctx);
+
+_Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
+{
+	const struct tn_oci_config *c = ctx->cfg;
+	struct tn_error *err = NULL;
+	struct tn_sync_msg m;
+	pid_t pid;
+	int r;
+
+	r = join_namespaces(c, 1u << TN_NS_USER, &err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
+	if (unshare(ctx->new_flags) < 0) {
+		tn_sync_send(ctx->sync_fd, TN_SYNC_UNSHARE_FAILED, errno, 0, NULL);
+		_exit(1);
+	}
+	if (ctx->new_flags & CLONE_NEWUSER) {
+		if (tn_sync_send(ctx->sync_fd, TN_SYNC_MAPS, 0, 0, NULL) < 0 ||
+		    tn_sync_recv(ctx->sync_fd, &m) < 0 || m.type != TN_SYNC_GO)
+			_exit(1);
+	}
+	if (ctx->in_userns) {
+		r = become_root(ctx, &err);
+		if (r < 0)
+			fail(ctx->sync_fd, -r, err);
+	}
+	r = join_namespaces(c, ~(1u << TN_NS_USER), &err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
+	pid = fork();
+	if (pid < 0) {
+		tn_error_errno(&err, errno, "cannot fork the container's init");
+		fail(ctx->sync_fd, errno, err);
+	}
+	if (pid == 0)
+		init_main(ctx);
+	tn_sync_send(ctx->sync_fd, TN_SYNC_PID, 0, pid, NULL);
+	_exit(0);
+}
+
+/* Block until `start` opens exec.fifo for reading, then tell it with one byte. */
+static int wait_for_start(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "self/fd/%d", ctx->fifo_fd);
+	fd = RETRY_EINTR(openat(ctx->proc_fd, path, O_WRONLY | O_CLOEXEC));
+	if (fd < 0)
+		return tn_error_errno(err, errno, "cannot open exec.fifo");
+	if (RETRY_EINTR(write(fd, "0", 1)) != 1) {
+		close(fd);
+		return tn_error_errno(err, errno, "cannot write exec.fifo");
+	}
+	close(fd);
+	close(ctx->fifo_fd);
+	close(ctx->proc_fd);
+	return 0;
+}
+
+_Noreturn static void init_main(struct tn_init_ctx *ctx)
+{
+	_cleanup_free_ char *exec_path = NULL;
+	struct tn_error *err = NULL;
+	int r;
+
+	/* The host's /proc, while it is still there: the fifo is reopened through it. */
+	ctx->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->proc_fd < 0) {
+		tn_error_errno(&err, errno, "cannot open /proc");
+		fail(ctx->sync_fd, errno, err);
+	}
+	r = tn_container_setup_rootfs(ctx, &err);
+	if (r == 0)
+		r = tn_container_setup_misc(ctx, &err);
+	if (r == 0)
+		r = tn_container_find_exec(&ctx->cfg->process, &exec_path, &err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
+	if (tn_sync_send(ctx->sync_fd, TN_SYNC_READY, 0, 0, NULL) < 0)
+		_exit(1);
+	close(ctx->sync_fd);
+	r = wait_for_start(ctx, &err);
+	if (r == 0)
+		r = tn_container_exec(ctx, exec_path, &err);
+	/* After start nobody waits for a message: the error goes where the process's would. */
+	dprintf(STDERR_FILENO, "tenant: %s\n", err && err->message ? err->message : strerror(-r));
+	if (err && err->hint)
+		dprintf(STDERR_FILENO, "hint: %s\n", err->hint);
+	_exit(r == -ENOENT ? 127 : 126);
+}

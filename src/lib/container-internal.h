@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared by the container-*.c files: the sync protocol and what the child stages need. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "container.h"
+#include "error.h"
+#include "oci-config.h"
+
+enum tn_sync_type {
+	TN_SYNC_MAPS,		/* P1 -> R: the user namespace exists, write its maps */
+	TN_SYNC_GO,		/* R -> P1: maps written */
+	TN_SYNC_PID,		/* P1 -> R: init's PID */
+	TN_SYNC_READY,		/* P2 -> R: the container is set up, waiting for start */
+	TN_SYNC_ERROR,		/* P1/P2 -> R: setup failed; message and hint follow */
+	TN_SYNC_UNSHARE_FAILED, /* P1 -> R: unshare(2) failed with `code`: R explains why */
+};
+
+struct tn_sync_msg {
+	int type;
+	int code; /* positive errno with TN_SYNC_ERROR */
+	pid_t pid;
+	char message[2048];
+	char hint[512];
+};
+
+int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const struct tn_error *e);
+/* 0 on a message, -EPIPE when the other side closed without one. */
+int tn_sync_recv(int fd, struct tn_sync_msg *m);
+
+/* Everything the child stages use, prepared by R before the fork. */
+struct tn_init_ctx {
+	const struct tn_oci_config *cfg;
+	const struct tn_container_opts *o;
+	char *rootfs;	   /* absolute path of the root filesystem */
+	int sync_fd;	   /* the child's end of the sync socket */
+	int fifo_fd;	   /* O_PATH of exec.fifo: reopened for writing through /proc/self/fd */
+	int new_flags;	   /* CLONE_NEW* to unshare, CLONE_NEWUSER included when new */
+	bool in_userns;	   /* the container has its own user namespace (new or joined) */
+	bool setgroups_ok; /* setgroups(2) is allowed in that user namespace */
+	int proc_fd;	   /* P2: the host's /proc, kept across pivot_root for the fifo */
+	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
+};
+
+/* P1: namespaces, then fork init; never returns. */
+_Noreturn void tn_container_stage1(struct tn_init_ctx *ctx);
+
+/* P2, before the fifo: the root filesystem, mounts, pivot_root, /dev, masked paths... */
+int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err);
+/* P2: hostname, sysctl, rlimits, oom_score_adj: what is set before start. */
+int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err);
+/* P2: resolve process.args[0] against the container's PATH; the path is allocated. */
+int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn_error **err);
+/* P2, after start: credentials, capabilities, no_new_privs, cwd, umask, then execve. */
+int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err);

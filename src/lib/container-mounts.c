@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's filesystem (container-internal.h): rootfs bind, config.json's mounts,
+ * default devices, pivot_root, masked and read-only paths, a read-only root.
+ *
+ * Mount targets are resolved inside the root filesystem with openat2(RESOLVE_IN_ROOT), so a
+ * symlink in an image cannot point a mount outside it; the mount goes onto the resolved fd
+ * through /proc/self/fd.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+#include "container-internal.h"
+#include "banned.h"
+
+static int openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = mode,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+	return fd < 0 ? negative_errno() : (int)fd;
+}
+
+/* Create `path` (a directory, or an empty file for the last component) inside the root. */
+static int mkpath_in_root(int rootfd, const char *path, bool file)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1;; p++) {
+		bool last = *p == '\0';
+		int fd;
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		fd = openat2_in_root(rootfd, buf, O_PATH, 0);
+		if (fd == -ENOENT) {
+			char *slash = strrchr(buf, '/');
+			int dir;
+
+			*slash = '\0';
+			dir = openat2_in_root(rootfd, slash == buf ? "/" : buf,
+					      O_PATH | O_DIRECTORY, 0);
+			*slash = '/';
+			if (dir < 0)
+				return dir;
+			if (last && file)
+				fd = openat(dir, slash + 1, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+			else
+				fd = mkdirat(dir, slash + 1, 0755);
+			close(dir);
+			if (fd < 0 && errno != EEXIST)
+				return negative_errno();
+		}
+		if (fd >= 0)
+			close(fd);
+		if (last)
+			return 0;
+		*p = '/';
+	}
+}
+
+/* "/proc/self/fd/N" for a target resolved inside the root; *ret_fd must be closed. */
+static int target(int rootfd, const char *dest, bool file, int *ret_fd, char *buf, size_t len)
+{
+	int r = mkpath_in_root(rootfd, dest, file), fd;
+
+	if (r < 0)
+		return r;
+	fd = openat2_in_root(rootfd, dest, O_PATH, 0);
+	if (fd < 0)
+		return fd;
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Flags the kernel locks on a mount seen from a user namespace: a remount must keep them. */
+static unsigned long locked_flags(const char *path)
+{
+	static const struct {
+		unsigned long st, ms;
+	} map[] = {
+		{ ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },
+		{ ST_NODEV, MS_NODEV },	      { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME },   { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RELATIME, MS_RELATIME },
+	};
+	struct statvfs v;
+	unsigned long f = 0;
+
+	if (statvfs(path, &v) < 0)
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(map); i++)
+		if (v.f_flag & map[i].st)
+			f |= map[i].ms;
+	return f;
+}
+
+/* Remount a bind mount with `flags`, keeping what the kernel locks (minus what is cleared). */
+static int remount_bind(const char *path, unsigned long flags, unsigned long clear)
+{
+	unsigned long keep = locked_flags(path) & ~clear & ~MS_RDONLY;
+
+	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | flags | keep, NULL) == 0)
+		return 0;
+	/* Inside a user namespace a locked flag cannot be cleared: keep all of them. */
+	if (errno == EPERM &&
+	    mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | flags | locked_flags(path), NULL) == 0)
+		return 0;
+	return negative_errno();
+}
+
+static const char *bind_source(struct tn_init_ctx *ctx, const struct tn_oci_mount *m, char *buf,
+			       size_t len)
+{
+	if (m->source[0] == '/')
+		return m->source;
+	snprintf(buf, len, "%s/%s", ctx->o->bundle ? ctx->o->bundle : ".", m->source);
+	return buf;
+}
+
+static int mount_bind(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m,
+		      struct tn_error **err)
+{
+	char src_buf[4096], path[64];
+	const char *src = bind_source(ctx, m, src_buf, sizeof(src_buf));
+	struct stat st;
+	int fd = -1, r;
+
+	if (stat(src, &st) < 0)
+		return tn_error_errno(err, errno, "mount %s: source %s", m->destination, src);
+	r = target(rootfd, m->destination, !S_ISDIR(st.st_mode), &fd, path, sizeof(path));
+	if (r == 0 && mount(src, path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
+		r = negative_errno();
+	if (r == 0 && (m->flags & ~(MS_REC | MS_REMOUNT)))
+		r = remount_bind(path, m->flags & ~(MS_REC | MS_REMOUNT), m->clear);
+	if (r == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
+		r = negative_errno();
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? tn_error_errno(err, -r, "cannot bind-mount %s on %s", src, m->destination)
+		     : 0;
+}
+
+static bool is_type(const struct tn_oci_mount *m, const char *t)
+{
+	return m->type && strcmp(m->type, t) == 0;
+}
+
+/* What cannot be mounted anew from a user namespace is bound from the host, as crun does. */
+static const char *host_fallback(const struct tn_oci_mount *m)
+{
+	if (is_type(m, "sysfs"))
+		return "/sys";
+	if (is_type(m, "proc"))
+		return "/proc";
+	if (is_type(m, "mqueue"))
+		return "/dev/mqueue";
+	if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
+		return "/sys/fs/cgroup";
+	return NULL;
+}
+
+static int mount_fallback(const char *host, const char *path, const struct tn_oci_mount *m)
+{
+	if (mount(host, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return negative_errno();
+	if (m->flags & ~MS_REMOUNT)
+		return remount_bind(path, m->flags & ~MS_REMOUNT, m->clear);
+	return 0;
+}
+
+/* "cgroup": cgroup2 where the host is unified; a hybrid host's tree is bound read-only. */
+static int mount_cgroup(const char *path, const struct tn_oci_mount *m)
+{
+	struct statfs fs;
+
+	if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC &&
+	    mount("cgroup2", path, "cgroup2", m->flags & ~MS_REMOUNT, NULL) == 0)
+		return 0;
+	return mount_fallback("/sys/fs/cgroup", path, m);
+}
+
+/* devpts "gid=5" fails where GID 5 is not mapped: retry without it, as crun does. */
+static int mount_devpts(const char *path, const struct tn_oci_mount *m)
+{
+	char data[512], *gid;
+
+	if (mount(m->source ? m->source : "devpts", path, "devpts", m->flags, m->data) == 0)
+		return 0;
+	if (errno != EINVAL || !m->data || !(gid = strstr(m->data, "gid=")))
+		return negative_errno();
+	snprintf(data, sizeof(data), "%.*s%s", (int)(gid - m->data), m->data,
+		 strchr(gid, ',') ? strchr(gid, ',') + 1 : "");
+	return mount(m->source ? m->source : "devpts", path, "devpts", m->flags, data) < 0
+		       ? negative_errno()
+		       : 0;
+}
+
+static int mount_one(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m,
+		     struct tn_error **err)
+{
+	char path[64];
+	const char *host;
+	int fd = -1, r;
+
+	if (m->bind)
+		return mount_bind(ctx, rootfd, m, err);
+	r = target(rootfd, m->destination, false, &fd, path, sizeof(path));
+	if (r == 0) {
+		if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
+			r = mount_cgroup(path, m);
+		else if (is_type(m, "devpts"))
+			r = mount_devpts(path, m);
+		else if (mount(m->source ? m->source : m->type, path, m->type,
+			       m->flags & ~MS_REMOUNT, m->data) < 0)
+			r = negative_errno();
+	}
+	host = host_fallback(m);
+	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns)
+		r = mount_fallback(host, path, m);
+	if (r == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
+		r = negative_errno();
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
+				      m->source ? m->source : "none", m->type ? m->type : "none",
+				      m->destination);
+	return 0;
+}
+
+/* ---- /dev ---- */
+
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} devices[] = {
+	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+static int make_device(struct tn_init_ctx *ctx, int rootfd, const char *name, unsigned major,
+		       unsigned minor)
+{
+	char dest[64], host[64], path[64];
+	int fd = -1, r;
+
+	snprintf(dest, sizeof(dest), "/dev/%s", name);
+	snprintf(host, sizeof(host), "/dev/%s", name);
+	if (!ctx->in_userns) {
+		int dir = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+
+		if (dir < 0)
+			return dir;
+		r = mknodat(dir, name, S_IFCHR | 0666, makedev(major, minor));
+		if (r == 0)
+			r = fchmodat(dir, name, 0666, 0); /* umask off */
+		close(dir);
+		return r < 0 && errno != EEXIST ? negative_errno() : 0;
+	}
+	/* mknod is not allowed in a user namespace: bind the host's node. */
+	r = target(rootfd, dest, true, &fd, path, sizeof(path));
+	if (r == 0 && mount(host, path, NULL, MS_BIND, NULL) < 0)
+		r = negative_errno();
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+static int setup_dev(struct tn_init_ctx *ctx, int rootfd, struct tn_error **err)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+		{ "pts/ptmx", "ptmx" },
+	};
+	int dir, r;
+
+	for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
+		r = make_device(ctx, rootfd, devices[i].name, devices[i].major, devices[i].minor);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot create /dev/%s", devices[i].name);
+	}
+	dir = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+	if (dir < 0)
+		return tn_error_errno(err, -dir, "cannot open /dev");
+	for (size_t i = 0; i < ELEMENTSOF(links); i++)
+		if (symlinkat(links[i][0], dir, links[i][1]) < 0 && errno != EEXIST) {
+			r = tn_error_errno(err, errno, "cannot create /dev/%s", links[i][1]);
+			close(dir);
+			return r;
+		}
+	close(dir);
+	return 0;
+}
+
+static bool dev_is_tmpfs(const struct tn_oci_config *c)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (strcmp(c->mounts[i].destination, "/dev") == 0)
+			return !c->mounts[i].bind;
+	return false;
+}
+
+/* ---- root ---- */
+
+static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	int oldroot = -1, newroot = -1, r = 0;
+
+	if (ctx->o->no_pivot) {
+		if (chdir(ctx->rootfs) < 0 || mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0 ||
+		    chroot(".") < 0 || chdir("/") < 0)
+			return tn_error_errno(err, errno, "cannot move into %s", ctx->rootfs);
+		return 0;
+	}
+	oldroot = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+	newroot = open(ctx->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (oldroot < 0 || newroot < 0 || fchdir(newroot) < 0 ||
+	    syscall(SYS_pivot_root, ".", ".") < 0 || fchdir(oldroot) < 0 ||
+	    mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0 ||
+	    chdir("/") < 0)
+		r = tn_error_errno(err, errno, "cannot pivot_root into %s", ctx->rootfs);
+	if (oldroot >= 0)
+		close(oldroot);
+	if (newroot >= 0)
+		close(newroot);
+	return r;
+}
+
+static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
+{
+	for (size_t i = 0; i < c->n_masked_paths; i++) {
+		const char *p = c->masked_paths[i];
+		struct stat st;
+		int r;
+
+		if (stat(p, &st) < 0)
+			continue; /* nothing to hide */
+		if (S_ISDIR(st.st_mode))
+			r = mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0k,mode=000");
+		else
+			r = mount("/dev/null", p, NULL, MS_BIND, NULL);
+		if (r < 0)
+			return tn_error_errno(err, errno, "linux.maskedPaths: cannot mask %s", p);
+	}
+	for (size_t i = 0; i < c->n_readonly_paths; i++) {
+		const char *p = c->readonly_paths[i];
+
+		if (access(p, F_OK) < 0)
+			continue;
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    remount_bind(p, MS_RDONLY, 0) < 0)
+			return tn_error_errno(err, errno,
+					      "linux.readonlyPaths: cannot make %s "
+					      "read-only",
+					      p);
+	}
+	return 0;
+}
+
+int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	const struct tn_oci_config *c = ctx->cfg;
+	unsigned long prop = c->rootfs_propagation ? c->rootfs_propagation : MS_SLAVE | MS_REC;
+	int rootfd, r = 0;
+
+	/* Nothing mounted from here on propagates back to the host. */
+	if (mount(NULL, "/", NULL, (prop & MS_SHARED) ? MS_SLAVE | MS_REC : prop, NULL) < 0 ||
+	    mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return tn_error_errno(err, errno, "cannot prepare the root filesystem %s",
+				      ctx->rootfs);
+	rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return tn_error_errno(err, errno, "cannot open %s", ctx->rootfs);
+	for (size_t i = 0; r == 0 && i < c->n_mounts; i++)
+		r = mount_one(ctx, rootfd, &c->mounts[i], err);
+	if (r == 0 && dev_is_tmpfs(c))
+		r = setup_dev(ctx, rootfd, err);
+	close(rootfd);
+	if (r == 0)
+		r = pivot(ctx, err);
+	if (r == 0 && c->rootfs_propagation && mount(NULL, "/", NULL, prop, NULL) < 0)
+		r = tn_error_errno(err, errno, "linux.rootfsPropagation: cannot apply it");
+	if (r == 0)
+		r = mask_paths(c, err);
+	if (r == 0 && c->root_readonly && remount_bind("/", MS_RDONLY, 0) < 0)
+		r = tn_error_errno(err, errno, "root.readonly: cannot make / read-only");
+	return r;
+}

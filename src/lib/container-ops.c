@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* start, kill, delete (container.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "container.h"
+#include "oci-state.h"
+#include "parse.h"
+#include "banned.h"
+
+#define START_TIMEOUT_MS 60000
+
+static bool alive(const struct tn_state *s)
+{
+	uint64_t t = tn_proc_start_time(s->pid);
+
+	return t != 0 && t == s->pid_start;
+}
+
+static int wrong_status(const struct tn_state *s, const char *verb, struct tn_error **err)
+{
+	return tn_error_set(err, EINVAL, "cannot %s container '%s': it is %s", verb, s->id,
+			    tn_status_name(s->status));
+}
+
+/* Read init's byte from exec.fifo; init may still be on its way to opening it. */
+static int release_init(const struct tn_state *s, int fd, struct tn_error **err)
+{
+	for (int waited = 0; waited < START_TIMEOUT_MS; waited += 100) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char c;
+		int n = poll(&pfd, 1, 100);
+
+		if (n > 0 && (pfd.revents & POLLIN) && RETRY_EINTR(read(fd, &c, 1)) == 1)
+			return 0;
+		if (n > 0 && (pfd.revents & POLLHUP) && !(pfd.revents & POLLIN))
+			poll(NULL, 0, 10); /* no writer yet: do not spin */
+		if (!alive(s))
+			return tn_error_set(err, ESRCH,
+					    "container '%s': its init process has exited", s->id);
+	}
+	return tn_error_set(err, ETIMEDOUT,
+			    "container '%s': its init process did not take the "
+			    "start signal",
+			    s->id);
+}
+
+int tn_container_start(const char *root, const char *id, struct tn_error **err)
+{
+	_cleanup_free_ char *dir = NULL, *fifo = NULL;
+	struct tn_state s;
+	int fd, r = tn_state_load(root, id, &s, err);
+
+	if (r < 0)
+		return r;
+	if (s.status != TN_STATUS_CREATED) {
+		r = wrong_status(&s, "start", err);
+		tn_state_done(&s);
+		return r;
+	}
+	dir = tn_state_dir(root, id);
+	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0) {
+		tn_state_done(&s);
+		return -ENOMEM;
+	}
+	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		r = tn_error_errno(err, errno, "cannot open %s", fifo);
+	else
+		r = release_init(&s, fd, err);
+	if (fd >= 0)
+		close(fd);
+	if (r == 0)
+		unlink(fifo);
+	tn_state_done(&s);
+	return r;
+}
+
+/* Every process whose PID namespace is init's (kill --all without a cgroup to walk). */
+static int kill_all(const struct tn_state *s, int sig)
+{
+	char path[300], want[64], have[64];
+	uint32_t pid;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
+	n = readlink(path, want, sizeof(want) - 1);
+	if (n < 0)
+		return negative_errno();
+	want[n] = '\0';
+	d = opendir("/proc");
+	if (!d)
+		return negative_errno();
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/pid", e->d_name);
+		n = readlink(path, have, sizeof(have) - 1);
+		if (n < 0)
+			continue;
+		have[n] = '\0';
+		if (strcmp(have, want) == 0 && tn_parse_u32(e->d_name, &pid) == 0 &&
+		    pid <= INT32_MAX)
+			kill((pid_t)pid, sig);
+	}
+	closedir(d);
+	return 0;
+}
+
+int tn_container_kill(const char *root, const char *id, int sig, bool all, struct tn_error **err)
+{
+	struct tn_state s;
+	int r = tn_state_load(root, id, &s, err);
+
+	if (r < 0)
+		return r;
+	if (s.status == TN_STATUS_STOPPED)
+		r = wrong_status(&s, "kill", err);
+	else if (all && s.new_pid_ns && sig == SIGKILL)
+		r = kill(s.pid, sig) < 0 ? tn_error_errno(err, errno, "cannot kill '%s'", id) : 0;
+	else if (all)
+		r = kill_all(&s, sig) < 0 ? tn_error_errno(err, errno, "cannot kill '%s'", id) : 0;
+	else if (kill(s.pid, sig) < 0)
+		r = tn_error_errno(err, errno, "cannot send signal %d to '%s' (pid %d)", sig, id,
+				   (int)s.pid);
+	tn_state_done(&s);
+	return r;
+}
+
+/* Kill what is left and wait (up to 10 s) until init is gone. */
+static int kill_and_wait(struct tn_state *s, struct tn_error **err)
+{
+	if (s->new_pid_ns)
+		kill(s->pid, SIGKILL);
+	else
+		kill_all(s, SIGKILL);
+	for (int i = 0; i < 1000 && alive(s); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	if (alive(s))
+		return tn_error_set(err, EBUSY, "container '%s': pid %d survived SIGKILL", s->id,
+				    (int)s->pid);
+	return 0;
+}
+
+int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct tn_state s;
+	int r = tn_state_load(root, id, &s, err);
+
+	if (r == -ENOENT && force) {
+		tn_error_free(*err);
+		*err = NULL;
+		return 0; /* runc: delete --force of a missing container succeeds */
+	}
+	if (r < 0)
+		return r;
+	if (s.status == TN_STATUS_RUNNING && !force) {
+		r = wrong_status(&s, "delete", err);
+		tn_error_hint(err,
+			      "stop it first ('tenant kill %s'), or use 'tenant delete --force'",
+			      id);
+	} else if (s.status != TN_STATUS_STOPPED) {
+		r = kill_and_wait(&s, err);
+	}
+	dir = tn_state_dir(root, id);
+	if (r == 0 && (!dir || tn_container_remove_dir(dir) < 0))
+		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
+	tn_state_done(&s);
+	return r;
+}

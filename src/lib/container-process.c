@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container process (container-internal.h): hostname, sysctl, rlimits and oom_score_adj
+ * before start; after start the user, groups, capabilities, no_new_privs, umask, cwd, and exec.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "container-internal.h"
+#include "banned.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return negative_errno();
+	n = RETRY_EINTR(write(fd, text, strlen(text)));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : n < 0 ? negative_errno() : -EIO;
+}
+
+static int apply_sysctl(const struct tn_oci_config *c, struct tn_error **err)
+{
+	for (size_t i = 0; i < c->n_sysctl; i++) {
+		char path[512];
+		const char *eq = strchr(c->sysctl[i], '=');
+		size_t klen = (size_t)(eq - c->sysctl[i]);
+		int r;
+
+		if (klen == 0 || klen > 400 || memchr(c->sysctl[i], '/', klen) ||
+		    strncmp(c->sysctl[i], "..", 2) == 0)
+			return tn_error_set(err, EINVAL, "linux.sysctl: invalid key '%.*s'",
+					    (int)klen, c->sysctl[i]);
+		snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)klen, c->sysctl[i]);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		r = write_file(path, eq + 1);
+		if (r < 0)
+			return tn_error_errno(err, -r, "linux.sysctl: cannot set %.*s", (int)klen,
+					      c->sysctl[i]);
+	}
+	return 0;
+}
+
+int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	const struct tn_oci_config *c = ctx->cfg;
+	const struct tn_oci_process *p = &c->process;
+	int r;
+
+	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		return tn_error_errno(err, errno, "hostname: cannot set '%s'", c->hostname);
+	if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+		return tn_error_errno(err, errno, "domainname: cannot set '%s'", c->domainname);
+	r = apply_sysctl(c, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit l = { .rlim_cur = p->rlimits[i].soft,
+				    .rlim_max = p->rlimits[i].hard };
+
+		if (setrlimit(p->rlimits[i].resource, &l) < 0) {
+			tn_error_errno(
+				err, errno, "process.rlimits[%zu]: cannot set soft %llu, hard %llu",
+				i, (unsigned long long)l.rlim_cur, (unsigned long long)l.rlim_max);
+			return tn_error_hint(err,
+					     "raising a hard limit needs CAP_SYS_RESOURCE on the "
+					     "host; ask for at most the current hard limit");
+		}
+	}
+	if (p->has_oom_score_adj) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		r = write_file("/proc/self/oom_score_adj", v);
+		if (r < 0)
+			return tn_error_errno(err, -r, "process.oomScoreAdj: cannot set %d",
+					      p->oom_score_adj);
+	}
+	/* As runc: a missing working directory is created. */
+	if (mkdir(p->cwd, 0755) < 0 && errno != EEXIST && access(p->cwd, F_OK) < 0)
+		return tn_error_errno(err, errno, "process.cwd: cannot create %s", p->cwd);
+	return 0;
+}
+
+static const char *env_path(const struct tn_oci_process *p)
+{
+	for (size_t i = 0; i < p->n_env; i++)
+		if (strncmp(p->env[i], "PATH=", 5) == 0)
+			return p->env[i] + 5;
+	return DEFAULT_PATH;
+}
+
+int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn_error **err)
+{
+	const char *name = p->args[0], *path = env_path(p);
+	bool denied = false;
+
+	if (strchr(name, '/')) {
+		if (access(name, X_OK) < 0)
+			return tn_error_errno(err, errno, "process.args[0]: cannot execute '%s'",
+					      name);
+		*ret = strdup(name);
+		return *ret ? 0 : -ENOMEM;
+	}
+	for (const char *d = path; *d;) {
+		size_t len = strcspn(d, ":");
+		char *full = NULL;
+		struct stat st;
+
+		if (asprintf(&full, "%.*s/%s", (int)(len ? len : 1), len ? d : ".", name) < 0)
+			return -ENOMEM;
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(full, X_OK) == 0) {
+				*ret = full;
+				return 0;
+			}
+			denied = true;
+		}
+		free(full);
+		d += len + (d[len] == ':');
+	}
+	return tn_error_set(err, denied ? EACCES : ENOENT,
+			    "process.args[0]: '%s' %s in $PATH (%s) of the container", name,
+			    denied ? "is not executable" : "is not found", path);
+}
+
+/* ---- after start ---- */
+
+static int last_cap(void)
+{
+	int n = 0;
+
+	while (n < 63 && prctl(PR_CAPBSET_READ, n + 1, 0, 0, 0) >= 0)
+		n++;
+	return n;
+}
+
+static int set_caps(const struct tn_oci_process *p, int last, struct tn_error **err)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	uint64_t known = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+	uint64_t eff = p->caps[TN_CAP_EFFECTIVE] & known, prm = p->caps[TN_CAP_PERMITTED] & known,
+		 inh = p->caps[TN_CAP_INHERITABLE] & known;
+
+	d[0].effective = (uint32_t)eff, d[1].effective = (uint32_t)(eff >> 32);
+	d[0].permitted = (uint32_t)prm, d[1].permitted = (uint32_t)(prm >> 32);
+	d[0].inheritable = (uint32_t)inh, d[1].inheritable = (uint32_t)(inh >> 32);
+	if (syscall(SYS_capset, &h, d) < 0)
+		return tn_error_errno(err, errno, "process.capabilities: cannot set them");
+	for (int cap = 0; cap <= last; cap++)
+		if ((p->caps[TN_CAP_AMBIENT] >> cap) & 1 &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return tn_error_errno(err, errno,
+					      "process.capabilities.ambient: cannot raise %s "
+					      "(it must be permitted and inheritable too)",
+					      tn_cap_name(cap));
+	return 0;
+}
+
+static int set_user(struct tn_init_ctx *ctx, const struct tn_oci_process *p, struct tn_error **err)
+{
+	if (p->n_additional_gids && !ctx->setgroups_ok)
+		return tn_error_set(err, EPERM,
+				    "process.user.additionalGids: setgroups is denied in this user "
+				    "namespace (its gid_map was written without newgidmap)");
+	if ((ctx->setgroups_ok || p->n_additional_gids) &&
+	    setgroups(p->n_additional_gids, p->additional_gids) < 0)
+		return tn_error_errno(err, errno, "process.user.additionalGids: cannot set them");
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresgid(p->gid, p->gid, p->gid) < 0)
+		return tn_error_errno(err, errno, "process.user.gid: cannot become GID %u", p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		return tn_error_errno(err, errno, "process.user.uid: cannot become UID %u", p->uid);
+	return prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 ? negative_errno() : 0;
+}
+
+int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err)
+{
+	const struct tn_oci_process *p = &ctx->cfg->process;
+	unsigned first_closed = 3 + ctx->o->preserve_fds;
+	int last = last_cap(), r;
+	sigset_t none;
+
+	for (int cap = 0; cap <= last; cap++)
+		if (!((p->caps[TN_CAP_BOUNDING] >> cap) & 1) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return tn_error_errno(err, errno,
+					      "process.capabilities.bounding: cannot "
+					      "drop %s",
+					      tn_cap_name(cap));
+	r = set_user(ctx, p, err);
+	if (r == 0)
+		r = set_caps(p, last, err);
+	if (r < 0)
+		return r;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return tn_error_errno(err, errno, "process.noNewPrivileges: cannot set it");
+	if (p->has_umask)
+		umask(p->umask);
+	if (chdir(p->cwd) < 0)
+		return tn_error_errno(err, errno, "process.cwd: cannot enter %s", p->cwd);
+	for (unsigned fd = 3; fd < first_closed; fd++)
+		fcntl((int)fd, F_SETFD, 0);
+	syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, ctx->sigmask ? ctx->sigmask : &none, NULL);
+	execve(exec_path, p->args, p->env ? p->env : (char *[]){ NULL });
+	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
+}

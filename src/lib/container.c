@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `create`: from config.json to an init process waiting for `start` (container.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "container-internal.h"
+#include "fs.h"
+#include "idmap-write.h"
+#include "oci-state.h"
+#include "userns-diag.h"
+#include "banned.h"
+
+int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const struct tn_error *e)
+{
+	struct tn_sync_msg m = { .type = type, .code = code, .pid = pid };
+
+	if (e) {
+		snprintf(m.message, sizeof(m.message), "%s", e->message ? e->message : "");
+		snprintf(m.hint, sizeof(m.hint), "%s", e->hint ? e->hint : "");
+	}
+	return RETRY_EINTR(send(fd, &m, sizeof(m), MSG_NOSIGNAL)) == (ssize_t)sizeof(m)
+		       ? 0
+		       : negative_errno();
+}
+
+int tn_sync_recv(int fd, struct tn_sync_msg *m)
+{
+	ssize_t n = RETRY_EINTR(recv(fd, m, sizeof(*m), 0));
+
+	if (n < 0)
+		return negative_errno();
+	return n == (ssize_t)sizeof(*m) ? 0 : -EPIPE;
+}
+
+void tn_container_done(struct tn_container *c)
+{
+	free(c->state_dir);
+	*c = (struct tn_container){ 0 };
+}
+
+int tn_container_remove_dir(const char *dir)
+{
+	static const char *const files[] = { TN_EXEC_FIFO, TN_STATE_FILE, "state.json.tmp" };
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return negative_errno();
+	}
+	return rmdir(dir) < 0 && errno != ENOENT ? negative_errno() : 0;
+}
+
+/* ---- planning, before anything exists ---- */
+
+struct create_plan {
+	struct tn_oci_config cfg;
+	char *bundle;
+	char *rootfs;
+	struct tn_user caller;
+	struct tn_userns_plan maps;
+	bool new_userns;
+	int new_flags;
+};
+
+static void create_plan_done(struct create_plan *p)
+{
+	tn_oci_config_done(&p->cfg);
+	free(p->bundle);
+	free(p->rootfs);
+	tn_user_done(&p->caller);
+	tn_userns_plan_done(&p->maps);
+}
+
+static int resolve_paths(const struct tn_container_opts *o, struct create_plan *p,
+			 struct tn_error **err)
+{
+	_cleanup_free_ char *config = NULL, *root = NULL;
+	int r;
+
+	p->bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+	if (!p->bundle)
+		return tn_error_errno(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
+	if (o->config_path)
+		config = strdup(o->config_path);
+	else if (asprintf(&config, "%s/config.json", p->bundle) < 0)
+		config = NULL;
+	if (!config)
+		return -ENOMEM;
+	r = tn_oci_config_load(config, &p->cfg, err);
+	if (r < 0)
+		return r;
+	if (!p->cfg.has_process)
+		return tn_error_set(err, EINVAL, "%s: process: missing (create needs it)", config);
+	if (p->cfg.root_path[0] == '/')
+		root = strdup(p->cfg.root_path);
+	else if (asprintf(&root, "%s/%s", p->bundle, p->cfg.root_path) < 0)
+		root = NULL;
+	if (!root)
+		return -ENOMEM;
+	p->rootfs = realpath(root, NULL);
+	if (!p->rootfs)
+		return tn_error_errno(err, errno, "%s: root.path: cannot use root filesystem %s",
+				      config, root);
+	return 0;
+}
+
+/*
+ * The user namespace's maps. As crun does, a rootless caller whose config.json has no user
+ * namespace gets one anyway: the caller is process.user.uid inside, and its subordinate ranges
+ * fill the rest.
+ */
+static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
+		       struct tn_error **err)
+{
+	struct tn_userns_request req = { .src = o->subid, .check_helpers = true };
+	const struct tn_oci_config *c = &p->cfg;
+	int r;
+
+	tn_userns_caller_privileges(req.privileged);
+	if (!c->ns[TN_NS_USER].present && req.privileged[0] && req.privileged[1])
+		return 0;
+	if (c->ns[TN_NS_USER].path)
+		return 0; /* joined: its maps exist */
+	p->new_userns = true;
+	r = tn_user_from_uid(getuid(), &p->caller);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot look up the calling user");
+	req.user = &p->caller;
+	req.gid = getgid();
+	if (c->n_uid_mappings) {
+		req.mode[0] = req.mode[1] = TN_IDMAP_EXPLICIT;
+		req.explicit_v[0] = c->uid_mappings;
+		req.n_explicit[0] = c->n_uid_mappings;
+		req.explicit_v[1] = c->gid_mappings;
+		req.n_explicit[1] = c->n_gid_mappings;
+	} else {
+		req.mode[0] = req.mode[1] = TN_IDMAP_KEEP_ID;
+		req.own_inside_set = true;
+		req.own_inside[0] = c->process.uid;
+		req.own_inside[1] = c->process.gid;
+		req.single_if_no_ranges = true;
+	}
+	return tn_userns_plan_build(&req, &p->maps, err);
+}
+
+static int plan_create(const struct tn_container_opts *o, struct create_plan *p,
+		       struct tn_error **err)
+{
+	int r = resolve_paths(o, p, err);
+
+	if (r == 0)
+		r = plan_userns(o, p, err);
+	if (r < 0)
+		return r;
+	for (int t = 0; t < TN_NS_COUNT; t++)
+		if (p->cfg.ns[t].present && !p->cfg.ns[t].path && t != TN_NS_USER)
+			p->new_flags |= tn_ns_clone_flag((enum tn_ns_type)t);
+	if (p->new_userns)
+		p->new_flags |= CLONE_NEWUSER | CLONE_NEWNS;
+	if (!p->cfg.ns[TN_NS_MOUNT].present && !p->new_userns)
+		return tn_error_set(err, EINVAL,
+				    "linux.namespaces: a container needs a \"mount\" namespace");
+	if (p->cfg.hostname && !(p->new_flags & CLONE_NEWUTS))
+		return tn_error_set(err, EINVAL,
+				    "hostname: setting it needs a new \"uts\" namespace in "
+				    "linux.namespaces");
+	return 0;
+}
+
+/* ---- R: talking to the child stages ---- */
+
+static int write_maps(struct create_plan *p, pid_t pid, struct tn_error **err)
+{
+	const struct tn_idmap *maps[2] = { &p->maps.map[0], &p->maps.map[1] };
+	const char *helpers[2] = { p->maps.helper[0].path, p->maps.helper[1].path };
+
+	return tn_idmap_write(pid, maps, helpers, err);
+}
+
+static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
+{
+	if (m->type == TN_SYNC_UNSHARE_FAILED) { /* explained with this machine's facts */
+		struct tn_userns_facts f;
+
+		tn_userns_facts_gather("/proc", m->code, &f);
+		return tn_userns_explain(&f, err);
+	}
+	tn_error_set(err, m->code > 0 ? m->code : EIO, "%s", m->message);
+	if (m->hint[0])
+		tn_error_hint(err, "%s", m->hint);
+	return -(m->code > 0 ? m->code : EIO);
+}
+
+/* Follow P1 and P2 through setup until init is ready; *init_pid is set once known. */
+static int supervise_setup(struct create_plan *p, int fd, pid_t p1, pid_t *init_pid,
+			   struct tn_error **err)
+{
+	for (;;) {
+		struct tn_sync_msg m;
+		int r = tn_sync_recv(fd, &m);
+
+		if (r < 0)
+			return tn_error_set(err, EIO,
+					    "the container's init process exited during "
+					    "setup");
+		switch (m.type) {
+		case TN_SYNC_MAPS:
+			r = write_maps(p, p1, err);
+			if (r == 0)
+				r = tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
+			if (r < 0)
+				return r;
+			break;
+		case TN_SYNC_PID:
+			*init_pid = m.pid;
+			break;
+		case TN_SYNC_READY:
+			return 0;
+		default:
+			return child_error(&m, err);
+		}
+	}
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct tn_error **err)
+{
+	char text[32];
+	int n = snprintf(text, sizeof(text), "%d", (int)pid);
+	int r = tn_atomic_replace(path, text, (size_t)n, 0644, geteuid(), getegid());
+
+	return r < 0 ? tn_error_errno(err, -r, "cannot write the pid file %s", path) : 0;
+}
+
+static int save_state(const struct tn_container_opts *o, struct create_plan *p, pid_t pid,
+		      struct tn_error **err)
+{
+	struct tn_state s = {
+		.id = (char *)o->id,
+		.pid = pid,
+		.pid_start = tn_proc_start_time(pid),
+		.bundle = p->bundle,
+		.created = tn_now_rfc3339(),
+		.owner = getuid(),
+		.annotations = p->cfg.annotations,
+		.n_annotations = p->cfg.n_annotations,
+		.rootless = geteuid() != 0,
+		.new_pid_ns = (p->new_flags & CLONE_NEWPID) != 0,
+	};
+	int r = s.created ? tn_state_save(o->root, &s, err) : -ENOMEM;
+
+	free(s.created);
+	if (r == 0 && o->pid_file)
+		r = write_pid_file(o->pid_file, pid, err);
+	return r;
+}
+
+/* The state directory with exec.fifo, writable by the container's root (runc's 0622). */
+static int make_state_dir(const struct tn_container_opts *o, char **ret_dir, int *ret_fifo,
+			  struct tn_error **err)
+{
+	_cleanup_free_ char *dir = tn_state_dir(o->root, o->id), *fifo = NULL;
+	int r = tn_state_root_prepare(o->root, err);
+
+	if (r < 0)
+		return r;
+	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0)
+		return -ENOMEM;
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return tn_error_set(err, EEXIST, "container '%s' already exists", o->id);
+		return tn_error_errno(err, errno, "cannot create %s", dir);
+	}
+	if (mkfifo(fifo, 0600) < 0 || chmod(fifo, 0622) < 0 ||
+	    (*ret_fifo = open(fifo, O_PATH | O_CLOEXEC)) < 0) {
+		r = tn_error_errno(err, errno, "cannot create %s", fifo);
+		tn_container_remove_dir(dir);
+		return r;
+	}
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
+}
+
+static void kill_init(pid_t pid, bool reap)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	if (reap)
+		(void)RETRY_EINTR(waitpid(pid, NULL, 0));
+}
+
+static int launch(const struct tn_container_opts *o, struct create_plan *p, int fifo_fd,
+		  pid_t *ret_pid, struct tn_error **err)
+{
+	struct tn_init_ctx ctx = { .cfg = &p->cfg,
+				   .o = o,
+				   .rootfs = p->rootfs,
+				   .fifo_fd = fifo_fd,
+				   .new_flags = p->new_flags,
+				   .proc_fd = -1,
+				   .sigmask = o->sigmask };
+	pid_t p1, init = 0;
+	int sv[2], r;
+
+	ctx.in_userns = p->new_userns || p->cfg.ns[TN_NS_USER].path;
+	ctx.setgroups_ok = !p->new_userns || !p->maps.map[1].deny_setgroups;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return tn_error_errno(err, errno, "cannot create a socket pair");
+	if (o->foreground)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	p1 = fork();
+	if (p1 < 0) {
+		r = tn_error_errno(err, errno, "cannot fork");
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (p1 == 0) {
+		close(sv[0]);
+		ctx.sync_fd = sv[1];
+		tn_container_stage1(&ctx);
+	}
+	close(sv[1]);
+	r = supervise_setup(p, sv[0], p1, &init, err);
+	close(sv[0]);
+	if (r < 0)
+		kill(p1, SIGKILL);
+	(void)RETRY_EINTR(waitpid(p1, NULL, 0));
+	if (r < 0) {
+		kill_init(init, o->foreground);
+		return r;
+	}
+	*ret_pid = init;
+	return 0;
+}
+
+int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
+			struct tn_error **err)
+{
+	struct create_plan p = { 0 };
+	_cleanup_close_ int fifo_fd = -1;
+	char *dir = NULL;
+	pid_t pid = 0;
+	int r;
+
+	*ret = (struct tn_container){ 0 };
+	r = tn_container_id_check(o->id, err);
+	if (r == 0)
+		r = plan_create(o, &p, err);
+	if (r == 0)
+		r = make_state_dir(o, &dir, &fifo_fd, err);
+	if (r == 0)
+		r = launch(o, &p, fifo_fd, &pid, err);
+	if (r == 0) {
+		r = save_state(o, &p, pid, err);
+		if (r < 0)
+			kill_init(pid, o->foreground);
+	}
+	if (r < 0 && dir)
+		tn_container_remove_dir(dir);
+	create_plan_done(&p);
+	if (r < 0) {
+		free(dir);
+		return r;
+	}
+	ret->pid = pid;
+	ret->state_dir = dir;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The OCI container lifecycle: create, start, kill, delete (docs/oci.md).
+ *
+ *	tenant (R) ---fork---> stage 1 (P1): setns/unshare the namespaces; R writes the maps
+ *	                        \---fork---> init (P2): pid 1 of a new PID namespace; rootfs,
+ *	                                     mounts, pivot_root; "ready"; waits on exec.fifo
+ *	R: state.json, pid file, exit (create) | open exec.fifo, wait for P2 (run)
+ *	tenant start: opens exec.fifo, P2 sets credentials and capabilities and execs.
+ *
+ * R, P1 and P2 talk over one SOCK_SEQPACKET pair; every message is a struct tn_sync_msg.
+ */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "oci-config.h"
+#include "subid.h"
+#include "userns-plan.h"
+
+struct tn_container_opts {
+	const char *root; /* state root */
+	const char *id;
+	const char *bundle;	 /* as given; made absolute */
+	const char *config_path; /* NULL: BUNDLE/config.json */
+	const char *pid_file;
+	const char *console_socket;
+	bool no_pivot;
+	unsigned preserve_fds;
+	bool foreground;	 /* `run` without --detach: tenant stays the parent (subreaper) */
+	const sigset_t *sigmask; /* the container process's signal mask (tenant's, unblocked) */
+	const struct tn_subid_source *subid;
+};
+
+/* What create leaves for the caller (run waits on pid). */
+struct tn_container {
+	pid_t pid;
+	char *state_dir;
+};
+
+int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
+			struct tn_error **err);
+void tn_container_done(struct tn_container *c);
+
+/* Let a created container run: open its exec.fifo, which releases init into exec. */
+int tn_container_start(const char *root, const char *id, struct tn_error **err);
+
+/* Send `sig` to the container's init (all its processes with `all`). */
+int tn_container_kill(const char *root, const char *id, int sig, bool all, struct tn_error **err);
+
+/* Remove a stopped container (a running one only with `force`, after SIGKILL). */
+int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err);
+
+/* Remove a container's state directory and its contents. */
+int tn_container_remove_dir(const char *dir);
