@@ -54,11 +54,21 @@ struct tn_command {
 	int (*run)(struct tn_cli *cli, const struct tn_cli_args *args);
 };
 
+/* The runc-compatible global options. */
+struct tn_oci_globals {
+	const char *root; /* --root; NULL: the default (tn_state_root_default) */
+	const char *log;  /* --log FILE: errors are also written there */
+	bool log_json;	  /* --log-format json */
+	bool debug;
+	const char *cgroup_manager; /* cgroupfs, systemd, disabled */
+};
+
 /* What every command may use: the global options and the one error slot. */
 struct tn_cli {
 	const char *prog;
 	const struct tn_command *root; /* the top-level table, as a command with subcommands */
 	struct tn_subid_source subid;
+	struct tn_oci_globals oci;
 	struct tn_error *err;
 	bool usage_error; /* the error in `err` is about how tenant was called: exit 2 */
 	int exit_status;  /* when set, the exit status of a failure instead of 1 (127: not found) */

@@ -16,6 +16,13 @@ enum {
 	GLOBAL_SUBUID,
 	GLOBAL_SUBGID,
 	GLOBAL_VERSION,
+	GLOBAL_ROOT,
+	GLOBAL_LOG,
+	GLOBAL_LOG_FORMAT,
+	GLOBAL_DEBUG,
+	GLOBAL_SYSTEMD_CGROUP,
+	GLOBAL_CGROUP_MANAGER,
+	GLOBAL_ROOTLESS,
 };
 
 static const struct tn_cli_option global_options[] = {
@@ -24,6 +31,17 @@ static const struct tn_cli_option global_options[] = {
 	[GLOBAL_SUBGID] = { "subgid", 0, "FILE",
 			    "read subordinate GIDs from FILE (default /etc/subgid)" },
 	[GLOBAL_VERSION] = { "version", 'v', NULL, "print the version and exit" },
+	[GLOBAL_ROOT] = { "root", 0, "DIR",
+			  "container state (default /run/tenant as root, $XDG_RUNTIME_DIR/tenant "
+			  "otherwise)" },
+	[GLOBAL_LOG] = { "log", 0, "FILE", "also write errors to FILE (as runc)" },
+	[GLOBAL_LOG_FORMAT] = { "log-format", 0, "text|json", "the format of --log" },
+	[GLOBAL_DEBUG] = { "debug", 0, NULL, "log more" },
+	[GLOBAL_SYSTEMD_CGROUP] = { "systemd-cgroup", 0, NULL, "same as --cgroup-manager systemd" },
+	[GLOBAL_CGROUP_MANAGER] = { "cgroup-manager", 0, "MANAGER",
+				    "cgroupfs, systemd or disabled (as crun)" },
+	[GLOBAL_ROOTLESS] = { "rootless", 0, "auto|true|false",
+			      "accepted for runc compatibility: tenant detects it" },
 	{ 0 },
 };
 
@@ -32,6 +50,28 @@ static int print_version(struct tn_cli *cli)
 	fprintf(cli->out, "tenant version %s\ncommit: %s\nspec: %s\n", TENANT_VERSION,
 		TENANT_COMMIT, TENANT_OCI_SPEC_VERSION);
 	return 1;
+}
+
+static int apply_oci_globals(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	const char *fmt = a->value[GLOBAL_LOG_FORMAT], *mgr = a->value[GLOBAL_CGROUP_MANAGER];
+
+	cli->oci.root = a->value[GLOBAL_ROOT];
+	cli->oci.log = a->value[GLOBAL_LOG];
+	cli->oci.debug = tn_cli_has(a, GLOBAL_DEBUG);
+	if (fmt && strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
+		return tn_cli_usage(cli, "--log-format: '%s' is not text or json", fmt);
+	cli->oci.log_json = fmt && strcmp(fmt, "json") == 0;
+	if (tn_cli_has(a, GLOBAL_SYSTEMD_CGROUP))
+		mgr = mgr ? mgr : "systemd";
+	if (mgr && strcmp(mgr, "cgroupfs") != 0 && strcmp(mgr, "systemd") != 0 &&
+	    strcmp(mgr, "disabled") != 0)
+		return tn_cli_usage(
+			cli, "--cgroup-manager: '%s' is not cgroupfs, systemd or disabled", mgr);
+	cli->oci.cgroup_manager = mgr ? mgr : "cgroupfs";
+	if (cli->oci.root && cli->oci.root[0] == '\0')
+		return tn_cli_usage(cli, "--root needs a directory");
+	return 0;
 }
 
 static int apply_globals(struct tn_cli *cli, const struct tn_cli_args *a)
@@ -48,7 +88,7 @@ static int apply_globals(struct tn_cli *cli, const struct tn_cli_args *a)
 	}
 	if (cli->subid.path[TN_SUBUID][0] == '\0' || cli->subid.path[TN_SUBGID][0] == '\0')
 		return tn_cli_usage(cli, "--subuid and --subgid need a file name");
-	return 0;
+	return apply_oci_globals(cli, a);
 }
 
 static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a);
@@ -85,14 +125,28 @@ static const struct tn_command top_commands[] = {
 	{ 0 },
 };
 
-static const struct tn_command root = {
+/* The top level: the OCI verbs (create, start, run...) first, then tenant's own commands. */
+static struct tn_command all_commands[48];
+
+static struct tn_command root = {
 	.name = "tenant",
 	.summary = "tenant: containers whose root is nobody on the host",
 	.description = "A container runtime and toolkit built around Linux user namespaces.",
 	.options = global_options,
-	.subcommands = top_commands,
+	.subcommands = all_commands,
 	.run = apply_globals,
 };
+
+static void assemble_commands(void)
+{
+	size_t n = 0;
+
+	for (const struct tn_command *c = tn_oci_commands; c->name; c++)
+		all_commands[n++] = *c;
+	for (const struct tn_command *c = top_commands; c->name; c++)
+		all_commands[n++] = *c;
+	all_commands[n] = (struct tn_command){ 0 };
+}
 
 /* `tenant help subid add` is `tenant subid add --help`. */
 static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a)
@@ -112,6 +166,7 @@ int main(int argc, char **argv)
 	int r;
 
 	setlocale(LC_ALL, "");
+	assemble_commands();
 	tn_subid_source_default(&cli.subid);
 	r = tn_cli_main(&cli, argc, argv);
 	tn_error_free(cli.err);

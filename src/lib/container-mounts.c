@@ -92,6 +92,22 @@ static int target(int rootfd, const char *dest, bool file, int *ret_fd, char *bu
 	return 0;
 }
 
+/*
+ * An fd opened before a mount refers to what is underneath: to remount or change the
+ * propagation of the new mount, open its target again.
+ */
+static int retarget(int rootfd, const char *dest, int *fd, char *buf, size_t len)
+{
+	int nfd = openat2_in_root(rootfd, dest, O_PATH, 0);
+
+	if (nfd < 0)
+		return nfd;
+	close(*fd);
+	*fd = nfd;
+	snprintf(buf, len, "/proc/self/fd/%d", nfd);
+	return 0;
+}
+
 /* Flags the kernel locks on a mount seen from a user namespace: a remount must keep them. */
 static unsigned long locked_flags(const char *path)
 {
@@ -150,6 +166,8 @@ static int mount_bind(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_m
 	r = target(rootfd, m->destination, !S_ISDIR(st.st_mode), &fd, path, sizeof(path));
 	if (r == 0 && mount(src, path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
 		r = negative_errno();
+	if (r == 0)
+		r = retarget(rootfd, m->destination, &fd, path, sizeof(path));
 	if (r == 0 && (m->flags & ~(MS_REC | MS_REMOUNT)))
 		r = remount_bind(path, m->flags & ~(MS_REC | MS_REMOUNT), m->clear);
 	if (r == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
@@ -179,24 +197,33 @@ static const char *host_fallback(const struct tn_oci_mount *m)
 	return NULL;
 }
 
-static int mount_fallback(const char *host, const char *path, const struct tn_oci_mount *m)
+struct mount_target {
+	int rootfd;
+	int fd;
+	char path[64];
+};
+
+static int mount_fallback(const char *host, struct mount_target *t, const struct tn_oci_mount *m)
 {
-	if (mount(host, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+	int r;
+
+	if (mount(host, t->path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return negative_errno();
-	if (m->flags & ~MS_REMOUNT)
-		return remount_bind(path, m->flags & ~MS_REMOUNT, m->clear);
-	return 0;
+	r = retarget(t->rootfd, m->destination, &t->fd, t->path, sizeof(t->path));
+	if (r == 0 && (m->flags & ~MS_REMOUNT))
+		r = remount_bind(t->path, m->flags & ~MS_REMOUNT, m->clear);
+	return r;
 }
 
 /* "cgroup": cgroup2 where the host is unified; a hybrid host's tree is bound read-only. */
-static int mount_cgroup(const char *path, const struct tn_oci_mount *m)
+static int mount_cgroup(struct mount_target *t, const struct tn_oci_mount *m)
 {
 	struct statfs fs;
 
 	if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC &&
-	    mount("cgroup2", path, "cgroup2", m->flags & ~MS_REMOUNT, NULL) == 0)
+	    mount("cgroup2", t->path, "cgroup2", m->flags & ~MS_REMOUNT, NULL) == 0)
 		return 0;
-	return mount_fallback("/sys/fs/cgroup", path, m);
+	return mount_fallback("/sys/fs/cgroup", t, m);
 }
 
 /* devpts "gid=5" fails where GID 5 is not mapped: retry without it, as crun does. */
@@ -218,29 +245,32 @@ static int mount_devpts(const char *path, const struct tn_oci_mount *m)
 static int mount_one(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m,
 		     struct tn_error **err)
 {
-	char path[64];
+	struct mount_target t = { .rootfd = rootfd, .fd = -1 };
 	const char *host;
-	int fd = -1, r;
+	int r;
 
 	if (m->bind)
 		return mount_bind(ctx, rootfd, m, err);
-	r = target(rootfd, m->destination, false, &fd, path, sizeof(path));
+	r = target(rootfd, m->destination, false, &t.fd, t.path, sizeof(t.path));
 	if (r == 0) {
 		if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
-			r = mount_cgroup(path, m);
+			r = mount_cgroup(&t, m);
 		else if (is_type(m, "devpts"))
-			r = mount_devpts(path, m);
-		else if (mount(m->source ? m->source : m->type, path, m->type,
+			r = mount_devpts(t.path, m);
+		else if (mount(m->source ? m->source : m->type, t.path, m->type,
 			       m->flags & ~MS_REMOUNT, m->data) < 0)
 			r = negative_errno();
 	}
 	host = host_fallback(m);
 	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns)
-		r = mount_fallback(host, path, m);
-	if (r == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
-		r = negative_errno();
-	if (fd >= 0)
-		close(fd);
+		r = mount_fallback(host, &t, m);
+	if (r == 0 && m->propagation) {
+		r = retarget(rootfd, m->destination, &t.fd, t.path, sizeof(t.path));
+		if (r == 0 && mount(NULL, t.path, NULL, m->propagation, NULL) < 0)
+			r = negative_errno();
+	}
+	if (t.fd >= 0)
+		close(t.fd);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
 				      m->source ? m->source : "none", m->type ? m->type : "none",

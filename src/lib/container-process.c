@@ -162,12 +162,14 @@ static int set_caps(const struct tn_oci_process *p, int last, struct tn_error **
 	d[0].inheritable = (uint32_t)inh, d[1].inheritable = (uint32_t)(inh >> 32);
 	if (syscall(SYS_capset, &h, d) < 0)
 		return tn_error_errno(err, errno, "process.capabilities: cannot set them");
+	/* The kernel raises an ambient capability only if it is permitted and inheritable; runc's
+	 * and crun's default spec lists ambient ones that are not inheritable, and both go on
+	 * without them (EPERM), as tenant does. */
 	for (int cap = 0; cap <= last; cap++)
 		if ((p->caps[TN_CAP_AMBIENT] >> cap) & 1 &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EPERM)
 			return tn_error_errno(err, errno,
-					      "process.capabilities.ambient: cannot raise %s "
-					      "(it must be permitted and inheritable too)",
+					      "process.capabilities.ambient: cannot raise %s",
 					      tn_cap_name(cap));
 	return 0;
 }

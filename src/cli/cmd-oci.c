@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The OCI runtime verbs, with runc's and crun's command line: create, start, run, state, kill,
+ * delete, list, spec. Each resolves its arguments and calls src/lib/container*.c once.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "container.h"
+#include "forward.h"
+#include "fs.h"
+#include "json-writer.h"
+#include "oci-config.h"
+#include "oci-spec.h"
+#include "oci-state.h"
+#include "parse.h"
+#include "banned.h"
+
+/* The state root: --root, or the default. Created on demand by create. */
+static const char *state_root(struct tn_cli *cli, char **buf)
+{
+	if (cli->oci.root)
+		return cli->oci.root;
+	if (tn_state_root_default(buf) < 0)
+		return NULL;
+	return *buf;
+}
+
+#define ROOT_OR_FAIL(cli, var)                                                                     \
+	_cleanup_free_ char *var##_buf = NULL;                                                     \
+	const char *var = state_root(cli, &var##_buf);                                             \
+	if (!var)                                                                                  \
+	return -ENOMEM
+
+/* ---- create / run ---- */
+
+enum {
+	CREATE_BUNDLE,
+	CREATE_PID_FILE,
+	CREATE_CONSOLE_SOCKET,
+	CREATE_NO_PIVOT,
+	CREATE_PRESERVE_FDS,
+	CREATE_CONFIG,
+	CREATE_NO_NEW_KEYRING,
+	RUN_DETACH,
+};
+
+#define CREATE_OPTIONS                                                                             \
+	[CREATE_BUNDLE] = { "bundle", 'b', "DIR",                                                  \
+			    "the bundle directory (default: the current one)" },                   \
+	[CREATE_PID_FILE] = { "pid-file", 0, "FILE", "write the container's PID to FILE" },        \
+	[CREATE_CONSOLE_SOCKET] = { "console-socket", 0, "PATH",                                   \
+				    "a unix socket that receives the terminal's master fd" },      \
+	[CREATE_NO_PIVOT] = { "no-pivot", 0, NULL,                                                 \
+			      "move the root with MS_MOVE and chroot instead of pivot_root" },     \
+	[CREATE_PRESERVE_FDS] = { "preserve-fds", 0, "N",                                          \
+				  "pass N more file descriptors (from fd 3) to the process" },     \
+	[CREATE_CONFIG] = { "config", 0, "FILE",                                                   \
+			    "config.json to use (default: BUNDLE/config.json)" },                  \
+	[CREATE_NO_NEW_KEYRING] = { "no-new-keyring", 0, NULL, "accepted for runc compatibility" }
+
+static const struct tn_cli_option create_options[] = {
+	CREATE_OPTIONS,
+	{ 0 },
+};
+
+static const struct tn_cli_option run_options[] = {
+	CREATE_OPTIONS,
+	[RUN_DETACH] = { "detach", 'd', NULL, "return once the container has started" },
+	{ 0 },
+};
+
+static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char *root,
+		       struct tn_container_opts *o)
+{
+	uint32_t n = 0;
+
+	*o = (struct tn_container_opts){
+		.root = root,
+		.id = a->pos[0],
+		.bundle = a->value[CREATE_BUNDLE],
+		.config_path = a->value[CREATE_CONFIG],
+		.pid_file = a->value[CREATE_PID_FILE],
+		.console_socket = a->value[CREATE_CONSOLE_SOCKET],
+		.no_pivot = tn_cli_has(a, CREATE_NO_PIVOT),
+		.subid = &cli->subid,
+	};
+	if (tn_cli_has(a, CREATE_PRESERVE_FDS) &&
+	    tn_parse_u32(a->value[CREATE_PRESERVE_FDS], &n) < 0)
+		return tn_cli_usage(cli, "--preserve-fds: '%s' is not a number",
+				    a->value[CREATE_PRESERVE_FDS]);
+	o->preserve_fds = n;
+	return 0;
+}
+
+static int cmd_create(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	struct tn_container_opts o;
+	struct tn_container c;
+	int r;
+	ROOT_OR_FAIL(cli, root);
+
+	r = create_opts(cli, a, root, &o);
+	if (r == 0)
+		r = tn_container_create(&o, &c, &cli->err);
+	if (r == 0)
+		tn_container_done(&c);
+	return r;
+}
+
+static int cmd_start(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	ROOT_OR_FAIL(cli, root);
+	return tn_container_start(root, a->pos[0], &cli->err);
+}
+
+/* run in the foreground: tenant is init's parent (subreaper) and ends as it ends. */
+static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
+{
+	struct tn_forward fwd = { .fd = -1 };
+	struct tn_container c;
+	int r, status = 0;
+
+	r = tn_forward_begin(&fwd);
+	if (r < 0)
+		return tn_error_errno(&cli->err, -r, "cannot set up signal forwarding");
+	o->foreground = true;
+	o->sigmask = &fwd.old_mask;
+	r = tn_container_create(o, &c, &cli->err);
+	if (r == 0) {
+		r = tn_container_start(o->root, o->id, &cli->err);
+		if (r == 0)
+			r = tn_forward_wait(&fwd, c.pid, &status);
+		if (r < 0)
+			kill(c.pid, SIGKILL);
+		tn_container_remove_dir(c.state_dir);
+		tn_container_done(&c);
+	}
+	tn_forward_end(&fwd);
+	if (r < 0)
+		return r;
+	fflush(cli->out);
+	return tn_forward_exit_like(status);
+}
+
+static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	struct tn_container_opts o;
+	struct tn_container c;
+	int r;
+	ROOT_OR_FAIL(cli, root);
+
+	r = create_opts(cli, a, root, &o);
+	if (r < 0)
+		return r;
+	if (!tn_cli_has(a, RUN_DETACH))
+		return run_foreground(cli, &o);
+	r = tn_container_create(&o, &c, &cli->err);
+	if (r < 0)
+		return r;
+	r = tn_container_start(root, o.id, &cli->err);
+	if (r < 0)
+		tn_container_delete(root, o.id, true, NULL);
+	tn_container_done(&c);
+	return r;
+}
+
+/* ---- state / list ---- */
+
+static int cmd_state(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	_cleanup_free_ char *json = NULL;
+	struct tn_state s;
+	int r;
+	ROOT_OR_FAIL(cli, root);
+
+	r = tn_state_load(root, a->pos[0], &s, &cli->err);
+	if (r < 0)
+		return r;
+	r = tn_state_to_json(&s, TN_OCI_VERSION, &json);
+	if (r == 0)
+		fprintf(cli->out, "%s", json);
+	tn_state_done(&s);
+	return r;
+}
+
+enum { LIST_FORMAT, LIST_QUIET };
+
+static const struct tn_cli_option list_options[] = {
+	[LIST_FORMAT] = { "format", 'f', "table|json", "output format (default table)" },
+	[LIST_QUIET] = { "quiet", 'q', NULL, "print only the IDs" },
+	{ 0 },
+};
+
+static int id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The IDs under the root, sorted; a missing root is an empty list. */
+static int list_ids(const char *root, char ***ret, size_t *ret_n)
+{
+	DIR *d = opendir(root);
+	char **v = NULL;
+	size_t n = 0;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : negative_errno();
+	for (struct dirent *e; (e = readdir(d));) {
+		char **nv;
+
+		if (e->d_name[0] == '.' || tn_container_id_check(e->d_name, NULL) < 0)
+			continue;
+		nv = reallocarray(v, n + 2, sizeof(*v));
+		if (!nv || !(nv[n] = strdup(e->d_name))) {
+			free(nv ? nv : v);
+			closedir(d);
+			return -ENOMEM;
+		}
+		v = nv;
+		v[++n] = NULL;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), id_cmp);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static void list_json_one(struct tn_json *j, const struct tn_state *s)
+{
+	tn_json_begin_object(j);
+	tn_json_kv_string(j, "ociVersion", TN_OCI_VERSION);
+	tn_json_kv_string(j, "id", s->id);
+	tn_json_kv_u64(j, "pid", s->status == TN_STATUS_STOPPED ? 0 : (uint64_t)s->pid);
+	tn_json_kv_string(j, "status", tn_status_name(s->status));
+	tn_json_kv_string(j, "bundle", s->bundle);
+	tn_json_kv_string(j, "rootfs", "");
+	tn_json_kv_string(j, "created", s->created);
+	tn_json_kv_u64(j, "owner", s->owner);
+	tn_json_end_object(j);
+}
+
+static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	const char *fmt = a->value[LIST_FORMAT] ? a->value[LIST_FORMAT] : "table";
+	bool json = strcmp(fmt, "json") == 0, quiet = tn_cli_has(a, LIST_QUIET);
+	struct tn_buf b = { 0 };
+	struct tn_json j;
+	char **ids;
+	size_t n;
+	int r;
+	ROOT_OR_FAIL(cli, root);
+
+	if (!json && strcmp(fmt, "table") != 0)
+		return tn_cli_usage(cli, "--format: '%s' is not table or json", fmt);
+	r = list_ids(root, &ids, &n);
+	if (r < 0)
+		return tn_error_errno(&cli->err, -r, "cannot read %s", root);
+	tn_json_init(&j, &b, false);
+	if (json)
+		tn_json_begin_array(&j);
+	else if (!quiet)
+		fprintf(cli->out, "%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS",
+			"BUNDLE", "CREATED", "OWNER");
+	for (size_t i = 0; i < n; i++) {
+		struct tn_state s;
+
+		if (tn_state_load(root, ids[i], &s, NULL) < 0)
+			continue;
+		if (json)
+			list_json_one(&j, &s);
+		else if (quiet)
+			fprintf(cli->out, "%s\n", s.id);
+		else
+			fprintf(cli->out, "%-12s %-8d %-10s %-40s %-30s %u\n", s.id,
+				s.status == TN_STATUS_STOPPED ? 0 : (int)s.pid,
+				tn_status_name(s.status), s.bundle, s.created, s.owner);
+		tn_state_done(&s);
+	}
+	if (json) {
+		tn_json_end_array(&j);
+		r = tn_json_finish(&j);
+		if (r == 0)
+			fprintf(cli->out, "%s\n", b.data);
+	}
+	tn_buf_free(&b);
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return r;
+}
+
+/* ---- kill / delete ---- */
+
+/* "TERM", "SIGTERM", "15", "RTMIN+3" */
+static int parse_signal(const char *s, int *ret)
+{
+	uint32_t n;
+
+	if (tn_parse_u32(s, &n) == 0 && n > 0 && n < (uint32_t)NSIG) {
+		*ret = (int)n;
+		return 0;
+	}
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		if (abbrev && strcasecmp(abbrev, s) == 0) {
+			*ret = sig;
+			return 0;
+		}
+	}
+	if (strncasecmp(s, "RTMIN", 5) == 0) {
+		n = 0;
+		if ((s[5] == '\0' || (s[5] == '+' && tn_parse_u32(s + 6, &n) == 0)) &&
+		    SIGRTMIN + (int)n <= SIGRTMAX) {
+			*ret = SIGRTMIN + (int)n;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+enum { KILL_ALL };
+
+static const struct tn_cli_option kill_options[] = {
+	[KILL_ALL] = { "all", 'a', NULL, "signal every process of the container" },
+	{ 0 },
+};
+
+static int cmd_kill(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	int sig = SIGTERM;
+	ROOT_OR_FAIL(cli, root);
+
+	if (a->n_pos > 1 && parse_signal(a->pos[1], &sig) < 0)
+		return tn_cli_usage(cli, "'%s' is not a signal (a name like TERM or a number)",
+				    a->pos[1]);
+	return tn_container_kill(root, a->pos[0], sig, tn_cli_has(a, KILL_ALL), &cli->err);
+}
+
+enum { DELETE_FORCE };
+
+static const struct tn_cli_option delete_options[] = {
+	[DELETE_FORCE] = { "force", 'f', NULL, "kill a running container first" },
+	{ 0 },
+};
+
+static int cmd_delete(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	ROOT_OR_FAIL(cli, root);
+	return tn_container_delete(root, a->pos[0], tn_cli_has(a, DELETE_FORCE), &cli->err);
+}
+
+/* ---- spec ---- */
+
+enum { SPEC_ROOTLESS, SPEC_BUNDLE };
+
+static const struct tn_cli_option spec_options[] = {
+	[SPEC_ROOTLESS] = { "rootless", 0, NULL, "a config for running without root" },
+	[SPEC_BUNDLE] = { "bundle", 'b', "DIR", "write DIR/config.json (default: ./config.json)" },
+	{ 0 },
+};
+
+static int cmd_spec(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *dir = a->value[SPEC_BUNDLE] ? a->value[SPEC_BUNDLE] : ".";
+	struct tn_buf b = { 0 };
+	int fd, r;
+
+	if (asprintf(&path, "%s/config.json", dir) < 0)
+		return -ENOMEM;
+	r = tn_oci_spec_default(tn_cli_has(a, SPEC_ROOTLESS), getuid(), getgid(), &b);
+	if (r < 0) {
+		tn_buf_free(&b);
+		return r;
+	}
+	tn_buf_putc(&b, '\n');
+	/* As runc: an existing config.json is never overwritten. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		r = tn_error_errno(&cli->err, errno, "cannot create %s", path);
+	else if (tn_write_all(fd, b.data, b.len) < 0 || close(fd) < 0)
+		r = tn_error_errno(&cli->err, errno, "cannot write %s", path);
+	tn_buf_free(&b);
+	return r;
+}
+
+const struct tn_command tn_oci_commands[] = {
+	{
+		.name = "create",
+		.args_help = " ID",
+		.summary = "create a container from a bundle; it waits for 'start'",
+		.options = create_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_create,
+	},
+	{
+		.name = "start",
+		.args_help = " ID",
+		.summary = "run the process of a created container",
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_start,
+	},
+	{
+		.name = "run",
+		.args_help = " ID",
+		.summary = "create and start a container; without --detach, wait for it and "
+			   "return its exit status",
+		.options = run_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_run,
+	},
+	{
+		.name = "state",
+		.args_help = " ID",
+		.summary = "print the state of a container as JSON",
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_state,
+	},
+	{
+		.name = "kill",
+		.args_help = " ID [SIGNAL]",
+		.summary = "send a signal (default TERM) to a container",
+		.options = kill_options,
+		.min_args = 1,
+		.max_args = 2,
+		.run = cmd_kill,
+	},
+	{
+		.name = "delete",
+		.args_help = " ID",
+		.summary = "remove a stopped container and everything it left",
+		.options = delete_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_delete,
+	},
+	{
+		.name = "list",
+		.summary = "list containers",
+		.options = list_options,
+		.max_args = 0,
+		.run = cmd_list,
+	},
+	{
+		.name = "spec",
+		.summary = "write a default config.json (the same as runc's)",
+		.options = spec_options,
+		.max_args = 0,
+		.run = cmd_spec,
+	},
+	{ 0 },
+};
