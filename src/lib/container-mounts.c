@@ -262,7 +262,7 @@ static int mount_one(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 			r = negative_errno();
 	}
 	host = host_fallback(m);
-	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns)
+	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns && t.fd >= 0)
 		r = mount_fallback(host, &t, m);
 	if (r == 0 && m->propagation) {
 		r = retarget(rootfd, m->destination, &t.fd, t.path, sizeof(t.path));
@@ -387,7 +387,7 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 		if (stat(p, &st) < 0)
 			continue; /* nothing to hide */
 		if (S_ISDIR(st.st_mode))
-			r = mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0k,mode=000");
+			r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
 		else
 			r = mount("/dev/null", p, NULL, MS_BIND, NULL);
 		if (r < 0)
@@ -416,14 +416,25 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 
 	/* Nothing mounted from here on propagates back to the host. */
 	if (mount(NULL, "/", NULL, (prop & MS_SHARED) ? MS_SLAVE | MS_REC : prop, NULL) < 0 ||
-	    mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return tn_error_errno(err, errno, "cannot prepare the root filesystem %s",
-				      ctx->rootfs);
+	    mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		r = tn_error_errno(err, errno, "cannot prepare the root filesystem %s",
+				   ctx->rootfs);
+		if (errno == EACCES && ctx->in_userns)
+			tn_error_hint(err,
+				      "the container's root is an unprivileged host ID (host UID "
+				      "%u): every directory above the root filesystem must be "
+				      "searchable by it (chmod o+x), as with runc",
+				      (unsigned)geteuid());
+		return r;
+	}
 	rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return tn_error_errno(err, errno, "cannot open %s", ctx->rootfs);
 	for (size_t i = 0; r == 0 && i < c->n_mounts; i++)
 		r = mount_one(ctx, rootfd, &c->mounts[i], err);
+	/* As runc: a missing working directory is created, before the root may turn read-only. */
+	if (r == 0 && c->has_process && (r = mkpath_in_root(rootfd, c->process.cwd, false)) < 0)
+		r = tn_error_errno(err, -r, "process.cwd: cannot create %s", c->process.cwd);
 	if (r == 0 && dev_is_tmpfs(c))
 		r = setup_dev(ctx, rootfd, err);
 	close(rootfd);

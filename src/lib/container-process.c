@@ -90,9 +90,6 @@ int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err)
 			return tn_error_errno(err, -r, "process.oomScoreAdj: cannot set %d",
 					      p->oom_score_adj);
 	}
-	/* As runc: a missing working directory is created. */
-	if (mkdir(p->cwd, 0755) < 0 && errno != EEXIST && access(p->cwd, F_OK) < 0)
-		return tn_error_errno(err, errno, "process.cwd: cannot create %s", p->cwd);
 	return 0;
 }
 

@@ -118,17 +118,17 @@ static int integer_field(const struct tn_cfg *c, const struct tn_json_value *obj
 int tn_cfg_int(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
 	       const char *path, bool required, int64_t min, int64_t max, int64_t *ret)
 {
-	const struct tn_json_value *v;
-	int r = integer_field(c, obj, key, path, required, &v);
+	const struct tn_json_value *v = tn_json_get(obj, key);
+	char want[96];
 	bool fits;
 
-	if (r < 0 || !v)
-		return r;
-	fits = v->number.negative ? v->number.i >= min
-				  : v->number.u <= (uint64_t)INT64_MAX && v->number.i >= min;
-	if (!fits || v->number.i > max) {
-		char want[96];
-
+	if (!v || v->type == TN_JSON_NULL)
+		return required ? tn_cfg_fail(c, obj, path, "missing (it is required)") : 0;
+	fits = v->type == TN_JSON_NUMBER && v->number.integer &&
+	       (v->number.negative ? v->number.i >= min
+				   : v->number.u <= (uint64_t)INT64_MAX && v->number.i >= min &&
+					     v->number.i <= max);
+	if (!fits) {
 		snprintf(want, sizeof(want), "an integer from %" PRId64 " to %" PRId64, min, max);
 		return wrong_type(c, v, path, want);
 	}

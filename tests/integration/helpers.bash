@@ -137,3 +137,47 @@ kmap() {
 		shift 3
 	done
 }
+
+# ---- OCI bundles ----
+#
+# The test image is one static file: tests/probe/probe.c as /init (it answers id, cat, write,
+# stat, ls... from inside). config.json comes from `tenant spec` and is edited with jq.
+
+PROBE=${PROBE:-$TENANT_BUILD/tests/probe/probe}
+
+# make_bundle DIR [SPEC OPTIONS]: DIR/rootfs with /init, DIR/config.json running `/init id`.
+make_bundle() {
+	local dir=$1
+	shift
+	mkdir -p "$dir/rootfs/tmp" "$dir/rootfs/etc" "$dir/rootfs/mnt" "$dir/rootfs/data"
+	install -m 755 "$PROBE" "$dir/rootfs/init"
+	(cd "$dir" && "$TENANT" spec "$@")
+	config "$dir" '.process.terminal = false | .process.args = ["/init", "id"]'
+}
+
+# config DIR [JQ OPTIONS...] JQ-FILTER: edit DIR/config.json in place.
+config() {
+	local dir=$1
+	shift
+	jq "$@" <"$dir/config.json" >"$dir/config.json.new"
+	mv "$dir/config.json.new" "$dir/config.json"
+}
+
+# args DIR WORD...: set process.args to /init WORD...
+args() {
+	local dir=$1
+	shift
+	config "$dir" --args '.process.args = ["/init"] + $ARGS.positional' "$@"
+}
+
+# Wait until `tenant state ID` says STATUS (5 s at most).
+wait_status() {
+	local want=$1 id=$2 i
+	shift 2
+	for i in $(seq 100); do
+		[ "$("$@" state "$id" 2>/dev/null | jq -r .status)" = "$want" ] && return 0
+		sleep 0.05
+	done
+	echo "container $id never became $want"
+	return 1
+}

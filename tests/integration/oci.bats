@@ -1,0 +1,290 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# The OCI runtime as root: every verb, the namespaces, a read-only root, masked paths,
+# capabilities, mounts, and that nothing is left behind. The image is tests/probe (/init).
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	require_root
+	STATE=$BATS_TEST_TMPDIR/state
+	# As with runc, a remapped root must be able to reach the bundle: not under bats' 0700 tmp.
+	PUBLIC=$(mktemp -d /tmp/tenant-oci.XXXXXX)
+	chmod 755 "$PUBLIC"
+	B=$PUBLIC/bundle
+	make_bundle "$B"
+	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+}
+
+teardown() {
+	[ -n "${STATE:-}" ] || return 0
+	rm -rf "${PUBLIC:?}"
+	# Whatever a test left running is an error of that test, but must not outlive it.
+	for id in $("$TENANT" --root "$STATE" list -q 2>/dev/null); do
+		"$TENANT" --root "$STATE" delete --force "$id" >/dev/null 2>&1
+	done
+}
+
+tnr() {
+	"$TENANT" --root "$STATE" "$@"
+}
+
+# Nothing of a container may remain: no state entry, no mount.
+assert_clean() {
+	assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
+	assert_eq "$(wc -l </proc/self/mountinfo)" "$MOUNTS_BEFORE"
+}
+
+@test "spec: writes runc's default config.json and never overwrites one" {
+	local d=$BATS_TEST_TMPDIR/spec
+	mkdir "$d"
+	run -0 "$TENANT" spec --bundle "$d"
+	assert_eq "$(jq -r '.root.path, .process.args[0], (.linux.namespaces | map(.type) | join(",")), (.linux.maskedPaths | length)' "$d/config.json")" \
+		"$(printf 'rootfs\nsh\npid,network,ipc,uts,mount\n10')"
+	run -1 "$TENANT" spec --bundle "$d"
+	assert_contains "$output" "cannot create $d/config.json: File exists"
+	rm "$d/config.json"
+	run -0 "$TENANT" spec --rootless --bundle "$d"
+	assert_eq "$(jq -c '[.linux.uidMappings, (.linux.namespaces | map(.type)), .mounts[5].source]' "$d/config.json")" \
+		'[[{"containerID":0,"hostID":0,"size":1}],["pid","ipc","uts","mount","user"],"/sys"]'
+}
+
+@test "run: the process's output and exit status are tenant's; nothing is left" {
+	run -0 tnr run --bundle "$B" c1
+	assert_eq "$output" "uid=0 gid=0 groups="
+	args "$B" exit 7
+	run -7 tnr run --bundle "$B" c1
+	assert_clean
+}
+
+@test "create, state, start, kill, delete: the lifecycle" {
+	args "$B" sleep 30
+	tnr create --bundle "$B" --pid-file "$BATS_TEST_TMPDIR/pid" c2 >"$BATS_TEST_TMPDIR/c2.out" 2>&1 3>&-
+	run -0 tnr state c2
+	assert_eq "$(jq -r '.ociVersion, .id, .status, .bundle, .owner' <<<"$output")" \
+		"$(printf '1.2.0\nc2\ncreated\n%s\n0' "$B")"
+	pid=$(jq -r .pid <<<"$output")
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/pid")" "$pid"
+	[ -d "/proc/$pid" ]
+	jq -e '.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")' <<<"$output"
+	run -0 tnr start c2
+	assert_eq "$(tnr state c2 | jq -r .status)" running
+	run -1 tnr start c2
+	assert_contains "$output" "cannot start container 'c2': it is running"
+	run -1 tnr delete c2
+	assert_contains "$output" "it is running"
+	run -0 tnr kill c2 KILL
+	wait_status stopped c2 tnr
+	assert_eq "$(tnr state c2 | jq -r .pid)" 0
+	run -0 tnr delete c2
+	run -1 tnr state c2
+	assert_contains "$output" "container 'c2' does not exist"
+	assert_clean
+}
+
+@test "kill: names and numbers reach the process; --all; delete --force" {
+	args "$B" trap TERM
+	tnr run -d --bundle "$B" c3 >"$BATS_TEST_TMPDIR/out" 2>&1 3>&-
+	for _ in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.05; done
+	run -0 tnr kill c3 SIGTERM
+	wait_status stopped c3 tnr
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/out")" "$(printf 'ready\ngot TERM')"
+	run -0 tnr delete c3
+	args "$B" sleep 30
+	tnr run -d --bundle "$B" c4 >/dev/null 2>&1 3>&-
+	run -2 tnr kill c4 NOSUCHSIG
+	run -0 tnr kill --all c4 9
+	wait_status stopped c4 tnr
+	tnr delete c4
+	tnr run -d --bundle "$B" c5 >/dev/null 2>&1 3>&-
+	run -0 tnr delete --force c5
+	assert_clean
+}
+
+@test "list: table, json and quiet" {
+	args "$B" sleep 30
+	tnr create --bundle "$B" l1 >/dev/null 2>&1 3>&-
+	tnr run -d --bundle "$B" l2 >/dev/null 2>&1 3>&-
+	run -0 tnr list -q
+	assert_eq "$output" "$(printf 'l1\nl2')"
+	run -0 tnr list --format json
+	assert_eq "$(jq -r 'map(.id + "=" + .status) | join(" ")' <<<"$output")" "l1=created l2=running"
+	run -0 tnr list
+	assert_contains "$output" "ID"
+	assert_contains "$output" "l2"
+	tnr delete --force l1
+	tnr delete --force l2
+	assert_clean
+}
+
+@test "namespaces: uts, ipc, network, pid, mount, cgroup are new; hostname is set" {
+	config "$B" '.hostname = "box" | .domainname = "example" | .linux.namespaces += [{"type": "cgroup"}]'
+	args "$B" hostname ";" readlink /proc/self/ns/uts ";" readlink /proc/self/ns/ipc ";" \
+		readlink /proc/self/ns/net ";" readlink /proc/self/ns/mnt ";" readlink /proc/self/ns/cgroup ";" \
+		cat /proc/self/stat
+	run -0 tnr run --bundle "$B" n1
+	lines_=("${lines[@]}")
+	assert_eq "${lines_[0]}" "box example"
+	local i=1
+	for ns in uts ipc net mnt cgroup; do
+		[ "${lines_[$i]}" != "$(readlink /proc/self/ns/$ns)" ] || { echo "$ns is the host's"; return 1; }
+		i=$((i + 1))
+	done
+	assert_eq "$(cut -d' ' -f1 <<<"${lines_[6]}")" 1
+}
+
+@test "namespaces: one given by path is joined" {
+	unshare --net sleep 30 3>&- &
+	local holder=$!
+	for _ in $(seq 100); do [ "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.05; done
+	config "$B" --arg p "/proc/$holder/ns/net" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+	args "$B" readlink /proc/self/ns/net
+	run -0 tnr run --bundle "$B" j1
+	kill "$holder"
+	assert_eq "$output" "$(readlink /proc/$holder/ns/net 2>/dev/null || echo gone)" || assert_contains "$output" "net:["
+}
+
+@test "user namespace: root inside is an unprivileged host ID; a read-only root works with it" {
+	chown -R 200000:200000 "$B/rootfs" # as a remapping engine prepares the image
+	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings'
+	args "$B" id ";" cat /proc/self/uid_map ";" write /x nope
+	run -1 tnr run --bundle "$B" u1
+	assert_eq "${lines[0]}" "uid=0 gid=0 groups="
+	assert_eq "$(tr -s ' ' <<<"${lines[1]}")" " 0 200000 65536"
+	assert_contains "$output" "probe: write: /x: Read-only file system"
+}
+
+@test "mounts: a bind mount's files written inside belong to the mapped host IDs" {
+	local host=$PUBLIC/vol
+	mkdir -m 777 "$host"
+	chown -R 300000:300000 "$B/rootfs"
+	config "$B" --arg h "$host" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings | .mounts += [{"destination": "/data", "type": "bind", "source": $h, "options": ["rbind", "rw"]}] | .process.user.uid = 1001 | .process.user.gid = 1001'
+	args "$B" write /data/f hello ";" stat /data/f
+	run -0 tnr run --bundle "$B" m1
+	assert_eq "$output" "1001 1001 644"
+	assert_eq "$(stat -c '%u %g' "$host/f")" "301001 301001"
+	assert_clean
+}
+
+@test "mounts: tmpfs with options, read-only bind, and a relative source" {
+	mkdir "$B/relsrc"
+	echo content >"$B/relsrc/file"
+	config "$B" '.mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=700"]}, {"destination": "/data", "type": "bind", "source": "relsrc", "options": ["bind", "ro"]}]'
+	args "$B" stat /mnt ";" cat /data/file ";" write /data/new x
+	run -1 tnr run --bundle "$B" m2
+	assert_eq "${lines[0]}" "0 0 700"
+	assert_eq "${lines[1]}" "content"
+	assert_contains "$output" "Read-only file system"
+}
+
+@test "masked and read-only paths" {
+	# Of runc's masked paths, these exist on every kernel tenant runs on.
+	args "$B" cat /proc/keys /proc/timer_list ";" ls /sys/firmware ";" stat /proc/keys ";" \
+		write /proc/sys/kernel/hostname x
+	run -1 tnr run --bundle "$B" p1
+	assert_eq "${lines[0]}" "0 0 666"
+	assert_contains "$output" "probe: write: /proc/sys/kernel/hostname: Read-only file system"
+	[ -n "$(head -c 100 /proc/timer_list)" ] # not empty outside
+}
+
+@test "process: capabilities, rlimits, env, cwd, user, groups, umask, no_new_privs" {
+	config "$B" '.process.env = ["A=1", "PATH=/"] | .process.cwd = "/work/dir" | .process.user = {"uid": 1000, "gid": 1000, "additionalGids": [5, 6], "umask": 18}'
+	args "$B" id ";" env ";" cwd ";" umask ";" cat /proc/self/status /proc/self/limits
+	run -0 tnr run --bundle "$B" p2
+	assert_eq "${lines[0]}" "uid=1000 gid=1000 groups=5,6"
+	assert_eq "${lines[1]} ${lines[2]}" "A=1 PATH=/"
+	assert_eq "${lines[3]}" "/work/dir"
+	assert_eq "${lines[4]}" "0022"
+	# Not root: what exec leaves is the ambient set, and the spec's ambient capabilities are
+	# not inheritable (runc's default): none, within the bounding set.
+	assert_contains "$output" "CapEff:	0000000000000000"
+	assert_contains "$output" "CapBnd:	0000000020000420"
+	assert_contains "$output" "NoNewPrivs:	1"
+	assert_contains "$(grep 'Max open files' <<<"$output")" "1024                 1024"
+}
+
+@test "process: root gets exactly the capabilities of the spec" {
+	config "$B" '.process.capabilities.effective += ["CAP_CHOWN"] | .process.capabilities.permitted += ["CAP_CHOWN"] | .process.capabilities.bounding += ["CAP_CHOWN"]'
+	args "$B" cat /proc/self/status
+	run -0 tnr run --bundle "$B" p3
+	assert_contains "$output" "CapEff:	0000000020000421"
+	assert_contains "$output" "CapPrm:	0000000020000421"
+	assert_contains "$output" "CapBnd:	0000000020000421"
+	config "$B" '.process.capabilities.bounding += ["CAP_NOT_A_THING"]'
+	run -1 tnr run --bundle "$B" p3
+	assert_contains "$output" 'process.capabilities.bounding[4]: unknown capability "CAP_NOT_A_THING"'
+}
+
+@test "process: a missing or non-executable program fails create, and nothing is left" {
+	args "$B" sleep 1
+	config "$B" '.process.args = ["/nope"]'
+	run -1 tnr create --bundle "$B" e1
+	assert_contains "$output" "process.args[0]: cannot execute '/nope': No such file or directory"
+	config "$B" '.process.args = ["nope"] | .process.env = ["PATH=/bin:/"]'
+	run -1 tnr create --bundle "$B" e1
+	assert_contains "$output" "process.args[0]: 'nope' is not found in \$PATH (/bin:/) of the container"
+	assert_clean
+}
+
+@test "bad config: invalid JSON gives file, line and column" {
+	printf '{\n  "ociVersion": "1.2.0",\n  "root": {"path": "rootfs",}\n}\n' >"$B/config.json"
+	run -1 tnr create --bundle "$B" b1
+	assert_contains "$output" "$B/config.json:3:29: invalid JSON: a member name in double quotes expected"
+	assert_clean
+}
+
+@test "bad config: unknown or duplicate namespace, bad mapping, wrong type, missing rootfs" {
+	cp "$B/config.json" "$B/good.json"
+	config "$B" '.linux.namespaces += [{"type": "bogus"}]'
+	run -1 tnr create --bundle "$B" b2
+	assert_contains "$output" 'linux.namespaces[5].type: unknown namespace type "bogus"'
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.linux.namespaces += [{"type": "pid"}]'
+	run -1 tnr create --bundle "$B" b2
+	assert_contains "$output" 'linux.namespaces[5].type: namespace "pid" is listed twice'
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 1000, "size": 0}] | .linux.gidMappings = .linux.uidMappings'
+	run -1 tnr create --bundle "$B" b2
+	assert_contains "$output" "linux.uidMappings[0]: size is 0"
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.process.user.uid = "root"'
+	run -1 tnr create --bundle "$B" b2
+	assert_contains "$output" 'process.user.uid: expected an integer from 0 to 4294967295, got a string ("root")'
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.root.path = "nothere"'
+	run -1 tnr create --bundle "$B" b2
+	assert_contains "$output" "root.path: cannot use root filesystem $B/nothere: No such file or directory"
+	assert_clean
+}
+
+@test "IDs: invalid ones are refused, a used one too" {
+	run -1 tnr create --bundle "$B" "bad/id"
+	assert_contains "$output" "invalid container ID 'bad/id'"
+	args "$B" sleep 30
+	tnr create --bundle "$B" dup >/dev/null 2>&1 3>&-
+	run -1 tnr create --bundle "$B" dup
+	assert_contains "$output" "container 'dup' already exists"
+	tnr delete dup
+	assert_clean
+}
+
+@test "--no-pivot, --preserve-fds and --config" {
+	cp "$B/config.json" "$B/other.json"
+	config "$B" '.process.args = ["/init", "exit", "9"]'
+	args "$B" cat /proc/self/fd/3
+	echo "from fd 3" >"$BATS_TEST_TMPDIR/three"
+	run -0 tnr run --bundle "$B" --no-pivot --preserve-fds 1 f1 3<"$BATS_TEST_TMPDIR/three"
+	assert_eq "$output" "from fd 3"
+	run -0 tnr run --bundle "$B" --config "$B/other.json" f2
+	assert_eq "$output" "uid=0 gid=0 groups="
+	assert_clean
+}
+
+@test "sysctl is applied in the container's namespaces" {
+	config "$B" '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "123456"}'
+	args "$B" cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax
+	config "$B" '.linux.readonlyPaths = []'
+	run -0 tnr run --bundle "$B" s1
+	assert_eq "$output" "$(printf '1\n123456')"
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The test rootfs's /init: a small static program that answers what the OCI tests ask from
+ * inside a container, without a shell or libraries in the image.
+ *
+ *	init CMD [ARGS...] [; CMD [ARGS...]]...
+ *
+ *	id                  uid=U gid=G groups=G1,G2
+ *	cat FILE...         the files, as they are
+ *	write FILE TEXT     create or truncate FILE with TEXT
+ *	stat FILE           "UID GID MODE" (octal mode bits)
+ *	ls DIR              the names, sorted, one a line
+ *	hostname            the UTS hostname and domainname
+ *	env                 the environment, one a line
+ *	cwd                 the working directory
+ *	umask               the umask, in octal
+ *	readlink PATH       the target of a symlink (/proc/self/ns/net...)
+ *	sleep SECONDS       sleep
+ *	trap SIGNAL         on SIGNAL print "got SIGNAL" and exit 3; meanwhile wait for it
+ *	exit N              exit with N
+ *
+ * A failing command prints "probe: CMD: error" to stderr and exits 1.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* A small decimal number (what the tests pass); anything else is 0. */
+static int num(const char *s)
+{
+	int v = 0;
+
+	for (; *s >= '0' && *s <= '9' && v < 100000; s++)
+		v = v * 10 + (*s - '0');
+	return v;
+}
+
+static int fail(const char *cmd, const char *what)
+{
+	fprintf(stderr, "probe: %s: %s: %s\n", cmd, what, strerror(errno));
+	return 1;
+}
+
+static int cmd_id(void)
+{
+	gid_t groups[64];
+	int n = getgroups(64, groups);
+
+	printf("uid=%u gid=%u groups=", (unsigned)getuid(), (unsigned)getgid());
+	for (int i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", (unsigned)groups[i]);
+	printf("\n");
+	return 0;
+}
+
+static int cmd_cat(char **args, int n)
+{
+	char buf[4096];
+
+	for (int i = 0; i < n; i++) {
+		int fd = open(args[i], O_RDONLY);
+		ssize_t k;
+
+		if (fd < 0)
+			return fail("cat", args[i]);
+		fflush(stdout);
+		while ((k = read(fd, buf, sizeof(buf))) > 0)
+			if (write(STDOUT_FILENO, buf, (size_t)k) != k)
+				return fail("cat", "stdout");
+		close(fd);
+	}
+	return 0;
+}
+
+static int cmd_write(char **args, int n)
+{
+	FILE *f;
+
+	if (n != 2)
+		return fprintf(stderr, "probe: write FILE TEXT\n"), 1;
+	f = fopen(args[0], "w");
+	if (!f)
+		return fail("write", args[0]);
+	fputs(args[1], f);
+	return fclose(f) == 0 ? 0 : fail("write", args[0]);
+}
+
+static int cmd_stat(char **args, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+
+		if (lstat(args[i], &st) < 0)
+			return fail("stat", args[i]);
+		printf("%u %u %o\n", (unsigned)st.st_uid, (unsigned)st.st_gid,
+		       (unsigned)(st.st_mode & 07777));
+	}
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_ls(const char *dir)
+{
+	char *names[1024];
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return fail("ls", dir);
+	for (struct dirent *e; (e = readdir(d)) && n < 1024;)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	for (int i = 0; i < n; i++)
+		printf("%s\n", names[i]);
+	return 0;
+}
+
+static volatile sig_atomic_t got;
+
+static void on_signal(int sig)
+{
+	got = sig;
+}
+
+static int cmd_trap(const char *name)
+{
+	int sig = strcmp(name, "TERM") == 0  ? SIGTERM
+		  : strcmp(name, "INT") == 0 ? SIGINT
+		  : strcmp(name, "HUP") == 0 ? SIGHUP
+					     : SIGUSR1;
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(sig, &sa, NULL);
+	printf("ready\n");
+	fflush(stdout);
+	while (!got)
+		pause();
+	printf("got %s\n", name);
+	fflush(stdout);
+	exit(3);
+}
+
+static int run(char **args, int n)
+{
+	const char *c = args[0];
+
+	if (strcmp(c, "id") == 0)
+		return cmd_id();
+	if (strcmp(c, "cat") == 0)
+		return cmd_cat(args + 1, n - 1);
+	if (strcmp(c, "write") == 0)
+		return cmd_write(args + 1, n - 1);
+	if (strcmp(c, "stat") == 0)
+		return cmd_stat(args + 1, n - 1);
+	if (strcmp(c, "ls") == 0 && n == 2)
+		return cmd_ls(args[1]);
+	if (strcmp(c, "hostname") == 0) {
+		struct utsname u;
+
+		uname(&u);
+		printf("%s %s\n", u.nodename, u.domainname);
+		return 0;
+	}
+	if (strcmp(c, "env") == 0) {
+		for (char **e = environ; *e; e++)
+			printf("%s\n", *e);
+		return 0;
+	}
+	if (strcmp(c, "cwd") == 0) {
+		char buf[4096];
+
+		return getcwd(buf, sizeof(buf)) ? printf("%s\n", buf), 0 : fail("cwd", ".");
+	}
+	if (strcmp(c, "readlink") == 0 && n == 2) {
+		char buf[4096];
+		ssize_t k = readlink(args[1], buf, sizeof(buf) - 1);
+
+		if (k < 0)
+			return fail("readlink", args[1]);
+		buf[k] = '\0';
+		printf("%s\n", buf);
+		return 0;
+	}
+	if (strcmp(c, "umask") == 0) {
+		mode_t m = umask(0);
+
+		printf("%04o\n", (unsigned)m);
+		return 0;
+	}
+	if (strcmp(c, "sleep") == 0 && n == 2)
+		return sleep((unsigned)num(args[1])), 0;
+	if (strcmp(c, "trap") == 0 && n == 2)
+		return cmd_trap(args[1]);
+	if (strcmp(c, "exit") == 0 && n == 2)
+		exit(num(args[1]));
+	fprintf(stderr, "probe: unknown command '%s'\n", c);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	int start = 1;
+
+	for (int i = 1; i <= argc; i++) {
+		if (i < argc && strcmp(argv[i], ";") != 0)
+			continue;
+		if (i > start) {
+			int r = run(argv + start, i - start);
+
+			fflush(stdout);
+			if (r != 0)
+				return r;
+		}
+		start = i + 1;
+	}
+	return 0;
+}
