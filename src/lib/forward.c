@@ -1,21 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Signal forwarding and waiting for a supervised child (forward.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <termios.h>
 
 #include "forward.h"
 #include "macro.h"
 #include "banned.h"
 
-/* Signals that report a fault of tenant itself, or cannot be caught: never blocked. */
-static const int unblockable[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE,
-				   SIGILL,  SIGTRAP, SIGABRT, SIGSYS };
+/*
+ * Signals that report a fault of tenant itself, or cannot be caught: never blocked. (SIGABRT,
+ * SIGTRAP and SIGSYS are blocked and forwarded like the rest: abort() unblocks its own.)
+ */
+static const int unblockable[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 
 int tn_forward_begin(struct tn_forward *f)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap the child unseen. */
+	sigaction(SIGCHLD, &dfl, NULL);
 	sigfillset(&f->mask);
 	for (size_t i = 0; i < ELEMENTSOF(unblockable); i++)
 		sigdelset(&f->mask, unblockable[i]);
@@ -34,16 +43,52 @@ int tn_forward_begin(struct tn_forward *f)
 void tn_forward_end(struct tn_forward *f)
 {
 	if (f->fd >= 0) {
+		struct signalfd_siginfo si;
+
+		/* What arrived meanwhile was meant for the child, not for tenant, which is about to
+		 * report how the child ended: drop it rather than let it kill tenant now. */
+		fcntl(f->fd, F_SETFL, O_NONBLOCK);
+		while (read(f->fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			;
 		close(f->fd);
 		f->fd = -1;
 		sigprocmask(SIG_SETMASK, &f->old_mask, NULL);
 	}
 }
 
-/* The child stopped: stop tenant as well, then continue the child when tenant is continued. */
-static void follow_stop(pid_t pid)
+/* Is tenant in the foreground process group of its terminal (a job a shell controls)? */
+static bool foreground_job(void)
 {
-	kill(getpid(), SIGSTOP);
+	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	bool fg;
+
+	if (fd < 0)
+		return false;
+	fg = tcgetpgrp(fd) == getpgrp();
+	close(fd);
+	return fg;
+}
+
+/*
+ * The child stopped. When that is job control (^Z, or reading the terminal from the
+ * background) and tenant is a job in the foreground, stop tenant the same way so the shell sees
+ * the job stop, and continue the child when tenant is continued. Any other stop (SIGSTOP from a
+ * debugger or a supervisor) is the child's alone.
+ */
+static void follow_stop(pid_t pid, int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	sigset_t one;
+
+	if ((sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) || !foreground_job())
+		return;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigaction(sig, &dfl, &old);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig); /* tenant stops here until continued */
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	sigaction(sig, &old, NULL);
 	kill(pid, SIGCONT);
 }
 
@@ -59,7 +104,7 @@ static int reap(pid_t pid, int *ret_status)
 		if (r == 0)
 			return 0;
 		if (WIFSTOPPED(status)) {
-			follow_stop(pid);
+			follow_stop(pid, WSTOPSIG(status));
 			continue;
 		}
 		*ret_status = status;

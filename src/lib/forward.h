@@ -8,8 +8,11 @@
  * (`old_mask`) before it execs. Forwarded: what was sent to tenant by a process (kill(1),
  * systemd, a container engine). Not forwarded: what the terminal sent (^C, ^Z, SIGWINCH, a
  * hangup), because the terminal sends it to the child as well, which is in the same process
- * group. When the child stops (^Z), tenant stops too, so the shell sees the job stop; when
- * tenant is continued it continues the child.
+ * group. When the child stops for job control (^Z: SIGTSTP, SIGTTIN, SIGTTOU) and tenant is a
+ * foreground job, tenant stops the same way, so the shell sees the job stop, and continues the
+ * child when it is continued; other stops are the child's alone. A signal sent to the whole
+ * process group from outside the terminal (kill -- -PGID) reaches the child twice: directly,
+ * and forwarded.
  */
 #pragma once
 

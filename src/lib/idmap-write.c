@@ -240,10 +240,11 @@ static int helper_finish(struct helper_run *h, struct tn_error **err)
 	size_t len = 0;
 	int status, r;
 
+	/* Read to EOF first: a helper that writes more than a pipe holds would never exit. */
+	if (tn_read_fd(h->err_fd, 1024 * 1024, &said, &len) < 0)
+		said = NULL;
 	if (RETRY_EINTR(waitpid(h->pid, &status, 0)) < 0)
 		return tn_error_errno(err, errno, "cannot wait for %s", h->argv[0]);
-	if (tn_read_fd(h->err_fd, 16 * 1024, &said, &len) < 0)
-		said = NULL;
 	while (said && len > 0 && (said[len - 1] == '\n' || said[len - 1] == ' '))
 		said[--len] = '\0';
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -151,6 +151,7 @@ void tn_userns_facts_gather(const char *proc, int err, struct tn_userns_facts *r
 	ret->uid_mapped = map_nonempty(proc, "self/uid_map");
 	ret->gid_mapped = map_nonempty(proc, "self/gid_map");
 	ret->max_user_namespaces = read_number(proc, "sys/user/max_user_namespaces");
+	ret->max_mnt_namespaces = read_number(proc, "sys/user/max_mnt_namespaces");
 	ret->unprivileged_userns_clone = read_number(proc, "sys/kernel/unprivileged_userns_clone");
 	ret->apparmor_restrict =
 		read_number(proc, "sys/kernel/apparmor_restrict_unprivileged_userns");
@@ -175,6 +176,23 @@ static int explain_enospc(const struct tn_userns_facts *f, struct tn_error **err
 			     "user_namespace.enable=1 (grubby --args=user_namespace.enable=1 "
 			     "--update-kernel=ALL, then reboot)");
 	}
+	if (f->max_mnt_namespaces == 0) {
+		tn_error_set(err, ENOSPC,
+			     "cannot create a namespace: mount namespaces are disabled "
+			     "(user.max_mnt_namespaces = 0)");
+		return tn_error_hint(err, "as root: sysctl -w user.max_mnt_namespaces=15000");
+	}
+	if (f->existing >= 0 && f->existing < max) {
+		/* Not the user-namespace count: the mount namespaces, or the nesting depth. */
+		tn_error_set(err, ENOSPC,
+			     "cannot create a user namespace: a limit is reached, probably not "
+			     "user.max_user_namespaces (%ld, with %ld seen in use) but "
+			     "user.max_mnt_namespaces (%ld) or the nesting of 32 user namespaces",
+			     max, f->existing, f->max_mnt_namespaces);
+		return tn_error_hint(err,
+				     "count mount namespaces with 'lsns -t mnt'; raise the limit "
+				     "as root: sysctl -w user.max_mnt_namespaces=N");
+	}
 	if (f->existing >= 0)
 		tn_error_set(
 			err, ENOSPC,
@@ -186,10 +204,11 @@ static int explain_enospc(const struct tn_userns_facts *f, struct tn_error **err
 			     "cannot create a user namespace: the limit is reached "
 			     "(user.max_user_namespaces is %ld)",
 			     max);
+	/* The sysctl is an int: never suggest more than INT_MAX. */
 	return tn_error_hint(err,
 			     "stop containers you no longer need, or raise the limit as root: "
 			     "sysctl -w user.max_user_namespaces=%ld",
-			     max > 0 && max < LONG_MAX / 2 ? max * 2 : 15000);
+			     max > 0 && max <= INT_MAX / 2 ? max * 2 : (long)INT_MAX);
 }
 
 static int explain_eperm(const struct tn_userns_facts *f, struct tn_error **err)

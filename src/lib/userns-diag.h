@@ -20,6 +20,7 @@ struct tn_userns_facts {
 	bool boot_disabled;		/* user_namespace.enable=0 on the kernel command line */
 	bool uid_mapped, gid_mapped;	/* the caller's IDs have a mapping where it runs */
 	long max_user_namespaces;	/* -1: unknown */
+	long max_mnt_namespaces;	/* -1: unknown (unshare also creates a mount namespace) */
 	long unprivileged_userns_clone; /* Debian/Ubuntu sysctl; -1: absent */
 	long apparmor_restrict; /* kernel.apparmor_restrict_unprivileged_userns; -1: absent */
 	long existing;		/* user namespaces below the current one, -1: unknown */

@@ -30,6 +30,39 @@ static const char *who(const struct tn_user *u, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The ranges in file order, each ID once: the same range listed under the name and under the
+ * UID (valid, and accepted by newuidmap) must not be mapped twice. An ID already covered by an
+ * earlier range is left out of a later one.
+ */
+static size_t unique_ranges(const struct tn_subid_list *l, struct tn_idrange *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		uint64_t start = l->v[i].range.start, end = tn_idrange_end(l->v[i].range);
+
+		while (start < end) {
+			uint64_t stop = end;
+			bool covered = false;
+
+			for (size_t j = 0; j < n && !covered; j++) {
+				uint64_t s = out[j].start, e = tn_idrange_end(out[j]);
+
+				if (start >= s && start < e)
+					covered = true, stop = MIN(end, e);
+				else if (s > start && s < stop)
+					stop = s;
+			}
+			if (!covered && n < l->n * 2)
+				out[n++] = (struct tn_idrange){ (uint32_t)start,
+								(uint32_t)(stop - start) };
+			start = stop;
+		}
+	}
+	return n;
+}
+
 /* The user's ranges of one database, in file order. */
 static int load_ranges(const struct tn_userns_request *req, enum tn_idmap_kind k,
 		       struct tn_userns_plan *p, struct tn_idrange **ret, size_t *ret_n,
@@ -43,17 +76,17 @@ static int load_ranges(const struct tn_userns_request *req, enum tn_idmap_kind k
 			       err);
 	if (r < 0)
 		return r;
-	v = calloc(l.n ? l.n : 1, sizeof(*v));
+	/* Leaving out covered IDs can split a range: at most twice as many pieces per range. */
+	v = calloc(l.n ? 2 * l.n + 1 : 1, sizeof(*v));
 	p->source[k] = strdup(l.source);
 	if (!v || !p->source[k]) {
 		free(v);
 		tn_subid_list_done(&l);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < l.n; i++)
-		v[i] = l.v[i].range;
+	*ret_n = unique_ranges(&l, v);
 	*ret = v;
-	*ret_n = l.n;
+	p->skipped[k] = l.n_skipped + l.n_nss_skipped;
 	tn_subid_list_done(&l);
 	return 0;
 }
@@ -66,6 +99,16 @@ static int explain_plan_error(const struct tn_userns_request *req, enum tn_idmap
 	char user[128];
 
 	who(req->user, user, sizeof(user));
+	if (r == -ENOENT && p->skipped[k]) {
+		tn_error_set(
+			err, ENOENT,
+			"user %s has no usable subordinate %s in %s: %zu line%s of the user %s "
+			"malformed",
+			user, ids, p->source[k] ? p->source[k] : "?", p->skipped[k],
+			p->skipped[k] == 1 ? "" : "s", p->skipped[k] == 1 ? "is" : "are");
+		return tn_error_hint(err, "'tenant subid lint' says what is wrong with %s",
+				     p->skipped[k] == 1 ? "it" : "them");
+	}
 	if (r == -ENOENT) {
 		tn_error_set(err, ENOENT, "user %s has no subordinate %s in %s", user, ids,
 			     p->source[k] ? p->source[k] : "?");
@@ -129,9 +172,18 @@ static int reduce_to_own(const struct tn_userns_request *req, enum tn_idmap_kind
 	p->fell_back[k] = true;
 	m->writer = TN_IDMAP_WRITE_DIRECT;
 	m->deny_setgroups = k == TN_IDMAP_GID;
-	uint32_t inside = req->own_inside_set ? req->own_inside[k] : id;
+	uint32_t inside = req->mode[k] == TN_IDMAP_KEEP_ID
+				  ? (req->own_inside_set ? req->own_inside[k] : id)
+				  : 0;
 
-	return tn_idmap_push(m, req->mode[k] == TN_IDMAP_KEEP_ID ? inside : 0, id, 1);
+	/* An explicit map says where the user's own ID goes: keep it there. */
+	for (size_t i = 0; req->mode[k] == TN_IDMAP_EXPLICIT && i < req->n_explicit[k]; i++) {
+		const struct tn_idmap_extent *e = &req->explicit_v[k][i];
+
+		if (id >= e->outside && (uint64_t)id < (uint64_t)e->outside + e->count)
+			inside = e->inside + (id - e->outside);
+	}
+	return tn_idmap_push(m, inside, id, 1);
 }
 
 static int find_helper(const struct tn_userns_request *req, enum tn_idmap_kind k,

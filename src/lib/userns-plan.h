@@ -37,6 +37,7 @@ struct tn_userns_plan {
 	struct tn_idmap map[2];
 	struct tn_idmap_helper helper[2]; /* looked up for maps written by a helper */
 	char *source[2];		  /* where the ranges came from (NULL: not read) */
+	size_t skipped[2];		  /* the user's lines that were not usable */
 	bool fell_back[2];		  /* reduced to the own ID: helper[k].reason says why */
 };
 

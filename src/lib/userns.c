@@ -54,10 +54,11 @@ _Noreturn static void child_main(const struct tn_userns_spawn *s, pid_t parent, 
 	/* Die with tenant; and if tenant is already gone, do not run unsupervised. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(1);
-	/* As `unshare -m` and podman do: nothing mounted inside propagates back out. */
+	/* As podman does (MS_SLAVE; util-linux unshare makes them private): nothing mounted inside
+	 * propagates back out, while the host's new mounts still appear inside. */
 	if ((s->ns_flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
 		r = errno;
-		tn_error_errno(&err, r, "cannot make the mounts of the new namespace private");
+		tn_error_errno(&err, r, "cannot make the mounts of the new namespace slaves");
 		report(report_fd, STAGE_SETUP, r, err);
 		_exit(1);
 	}

@@ -101,18 +101,21 @@ setup() {
 	assert_eq "$(cat "$w/out")" "got-TERM"
 }
 
-@test "unshare: tenant stops when the command stops, and continues it" {
-	local w=$USERNS_DIR/work pid state=
-	rm -f "$w/out"
-	"$TENANT" unshare --map root sh -c 'kill -STOP $$; echo resumed' >"$w/out" 2>&1 3>&- &
+@test "unshare: a command stopped and continued by someone else does not leave tenant stopped" {
+	local w=$BATS_TEST_TMPDIR pid child state=
+	rm -f "$w/out" "$w/child"
+	"$TENANT" unshare --map root sh -c 'echo $$ >'"$w/child"'; kill -STOP $$; echo resumed' >"$w/out" 2>&1 3>&- &
 	pid=$!
 	for _ in $(seq 100); do
-		state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
+		child=$(cat "$w/child" 2>/dev/null || true)
+		[ -z "$child" ] || state=$(awk '{ print $3 }' "/proc/$child/stat" 2>/dev/null || true)
 		[ "$state" = T ] && break
 		sleep 0.05
 	done
 	assert_eq "$state" T
-	kill -CONT "$pid"
+	# A SIGSTOP is not job control: tenant keeps running and waiting.
+	assert_eq "$(awk '{ print $3 }' "/proc/$pid/stat")" S
+	kill -CONT "$child"
 	wait "$pid"
 	assert_eq "$(cat "$w/out")" "resumed"
 }
@@ -178,4 +181,27 @@ setup() {
 	run as_user tenant-ns sh -c '"$NS_TENANT" idmap show --map everything'
 	[ "$status" -eq 2 ]
 	assert_contains "$output" "'everything' is not auto, root or keep-id"
+}
+
+@test "idmap show: a range listed under the name and under the UID is mapped once" {
+	printf 'tenant-ns:%s:65536\n%s:%s:65536\n' "$NS_R1" "$NS_UID" "$NS_R1" >"$USERNS_DIR/dup"
+	chmod 644 "$USERNS_DIR/dup"
+	run -0 as_user tenant-ns sh -c '"$NS_TENANT" --subuid "$1" --subgid "$1" idmap show' sh "$USERNS_DIR/dup"
+	assert_eq "$(grep -v '^#' <<<"$output" | head -2)" "$(kmap 0 "$NS_UID" 1 1 "$NS_R1" 65536)"
+	assert_eq "$(grep -vc '^#' <<<"$output")" 4
+}
+
+@test "idmap show: a user whose only line is malformed is told to lint, not to add" {
+	printf 'tenant-ns:4294967000:1000\n' >"$USERNS_DIR/bad"
+	chmod 644 "$USERNS_DIR/bad"
+	run -1 as_user tenant-ns sh -c '"$NS_TENANT" --subuid "$1" --subgid "$1" idmap show' sh "$USERNS_DIR/bad"
+	assert_contains "$output" "has no usable subordinate UIDs in $USERNS_DIR/bad: 1 line of the user is malformed"
+	assert_contains "$output" "hint: 'tenant subid lint' says what is wrong with it"
+}
+
+@test "idmap show --fallback single keeps the user's ID where the explicit map put it" {
+	run -0 as_user tenant-ns env PATH=/nonexistent "$USERNS_DIR/tenant" idmap show --fallback single \
+		--uidmap "1000:$NS_UID:1" --uidmap "0:$NS_R1:1000" --gidmap "0:$NS_GID:1" --gidmap "1:$NS_G1:10"
+	assert_eq "$(grep "^ " <<<"$output" | head -1)" "$(kmap 1000 "$NS_UID" 1)"
+	assert_contains "$output" "warning: newuidmap is not installed"
 }

@@ -14,6 +14,7 @@ static struct tn_userns_facts healthy(int err)
 					 .uid_mapped = true,
 					 .gid_mapped = true,
 					 .max_user_namespaces = 15000,
+					 .max_mnt_namespaces = 15000,
 					 .unprivileged_userns_clone = -1,
 					 .apparmor_restrict = -1,
 					 .existing = -1 };
@@ -48,6 +49,24 @@ TEST(limit_reached_gives_count_and_limit)
 	f.existing = -1;
 	ASSERT_EQ(tn_userns_explain(&f, &err), -ENOSPC);
 	ASSERT_CONTAINS(err->message, "the limit is reached (user.max_user_namespaces is 3)");
+	/* The sysctl is an int: the suggestion never overflows it. */
+	f.max_user_namespaces = 2147483647;
+	ASSERT_EQ(tn_userns_explain(&f, &err), -ENOSPC);
+	ASSERT_CONTAINS(err->hint, "user.max_user_namespaces=2147483647");
+}
+
+TEST(enospc_below_the_user_limit_points_elsewhere)
+{
+	struct tn_userns_facts f = healthy(ENOSPC);
+	_cleanup_(tn_error_freep) struct tn_error *err = NULL;
+
+	f.existing = 2;
+	ASSERT_EQ(tn_userns_explain(&f, &err), -ENOSPC);
+	ASSERT_CONTAINS(err->message,
+			"probably not user.max_user_namespaces (15000, with 2 seen in use)");
+	f.max_mnt_namespaces = 0;
+	ASSERT_EQ(tn_userns_explain(&f, &err), -ENOSPC);
+	ASSERT_CONTAINS(err->message, "user.max_mnt_namespaces = 0");
 }
 
 TEST(debian_sysctl_and_apparmor)
