@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "fs.h"
+#include "json-writer.h"
+#include "oci-state.h"
 #include "banned.h"
 
 #define OPT_HELP_INDEX TN_CLI_MAX_OPTIONS
@@ -370,6 +374,46 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 	}
 }
 
+/*
+ * --log FILE: engines (containerd, CRI-O) read a runtime's errors from its log file, in
+ * runc's formats: logrus text, or one JSON object a line with --log-format json.
+ */
+static void log_error(struct tn_cli *cli)
+{
+	_cleanup_free_ char *now = NULL;
+	struct tn_buf line = { 0 };
+	struct tn_json j;
+	int fd;
+
+	if (!cli->oci.log || !cli->err || !cli->err->message)
+		return;
+	now = tn_now_rfc3339();
+	if (cli->oci.log_json) {
+		tn_json_init(&j, &line, false);
+		tn_json_begin_object(&j);
+		tn_json_kv_string(&j, "level", "error");
+		tn_json_kv_string(&j, "msg", cli->err->message);
+		tn_json_kv_string(&j, "time", now ? now : "");
+		tn_json_end_object(&j);
+		if (tn_json_finish(&j) < 0) {
+			tn_buf_free(&line);
+			return;
+		}
+	} else {
+		tn_buf_printf(&line, "time=\"%s\" level=error msg=\"", now ? now : "");
+		for (const char *p = cli->err->message; *p; p++)
+			tn_buf_printf(&line, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+		tn_buf_putc(&line, '"');
+	}
+	tn_buf_putc(&line, '\n');
+	fd = open(cli->oci.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd >= 0 && tn_buf_check(&line) == 0)
+		(void)tn_write_all(fd, line.data, line.len);
+	if (fd >= 0)
+		close(fd);
+	tn_buf_free(&line);
+}
+
 int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
 {
 	int r = tn_cli_dispatch(cli, argc, argv);
@@ -382,6 +426,7 @@ int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
 		if (!cli->err)
 			tn_error_set(&cli->err, r, "%s", strerror(-r));
 		tn_error_print(cli->err, cli->prog, cli->errf);
+		log_error(cli);
 		if (cli->usage_error)
 			return TN_EXIT_USAGE;
 		return cli->exit_status ? cli->exit_status : TN_EXIT_FAILURE;

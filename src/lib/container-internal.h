@@ -42,6 +42,7 @@ struct tn_init_ctx {
 	bool in_userns;	   /* the container has its own user namespace (new or joined) */
 	bool setgroups_ok; /* setgroups(2) is allowed in that user namespace */
 	int proc_fd;	   /* P2: the host's /proc, kept across pivot_root for the fifo */
+	int console_fd;	   /* connected --console-socket, or -1 */
 	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
 };
 
@@ -52,6 +53,10 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx);
 int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err);
 /* P2: hostname, sysctl, rlimits, oom_score_adj: what is set before start. */
 int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err);
+/* R: connect to --console-socket. */
+int tn_console_connect(const char *path, int *ret, struct tn_error **err);
+/* P2: with a console socket, make a terminal, send its master, make it stdio. */
+int tn_container_setup_console(struct tn_init_ctx *ctx, struct tn_error **err);
 /* P2: resolve process.args[0] against the container's PATH; the path is allocated. */
 int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn_error **err);
 /* P2, after start: credentials, capabilities, no_new_privs, cwd, umask, then execve. */

@@ -169,6 +169,14 @@ static int plan_create(const struct tn_container_opts *o, struct create_plan *p,
 	if (!p->cfg.ns[TN_NS_MOUNT].present && !p->new_userns)
 		return tn_error_set(err, EINVAL,
 				    "linux.namespaces: a container needs a \"mount\" namespace");
+	if (p->cfg.process.terminal && !o->console_socket && !o->foreground) {
+		tn_error_set(
+			err, EINVAL,
+			"process.terminal is true, but there is no --console-socket to send the "
+			"terminal to");
+		return tn_error_hint(err, "pass --console-socket PATH (as podman and containerd "
+					  "do), or set process.terminal to false");
+	}
 	if (p->cfg.hostname && !(p->new_flags & CLONE_NEWUTS))
 		return tn_error_set(err, EINVAL,
 				    "hostname: setting it needs a new \"uts\" namespace in "
@@ -311,10 +319,19 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 	pid_t p1, init = 0;
 	int sv[2], r;
 
+	ctx.console_fd = -1;
+	if (o->console_socket) {
+		r = tn_console_connect(o->console_socket, &ctx.console_fd, err);
+		if (r < 0)
+			return r;
+	}
 	ctx.in_userns = p->new_userns || p->cfg.ns[TN_NS_USER].path;
 	ctx.setgroups_ok = !p->new_userns || !p->maps.map[1].deny_setgroups;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		if (ctx.console_fd >= 0)
+			close(ctx.console_fd);
 		return tn_error_errno(err, errno, "cannot create a socket pair");
+	}
 	if (o->foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	p1 = fork();
@@ -330,6 +347,8 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 		tn_container_stage1(&ctx);
 	}
 	close(sv[1]);
+	if (ctx.console_fd >= 0)
+		close(ctx.console_fd);
 	r = supervise_setup(p, sv[0], p1, &init, err);
 	close(sv[0]);
 	if (r < 0)

@@ -134,6 +134,22 @@ static int parse_rlimits(const struct tn_cfg *c, const struct tn_json_value *pro
 	return 0;
 }
 
+static int parse_console_size(const struct tn_cfg *c, const struct tn_json_value *proc,
+			      struct tn_oci_process *p)
+{
+	const struct tn_json_value *o;
+	int r = tn_cfg_field(c, proc, "consoleSize", "process.consoleSize", TN_JSON_OBJECT, false,
+			     &o);
+
+	if (r < 0 || !o)
+		return r;
+	p->has_console_size = true;
+	r = tn_cfg_u32(c, o, "height", "process.consoleSize.height", true, &p->console_height);
+	if (r == 0)
+		r = tn_cfg_u32(c, o, "width", "process.consoleSize.width", true, &p->console_width);
+	return r;
+}
+
 static int parse_process(const struct tn_cfg *c, const struct tn_json_value *root,
 			 struct tn_oci_config *cfg)
 {
@@ -146,6 +162,8 @@ static int parse_process(const struct tn_cfg *c, const struct tn_json_value *roo
 		return r;
 	cfg->has_process = true;
 	r = tn_cfg_bool(c, proc, "terminal", "process.terminal", &p->terminal);
+	if (r == 0)
+		r = parse_console_size(c, proc, p);
 	if (r == 0)
 		r = parse_user(c, proc, p);
 	if (r == 0)

@@ -63,6 +63,8 @@ enum tn_cap_set {
 
 struct tn_oci_process {
 	bool terminal;
+	bool has_console_size;
+	uint32_t console_height, console_width;
 	uint32_t uid, gid;
 	uint32_t *additional_gids;
 	size_t n_additional_gids;

@@ -288,3 +288,32 @@ assert_clean() {
 	run -0 tnr run --bundle "$B" s1
 	assert_eq "$output" "$(printf '1\n123456')"
 }
+
+@test "terminal: the master goes to --console-socket, the process gets the slave as stdio" {
+	local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/tty.out
+	config "$B" '.process.terminal = true | .process.consoleSize = {"height": 30, "width": 100}'
+	args "$B" readlink /proc/self/fd/0 ";" readlink /proc/self/fd/1 ";" cat /proc/self/stat
+	"$TENANT_BUILD/tests/probe/recvtty" "$sock" >"$out" 3>&- &
+	local recv=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	tnr create --bundle "$B" --console-socket "$sock" t1 >/dev/null 2>&1 3>&-
+	tnr start t1
+	wait "$recv"
+	wait_status stopped t1 tnr
+	tnr delete t1
+	assert_eq "$(sed -n 1p "$out" | tr -d '\r')" /dev/pts/0
+	assert_eq "$(sed -n 2p "$out" | tr -d '\r')" /dev/pts/0
+	# The terminal is the controlling one: field 7 of stat (tty_nr) is not 0.
+	[ "$(sed -n 3p "$out" | awk '{ print $7 }')" != 0 ]
+	run -1 tnr create --bundle "$B" t2
+	assert_contains "$output" "process.terminal is true, but there is no --console-socket"
+	assert_clean
+}
+
+@test "--log: errors are written there, as text or JSON" {
+	run -1 "$TENANT" --root "$STATE" --log "$BATS_TEST_TMPDIR/log.json" --log-format json state nothere
+	assert_eq "$(jq -r '.level + ": " + .msg' "$BATS_TEST_TMPDIR/log.json")" \
+		"error: container 'nothere' does not exist (in $STATE)"
+	run -1 "$TENANT" --root "$STATE" --log "$BATS_TEST_TMPDIR/log.txt" state nothere
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/log.txt")" "level=error msg=\"container 'nothere' does not exist"
+}
