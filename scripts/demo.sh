@@ -8,6 +8,9 @@
 #  4. a rootless user namespace: as a throwaway user (removed afterwards) whose ranges are in
 #     generated files bind-mounted over /etc/subuid and /etc/subgid in a private mount
 #     namespace, `tenant unshare` maps root inside to the user and 1.. to its ranges.
+#  5. containers from a tiny busybox root filesystem: rootful, with root inside an
+#     unprivileged host ID; then rootless as that user, writing files whose owners on the host
+#     are the user and its subordinate IDs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 T=$PWD/build/tenant
@@ -84,4 +87,38 @@ as_demo tenant unshare cat /proc/self/uid_map
 as_demo "tenant unshare sh -c 'id; touch file; chown 1001:1001 file'; ls -ln file"
 as_demo tenant unshare --map keep-id id
 as_demo tenant unshare --uidmap 0:12345:1 true
+
+bold "== 5. Containers (OCI bundles) from a tiny busybox root filesystem"
+bundle=$scratch/rootful
+mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/data" "$bundle/vol"
+cp "$(command -v busybox)" "$bundle/rootfs/bin/busybox"
+for applet in sh id cat ls echo touch chown stat; do ln -s busybox "$bundle/rootfs/bin/$applet"; done
+(cd "$bundle" && "$T" spec)
+# Root inside is host UID 3000000 (a range no account uses here); the image and the volume
+# belong to it, as a remapping engine (Docker's --userns-remap) prepares them.
+jq '.process.terminal = false
+  | .process.args = ["sh", "-c", "id; cat /proc/self/uid_map; touch /data/by-root /data/by-1001; chown 1001:1001 /data/by-1001"]
+  | .process.capabilities |= map_values(. + ["CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE"])
+  | .linux.namespaces += [{"type": "user"}]
+  | .linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 65536}]
+  | .linux.gidMappings = .linux.uidMappings
+  | .mounts += [{"destination": "/data", "type": "bind", "source": "vol", "options": ["rbind", "rw"]}]' \
+	"$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"
+chown -R 3000000:3000000 "$bundle/rootfs" "$bundle/vol"
+chmod 755 "$bundle"
+show "$T" --root "$scratch/state" run --bundle "$bundle" demo-rootful
+show ls -ln "$bundle/vol"
+
+bold "== 5b. The same image rootless, as $demo_user"
+rl=$scratch/home/bundle
+mkdir -p "$rl/vol"
+cp -a "$bundle/rootfs" "$rl/rootfs"
+jq '.process.args = ["sh", "-c", "id; cat /proc/self/uid_map; touch /data/by-root; touch /data/by-1001; chown 1001:1001 /data/by-1001"]
+  | .linux.namespaces |= map(select(.type != "user" and .type != "network"))
+  | del(.linux.uidMappings, .linux.gidMappings, .linux.resources)' \
+	"$bundle/config.json" >"$rl/config.json"
+chown -R "$demo_user:" "$rl"
+echo "(no user namespace in config.json: tenant makes one, root inside = $demo_user, 1.. = its ranges)"
+as_demo tenant --root "$scratch/home/state" run --bundle "$rl" demo-rootless
+show ls -ln "$rl/vol"
 exit 0

@@ -12,6 +12,10 @@ packages=(
 	bats jq clang-format               # tests: integration, JSON checks, format check
 	hyperfine                          # bench/: timing side by side
 	passwd                             # useradd/userdel for throwaway test users
+	libc6-dev                          # static libc: tests/probe is the test image's /init
+	busybox-static                     # make demo's tiny root filesystem
+	runc crun time                     # bench/: the runtimes tenant is compared with, peak RSS
+	bsdutils util-linux                # script (terminal tests), unshare, setpriv
 )
 
 missing=()
