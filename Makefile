@@ -30,6 +30,7 @@ demo: deps all
 bench: deps all
 	@bench/subid-list.sh
 	@bench/unshare.sh
+	@bench/oci-run.sh
 
 install: all
 	meson install -C $(BUILD)

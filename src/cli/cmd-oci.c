@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -145,8 +146,10 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 	tn_forward_end(&fwd);
 	if (r < 0)
 		return r;
-	fflush(cli->out);
-	return tn_forward_exit_like(status);
+	/* As runc: a process killed by a signal is exit status 128 + the signal. */
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
 }
 
 static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)

@@ -317,3 +317,26 @@ assert_clean() {
 	run -1 "$TENANT" --root "$STATE" --log "$BATS_TEST_TMPDIR/log.txt" state nothere
 	assert_contains "$(cat "$BATS_TEST_TMPDIR/log.txt")" "level=error msg=\"container 'nothere' does not exist"
 }
+
+@test "run: a process killed by a signal is exit status 128 + the signal, as runc" {
+	args "$B" trap TERM
+	# Not through tnr: $! must be tenant itself, not a subshell running a function.
+	"$TENANT" --root "$STATE" run --bundle "$B" k1 >"$BATS_TEST_TMPDIR/k1.out" 2>&1 3>&- &
+	local pid=$!
+	for _ in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/k1.out" 2>/dev/null && break; sleep 0.05; done
+	# A signal sent to tenant reaches the container's process.
+	kill -TERM "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	assert_eq "$status" 3
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/k1.out")" "$(printf 'ready\ngot TERM')"
+	args "$B" sleep 30
+	"$TENANT" --root "$STATE" run --bundle "$B" k2 3>&- &
+	pid=$!
+	wait_status running k2 tnr
+	tnr kill k2 KILL
+	status=0
+	wait "$pid" || status=$?
+	assert_eq "$status" 137
+	assert_clean
+}
