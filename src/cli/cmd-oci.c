@@ -138,7 +138,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 		r = tn_container_start(o->root, o->id, &cli->err);
 		if (r == 0)
 			r = tn_forward_wait(&fwd, c.pid, &status);
-		if (r < 0)
+		if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
 			kill(c.pid, SIGKILL);
 		tn_container_remove_dir(c.state_dir);
 		tn_container_done(&c);

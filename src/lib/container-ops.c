@@ -18,7 +18,7 @@
 
 static bool alive(const struct tn_state *s)
 {
-	uint64_t t = tn_proc_start_time(s->pid);
+	uint64_t t = s->pid > 0 ? tn_proc_start_time(s->pid) : 0;
 
 	return t != 0 && t == s->pid_start;
 }
@@ -82,7 +82,11 @@ int tn_container_start(const char *root, const char *id, struct tn_error **err)
 	return r;
 }
 
-/* Every process whose PID namespace is init's (kill --all without a cgroup to walk). */
+/*
+ * Every process of the container (kill --all without a cgroup to walk): those in init's mount
+ * namespace, which every container has its own of. (Not its PID namespace: a container may
+ * share the host's.)
+ */
 static int kill_all(const struct tn_state *s, int sig)
 {
 	char path[300], want[64], have[64];
@@ -90,7 +94,7 @@ static int kill_all(const struct tn_state *s, int sig)
 	ssize_t n;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)s->pid);
 	n = readlink(path, want, sizeof(want) - 1);
 	if (n < 0)
 		return negative_errno();
@@ -101,13 +105,13 @@ static int kill_all(const struct tn_state *s, int sig)
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/pid", e->d_name);
+		snprintf(path, sizeof(path), "/proc/%s/ns/mnt", e->d_name);
 		n = readlink(path, have, sizeof(have) - 1);
 		if (n < 0)
 			continue;
 		have[n] = '\0';
-		if (strcmp(have, want) == 0 && tn_parse_u32(e->d_name, &pid) == 0 &&
-		    pid <= INT32_MAX)
+		if (strcmp(have, want) == 0 && tn_parse_u32(e->d_name, &pid) == 0 && pid > 0 &&
+		    pid <= INT32_MAX && (pid_t)pid != getpid())
 			kill((pid_t)pid, sig);
 	}
 	closedir(d);

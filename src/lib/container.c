@@ -208,11 +208,16 @@ static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
 	return -(m->code > 0 ? m->code : EIO);
 }
 
-/* Follow P1 and P2 through setup until init is ready; *init_pid is set once known. */
+/*
+ * Follow P1 and P2 through setup until init is ready and its PID known: both arrive on the
+ * same socket in either order (init may be ready before P1 gets to say its PID).
+ */
 static int supervise_setup(struct create_plan *p, int fd, pid_t p1, pid_t *init_pid,
 			   struct tn_error **err)
 {
-	for (;;) {
+	bool ready = false;
+
+	while (!ready || *init_pid <= 0) {
 		struct tn_sync_msg m;
 		int r = tn_sync_recv(fd, &m);
 
@@ -229,14 +234,18 @@ static int supervise_setup(struct create_plan *p, int fd, pid_t p1, pid_t *init_
 				return r;
 			break;
 		case TN_SYNC_PID:
+			if (m.pid <= 0)
+				return tn_error_set(err, EIO, "the container's init has no PID");
 			*init_pid = m.pid;
 			break;
 		case TN_SYNC_READY:
-			return 0;
+			ready = true;
+			break;
 		default:
 			return child_error(&m, err);
 		}
 	}
+	return 0;
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct tn_error **err)
