@@ -107,3 +107,15 @@ ut() {
 	run -0 ut run --bundle "$B" r7
 	assert_eq "$output" ""
 }
+
+@test "rootless: /dev nodes are the host's, bound; sysfs that cannot be mounted anew is bound from the host" {
+	# runc's rootful default mounts a new sysfs, which a user namespace without its own network
+	# namespace may not: tenant binds the host's instead, read-only as asked.
+	config "$B" '.mounts |= map(if .destination == "/sys" then {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]} else . end)'
+	args "$B" write /dev/null x ";" stat /dev/null /dev/zero ";" ls /sys/kernel ";" write /sys/kernel/x y
+	run -1 ut run --bundle "$B" r8
+	assert_eq "${lines[0]}" "65534 65534 666"
+	assert_eq "${lines[1]}" "65534 65534 666"
+	assert_contains "$output" "mm"
+	assert_contains "$output" "probe: write: /sys/kernel/x: Read-only file system"
+}

@@ -340,3 +340,20 @@ assert_clean() {
 	assert_eq "$status" 137
 	assert_clean
 }
+
+@test "rootfsPropagation: rshared keeps a shared bind mount shared; the default makes it a slave" {
+	local host=$PUBLIC/shared
+	mkdir -p "$host"
+	mount --bind "$host" "$host"
+	mount --make-shared "$host"
+	config "$B" --arg h "$host" '.mounts += [{"destination": "/mnt", "type": "bind", "source": $h, "options": ["rbind"]}] | .linux.rootfsPropagation = "rshared"'
+	args "$B" cat /proc/self/mountinfo
+	run -0 tnr run --bundle "$B" rp1
+	assert_contains "$(grep ' /mnt ' <<<"$output")" "shared:"
+	config "$B" 'del(.linux.rootfsPropagation)'
+	run -0 tnr run --bundle "$B" rp2
+	assert_contains "$(grep ' /mnt ' <<<"$output")" "master:"
+	assert_not_contains "$(grep ' /mnt ' <<<"$output")" "shared:"
+	umount "$host"
+	assert_clean
+}
