@@ -160,8 +160,10 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 	int r = tn_state_load(root, id, &s, err);
 
 	if (r == -ENOENT && force) {
-		tn_error_free(*err);
-		*err = NULL;
+		if (err) {
+			tn_error_free(*err);
+			*err = NULL;
+		}
 		return 0; /* runc: delete --force of a missing container succeeds */
 	}
 	if (r < 0)
