@@ -133,6 +133,8 @@ _Noreturn static void init_main(struct tn_init_ctx *ctx)
 	if (r == 0)
 		r = tn_container_setup_misc(ctx, &err);
 	if (r == 0)
+		r = tn_container_protect(ctx, &err);
+	if (r == 0)
 		r = tn_container_setup_console(ctx, &err);
 	if (r == 0)
 		r = tn_container_find_exec(&ctx->cfg->process, &exec_path, &err);

@@ -51,6 +51,8 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx);
 
 /* P2, before the fifo: the root filesystem, mounts, pivot_root, /dev, masked paths... */
 int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err);
+/* P2, after setup_misc: masked and read-only paths, a read-only root. */
+int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err);
 /* P2: hostname, sysctl, rlimits, oom_score_adj: what is set before start. */
 int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err);
 /* R: connect to --console-socket. */

@@ -442,8 +442,15 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 		r = pivot(ctx, err);
 	if (r == 0 && c->rootfs_propagation && mount(NULL, "/", NULL, prop, NULL) < 0)
 		r = tn_error_errno(err, errno, "linux.rootfsPropagation: cannot apply it");
-	if (r == 0)
-		r = mask_paths(c, err);
+	return r;
+}
+
+/* After sysctl (which writes /proc/sys), as runc orders it: masked, read-only paths and root. */
+int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	const struct tn_oci_config *c = ctx->cfg;
+	int r = mask_paths(c, err);
+
 	if (r == 0 && c->root_readonly && remount_bind("/", MS_RDONLY, 0) < 0)
 		r = tn_error_errno(err, errno, "root.readonly: cannot make / read-only");
 	return r;

@@ -284,7 +284,6 @@ assert_clean() {
 @test "sysctl is applied in the container's namespaces" {
 	config "$B" '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "123456"}'
 	args "$B" cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax
-	config "$B" '.linux.readonlyPaths = []'
 	run -0 tnr run --bundle "$B" s1
 	assert_eq "$output" "$(printf '1\n123456')"
 }
