@@ -366,6 +366,108 @@ static int cmd_delete(struct tn_cli *cli, const struct tn_cli_args *a)
 	return tn_container_delete(root, a->pos[0], tn_cli_has(a, DELETE_FORCE), &cli->err);
 }
 
+/* ---- exec ---- */
+
+enum {
+	EXEC_PROCESS,
+	EXEC_TTY,
+	EXEC_CONSOLE_SOCKET,
+	EXEC_DETACH,
+	EXEC_PID_FILE,
+	EXEC_CWD,
+	EXEC_ENV,
+	EXEC_USER,
+	EXEC_CAP,
+	EXEC_NO_NEW_PRIVS,
+	EXEC_PRESERVE_FDS,
+};
+
+static const struct tn_cli_option exec_options[] = {
+	[EXEC_PROCESS] = { "process", 'p', "FILE", "the process as JSON (config.json's process)" },
+	[EXEC_TTY] = { "tty", 't', NULL, "give the process a terminal" },
+	[EXEC_CONSOLE_SOCKET] = { "console-socket", 0, "PATH", "send the terminal's master there" },
+	[EXEC_DETACH] = { "detach", 'd', NULL, "do not wait for the process" },
+	[EXEC_PID_FILE] = { "pid-file", 0, "FILE", "write the process's PID to FILE" },
+	[EXEC_CWD] = { "cwd", 0, "DIR", "the working directory" },
+	[EXEC_ENV] = { "env", 'e', "KEY=VALUE", "set a variable (repeatable)" },
+	[EXEC_USER] = { "user", 'u', "UID[:GID]", "run as this user" },
+	[EXEC_CAP] = { "cap", 'c', "CAP", "add a capability (repeatable)" },
+	[EXEC_NO_NEW_PRIVS] = { "no-new-privs", 0, NULL, "set no_new_privs" },
+	[EXEC_PRESERVE_FDS] = { "preserve-fds", 0, "N",
+				"pass N more file descriptors (from fd 3)" },
+	{ 0 },
+};
+
+/* A NULL-terminated copy of a repeated option's values (the pointers, not the strings). */
+static char **values(const struct tn_cli_args *a, int opt)
+{
+	char **v;
+
+	if (!a->n_all[opt])
+		return NULL;
+	v = calloc(a->n_all[opt] + 1, sizeof(*v));
+	for (size_t i = 0; v && i < a->n_all[opt]; i++)
+		v[i] = (char *)a->all[opt][i];
+	return v;
+}
+
+static int exec_wait(struct tn_cli *cli, struct tn_forward *fwd, pid_t pid)
+{
+	int status = 0, r = tn_forward_wait(fwd, pid, &status);
+
+	if (r < 0)
+		return tn_error_errno(&cli->err, -r, "cannot wait for the process");
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP);
+	struct tn_forward fwd = { .fd = -1 };
+	struct tn_exec_opts o;
+	bool in_child = false;
+	uint32_t n = 0;
+	pid_t pid;
+	int r;
+	ROOT_OR_FAIL(cli, root);
+
+	if (tn_cli_has(a, EXEC_PRESERVE_FDS) && tn_parse_u32(a->value[EXEC_PRESERVE_FDS], &n) < 0)
+		return tn_cli_usage(cli, "--preserve-fds: '%s' is not a number",
+				    a->value[EXEC_PRESERVE_FDS]);
+	o = (struct tn_exec_opts){
+		.root = root,
+		.id = a->pos[0],
+		.process_path = a->value[EXEC_PROCESS],
+		.args = a->pos + 1,
+		.tty = tn_cli_has(a, EXEC_TTY),
+		.console_socket = a->value[EXEC_CONSOLE_SOCKET],
+		.detach = tn_cli_has(a, EXEC_DETACH),
+		.pid_file = a->value[EXEC_PID_FILE],
+		.cwd = a->value[EXEC_CWD],
+		.env = env,
+		.user = a->value[EXEC_USER],
+		.caps = caps,
+		.no_new_privs = tn_cli_has(a, EXEC_NO_NEW_PRIVS),
+		.preserve_fds = n,
+	};
+	if (!o.process_path && a->n_pos < 2)
+		return tn_cli_usage(cli, "exec needs a COMMAND or --process FILE");
+	if (!o.detach) {
+		r = tn_forward_begin(&fwd);
+		if (r < 0)
+			return tn_error_errno(&cli->err, -r, "cannot set up signal forwarding");
+		o.sigmask = &fwd.old_mask;
+	}
+	r = tn_container_exec_process(&o, &pid, &in_child, &cli->err);
+	if (r < 0 && in_child)
+		cli->exit_status = r == -ENOENT ? 127 : 126;
+	if (r == 0 && !o.detach)
+		r = exec_wait(cli, &fwd, pid);
+	if (!o.detach)
+		tn_forward_end(&fwd);
+	return r;
+}
+
 /* ---- spec ---- */
 
 enum { SPEC_ROOTLESS, SPEC_BUNDLE };
@@ -461,6 +563,16 @@ const struct tn_command tn_oci_commands[] = {
 		.options = list_options,
 		.max_args = 0,
 		.run = cmd_list,
+	},
+	{
+		.name = "exec",
+		.args_help = " ID [COMMAND [ARGS...]]",
+		.summary = "run a new process in a running container",
+		.options = exec_options,
+		.min_args = 1,
+		.max_args = -1,
+		.stop_at_args = true,
+		.run = cmd_exec,
 	},
 	{
 		.name = "spec",

@@ -48,7 +48,7 @@ void tn_container_done(struct tn_container *c)
 
 int tn_container_remove_dir(const char *dir)
 {
-	static const char *const files[] = { TN_EXEC_FIFO, TN_STATE_FILE, "state.json.tmp" };
+	static const char *const files[] = { TN_EXEC_FIFO, TN_STATE_FILE, TN_CONFIG_COPY };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
@@ -63,6 +63,7 @@ int tn_container_remove_dir(const char *dir)
 
 struct create_plan {
 	struct tn_oci_config cfg;
+	char *config_path;
 	char *bundle;
 	char *rootfs;
 	struct tn_user caller;
@@ -74,6 +75,7 @@ struct create_plan {
 static void create_plan_done(struct create_plan *p)
 {
 	tn_oci_config_done(&p->cfg);
+	free(p->config_path);
 	free(p->bundle);
 	free(p->rootfs);
 	tn_user_done(&p->caller);
@@ -94,6 +96,9 @@ static int resolve_paths(const struct tn_container_opts *o, struct create_plan *
 	else if (asprintf(&config, "%s/config.json", p->bundle) < 0)
 		config = NULL;
 	if (!config)
+		return -ENOMEM;
+	p->config_path = strdup(config);
+	if (!p->config_path)
 		return -ENOMEM;
 	r = tn_oci_config_load(config, &p->cfg, err);
 	if (r < 0)
@@ -257,6 +262,22 @@ static int write_pid_file(const char *path, pid_t pid, struct tn_error **err)
 	return r < 0 ? tn_error_errno(err, -r, "cannot write the pid file %s", path) : 0;
 }
 
+/* A copy of config.json in the state directory: exec takes the container's process from it. */
+static int save_config(const struct tn_container_opts *o, struct create_plan *p,
+		       struct tn_error **err)
+{
+	_cleanup_free_ char *dir = tn_state_dir(o->root, o->id), *dst = NULL, *text = NULL;
+	size_t len;
+	int r;
+
+	if (!dir || asprintf(&dst, "%s/%s", dir, TN_CONFIG_COPY) < 0)
+		return -ENOMEM;
+	r = tn_read_file(p->config_path, TN_CONFIG_MAX, &text, &len, NULL);
+	if (r == 0)
+		r = tn_atomic_replace(dst, text, len, 0600, geteuid(), getegid());
+	return r < 0 ? tn_error_errno(err, -r, "cannot keep a copy of %s", p->config_path) : 0;
+}
+
 static int save_state(const struct tn_container_opts *o, struct create_plan *p, pid_t pid,
 		      struct tn_error **err)
 {
@@ -275,6 +296,8 @@ static int save_state(const struct tn_container_opts *o, struct create_plan *p, 
 	int r = s.created ? tn_state_save(o->root, &s, err) : -ENOMEM;
 
 	free(s.created);
+	if (r == 0)
+		r = save_config(o, p, err);
 	if (r == 0 && o->pid_file)
 		r = write_pid_file(o->pid_file, pid, err);
 	return r;

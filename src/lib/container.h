@@ -54,5 +54,30 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 /* Remove a stopped container (a running one only with `force`, after SIGKILL). */
 int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err);
 
+struct tn_exec_opts {
+	const char *root;
+	const char *id;
+	const char *process_path; /* --process FILE: the whole process; else the container's */
+	char **args;		  /* COMMAND [ARGS...], NULL-terminated */
+	bool tty;
+	const char *console_socket;
+	bool detach;
+	const char *pid_file;
+	const char *cwd;
+	char **env;	  /* KEY=VALUE, NULL-terminated, or NULL */
+	const char *user; /* UID[:GID] */
+	char **caps;	  /* NULL-terminated, or NULL */
+	bool no_new_privs;
+	unsigned preserve_fds;
+	const sigset_t *sigmask; /* the process's signal mask */
+};
+
+/*
+ * Start a process in a container's namespaces. *ret_pid is its PID; without `detach` tenant is
+ * its reaper (subreaper) and waits for it. *ret_in_child: the error is the process's own (exec).
+ */
+int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool *ret_in_child,
+			      struct tn_error **err);
+
 /* Remove a container's state directory and its contents. */
 int tn_container_remove_dir(const char *dir);

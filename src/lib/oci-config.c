@@ -9,8 +9,6 @@
 #include "oci-names.h"
 #include "banned.h"
 
-#define CONFIG_MAX (16u * 1024 * 1024)
-
 /* "process.capabilities.bounding[3]" */
 #define PATH_FMT(buf, ...) snprintf(buf, sizeof(buf), __VA_ARGS__)
 
@@ -327,18 +325,45 @@ int tn_oci_config_parse(const char *file, const char *text, size_t len, struct t
 	return r;
 }
 
+int tn_oci_process_parse(const char *file, const char *text, size_t len, struct tn_oci_config *cfg,
+			 struct tn_error **err)
+{
+	struct tn_cfg c = { .file = file, .err = err };
+	struct tn_json_syntax_error se = { 0 };
+	struct tn_json_value *v = NULL, holder = { .type = TN_JSON_OBJECT };
+	struct tn_json_member m = { (char *)"process", NULL };
+	int r = tn_json_parse(text, len, &v, &se);
+
+	if (r == -EINVAL || r == -E2BIG)
+		return tn_error_set(err, EINVAL, "%s:%u:%u: invalid JSON: %s", file, se.line,
+				    se.column, se.message);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot parse %s", file);
+	m.value = v;
+	holder.object.v = &m;
+	holder.object.n = 1;
+	tn_oci_process_done(&cfg->process);
+	cfg->process = (struct tn_oci_process){ 0 };
+	r = parse_process(&c, &holder, cfg);
+	if (r == 0 && !cfg->has_process)
+		r = tn_cfg_fail(&c, v, "process", "expected an object, got %s",
+				tn_json_type_name(v->type));
+	tn_json_value_free(v);
+	return r;
+}
+
 int tn_oci_config_load(const char *path, struct tn_oci_config *ret, struct tn_error **err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = tn_read_file(path, CONFIG_MAX, &text, &len, NULL);
+	int r = tn_read_file(path, TN_CONFIG_MAX, &text, &len, NULL);
 
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read %s", path);
 	return tn_oci_config_parse(path, text, len, ret, err);
 }
 
-static void process_done(struct tn_oci_process *p)
+void tn_oci_process_done(struct tn_oci_process *p)
 {
 	free(p->additional_gids);
 	tn_strv_free(p->args);
@@ -361,7 +386,7 @@ void tn_oci_config_done(struct tn_oci_config *c)
 		free(c->mounts[i].data);
 	}
 	free(c->mounts);
-	process_done(&c->process);
+	tn_oci_process_done(&c->process);
 	for (int i = 0; i < TN_NS_COUNT; i++)
 		free(c->ns[i].path);
 	free(c->uid_mappings);

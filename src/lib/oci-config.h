@@ -15,6 +15,7 @@
 #include "idmap.h"
 
 #define TN_OCI_VERSION "1.2.0"
+#define TN_CONFIG_MAX  (16u * 1024 * 1024) /* a cap on what is read of config.json */
 
 enum tn_ns_type {
 	TN_NS_USER,
@@ -115,6 +116,11 @@ int tn_oci_config_parse(const char *file, const char *text, size_t len, struct t
 /* Read and parse a file. */
 int tn_oci_config_load(const char *path, struct tn_oci_config *ret, struct tn_error **err);
 void tn_oci_config_done(struct tn_oci_config *c);
+
+/* exec --process FILE: a "process" object alone, into cfg->process (replacing it). */
+int tn_oci_process_parse(const char *file, const char *text, size_t len, struct tn_oci_config *cfg,
+			 struct tn_error **err);
+void tn_oci_process_done(struct tn_oci_process *p);
 
 /* Capability names: "CAP_CHOWN" <-> 0. -EINVAL for an unknown name. */
 int tn_cap_from_name(const char *name);

@@ -161,6 +161,24 @@ int tn_cfg_u32(const struct tn_cfg *c, const struct tn_json_value *obj, const ch
 	return r;
 }
 
+char **tn_strv_copy(char *const *v, size_t *ret_n)
+{
+	size_t n = 0;
+	char **c;
+
+	while (v[n])
+		n++;
+	c = calloc(n + 1, sizeof(*c));
+	for (size_t i = 0; c && i < n; i++)
+		if (!(c[i] = strdup(v[i]))) {
+			tn_strv_free(c);
+			return NULL;
+		}
+	if (c)
+		*ret_n = n;
+	return c;
+}
+
 void tn_strv_free(char **v)
 {
 	if (!v)

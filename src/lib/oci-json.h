@@ -54,3 +54,5 @@ int tn_cfg_string_map(const struct tn_cfg *c, const struct tn_json_value *obj, c
 		      const char *path, bool as_assignments, char ***ret, size_t *ret_n);
 
 void tn_strv_free(char **v);
+/* A copy of a NULL-terminated string array; *ret_n gets its length. NULL when out of memory. */
+char **tn_strv_copy(char *const *v, size_t *ret_n);

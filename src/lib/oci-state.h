@@ -15,8 +15,9 @@
 
 #include "error.h"
 
-#define TN_STATE_FILE "state.json"
-#define TN_EXEC_FIFO  "exec.fifo"
+#define TN_STATE_FILE  "state.json"
+#define TN_EXEC_FIFO   "exec.fifo"
+#define TN_CONFIG_COPY "config.json" /* the config the container was created from */
 
 enum tn_status {
 	TN_STATUS_CREATING,

@@ -119,3 +119,12 @@ ut() {
 	assert_contains "$output" "mm"
 	assert_contains "$output" "probe: write: /sys/kernel/x: Read-only file system"
 }
+
+@test "rootless: exec enters the container's user namespace first" {
+	args "$B" sleep 30
+	ut run -d --bundle "$B" r9 >/dev/null 2>&1 3>&-
+	run -0 ut exec r9 /init id ";" cat /proc/self/uid_map
+	assert_eq "${lines[0]}" "uid=0 gid=0 groups=0"
+	assert_eq "${lines[1]}" "$(kmap 0 "$NS_UID" 1)"
+	ut delete --force r9
+}

@@ -356,3 +356,37 @@ assert_clean() {
 	umount "$host"
 	assert_clean
 }
+
+@test "exec: joins every namespace of the container, with its exit status; flags change the process" {
+	config "$B" '.hostname = "box"'
+	args "$B" sleep 30
+	tnr run -d --bundle "$B" x1 >/dev/null 2>&1 3>&-
+	local init
+	init=$(tnr state x1 | jq -r .pid)
+	run -0 tnr exec x1 /init hostname ";" readlink /proc/self/ns/mnt ";" readlink /proc/self/ns/pid ";" readlink /proc/self/ns/net ";" cat /proc/1/stat
+	assert_eq "${lines[0]}" "box (none)"
+	assert_eq "${lines[1]}" "$(readlink "/proc/$init/ns/mnt")"
+	assert_eq "${lines[2]}" "$(readlink "/proc/$init/ns/pid")"
+	assert_eq "${lines[3]}" "$(readlink "/proc/$init/ns/net")"
+	assert_contains "${lines[4]}" "1 (init)"
+	run -4 tnr exec x1 /init exit 4
+	run -0 tnr exec --user 1000:1001 --env EXTRA=1 --cwd /tmp x1 /init id ";" cwd ";" env
+	assert_eq "${lines[0]}" "uid=1000 gid=1001 groups="
+	assert_eq "${lines[1]}" "/tmp"
+	assert_contains "$output" "EXTRA=1"
+	assert_contains "$output" "PATH=/usr/local/sbin"
+	run -127 tnr exec x1 /nothing-here
+	assert_contains "$output" "cannot execute '/nothing-here'"
+	printf '{"cwd": "/", "args": ["/init", "id"], "user": {"uid": 7, "gid": 8}}' >"$PUBLIC/proc.json"
+	run -0 tnr exec --process "$PUBLIC/proc.json" x1
+	assert_eq "$output" "uid=7 gid=8 groups="
+	run -0 tnr exec -d --pid-file "$PUBLIC/exec.pid" x1 /init sleep 30
+	[ -d "/proc/$(cat "$PUBLIC/exec.pid")" ]
+	assert_eq "$(readlink "/proc/$(cat "$PUBLIC/exec.pid")/ns/pid")" "$(readlink "/proc/$init/ns/pid")"
+	tnr kill x1 KILL
+	wait_status stopped x1 tnr
+	run -1 tnr exec x1 /init id
+	assert_contains "$output" "cannot exec in container 'x1': it is stopped"
+	tnr delete x1
+	assert_clean
+}
