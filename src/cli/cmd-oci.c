@@ -18,6 +18,7 @@
 #include "fs.h"
 #include "json-writer.h"
 #include "oci-config.h"
+#include "oci-features.h"
 #include "oci-spec.h"
 #include "oci-state.h"
 #include "parse.h"
@@ -468,6 +469,20 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 	return r;
 }
 
+/* ---- features ---- */
+
+static int cmd_features(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	struct tn_buf b = { 0 };
+	int r = tn_oci_features(&b);
+
+	(void)a;
+	if (r == 0)
+		fprintf(cli->out, "%s\n", b.data);
+	tn_buf_free(&b);
+	return r;
+}
+
 /* ---- spec ---- */
 
 enum { SPEC_ROOTLESS, SPEC_BUNDLE };
@@ -573,6 +588,12 @@ const struct tn_command tn_oci_commands[] = {
 		.max_args = -1,
 		.stop_at_args = true,
 		.run = cmd_exec,
+	},
+	{
+		.name = "features",
+		.summary = "print what this runtime supports, as JSON (runtime-spec features.md)",
+		.max_args = 0,
+		.run = cmd_features,
 	},
 	{
 		.name = "spec",

@@ -390,3 +390,11 @@ assert_clean() {
 	tnr delete x1
 	assert_clean
 }
+
+@test "features: truthful JSON: this kernel's capabilities, no seccomp or cgroups claimed yet" {
+	run -0 "$TENANT" features
+	assert_eq "$(jq -r '.ociVersionMax, (.linux.namespaces | index("user") != null), .linux.seccomp.enabled, .linux.cgroup.v2, (.hooks | length)' <<<"$output")" \
+		"$(printf '1.2.0\ntrue\nfalse\nfalse\n0')"
+	assert_eq "$(jq '.linux.capabilities | length' <<<"$output")" "$(($(cat /proc/sys/kernel/cap_last_cap) + 1))"
+	jq -e '.mountOptions | index("rbind") != null and index("nosuid") != null' <<<"$output"
+}
