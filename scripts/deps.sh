@@ -8,6 +8,7 @@ packages=(
 	meson ninja-build gcc pkg-config   # build
 	clang libclang-rt-14-dev           # the ASan + UBSan build of make check
 	libsubid-dev libsubid4             # shadow's libsubid (subid: sources other than files)
+	libseccomp-dev                     # linux.seccomp
 	uidmap                             # newuidmap/newgidmap, getsubids (bench, later issues)
 	bats jq clang-format               # tests: integration, JSON checks, format check
 	hyperfine                          # bench/: timing side by side

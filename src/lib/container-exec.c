@@ -300,6 +300,7 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 	_cleanup_free_ char *dir = tn_state_dir(o->root, o->id), *config = NULL;
 	struct tn_container_opts copts = { .preserve_fds = o->preserve_fds };
 	struct tn_oci_config cfg = { 0 };
+	struct tn_seccomp_bpf bpf = { 0 };
 	struct tn_init_ctx ctx = { .cfg = &cfg,
 				   .o = &copts,
 				   .fifo_fd = -1,
@@ -325,6 +326,10 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 	r = tn_oci_config_load(config, &cfg, err);
 	if (r == 0)
 		r = build_process(o, &cfg, err);
+	if (r == 0 && cfg.seccomp) { /* the container's filter applies to exec'd processes too */
+		r = tn_seccomp_compile(cfg.seccomp, &bpf, err);
+		ctx.seccomp = &bpf;
+	}
 	if (r == 0 && cfg.process.terminal && o->console_socket)
 		r = tn_console_connect(o->console_socket, &ctx.console_fd, err);
 	if (r == 0)
@@ -340,6 +345,7 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 			r = tn_error_errno(err, -r, "cannot write the pid file %s", o->pid_file);
 	}
 out:
+	tn_seccomp_bpf_done(&bpf);
 	tn_oci_config_done(&cfg);
 	tn_state_done(&s);
 	return r;

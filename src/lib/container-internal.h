@@ -44,6 +44,7 @@ struct tn_init_ctx {
 	int proc_fd;	   /* P2: the host's /proc, kept across pivot_root for the fifo */
 	int console_fd;	   /* connected --console-socket, or -1 */
 	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
+	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 };
 
 /* P1: namespaces, then fork init; never returns. */

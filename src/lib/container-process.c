@@ -201,6 +201,10 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 					      "process.capabilities.bounding: cannot "
 					      "drop %s",
 					      tn_cap_name(cap));
+	/* As runc: without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes on before the
+	 * capabilities are dropped; with it, last, right before exec. */
+	if (ctx->seccomp && !p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
+		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
 	r = set_user(ctx, p, err);
 	if (r == 0)
 		r = set_caps(p, last, err);
@@ -217,6 +221,8 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, ctx->sigmask ? ctx->sigmask : &none, NULL);
+	if (ctx->seccomp && p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
+		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
 	execve(exec_path, p->args, p->env ? p->env : (char *[]){ NULL });
 	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
 }

@@ -68,6 +68,7 @@ struct create_plan {
 	char *rootfs;
 	struct tn_user caller;
 	struct tn_userns_plan maps;
+	struct tn_seccomp_bpf seccomp;
 	bool new_userns;
 	int new_flags;
 };
@@ -80,6 +81,7 @@ static void create_plan_done(struct create_plan *p)
 	free(p->rootfs);
 	tn_user_done(&p->caller);
 	tn_userns_plan_done(&p->maps);
+	tn_seccomp_bpf_done(&p->seccomp);
 }
 
 static int resolve_paths(const struct tn_container_opts *o, struct create_plan *p,
@@ -164,6 +166,8 @@ static int plan_create(const struct tn_container_opts *o, struct create_plan *p,
 
 	if (r == 0)
 		r = plan_userns(o, p, err);
+	if (r == 0 && p->cfg.seccomp)
+		r = tn_seccomp_compile(p->cfg.seccomp, &p->seccomp, err);
 	if (r < 0)
 		return r;
 	for (int t = 0; t < TN_NS_COUNT; t++)
@@ -347,7 +351,8 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 				   .fifo_fd = fifo_fd,
 				   .new_flags = p->new_flags,
 				   .proc_fd = -1,
-				   .sigmask = o->sigmask };
+				   .sigmask = o->sigmask,
+				   .seccomp = p->cfg.seccomp ? &p->seccomp : NULL };
 	pid_t p1, init = 0;
 	int sv[2], r;
 

@@ -170,5 +170,7 @@ int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root
 	if (r == 0)
 		r = tn_cfg_string_map(c, lx, "sysctl", "linux.sysctl", true, &cfg->sysctl,
 				      &cfg->n_sysctl);
+	if (r == 0)
+		r = tn_seccomp_parse(c, lx, &cfg->seccomp);
 	return r;
 }

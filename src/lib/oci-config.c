@@ -396,5 +396,6 @@ void tn_oci_config_done(struct tn_oci_config *c)
 	free(c->cgroups_path);
 	tn_strv_free(c->sysctl);
 	tn_strv_free(c->annotations);
+	tn_seccomp_free(c->seccomp);
 	*c = (struct tn_oci_config){ 0 };
 }

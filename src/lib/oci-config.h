@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "idmap.h"
+#include "oci-seccomp.h"
 
 #define TN_OCI_VERSION "1.2.0"
 #define TN_CONFIG_MAX  (16u * 1024 * 1024) /* a cap on what is read of config.json */
@@ -103,7 +104,8 @@ struct tn_oci_config {
 	char *cgroups_path;
 	char **sysctl; /* "key=value" pairs */
 	size_t n_sysctl;
-	char **annotations; /* "key", "value", ... pairs */
+	struct tn_seccomp *seccomp; /* NULL: no filter */
+	char **annotations;	    /* "key", "value", ... pairs */
 	size_t n_annotations;
 };
 

@@ -3,7 +3,10 @@
  * `tenant features` (runtime-spec features.md): what this build of tenant does, and only that.
  * Each list is made from the same tables the config parser uses, so it cannot claim more.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 
 #include "json-writer.h"
@@ -50,6 +53,51 @@ static void disabled(struct tn_json *j, const char *key)
 	tn_json_end_object(j);
 }
 
+static void names(struct tn_json *j, const char *key, const char *const *v)
+{
+	tn_json_key(j, key);
+	tn_json_begin_array(j);
+	for (; *v; v++)
+		tn_json_string(j, *v);
+	tn_json_end_array(j);
+}
+
+/* The architectures libseccomp can filter, among those config.json names. */
+static void seccomp_archs(struct tn_json *j)
+{
+	static const char *const archs[] = {
+		"x86",	     "x86_64", "x32",	   "arm",	  "aarch64", "mips",  "mips64",
+		"mips64n32", "mipsel", "mipsel64", "mipsel64n32", "ppc",     "ppc64", "ppc64le",
+		"s390",	     "s390x",  "parisc",   "parisc64",	  "riscv64",
+	};
+
+	tn_json_key(j, "archs");
+	tn_json_begin_array(j);
+	for (size_t i = 0; i < ELEMENTSOF(archs); i++)
+		if (seccomp_arch_resolve_name(archs[i]) != 0) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "SCMP_ARCH_%s", archs[i]);
+			for (char *p = name + 10; *p; p++)
+				*p = (char)toupper((unsigned char)*p);
+			tn_json_string(j, name);
+		}
+	tn_json_end_array(j);
+}
+
+static void seccomp(struct tn_json *j)
+{
+	tn_json_key(j, "seccomp");
+	tn_json_begin_object(j);
+	tn_json_kv_bool(j, "enabled", true);
+	names(j, "actions", tn_seccomp_action_names);
+	names(j, "operators", tn_seccomp_op_names);
+	seccomp_archs(j);
+	names(j, "knownFlags", tn_seccomp_flag_names);
+	names(j, "supportedFlags", tn_seccomp_flag_names);
+	tn_json_end_object(j);
+}
+
 int tn_oci_features(struct tn_buf *out)
 {
 	struct tn_json j;
@@ -78,7 +126,7 @@ int tn_oci_features(struct tn_buf *out)
 	tn_json_kv_bool(&j, "systemdUser", false);
 	tn_json_kv_bool(&j, "rdma", false);
 	tn_json_end_object(&j);
-	disabled(&j, "seccomp");
+	seccomp(&j);
 	disabled(&j, "apparmor");
 	disabled(&j, "selinux");
 	disabled(&j, "intelRdt");

@@ -391,10 +391,47 @@ assert_clean() {
 	assert_clean
 }
 
-@test "features: truthful JSON: this kernel's capabilities, no seccomp or cgroups claimed yet" {
+@test "features: truthful JSON: this kernel's capabilities, seccomp, no cgroups or hooks claimed yet" {
 	run -0 "$TENANT" features
-	assert_eq "$(jq -r '.ociVersionMax, (.linux.namespaces | index("user") != null), .linux.seccomp.enabled, .linux.cgroup.v2, (.hooks | length)' <<<"$output")" \
-		"$(printf '1.2.0\ntrue\nfalse\nfalse\n0')"
+	assert_eq "$(jq -r '.ociVersionMax, (.linux.namespaces | index("user") != null), .linux.seccomp.enabled, (.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null), .linux.cgroup.v2, (.hooks | length)' <<<"$output")" \
+		"$(printf '1.2.0\ntrue\ntrue\ntrue\nfalse\n0')"
 	assert_eq "$(jq '.linux.capabilities | length' <<<"$output")" "$(($(cat /proc/sys/kernel/cap_last_cap) + 1))"
 	jq -e '.mountOptions | index("rbind") != null and index("nosuid") != null' <<<"$output"
+}
+
+@test "seccomp: errno rules with and without argument conditions; unknown syscalls skipped; exec is filtered too" {
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "syscalls": [
+		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13, "args": [{"index": 1, "value": 448, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["rmdir", "no_such_syscall_at_all"], "action": "SCMP_ACT_ERRNO"}]} | .root.readonly = false'
+	args "$B" cat /proc/self/status ";" mkdir /tmp/ok ";" mkdir /tmp/no 700
+	run -1 tnr run --bundle "$B" sc1
+	assert_contains "$output" "Seccomp:	2"
+	assert_contains "$output" "probe: mkdir: /tmp/no: Permission denied"
+	assert_not_contains "$output" "/tmp/ok"
+	args "$B" sleep 30
+	tnr run -d --bundle "$B" sc2 >/dev/null 2>&1 3>&-
+	run -1 tnr exec sc2 /init mkdir /tmp/x 700
+	assert_contains "$output" "probe: mkdir: /tmp/x: Permission denied"
+	tnr delete --force sc2
+	assert_clean
+}
+
+@test "seccomp: what is not supported is refused by name, before anything exists" {
+	cp "$B/config.json" "$B/good.json"
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_NOTIFY"}'
+	run -1 tnr create --bundle "$B" sc3
+	assert_contains "$output" "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported"
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/x.sock"}'
+	run -1 tnr create --bundle "$B" sc3
+	assert_contains "$output" "linux.seccomp.listenerPath: seccomp notification listeners are not supported"
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_VAX"]}'
+	run -1 tnr create --bundle "$B" sc3
+	assert_contains "$output" "linux.seccomp.architectures[0]: unknown architecture"
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_BOGUS"}]}'
+	run -1 tnr create --bundle "$B" sc3
+	assert_contains "$output" 'linux.seccomp.syscalls[0].action: unknown action "SCMP_ACT_BOGUS"'
+	assert_clean
 }

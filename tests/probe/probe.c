@@ -14,6 +14,7 @@
  *	env                 the environment, one a line
  *	cwd                 the working directory
  *	umask               the umask, in octal
+ *	mkdir DIR [MODE]    make a directory (MODE in octal, default 755)
  *	readlink PATH       the target of a symlink (/proc/self/ns/net...)
  *	sleep SECONDS       sleep
  *	trap SIGNAL         on SIGNAL print "got SIGNAL" and exit 3; meanwhile wait for it
@@ -196,6 +197,16 @@ static int run(char **args, int n)
 		buf[k] = '\0';
 		printf("%s\n", buf);
 		return 0;
+	}
+	if (strcmp(c, "mkdir") == 0 && (n == 2 || n == 3)) {
+		mode_t mode = 0755;
+
+		if (n == 3) {
+			mode = 0;
+			for (const char *d = args[2]; *d >= '0' && *d <= '7'; d++)
+				mode = mode * 8 + (mode_t)(*d - '0');
+		}
+		return mkdir(args[1], mode) < 0 ? fail("mkdir", args[1]) : 0;
 	}
 	if (strcmp(c, "umask") == 0) {
 		mode_t m = umask(0);

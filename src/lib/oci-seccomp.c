@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* linux.seccomp through libseccomp (oci-seccomp.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "fs.h"
+#include "oci-json.h"
+#include "oci-seccomp.h"
+#include "banned.h"
+
+#define ACTION_ERRNO UINT32_C(0xffffffff) /* placeholder until errnoRet is known */
+
+static const struct {
+	const char *name;
+	uint32_t action;
+} actions[] = {
+	{ "SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD },
+	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD },
+	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS },
+	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP },
+	{ "SCMP_ACT_ERRNO", ACTION_ERRNO },
+	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(EPERM) },
+	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW },
+	{ "SCMP_ACT_LOG", SCMP_ACT_LOG },
+};
+
+const char *const tn_seccomp_action_names[] = {
+	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
+	"SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",	  "SCMP_ACT_TRACE",
+	"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",	  NULL,
+};
+
+static const struct {
+	const char *name;
+	enum scmp_compare op;
+} ops[] = {
+	{ "SCMP_CMP_NE", SCMP_CMP_NE },
+	{ "SCMP_CMP_LT", SCMP_CMP_LT },
+	{ "SCMP_CMP_LE", SCMP_CMP_LE },
+	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+	{ "SCMP_CMP_GE", SCMP_CMP_GE },
+	{ "SCMP_CMP_GT", SCMP_CMP_GT },
+	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+};
+
+const char *const tn_seccomp_op_names[] = {
+	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",	    "SCMP_CMP_EQ",
+	"SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL,
+};
+
+static const struct {
+	const char *name;
+	unsigned flag;
+} flags[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+};
+
+const char *const tn_seccomp_flag_names[] = {
+	"SECCOMP_FILTER_FLAG_TSYNC",
+	"SECCOMP_FILTER_FLAG_LOG",
+	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+	NULL,
+};
+
+/* An action with its errnoRet ("SCMP_ACT_ERRNO" defaults to EPERM, as the spec says). */
+static int parse_action(const struct tn_cfg *c, const struct tn_json_value *o, const char *key,
+			const char *errno_key, const char *path, uint32_t *ret)
+{
+	_cleanup_free_ char *name = NULL;
+	char p[160];
+	int64_t ret_errno = EPERM;
+	int r = tn_cfg_string(c, o, key, path, true, &name);
+
+	if (r < 0)
+		return r;
+	snprintf(p, sizeof(p), "%.100s (%s)", path, errno_key);
+	r = tn_cfg_int(c, o, errno_key, p, false, 0, 4095, &ret_errno);
+	if (r < 0)
+		return r;
+	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
+		return tn_cfg_fail(
+			c, tn_json_get(o, key), path,
+			"SCMP_ACT_NOTIFY is not supported by tenant (no seccomp listener)");
+	for (size_t i = 0; i < ELEMENTSOF(actions); i++)
+		if (strcmp(name, actions[i].name) == 0) {
+			*ret = actions[i].action;
+			if (*ret == ACTION_ERRNO)
+				*ret = SCMP_ACT_ERRNO((uint32_t)ret_errno);
+			else if (strcmp(name, "SCMP_ACT_TRACE") == 0)
+				*ret = SCMP_ACT_TRACE((uint32_t)ret_errno);
+			return 0;
+		}
+	return tn_cfg_fail(c, tn_json_get(o, key), path, "unknown action \"%s\"", name);
+}
+
+static int parse_arg(const struct tn_cfg *c, const struct tn_json_value *o, const char *path,
+		     struct tn_seccomp_arg *a)
+{
+	_cleanup_free_ char *op = NULL;
+	char p[200];
+	uint32_t index;
+	int r;
+
+	snprintf(p, sizeof(p), "%s.index", path);
+	r = tn_cfg_u32(c, o, "index", p, true, &index);
+	if (r == 0 && index > 5)
+		r = tn_cfg_fail(c, tn_json_get(o, "index"), p, "%u is not 0 to 5", index);
+	snprintf(p, sizeof(p), "%s.value", path);
+	if (r == 0)
+		r = tn_cfg_u64(c, o, "value", p, true, &a->value);
+	snprintf(p, sizeof(p), "%s.valueTwo", path);
+	if (r == 0)
+		r = tn_cfg_u64(c, o, "valueTwo", p, false, &a->value_two);
+	snprintf(p, sizeof(p), "%s.op", path);
+	if (r == 0)
+		r = tn_cfg_string(c, o, "op", p, true, &op);
+	if (r < 0)
+		return r;
+	a->index = index;
+	for (size_t i = 0; i < ELEMENTSOF(ops); i++)
+		if (strcmp(op, ops[i].name) == 0) {
+			a->op = ops[i].op;
+			return 0;
+		}
+	return tn_cfg_fail(c, tn_json_get(o, "op"), p, "unknown operator \"%s\"", op);
+}
+
+static int parse_rule(const struct tn_cfg *c, const struct tn_json_value *o, size_t i,
+		      struct tn_seccomp_rule *rule)
+{
+	const struct tn_json_value *args;
+	char path[96], p[128];
+	int r;
+
+	snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
+	if (o->type != TN_JSON_OBJECT)
+		return tn_cfg_fail(c, o, path, "expected an object, got %s",
+				   tn_json_type_name(o->type));
+	snprintf(p, sizeof(p), "%s.names", path);
+	r = tn_cfg_strings(c, o, "names", p, &rule->names, &rule->n_names);
+	if (r == 0 && rule->n_names == 0)
+		r = tn_cfg_fail(c, o, p, "missing or empty (it is required)");
+	snprintf(p, sizeof(p), "%s.action", path);
+	if (r == 0)
+		r = parse_action(c, o, "action", "errnoRet", p, &rule->action);
+	snprintf(p, sizeof(p), "%s.args", path);
+	if (r == 0)
+		r = tn_cfg_field(c, o, "args", p, TN_JSON_ARRAY, false, &args);
+	if (r < 0 || !args)
+		return r;
+	rule->args = calloc(args->array.n + 1, sizeof(*rule->args));
+	if (!rule->args)
+		return -ENOMEM;
+	for (size_t k = 0; k < args->array.n; k++) {
+		snprintf(p, sizeof(p), "%s.args[%zu]", path, k);
+		if (args->array.v[k]->type != TN_JSON_OBJECT)
+			return tn_cfg_fail(c, args->array.v[k], p, "expected an object");
+		r = parse_arg(c, args->array.v[k], p, &rule->args[k]);
+		if (r < 0)
+			return r;
+		rule->n_args++;
+	}
+	return 0;
+}
+
+/* "SCMP_ARCH_X86_64" -> "x86_64", as libseccomp names it. */
+static int parse_archs(const struct tn_cfg *c, const struct tn_json_value *o, struct tn_seccomp *s)
+{
+	int r = tn_cfg_strings(c, o, "architectures", "linux.seccomp.architectures", &s->archs,
+			       &s->n_archs);
+
+	for (size_t i = 0; r == 0 && i < s->n_archs; i++) {
+		char *a = s->archs[i], path[64];
+
+		if (strncmp(a, "SCMP_ARCH_", 10) == 0)
+			memmove(a, a + 10, strlen(a + 10) + 1);
+		for (char *p = a; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		snprintf(path, sizeof(path), "linux.seccomp.architectures[%zu]", i);
+		if (seccomp_arch_resolve_name(a) == 0)
+			r = tn_cfg_fail(c, tn_json_get(o, "architectures")->array.v[i], path,
+					"unknown architecture");
+	}
+	return r;
+}
+
+static int parse_flags(const struct tn_cfg *c, const struct tn_json_value *o, struct tn_seccomp *s)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r = tn_cfg_strings(c, o, "flags", "linux.seccomp.flags", &names, &n);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < ELEMENTSOF(flags); k++)
+			if (strcmp(names[i], flags[k].name) == 0)
+				s->flags |= flags[k].flag, known = true;
+		if (!known) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "linux.seccomp.flags[%zu]", i);
+			r = tn_cfg_fail(c, tn_json_get(o, "flags")->array.v[i], path,
+					"\"%s\" is not supported", names[i]);
+		}
+	}
+	tn_strv_free(names);
+	return r;
+}
+
+int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
+		     struct tn_seccomp **ret)
+{
+	const struct tn_json_value *o, *rules;
+	struct tn_seccomp *s;
+	int r = tn_cfg_field(c, lx, "seccomp", "linux.seccomp", TN_JSON_OBJECT, false, &o);
+
+	if (r < 0 || !o)
+		return r;
+	if (tn_json_get(o, "listenerPath"))
+		return tn_cfg_fail(c, tn_json_get(o, "listenerPath"), "linux.seccomp.listenerPath",
+				   "seccomp notification listeners are not supported by tenant");
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	*ret = s;
+	r = parse_action(c, o, "defaultAction", "defaultErrnoRet", "linux.seccomp.defaultAction",
+			 &s->default_action);
+	if (r == 0)
+		r = parse_archs(c, o, s);
+	if (r == 0)
+		r = parse_flags(c, o, s);
+	if (r == 0)
+		r = tn_cfg_field(c, o, "syscalls", "linux.seccomp.syscalls", TN_JSON_ARRAY, false,
+				 &rules);
+	if (r < 0 || !rules)
+		return r;
+	s->rules = calloc(rules->array.n + 1, sizeof(*s->rules));
+	if (!s->rules)
+		return -ENOMEM;
+	for (size_t i = 0; i < rules->array.n; i++) {
+		s->n_rules++;
+		r = parse_rule(c, rules->array.v[i], i, &s->rules[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void tn_seccomp_free(struct tn_seccomp *s)
+{
+	if (!s)
+		return;
+	tn_strv_free(s->archs);
+	for (size_t i = 0; i < s->n_rules; i++) {
+		tn_strv_free(s->rules[i].names);
+		free(s->rules[i].args);
+	}
+	free(s->rules);
+	free(s);
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t def, const struct tn_seccomp_rule *rule,
+		    struct tn_error **err)
+{
+	struct scmp_arg_cmp cmp[6];
+
+	for (size_t k = 0; k < rule->n_args && k < 6; k++)
+		cmp[k] = (struct scmp_arg_cmp){ rule->args[k].index,
+						(enum scmp_compare)rule->args[k].op,
+						rule->args[k].value, rule->args[k].value_two };
+	if (rule->action == def)
+		return 0; /* libseccomp refuses a rule that repeats the default */
+	for (size_t i = 0; i < rule->n_names; i++) {
+		int nr = seccomp_syscall_resolve_name(rule->names[i]), r;
+
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* unknown to this libseccomp: skipped, as runc and crun do */
+		r = seccomp_rule_add_array(ctx, rule->action, nr, (unsigned)MIN(rule->n_args, 6),
+					   cmp);
+		if (r < 0)
+			return tn_error_errno(err, -r, "linux.seccomp: cannot add a rule for %s",
+					      rule->names[i]);
+	}
+	return 0;
+}
+
+/* Export the program to a memfd and read it back: libseccomp 2.5 exports only to an fd. */
+static int export(scmp_filter_ctx ctx, struct tn_seccomp_bpf *ret)
+{
+	_cleanup_close_ int fd = memfd_create("tenant-seccomp", MFD_CLOEXEC);
+	char *data = NULL;
+	size_t len;
+	int r;
+
+	if (fd < 0)
+		return negative_errno();
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return r;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return negative_errno();
+	r = tn_read_fd(fd, 16 * 1024 * 1024, &data, &len);
+	if (r < 0)
+		return r;
+	ret->insns = data;
+	ret->len = len / sizeof(struct sock_filter);
+	return 0;
+}
+
+int tn_seccomp_compile(const struct tn_seccomp *s, struct tn_seccomp_bpf *ret,
+		       struct tn_error **err)
+{
+	scmp_filter_ctx ctx = seccomp_init(s->default_action);
+	int r = 0;
+
+	*ret = (struct tn_seccomp_bpf){ .flags = s->flags };
+	if (!ctx)
+		return tn_error_set(err, EINVAL,
+				    "linux.seccomp: libseccomp refused the default action");
+	for (size_t i = 0; r == 0 && i < s->n_archs; i++) {
+		uint32_t arch = seccomp_arch_resolve_name(s->archs[i]);
+
+		r = seccomp_arch_add(ctx, arch);
+		if (r == -EEXIST)
+			r = 0; /* the native one is there already */
+		if (r < 0)
+			r = tn_error_errno(err, -r, "linux.seccomp: cannot add architecture %s",
+					   s->archs[i]);
+	}
+	/* No new privileges is the container's business (process.noNewPrivileges). */
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	for (size_t i = 0; r == 0 && i < s->n_rules; i++)
+		r = add_rule(ctx, s->default_action, &s->rules[i], err);
+	if (r == 0 && (r = export(ctx, ret)) < 0)
+		r = tn_error_errno(err, -r, "linux.seccomp: cannot compile the filter");
+	seccomp_release(ctx);
+	return r;
+}
+
+void tn_seccomp_bpf_done(struct tn_seccomp_bpf *b)
+{
+	free(b->insns);
+	*b = (struct tn_seccomp_bpf){ 0 };
+}
+
+int tn_seccomp_load(const struct tn_seccomp_bpf *b)
+{
+	struct sock_fprog prog = { .len = (unsigned short)b->len, .filter = b->insns };
+
+	if (!b->insns)
+		return 0;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, b->flags, &prog) < 0)
+		return negative_errno();
+	return 0;
+}
