@@ -116,15 +116,30 @@ static int cmd_create(struct tn_cli *cli, const struct tn_cli_args *a)
 	return r;
 }
 
+/* Print a hook's warning (poststart, poststop) once, and drop it. */
+static void warn_hook(struct tn_cli *cli, struct tn_error **warn)
+{
+	if (*warn)
+		tn_cli_warn(cli, "%s", (*warn)->message ? (*warn)->message : "a hook failed");
+	tn_error_free(*warn);
+	*warn = NULL;
+}
+
 static int cmd_start(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	struct tn_error *warn = NULL;
+	int r;
 	ROOT_OR_FAIL(cli, root);
-	return tn_container_start(root, a->pos[0], &cli->err);
+
+	r = tn_container_start(root, a->pos[0], &cli->err, &warn);
+	warn_hook(cli, &warn);
+	return r;
 }
 
 /* run in the foreground: tenant is init's parent (subreaper) and ends as it ends. */
 static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 {
+	struct tn_error *warn = NULL;
 	struct tn_forward fwd = { .fd = -1 };
 	struct tn_container c;
 	int r, status = 0;
@@ -136,12 +151,16 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 	o->sigmask = &fwd.old_mask;
 	r = tn_container_create(o, &c, &cli->err);
 	if (r == 0) {
-		r = tn_container_start(o->root, o->id, &cli->err);
+		r = tn_container_start(o->root, o->id, &cli->err, &warn);
+		warn_hook(cli, &warn);
 		if (r == 0)
 			r = tn_forward_wait(&fwd, c.pid, &status);
 		if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
 			kill(c.pid, SIGKILL);
-		tn_container_remove_dir(c.state_dir);
+		/* As runc run: the container goes when its process does (poststop hooks run). */
+		if (tn_container_delete(o->root, o->id, true, NULL, &warn) < 0)
+			tn_container_remove_dir(c.state_dir);
+		warn_hook(cli, &warn);
 		tn_container_done(&c);
 	}
 	tn_forward_end(&fwd);
@@ -155,6 +174,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 
 static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	struct tn_error *warn = NULL;
 	struct tn_container_opts o;
 	struct tn_container c;
 	int r;
@@ -168,9 +188,10 @@ static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 	r = tn_container_create(&o, &c, &cli->err);
 	if (r < 0)
 		return r;
-	r = tn_container_start(root, o.id, &cli->err);
+	r = tn_container_start(root, o.id, &cli->err, &warn);
+	warn_hook(cli, &warn);
 	if (r < 0)
-		tn_container_delete(root, o.id, true, NULL);
+		tn_container_delete(root, o.id, true, NULL, NULL);
 	tn_container_done(&c);
 	return r;
 }
@@ -363,8 +384,13 @@ static const struct tn_cli_option delete_options[] = {
 
 static int cmd_delete(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	struct tn_error *warn = NULL;
+	int r;
 	ROOT_OR_FAIL(cli, root);
-	return tn_container_delete(root, a->pos[0], tn_cli_has(a, DELETE_FORCE), &cli->err);
+
+	r = tn_container_delete(root, a->pos[0], tn_cli_has(a, DELETE_FORCE), &cli->err, &warn);
+	warn_hook(cli, &warn);
+	return r;
 }
 
 /* ---- exec ---- */

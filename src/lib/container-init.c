@@ -97,6 +97,35 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 	_exit(0);
 }
 
+bool tn_container_needs_hook_point(const struct tn_oci_config *c)
+{
+	return c->hooks.n[TN_HOOK_PRESTART] || c->hooks.n[TN_HOOK_CREATE_RUNTIME] ||
+	       c->hooks.n[TN_HOOK_CREATE_CONTAINER] || c->hooks.n[TN_HOOK_START_CONTAINER];
+}
+
+int tn_container_hook_point(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	struct tn_sync_msg *m;
+	int r;
+
+	if (!tn_container_needs_hook_point(ctx->cfg))
+		return 0;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	if (tn_sync_send(ctx->sync_fd, TN_SYNC_HOOKS, 0, 0, NULL) < 0 ||
+	    tn_sync_recv(ctx->sync_fd, m) < 0 || m->type != TN_SYNC_GO) {
+		free(m);
+		_exit(1); /* R gave up, and says why */
+	}
+	ctx->state_json = strdup(m->message);
+	free(m);
+	if (!ctx->state_json)
+		return -ENOMEM;
+	r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_CREATE_CONTAINER, ctx->state_json, err);
+	return r;
+}
+
 /* Block until `start` opens exec.fifo for reading, then tell it with one byte. */
 static int wait_for_start(struct tn_init_ctx *ctx, struct tn_error **err)
 {
@@ -144,6 +173,8 @@ _Noreturn static void init_main(struct tn_init_ctx *ctx)
 		_exit(1);
 	close(ctx->sync_fd);
 	r = wait_for_start(ctx, &err);
+	if (r == 0 && ctx->state_json)
+		r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, &err);
 	if (r == 0)
 		r = tn_container_exec(ctx, exec_path, &err);
 	/* After start nobody waits for a message: the error goes where the process's would. */

@@ -17,13 +17,14 @@ enum tn_sync_type {
 	TN_SYNC_READY,		/* P2 -> R: the container is set up, waiting for start */
 	TN_SYNC_ERROR,		/* P1/P2 -> R: setup failed; message and hint follow */
 	TN_SYNC_UNSHARE_FAILED, /* P1 -> R: unshare(2) failed with `code`: R explains why */
+	TN_SYNC_HOOKS,		/* P2 -> R: mounts done: run prestart, createRuntime; then GO */
 };
 
 struct tn_sync_msg {
 	int type;
 	int code; /* positive errno with TN_SYNC_ERROR */
 	pid_t pid;
-	char message[2048];
+	char message[16384]; /* with GO after HOOKS: the state as JSON, for the hooks in P2 */
 	char hint[512];
 };
 
@@ -45,6 +46,7 @@ struct tn_init_ctx {
 	int console_fd;	   /* connected --console-socket, or -1 */
 	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
+	char *state_json; /* P2: the state R sent, for createContainer and startContainer hooks */
 };
 
 /* P1: namespaces, then fork init; never returns. */
@@ -52,6 +54,10 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx);
 
 /* P2, before the fifo: the root filesystem, mounts, pivot_root, /dev, masked paths... */
 int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err);
+/* P2, before pivot_root: let R run its hooks, then run createContainer. */
+int tn_container_hook_point(struct tn_init_ctx *ctx, struct tn_error **err);
+/* Whether the config has hooks that need R and P2 to meet before pivot_root. */
+bool tn_container_needs_hook_point(const struct tn_oci_config *c);
 /* P2, after setup_misc: masked and read-only paths, a read-only root. */
 int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err);
 /* P2: hostname, sysctl, rlimits, oom_score_adj: what is set before start. */

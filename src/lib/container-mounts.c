@@ -439,6 +439,8 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 		r = setup_dev(ctx, rootfd, err);
 	close(rootfd);
 	if (r == 0)
+		r = tn_container_hook_point(ctx, err);
+	if (r == 0)
 		r = pivot(ctx, err);
 	if (r == 0 && c->rootfs_propagation && mount(NULL, "/", NULL, prop, NULL) < 0)
 		r = tn_error_errno(err, errno, "linux.rootfsPropagation: cannot apply it");

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "container.h"
+#include "oci-config.h"
 #include "oci-state.h"
 #include "parse.h"
 #include "banned.h"
@@ -51,8 +52,32 @@ static int release_init(const struct tn_state *s, int fd, struct tn_error **err)
 			    s->id);
 }
 
-int tn_container_start(const char *root, const char *id, struct tn_error **err)
+/* The hooks of the config the container was created from. */
+static int load_hooks(const char *root, const char *id, struct tn_oci_config *cfg)
 {
+	_cleanup_free_ char *dir = tn_state_dir(root, id), *path = NULL;
+
+	*cfg = (struct tn_oci_config){ 0 };
+	if (!dir || asprintf(&path, "%s/%s", dir, TN_CONFIG_COPY) < 0)
+		return -ENOMEM;
+	return tn_oci_config_load(path, cfg, NULL);
+}
+
+/* poststart and poststop: a failure is a warning (runtime-spec), in *warn. */
+static void late_hooks(struct tn_oci_config *cfg, enum tn_hook_kind k, struct tn_state *s,
+		       struct tn_error **warn)
+{
+	_cleanup_free_ char *json = NULL;
+
+	if (!cfg->hooks.n[k] || tn_state_to_json(s, TN_OCI_VERSION, &json) < 0)
+		return;
+	tn_hooks_run(&cfg->hooks, k, json, warn);
+}
+
+int tn_container_start(const char *root, const char *id, struct tn_error **err,
+		       struct tn_error **warn)
+{
+	struct tn_oci_config cfg = { 0 };
 	_cleanup_free_ char *dir = NULL, *fifo = NULL;
 	struct tn_state s;
 	int fd, r = tn_state_load(root, id, &s, err);
@@ -76,8 +101,13 @@ int tn_container_start(const char *root, const char *id, struct tn_error **err)
 		r = release_init(&s, fd, err);
 	if (fd >= 0)
 		close(fd);
-	if (r == 0)
+	if (r == 0) {
 		unlink(fifo);
+		s.status = TN_STATUS_RUNNING;
+		if (load_hooks(root, id, &cfg) == 0)
+			late_hooks(&cfg, TN_HOOK_POSTSTART, &s, warn);
+	}
+	tn_oci_config_done(&cfg);
 	tn_state_done(&s);
 	return r;
 }
@@ -153,9 +183,11 @@ static int kill_and_wait(struct tn_state *s, struct tn_error **err)
 	return 0;
 }
 
-int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err)
+int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err,
+			struct tn_error **warn)
 {
 	_cleanup_free_ char *dir = NULL;
+	struct tn_oci_config cfg = { 0 };
 	struct tn_state s;
 	int r = tn_state_load(root, id, &s, err);
 
@@ -177,8 +209,15 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 		r = kill_and_wait(&s, err);
 	}
 	dir = tn_state_dir(root, id);
+	if (r == 0)
+		load_hooks(root, id, &cfg);
 	if (r == 0 && (!dir || tn_container_remove_dir(dir) < 0))
 		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
+	if (r == 0) {
+		s.status = TN_STATUS_STOPPED;
+		late_hooks(&cfg, TN_HOOK_POSTSTOP, &s, warn);
+	}
+	tn_oci_config_done(&cfg);
 	tn_state_done(&s);
 	return r;
 }

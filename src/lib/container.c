@@ -217,24 +217,58 @@ static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
 	return -(m->code > 0 ? m->code : EIO);
 }
 
+/* prestart and createRuntime, in tenant's namespaces; then init may go on, with the state. */
+static int runtime_hooks(const struct tn_container_opts *o, struct create_plan *p, pid_t pid,
+			 int fd, struct tn_error **err)
+{
+	_cleanup_free_ char *json = NULL, *now = tn_now_rfc3339();
+	struct tn_state s = {
+		.id = (char *)o->id,
+		.pid = pid,
+		.bundle = p->bundle,
+		.created = now ? now : (char *)"",
+		.owner = getuid(),
+		.annotations = p->cfg.annotations,
+		.n_annotations = p->cfg.n_annotations,
+		.status = TN_STATUS_CREATING,
+	};
+	struct tn_error carrier = { 0 };
+	int r = tn_state_to_json(&s, TN_OCI_VERSION, &json);
+
+	if (r < 0)
+		return r;
+	r = tn_hooks_run(&p->cfg.hooks, TN_HOOK_PRESTART, json, err);
+	if (r == 0)
+		r = tn_hooks_run(&p->cfg.hooks, TN_HOOK_CREATE_RUNTIME, json, err);
+	if (r < 0)
+		return r;
+	if (strlen(json) >= sizeof(((struct tn_sync_msg *)NULL)->message))
+		return tn_error_set(err, E2BIG, "the container's state is too large for its hooks");
+	carrier.message = json;
+	return tn_sync_send(fd, TN_SYNC_GO, 0, 0, &carrier);
+}
+
 /*
  * Follow P1 and P2 through setup until init is ready and its PID known: both arrive on the
- * same socket in either order (init may be ready before P1 gets to say its PID).
+ * same socket in either order (init may be ready before P1 gets to say its PID). Init's hook
+ * point waits for the PID too.
  */
-static int supervise_setup(struct create_plan *p, int fd, pid_t p1, pid_t *init_pid,
-			   struct tn_error **err)
+static int supervise_setup(const struct tn_container_opts *o, struct create_plan *p, int fd,
+			   pid_t p1, pid_t *init_pid, struct tn_error **err)
 {
-	bool ready = false;
+	_cleanup_free_ struct tn_sync_msg *m = malloc(sizeof(*m));
+	bool ready = false, hooks = false;
 
+	if (!m)
+		return -ENOMEM;
 	while (!ready || *init_pid <= 0) {
-		struct tn_sync_msg m;
-		int r = tn_sync_recv(fd, &m);
+		int r = tn_sync_recv(fd, m);
 
 		if (r < 0)
 			return tn_error_set(err, EIO,
 					    "the container's init process exited during "
 					    "setup");
-		switch (m.type) {
+		switch (m->type) {
 		case TN_SYNC_MAPS:
 			r = write_maps(p, p1, err);
 			if (r == 0)
@@ -243,15 +277,24 @@ static int supervise_setup(struct create_plan *p, int fd, pid_t p1, pid_t *init_
 				return r;
 			break;
 		case TN_SYNC_PID:
-			if (m.pid <= 0)
+			if (m->pid <= 0)
 				return tn_error_set(err, EIO, "the container's init has no PID");
-			*init_pid = m.pid;
+			*init_pid = m->pid;
+			break;
+		case TN_SYNC_HOOKS:
+			hooks = true;
 			break;
 		case TN_SYNC_READY:
 			ready = true;
 			break;
 		default:
-			return child_error(&m, err);
+			return child_error(m, err);
+		}
+		if (hooks && *init_pid > 0) {
+			hooks = false;
+			r = runtime_hooks(o, p, *init_pid, fd, err);
+			if (r < 0)
+				return r;
 		}
 	}
 	return 0;
@@ -386,7 +429,7 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 	close(sv[1]);
 	if (ctx.console_fd >= 0)
 		close(ctx.console_fd);
-	r = supervise_setup(p, sv[0], p1, &init, err);
+	r = supervise_setup(o, p, sv[0], p1, &init, err);
 	close(sv[0]);
 	if (r < 0)
 		kill(p1, SIGKILL);

@@ -45,14 +45,19 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 			struct tn_error **err);
 void tn_container_done(struct tn_container *c);
 
-/* Let a created container run: open its exec.fifo, which releases init into exec. */
-int tn_container_start(const char *root, const char *id, struct tn_error **err);
+/*
+ * Let a created container run: open its exec.fifo, which releases init into exec; then the
+ * poststart hooks, whose failure is only a warning (*warn, which may be NULL).
+ */
+int tn_container_start(const char *root, const char *id, struct tn_error **err,
+		       struct tn_error **warn);
 
 /* Send `sig` to the container's init (all its processes with `all`). */
 int tn_container_kill(const char *root, const char *id, int sig, bool all, struct tn_error **err);
 
-/* Remove a stopped container (a running one only with `force`, after SIGKILL). */
-int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err);
+/* Remove a stopped container (a running one only with `force`, after SIGKILL); then poststop. */
+int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err,
+			struct tn_error **warn);
 
 struct tn_exec_opts {
 	const char *root;

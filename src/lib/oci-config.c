@@ -316,6 +316,8 @@ int tn_oci_config_parse(const char *file, const char *text, size_t len, struct t
 				      &ret->annotations, &ret->n_annotations);
 	if (r == 0)
 		r = tn_oci_config_linux(&c, root, ret);
+	if (r == 0)
+		r = tn_hooks_parse(&c, root, &ret->hooks);
 	tn_json_value_free(root);
 	if (r < 0) {
 		tn_oci_config_done(ret);
@@ -397,5 +399,6 @@ void tn_oci_config_done(struct tn_oci_config *c)
 	tn_strv_free(c->sysctl);
 	tn_strv_free(c->annotations);
 	tn_seccomp_free(c->seccomp);
+	tn_hooks_done(&c->hooks);
 	*c = (struct tn_oci_config){ 0 };
 }

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "idmap.h"
+#include "oci-hooks.h"
 #include "oci-seccomp.h"
 
 #define TN_OCI_VERSION "1.2.0"
@@ -105,7 +106,8 @@ struct tn_oci_config {
 	char **sysctl; /* "key=value" pairs */
 	size_t n_sysctl;
 	struct tn_seccomp *seccomp; /* NULL: no filter */
-	char **annotations;	    /* "key", "value", ... pairs */
+	struct tn_oci_hooks hooks;
+	char **annotations; /* "key", "value", ... pairs */
 	size_t n_annotations;
 };
 

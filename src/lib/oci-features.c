@@ -107,7 +107,9 @@ int tn_oci_features(struct tn_buf *out)
 	tn_json_kv_string(&j, "ociVersionMin", "1.0.0");
 	tn_json_kv_string(&j, "ociVersionMax", TN_OCI_VERSION);
 	tn_json_key(&j, "hooks");
-	tn_json_begin_array(&j); /* hooks are not run yet */
+	tn_json_begin_array(&j);
+	for (int k = 0; k < TN_HOOK_KINDS; k++)
+		tn_json_string(&j, tn_hook_kind_name((enum tn_hook_kind)k));
 	tn_json_end_array(&j);
 	tn_json_key(&j, "mountOptions");
 	tn_json_begin_array(&j);

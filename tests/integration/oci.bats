@@ -391,10 +391,10 @@ assert_clean() {
 	assert_clean
 }
 
-@test "features: truthful JSON: this kernel's capabilities, seccomp, no cgroups or hooks claimed yet" {
+@test "features: truthful JSON: this kernel's capabilities, seccomp and hooks, no cgroups claimed yet" {
 	run -0 "$TENANT" features
 	assert_eq "$(jq -r '.ociVersionMax, (.linux.namespaces | index("user") != null), .linux.seccomp.enabled, (.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null), .linux.cgroup.v2, (.hooks | length)' <<<"$output")" \
-		"$(printf '1.2.0\ntrue\ntrue\ntrue\nfalse\n0')"
+		"$(printf '1.2.0\ntrue\ntrue\ntrue\nfalse\n6')"
 	assert_eq "$(jq '.linux.capabilities | length' <<<"$output")" "$(($(cat /proc/sys/kernel/cap_last_cap) + 1))"
 	jq -e '.mountOptions | index("rbind") != null and index("nosuid") != null' <<<"$output"
 }
@@ -433,5 +433,51 @@ assert_clean() {
 	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_BOGUS"}]}'
 	run -1 tnr create --bundle "$B" sc3
 	assert_contains "$output" 'linux.seccomp.syscalls[0].action: unknown action "SCMP_ACT_BOGUS"'
+	assert_clean
+}
+
+@test "hooks: each kind runs at its step with the state on stdin; startContainer inside the container" {
+	local log=$PUBLIC/hooks
+	mkdir -p "$log"
+	cat >"$PUBLIC/hook" <<'HOOK'
+#!/bin/sh
+cat >"$1/$2.json"
+echo "$2" >>"$1/order"
+HOOK
+	chmod 755 "$PUBLIC/hook"
+	config "$B" --arg h "$PUBLIC/hook" --arg l "$log" '.root.readonly = false | .hooks = {
+		"prestart": [{"path": $h, "args": ["hook", $l, "prestart"]}],
+		"createRuntime": [{"path": $h, "args": ["hook", $l, "createRuntime"]}],
+		"createContainer": [{"path": $h, "args": ["hook", $l, "createContainer"]}],
+		"startContainer": [{"path": "/init", "args": ["/init", "write", "/tmp/started", "yes"]}],
+		"poststart": [{"path": $h, "args": ["hook", $l, "poststart"]}],
+		"poststop": [{"path": $h, "args": ["hook", $l, "poststop"], "env": ["X=1"], "timeout": 5}]}'
+	args "$B" cat /tmp/started
+	run -0 tnr run --bundle "$B" h1
+	assert_eq "$output" "yes"
+	assert_eq "$(cat "$log/order")" "$(printf 'prestart\ncreateRuntime\ncreateContainer\npoststart\npoststop')"
+	assert_eq "$(jq -r '.id + " " + .status' "$log/createRuntime.json")" "h1 creating"
+	assert_eq "$(jq -r '.status' "$log/poststart.json")" "running"
+	assert_eq "$(jq -r '.status' "$log/poststop.json")" "stopped"
+	[ "$(jq -r .pid "$log/prestart.json")" -gt 1 ]
+	assert_clean
+}
+
+@test "hooks: a failing or slow createRuntime hook fails create; a failing poststart is a warning" {
+	cp "$B/config.json" "$B/good.json"
+	config "$B" '.hooks = {"createRuntime": [{"path": "/bin/false"}]}'
+	run -1 tnr create --bundle "$B" h2
+	assert_contains "$output" "hooks.createRuntime[0] (/bin/false) exited with status 1"
+	assert_clean
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.hooks = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "10"], "timeout": 1}]}'
+	run -1 tnr create --bundle "$B" h2
+	assert_contains "$output" "hooks.createRuntime[0] (/bin/sleep) timed out after 1 s"
+	assert_clean
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.hooks = {"poststart": [{"path": "/bin/false"}]}'
+	run -0 tnr run --bundle "$B" h3
+	assert_contains "$output" "warning: hooks.poststart[0] (/bin/false) exited with status 1"
+	assert_contains "$output" "uid=0 gid=0"
 	assert_clean
 }
