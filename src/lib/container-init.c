@@ -19,23 +19,42 @@ _Noreturn static void fail(int fd, int code, struct tn_error *e)
 	_exit(1);
 }
 
-/* Join the namespaces given by path, of the kinds in `which` (a mask of 1 << type). */
-static int join_namespaces(const struct tn_oci_config *c, unsigned which, struct tn_error **err)
+/* Open every namespace given by path first: a joined mount namespace changes what paths mean. */
+static int open_namespaces(const struct tn_oci_config *c, int fds[TN_NS_COUNT],
+			   struct tn_error **err)
 {
+	for (int t = 0; t < TN_NS_COUNT; t++)
+		fds[t] = -1;
 	for (int t = 0; t < TN_NS_COUNT; t++) {
-		int fd, r = 0;
-
-		if (!(which & (1u << t)) || !c->ns[t].present || !c->ns[t].path)
+		if (!c->ns[t].present || !c->ns[t].path)
 			continue;
-		fd = open(c->ns[t].path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
-			r = tn_error_errno(err, errno,
-					   "linux.namespaces: cannot join the %s namespace %s",
-					   tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
-		if (fd >= 0)
-			close(fd);
-		if (r < 0)
-			return r;
+		fds[t] = open(c->ns[t].path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0)
+			return tn_error_errno(err, errno,
+					      "linux.namespaces: cannot open the %s "
+					      "namespace %s",
+					      tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
+	}
+	return 0;
+}
+
+/* As runc: the user namespace given by path first, then the others given by path, before any
+ * new namespace exists (a new user namespace would not own the joined ones). */
+static int join_namespaces(const struct tn_oci_config *c, int fds[TN_NS_COUNT],
+			   struct tn_error **err)
+{
+	for (int i = -1; i < TN_NS_COUNT; i++) {
+		int t = i < 0 ? TN_NS_USER : i;
+
+		if ((i >= 0 && t == TN_NS_USER) || fds[t] < 0)
+			continue;
+		if (setns(fds[t], tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
+			return tn_error_errno(err, errno,
+					      "linux.namespaces: cannot join the %s "
+					      "namespace %s",
+					      tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
+		close(fds[t]);
+		fds[t] = -1;
 	}
 	return 0;
 }
@@ -63,10 +82,13 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 	const struct tn_oci_config *c = ctx->cfg;
 	struct tn_error *err = NULL;
 	struct tn_sync_msg m;
+	int fds[TN_NS_COUNT];
 	pid_t pid;
 	int r;
 
-	r = join_namespaces(c, 1u << TN_NS_USER, &err);
+	r = open_namespaces(c, fds, &err);
+	if (r == 0)
+		r = join_namespaces(c, fds, &err);
 	if (r < 0)
 		fail(ctx->sync_fd, -r, err);
 	if (unshare(ctx->new_flags) < 0) {
@@ -83,9 +105,6 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 		if (r < 0)
 			fail(ctx->sync_fd, -r, err);
 	}
-	r = join_namespaces(c, ~(1u << TN_NS_USER), &err);
-	if (r < 0)
-		fail(ctx->sync_fd, -r, err);
 	pid = fork();
 	if (pid < 0) {
 		tn_error_errno(&err, errno, "cannot fork the container's init");

@@ -60,6 +60,8 @@ int tn_container_hook_point(struct tn_init_ctx *ctx, struct tn_error **err);
 bool tn_container_needs_hook_point(const struct tn_oci_config *c);
 /* P2, after setup_misc: masked and read-only paths, a read-only root. */
 int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err);
+/* R, when planning: only sysctls of the container's own namespaces. */
+int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err);
 /* P2: hostname, sysctl, rlimits, oom_score_adj: what is set before start. */
 int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err);
 /* R: connect to --console-socket. */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -61,8 +62,11 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 			*slash = '/';
 			if (dir < 0)
 				return dir;
+			/* O_EXCL|O_NOFOLLOW: a dangling symlink of the image is never followed. */
 			if (last && file)
-				fd = openat(dir, slash + 1, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+				fd = openat(dir, slash + 1,
+					    O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
+					    0644);
 			else
 				fd = mkdirat(dir, slash + 1, 0755);
 			close(dir);
@@ -203,6 +207,17 @@ struct mount_target {
 	char path[64];
 };
 
+/* Read-only all the way down: the submounts of a recursive bind (the cgroup trees) too. */
+static int readonly_recursive(int fd)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	return syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		       sizeof(attr)) < 0
+		       ? negative_errno()
+		       : 0;
+}
+
 static int mount_fallback(const char *host, struct mount_target *t, const struct tn_oci_mount *m)
 {
 	int r;
@@ -212,6 +227,10 @@ static int mount_fallback(const char *host, struct mount_target *t, const struct
 	r = retarget(t->rootfd, m->destination, &t->fd, t->path, sizeof(t->path));
 	if (r == 0 && (m->flags & ~MS_REMOUNT))
 		r = remount_bind(t->path, m->flags & ~MS_REMOUNT, m->clear);
+	/* A host tree bound in place of sysfs or cgroup must not let the container write the
+	 * host's cgroups or sysfs through a submount. */
+	if (r == 0 && (m->flags & MS_RDONLY))
+		r = readonly_recursive(t->fd);
 	return r;
 }
 
@@ -411,11 +430,12 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	const struct tn_oci_config *c = ctx->cfg;
-	unsigned long prop = c->rootfs_propagation ? c->rootfs_propagation : MS_SLAVE | MS_REC;
+	unsigned long prop = c->rootfs_propagation;
 	int rootfd, r = 0;
 
-	/* Nothing mounted from here on propagates back to the host. */
-	if (mount(NULL, "/", NULL, (prop & MS_SHARED) ? MS_SLAVE | MS_REC : prop, NULL) < 0 ||
+	/* Nothing mounted from here on propagates back to the host, whatever rootfsPropagation
+	 * asks: that applies to the container's root once it is pivoted. */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
 	    mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		r = tn_error_errno(err, errno, "cannot prepare the root filesystem %s",
 				   ctx->rootfs);

@@ -114,21 +114,29 @@ int tn_container_start(const char *root, const char *id, struct tn_error **err,
 
 /*
  * Every process of the container (kill --all without a cgroup to walk): those in init's mount
- * namespace, which every container has its own of. (Not its PID namespace: a container may
- * share the host's.)
+ * namespace, which a container has its own of (not its PID namespace: it may share the host's).
+ * Init is checked through a /proc dirfd (still the same process, by start time) before its
+ * namespace is read; a mount namespace that is tenant's own (joined by path) is refused.
  */
 static int kill_all(const struct tn_state *s, int sig)
 {
-	char path[300], want[64], have[64];
+	char path[300], want[64], have[64], self[64];
+	_cleanup_close_ int dirfd = -1;
 	uint32_t pid;
 	ssize_t n;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)s->pid);
-	n = readlink(path, want, sizeof(want) - 1);
-	if (n < 0)
+	snprintf(path, sizeof(path), "/proc/%d", (int)s->pid);
+	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
 		return negative_errno();
+	n = readlinkat(dirfd, "ns/mnt", want, sizeof(want) - 1);
+	if (n < 0 || tn_proc_start_time(s->pid) != s->pid_start)
+		return -ESRCH;
 	want[n] = '\0';
+	n = readlink("/proc/self/ns/mnt", self, sizeof(self) - 1);
+	if (n >= 0 && (self[n] = '\0', strcmp(self, want) == 0))
+		return -EPERM; /* not the container's own: it would be everyone */
 	d = opendir("/proc");
 	if (!d)
 		return negative_errno();
@@ -148,6 +156,24 @@ static int kill_all(const struct tn_state *s, int sig)
 	return 0;
 }
 
+static int kill_every(const struct tn_state *s, int sig, struct tn_error **err)
+{
+	int r;
+
+	/* SIGKILL to init of its own PID namespace takes every process with it. */
+	if (s->new_pid_ns && sig == SIGKILL)
+		return kill(s->pid, sig) < 0 ? tn_error_errno(err, errno, "cannot kill '%s'", s->id)
+					     : 0;
+	r = kill_all(s, sig);
+	if (r == -EPERM)
+		return tn_error_set(
+			err, EPERM,
+			"cannot kill --all '%s': it shares tenant's mount namespace, so "
+			"its processes cannot be told from others",
+			s->id);
+	return r < 0 ? tn_error_errno(err, -r, "cannot kill '%s'", s->id) : 0;
+}
+
 int tn_container_kill(const char *root, const char *id, int sig, bool all, struct tn_error **err)
 {
 	struct tn_state s;
@@ -157,10 +183,8 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 		return r;
 	if (s.status == TN_STATUS_STOPPED)
 		r = wrong_status(&s, "kill", err);
-	else if (all && s.new_pid_ns && sig == SIGKILL)
-		r = kill(s.pid, sig) < 0 ? tn_error_errno(err, errno, "cannot kill '%s'", id) : 0;
 	else if (all)
-		r = kill_all(&s, sig) < 0 ? tn_error_errno(err, errno, "cannot kill '%s'", id) : 0;
+		r = kill_every(&s, sig, err);
 	else if (kill(s.pid, sig) < 0)
 		r = tn_error_errno(err, errno, "cannot send signal %d to '%s' (pid %d)", sig, id,
 				   (int)s.pid);
@@ -192,11 +216,16 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 	int r = tn_state_load(root, id, &s, err);
 
 	if (r == -ENOENT && force) {
+		/* runc: delete --force of a missing container succeeds. A directory without
+		 * state.json (create was killed half-way) goes too, or its ID stays taken. */
+		dir = tn_state_dir(root, id);
+		if (dir && tn_container_id_check(id, NULL) == 0)
+			tn_container_remove_dir(dir);
 		if (err) {
 			tn_error_free(*err);
 			*err = NULL;
 		}
-		return 0; /* runc: delete --force of a missing container succeeds */
+		return 0;
 	}
 	if (r < 0)
 		return r;

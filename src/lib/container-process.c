@@ -34,23 +34,60 @@ static int write_file(const char *path, const char *text)
 static int apply_sysctl(const struct tn_oci_config *c, struct tn_error **err)
 {
 	for (size_t i = 0; i < c->n_sysctl; i++) {
+		const char *key = c->sysctl[2 * i], *value = c->sysctl[2 * i + 1];
 		char path[512];
-		const char *eq = strchr(c->sysctl[i], '=');
-		size_t klen = (size_t)(eq - c->sysctl[i]);
 		int r;
 
-		if (klen == 0 || klen > 400 || memchr(c->sysctl[i], '/', klen) ||
-		    strncmp(c->sysctl[i], "..", 2) == 0)
-			return tn_error_set(err, EINVAL, "linux.sysctl: invalid key '%.*s'",
-					    (int)klen, c->sysctl[i]);
-		snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)klen, c->sysctl[i]);
+		/* Checked by create (tn_sysctl_check): no '/', no "..", a namespaced key. */
+		snprintf(path, sizeof(path), "/proc/sys/%s", key);
 		for (char *p = path + 10; *p; p++)
 			if (*p == '.')
 				*p = '/';
-		r = write_file(path, eq + 1);
+		r = write_file(path, value);
 		if (r < 0)
-			return tn_error_errno(err, -r, "linux.sysctl: cannot set %.*s", (int)klen,
-					      c->sysctl[i]);
+			return tn_error_errno(err, -r, "linux.sysctl: cannot set %s", key);
+	}
+	return 0;
+}
+
+/*
+ * As runc: only sysctls of a namespace the container has of its own may be set, or they
+ * would change the host: net.* needs a network namespace, IPC ones an IPC namespace, the
+ * host and domain names a UTS namespace.
+ */
+int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err)
+{
+	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb",
+					   "kernel.msgmni", "kernel.sem",
+					   "kernel.shmall", "kernel.shmmax",
+					   "kernel.shmmni", "kernel.shm_rmid_forced" };
+
+	for (size_t i = 0; i < c->n_sysctl; i++) {
+		const char *key = c->sysctl[2 * i];
+		enum tn_ns_type need = TN_NS_COUNT;
+
+		if (key[0] == '\0' || strlen(key) > 400 || strchr(key, '/') || strstr(key, ".."))
+			return tn_error_set(err, EINVAL, "linux.sysctl: invalid key '%s'", key);
+		if (strncmp(key, "net.", 4) == 0)
+			need = TN_NS_NET;
+		else if (strncmp(key, "fs.mqueue.", 10) == 0)
+			need = TN_NS_IPC;
+		else if (strcmp(key, "kernel.hostname") == 0 ||
+			 strcmp(key, "kernel.domainname") == 0)
+			need = TN_NS_UTS;
+		for (size_t k = 0; k < ELEMENTSOF(ipc); k++)
+			if (strcmp(key, ipc[k]) == 0)
+				need = TN_NS_IPC;
+		if (need == TN_NS_COUNT)
+			return tn_error_set(err, EINVAL,
+					    "linux.sysctl: %s is not namespaced: setting it would "
+					    "change the host",
+					    key);
+		if (!c->ns[need].present)
+			return tn_error_set(err, EINVAL,
+					    "linux.sysctl: %s needs a \"%s\" namespace of the "
+					    "container's own in linux.namespaces",
+					    key, tn_ns_type_name(need));
 	}
 	return 0;
 }

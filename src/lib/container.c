@@ -137,6 +137,12 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 		return 0;
 	if (c->ns[TN_NS_USER].path)
 		return 0; /* joined: its maps exist */
+	if (c->ns[TN_NS_USER].present && !c->n_uid_mappings && req.privileged[0]) {
+		tn_error_set(err, EINVAL, "linux.uidMappings: a new user namespace needs mappings");
+		return tn_error_hint(err,
+				     "as root, say which host IDs the container gets, e.g. "
+				     "[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]");
+	}
 	p->new_userns = true;
 	r = tn_user_from_uid(getuid(), &p->caller);
 	if (r < 0)
@@ -166,6 +172,8 @@ static int plan_create(const struct tn_container_opts *o, struct create_plan *p,
 
 	if (r == 0)
 		r = plan_userns(o, p, err);
+	if (r == 0)
+		r = tn_sysctl_check(&p->cfg, err);
 	if (r == 0 && p->cfg.seccomp)
 		r = tn_seccomp_compile(p->cfg.seccomp, &p->seccomp, err);
 	if (r < 0)
@@ -178,6 +186,9 @@ static int plan_create(const struct tn_container_opts *o, struct create_plan *p,
 	if (!p->cfg.ns[TN_NS_MOUNT].present && !p->new_userns)
 		return tn_error_set(err, EINVAL,
 				    "linux.namespaces: a container needs a \"mount\" namespace");
+	if (o->console_socket && !p->cfg.process.terminal)
+		return tn_error_set(err, EINVAL,
+				    "--console-socket is given but process.terminal is false");
 	if (p->cfg.process.terminal && !o->console_socket && !o->foreground) {
 		tn_error_set(
 			err, EINVAL,
@@ -412,8 +423,9 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 			close(ctx.console_fd);
 		return tn_error_errno(err, errno, "cannot create a socket pair");
 	}
-	if (o->foreground)
-		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Init stays tenant's child until tenant exits (when P1 is gone), so an init that fails
+	 * during setup is reaped here and its PID cannot be reused under us. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	p1 = fork();
 	if (p1 < 0) {
 		r = tn_error_errno(err, errno, "cannot fork");
@@ -435,7 +447,7 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 		kill(p1, SIGKILL);
 	(void)RETRY_EINTR(waitpid(p1, NULL, 0));
 	if (r < 0) {
-		kill_init(init, o->foreground);
+		kill_init(init, true);
 		return r;
 	}
 	*ret_pid = init;
@@ -462,7 +474,7 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	if (r == 0) {
 		r = save_state(o, &p, pid, err);
 		if (r < 0)
-			kill_init(pid, o->foreground);
+			kill_init(pid, true);
 	}
 	if (r < 0 && dir)
 		tn_container_remove_dir(dir);

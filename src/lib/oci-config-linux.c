@@ -168,7 +168,7 @@ int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root
 		r = tn_cfg_string(c, lx, "cgroupsPath", "linux.cgroupsPath", false,
 				  &cfg->cgroups_path);
 	if (r == 0)
-		r = tn_cfg_string_map(c, lx, "sysctl", "linux.sysctl", true, &cfg->sysctl,
+		r = tn_cfg_string_map(c, lx, "sysctl", "linux.sysctl", false, &cfg->sysctl,
 				      &cfg->n_sysctl);
 	if (r == 0)
 		r = tn_seccomp_parse(c, lx, &cfg->seccomp);

@@ -103,7 +103,7 @@ struct tn_oci_config {
 	size_t n_masked_paths, n_readonly_paths;
 	unsigned long rootfs_propagation; /* 0: not set */
 	char *cgroups_path;
-	char **sysctl; /* "key=value" pairs */
+	char **sysctl; /* "key", "value", ... pairs */
 	size_t n_sysctl;
 	struct tn_seccomp *seccomp; /* NULL: no filter */
 	struct tn_oci_hooks hooks;

@@ -481,3 +481,38 @@ HOOK
 	assert_contains "$output" "uid=0 gid=0"
 	assert_clean
 }
+
+@test "sysctl: only those of the container's own namespaces; the host's are refused" {
+	config "$B" '.linux.sysctl = {"vm.swappiness": "10"}'
+	run -1 tnr create --bundle "$B" sy1
+	assert_contains "$output" "linux.sysctl: vm.swappiness is not namespaced: setting it would change the host"
+	config "$B" '.linux.sysctl = {"net.ipv4.tcp_fin_timeout": "30"} | .linux.namespaces |= map(select(.type != "network"))'
+	run -1 tnr create --bundle "$B" sy1
+	assert_contains "$output" 'linux.sysctl: net.ipv4.tcp_fin_timeout needs a "network" namespace'
+	assert_clean
+}
+
+@test "safety: a dangling symlink in the image is never followed out of the root" {
+	mkdir -p "$PUBLIC/outside"
+	ln -s "$PUBLIC/outside/created" "$B/rootfs/evil"
+	echo x >"$PUBLIC/file"
+	config "$B" --arg f "$PUBLIC/file" '.mounts += [{"destination": "/evil", "type": "bind", "source": $f, "options": ["bind"]}]'
+	run tnr run --bundle "$B" sf1
+	[ ! -e "$PUBLIC/outside/created" ]
+	assert_clean
+}
+
+@test "safety: a host tree bound for cgroup or sysfs is read-only all the way down" {
+	config "$B" '.root.readonly = false'
+	# The hybrid layout here has no cgroup2 at /sys/fs/cgroup: the host's tree is bound.
+	args "$B" write /sys/fs/cgroup/pids/tenant-test-must-fail x
+	run -1 tnr run --bundle "$B" sf2
+	assert_contains "$output" "Read-only file system"
+}
+
+@test "a root-created user namespace without mappings is refused, as runc refuses it" {
+	config "$B" '.linux.namespaces += [{"type": "user"}]'
+	run -1 tnr create --bundle "$B" um1
+	assert_contains "$output" "linux.uidMappings: a new user namespace needs mappings"
+	assert_clean
+}
