@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "container.h"
@@ -60,6 +61,10 @@ int tn_container_hook_point(struct tn_init_ctx *ctx, struct tn_error **err);
 bool tn_container_needs_hook_point(const struct tn_oci_config *c);
 /* P2, after setup_misc: masked and read-only paths, a read-only root. */
 int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err);
+/* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) below rootfd; an fd or -errno. */
+int tn_openat2_in_root(int rootfd, const char *path, int flags, mode_t mode);
+/* tmpcopyup: copy the directory under_fd into the tmpfs now mounted at dest. */
+int tn_copy_up(int rootfd, const char *dest, int under_fd);
 /* R, when planning: only sysctls of the container's own namespaces. */
 int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err);
 /* P2: hostname, sysctl, rlimits, oom_score_adj: what is set before start. */

@@ -23,7 +23,7 @@
 #include "container-internal.h"
 #include "banned.h"
 
-static int openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
+int tn_openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
@@ -51,14 +51,14 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		fd = openat2_in_root(rootfd, buf, O_PATH, 0);
+		fd = tn_openat2_in_root(rootfd, buf, O_PATH, 0);
 		if (fd == -ENOENT) {
 			char *slash = strrchr(buf, '/');
 			int dir;
 
 			*slash = '\0';
-			dir = openat2_in_root(rootfd, slash == buf ? "/" : buf,
-					      O_PATH | O_DIRECTORY, 0);
+			dir = tn_openat2_in_root(rootfd, slash == buf ? "/" : buf,
+						 O_PATH | O_DIRECTORY, 0);
 			*slash = '/';
 			if (dir < 0)
 				return dir;
@@ -88,7 +88,7 @@ static int target(int rootfd, const char *dest, bool file, int *ret_fd, char *bu
 
 	if (r < 0)
 		return r;
-	fd = openat2_in_root(rootfd, dest, O_PATH, 0);
+	fd = tn_openat2_in_root(rootfd, dest, O_PATH, 0);
 	if (fd < 0)
 		return fd;
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
@@ -102,7 +102,7 @@ static int target(int rootfd, const char *dest, bool file, int *ret_fd, char *bu
  */
 static int retarget(int rootfd, const char *dest, int *fd, char *buf, size_t len)
 {
-	int nfd = openat2_in_root(rootfd, dest, O_PATH, 0);
+	int nfd = tn_openat2_in_root(rootfd, dest, O_PATH, 0);
 
 	if (nfd < 0)
 		return nfd;
@@ -266,11 +266,15 @@ static int mount_one(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 {
 	struct mount_target t = { .rootfd = rootfd, .fd = -1 };
 	const char *host;
-	int r;
+	int under = -1, r;
 
 	if (m->bind)
 		return mount_bind(ctx, rootfd, m, err);
 	r = target(rootfd, m->destination, false, &t.fd, t.path, sizeof(t.path));
+	/* The directory under the tmpfs, to copy from once the tmpfs covers it. */
+	if (r == 0 && m->tmpcopyup &&
+	    (under = tn_openat2_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		r = under;
 	if (r == 0) {
 		if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
 			r = mount_cgroup(&t, m);
@@ -283,6 +287,10 @@ static int mount_one(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 	host = host_fallback(m);
 	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns && t.fd >= 0)
 		r = mount_fallback(host, &t, m);
+	if (r == 0 && m->tmpcopyup)
+		r = tn_copy_up(rootfd, m->destination, under);
+	if (under >= 0)
+		close(under);
 	if (r == 0 && m->propagation) {
 		r = retarget(rootfd, m->destination, &t.fd, t.path, sizeof(t.path));
 		if (r == 0 && mount(NULL, t.path, NULL, m->propagation, NULL) < 0)
@@ -316,7 +324,7 @@ static int make_device(struct tn_init_ctx *ctx, int rootfd, const char *name, un
 	snprintf(dest, sizeof(dest), "/dev/%s", name);
 	snprintf(host, sizeof(host), "/dev/%s", name);
 	if (!ctx->in_userns) {
-		int dir = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+		int dir = tn_openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
 
 		if (dir < 0)
 			return dir;
@@ -349,7 +357,7 @@ static int setup_dev(struct tn_init_ctx *ctx, int rootfd, struct tn_error **err)
 		if (r < 0)
 			return tn_error_errno(err, -r, "cannot create /dev/%s", devices[i].name);
 	}
-	dir = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+	dir = tn_openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
 	if (dir < 0)
 		return tn_error_errno(err, -dir, "cannot open /dev");
 	for (size_t i = 0; i < ELEMENTSOF(links); i++)

@@ -47,7 +47,8 @@ struct tn_oci_mount {
 	unsigned long clear;	   /* MS_* the options clear (rw, suid, dev, exec...) */
 	unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE | MS_REC */
 	bool bind, recursive;
-	char *data; /* the options the kernel takes as text: "mode=755,size=65536k" */
+	bool tmpcopyup; /* tmpfs: copy what the image has at the destination into it (crun, runc) */
+	char *data;	/* the options the kernel takes as text: "mode=755,size=65536k" */
 };
 
 struct tn_oci_rlimit {

@@ -205,6 +205,8 @@ int tn_oci_mount_options(struct tn_oci_mount *m, const char **ret_bad)
 		if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0) {
 			m->bind = true;
 			m->recursive = o[0] == 'r';
+		} else if (strcmp(o, "tmpcopyup") == 0) {
+			m->tmpcopyup = true;
 		} else if (tn_propagation_from_name(o, &p) == 0) {
 			m->propagation = p;
 		} else if (!flag_option(m, o)) {

@@ -516,3 +516,16 @@ HOOK
 	assert_contains "$output" "linux.uidMappings: a new user namespace needs mappings"
 	assert_clean
 }
+
+@test "tmpcopyup: a tmpfs over a directory of the image starts with its files (podman --read-only)" {
+	mkdir -p "$B/rootfs/etc/sub"
+	echo seeded >"$B/rootfs/etc/sub/file"
+	chmod 640 "$B/rootfs/etc/sub/file"
+	ln -s sub/file "$B/rootfs/etc/link"
+	config "$B" '.mounts += [{"destination": "/etc", "type": "tmpfs", "source": "tmpfs", "options": ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]}]'
+	args "$B" cat /etc/link ";" stat /etc/sub/file ";" write /etc/new x ";" cat /etc/new
+	run -0 tnr run --bundle "$B" tc1
+	assert_eq "$output" "$(printf 'seeded\n0 0 640\nx')"
+	[ ! -e "$B/rootfs/etc/new" ]
+	assert_clean
+}
