@@ -348,7 +348,7 @@ static int save_state(const struct tn_container_opts *o, struct create_plan *p, 
 		.owner = getuid(),
 		.annotations = p->cfg.annotations,
 		.n_annotations = p->cfg.n_annotations,
-		.rootless = geteuid() != 0,
+		.rootless = tn_rootless(),
 		.new_pid_ns = (p->new_flags & CLONE_NEWPID) != 0,
 	};
 	int r = s.created ? tn_state_save(o->root, &s, err) : -ENOMEM;
@@ -416,7 +416,9 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 		if (r < 0)
 			return r;
 	}
-	ctx.in_userns = p->new_userns || p->cfg.ns[TN_NS_USER].path;
+	/* Also when tenant itself runs in a user namespace (under rootless podman): no mknod, and
+	 * the kernel's mount restrictions of user namespaces apply. */
+	ctx.in_userns = p->new_userns || p->cfg.ns[TN_NS_USER].path || tn_rootless();
 	ctx.setgroups_ok = !p->new_userns || !p->maps.map[1].deny_setgroups;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		if (ctx.console_fd >= 0)

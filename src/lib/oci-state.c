@@ -15,12 +15,25 @@
 #include "parse.h"
 #include "banned.h"
 
+bool tn_rootless(void)
+{
+	_cleanup_free_ char *map = NULL;
+	size_t len;
+
+	if (geteuid() != 0)
+		return true;
+	/* Root of a user namespace (rootless podman runs its runtime so) is not the host's root. */
+	if (tn_read_file("/proc/self/uid_map", 4096, &map, &len, NULL) < 0)
+		return false;
+	return !(strstr(map, " 0 ") && strstr(map, "4294967295") && strchr(map, '\n') == map + len - 1);
+}
+
 int tn_state_root_default(char **ret)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	int r;
 
-	if (geteuid() == 0)
+	if (!tn_rootless())
 		r = asprintf(ret, "/run/tenant");
 	else if (xdg && xdg[0] == '/')
 		r = asprintf(ret, "%s/tenant", xdg);

@@ -41,6 +41,9 @@ struct tn_state {
 	enum tn_status status; /* computed by tn_state_refresh, never stored */
 };
 
+/* Not the host's root: not UID 0, or UID 0 of a user namespace (as under rootless podman). */
+bool tn_rootless(void);
+
 /* The default state root: /run/tenant as root, $XDG_RUNTIME_DIR/tenant otherwise, else a
  * private directory under /tmp (tenant-UID). */
 int tn_state_root_default(char **ret);
