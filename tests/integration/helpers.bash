@@ -41,6 +41,10 @@ remove_test_users() {
 	local name
 	[ -f "$BATS_FILE_TMPDIR/created-users" ] || return 0
 	while read -r name; do
+		# Whatever still runs as the user (rootless podman's pause process) would keep
+		# userdel from deleting it.
+		pkill -KILL -u "$name" 2>/dev/null || true
+		for _ in $(seq 50); do pgrep -u "$name" >/dev/null || break; sleep 0.05; done
 		userdel "$name" 2>/dev/null || true
 		getent group "$name" >/dev/null && groupdel "$name" 2>/dev/null
 	done <"$BATS_FILE_TMPDIR/created-users"
