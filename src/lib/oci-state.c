@@ -25,7 +25,8 @@ bool tn_rootless(void)
 	/* Root of a user namespace (rootless podman runs its runtime so) is not the host's root. */
 	if (tn_read_file("/proc/self/uid_map", 4096, &map, &len, NULL) < 0)
 		return false;
-	return !(strstr(map, " 0 ") && strstr(map, "4294967295") && strchr(map, '\n') == map + len - 1);
+	return !(strstr(map, " 0 ") && strstr(map, "4294967295") &&
+		 strchr(map, '\n') == map + len - 1);
 }
 
 int tn_state_root_default(char **ret)
