@@ -92,6 +92,8 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 		.console_socket = a->value[CREATE_CONSOLE_SOCKET],
 		.no_pivot = tn_cli_has(a, CREATE_NO_PIVOT),
 		.subid = &cli->subid,
+		.no_cgroup =
+			cli->oci.cgroup_manager && strcmp(cli->oci.cgroup_manager, "disabled") == 0,
 	};
 	if (tn_cli_has(a, CREATE_PRESERVE_FDS) &&
 	    tn_parse_u32(a->value[CREATE_PRESERVE_FDS], &n) < 0)
@@ -495,6 +497,145 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 	return r;
 }
 
+/* ---- pause / resume / ps / update ---- */
+
+static int cmd_pause(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	ROOT_OR_FAIL(cli, root);
+	return tn_container_freeze(root, a->pos[0], true, &cli->err);
+}
+
+static int cmd_resume(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	ROOT_OR_FAIL(cli, root);
+	return tn_container_freeze(root, a->pos[0], false, &cli->err);
+}
+
+enum { PS_FORMAT };
+
+static const struct tn_cli_option ps_options[] = {
+	[PS_FORMAT] = { "format", 'f', "table|json", "output format (default table)" },
+	{ 0 },
+};
+
+static int cmd_ps(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	const char *fmt = a->value[PS_FORMAT] ? a->value[PS_FORMAT] : "table";
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	int r;
+	ROOT_OR_FAIL(cli, root);
+
+	if (strcmp(fmt, "table") != 0 && strcmp(fmt, "json") != 0)
+		return tn_cli_usage(cli, "--format: '%s' is not table or json", fmt);
+	r = tn_container_pids(root, a->pos[0], &pids, &n, &cli->err);
+	if (r < 0)
+		return r;
+	if (strcmp(fmt, "json") == 0) {
+		fputc('[', cli->out);
+		for (size_t i = 0; i < n; i++)
+			fprintf(cli->out, "%s%d", i ? "," : "", (int)pids[i]);
+		fputs("]\n", cli->out);
+		return 0;
+	}
+	fprintf(cli->out, "%-8s %s\n", "PID", "CMD");
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *comm = NULL;
+		char path[64];
+		size_t len = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pids[i]);
+		if (tn_read_file(path, 256, &comm, &len, NULL) == 0 && len && comm[len - 1] == '\n')
+			comm[len - 1] = '\0';
+		fprintf(cli->out, "%-8d %s\n", (int)pids[i], comm ? comm : "?");
+	}
+	return 0;
+}
+
+enum {
+	UPDATE_RESOURCES,
+	UPDATE_PIDS,
+	UPDATE_MEMORY,
+	UPDATE_SWAP,
+	UPDATE_SHARES,
+	UPDATE_QUOTA,
+	UPDATE_PERIOD,
+	UPDATE_CPUS,
+	UPDATE_MEMS,
+};
+
+static const struct tn_cli_option update_options[] = {
+	[UPDATE_RESOURCES] = { "resources", 'r', "FILE", "linux.resources as JSON ('-': stdin)" },
+	[UPDATE_PIDS] = { "pids-limit", 0, "N", "the most processes (-1: unlimited)" },
+	[UPDATE_MEMORY] = { "memory", 0, "BYTES", "memory limit (-1: unlimited)" },
+	[UPDATE_SWAP] = { "memory-swap", 0, "BYTES", "memory + swap limit (-1: unlimited)" },
+	[UPDATE_SHARES] = { "cpu-share", 0, "N", "CPU shares (weight)" },
+	[UPDATE_QUOTA] = { "cpu-quota", 0, "US", "CPU time per period, microseconds" },
+	[UPDATE_PERIOD] = { "cpu-period", 0, "US", "the CPU period, microseconds" },
+	[UPDATE_CPUS] = { "cpuset-cpus", 0, "LIST", "CPUs allowed" },
+	[UPDATE_MEMS] = { "cpuset-mems", 0, "LIST", "memory nodes allowed" },
+	{ 0 },
+};
+
+/* A flag's number: a decimal, or -1. */
+static int flag_i64(struct tn_cli *cli, const struct tn_cli_args *a, int opt, bool *has,
+		    int64_t *ret)
+{
+	uint64_t v;
+
+	if (!tn_cli_has(a, opt))
+		return 0;
+	*has = true;
+	if (strcmp(a->value[opt], "-1") == 0) {
+		*ret = -1;
+		return 0;
+	}
+	if (tn_parse_u64(a->value[opt], &v) < 0 || v > INT64_MAX)
+		return tn_cli_usage(cli, "'%s' is not a number", a->value[opt]);
+	*ret = (int64_t)v;
+	return 0;
+}
+
+static int update_flags(struct tn_cli *cli, const struct tn_cli_args *a, struct tn_resources *res)
+{
+	int64_t shares = 0, period = 0;
+	int r = flag_i64(cli, a, UPDATE_PIDS, &res->has_pids, &res->pids_limit);
+
+	if (r == 0)
+		r = flag_i64(cli, a, UPDATE_MEMORY, &res->has_memory, &res->memory_limit);
+	if (r == 0)
+		r = flag_i64(cli, a, UPDATE_SWAP, &res->has_swap, &res->memory_swap);
+	if (r == 0)
+		r = flag_i64(cli, a, UPDATE_SHARES, &res->has_shares, &shares);
+	if (r == 0)
+		r = flag_i64(cli, a, UPDATE_QUOTA, &res->has_quota, &res->cpu_quota);
+	if (r == 0)
+		r = flag_i64(cli, a, UPDATE_PERIOD, &res->has_period, &period);
+	res->cpu_shares = shares > 0 ? (uint64_t)shares : 0;
+	res->cpu_period = period > 0 ? (uint64_t)period : 0;
+	if (r == 0 && tn_cli_has(a, UPDATE_CPUS) && !(res->cpus = strdup(a->value[UPDATE_CPUS])))
+		r = -ENOMEM;
+	if (r == 0 && tn_cli_has(a, UPDATE_MEMS) && !(res->mems = strdup(a->value[UPDATE_MEMS])))
+		r = -ENOMEM;
+	return r;
+}
+
+static int cmd_update(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	struct tn_resources res = { 0 };
+	int r;
+	ROOT_OR_FAIL(cli, root);
+
+	if (tn_cli_has(a, UPDATE_RESOURCES))
+		r = tn_resources_load(a->value[UPDATE_RESOURCES], &res, &cli->err);
+	else
+		r = update_flags(cli, a, &res);
+	if (r == 0)
+		r = tn_container_update(root, a->pos[0], &res, &cli->err);
+	tn_resources_done(&res);
+	return r;
+}
+
 /* ---- features ---- */
 
 static int cmd_features(struct tn_cli *cli, const struct tn_cli_args *a)
@@ -614,6 +755,40 @@ const struct tn_command tn_oci_commands[] = {
 		.max_args = -1,
 		.stop_at_args = true,
 		.run = cmd_exec,
+	},
+	{
+		.name = "pause",
+		.args_help = " ID",
+		.summary = "freeze every process of a container (cgroup freezer)",
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_pause,
+	},
+	{
+		.name = "resume",
+		.args_help = " ID",
+		.summary = "thaw a paused container",
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_resume,
+	},
+	{
+		.name = "ps",
+		.args_help = " ID",
+		.summary = "list the processes of a container (its cgroup)",
+		.options = ps_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_ps,
+	},
+	{
+		.name = "update",
+		.args_help = " ID",
+		.summary = "change the resource limits of a running container",
+		.options = update_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_update,
 	},
 	{
 		.name = "features",

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "container-internal.h"
 #include "fs.h"
 #include "oci-json.h"
@@ -111,6 +112,12 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
 	struct tn_error *err = NULL;
 	pid_t pid;
 
+	/* Into the container's cgroup first, so its limits hold for what is exec'd. */
+	if (ctx->cgroup && ctx->cgroup[0] && tn_cgroup_join(ctx->cgroup, getpid()) < 0) {
+		tn_error_errno(&err, errno, "cannot join the container's cgroup %s", ctx->cgroup);
+		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, errno, 0, err);
+		_exit(1);
+	}
 	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
 		enum tn_ns_type t = order[i];
 
@@ -173,6 +180,7 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 		return r < 0 ? r : tn_error_errno(err, errno, "cannot create a socket pair");
 	}
 	ctx->in_userns = fds[TN_NS_USER] >= 0;
+	ctx->cgroup = s->cgroup_path;
 	ctx->setgroups_ok = setgroups_allowed(s->pid);
 	if (foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);

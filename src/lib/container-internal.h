@@ -47,7 +47,8 @@ struct tn_init_ctx {
 	int console_fd;	   /* connected --console-socket, or -1 */
 	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
-	char *state_json; /* P2: the state R sent, for createContainer and startContainer hooks */
+	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
+	const char *cgroup; /* exec: the container's cgroup, joined by the new process */
 };
 
 /* P1: namespaces, then fork init; never returns. */

@@ -192,9 +192,26 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 	return r;
 }
 
+/* Every process of the container's cgroup: a frozen one is thawed first, or SIGKILL waits. */
+static void kill_cgroup(const struct tn_state *s)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!s->cgroup_path || !s->cgroup_path[0])
+		return;
+	if (tn_cgroup_frozen(s->cgroup_path))
+		tn_cgroup_freeze(s->cgroup_path, false, NULL);
+	if (tn_cgroup_pids(s->cgroup_path, &pids, &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (pids[i] > 0 && pids[i] != getpid())
+				kill(pids[i], SIGKILL);
+}
+
 /* Kill what is left and wait (up to 10 s) until init is gone. */
 static int kill_and_wait(struct tn_state *s, struct tn_error **err)
 {
+	kill_cgroup(s);
 	if (s->new_pid_ns)
 		kill(s->pid, SIGKILL);
 	else
@@ -240,6 +257,8 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 	dir = tn_state_dir(root, id);
 	if (r == 0)
 		load_hooks(root, id, &cfg);
+	if (r == 0 && s.cgroup_path && s.cgroup_path[0])
+		tn_cgroup_remove(s.cgroup_path);
 	if (r == 0 && (!dir || tn_container_remove_dir(dir) < 0))
 		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
 	if (r == 0) {
@@ -247,6 +266,67 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 		late_hooks(&cfg, TN_HOOK_POSTSTOP, &s, warn);
 	}
 	tn_oci_config_done(&cfg);
+	tn_state_done(&s);
+	return r;
+}
+
+static int with_cgroup(const char *root, const char *id, struct tn_state *s, struct tn_error **err)
+{
+	int r = tn_state_load(root, id, s, err);
+
+	if (r < 0)
+		return r;
+	if (!s->cgroup_path || !s->cgroup_path[0]) {
+		tn_error_set(err, ENOTSUP, "container '%s' has no cgroup of its own", id);
+		tn_state_done(s);
+		return tn_error_hint(err, "a rootless container gets one only where the user may "
+					  "write a delegated cgroup");
+	}
+	return 0;
+}
+
+int tn_container_freeze(const char *root, const char *id, bool freeze, struct tn_error **err)
+{
+	struct tn_state s;
+	int r = with_cgroup(root, id, &s, err);
+
+	if (r < 0)
+		return r;
+	if (s.status != (freeze ? TN_STATUS_RUNNING : TN_STATUS_PAUSED))
+		r = wrong_status(&s, freeze ? "pause" : "resume", err);
+	else
+		r = tn_cgroup_freeze(s.cgroup_path, freeze, err);
+	tn_state_done(&s);
+	return r;
+}
+
+int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
+		      struct tn_error **err)
+{
+	struct tn_state s;
+	int r = with_cgroup(root, id, &s, err);
+
+	if (r < 0)
+		return r;
+	r = tn_cgroup_pids(s.cgroup_path, ret, ret_n);
+	if (r < 0)
+		r = tn_error_errno(err, -r, "cannot list the processes of '%s'", id);
+	tn_state_done(&s);
+	return r;
+}
+
+int tn_container_update(const char *root, const char *id, const struct tn_resources *res,
+			struct tn_error **err)
+{
+	struct tn_state s;
+	int r = with_cgroup(root, id, &s, err);
+
+	if (r < 0)
+		return r;
+	if (s.status == TN_STATUS_STOPPED)
+		r = wrong_status(&s, "update", err);
+	else
+		r = tn_cgroup_apply(s.cgroup_path, res, err);
 	tn_state_done(&s);
 	return r;
 }

@@ -63,6 +63,8 @@ int tn_container_remove_dir(const char *dir)
 
 struct create_plan {
 	struct tn_oci_config cfg;
+	char *cgroup;	  /* the cgroup's path below each hierarchy */
+	bool cgroup_used; /* created and entered (not for a rootless caller without one) */
 	char *config_path;
 	char *bundle;
 	char *rootfs;
@@ -76,6 +78,7 @@ struct create_plan {
 static void create_plan_done(struct create_plan *p)
 {
 	tn_oci_config_done(&p->cfg);
+	free(p->cgroup);
 	free(p->config_path);
 	free(p->bundle);
 	free(p->rootfs);
@@ -336,6 +339,18 @@ static int save_config(const struct tn_container_opts *o, struct create_plan *p,
 	return r < 0 ? tn_error_errno(err, -r, "cannot keep a copy of %s", p->config_path) : 0;
 }
 
+/* linux.cgroupsPath and linux.resources: init joins the cgroup before it may start. */
+static int enter_cgroup(const struct tn_container_opts *o, struct create_plan *p, pid_t pid,
+			struct tn_error **err)
+{
+	p->cgroup = tn_cgroup_path(p->cfg.cgroups_path, o->id);
+	if (!p->cgroup)
+		return tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' is not a cgroup path",
+				    p->cfg.cgroups_path ? p->cfg.cgroups_path : "");
+	return tn_cgroup_enter(p->cgroup, pid, &p->cfg.resources, tn_rootless(), &p->cgroup_used,
+			       err);
+}
+
 static int save_state(const struct tn_container_opts *o, struct create_plan *p, pid_t pid,
 		      struct tn_error **err)
 {
@@ -350,6 +365,7 @@ static int save_state(const struct tn_container_opts *o, struct create_plan *p, 
 		.n_annotations = p->cfg.n_annotations,
 		.rootless = tn_rootless(),
 		.new_pid_ns = (p->new_flags & CLONE_NEWPID) != 0,
+		.cgroup_path = p->cgroup_used ? p->cgroup : NULL,
 	};
 	int r = s.created ? tn_state_save(o->root, &s, err) : -ENOMEM;
 
@@ -473,11 +489,15 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 		r = make_state_dir(o, &dir, &fifo_fd, err);
 	if (r == 0)
 		r = launch(o, &p, fifo_fd, &pid, err);
+	if (r == 0 && !o->no_cgroup && (r = enter_cgroup(o, &p, pid, err)) < 0)
+		kill_init(pid, true);
 	if (r == 0) {
 		r = save_state(o, &p, pid, err);
 		if (r < 0)
 			kill_init(pid, true);
 	}
+	if (r < 0 && p.cgroup_used)
+		tn_cgroup_remove(p.cgroup);
 	if (r < 0 && dir)
 		tn_container_remove_dir(dir);
 	create_plan_done(&p);

@@ -32,6 +32,7 @@ struct tn_container_opts {
 	unsigned preserve_fds;
 	bool foreground;	 /* `run` without --detach: tenant stays the parent (subreaper) */
 	const sigset_t *sigmask; /* the container process's signal mask (tenant's, unblocked) */
+	bool no_cgroup;		 /* --cgroup-manager disabled */
 	const struct tn_subid_source *subid;
 };
 
@@ -83,6 +84,14 @@ struct tn_exec_opts {
  */
 int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool *ret_in_child,
 			      struct tn_error **err);
+
+/* pause/resume through the freezer; ps: the PIDs of the container's cgroup. */
+int tn_container_freeze(const char *root, const char *id, bool freeze, struct tn_error **err);
+int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
+		      struct tn_error **err);
+/* update: apply limits from a linux.resources JSON text (or the flags' equivalent). */
+int tn_container_update(const char *root, const char *id, const struct tn_resources *res,
+			struct tn_error **err);
 
 /* Remove a container's state directory and its contents. */
 int tn_container_remove_dir(const char *dir);

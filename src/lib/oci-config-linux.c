@@ -10,6 +10,8 @@
 
 int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root,
 			struct tn_oci_config *cfg);
+int tn_resources_parse(const struct tn_cfg *c, const struct tn_json_value *res,
+		       struct tn_resources *r);
 
 static int parse_namespace(const struct tn_cfg *c, const struct tn_json_value *o, size_t i,
 			   struct tn_oci_config *cfg)
@@ -129,10 +131,61 @@ static int check_absolute(const struct tn_cfg *c, const struct tn_json_value *lx
 	return 0;
 }
 
+/* linux.resources: what tenant applies (pids, memory, cpu); the rest is ignored for now. */
+int tn_resources_parse(const struct tn_cfg *c, const struct tn_json_value *res,
+		       struct tn_resources *r)
+{
+	const struct tn_json_value *o;
+	int e = 0;
+
+	if (!res)
+		return 0;
+	e = tn_cfg_field(c, res, "pids", "linux.resources.pids", TN_JSON_OBJECT, false, &o);
+	if (e == 0 && o && tn_json_get(o, "limit")) {
+		r->has_pids = true;
+		e = tn_cfg_int(c, o, "limit", "linux.resources.pids.limit", true, -1, INT64_MAX,
+			       &r->pids_limit);
+	}
+	if (e == 0)
+		e = tn_cfg_field(c, res, "memory", "linux.resources.memory", TN_JSON_OBJECT, false,
+				 &o);
+	if (e == 0 && o && tn_json_get(o, "limit")) {
+		r->has_memory = true;
+		e = tn_cfg_int(c, o, "limit", "linux.resources.memory.limit", true, -1, INT64_MAX,
+			       &r->memory_limit);
+	}
+	if (e == 0 && o && tn_json_get(o, "swap")) {
+		r->has_swap = true;
+		e = tn_cfg_int(c, o, "swap", "linux.resources.memory.swap", true, -1, INT64_MAX,
+			       &r->memory_swap);
+	}
+	if (e == 0)
+		e = tn_cfg_field(c, res, "cpu", "linux.resources.cpu", TN_JSON_OBJECT, false, &o);
+	if (e == 0 && o) {
+		r->has_shares = tn_json_get(o, "shares") != NULL;
+		r->has_quota = tn_json_get(o, "quota") != NULL;
+		r->has_period = tn_json_get(o, "period") != NULL;
+		e = tn_cfg_u64(c, o, "shares", "linux.resources.cpu.shares", false, &r->cpu_shares);
+		if (e == 0)
+			e = tn_cfg_int(c, o, "quota", "linux.resources.cpu.quota", false, -1,
+				       INT64_MAX, &r->cpu_quota);
+		if (e == 0)
+			e = tn_cfg_u64(c, o, "period", "linux.resources.cpu.period", false,
+				       &r->cpu_period);
+		if (e == 0)
+			e = tn_cfg_string(c, o, "cpus", "linux.resources.cpu.cpus", false,
+					  &r->cpus);
+		if (e == 0)
+			e = tn_cfg_string(c, o, "mems", "linux.resources.cpu.mems", false,
+					  &r->mems);
+	}
+	return e;
+}
+
 int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root,
 			struct tn_oci_config *cfg)
 {
-	const struct tn_json_value *lx;
+	const struct tn_json_value *lx, *res;
 	int r = tn_cfg_field(c, root, "linux", "linux", TN_JSON_OBJECT, false, &lx);
 
 	if (r < 0 || !lx)
@@ -172,5 +225,10 @@ int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root
 				      &cfg->n_sysctl);
 	if (r == 0)
 		r = tn_seccomp_parse(c, lx, &cfg->seccomp);
+	if (r == 0)
+		r = tn_cfg_field(c, lx, "resources", "linux.resources", TN_JSON_OBJECT, false,
+				 &res);
+	if (r == 0)
+		r = tn_resources_parse(c, res, &cfg->resources);
 	return r;
 }

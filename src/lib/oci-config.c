@@ -354,6 +354,33 @@ int tn_oci_process_parse(const char *file, const char *text, size_t len, struct 
 	return r;
 }
 
+int tn_resources_parse(const struct tn_cfg *c, const struct tn_json_value *res,
+		       struct tn_resources *r);
+
+int tn_resources_load(const char *path, struct tn_resources *ret, struct tn_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	struct tn_json_syntax_error se = { 0 };
+	struct tn_json_value *v = NULL;
+	struct tn_cfg c = { .file = path, .err = err };
+	size_t len;
+	int r = strcmp(path, "-") == 0 ? tn_read_fd(STDIN_FILENO, TN_CONFIG_MAX, &text, &len)
+				       : tn_read_file(path, TN_CONFIG_MAX, &text, &len, NULL);
+
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read %s", path);
+	r = tn_json_parse(text, len, &v, &se);
+	if (r < 0)
+		return tn_error_set(err, EINVAL, "%s:%u:%u: invalid JSON: %s", path, se.line,
+				    se.column, se.message);
+	if (v->type != TN_JSON_OBJECT)
+		r = tn_cfg_fail(&c, v, "resources", "expected an object");
+	else
+		r = tn_resources_parse(&c, v, ret);
+	tn_json_value_free(v);
+	return r;
+}
+
 int tn_oci_config_load(const char *path, struct tn_oci_config *ret, struct tn_error **err)
 {
 	_cleanup_free_ char *text = NULL;
@@ -396,6 +423,7 @@ void tn_oci_config_done(struct tn_oci_config *c)
 	tn_strv_free(c->masked_paths);
 	tn_strv_free(c->readonly_paths);
 	free(c->cgroups_path);
+	tn_resources_done(&c->resources);
 	tn_strv_free(c->sysctl);
 	tn_strv_free(c->annotations);
 	tn_seccomp_free(c->seccomp);

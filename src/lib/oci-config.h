@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "cgroup.h"
 #include "idmap.h"
 #include "oci-hooks.h"
 #include "oci-seccomp.h"
@@ -104,6 +105,7 @@ struct tn_oci_config {
 	size_t n_masked_paths, n_readonly_paths;
 	unsigned long rootfs_propagation; /* 0: not set */
 	char *cgroups_path;
+	struct tn_resources resources;
 	char **sysctl; /* "key", "value", ... pairs */
 	size_t n_sysctl;
 	struct tn_seccomp *seccomp; /* NULL: no filter */
@@ -126,6 +128,8 @@ void tn_oci_config_done(struct tn_oci_config *c);
 int tn_oci_process_parse(const char *file, const char *text, size_t len, struct tn_oci_config *cfg,
 			 struct tn_error **err);
 void tn_oci_process_done(struct tn_oci_process *p);
+/* update --resources FILE ("-": stdin): a linux.resources object alone. */
+int tn_resources_load(const char *path, struct tn_resources *ret, struct tn_error **err);
 
 /* Capability names: "CAP_CHOWN" <-> 0. -EINVAL for an unknown name. */
 int tn_cap_from_name(const char *name);

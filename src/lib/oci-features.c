@@ -121,9 +121,9 @@ int tn_oci_features(struct tn_buf *out)
 	namespaces(&j);
 	capabilities(&j);
 	tn_json_key(&j, "cgroup");
-	tn_json_begin_object(&j); /* no cgroup is managed yet */
-	tn_json_kv_bool(&j, "v1", false);
-	tn_json_kv_bool(&j, "v2", false);
+	tn_json_begin_object(&j); /* through cgroupfs; not systemd */
+	tn_json_kv_bool(&j, "v1", true);
+	tn_json_kv_bool(&j, "v2", true);
 	tn_json_kv_bool(&j, "systemd", false);
 	tn_json_kv_bool(&j, "systemdUser", false);
 	tn_json_kv_bool(&j, "rdma", false);

@@ -11,6 +11,7 @@
 #include "fs.h"
 #include "json-parse.h"
 #include "json-writer.h"
+#include "cgroup.h"
 #include "oci-state.h"
 #include "parse.h"
 #include "banned.h"
@@ -311,14 +312,15 @@ void tn_state_refresh(const char *root, struct tn_state *s)
 	s->status = TN_STATUS_RUNNING;
 	if (dir && asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) >= 0 && access(fifo, F_OK) == 0)
 		s->status = TN_STATUS_CREATED;
+	else if (s->cgroup_path && s->cgroup_path[0] && tn_cgroup_frozen(s->cgroup_path))
+		s->status = TN_STATUS_PAUSED;
 }
 
 const char *tn_status_name(enum tn_status st)
 {
 	static const char *const names[] = {
-		[TN_STATUS_CREATING] = "creating",
-		[TN_STATUS_CREATED] = "created",
-		[TN_STATUS_RUNNING] = "running",
+		[TN_STATUS_CREATING] = "creating", [TN_STATUS_CREATED] = "created",
+		[TN_STATUS_RUNNING] = "running",   [TN_STATUS_PAUSED] = "paused",
 		[TN_STATUS_STOPPED] = "stopped",
 	};
 

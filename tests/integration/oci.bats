@@ -391,10 +391,10 @@ assert_clean() {
 	assert_clean
 }
 
-@test "features: truthful JSON: this kernel's capabilities, seccomp and hooks, no cgroups claimed yet" {
+@test "features: truthful JSON: this kernel's capabilities, seccomp, hooks, cgroups v1 and v2" {
 	run -0 "$TENANT" features
 	assert_eq "$(jq -r '.ociVersionMax, (.linux.namespaces | index("user") != null), .linux.seccomp.enabled, (.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null), .linux.cgroup.v2, (.hooks | length)' <<<"$output")" \
-		"$(printf '1.2.0\ntrue\ntrue\ntrue\nfalse\n6')"
+		"$(printf '1.2.0\ntrue\ntrue\ntrue\ntrue\n6')"
 	assert_eq "$(jq '.linux.capabilities | length' <<<"$output")" "$(($(cat /proc/sys/kernel/cap_last_cap) + 1))"
 	jq -e '.mountOptions | index("rbind") != null and index("nosuid") != null' <<<"$output"
 }
@@ -527,5 +527,41 @@ HOOK
 	run -0 tnr run --bundle "$B" tc1
 	assert_eq "$output" "$(printf 'seeded\n0 0 640\nx')"
 	[ ! -e "$B/rootfs/etc/new" ]
+	assert_clean
+}
+
+@test "cgroups: pids.limit holds inside a user namespace; ps, pause, resume, update" {
+	chown -R 400000:400000 "$B/rootfs"
+	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 400000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings | .linux.resources = {"pids": {"limit": 6}}'
+	args "$B" forks 20
+	run -0 tnr run --bundle "$B" cg1
+	assert_eq "$output" "forked 5"
+	args "$B" sleep 30
+	tnr run -d --bundle "$B" cg2 >/dev/null 2>&1 3>&-
+	run -0 tnr ps --format json cg2
+	assert_eq "$(jq length <<<"$output")" 1
+	assert_eq "$(jq '.[0]' <<<"$output")" "$(tnr state cg2 | jq .pid)"
+	tnr pause cg2
+	assert_eq "$(tnr state cg2 | jq -r .status)" paused
+	run -1 tnr pause cg2
+	tnr resume cg2
+	assert_eq "$(tnr state cg2 | jq -r .status)" running
+	tnr update --pids-limit 3 cg2
+	run -0 tnr exec cg2 /init forks 10
+	assert_eq "$output" "forked 1"
+	echo '{"pids": {"limit": 10}}' | tnr update -r - cg2
+	run -0 tnr exec cg2 /init forks 5
+	assert_eq "$output" "forked 5"
+	tnr delete --force cg2
+	assert_clean
+}
+
+@test "rlimits: RLIMIT_NPROC holds for root in a user namespace (seed 002)" {
+	chown -R 410000:410000 "$B/rootfs"
+	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 410000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings | .process.rlimits += [{"type": "RLIMIT_NPROC", "soft": 4, "hard": 4}]'
+	args "$B" forks 20
+	run -0 tnr run --bundle "$B" np1
+	# Host UID 410000 runs init and its children: 4 processes in all.
+	assert_eq "$output" "forked 3"
 	assert_clean
 }

@@ -125,3 +125,8 @@ pmu() {
 	run -0 pmu stop -t 1 "$c"
 	run -0 pmu rm "$c"
 }
+
+@test "podman: --pids-limit holds (cgroup pids controller, v1 on this hybrid layout)" {
+	run pm run --rm "${OPTS[@]}" --pids-limit 5 localhost/tenant-test sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 3 & done; wait'
+	assert_contains "$output" "can't fork"
+}

@@ -15,6 +15,7 @@
  *	cwd                 the working directory
  *	umask               the umask, in octal
  *	mkdir DIR [MODE]    make a directory (MODE in octal, default 755)
+ *	forks N             fork N children that wait; print "forked K" (K <= N), end them
  *	readlink PATH       the target of a symlink (/proc/self/ns/net...)
  *	sleep SECONDS       sleep
  *	trap SIGNAL         on SIGNAL print "got SIGNAL" and exit 3; meanwhile wait for it
@@ -32,6 +33,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -207,6 +209,26 @@ static int run(char **args, int n)
 				mode = mode * 8 + (mode_t)(*d - '0');
 		}
 		return mkdir(args[1], mode) < 0 ? fail("mkdir", args[1]) : 0;
+	}
+	if (strcmp(c, "forks") == 0 && n == 2) {
+		int want = num(args[1]), k = 0;
+		pid_t kids[1024];
+
+		for (; k < want && k < 1024; k++) {
+			kids[k] = fork();
+			if (kids[k] < 0)
+				break;
+			if (kids[k] == 0) {
+				pause();
+				_exit(0);
+			}
+		}
+		printf("forked %d\n", k);
+		for (int i = 0; i < k; i++)
+			kill(kids[i], SIGKILL);
+		for (int i = 0; i < k; i++)
+			waitpid(kids[i], NULL, 0);
+		return 0;
 	}
 	if (strcmp(c, "umask") == 0) {
 		mode_t m = umask(0);
