@@ -185,6 +185,46 @@ static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_e
 	return r;
 }
 
+/* What runc always allows (libcontainer's AllowedDevices), after the config's rules. */
+static const struct tn_device_rule default_devices[] = {
+	{ true, 'c', -1, -1, "m" },    { true, 'b', -1, -1, "m" }, { true, 'c', 1, 3, "rwm" },
+	{ true, 'c', 1, 8, "rwm" },    { true, 'c', 1, 7, "rwm" }, { true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 1, 5, "rwm" },    { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 1, "rwm" },
+	{ true, 'c', 136, -1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 10, 200, "rwm" },
+};
+
+static void device_text(const struct tn_device_rule *d, char *buf, size_t len)
+{
+	char major[24], minor[24];
+
+	snprintf(major, sizeof(major), d->major < 0 ? "*" : "%" PRId64, d->major);
+	snprintf(minor, sizeof(minor), d->minor < 0 ? "*" : "%" PRId64, d->minor);
+	if (d->type == 'a')
+		snprintf(buf, len, "a");
+	else
+		snprintf(buf, len, "%c %s:%s %s", d->type, major, minor, d->access);
+}
+
+/* v1 devices: deny everything, then the rules in order, then runc's defaults. */
+static int apply_devices_v1(const char *path, const struct tn_resources *res, struct tn_error **err)
+{
+	char dir[4096], text[64];
+	int r;
+
+	snprintf(dir, sizeof(dir), ROOT "/devices%s", path);
+	r = set_text(dir, "devices.deny", "a", err);
+	for (size_t i = 0; r == 0 && i < res->n_devices; i++) {
+		device_text(&res->devices[i], text, sizeof(text));
+		r = set_text(dir, res->devices[i].allow ? "devices.allow" : "devices.deny", text,
+			     err);
+	}
+	for (size_t i = 0; r == 0 && i < ELEMENTSOF(default_devices); i++) {
+		device_text(&default_devices[i], text, sizeof(text));
+		r = set_text(dir, "devices.allow", text, err);
+	}
+	return r;
+}
+
 static int apply_v1(const char *path, const struct tn_resources *res, struct tn_error **err)
 {
 	char pids[4096], mem[4096], cpu[4096], cpuset[4096];
@@ -210,6 +250,8 @@ static int apply_v1(const char *path, const struct tn_resources *res, struct tn_
 		r = set_text(cpuset, "cpuset.cpus", res->cpus, err);
 	if (r == 0 && res->mems)
 		r = set_text(cpuset, "cpuset.mems", res->mems, err);
+	if (r == 0 && res->has_devices)
+		r = apply_devices_v1(path, res, err);
 	return r;
 }
 
@@ -428,6 +470,7 @@ int tn_cgroup_pids(const char *path, pid_t **ret, size_t *ret_n)
 
 void tn_resources_done(struct tn_resources *r)
 {
+	free(r->devices);
 	free(r->cpus);
 	free(r->mems);
 	*r = (struct tn_resources){ 0 };

@@ -22,6 +22,14 @@ enum tn_cgroup_layout {
 	TN_CGROUP_V2,
 };
 
+/* linux.resources.devices: one rule of the device cgroup. */
+struct tn_device_rule {
+	bool allow;
+	char type;	      /* 'a', 'b' or 'c' */
+	int64_t major, minor; /* -1: any */
+	char access[4];	      /* some of "rwm" */
+};
+
 struct tn_resources {
 	bool has_pids;
 	int64_t pids_limit; /* <= 0: unlimited */
@@ -37,6 +45,9 @@ struct tn_resources {
 	uint64_t cpu_period;
 	char *cpus; /* cpuset.cpus, NULL: inherit */
 	char *mems;
+	struct tn_device_rule *devices; /* in order; runc's default allowed devices follow */
+	size_t n_devices;
+	bool has_devices;
 };
 
 enum tn_cgroup_layout tn_cgroup_layout(void);

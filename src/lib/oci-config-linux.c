@@ -131,7 +131,62 @@ static int check_absolute(const struct tn_cfg *c, const struct tn_json_value *lx
 	return 0;
 }
 
-/* linux.resources: what tenant applies (pids, memory, cpu); the rest is ignored for now. */
+static int parse_device_rule(const struct tn_cfg *c, const struct tn_json_value *o, size_t i,
+			     struct tn_device_rule *d)
+{
+	_cleanup_free_ char *type = NULL, *access = NULL;
+	char path[96];
+	int r;
+
+	snprintf(path, sizeof(path), "linux.resources.devices[%zu]", i);
+	if (o->type != TN_JSON_OBJECT)
+		return tn_cfg_fail(c, o, path, "expected an object");
+	d->major = d->minor = -1;
+	snprintf(path, sizeof(path), "linux.resources.devices[%zu].allow", i);
+	r = tn_cfg_bool(c, o, "allow", path, &d->allow);
+	snprintf(path, sizeof(path), "linux.resources.devices[%zu].type", i);
+	if (r == 0)
+		r = tn_cfg_string(c, o, "type", path, false, &type);
+	if (r == 0 && type && (strlen(type) != 1 || !strchr("abc", type[0])))
+		r = tn_cfg_fail(c, tn_json_get(o, "type"), path, "\"%s\" is not a, b or c", type);
+	d->type = type ? type[0] : 'a';
+	snprintf(path, sizeof(path), "linux.resources.devices[%zu].major", i);
+	if (r == 0)
+		r = tn_cfg_int(c, o, "major", path, false, -1, UINT32_MAX, &d->major);
+	snprintf(path, sizeof(path), "linux.resources.devices[%zu].minor", i);
+	if (r == 0)
+		r = tn_cfg_int(c, o, "minor", path, false, -1, UINT32_MAX, &d->minor);
+	snprintf(path, sizeof(path), "linux.resources.devices[%zu].access", i);
+	if (r == 0)
+		r = tn_cfg_string(c, o, "access", path, false, &access);
+	if (r == 0 && access && (strlen(access) > 3 || strspn(access, "rwm") != strlen(access)))
+		r = tn_cfg_fail(c, tn_json_get(o, "access"), path, "\"%s\" is not made of r, w, m",
+				access);
+	snprintf(d->access, sizeof(d->access), "%s", access ? access : "rwm");
+	return r;
+}
+
+static int parse_devices(const struct tn_cfg *c, const struct tn_json_value *res,
+			 struct tn_resources *r)
+{
+	const struct tn_json_value *a;
+	int e = tn_cfg_field(c, res, "devices", "linux.resources.devices", TN_JSON_ARRAY, false,
+			     &a);
+
+	if (e < 0 || !a)
+		return e;
+	r->has_devices = true;
+	r->devices = calloc(a->array.n + 1, sizeof(*r->devices));
+	if (!r->devices)
+		return -ENOMEM;
+	for (size_t i = 0; e == 0 && i < a->array.n; i++) {
+		e = parse_device_rule(c, a->array.v[i], i, &r->devices[i]);
+		r->n_devices++;
+	}
+	return e;
+}
+
+/* linux.resources: what tenant applies (pids, memory, cpu, devices); the rest is ignored. */
 int tn_resources_parse(const struct tn_cfg *c, const struct tn_json_value *res,
 		       struct tn_resources *r)
 {
@@ -140,7 +195,9 @@ int tn_resources_parse(const struct tn_cfg *c, const struct tn_json_value *res,
 
 	if (!res)
 		return 0;
-	e = tn_cfg_field(c, res, "pids", "linux.resources.pids", TN_JSON_OBJECT, false, &o);
+	e = parse_devices(c, res, r);
+	if (e == 0)
+		e = tn_cfg_field(c, res, "pids", "linux.resources.pids", TN_JSON_OBJECT, false, &o);
 	if (e == 0 && o && tn_json_get(o, "limit")) {
 		r->has_pids = true;
 		e = tn_cfg_int(c, o, "limit", "linux.resources.pids.limit", true, -1, INT64_MAX,

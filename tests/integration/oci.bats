@@ -565,3 +565,18 @@ HOOK
 	assert_eq "$output" "forked 3"
 	assert_clean
 }
+
+@test "cgroups: the device rules (runc's default denies all, then allows the usual nodes)" {
+	[ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] # the hybrid layout of our machines: v1 devices
+	args "$B" sleep 30
+	tnr run -d --bundle "$B" dv1 >/dev/null 2>&1 3>&-
+	local list
+	list=$(cat /sys/fs/cgroup/devices/tenant/dv1/devices.list)
+	assert_contains "$list" "c 1:3 rwm"
+	assert_contains "$list" "c 136:* rwm"
+	assert_not_contains "$list" "a *:* rwm"
+	run -0 tnr exec dv1 /init write /dev/null x ";" cat /dev/null
+	assert_eq "$output" ""
+	tnr delete --force dv1
+	assert_clean
+}
