@@ -580,3 +580,22 @@ HOOK
 	tnr delete --force dv1
 	assert_clean
 }
+
+@test "cgroups v2: on a unified hierarchy the container gets its cgroup; pause and resume use cgroup.freeze" {
+	# A mount namespace where /sys/fs/cgroup is the cgroup2 hierarchy alone, as on v2 hosts.
+	args "$B" sleep 30
+	run -0 unshare -m --propagation private sh -c '
+		mount -t cgroup2 none /sys/fs/cgroup || exit 1
+		T="$1"; S="$2"; B="$3"
+		"$T" --root "$S" run -d --bundle "$B" v2c >/dev/null 2>&1 3>&- || exit 2
+		pid=$("$T" --root "$S" state v2c | jq .pid)
+		grep -qx "$pid" /sys/fs/cgroup/tenant/v2c/cgroup.procs || exit 3
+		"$T" --root "$S" pause v2c && [ "$(cat /sys/fs/cgroup/tenant/v2c/cgroup.freeze)" = 1 ] || exit 4
+		[ "$("$T" --root "$S" state v2c | jq -r .status)" = paused ] || exit 5
+		"$T" --root "$S" resume v2c && [ "$(cat /sys/fs/cgroup/tenant/v2c/cgroup.freeze)" = 0 ] || exit 6
+		"$T" --root "$S" delete --force v2c || exit 7
+		[ ! -d /sys/fs/cgroup/tenant/v2c ] || exit 8
+		echo ok' sh "$TENANT" "$STATE" "$B"
+	assert_eq "$output" ok
+	assert_clean
+}
