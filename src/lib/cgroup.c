@@ -150,6 +150,14 @@ static int set_text(const char *dir, const char *file, const char *text, struct 
 		     : 0;
 }
 
+/* What runc always allows (libcontainer's AllowedDevices), after the config's rules. */
+static const struct tn_device_rule default_devices[] = {
+	{ true, 'c', -1, -1, "m" },    { true, 'b', -1, -1, "m" }, { true, 'c', 1, 3, "rwm" },
+	{ true, 'c', 1, 8, "rwm" },    { true, 'c', 1, 7, "rwm" }, { true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 1, 5, "rwm" },    { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 1, "rwm" },
+	{ true, 'c', 136, -1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 10, 200, "rwm" },
+};
+
 static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
 {
 	int r = 0;
@@ -182,16 +190,12 @@ static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_e
 		r = set_text(dir, "cpuset.cpus", res->cpus, err);
 	if (r == 0 && res->mems)
 		r = set_text(dir, "cpuset.mems", res->mems, err);
+	if (r == 0 && res->has_devices &&
+	    (r = tn_cgroup_devices_v2(dir, res->devices, res->n_devices, default_devices,
+				      ELEMENTSOF(default_devices))) < 0)
+		r = tn_error_errno(err, -r, "cgroup %s: cannot attach the device filter", dir);
 	return r;
 }
-
-/* What runc always allows (libcontainer's AllowedDevices), after the config's rules. */
-static const struct tn_device_rule default_devices[] = {
-	{ true, 'c', -1, -1, "m" },    { true, 'b', -1, -1, "m" }, { true, 'c', 1, 3, "rwm" },
-	{ true, 'c', 1, 8, "rwm" },    { true, 'c', 1, 7, "rwm" }, { true, 'c', 5, 0, "rwm" },
-	{ true, 'c', 1, 5, "rwm" },    { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 1, "rwm" },
-	{ true, 'c', 136, -1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 10, 200, "rwm" },
-};
 
 static void device_text(const struct tn_device_rule *d, char *buf, size_t len)
 {

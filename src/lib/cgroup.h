@@ -77,3 +77,7 @@ bool tn_cgroup_frozen(const char *path);
 int tn_cgroup_pids(const char *path, pid_t **ret, size_t *ret_n);
 
 void tn_resources_done(struct tn_resources *r);
+
+/* cgroup v2 device rules: a BPF program on the cgroup directory (cgroup-devices.c). */
+int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, size_t n,
+			 const struct tn_device_rule *defaults, size_t n_defaults);

@@ -599,3 +599,18 @@ HOOK
 	assert_eq "$output" ok
 	assert_clean
 }
+
+@test "cgroups: a device outside the rules cannot be opened, v1 and v2 (eBPF)" {
+	config "$B" '.root.readonly = false | .process.capabilities |= map_values(. + ["CAP_MKNOD"])'
+	args "$B" mknod /tmp/kmsg 1 11 ";" cat /tmp/kmsg
+	run -1 tnr run --bundle "$B" dn1
+	assert_contains "$output" "probe: cat: /tmp/kmsg: Operation not permitted"
+	args "$B" mknod /tmp/kmsg2 1 11 ";" cat /tmp/kmsg2
+	run -1 unshare -m --propagation private sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh \
+		"$TENANT" --root "$STATE" run --bundle "$B" dn2
+	assert_contains "$output" "probe: cat: /tmp/kmsg2: Operation not permitted"
+	args "$B" write /dev/null x ";" cat /dev/null
+	run -0 unshare -m --propagation private sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh \
+		"$TENANT" --root "$STATE" run --bundle "$B" dn3
+	assert_clean
+}

@@ -16,6 +16,7 @@
  *	umask               the umask, in octal
  *	mkdir DIR [MODE]    make a directory (MODE in octal, default 755)
  *	forks N             fork N children that wait; print "forked K" (K <= N), end them
+ *	mknod PATH MAJ MIN  make a character device node
  *	readlink PATH       the target of a symlink (/proc/self/ns/net...)
  *	sleep SECONDS       sleep
  *	trap SIGNAL         on SIGNAL print "got SIGNAL" and exit 3; meanwhile wait for it
@@ -32,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -210,6 +212,11 @@ static int run(char **args, int n)
 		}
 		return mkdir(args[1], mode) < 0 ? fail("mkdir", args[1]) : 0;
 	}
+	if (strcmp(c, "mknod") == 0 && n == 4)
+		return mknod(args[1], S_IFCHR | 0666,
+			     makedev((unsigned)num(args[2]), (unsigned)num(args[3]))) < 0
+			       ? fail("mknod", args[1])
+			       : 0;
 	if (strcmp(c, "forks") == 0 && n == 2) {
 		int want = num(args[1]), k = 0;
 		pid_t kids[1024];
