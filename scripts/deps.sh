@@ -16,7 +16,7 @@ packages=(
 	libc6-dev                          # static libc: tests/probe is the test image's /init
 	busybox-static                     # make demo's tiny root filesystem
 	runc crun time                     # bench/: the runtimes tenant is compared with, peak RSS
-	podman                             # end-to-end: podman with tenant as its runtime
+	podman containerd                  # end-to-end: engines with tenant as their runtime
 	bsdutils util-linux                # script (terminal tests), unshare, setpriv
 )
 

@@ -44,10 +44,34 @@ int tn_state_root_default(char **ret)
 	return r < 0 ? -ENOMEM : 0;
 }
 
+/* mkdir -p of the parents (0711, as runc makes them), the root itself 0700. */
+static int make_parents(const char *root)
+{
+	char path[4096];
+	size_t len = strlen(root);
+
+	if (len >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, root, len + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0711) < 0 && errno != EEXIST)
+			return negative_errno();
+		*p = '/';
+	}
+	return 0;
+}
+
 int tn_state_root_prepare(const char *root, struct tn_error **err)
 {
 	struct stat st;
+	int r = make_parents(root);
 
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot create the parents of the state directory %s",
+				      root);
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return tn_error_errno(err, errno, "cannot create the state directory %s", root);
 	if (lstat(root, &st) < 0)
