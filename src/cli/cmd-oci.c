@@ -103,6 +103,15 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 	return 0;
 }
 
+/* --debug: a rootless container without a cgroup is said once, not warned about. */
+static void debug_cgroup(struct tn_cli *cli, const struct tn_container *c)
+{
+	if (cli->oci.debug && c->no_cgroup)
+		fprintf(cli->errf, "%s: debug: no cgroup: none is delegated to UID %u here, so "
+				   "linux.resources are not applied\n",
+			cli->prog, (unsigned)getuid());
+}
+
 static int cmd_create(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	struct tn_container_opts o;
@@ -113,8 +122,10 @@ static int cmd_create(struct tn_cli *cli, const struct tn_cli_args *a)
 	r = create_opts(cli, a, root, &o);
 	if (r == 0)
 		r = tn_container_create(&o, &c, &cli->err);
-	if (r == 0)
+	if (r == 0) {
+		debug_cgroup(cli, &c);
 		tn_container_done(&c);
+	}
 	return r;
 }
 

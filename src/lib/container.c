@@ -507,5 +507,6 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	}
 	ret->pid = pid;
 	ret->state_dir = dir;
+	ret->no_cgroup = !o->no_cgroup && !p.cgroup_used;
 	return 0;
 }

@@ -40,6 +40,7 @@ struct tn_container_opts {
 struct tn_container {
 	pid_t pid;
 	char *state_dir;
+	bool no_cgroup; /* rootless, and no cgroup could be made for it (for --debug) */
 };
 
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
