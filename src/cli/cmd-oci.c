@@ -107,8 +107,9 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 static void debug_cgroup(struct tn_cli *cli, const struct tn_container *c)
 {
 	if (cli->oci.debug && c->no_cgroup)
-		fprintf(cli->errf, "%s: debug: no cgroup: none is delegated to UID %u here, so "
-				   "linux.resources are not applied\n",
+		fprintf(cli->errf,
+			"%s: debug: no cgroup: none is delegated to UID %u here, so "
+			"linux.resources are not applied\n",
 			cli->prog, (unsigned)getuid());
 }
 

@@ -70,8 +70,8 @@ int tn_state_root_prepare(const char *root, struct tn_error **err)
 	int r = make_parents(root);
 
 	if (r < 0)
-		return tn_error_errno(err, -r, "cannot create the parents of the state directory %s",
-				      root);
+		return tn_error_errno(err, -r,
+				      "cannot create the parents of the state directory %s", root);
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return tn_error_errno(err, errno, "cannot create the state directory %s", root);
 	if (lstat(root, &st) < 0)
