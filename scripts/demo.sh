@@ -64,6 +64,7 @@ demo_user=tenant-demo
 created=
 if ! getent passwd "$demo_user" >/dev/null; then
 	useradd --system --no-create-home --shell /bin/sh --user-group "$demo_user" && created=1
+	echo "(created the unprivileged user $demo_user for this demo; it is removed at the end)"
 fi
 trap '[ -n "$created" ] && { userdel "$demo_user"; getent group "$demo_user" >/dev/null && groupdel "$demo_user"; }; rm -rf "$scratch"' EXIT
 chmod 755 "$scratch"
