@@ -72,6 +72,8 @@ install -m 755 "$T" "$scratch/tenant"
 printf '%s:100000:65536\n%s:220000:6000\n' "$demo_user" "$demo_user" >"$scratch/subuid"
 cp "$scratch/subuid" "$scratch/subgid"
 chmod 644 "$scratch/subuid" "$scratch/subgid"
+echo "($demo_user gets its own subordinate ranges in $scratch/subuid and subgid, which stand in"
+echo " for /etc/subuid and /etc/subgid in a private mount namespace: the host's are not touched)"
 mkdir -m 755 "$scratch/home" && chown "$demo_user:" "$scratch/home"
 show cat "$scratch/subuid"
 # As the demo user, with the scratch files in place of /etc/subuid and /etc/subgid.
