@@ -393,17 +393,31 @@ int tn_cgroup_join(const char *path, pid_t pid)
 	return r;
 }
 
-int tn_cgroup_remove(const char *path)
+/* The leaf, and tenant's own default parent "/tenant" once it is empty (rmdir refuses if not). */
+static int remove_one(const char *root, const char *path)
 {
 	char dir[4096];
+	int r = 0;
 
-	if (tn_cgroup_layout() == TN_CGROUP_V2) {
-		snprintf(dir, sizeof(dir), ROOT "%s", path);
-		return rmdir(dir) < 0 && errno != ENOENT ? negative_errno() : 0;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(v1_controllers); i++) {
-		snprintf(dir, sizeof(dir), ROOT "/%s%s", v1_controllers[i], path);
+	snprintf(dir, sizeof(dir), "%s%s", root, path);
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		r = negative_errno();
+	if (strncmp(path, "/tenant/", 8) == 0 && !strchr(path + 8, '/')) {
+		snprintf(dir, sizeof(dir), "%s/tenant", root);
 		rmdir(dir);
+	}
+	return r;
+}
+
+int tn_cgroup_remove(const char *path)
+{
+	char root[256];
+
+	if (tn_cgroup_layout() == TN_CGROUP_V2)
+		return remove_one(ROOT, path);
+	for (size_t i = 0; i < ELEMENTSOF(v1_controllers); i++) {
+		snprintf(root, sizeof(root), ROOT "/%s", v1_controllers[i]);
+		remove_one(root, path);
 	}
 	return 0;
 }
