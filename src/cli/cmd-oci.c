@@ -17,6 +17,7 @@
 #include "forward.h"
 #include "fs.h"
 #include "json-writer.h"
+#include "idmap.h"
 #include "oci-config.h"
 #include "oci-features.h"
 #include "oci-spec.h"
@@ -275,8 +276,24 @@ static int list_ids(const char *root, char ***ret, size_t *ret_n)
 	return 0;
 }
 
-static void list_json_one(struct tn_json *j, const struct tn_state *s)
+/* "1001,100000-165535": the host IDs a container's UIDs (k 0) or GIDs (k 1) are. */
+static char *host_ids(const char *root, const struct tn_state *s, int k)
 {
+	struct tn_idmap maps[2];
+	struct tn_buf b = { 0 };
+
+	if (s->status == TN_STATUS_STOPPED || tn_container_maps(root, s->id, maps, NULL) < 0)
+		return strdup("-");
+	tn_idmap_format_host_ranges(&maps[k], &b);
+	tn_idmap_done(&maps[0]);
+	tn_idmap_done(&maps[1]);
+	return b.data ? tn_buf_steal(&b) : strdup("-");
+}
+
+static void list_json_one(struct tn_json *j, const char *root, const struct tn_state *s)
+{
+	_cleanup_free_ char *uids = host_ids(root, s, 0), *gids = host_ids(root, s, 1);
+
 	tn_json_begin_object(j);
 	tn_json_kv_string(j, "ociVersion", TN_OCI_VERSION);
 	tn_json_kv_string(j, "id", s->id);
@@ -286,6 +303,8 @@ static void list_json_one(struct tn_json *j, const struct tn_state *s)
 	tn_json_kv_string(j, "rootfs", "");
 	tn_json_kv_string(j, "created", s->created);
 	tn_json_kv_u64(j, "owner", s->owner);
+	tn_json_kv_string(j, "hostUids", uids ? uids : "-");
+	tn_json_kv_string(j, "hostGids", gids ? gids : "-");
 	tn_json_end_object(j);
 }
 
@@ -316,14 +335,19 @@ static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 
 		if (tn_state_load(root, ids[i], &s, NULL) < 0)
 			continue;
-		if (json)
-			list_json_one(&j, &s);
-		else if (quiet)
+		if (json) {
+			list_json_one(&j, root, &s);
+		} else if (quiet) {
 			fprintf(cli->out, "%s\n", s.id);
-		else
-			fprintf(cli->out, "%-12s %-8d %-10s %-40s %-30s %u\n", s.id,
+		} else {
+			_cleanup_free_ char *uids = host_ids(root, &s, 0),
+					    *gids = host_ids(root, &s, 1);
+
+			fprintf(cli->out, "%-12s %-8d %-10s %-40s %-30s %-5u %s %s\n", s.id,
 				s.status == TN_STATUS_STOPPED ? 0 : (int)s.pid,
-				tn_status_name(s.status), s.bundle, s.created, s.owner);
+				tn_status_name(s.status), s.bundle, s.created, s.owner,
+				uids ? uids : "-", gids ? gids : "-");
+		}
 		tn_state_done(&s);
 	}
 	if (json) {

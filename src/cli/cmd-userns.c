@@ -13,8 +13,11 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "container.h"
 #include "forward.h"
 #include "json-writer.h"
+#include "oci-state.h"
+#include "parse.h"
 #include "userns-plan.h"
 #include "userns.h"
 #include "banned.h"
@@ -395,6 +398,64 @@ static int show_json(struct tn_cli *cli, const struct mapping_args *m,
 	return r;
 }
 
+/* The state root, as the OCI verbs find it (--root, or the default). */
+static const char *state_root(struct tn_cli *cli, char **buf)
+{
+	if (cli->oci.root)
+		return cli->oci.root;
+	return tn_state_root_default(buf) < 0 ? NULL : *buf;
+}
+
+static void container_map_json(struct tn_json *j, const struct tn_idmap *m)
+{
+	tn_json_key(j, tn_idmap_kind_name(m->kind));
+	tn_json_begin_array(j);
+	for (size_t i = 0; i < m->n; i++) {
+		tn_json_begin_object(j);
+		tn_json_kv_u64(j, "container", m->v[i].inside);
+		tn_json_kv_u64(j, "host", m->v[i].outside);
+		tn_json_kv_u64(j, "size", m->v[i].count);
+		tn_json_end_object(j);
+	}
+	tn_json_end_array(j);
+}
+
+/* idmap show ID: a container's maps, as its init has them. */
+static int show_container(struct tn_cli *cli, const char *id, bool json)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *root = state_root(cli, &buf);
+	struct tn_idmap maps[2];
+	struct tn_buf b = { 0 };
+	struct tn_json j;
+	int r;
+
+	if (!root)
+		return -ENOMEM;
+	r = tn_container_maps(root, id, maps, &cli->err);
+	if (r < 0)
+		return r;
+	tn_json_init(&j, &b, true);
+	if (json)
+		tn_json_begin_object(&j);
+	for (int k = 0; k < 2; k++) {
+		if (json) {
+			container_map_json(&j, &maps[k]);
+		} else {
+			tn_buf_printf(&b, "# %s of container %s\n", tn_idmap_kind_name(k), id);
+			tn_idmap_format_kernel(&maps[k], &b);
+		}
+		tn_idmap_done(&maps[k]);
+	}
+	if (json)
+		tn_json_end_object(&j);
+	r = json ? tn_json_finish(&j) : tn_buf_check(&b);
+	if (r == 0)
+		fputs(b.data ? b.data : "", cli->out);
+	tn_buf_free(&b);
+	return r;
+}
+
 static int cmd_show(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_(mapping_args_done) struct mapping_args m = { 0 };
@@ -402,6 +463,8 @@ static int cmd_show(struct tn_cli *cli, const struct tn_cli_args *a)
 	uint32_t ids[2];
 	int r;
 
+	if (a->n_pos == 1)
+		return show_container(cli, a->pos[0], tn_cli_has(a, OPT_JSON));
 	r = parse_mapping(cli, a, a->value[OPT_USER], &m);
 	if (r < 0)
 		return r;
@@ -419,6 +482,48 @@ static int cmd_show(struct tn_cli *cli, const struct tn_cli_args *a)
 	return r;
 }
 
+enum { TR_CONTAINER, TR_TO, TR_GID };
+
+static const struct tn_cli_option translate_options[] = {
+	[TR_CONTAINER] = { "container", 'c', "ID", "the container whose maps translate" },
+	[TR_TO] = { "to", 0, "host|container", "the direction (default host)" },
+	[TR_GID] = { "gid", 'g', NULL, "translate a GID (default: a UID)" },
+	{ 0 },
+};
+
+/* idmap translate --container ID [--to host|container] [--gid] N */
+static int cmd_translate(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *root = state_root(cli, &buf), *to = a->value[TR_TO] ? a->value[TR_TO] : "host";
+	bool to_host = strcmp(to, "host") == 0, gid = tn_cli_has(a, TR_GID);
+	struct tn_idmap maps[2];
+	uint32_t id, out;
+	int r;
+
+	if (!root)
+		return -ENOMEM;
+	if (!tn_cli_has(a, TR_CONTAINER))
+		return tn_cli_usage(cli, "translate needs --container ID");
+	if (!to_host && strcmp(to, "container") != 0)
+		return tn_cli_usage(cli, "--to: '%s' is not host or container", to);
+	if (tn_parse_u32(a->pos[0], &id) < 0)
+		return tn_cli_usage(cli, "'%s' is not an ID", a->pos[0]);
+	r = tn_container_maps(root, a->value[TR_CONTAINER], maps, &cli->err);
+	if (r < 0)
+		return r;
+	r = tn_idmap_translate(&maps[gid], id, to_host, &out);
+	if (r == 0)
+		fprintf(cli->out, "%" PRIu32 "\n", out);
+	else
+		tn_error_set(&cli->err, ENOENT, "%s %" PRIu32 " is not mapped %s container %s%s",
+			     gid ? "GID" : "UID", id, to_host ? "in" : "into",
+			     a->value[TR_CONTAINER], to_host ? " (inside it is nobody)" : "");
+	tn_idmap_done(&maps[0]);
+	tn_idmap_done(&maps[1]);
+	return r;
+}
+
 const struct tn_command tn_idmap_commands[] = {
 	{
 		.name = "show",
@@ -429,8 +534,21 @@ const struct tn_command tn_idmap_commands[] = {
 			"would be written: directly, or by newuidmap/newgidmap. A plan that would be\n"
 			"refused is an error that says why.",
 		.options = show_options,
-		.max_args = 0,
+		.args_help = " [ID]",
+		.max_args = 1,
 		.run = cmd_show,
+	},
+	{
+		.name = "translate",
+		.args_help = " N",
+		.summary = "translate an ID between a container and the host",
+		.description =
+			"Through the maps of a running container: its UID N on the host (--to "
+			"host),\nor host UID N inside it (--to container). --gid for GIDs.",
+		.options = translate_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = cmd_translate,
 	},
 	{ 0 },
 };

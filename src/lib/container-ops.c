@@ -11,6 +11,8 @@
 
 #include "container.h"
 #include "oci-config.h"
+#include "fs.h"
+#include "idmap.h"
 #include "oci-state.h"
 #include "parse.h"
 #include "banned.h"
@@ -327,6 +329,38 @@ int tn_container_update(const char *root, const char *id, const struct tn_resour
 		r = wrong_status(&s, "update", err);
 	else
 		r = tn_cgroup_apply(s.cgroup_path, res, err);
+	tn_state_done(&s);
+	return r;
+}
+
+int tn_container_maps(const char *root, const char *id, struct tn_idmap maps[2],
+		      struct tn_error **err)
+{
+	struct tn_state s;
+	int r = tn_state_load(root, id, &s, err);
+
+	if (r < 0)
+		return r;
+	maps[0] = (struct tn_idmap){ 0 };
+	maps[1] = (struct tn_idmap){ 0 };
+	if (s.status == TN_STATUS_STOPPED)
+		r = tn_error_set(err, ESRCH, "container '%s' is stopped: its maps are gone", id);
+	for (int k = 0; r == 0 && k < 2; k++) {
+		_cleanup_free_ char *text = NULL;
+		char path[64];
+		size_t len;
+
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)s.pid, k ? "gid_map" : "uid_map");
+		r = tn_read_file(path, 64 * 1024, &text, &len, NULL);
+		if (r == 0)
+			r = tn_idmap_parse_text(text, k ? TN_IDMAP_GID : TN_IDMAP_UID, &maps[k]);
+		if (r < 0)
+			r = tn_error_errno(err, -r, "cannot read %s", path);
+	}
+	if (r < 0) {
+		tn_idmap_done(&maps[0]);
+		tn_idmap_done(&maps[1]);
+	}
 	tn_state_done(&s);
 	return r;
 }

@@ -94,5 +94,9 @@ int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret
 int tn_container_update(const char *root, const char *id, const struct tn_resources *res,
 			struct tn_error **err);
 
+/* The uid_map and gid_map of a container's init, as the kernel has them. */
+int tn_container_maps(const char *root, const char *id, struct tn_idmap maps[2],
+		      struct tn_error **err);
+
 /* Remove a container's state directory and its contents. */
 int tn_container_remove_dir(const char *dir);

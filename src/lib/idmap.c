@@ -356,3 +356,65 @@ void tn_idmap_format_kernel(const struct tn_idmap *m, struct tn_buf *b)
 		tn_buf_printf(b, "%10" PRIu32 " %10" PRIu32 " %10" PRIu32 "\n", m->v[i].inside,
 			      m->v[i].outside, m->v[i].count);
 }
+
+int tn_idmap_parse_text(const char *text, enum tn_idmap_kind kind, struct tn_idmap *ret)
+{
+	struct tn_idmap m = { .kind = kind };
+
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		uint32_t f[3];
+		const char *p = line, *end = line + len;
+		int k = 0, r = 0;
+
+		for (; k < 3 && r == 0; k++) {
+			size_t n;
+
+			while (p < end && *p == ' ')
+				p++;
+			n = strcspn(p, " \n");
+			if (n == 0 || p + n > end || tn_parse_u32_n(p, n, &f[k]) < 0)
+				r = -EINVAL;
+			p += n;
+		}
+		if (r == 0 && p != end)
+			r = -EINVAL;
+		if (r == 0 && len > 0)
+			r = tn_idmap_push(&m, f[0], f[1], f[2]);
+		if (r < 0) {
+			tn_idmap_done(&m);
+			return r;
+		}
+		line = end + (*end == '\n');
+	}
+	*ret = m;
+	return 0;
+}
+
+int tn_idmap_translate(const struct tn_idmap *m, uint32_t id, bool to_host, uint32_t *ret)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct tn_idmap_extent *e = &m->v[i];
+		uint32_t from = to_host ? e->inside : e->outside,
+			 to = to_host ? e->outside : e->inside;
+
+		if (id >= from && (uint64_t)id < (uint64_t)from + e->count) {
+			*ret = to + (id - from);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+void tn_idmap_format_host_ranges(const struct tn_idmap *m, struct tn_buf *b)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct tn_idmap_extent *e = &m->v[i];
+
+		if (e->count == 1)
+			tn_buf_printf(b, "%s%" PRIu32, i ? "," : "", e->outside);
+		else
+			tn_buf_printf(b, "%s%" PRIu32 "-%" PRIu64, i ? "," : "", e->outside,
+				      (uint64_t)e->outside + e->count - 1);
+	}
+}

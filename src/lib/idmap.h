@@ -100,5 +100,17 @@ void tn_idmap_format_kernel(const struct tn_idmap *m, struct tn_buf *b);
 /* Does the map map exactly `id` (and only it)? */
 bool tn_idmap_is_single(const struct tn_idmap *m, uint32_t id);
 
+/* A map as /proc/PID/uid_map prints it ("%10u %10u %10u" lines). -EINVAL for another text. */
+int tn_idmap_parse_text(const char *text, enum tn_idmap_kind kind, struct tn_idmap *ret);
+
+/*
+ * Translate one ID: to_host takes a container ID to the host, else a host ID into the
+ * container. -ENOENT when the map does not map it.
+ */
+int tn_idmap_translate(const struct tn_idmap *m, uint32_t id, bool to_host, uint32_t *ret);
+
+/* "1001,100000-165535": the host IDs of a map, for listings. */
+void tn_idmap_format_host_ranges(const struct tn_idmap *m, struct tn_buf *b);
+
 int tn_idmap_push(struct tn_idmap *m, uint32_t inside, uint32_t outside, uint32_t count);
 void tn_idmap_done(struct tn_idmap *m);

@@ -614,3 +614,37 @@ HOOK
 		"$TENANT" --root "$STATE" run --bundle "$B" dn3
 	assert_clean
 }
+
+@test "idmap show ID and idmap translate: a running container's maps, one ID either way (seed 004)" {
+	chown -R 500000:500000 "$B/rootfs"
+	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 500000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 600000, "size": 65536}]'
+	args "$B" sleep 30
+	tnr run -d --bundle "$B" tr1 >/dev/null 2>&1 3>&-
+	run -0 tnr idmap show tr1
+	assert_eq "$(grep -v '^#' <<<"$output")" "$(kmap 0 500000 65536 0 600000 65536)"
+	run -0 tnr idmap show --json tr1
+	assert_eq "$(jq -c '.gid_map' <<<"$output")" '[{"container":0,"host":600000,"size":65536}]'
+	run -0 tnr idmap translate --container tr1 1001
+	assert_eq "$output" 501001
+	run -0 tnr idmap translate --container tr1 --gid 1001
+	assert_eq "$output" 601001
+	run -0 tnr idmap translate --container tr1 --to container 501001
+	assert_eq "$output" 1001
+	run -1 tnr idmap translate --container tr1 70000
+	assert_contains "$output" "UID 70000 is not mapped in container tr1"
+	tnr delete --force tr1
+	assert_clean
+}
+
+@test "list shows each container's host UID and GID ranges" {
+	chown -R 700000:700000 "$B/rootfs"
+	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 700000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings'
+	args "$B" sleep 30
+	tnr run -d --bundle "$B" ls1 >/dev/null 2>&1 3>&-
+	run -0 tnr list --format json
+	assert_eq "$(jq -r '.[0].hostUids + " " + .[0].hostGids' <<<"$output")" "700000-765535 700000-765535"
+	run -0 tnr list
+	assert_contains "$output" "700000-765535"
+	tnr delete --force ls1
+	assert_clean
+}

@@ -352,4 +352,33 @@ TEST(compact_format_is_what_is_written)
 	tn_idmap_done(&m);
 }
 
+TEST(parse_kernel_text_and_translate)
+{
+	struct tn_idmap m;
+	struct tn_buf b = { 0 };
+	uint32_t v;
+
+	ASSERT_EQ(tn_idmap_parse_text("         0       1001          1\n"
+				      "         1     100000      65536\n",
+				      TN_IDMAP_UID, &m),
+		  0);
+	ASSERT_EQ_U(m.n, 2);
+	ASSERT_EQ(tn_idmap_translate(&m, 1001, true, &v), 0);
+	ASSERT_EQ_U(v, 101000); /* seed 003: container 1001 -> base + 1000 */
+	ASSERT_EQ(tn_idmap_translate(&m, 0, true, &v), 0);
+	ASSERT_EQ_U(v, 1001);
+	ASSERT_EQ(tn_idmap_translate(&m, 165535, false, &v), 0);
+	ASSERT_EQ_U(v, 65536);
+	ASSERT_EQ(tn_idmap_translate(&m, 65537, true, &v), -ENOENT);
+	ASSERT_EQ(tn_idmap_translate(&m, 99999, false, &v), -ENOENT);
+	tn_idmap_format_host_ranges(&m, &b);
+	ASSERT_STREQ(b.data, "1001,100000-165535");
+	tn_buf_free(&b);
+	tn_idmap_done(&m);
+	ASSERT_EQ(tn_idmap_parse_text("0 1 x\n", TN_IDMAP_UID, &m), -EINVAL);
+	ASSERT_EQ(tn_idmap_parse_text("0 1\n", TN_IDMAP_UID, &m), -EINVAL);
+	ASSERT_EQ(tn_idmap_parse_text("", TN_IDMAP_UID, &m), 0);
+	ASSERT_EQ_U(m.n, 0);
+}
+
 TAP_MAIN
