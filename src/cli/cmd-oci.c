@@ -51,6 +51,7 @@ enum {
 	CREATE_PRESERVE_FDS,
 	CREATE_CONFIG,
 	CREATE_NO_NEW_KEYRING,
+	CREATE_USERNS,
 	RUN_DETACH,
 };
 
@@ -66,7 +67,11 @@ enum {
 				  "pass N more file descriptors (from fd 3) to the process" },     \
 	[CREATE_CONFIG] = { "config", 0, "FILE",                                                   \
 			    "config.json to use (default: BUNDLE/config.json)" },                  \
-	[CREATE_NO_NEW_KEYRING] = { "no-new-keyring", 0, NULL, "accepted for runc compatibility" }
+	[CREATE_NO_NEW_KEYRING] = { "no-new-keyring", 0, NULL,                                     \
+				    "accepted for runc compatibility" },                           \
+	[CREATE_USERNS] = { "userns", 0, "MODE",                                                   \
+			    "auto[:size=N] (a range of its own), keep-id, host; the annotation "   \
+			    "run.tenant.userns wins, explicit mappings win over both" }
 
 static const struct tn_cli_option create_options[] = {
 	CREATE_OPTIONS,
@@ -95,6 +100,7 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 		.subid = &cli->subid,
 		.no_cgroup =
 			cli->oci.cgroup_manager && strcmp(cli->oci.cgroup_manager, "disabled") == 0,
+		.userns_mode = a->value[CREATE_USERNS],
 	};
 	if (tn_cli_has(a, CREATE_PRESERVE_FDS) &&
 	    tn_parse_u32(a->value[CREATE_PRESERVE_FDS], &n) < 0)
@@ -107,6 +113,11 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 /* --debug: a rootless container without a cgroup is said once, not warned about. */
 static void debug_cgroup(struct tn_cli *cli, const struct tn_container *c)
 {
+	if (c->pool_added)
+		fprintf(cli->errf,
+			"%s: created the ID pool of --userns auto: ranges of \"tenant\" in "
+			"/etc/subuid and /etc/subgid\n",
+			cli->prog);
 	if (cli->oci.debug && c->no_cgroup)
 		fprintf(cli->errf,
 			"%s: debug: no cgroup: none is delegated to UID %u here, so "
@@ -166,6 +177,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 	o->sigmask = &fwd.old_mask;
 	r = tn_container_create(o, &c, &cli->err);
 	if (r == 0) {
+		debug_cgroup(cli, &c);
 		r = tn_container_start(o->root, o->id, &cli->err, &warn);
 		warn_hook(cli, &warn);
 		if (r == 0)
@@ -203,6 +215,7 @@ static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 	r = tn_container_create(&o, &c, &cli->err);
 	if (r < 0)
 		return r;
+	debug_cgroup(cli, &c);
 	r = tn_container_start(root, o.id, &cli->err, &warn);
 	warn_hook(cli, &warn);
 	if (r < 0)

@@ -448,11 +448,10 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 		r = tn_error_errno(err, errno, "cannot prepare the root filesystem %s",
 				   ctx->rootfs);
 		if (errno == EACCES && ctx->in_userns)
-			tn_error_hint(err,
-				      "the container's root is an unprivileged host ID (host UID "
-				      "%u): every directory above the root filesystem must be "
-				      "searchable by it (chmod o+x), as with runc",
-				      (unsigned)geteuid());
+			tn_error_hint(
+				err, "the container's root is an unprivileged host ID: every "
+				     "directory above the root filesystem must be searchable by it "
+				     "(chmod o+x), as with runc");
 		return r;
 	}
 	rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

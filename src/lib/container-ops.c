@@ -14,6 +14,7 @@
 #include "fs.h"
 #include "idmap.h"
 #include "oci-state.h"
+#include "userns-pool.h"
 #include "parse.h"
 #include "banned.h"
 
@@ -264,6 +265,7 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 	if (r == 0 && (!dir || tn_container_remove_dir(dir) < 0))
 		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
 	if (r == 0) {
+		tn_pool_release(root, id); /* its range, if --userns auto gave it one */
 		s.status = TN_STATUS_STOPPED;
 		late_hooks(&cfg, TN_HOOK_POSTSTOP, &s, warn);
 	}

@@ -15,7 +15,9 @@
 #include "fs.h"
 #include "idmap-write.h"
 #include "oci-state.h"
+#include "parse.h"
 #include "userns-diag.h"
+#include "userns-pool.h"
 #include "banned.h"
 
 int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const struct tn_error *e)
@@ -71,6 +73,9 @@ struct create_plan {
 	struct tn_user caller;
 	struct tn_userns_plan maps;
 	struct tn_seccomp_bpf seccomp;
+	struct tn_pool_grant grant;	    /* --userns auto */
+	struct tn_idmap_extent auto_map[2]; /* its maps */
+	bool pooled;			    /* a range was allocated: commit or release it */
 	bool new_userns;
 	int new_flags;
 };
@@ -128,23 +133,79 @@ static int resolve_paths(const struct tn_container_opts *o, struct create_plan *
  * namespace gets one anyway: the caller is process.user.uid inside, and its subordinate ranges
  * fill the rest.
  */
+/* The user namespace mode: the annotation run.tenant.userns, else --userns; NULL: none. */
+static const char *userns_mode(const struct tn_container_opts *o, const struct tn_oci_config *c)
+{
+	for (size_t i = 0; i < c->n_annotations; i++)
+		if (strcmp(c->annotations[2 * i], "run.tenant.userns") == 0)
+			return c->annotations[2 * i + 1];
+	return o->userns_mode;
+}
+
+/* auto[:size=N]: a range of the pool for this container alone (userns-pool.h). */
+static int plan_auto(const struct tn_container_opts *o, struct create_plan *p, const char *mode,
+		     struct tn_userns_request *req, struct tn_error **err)
+{
+	uint64_t size = TN_POOL_DEFAULT_SIZE;
+	int r;
+
+	if (strncmp(mode, "auto:size=", 10) == 0 &&
+	    (tn_parse_u64(mode + 10, &size) < 0 || size == 0 || size > TN_ID_MAX))
+		return tn_error_set(err, EINVAL,
+				    "userns mode '%s': the size is not a number of IDs", mode);
+	if (strcmp(mode, "auto") != 0 && strncmp(mode, "auto:size=", 10) != 0)
+		return tn_error_set(
+			err, EINVAL,
+			"userns mode '%s' is not one of auto, auto:size=N, keep-id, host", mode);
+	r = tn_pool_allocate(o->subid, o->root, o->id, (uint32_t)size, &p->grant, err);
+	if (r < 0)
+		return r;
+	p->pooled = true;
+	p->auto_map[0] = (struct tn_idmap_extent){ 0, p->grant.uid_start, p->grant.size };
+	p->auto_map[1] = (struct tn_idmap_extent){ 0, p->grant.gid_start, p->grant.size };
+	req->mode[0] = req->mode[1] = TN_IDMAP_EXPLICIT;
+	req->explicit_v[0] = &p->auto_map[0];
+	req->explicit_v[1] = &p->auto_map[1];
+	req->n_explicit[0] = req->n_explicit[1] = 1;
+	return 0;
+}
+
+/*
+ * The user namespace's maps. Explicit mappings in config.json win; then the mode (auto: a
+ * range of its own; keep-id; host: none, as root). As crun does, a rootless caller whose
+ * config.json has no user namespace gets one anyway: the caller is process.user.uid inside,
+ * and its subordinate ranges fill the rest.
+ */
 static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 		       struct tn_error **err)
 {
 	struct tn_userns_request req = { .src = o->subid, .check_helpers = true };
 	const struct tn_oci_config *c = &p->cfg;
+	const char *mode = c->n_uid_mappings ? NULL : userns_mode(o, c);
 	int r;
 
 	tn_userns_caller_privileges(req.privileged);
-	if (!c->ns[TN_NS_USER].present && req.privileged[0] && req.privileged[1])
+	if (mode && strcmp(mode, "host") == 0) {
+		if (!req.privileged[0])
+			return tn_error_set(err, EPERM,
+					    "userns mode 'host' needs root: a rootless "
+					    "container always has a user namespace");
+		if (c->ns[TN_NS_USER].present)
+			return tn_error_set(err, EINVAL,
+					    "userns mode 'host', but linux.namespaces has "
+					    "a \"user\" namespace");
+		return 0;
+	}
+	if (!mode && !c->ns[TN_NS_USER].present && req.privileged[0] && req.privileged[1])
 		return 0;
 	if (c->ns[TN_NS_USER].path)
 		return 0; /* joined: its maps exist */
-	if (c->ns[TN_NS_USER].present && !c->n_uid_mappings && req.privileged[0]) {
+	if (!mode && c->ns[TN_NS_USER].present && !c->n_uid_mappings && req.privileged[0]) {
 		tn_error_set(err, EINVAL, "linux.uidMappings: a new user namespace needs mappings");
 		return tn_error_hint(err,
 				     "as root, say which host IDs the container gets, e.g. "
-				     "[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]");
+				     "[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], "
+				     "or use --userns auto");
 	}
 	p->new_userns = true;
 	r = tn_user_from_uid(getuid(), &p->caller);
@@ -158,9 +219,17 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 		req.n_explicit[0] = c->n_uid_mappings;
 		req.explicit_v[1] = c->gid_mappings;
 		req.n_explicit[1] = c->n_gid_mappings;
+	} else if (mode && strncmp(mode, "auto", 4) == 0) {
+		r = plan_auto(o, p, mode, &req, err);
+		if (r < 0)
+			return r;
+	} else if (mode && strcmp(mode, "keep-id") != 0) {
+		return tn_error_set(
+			err, EINVAL,
+			"userns mode '%s' is not one of auto, auto:size=N, keep-id, host", mode);
 	} else {
 		req.mode[0] = req.mode[1] = TN_IDMAP_KEEP_ID;
-		req.own_inside_set = true;
+		req.own_inside_set = !mode; /* keep-id: the caller's own ID inside */
 		req.own_inside[0] = c->process.uid;
 		req.own_inside[1] = c->process.gid;
 		req.single_if_no_ranges = true;
@@ -498,6 +567,10 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	}
 	if (r < 0 && p.cgroup_used)
 		tn_cgroup_remove(p.cgroup);
+	if (p.pooled && r == 0)
+		r = tn_pool_commit(o->root, o->id, pid, err);
+	if (p.pooled && r < 0)
+		tn_pool_release(o->root, o->id);
 	if (r < 0 && dir)
 		tn_container_remove_dir(dir);
 	create_plan_done(&p);
@@ -508,5 +581,6 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	ret->pid = pid;
 	ret->state_dir = dir;
 	ret->no_cgroup = !o->no_cgroup && !p.cgroup_used;
+	ret->pool_added = p.pooled && p.grant.added_pool;
 	return 0;
 }

@@ -33,6 +33,8 @@ struct tn_container_opts {
 	bool foreground;	 /* `run` without --detach: tenant stays the parent (subreaper) */
 	const sigset_t *sigmask; /* the container process's signal mask (tenant's, unblocked) */
 	bool no_cgroup;		 /* --cgroup-manager disabled */
+	const char *userns_mode; /* --userns: auto, auto:size=N, keep-id, host (the annotation
+				    run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
 };
 
@@ -40,7 +42,8 @@ struct tn_container_opts {
 struct tn_container {
 	pid_t pid;
 	char *state_dir;
-	bool no_cgroup; /* rootless, and no cgroup could be made for it (for --debug) */
+	bool no_cgroup;	 /* rootless, and no cgroup could be made for it (for --debug) */
+	bool pool_added; /* --userns auto made the pool's ranges (say so) */
 };
 
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,

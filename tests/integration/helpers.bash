@@ -153,7 +153,8 @@ PROBE=${PROBE:-$TENANT_BUILD/tests/probe/probe}
 make_bundle() {
 	local dir=$1
 	shift
-	mkdir -p "$dir/rootfs/tmp" "$dir/rootfs/etc" "$dir/rootfs/mnt" "$dir/rootfs/data"
+	mkdir -p "$dir/rootfs/tmp" "$dir/rootfs/etc" "$dir/rootfs/mnt" "$dir/rootfs/data" \
+		"$dir/rootfs/proc" "$dir/rootfs/sys" "$dir/rootfs/dev"
 	install -m 755 "$PROBE" "$dir/rootfs/init"
 	(cd "$dir" && "$TENANT" spec "$@")
 	config "$dir" '.process.terminal = false | .process.args = ["/init", "id"]'

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The registry of per-container ID ranges (userns-pool.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "idrange.h"
+#include "json-parse.h"
+#include "json-writer.h"
+#include "oci-state.h"
+#include "logindefs.h"
+#include "subid-edit.h"
+#include "userns-pool.h"
+#include "banned.h"
+
+struct entry {
+	char *root, *id;
+	uint32_t uid, gid, size;
+	pid_t pid; /* the allocating tenant (pending) or the container's init (committed) */
+	uint64_t pid_start;
+	bool committed;
+};
+
+struct registry {
+	struct entry *v;
+	size_t n;
+	int lock_fd;
+	char *path;
+};
+
+char *tn_pool_registry_path(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *p = NULL;
+	int r;
+
+	if (!tn_rootless())
+		r = asprintf(&p, "/var/lib/tenant/userns.json");
+	else if (xdg && xdg[0] == '/')
+		r = asprintf(&p, "%s/tenant/userns.json", xdg);
+	else if (home && home[0] == '/')
+		r = asprintf(&p, "%s/.local/share/tenant/userns.json", home);
+	else
+		r = asprintf(&p, "/tmp/tenant-%u/userns.json", (unsigned)geteuid());
+	return r < 0 ? NULL : p;
+}
+
+static void registry_done(struct registry *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->v[i].root);
+		free(g->v[i].id);
+	}
+	free(g->v);
+	if (g->lock_fd >= 0)
+		close(g->lock_fd); /* releases the lock */
+	free(g->path);
+	*g = (struct registry){ .lock_fd = -1 };
+}
+
+static uint64_t get_u64(const struct tn_json_value *o, const char *k)
+{
+	const struct tn_json_value *v = tn_json_get(o, k);
+
+	return v && v->type == TN_JSON_NUMBER && v->number.integer && !v->number.negative
+		       ? v->number.u
+		       : UINT64_MAX;
+}
+
+static int parse_entry(const struct tn_json_value *o, struct entry *e)
+{
+	const struct tn_json_value *root = tn_json_get(o, "root"), *id = tn_json_get(o, "id"),
+				   *c = tn_json_get(o, "committed");
+	uint64_t uid = get_u64(o, "uid"), gid = get_u64(o, "gid"), size = get_u64(o, "size"),
+		 pid = get_u64(o, "pid"), start = get_u64(o, "pidStart");
+
+	if (!root || root->type != TN_JSON_STRING || !id || id->type != TN_JSON_STRING ||
+	    uid > TN_ID_MAX || gid > TN_ID_MAX || size == 0 || size > TN_ID_MAX ||
+	    tn_idrange_check(uid, size) < 0 || tn_idrange_check(gid, size) < 0 || pid > INT32_MAX ||
+	    start == UINT64_MAX)
+		return -EINVAL;
+	*e = (struct entry){ .root = strdup(root->string.s),
+			     .id = strdup(id->string.s),
+			     .uid = (uint32_t)uid,
+			     .gid = (uint32_t)gid,
+			     .size = (uint32_t)size,
+			     .pid = (pid_t)pid,
+			     .pid_start = start,
+			     .committed = c && c->type == TN_JSON_BOOL && c->boolean };
+	return e->root && e->id ? 0 : -ENOMEM;
+}
+
+static int parse_registry(const char *text, size_t len, struct registry *g)
+{
+	const struct tn_json_value *a;
+	struct tn_json_value *v = NULL;
+	int r = tn_json_parse(text, len, &v, NULL);
+
+	if (r < 0)
+		return -EINVAL;
+	a = tn_json_get(v, "allocations");
+	if (!a || a->type != TN_JSON_ARRAY) {
+		tn_json_value_free(v);
+		return -EINVAL;
+	}
+	g->v = calloc(a->array.n + 1, sizeof(*g->v));
+	if (!g->v)
+		r = -ENOMEM;
+	for (size_t i = 0; r == 0 && i < a->array.n; i++) {
+		r = parse_entry(a->array.v[i], &g->v[i]);
+		if (r == 0)
+			g->n++;
+	}
+	tn_json_value_free(v);
+	return r;
+}
+
+/* Lock, then read (a missing registry is an empty one). */
+static int registry_open(struct registry *g, struct tn_error **err)
+{
+	_cleanup_free_ char *dir = NULL, *lock = NULL, *text = NULL;
+	size_t len;
+	int r;
+
+	*g = (struct registry){ .lock_fd = -1, .path = tn_pool_registry_path() };
+	if (!g->path || !(dir = tn_path_dirname(g->path)) ||
+	    asprintf(&lock, "%s/userns.lock", dir) < 0)
+		return -ENOMEM;
+	r = tn_state_root_prepare(dir, err);
+	if (r < 0)
+		return r;
+	g->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (g->lock_fd < 0 || RETRY_EINTR(flock(g->lock_fd, LOCK_EX)) < 0)
+		return tn_error_errno(err, errno, "cannot lock %s", lock);
+	r = tn_read_file(g->path, 64 * 1024 * 1024, &text, &len, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r == 0)
+		r = parse_registry(text, len, g);
+	if (r == -EINVAL) {
+		tn_error_set(err, EINVAL, "%s is damaged: not a registry of ID ranges", g->path);
+		return tn_error_hint(err,
+				     "move it away (nothing runs from it but new allocations); "
+				     "tenant starts a new one");
+	}
+	return r < 0 ? tn_error_errno(err, -r, "cannot read %s", g->path) : 0;
+}
+
+static int registry_save(struct registry *g, struct tn_error **err)
+{
+	struct tn_buf b = { 0 };
+	struct tn_json j;
+	int r;
+
+	tn_json_init(&j, &b, true);
+	tn_json_begin_object(&j);
+	tn_json_kv_u64(&j, "version", 1);
+	tn_json_key(&j, "allocations");
+	tn_json_begin_array(&j);
+	for (size_t i = 0; i < g->n; i++) {
+		tn_json_begin_object(&j);
+		tn_json_kv_string(&j, "root", g->v[i].root);
+		tn_json_kv_string(&j, "id", g->v[i].id);
+		tn_json_kv_u64(&j, "uid", g->v[i].uid);
+		tn_json_kv_u64(&j, "gid", g->v[i].gid);
+		tn_json_kv_u64(&j, "size", g->v[i].size);
+		tn_json_kv_u64(&j, "pid", (uint64_t)g->v[i].pid);
+		tn_json_kv_u64(&j, "pidStart", g->v[i].pid_start);
+		tn_json_kv_bool(&j, "committed", g->v[i].committed);
+		tn_json_end_object(&j);
+	}
+	tn_json_end_array(&j);
+	tn_json_end_object(&j);
+	r = tn_json_finish(&j);
+	if (r == 0)
+		r = tn_atomic_replace(g->path, b.data, b.len, 0600, geteuid(), getegid());
+	tn_buf_free(&b);
+	return r < 0 ? tn_error_errno(err, -r, "cannot write %s", g->path) : 0;
+}
+
+/* Drop entries whose process is gone (a crashed allocation, an undeleted dead container). */
+static void reclaim(struct registry *g)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		struct entry *e = &g->v[i];
+		uint64_t t = e->pid > 0 ? tn_proc_start_time(e->pid) : 0;
+
+		if (t != 0 && t == e->pid_start) {
+			g->v[k++] = *e;
+			continue;
+		}
+		free(e->root);
+		free(e->id);
+	}
+	g->n = k;
+}
+
+static struct entry *find(struct registry *g, const char *root, const char *id)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->v[i].root, root) == 0 && strcmp(g->v[i].id, id) == 0)
+			return &g->v[i];
+	return NULL;
+}
+
+/* The lowest aligned block of `size` in the pool's ranges, clear of every allocation. */
+static int pick(const struct tn_subid_list *pool, const struct registry *g, bool gid, uint32_t size,
+		uint64_t align, uint32_t *ret)
+{
+	struct tn_idset used = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; i < g->n && r == 0; i++)
+		r = tn_idset_add(&used, gid ? g->v[i].gid : g->v[i].uid, g->v[i].size);
+	if (r < 0) {
+		tn_idset_free(&used);
+		return r;
+	}
+	tn_idset_normalize(&used);
+	r = -ENOSPC;
+	for (size_t i = 0; i < pool->n && r == -ENOSPC; i++) {
+		struct tn_idrange p = pool->v[i].range;
+		uint64_t min = ((uint64_t)p.start + align - 1) / align * align;
+
+		if (min >= tn_idrange_end(p))
+			continue;
+		/* find_free's max is inclusive, and never ID 4294967295 (Kubernetes 139916). */
+		r = tn_idset_find_free(&used, min, MIN(tn_idrange_last(p), (uint64_t)TN_ID_MAX),
+				       size, align, ret);
+	}
+	tn_idset_free(&used);
+	return r;
+}
+
+static int load_pool(const struct tn_subid_source *src, enum tn_subid_db db, bool rootless,
+		     struct tn_subid_list *ret, struct tn_error **err)
+{
+	struct tn_user u = { 0 };
+	int r;
+
+	if (rootless)
+		r = tn_user_from_uid(getuid(), &u);
+	else
+		u = (struct tn_user){ .uid = TN_ID_INVALID, .name = strdup(TN_POOL_OWNER) },
+		r = u.name ? 0 : -ENOMEM;
+	if (r == 0)
+		r = tn_subid_list_user(src, db, &u, ret, err);
+	tn_user_done(&u);
+	return r;
+}
+
+/* As root, without ranges for "tenant" yet: give it TN_POOL_ROOT_COUNT IDs in both files. */
+static int add_root_pool(const struct tn_subid_source *src, struct tn_error **err)
+{
+	struct tn_user u = { .uid = TN_ID_INVALID, .name = (char *)TN_POOL_OWNER };
+	struct tn_subid_add_request req = {
+		.user = &u, .owner = TN_POOL_OWNER, .have_count = true, .count = TN_POOL_ROOT_COUNT
+	};
+	struct tn_subid_edit_result res = { 0 };
+	int r = tn_subid_add(src, &req, TN_LOGIN_DEFS_PATH, &res, err);
+
+	tn_subid_edit_result_done(&res);
+	return r;
+}
+
+static int pools(const struct tn_subid_source *src, bool rootless, struct tn_subid_list p[2],
+		 bool *ret_added, struct tn_error **err)
+{
+	int r = load_pool(src, TN_SUBUID, rootless, &p[0], err);
+
+	if (r == 0)
+		r = load_pool(src, TN_SUBGID, rootless, &p[1], err);
+	if (r == 0 && !rootless && (p[0].n == 0 || p[1].n == 0)) {
+		tn_subid_list_done(&p[0]);
+		tn_subid_list_done(&p[1]);
+		r = add_root_pool(src, err);
+		*ret_added = r == 0;
+		if (r == 0)
+			return pools(src, rootless, p, ret_added, err);
+	}
+	return r;
+}
+
+int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const char *id,
+		     uint32_t size, struct tn_pool_grant *ret, struct tn_error **err)
+{
+	struct tn_subid_list pool[2] = { 0 };
+	struct registry g = { .lock_fd = -1 };
+	bool rootless = tn_rootless(), added = false;
+	struct entry e = { 0 };
+	struct entry *nv;
+	int r = registry_open(&g, err);
+
+	if (r == 0)
+		r = pools(src, rootless, pool, &added, err);
+	if (r == 0) {
+		reclaim(&g);
+		if (find(&g, root, id))
+			r = tn_error_set(err, EEXIST, "container '%s' has a range already", id);
+	}
+	/* Aligned blocks from tenant's own pool; a user's ranges rarely start aligned. */
+	if (r == 0 &&
+	    (r = pick(&pool[0], &g, false, size, rootless ? 1 : TN_POOL_ALIGN, &e.uid)) == 0)
+		r = pick(&pool[1], &g, true, size, rootless ? 1 : TN_POOL_ALIGN, &e.gid);
+	if (r == -ENOSPC) {
+		tn_error_set(err, ENOSPC, "no free block of %" PRIu32 " IDs is left in %s", size,
+			     rootless ? "your subordinate ranges"
+				      : "the ranges of \"" TN_POOL_OWNER "\"");
+		tn_error_hint(err, "%s",
+			      rootless ? "delete containers you no longer need, or ask for "
+					 "more IDs: tenant subid add USER --count N"
+				       : "delete containers, or give the pool more: tenant "
+					 "subid add " TN_POOL_OWNER " --count N");
+	}
+	if (r == 0) {
+		e = (struct entry){ .root = strdup(root),
+				    .id = strdup(id),
+				    .uid = e.uid,
+				    .gid = e.gid,
+				    .size = size,
+				    .pid = getpid(),
+				    .pid_start = tn_proc_start_time(getpid()) };
+		nv = reallocarray(g.v, g.n + 1, sizeof(*g.v));
+		if (!nv || !e.root || !e.id) {
+			free(e.root);
+			free(e.id);
+			r = -ENOMEM;
+		} else {
+			g.v = nv;
+			g.v[g.n++] = e;
+			r = registry_save(&g, err);
+		}
+	}
+	if (r == 0)
+		*ret = (struct tn_pool_grant){ e.uid, e.gid, size, added };
+	tn_subid_list_done(&pool[0]);
+	tn_subid_list_done(&pool[1]);
+	registry_done(&g);
+	return r;
+}
+
+int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error **err)
+{
+	struct registry g = { .lock_fd = -1 };
+	struct entry *e;
+	int r = registry_open(&g, err);
+
+	if (r == 0 && (e = find(&g, root, id))) {
+		e->pid = pid;
+		e->pid_start = tn_proc_start_time(pid);
+		e->committed = true;
+		r = registry_save(&g, err);
+	}
+	registry_done(&g);
+	return r;
+}
+
+int tn_pool_release(const char *root, const char *id)
+{
+	struct registry g = { .lock_fd = -1 };
+	struct entry *e;
+	int r = registry_open(&g, NULL);
+
+	if (r == 0 && (e = find(&g, root, id))) {
+		free(e->root);
+		free(e->id);
+		*e = g.v[--g.n];
+		r = registry_save(&g, NULL);
+	}
+	registry_done(&g);
+	return r;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A range per container (`--userns auto`, annotation run.tenant.userns=auto): host ID blocks
+ * handed out from a pool and recorded in a registry, so that no two containers share IDs.
+ *
+ *	pool      as root: the subordinate ranges of the owner "tenant" (added on first use);
+ *	          rootless: the caller's own subordinate ranges
+ *	registry  /var/lib/tenant/userns.json as root, $XDG_DATA_HOME/tenant/userns.json otherwise;
+ *	          one lock (userns.lock) is held across pick and record, the file is replaced
+ *	          atomically
+ *
+ * An allocation is first "pending" (the allocating tenant's PID and start time), then bound to
+ * the container's init by tn_pool_commit. Entries whose process is gone are reclaimed: a tenant
+ * killed half-way, or a container that died without delete.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "subid.h"
+
+#define TN_POOL_OWNER	     "tenant"
+#define TN_POOL_DEFAULT_SIZE 65536
+#define TN_POOL_ALIGN	     65536
+#define TN_POOL_ROOT_COUNT   67108864 /* the pool tenant adds for itself as root: 1024 blocks */
+
+struct tn_pool_grant {
+	uint32_t uid_start, gid_start, size;
+	bool added_pool; /* the "tenant" ranges were created just now (say so) */
+};
+
+/* Give container (root, id) `size` IDs; pending until committed. */
+int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const char *id,
+		     uint32_t size, struct tn_pool_grant *ret, struct tn_error **err);
+/* Bind the allocation to the container's init. */
+int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error **err);
+/* Give the range back (delete, or a failed create). Missing entries are fine. */
+int tn_pool_release(const char *root, const char *id);
+
+/* The registry file (for messages and tests). */
+char *tn_pool_registry_path(void);

@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# --userns auto: a range of its own per container, from a pool, recorded in a registry.
+# /etc/subuid, /etc/subgid (the pool of "tenant" is added there on first use) and the registry
+# under /var/lib/tenant are put back as they were.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	userns_setup
+	[ -n "${USERNS_DIR:-}" ] || return 0
+	[ -e /var/lib/tenant ] || touch "$USERNS_DIR/made-var-lib-tenant"
+	[ -e /var/lib/tenant/userns.json ] && cp -p /var/lib/tenant/userns.json "$USERNS_DIR/registry.orig"
+	export REG=/var/lib/tenant/userns.json
+}
+
+teardown_file() {
+	[ -n "${USERNS_DIR:-}" ] || return 0
+	if [ -e "$USERNS_DIR/made-var-lib-tenant" ]; then
+		rm -rf /var/lib/tenant
+	elif [ -e "$USERNS_DIR/registry.orig" ]; then
+		cp -p "$USERNS_DIR/registry.orig" "$REG"
+	fi
+	userns_teardown
+}
+
+setup() {
+	require_userns_user
+	STATE=$BATS_TEST_TMPDIR/state
+	B=$USERNS_DIR/bundle-$BATS_TEST_NUMBER
+	rm -rf "$B"
+	make_bundle "$B"
+	config "$B" '.root.readonly = false'
+	chmod 755 "$B"
+}
+
+teardown() {
+	[ -n "${USERNS_DIR:-}" ] || return 0
+	for id in $(tnr list -q 2>/dev/null); do tnr delete --force "$id" >/dev/null 2>&1; done
+}
+
+tnr() {
+	"$TENANT" --root "$STATE" "$@"
+}
+
+@test "auto: two containers get disjoint ranges, and their files land under different host IDs" {
+	local vol=$USERNS_DIR/vol-auto
+	mkdir -p -m 777 "$vol"
+	config "$B" --arg v "$vol" '.mounts += [{"destination": "/data", "type": "bind", "source": $v, "options": ["rbind", "rw"]}]'
+	args "$B" sleep 30
+	tnr run -d --userns auto --bundle "$B" a1 >/dev/null 2>&1 3>&-
+	tnr run -d --userns auto --bundle "$B" a2 >/dev/null 2>&1 3>&-
+	local m1 m2
+	m1=$(tnr idmap translate --container a1 0)
+	m2=$(tnr idmap translate --container a2 0)
+	[ "$m1" != "$m2" ]
+	[ $((m1 % 65536)) -eq 0 ] && [ $((m2 % 65536)) -eq 0 ]
+	[ $((m1 > m2 ? m1 - m2 : m2 - m1)) -ge 65536 ]
+	tnr exec a1 /init write /data/one x
+	tnr exec a2 /init write /data/two x
+	assert_eq "$(stat -c %u "$vol/one") $(stat -c %u "$vol/two")" "$m1 $m2"
+	assert_eq "$(jq '.allocations | length' "$REG")" 2
+}
+
+@test "auto: delete gives the range back, and the next container gets it again" {
+	args "$B" sleep 30
+	tnr run -d --userns auto --bundle "$B" r1 >/dev/null 2>&1 3>&-
+	local first
+	first=$(tnr idmap translate --container r1 0)
+	tnr delete --force r1
+	assert_eq "$(jq '.allocations | length' "$REG")" 0
+	tnr run -d --userns auto --bundle "$B" r2 >/dev/null 2>&1 3>&-
+	assert_eq "$(tnr idmap translate --container r2 0)" "$first"
+}
+
+@test "auto: 100 containers created in parallel get 100 disjoint ranges" {
+	args "$B" sleep 60
+	seq 100 | xargs -P 8 -I{} "$TENANT" --root "$STATE" create --userns auto --bundle "$B" p{} >/dev/null 2>&1 3>&-
+	assert_eq "$(tnr list -q | wc -l)" 100
+	assert_eq "$(jq '.allocations | length' "$REG")" 100
+	# Sorted by start, every range ends before the next begins.
+	jq -e '[.allocations[] | {uid, size}] | sort_by(.uid) | [range(1; length) as $i | .[$i - 1].uid + .[$i - 1].size <= .[$i].uid] | all' "$REG"
+}
+
+@test "auto: a tenant killed in the middle leaves a registry the next run accepts" {
+	config "$B" '.hooks = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "30"]}]}'
+	args "$B" sleep 30
+	"$TENANT" --root "$STATE" create --userns auto --bundle "$B" k1 >/dev/null 2>&1 3>&- &
+	local pid=$!
+	for _ in $(seq 100); do [ -s "$REG" ] && [ "$(jq '.allocations | length' "$REG")" = 1 ] && break; sleep 0.05; done
+	assert_eq "$(jq -r '.allocations[0].committed' "$REG")" false
+	kill -KILL "$pid"
+	wait "$pid" || true
+	pkill -KILL -f "sleep 30" || true
+	tnr delete --force k1
+	config "$B" 'del(.hooks)'
+	run -0 tnr run --userns auto --bundle "$B" k2
+	# The dead allocation was reclaimed: k2 got the same first block, and nothing is left.
+	assert_eq "$(jq '.allocations | length' "$REG")" 0
+}
+
+@test "auto: an exhausted pool and a damaged registry are refused with a hint, nothing allocated" {
+	args "$B" id
+	run -1 tnr run --userns auto:size=4000000000 --bundle "$B" e1
+	assert_contains "$output" "no free block of 4000000000 IDs is left"
+	assert_contains "$output" "hint: delete containers, or give the pool more: tenant subid add tenant --count N"
+	cp "$REG" "$USERNS_DIR/reg.good"
+	echo '{"allocations": [{"root": 1}]}' >"$REG"
+	run -1 tnr run --userns auto --bundle "$B" e2
+	assert_contains "$output" "$REG is damaged"
+	assert_contains "$output" "hint: move it away"
+	cp "$USERNS_DIR/reg.good" "$REG"
+	run -1 tnr run --userns bogus --bundle "$B" e3
+	assert_contains "$output" "userns mode 'bogus' is not one of auto, auto:size=N, keep-id, host"
+}
+
+@test "auto, rootless: containers of a user get disjoint blocks of its own ranges" {
+	# Not under the user's 0700 home: the container's root is a subordinate ID.
+	local b=$USERNS_DIR/rl-bundle
+	rm -rf "$b"
+	make_bundle "$b"
+	config "$b" '.linux.namespaces |= map(select(.type != "user" and .type != "network")) | del(.linux.resources)'
+	args "$b" sleep 30
+	chown -R tenant-ns: "$b"
+	chmod 755 "$b"
+	local ut=(as_user tenant-ns env XDG_DATA_HOME="$USERNS_DIR/work/data" "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/st")
+	# The user's ranges are 65536 + 6000 IDs: two blocks of 30000.
+	"${ut[@]}" run -d --userns auto:size=30000 --bundle "$b" u1 >/dev/null 2>&1 3>&-
+	"${ut[@]}" run -d --userns auto:size=30000 --bundle "$b" u2 >/dev/null 2>&1 3>&-
+	local h1 h2
+	h1=$("${ut[@]}" idmap translate --container u1 0)
+	h2=$("${ut[@]}" idmap translate --container u2 0)
+	[ "$h1" != "$h2" ]
+	# Both within the user's subordinate ranges.
+	[ "$h1" -ge "$NS_R1" ] && [ "$h2" -ge "$NS_R1" ]
+	"${ut[@]}" delete --force u1
+	"${ut[@]}" delete --force u2
+}
+
+@test "keep-id, rootless: the caller's files inside are under its own UID" {
+	local b=$USERNS_DIR/work/bundle-k
+	rm -rf "$b"
+	make_bundle "$b"
+	config "$b" --argjson u "$NS_UID" --argjson g "$NS_GID" '.root.readonly = false | .linux.namespaces |= map(select(.type != "user" and .type != "network")) | del(.linux.resources) | .process.user = {"uid": $u, "gid": $g}'
+	args "$b" id ";" stat /data ";" write /data/mine x
+	chown -R tenant-ns: "$b"
+	run -0 as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/st" run --userns keep-id --bundle "$b" kk
+	assert_eq "${lines[0]}" "uid=$NS_UID gid=$NS_GID groups="
+	assert_eq "${lines[1]}" "$NS_UID $NS_GID 755"
+	assert_eq "$(stat -c %u "$b/rootfs/data/mine")" "$NS_UID"
+}
