@@ -135,8 +135,14 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
 		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, errno, 0, err);
 		_exit(1);
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		/* Until R has reaped P1, which still counts in the cgroup's pids.max. */
+		_cleanup_free_ struct tn_sync_msg *m = malloc(sizeof(*m));
+
+		if (!m || tn_sync_recv(ctx->sync_fd, m) < 0 || m->type != TN_SYNC_GO)
+			_exit(1);
 		exec_child(ctx, fds);
+	}
 	tn_sync_send(ctx->sync_fd, TN_SYNC_PID, 0, pid, NULL);
 	_exit(0);
 }
@@ -145,12 +151,19 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
 static int follow_exec(int fd, pid_t p1, pid_t *ret_pid, bool *ret_in_child, struct tn_error **err)
 {
 	struct tn_sync_msg m;
+	bool reaped = false;
 	int r;
 
 	*ret_pid = 0;
 	while ((r = tn_sync_recv(fd, &m)) == 0) {
 		if (m.type == TN_SYNC_PID && m.pid > 0) {
 			*ret_pid = m.pid;
+			/* P1 is done: reap it, then let P2 go on. */
+			(void)RETRY_EINTR(waitpid(p1, NULL, 0));
+			reaped = true;
+			r = tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
+			if (r < 0)
+				break;
 			continue;
 		}
 		*ret_in_child = *ret_pid > 0;
@@ -160,7 +173,8 @@ static int follow_exec(int fd, pid_t p1, pid_t *ret_pid, bool *ret_in_child, str
 		r = -(m.code > 0 ? m.code : EIO);
 		break;
 	}
-	(void)RETRY_EINTR(waitpid(p1, NULL, 0));
+	if (!reaped)
+		(void)RETRY_EINTR(waitpid(p1, NULL, 0));
 	if (r == -EPIPE && *ret_pid > 0)
 		return 0; /* closed on exec */
 	if (r == -EPIPE)
