@@ -87,7 +87,31 @@ static int read_text(const char *dir, const char *file, char **ret)
 	return tn_read_file(path, 1024 * 1024, ret, &len, NULL);
 }
 
-/* mkdir -p below a hierarchy root; with cpuset, each new level gets its parent's CPUs. */
+static bool blank(const char *s)
+{
+	return !s || s[strspn(s, " \n")] == '\0';
+}
+
+static void inherit_cpuset(char *dir)
+{
+	char *slash = strrchr(dir, '/');
+
+	for (int k = 0; k < 2; k++) {
+		const char *f = k ? "cpuset.mems" : "cpuset.cpus";
+		_cleanup_free_ char *mine = NULL, *parent = NULL;
+
+		if (read_text(dir, f, &mine) == 0 && !blank(mine))
+			continue;
+		*slash = '\0';
+		if (read_text(dir, f, &parent) < 0)
+			parent = NULL;
+		*slash = '/';
+		if (!blank(parent))
+			write_text(dir, f, parent);
+	}
+}
+
+/* mkdir -p below a hierarchy root; with cpuset, each level gets its parent's CPUs. */
 static int make_dirs(const char *root, const char *path, bool cpuset)
 {
 	char dir[4096];
@@ -103,23 +127,10 @@ static int make_dirs(const char *root, const char *path, bool cpuset)
 		made = mkdir(dir, 0755) == 0;
 		if (!made && errno != EEXIST)
 			return negative_errno();
-		if (made && cpuset) {
-			char *slash = strrchr(dir, '/'), *v = NULL;
-
-			*slash = '\0';
-			for (int k = 0; k < 2; k++) {
-				const char *f = k ? "cpuset.mems" : "cpuset.cpus";
-
-				if (read_text(dir, f, &v) == 0) {
-					*slash = '/';
-					write_text(dir, f, v);
-					*slash = '\0';
-				}
-				free(v);
-				v = NULL;
-			}
-			*slash = '/';
-		}
+		/* Every level, made here or by a create running alongside: an empty cpuset takes
+		 * its parent's CPUs and memory nodes, or no task could join it. */
+		if (cpuset)
+			inherit_cpuset(dir);
 		if (last)
 			return 0;
 		*p = '/';

@@ -76,7 +76,7 @@ tnr() {
 
 @test "auto: 100 containers created in parallel get 100 disjoint ranges" {
 	args "$B" sleep 60
-	seq 100 | xargs -P 8 -I{} "$TENANT" --root "$STATE" create --userns auto --bundle "$B" p{} >/dev/null 2>&1 3>&-
+	seq 100 | xargs -P 8 -I{} "$TENANT" --root "$STATE" create --userns auto --bundle "$B" p{} >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || { sort "$BATS_TEST_TMPDIR/out" | uniq -c | head; false; }
 	assert_eq "$(tnr list -q | wc -l)" 100
 	assert_eq "$(jq '.allocations | length' "$REG")" 100
 	# Sorted by start, every range ends before the next begins.
