@@ -69,9 +69,11 @@ enum {
 			    "config.json to use (default: BUNDLE/config.json)" },                  \
 	[CREATE_NO_NEW_KEYRING] = { "no-new-keyring", 0, NULL,                                     \
 				    "accepted for runc compatibility" },                           \
-	[CREATE_USERNS] = { "userns", 0, "MODE",                                                   \
-			    "auto[:size=N] (a range of its own), keep-id, host; the annotation "   \
-			    "run.tenant.userns wins, explicit mappings win over both" }
+	[CREATE_USERNS] = {                                                                        \
+		"userns", 0, "MODE",                                                               \
+		"auto[:size=N] (a range of its own), remap, keep-id, host; the annotation "        \
+		"run.tenant.userns wins, explicit mappings win over both"                          \
+	}
 
 static const struct tn_cli_option create_options[] = {
 	CREATE_OPTIONS,
@@ -113,6 +115,11 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 /* --debug: a rootless container without a cgroup is said once, not warned about. */
 static void debug_cgroup(struct tn_cli *cli, const struct tn_container *c)
 {
+	if (c->remap_added)
+		fprintf(cli->errf,
+			"%s: gave the remap user of --userns remap its ranges in "
+			"/etc/subuid and /etc/subgid\n",
+			cli->prog);
 	if (c->pool_added)
 		fprintf(cli->errf,
 			"%s: created the ID pool of --userns auto: ranges of \"tenant\" in "

@@ -73,7 +73,10 @@ struct create_plan {
 	struct tn_user caller;
 	struct tn_userns_plan maps;
 	struct tn_seccomp_bpf seccomp;
-	struct tn_pool_grant grant;	    /* --userns auto */
+	struct tn_pool_grant grant;	  /* --userns auto */
+	struct tn_idmap_extent *remap[2]; /* --userns remap: the remap user's ranges */
+	size_t n_remap[2];
+	bool remap_added;
 	struct tn_idmap_extent auto_map[2]; /* its maps */
 	bool pooled;			    /* a range was allocated: commit or release it */
 	bool new_userns;
@@ -90,6 +93,8 @@ static void create_plan_done(struct create_plan *p)
 	tn_user_done(&p->caller);
 	tn_userns_plan_done(&p->maps);
 	tn_seccomp_bpf_done(&p->seccomp);
+	free(p->remap[0]);
+	free(p->remap[1]);
 }
 
 static int resolve_paths(const struct tn_container_opts *o, struct create_plan *p,
@@ -156,7 +161,8 @@ static int plan_auto(const struct tn_container_opts *o, struct create_plan *p, c
 	if (strcmp(mode, "auto") != 0 && strncmp(mode, "auto:size=", 10) != 0)
 		return tn_error_set(
 			err, EINVAL,
-			"userns mode '%s' is not one of auto, auto:size=N, keep-id, host", mode);
+			"userns mode '%s' is not one of auto, auto:size=N, remap, keep-id, host",
+			mode);
 	r = tn_pool_allocate(o->subid, o->root, o->id, (uint32_t)size, &p->grant, err);
 	if (r < 0)
 		return r;
@@ -167,6 +173,31 @@ static int plan_auto(const struct tn_container_opts *o, struct create_plan *p, c
 	req->explicit_v[0] = &p->auto_map[0];
 	req->explicit_v[1] = &p->auto_map[1];
 	req->n_explicit[0] = req->n_explicit[1] = 1;
+	return 0;
+}
+
+/* remap: the ranges of the remap user (tenant.conf), shared by every container that asks. */
+static int plan_remap(const struct tn_container_opts *o, struct create_plan *p,
+		      struct tn_userns_request *req, struct tn_error **err)
+{
+	_cleanup_free_ char *owner = NULL;
+	int r;
+
+	if (!req->privileged[0])
+		return tn_error_set(err, EPERM,
+				    "userns mode 'remap' needs root (as Docker's "
+				    "--userns-remap); rootless, use auto or keep-id");
+	r = tn_remap_owner(TN_TENANT_CONF, &owner, err);
+	if (r == 0)
+		r = tn_pool_remap(o->subid, owner, &p->remap[0], &p->n_remap[0], &p->remap[1],
+				  &p->n_remap[1], &p->remap_added, err);
+	if (r < 0)
+		return r;
+	req->mode[0] = req->mode[1] = TN_IDMAP_EXPLICIT;
+	for (int k = 0; k < 2; k++) {
+		req->explicit_v[k] = p->remap[k];
+		req->n_explicit[k] = p->n_remap[k];
+	}
 	return 0;
 }
 
@@ -223,10 +254,15 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 		r = plan_auto(o, p, mode, &req, err);
 		if (r < 0)
 			return r;
+	} else if (mode && strcmp(mode, "remap") == 0) {
+		r = plan_remap(o, p, &req, err);
+		if (r < 0)
+			return r;
 	} else if (mode && strcmp(mode, "keep-id") != 0) {
 		return tn_error_set(
 			err, EINVAL,
-			"userns mode '%s' is not one of auto, auto:size=N, keep-id, host", mode);
+			"userns mode '%s' is not one of auto, auto:size=N, remap, keep-id, host",
+			mode);
 	} else {
 		req.mode[0] = req.mode[1] = TN_IDMAP_KEEP_ID;
 		req.own_inside_set = !mode; /* keep-id: the caller's own ID inside */
@@ -582,5 +618,6 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	ret->state_dir = dir;
 	ret->no_cgroup = !o->no_cgroup && !p.cgroup_used;
 	ret->pool_added = p.pooled && p.grant.added_pool;
+	ret->remap_added = p.remap_added;
 	return 0;
 }

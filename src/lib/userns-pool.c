@@ -238,34 +238,105 @@ static int pick(const struct tn_subid_list *pool, const struct registry *g, bool
 	return r;
 }
 
-static int load_pool(const struct tn_subid_source *src, enum tn_subid_db db, bool rootless,
-		     struct tn_subid_list *ret, struct tn_error **err)
+/* The ranges of `owner` (a name, with or without an account), or the caller's rootless. */
+static int load_owner(const struct tn_subid_source *src, enum tn_subid_db db, const char *owner,
+		      struct tn_subid_list *ret, struct tn_error **err)
 {
 	struct tn_user u = { 0 };
-	int r;
+	int r = 0;
 
-	if (rootless)
+	if (!owner) {
 		r = tn_user_from_uid(getuid(), &u);
-	else
-		u = (struct tn_user){ .uid = TN_ID_INVALID, .name = strdup(TN_POOL_OWNER) },
-		r = u.name ? 0 : -ENOMEM;
+	} else {
+		u = (struct tn_user){ .uid = TN_ID_INVALID, .name = strdup(owner) };
+		if (!u.name)
+			r = -ENOMEM;
+	}
 	if (r == 0)
 		r = tn_subid_list_user(src, db, &u, ret, err);
 	tn_user_done(&u);
 	return r;
 }
 
-/* As root, without ranges for "tenant" yet: give it TN_POOL_ROOT_COUNT IDs in both files. */
-static int add_root_pool(const struct tn_subid_source *src, struct tn_error **err)
+static int load_pool(const struct tn_subid_source *src, enum tn_subid_db db, bool rootless,
+		     struct tn_subid_list *ret, struct tn_error **err)
 {
-	struct tn_user u = { .uid = TN_ID_INVALID, .name = (char *)TN_POOL_OWNER };
+	return load_owner(src, db, rootless ? NULL : TN_POOL_OWNER, ret, err);
+}
+
+/* Give `owner` `count` IDs in both files (the lowest free ones). */
+static int add_owner(const struct tn_subid_source *src, const char *owner, uint64_t count,
+		     struct tn_error **err)
+{
+	struct tn_user u = { .uid = TN_ID_INVALID, .name = (char *)owner };
 	struct tn_subid_add_request req = {
-		.user = &u, .owner = TN_POOL_OWNER, .have_count = true, .count = TN_POOL_ROOT_COUNT
+		.user = &u, .owner = owner, .have_count = true, .count = count
 	};
 	struct tn_subid_edit_result res = { 0 };
 	int r = tn_subid_add(src, &req, TN_LOGIN_DEFS_PATH, &res, err);
 
 	tn_subid_edit_result_done(&res);
+	return r;
+}
+
+/* As root, without ranges for "tenant" yet: give it TN_POOL_ROOT_COUNT IDs in both files. */
+static int add_root_pool(const struct tn_subid_source *src, struct tn_error **err)
+{
+	return add_owner(src, TN_POOL_OWNER, TN_POOL_ROOT_COUNT, err);
+}
+
+/* The ranges as extents from container ID 0 up, in file order. */
+static void to_extents(const struct tn_subid_list *l, struct tn_idmap_extent *v, size_t *n)
+{
+	uint64_t inside = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < l->n && inside <= TN_ID_MAX; i++) {
+		uint64_t count =
+			MIN((uint64_t)l->v[i].range.count, (uint64_t)TN_ID_MAX + 1 - inside);
+
+		v[(*n)++] = (struct tn_idmap_extent){ (uint32_t)inside, l->v[i].range.start,
+						      (uint32_t)count };
+		inside += count;
+	}
+}
+
+static int load_both(const struct tn_subid_source *src, const char *owner,
+		     struct tn_subid_list l[2], struct tn_error **err)
+{
+	int r = load_owner(src, TN_SUBUID, owner, &l[0], err);
+
+	return r == 0 ? load_owner(src, TN_SUBGID, owner, &l[1], err) : r;
+}
+
+int tn_pool_remap(const struct tn_subid_source *src, const char *owner,
+		  struct tn_idmap_extent **ret_uid, size_t *n_uid, struct tn_idmap_extent **ret_gid,
+		  size_t *n_gid, bool *ret_added, struct tn_error **err)
+{
+	struct tn_subid_list l[2] = { 0 };
+	int r = load_both(src, owner, l, err);
+
+	*ret_added = false;
+	if (r == 0 && (l[0].n == 0 || l[1].n == 0)) {
+		tn_subid_list_done(&l[0]);
+		tn_subid_list_done(&l[1]);
+		r = add_owner(src, owner, TN_POOL_DEFAULT_SIZE, err);
+		if (r == 0)
+			r = load_both(src, owner, l, err);
+		*ret_added = r == 0;
+	}
+	if (r == 0) {
+		*ret_uid = calloc(l[0].n + 1, sizeof(**ret_uid));
+		*ret_gid = calloc(l[1].n + 1, sizeof(**ret_gid));
+		if (!*ret_uid || !*ret_gid) {
+			r = -ENOMEM;
+		} else {
+			to_extents(&l[0], *ret_uid, n_uid);
+			to_extents(&l[1], *ret_gid, n_gid);
+		}
+	}
+	tn_subid_list_done(&l[0]);
+	tn_subid_list_done(&l[1]);
 	return r;
 }
 
@@ -375,4 +446,49 @@ int tn_pool_release(const char *root, const char *id)
 	}
 	registry_done(&g);
 	return r;
+}
+
+int tn_remap_owner(const char *conf, char **ret, struct tn_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	unsigned line_no = 0;
+	int r = tn_read_file(conf, 1024 * 1024, &text, &len, NULL);
+
+	if (r == -ENOENT)
+		return (*ret = strdup(TN_REMAP_DEFAULT_OWNER)) ? 0 : -ENOMEM;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read %s", conf);
+	for (char *line = text; *line;) {
+		size_t n = strcspn(line, "\n");
+		char *end = line + n, *eq, *k, *v;
+
+		line_no++;
+		if (*end)
+			*end++ = '\0';
+		k = line + strspn(line, " \t");
+		eq = strchr(k, '=');
+		if (*k && *k != '#' && eq) {
+			char *ke = eq;
+
+			while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+				ke--;
+			*ke = '\0';
+			v = eq + 1 + strspn(eq + 1, " \t");
+			for (char *ve = v + strlen(v); ve > v && (ve[-1] == ' ' || ve[-1] == '\t');)
+				*--ve = '\0';
+			if (strcmp(k, "remap-user") == 0) {
+				if (!*v || strchr(v, ':'))
+					return tn_error_set(err, EINVAL,
+							    "%s:%u: remap-user: '%s' is not a "
+							    "user name",
+							    conf, line_no, v);
+				return (*ret = strdup(v)) ? 0 : -ENOMEM;
+			}
+		} else if (*k && *k != '#') {
+			return tn_error_set(err, EINVAL, "%s:%u: not KEY = VALUE", conf, line_no);
+		}
+		line = end;
+	}
+	return (*ret = strdup(TN_REMAP_DEFAULT_OWNER)) ? 0 : -ENOMEM;
 }

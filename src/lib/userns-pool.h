@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "idmap.h"
 #include "subid.h"
 
 #define TN_POOL_OWNER	     "tenant"
@@ -39,6 +40,20 @@ int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const 
 int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error **err);
 /* Give the range back (delete, or a failed create). Missing entries are fine. */
 int tn_pool_release(const char *root, const char *id);
+
+/*
+ * --userns remap (Docker's --userns-remap): every container shares the ranges of `owner`
+ * (default "tenant-remap"; remap-user in /etc/tenant/tenant.conf), mapped from container ID 0
+ * up. Ranges of 65536 IDs are added for the owner on first use (*ret_added).
+ */
+#define TN_REMAP_DEFAULT_OWNER "tenant-remap"
+#define TN_TENANT_CONF	       "/etc/tenant/tenant.conf"
+int tn_pool_remap(const struct tn_subid_source *src, const char *owner,
+		  struct tn_idmap_extent **ret_uid, size_t *n_uid, struct tn_idmap_extent **ret_gid,
+		  size_t *n_gid, bool *ret_added, struct tn_error **err);
+
+/* The remap user of /etc/tenant/tenant.conf ("remap-user = NAME"), or the default. */
+int tn_remap_owner(const char *conf, char **ret, struct tn_error **err);
 
 /* The registry file (for messages and tests). */
 char *tn_pool_registry_path(void);

@@ -11,6 +11,7 @@ setup_file() {
 	userns_setup
 	[ -n "${USERNS_DIR:-}" ] || return 0
 	[ -e /var/lib/tenant ] || touch "$USERNS_DIR/made-var-lib-tenant"
+	[ -e /etc/tenant ] && cp -a /etc/tenant "$USERNS_DIR/etc-tenant.orig"
 	[ -e /var/lib/tenant/userns.json ] && cp -p /var/lib/tenant/userns.json "$USERNS_DIR/registry.orig"
 	export REG=/var/lib/tenant/userns.json
 }
@@ -22,6 +23,8 @@ teardown_file() {
 	elif [ -e "$USERNS_DIR/registry.orig" ]; then
 		cp -p "$USERNS_DIR/registry.orig" "$REG"
 	fi
+	rm -rf /etc/tenant
+	[ -e "$USERNS_DIR/etc-tenant.orig" ] && cp -a "$USERNS_DIR/etc-tenant.orig" /etc/tenant
 	userns_teardown
 }
 
@@ -105,14 +108,16 @@ tnr() {
 	run -1 tnr run --userns auto:size=4000000000 --bundle "$B" e1
 	assert_contains "$output" "no free block of 4000000000 IDs is left"
 	assert_contains "$output" "hint: delete containers, or give the pool more: tenant subid add tenant --count N"
-	cp "$REG" "$USERNS_DIR/reg.good"
+	mkdir -p "$(dirname "$REG")"
+	[ -e "$REG" ] && cp "$REG" "$USERNS_DIR/reg.good"
 	echo '{"allocations": [{"root": 1}]}' >"$REG"
 	run -1 tnr run --userns auto --bundle "$B" e2
 	assert_contains "$output" "$REG is damaged"
 	assert_contains "$output" "hint: move it away"
-	cp "$USERNS_DIR/reg.good" "$REG"
+	rm -f "$REG"
+	[ -e "$USERNS_DIR/reg.good" ] && cp "$USERNS_DIR/reg.good" "$REG"
 	run -1 tnr run --userns bogus --bundle "$B" e3
-	assert_contains "$output" "userns mode 'bogus' is not one of auto, auto:size=N, keep-id, host"
+	assert_contains "$output" "userns mode 'bogus' is not one of auto, auto:size=N, remap, keep-id, host"
 }
 
 @test "auto, rootless: containers of a user get disjoint blocks of its own ranges" {
@@ -149,4 +154,16 @@ tnr() {
 	assert_eq "${lines[0]}" "uid=$NS_UID gid=$NS_GID groups="
 	assert_eq "${lines[1]}" "$NS_UID $NS_GID 755"
 	assert_eq "$(stat -c %u "$b/rootfs/data/mine")" "$NS_UID"
+}
+
+@test "remap: every container shares the remap user's range (tenant.conf's remap-user)" {
+	mkdir -p /etc/tenant
+	printf '# the remap user: any name, no account needed\nremap-user = tenant-ns-remap\n' >/etc/tenant/tenant.conf
+	args "$B" sleep 30
+	tnr run -d --userns remap --bundle "$B" m1 >/dev/null 2>"$BATS_TEST_TMPDIR/m1.err" 3>&-
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/m1.err")" "gave the remap user of --userns remap its ranges"
+	tnr run -d --userns remap --bundle "$B" m2 >/dev/null 2>&1 3>&-
+	local base
+	base=$(awk -F: '$1 == "tenant-ns-remap" { print $2; exit }' /etc/subuid)
+	assert_eq "$(tnr idmap translate --container m1 0) $(tnr idmap translate --container m2 0)" "$base $base"
 }
