@@ -434,9 +434,16 @@ int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error 
 
 int tn_pool_release(const char *root, const char *id)
 {
+	_cleanup_free_ char *path = tn_pool_registry_path();
 	struct registry g = { .lock_fd = -1 };
 	struct entry *e;
-	int r = registry_open(&g, NULL);
+	int r;
+
+	/* Every delete comes here: without a registry there is nothing to give back, and none
+	 * is made. */
+	if (!path || access(path, F_OK) < 0)
+		return 0;
+	r = registry_open(&g, NULL);
 
 	if (r == 0 && (e = find(&g, root, id))) {
 		free(e->root);

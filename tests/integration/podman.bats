@@ -11,6 +11,8 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	userns_setup
 	[ -n "${USERNS_DIR:-}" ] || return 0
+	# Rootful podman runs tenant with its default state root: removed after, if new.
+	[ -e /run/tenant ] || touch "$USERNS_DIR/made-run-tenant"
 	local img=$USERNS_DIR/image
 	mkdir -p "$img/rootfs/bin" "$img/rootfs/etc" "$img/rootfs/tmp" "$img/rootfs/vol"
 	cp "$(command -v busybox)" "$img/rootfs/bin/busybox"
@@ -34,6 +36,7 @@ teardown_file() {
 	pm rm -a -f >/dev/null 2>&1
 	pmu rm -a -f >/dev/null 2>&1
 	pm system reset -f >/dev/null 2>&1
+	[ -e "$USERNS_DIR/made-run-tenant" ] && rmdir /run/tenant 2>/dev/null
 	userns_teardown
 }
 
