@@ -13,6 +13,9 @@ setup_file() {
 	[ -n "${USERNS_DIR:-}" ] || return 0
 	# Rootful podman runs tenant with its default state root: removed after, if new.
 	[ -e /run/tenant ] || touch "$USERNS_DIR/made-run-tenant"
+	# Rootful podman's cgroupfs parent: removed after, if new.
+	ls -d /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent >/dev/null 2>&1 ||
+		touch "$USERNS_DIR/made-libpod-parent"
 	local img=$USERNS_DIR/image
 	mkdir -p "$img/rootfs/bin" "$img/rootfs/etc" "$img/rootfs/tmp" "$img/rootfs/vol"
 	cp "$(command -v busybox)" "$img/rootfs/bin/busybox"
@@ -37,6 +40,8 @@ teardown_file() {
 	pmu rm -a -f >/dev/null 2>&1
 	pm system reset -f >/dev/null 2>&1
 	[ -e "$USERNS_DIR/made-run-tenant" ] && rmdir /run/tenant 2>/dev/null
+	[ -e "$USERNS_DIR/made-libpod-parent" ] &&
+		for d in $(find /sys/fs/cgroup -maxdepth 2 -type d -name libpod_parent); do find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
 	userns_teardown
 }
 
