@@ -414,6 +414,13 @@ static void log_error(struct tn_cli *cli)
 	tn_buf_free(&line);
 }
 
+const char *tn_cli_state_root(struct tn_cli *cli, char **buf)
+{
+	if (cli->oci.root)
+		return cli->oci.root;
+	return tn_state_root_default(buf) < 0 ? NULL : *buf;
+}
+
 int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
 {
 	int r = tn_cli_dispatch(cli, argc, argv);

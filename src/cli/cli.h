@@ -91,6 +91,10 @@ static inline bool tn_cli_has(const struct tn_cli_args *a, int index)
 	return a->value[index] != NULL;
 }
 
+/* The container state root: --root, or the default (NULL when out of memory; *buf is freed by
+ * the caller). Shared by the OCI verbs and `idmap show|translate ID`. */
+const char *tn_cli_state_root(struct tn_cli *cli, char **buf);
+
 /* Print a warning to stderr in the one format the CLI uses. */
 void tn_cli_warn(struct tn_cli *cli, const char *fmt, ...) _printf_(2, 3);
 

@@ -25,19 +25,9 @@
 #include "parse.h"
 #include "banned.h"
 
-/* The state root: --root, or the default. Created on demand by create. */
-static const char *state_root(struct tn_cli *cli, char **buf)
-{
-	if (cli->oci.root)
-		return cli->oci.root;
-	if (tn_state_root_default(buf) < 0)
-		return NULL;
-	return *buf;
-}
-
 #define ROOT_OR_FAIL(cli, var)                                                                     \
 	_cleanup_free_ char *var##_buf = NULL;                                                     \
-	const char *var = state_root(cli, &var##_buf);                                             \
+	const char *var = tn_cli_state_root(cli, &var##_buf);                                      \
 	if (!var)                                                                                  \
 	return -ENOMEM
 

@@ -398,14 +398,6 @@ static int show_json(struct tn_cli *cli, const struct mapping_args *m,
 	return r;
 }
 
-/* The state root, as the OCI verbs find it (--root, or the default). */
-static const char *state_root(struct tn_cli *cli, char **buf)
-{
-	if (cli->oci.root)
-		return cli->oci.root;
-	return tn_state_root_default(buf) < 0 ? NULL : *buf;
-}
-
 static void container_map_json(struct tn_json *j, const struct tn_idmap *m)
 {
 	tn_json_key(j, tn_idmap_kind_name(m->kind));
@@ -424,7 +416,7 @@ static void container_map_json(struct tn_json *j, const struct tn_idmap *m)
 static int show_container(struct tn_cli *cli, const char *id, bool json)
 {
 	_cleanup_free_ char *buf = NULL;
-	const char *root = state_root(cli, &buf);
+	const char *root = tn_cli_state_root(cli, &buf);
 	struct tn_idmap maps[2];
 	struct tn_buf b = { 0 };
 	struct tn_json j;
@@ -495,7 +487,8 @@ static const struct tn_cli_option translate_options[] = {
 static int cmd_translate(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_free_ char *buf = NULL;
-	const char *root = state_root(cli, &buf), *to = a->value[TR_TO] ? a->value[TR_TO] : "host";
+	const char *root = tn_cli_state_root(cli, &buf),
+		   *to = a->value[TR_TO] ? a->value[TR_TO] : "host";
 	bool to_host = strcmp(to, "host") == 0, gid = tn_cli_has(a, TR_GID);
 	struct tn_idmap maps[2];
 	uint32_t id, out;
