@@ -358,14 +358,8 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 		r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
 	if (ctx.console_fd >= 0)
 		close(ctx.console_fd);
-	if (r == 0 && o->pid_file) {
-		char text[32];
-		int n = snprintf(text, sizeof(text), "%d", (int)*ret_pid);
-
-		r = tn_atomic_replace(o->pid_file, text, (size_t)n, 0644, geteuid(), getegid());
-		if (r < 0)
-			r = tn_error_errno(err, -r, "cannot write the pid file %s", o->pid_file);
-	}
+	if (r == 0 && o->pid_file)
+		r = tn_write_pid_file(o->pid_file, *ret_pid, err);
 out:
 	tn_seccomp_bpf_done(&bpf);
 	tn_oci_config_done(&cfg);

@@ -419,15 +419,6 @@ static int supervise_setup(const struct tn_container_opts *o, struct create_plan
 	return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct tn_error **err)
-{
-	char text[32];
-	int n = snprintf(text, sizeof(text), "%d", (int)pid);
-	int r = tn_atomic_replace(path, text, (size_t)n, 0644, geteuid(), getegid());
-
-	return r < 0 ? tn_error_errno(err, -r, "cannot write the pid file %s", path) : 0;
-}
-
 /* A copy of config.json in the state directory: exec takes the container's process from it. */
 static int save_config(const struct tn_container_opts *o, struct create_plan *p,
 		       struct tn_error **err)
@@ -478,7 +469,7 @@ static int save_state(const struct tn_container_opts *o, struct create_plan *p, 
 	if (r == 0)
 		r = save_config(o, p, err);
 	if (r == 0 && o->pid_file)
-		r = write_pid_file(o->pid_file, pid, err);
+		r = tn_write_pid_file(o->pid_file, pid, err);
 	return r;
 }
 

@@ -350,3 +350,12 @@ const char *tn_status_name(enum tn_status st)
 
 	return names[st];
 }
+
+int tn_write_pid_file(const char *path, pid_t pid, struct tn_error **err)
+{
+	char text[32];
+	int n = snprintf(text, sizeof(text), "%d", (int)pid);
+	int r = tn_atomic_replace(path, text, (size_t)n, 0644, geteuid(), getegid());
+
+	return r < 0 ? tn_error_errno(err, -r, "cannot write the pid file %s", path) : 0;
+}

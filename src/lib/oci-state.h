@@ -73,5 +73,8 @@ uint64_t tn_proc_start_time(pid_t pid);
 /* The state as `tenant state` prints it (runtime-spec's state, plus nothing else). */
 int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret);
 
+/* --pid-file of create, run and exec: the PID, written atomically. */
+int tn_write_pid_file(const char *path, pid_t pid, struct tn_error **err);
+
 /* Current time as RFC 3339 with nanoseconds, UTC: "2026-11-23T12:00:00.123456789Z". */
 char *tn_now_rfc3339(void);
