@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
+#include "caps.h"
 #include "fs.h"
 #include "parse.h"
 #include "userns-diag.h"
@@ -131,21 +131,12 @@ static long count_below(const char *proc)
 	return (long)n_seen;
 }
 
-static bool have_cap_sys_admin(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capget, &h, data) < 0)
-		return false;
-	return data[0].effective & (1u << CAP_SYS_ADMIN);
-}
-
 void tn_userns_facts_gather(const char *proc, int err, struct tn_userns_facts *ret)
 {
 	_cleanup_free_ char *ns = NULL;
 
-	*ret = (struct tn_userns_facts){ .err = err, .privileged = have_cap_sys_admin() };
+	*ret = (struct tn_userns_facts){ .err = err,
+					 .privileged = tn_cap_effective(CAP_SYS_ADMIN) };
 	ret->have_userns = asprintf(&ns, "%s/self/ns/user", proc) >= 0 && access(ns, F_OK) == 0;
 	ret->boot_disabled = boot_disabled(proc);
 	ret->uid_mapped = map_nonempty(proc, "self/uid_map");

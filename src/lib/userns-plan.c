@@ -4,21 +4,15 @@
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <string.h>
-#include <sys/syscall.h>
 
+#include "caps.h"
 #include "userns-plan.h"
 #include "banned.h"
 
 void tn_userns_caller_privileges(bool ret[2])
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	ret[TN_IDMAP_UID] = ret[TN_IDMAP_GID] = false;
-	if (syscall(SYS_capget, &h, data) < 0)
-		return;
-	ret[TN_IDMAP_UID] = data[0].effective & (1u << CAP_SETUID);
-	ret[TN_IDMAP_GID] = data[0].effective & (1u << CAP_SETGID);
+	ret[TN_IDMAP_UID] = tn_cap_effective(CAP_SETUID);
+	ret[TN_IDMAP_GID] = tn_cap_effective(CAP_SETGID);
 }
 
 static const char *who(const struct tn_user *u, char *buf, size_t len)
