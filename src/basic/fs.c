@@ -167,3 +167,19 @@ int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mod
 	}
 	return fsync_dir(dir);
 }
+
+char *tn_path_search(const char *path, const char *name, int amode)
+{
+	for (const char *p = path ? path : ""; *p;) {
+		size_t len = strcspn(p, ":");
+		char *full = NULL;
+
+		if (len > 0 && asprintf(&full, "%.*s/%s", (int)len, p, name) >= 0) {
+			if (access(full, amode) == 0)
+				return full;
+			free(full);
+		}
+		p += len + (p[len] == ':');
+	}
+	return NULL;
+}

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "container.h"
 #include "forward.h"
+#include "fs.h"
 #include "json-writer.h"
 #include "oci-state.h"
 #include "parse.h"
@@ -195,20 +196,9 @@ struct exec_args {
 /* Is there a file `name` in a directory of $PATH? */
 static bool on_path(const char *name)
 {
-	const char *path = getenv("PATH");
+	_cleanup_free_ char *full = tn_path_search(getenv("PATH"), name, F_OK);
 
-	for (const char *p = path ? path : ""; *p;) {
-		size_t len = strcspn(p, ":");
-		char full[4096];
-
-		if (len > 0 &&
-		    snprintf(full, sizeof(full), "%.*s/%s", (int)len, p, name) <
-			    (int)sizeof(full) &&
-		    access(full, F_OK) == 0)
-			return true;
-		p += len + (p[len] == ':');
-	}
-	return false;
+	return full != NULL;
 }
 
 static int exec_command(void *data, struct tn_error **err)

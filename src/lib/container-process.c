@@ -15,9 +15,8 @@
 #include <sys/syscall.h>
 
 #include "container-internal.h"
+#include "fs.h"
 #include "banned.h"
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static int write_file(const char *path, const char *text)
 {
@@ -135,7 +134,7 @@ static const char *env_path(const struct tn_oci_process *p)
 	for (size_t i = 0; i < p->n_env; i++)
 		if (strncmp(p->env[i], "PATH=", 5) == 0)
 			return p->env[i] + 5;
-	return DEFAULT_PATH;
+	return TN_DEFAULT_PATH;
 }
 
 int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn_error **err)

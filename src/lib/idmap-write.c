@@ -18,8 +18,6 @@
 
 extern char **environ;
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 const char *tn_idmap_helper_name(enum tn_idmap_kind kind)
 {
 	return kind == TN_IDMAP_UID ? "newuidmap" : "newgidmap";
@@ -30,22 +28,7 @@ static char *find_on_path(const char *name)
 {
 	const char *path = getenv("PATH");
 
-	if (!path || !*path)
-		path = DEFAULT_PATH;
-	for (const char *p = path; *p;) {
-		size_t len = strcspn(p, ":");
-		char *full = NULL;
-
-		if (len > 0 && asprintf(&full, "%.*s/%s", (int)len, p, name) >= 0) {
-			if (access(full, X_OK) == 0)
-				return full;
-			free(full);
-		}
-		p += len;
-		if (*p == ':')
-			p++;
-	}
-	return NULL;
+	return tn_path_search(path && *path ? path : TN_DEFAULT_PATH, name, X_OK);
 }
 
 /* Setuid root or file capabilities, and a filesystem that honours them. */
@@ -78,7 +61,8 @@ int tn_idmap_helper_find(enum tn_idmap_kind kind, struct tn_idmap_helper *ret)
 		const char *path = getenv("PATH");
 
 		if (asprintf(&ret->reason, "%s is not installed (not found on PATH %s)",
-			     tn_idmap_helper_name(kind), path && *path ? path : DEFAULT_PATH) < 0)
+			     tn_idmap_helper_name(kind),
+			     path && *path ? path : TN_DEFAULT_PATH) < 0)
 			return -ENOMEM;
 		return 0;
 	}
