@@ -102,8 +102,8 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 	return 0;
 }
 
-/* --debug: a rootless container without a cgroup is said once, not warned about. */
-static void debug_cgroup(struct tn_cli *cli, const struct tn_container *c)
+/* What create has to say: ranges it added, the rootfs report, --debug notes (said once). */
+static void report_create(struct tn_cli *cli, const struct tn_container *c)
 {
 	if (c->remap_added)
 		fprintf(cli->errf,
@@ -115,6 +115,11 @@ static void debug_cgroup(struct tn_cli *cli, const struct tn_container *c)
 			"%s: created the ID pool of --userns auto: ranges of \"tenant\" in "
 			"/etc/subuid and /etc/subgid\n",
 			cli->prog);
+	if (c->warning) {
+		tn_cli_warn(cli, "%s", c->warning->message);
+		if (c->warning->hint)
+			fprintf(cli->errf, "hint: %s\n", c->warning->hint);
+	}
 	if (cli->oci.debug && c->no_cgroup)
 		fprintf(cli->errf,
 			"%s: debug: no cgroup: none is delegated to UID %u here, so "
@@ -133,7 +138,7 @@ static int cmd_create(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (r == 0)
 		r = tn_container_create(&o, &c, &cli->err);
 	if (r == 0) {
-		debug_cgroup(cli, &c);
+		report_create(cli, &c);
 		tn_container_done(&c);
 	}
 	return r;
@@ -174,7 +179,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 	o->sigmask = &fwd.old_mask;
 	r = tn_container_create(o, &c, &cli->err);
 	if (r == 0) {
-		debug_cgroup(cli, &c);
+		report_create(cli, &c);
 		r = tn_container_start(o->root, o->id, &cli->err, &warn);
 		warn_hook(cli, &warn);
 		if (r == 0)
@@ -212,7 +217,7 @@ static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 	r = tn_container_create(&o, &c, &cli->err);
 	if (r < 0)
 		return r;
-	debug_cgroup(cli, &c);
+	report_create(cli, &c);
 	r = tn_container_start(root, o.id, &cli->err, &warn);
 	warn_hook(cli, &warn);
 	if (r < 0)

@@ -32,6 +32,10 @@ struct tn_sync_msg {
 int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const struct tn_error *e);
 /* 0 on a message, -EPIPE when the other side closed without one. */
 int tn_sync_recv(int fd, struct tn_sync_msg *m);
+/* A bare message of `type` carrying `pass_fd` (SCM_RIGHTS); its receiver gets it in *ret_fd
+ * (-1: none). */
+int tn_sync_send_fd(int fd, enum tn_sync_type type, int pass_fd);
+int tn_sync_recv_fd(int fd, struct tn_sync_msg *m, int *ret_fd);
 
 /* Everything the child stages use, prepared by R before the fork. */
 struct tn_init_ctx {
@@ -45,6 +49,7 @@ struct tn_init_ctx {
 	bool setgroups_ok; /* setgroups(2) is allowed in that user namespace */
 	int proc_fd;	   /* P2: the host's /proc, kept across pivot_root for the fifo */
 	int console_fd;	   /* connected --console-socket, or -1 */
+	int rootfs_fd;	   /* an idmapped clone of the rootfs to attach (R sends it), or -1 */
 	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */

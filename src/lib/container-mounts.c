@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 
 #include "container-internal.h"
+#include "idmapped.h"
 #include "banned.h"
 
 int tn_openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
@@ -444,7 +445,9 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 	/* Nothing mounted from here on propagates back to the host, whatever rootfsPropagation
 	 * asks: that applies to the container's root once it is pivoted. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
-	    mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+	    (ctx->rootfs_fd >= 0
+		     ? tn_mount_attach(ctx->rootfs_fd, ctx->rootfs) < 0
+		     : mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)) {
 		r = tn_error_errno(err, errno, "cannot prepare the root filesystem %s",
 				   ctx->rootfs);
 		if (errno == EACCES && ctx->in_userns)
@@ -453,6 +456,10 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 				     "directory above the root filesystem must be searchable by it "
 				     "(chmod o+x), as with runc");
 		return r;
+	}
+	if (ctx->rootfs_fd >= 0) {
+		close(ctx->rootfs_fd);
+		ctx->rootfs_fd = -1;
 	}
 	rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)

@@ -14,6 +14,7 @@
 #include "fs.h"
 #include "idmap.h"
 #include "oci-state.h"
+#include "rootfs-copy.h"
 #include "userns-pool.h"
 #include "parse.h"
 #include "banned.h"
@@ -227,6 +228,17 @@ static int kill_and_wait(struct tn_state *s, struct tn_error **err)
 	return 0;
 }
 
+/* The shifted copy of the rootfs (auto:size=image without idmapped mounts); a failure warns. */
+static void remove_copy(const char *root, const char *id, struct tn_error **warn)
+{
+	_cleanup_free_ char *path = tn_rootfs_copy_path(root, id);
+	struct tn_subid_source src;
+
+	tn_subid_source_default(&src);
+	if (path && tn_rootfs_copy_remove(path, &src, warn) < 0)
+		tn_error_hint(warn, "remove it by hand: tenant unshare rm -rf %s", path);
+}
+
 int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err,
 			struct tn_error **warn)
 {
@@ -266,6 +278,7 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
 	if (r == 0) {
 		tn_pool_release(root, id); /* its range, if --userns auto gave it one */
+		remove_copy(root, id, warn);
 		s.status = TN_STATUS_STOPPED;
 		late_hooks(&cfg, TN_HOOK_POSTSTOP, &s, warn);
 	}

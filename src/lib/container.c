@@ -14,11 +14,39 @@
 #include "container-internal.h"
 #include "fs.h"
 #include "idmap-write.h"
+#include "idmapped.h"
 #include "oci-state.h"
 #include "parse.h"
+#include "rootfs-copy.h"
 #include "userns-diag.h"
+#include "tree-ids.h"
+#include "idmap-sparse.h"
 #include "userns-pool.h"
 #include "banned.h"
+
+int tn_sync_send_fd(int fd, enum tn_sync_type type, int pass_fd)
+{
+	struct tn_sync_msg m = { .type = type };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = { 0 };
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (pass_fd >= 0) {
+		h.msg_control = u.buf;
+		h.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&h);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	return RETRY_EINTR(sendmsg(fd, &h, MSG_NOSIGNAL)) == (ssize_t)sizeof(m) ? 0
+										: negative_errno();
+}
 
 int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const struct tn_error *e)
 {
@@ -33,18 +61,43 @@ int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const stru
 		       : negative_errno();
 }
 
-int tn_sync_recv(int fd, struct tn_sync_msg *m)
+int tn_sync_recv_fd(int fd, struct tn_sync_msg *m, int *ret_fd)
 {
-	ssize_t n = RETRY_EINTR(recv(fd, m, sizeof(*m), 0));
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct msghdr h = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	ssize_t n = RETRY_EINTR(recvmsg(fd, &h, MSG_CMSG_CLOEXEC));
+	int got = -1;
 
 	if (n < 0)
 		return negative_errno();
+	c = CMSG_FIRSTHDR(&h);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&got, CMSG_DATA(c), sizeof(int));
+	if (ret_fd)
+		*ret_fd = got;
+	else if (got >= 0)
+		close(got);
 	return n == (ssize_t)sizeof(*m) ? 0 : -EPIPE;
+}
+
+int tn_sync_recv(int fd, struct tn_sync_msg *m)
+{
+	return tn_sync_recv_fd(fd, m, NULL);
 }
 
 void tn_container_done(struct tn_container *c)
 {
 	free(c->state_dir);
+	tn_error_free(c->warning);
 	*c = (struct tn_container){ 0 };
 }
 
@@ -78,7 +131,11 @@ struct create_plan {
 	size_t n_remap[2];
 	bool remap_added;
 	struct tn_idmap_extent auto_map[2]; /* its maps */
-	bool pooled;			    /* a range was allocated: commit or release it */
+	struct tn_idmap_extent *sparse[2];  /* --userns auto:size=image: the rootfs's IDs */
+	size_t n_sparse[2];
+	bool idmap_rootfs; /* the rootfs is idmapped onto the container's maps (R makes it) */
+	char *copy;	   /* ... or copied, shifted, here (rootless; no idmapped mounts) */
+	bool pooled;	   /* a range was allocated: commit or release it */
 	bool new_userns;
 	int new_flags;
 };
@@ -95,6 +152,38 @@ static void create_plan_done(struct create_plan *p)
 	tn_seccomp_bpf_done(&p->seccomp);
 	free(p->remap[0]);
 	free(p->remap[1]);
+	free(p->sparse[0]);
+	free(p->sparse[1]);
+	free(p->copy);
+}
+
+/*
+ * An unshifted rootfs (auto:size=image) seen through the container's maps: an idmapped mount
+ * as root where the filesystem takes one, else a shifted copy of its own.
+ */
+static int prepare_rootfs_view(const struct tn_container_opts *o, struct create_plan *p,
+			       struct tn_error **err)
+{
+	const struct tn_idmap_extent *ext[2] = { p->sparse[0], p->sparse[1] };
+	int r;
+
+	if (!p->idmap_rootfs || (!tn_rootless() && tn_idmapped_supported(p->rootfs)))
+		return 0;
+	p->idmap_rootfs = false;
+	p->copy = tn_rootfs_copy_path(o->root, o->id);
+	if (!p->copy)
+		return -ENOMEM;
+	r = tn_rootfs_copy_prepare(p->copy, err);
+	if (r == 0)
+		r = tn_rootfs_copy(p->rootfs, p->copy, o->subid, ext, p->n_sparse, err);
+	if (r < 0) {
+		free(p->copy);
+		p->copy = NULL;
+		return r;
+	}
+	free(p->rootfs);
+	p->rootfs = strdup(p->copy);
+	return p->rootfs ? 0 : -ENOMEM;
 }
 
 static int resolve_paths(const struct tn_container_opts *o, struct create_plan *p,
@@ -147,21 +236,58 @@ static const char *userns_mode(const struct tn_container_opts *o, const struct t
 	return o->userns_mode;
 }
 
-/* auto[:size=N]: a range of the pool for this container alone (userns-pool.h). */
+/* The container IDs the rootfs uses, the process's own and root: each map's sparse plan. */
+static int plan_sparse(struct create_plan *p, uint64_t *ret_size, struct tn_error **err)
+{
+	const struct tn_oci_process *proc = &p->cfg.process;
+	struct tn_tree_ids ids;
+	struct tn_idset set[2] = { 0 };
+	uint64_t total[2] = { 0 };
+	int r = tn_tree_ids_scan(p->rootfs, 0, &ids, err);
+
+	if (r < 0)
+		return r == -ENOMEM
+			       ? r
+			       : tn_error_hint(err, "auto:size=image reads every file's owner");
+	for (int k = 0; k < 2 && r == 0; k++)
+		r = tn_tree_ids_add(&ids, (enum tn_idmap_kind)k, 0);
+	if (r == 0)
+		r = tn_tree_ids_add(&ids, TN_IDMAP_UID, proc->uid);
+	if (r == 0)
+		r = tn_tree_ids_add(&ids, TN_IDMAP_GID, proc->gid);
+	for (size_t i = 0; i < proc->n_additional_gids && r == 0; i++)
+		r = tn_tree_ids_add(&ids, TN_IDMAP_GID, proc->additional_gids[i]);
+	for (int k = 0; k < 2 && r == 0; k++) {
+		r = tn_tree_ids_set(&ids, (enum tn_idmap_kind)k, &set[k]);
+		if (r == 0)
+			r = tn_idmap_sparse_plan(&set[k], &p->sparse[k], &p->n_sparse[k],
+						 &total[k]);
+		tn_idset_free(&set[k]);
+	}
+	tn_tree_ids_done(&ids);
+	*ret_size = MAX(total[0], total[1]);
+	return r;
+}
+
+/* auto[:size=N|image]: a range of the pool for this container alone (userns-pool.h). */
 static int plan_auto(const struct tn_container_opts *o, struct create_plan *p, const char *mode,
 		     struct tn_userns_request *req, struct tn_error **err)
 {
 	uint64_t size = TN_POOL_DEFAULT_SIZE;
+	bool image = strcmp(mode, "auto:size=image") == 0;
 	int r;
 
-	if (strncmp(mode, "auto:size=", 10) == 0 &&
+	if (image && (r = plan_sparse(p, &size, err)) < 0)
+		return r;
+	if (!image && strncmp(mode, "auto:size=", 10) == 0 &&
 	    (tn_parse_u64(mode + 10, &size) < 0 || size == 0 || size > TN_ID_MAX))
 		return tn_error_set(err, EINVAL,
 				    "userns mode '%s': the size is not a number of IDs", mode);
 	if (strcmp(mode, "auto") != 0 && strncmp(mode, "auto:size=", 10) != 0)
 		return tn_error_set(
 			err, EINVAL,
-			"userns mode '%s' is not one of auto, auto:size=N, remap, keep-id, host",
+			"userns mode '%s' is not one of auto, auto:size=N, auto:size=image, remap, "
+			"keep-id, host",
 			mode);
 	r = tn_pool_allocate(o->subid, o->root, o->id, (uint32_t)size, &p->grant, err);
 	if (r < 0)
@@ -170,9 +296,20 @@ static int plan_auto(const struct tn_container_opts *o, struct create_plan *p, c
 	p->auto_map[0] = (struct tn_idmap_extent){ 0, p->grant.uid_start, p->grant.size };
 	p->auto_map[1] = (struct tn_idmap_extent){ 0, p->grant.gid_start, p->grant.size };
 	req->mode[0] = req->mode[1] = TN_IDMAP_EXPLICIT;
-	req->explicit_v[0] = &p->auto_map[0];
-	req->explicit_v[1] = &p->auto_map[1];
-	req->n_explicit[0] = req->n_explicit[1] = 1;
+	for (int k = 0; k < 2; k++) {
+		req->explicit_v[k] = &p->auto_map[k];
+		req->n_explicit[k] = 1;
+	}
+	if (!image)
+		return 0;
+	/* The sparse extents, packed into the block; the rootfs is read as unshifted. */
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < p->n_sparse[k]; i++)
+			p->sparse[k][i].outside += k ? p->grant.gid_start : p->grant.uid_start;
+		req->explicit_v[k] = p->sparse[k];
+		req->n_explicit[k] = p->n_sparse[k];
+	}
+	p->idmap_rootfs = true;
 	return 0;
 }
 
@@ -261,7 +398,8 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 	} else if (mode && strcmp(mode, "keep-id") != 0) {
 		return tn_error_set(
 			err, EINVAL,
-			"userns mode '%s' is not one of auto, auto:size=N, remap, keep-id, host",
+			"userns mode '%s' is not one of auto, auto:size=N, auto:size=image, remap, "
+			"keep-id, host",
 			mode);
 	} else {
 		req.mode[0] = req.mode[1] = TN_IDMAP_KEEP_ID;
@@ -271,6 +409,50 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 		req.single_if_no_ranges = true;
 	}
 	return tn_userns_plan_build(&req, &p->maps, err);
+}
+
+#define TN_PREFLIGHT_MAX_FILES 100000
+
+/*
+ * Owners in the rootfs that the maps cannot show, shifted or not (seed 003's UID 1000320999
+ * beyond a 65536-ID range): said before the container runs, with the fix, rather than found as
+ * files of nobody. Not an error: podman and runc run such a rootfs too.
+ */
+static int preflight(const struct create_plan *p, struct tn_error **warn)
+{
+	struct tn_tree_ids ids;
+	struct tn_buf b = { 0 };
+	bool any = false;
+	int r;
+
+	if (!p->new_userns || p->idmap_rootfs ||
+	    tn_tree_ids_scan(p->rootfs, TN_PREFLIGHT_MAX_FILES, &ids, NULL) < 0)
+		return 0; /* nothing to check; an unreadable tree fails later, with its own error */
+	tn_buf_puts(&b, "the root filesystem has files owned by IDs this container does not map: ");
+	for (int k = 0; k < 2; k++) {
+		const struct tn_tree_id **v = NULL;
+		size_t n = 0;
+		uint64_t files;
+
+		r = tn_tree_ids_unmapped(&ids, &p->maps.map[k], true, &v, &n, &files);
+		if (r == 0 && n > 0) {
+			tn_buf_puts(&b, any ? "; " : "");
+			r = tn_tree_ids_describe(v, n, (enum tn_idmap_kind)k, 5, &b);
+			any = true;
+		}
+		free(v);
+	}
+	if (any && (r = tn_buf_check(&b)) == 0) {
+		tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", b.data,
+			     ids.truncated ? " (the first 100000 files checked)" : "");
+		tn_error_hint(warn,
+			      "map exactly the IDs the image uses, without a range that reaches "
+			      "them: --userns auto:size=image (or the annotation "
+			      "run.tenant.userns=auto:size=image)");
+	}
+	tn_buf_free(&b);
+	tn_tree_ids_done(&ids);
+	return 0;
 }
 
 static int plan_create(const struct tn_container_opts *o, struct create_plan *p,
@@ -336,6 +518,23 @@ static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
 	return -(m->code > 0 ? m->code : EIO);
 }
 
+/* GO after the maps, with the idmapped rootfs when there is one (made here: it needs root). */
+static int send_rootfs(struct create_plan *p, int fd, pid_t p1, struct tn_error **err)
+{
+	_cleanup_close_ int ns = -1, tree = -1;
+	char path[64];
+	int r;
+
+	if (!p->idmap_rootfs)
+		return tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)p1);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return tn_error_errno(err, errno, "cannot open %s", path);
+	r = tn_idmapped_tree(p->rootfs, ns, &tree, err);
+	return r < 0 ? r : tn_sync_send_fd(fd, TN_SYNC_GO, tree);
+}
+
 /* prestart and createRuntime, in tenant's namespaces; then init may go on, with the state. */
 static int runtime_hooks(const struct tn_container_opts *o, struct create_plan *p, pid_t pid,
 			 int fd, struct tn_error **err)
@@ -391,7 +590,7 @@ static int supervise_setup(const struct tn_container_opts *o, struct create_plan
 		case TN_SYNC_MAPS:
 			r = write_maps(p, p1, err);
 			if (r == 0)
-				r = tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
+				r = send_rootfs(p, fd, p1, err);
 			if (r < 0)
 				return r;
 			break;
@@ -517,6 +716,7 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 				   .fifo_fd = fifo_fd,
 				   .new_flags = p->new_flags,
 				   .proc_fd = -1,
+				   .rootfs_fd = -1,
 				   .sigmask = o->sigmask,
 				   .seccomp = p->cfg.seccomp ? &p->seccomp : NULL };
 	pid_t p1, init = 0;
@@ -582,7 +782,11 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	if (r == 0)
 		r = plan_create(o, &p, err);
 	if (r == 0)
+		r = preflight(&p, &ret->warning);
+	if (r == 0)
 		r = make_state_dir(o, &dir, &fifo_fd, err);
+	if (r == 0 && (r = prepare_rootfs_view(o, &p, err)) < 0)
+		tn_container_remove_dir(dir);
 	if (r == 0)
 		r = launch(o, &p, fifo_fd, &pid, err);
 	if (r == 0 && !o->no_cgroup && (r = enter_cgroup(o, &p, pid, err)) < 0)
@@ -598,11 +802,15 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 		r = tn_pool_commit(o->root, o->id, pid, err);
 	if (p.pooled && r < 0)
 		tn_pool_release(o->root, o->id);
+	if (p.copy && r < 0)
+		(void)tn_rootfs_copy_remove(p.copy, o->subid, NULL);
 	if (r < 0 && dir)
 		tn_container_remove_dir(dir);
 	create_plan_done(&p);
 	if (r < 0) {
 		free(dir);
+		tn_error_free(ret->warning);
+		ret->warning = NULL;
 		return r;
 	}
 	ret->pid = pid;

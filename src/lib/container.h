@@ -42,9 +42,10 @@ struct tn_container_opts {
 struct tn_container {
 	pid_t pid;
 	char *state_dir;
-	bool no_cgroup;	  /* rootless, and no cgroup could be made for it (for --debug) */
-	bool pool_added;  /* --userns auto made the pool's ranges (say so) */
-	bool remap_added; /* --userns remap gave the remap user its ranges (say so) */
+	bool no_cgroup;		  /* rootless, and no cgroup could be made for it (for --debug) */
+	bool pool_added;	  /* --userns auto made the pool's ranges (say so) */
+	bool remap_added;	  /* --userns remap gave the remap user its ranges (say so) */
+	struct tn_error *warning; /* the rootfs has owners the maps cannot show (print it) */
 };
 
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
