@@ -61,8 +61,9 @@ enum {
 				    "accepted for runc compatibility" },                           \
 	[CREATE_USERNS] = {                                                                        \
 		"userns", 0, "MODE",                                                               \
-		"auto[:size=N] (a range of its own), remap, keep-id, host; the annotation "        \
-		"run.tenant.userns wins, explicit mappings win over both"                          \
+		"auto[:size=N] (a range of its own), auto:size=image (exactly the IDs the "        \
+		"rootfs uses), remap, keep-id, host; the annotation run.tenant.userns wins, "      \
+		"explicit mappings win over both"                                                  \
 	}
 
 static const struct tn_cli_option create_options[] = {
@@ -105,11 +106,14 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 /* What create has to say: ranges it added, the rootfs report, --debug notes (said once). */
 static void report_create(struct tn_cli *cli, const struct tn_container *c)
 {
+	if (c->remap_account_added)
+		fprintf(cli->errf, "%s: created the remap user %s of --userns remap (useradd)\n",
+			cli->prog, c->remap_user);
 	if (c->remap_added)
 		fprintf(cli->errf,
-			"%s: gave the remap user of --userns remap its ranges in "
+			"%s: gave the remap user %s of --userns remap its ranges in "
 			"/etc/subuid and /etc/subgid\n",
-			cli->prog);
+			cli->prog, c->remap_user);
 	if (c->pool_added)
 		fprintf(cli->errf,
 			"%s: created the ID pool of --userns auto: ranges of \"tenant\" in "

@@ -97,6 +97,7 @@ int tn_sync_recv(int fd, struct tn_sync_msg *m)
 void tn_container_done(struct tn_container *c)
 {
 	free(c->state_dir);
+	free(c->remap_user);
 	tn_error_free(c->warning);
 	*c = (struct tn_container){ 0 };
 }
@@ -129,7 +130,8 @@ struct create_plan {
 	struct tn_pool_grant grant;	  /* --userns auto */
 	struct tn_idmap_extent *remap[2]; /* --userns remap: the remap user's ranges */
 	size_t n_remap[2];
-	bool remap_added;
+	struct tn_remap_added remap_added;
+	char *remap_user;
 	struct tn_idmap_extent auto_map[2]; /* its maps */
 	struct tn_idmap_extent *sparse[2];  /* --userns auto:size=image: the rootfs's IDs */
 	size_t n_sparse[2];
@@ -155,6 +157,7 @@ static void create_plan_done(struct create_plan *p)
 	free(p->sparse[0]);
 	free(p->sparse[1]);
 	free(p->copy);
+	free(p->remap_user);
 }
 
 /*
@@ -317,17 +320,16 @@ static int plan_auto(const struct tn_container_opts *o, struct create_plan *p, c
 static int plan_remap(const struct tn_container_opts *o, struct create_plan *p,
 		      struct tn_userns_request *req, struct tn_error **err)
 {
-	_cleanup_free_ char *owner = NULL;
 	int r;
 
 	if (!req->privileged[0])
 		return tn_error_set(err, EPERM,
 				    "userns mode 'remap' needs root (as Docker's "
 				    "--userns-remap); rootless, use auto or keep-id");
-	r = tn_remap_owner(TN_TENANT_CONF, &owner, err);
+	r = tn_remap_owner(TN_TENANT_CONF, &p->remap_user, err);
 	if (r == 0)
-		r = tn_pool_remap(o->subid, owner, &p->remap[0], &p->n_remap[0], &p->remap[1],
-				  &p->n_remap[1], &p->remap_added, err);
+		r = tn_pool_remap(o->subid, p->remap_user, &p->remap[0], &p->n_remap[0],
+				  &p->remap[1], &p->n_remap[1], &p->remap_added, err);
 	if (r < 0)
 		return r;
 	req->mode[0] = req->mode[1] = TN_IDMAP_EXPLICIT;
@@ -806,6 +808,8 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 		(void)tn_rootfs_copy_remove(p.copy, o->subid, NULL);
 	if (r < 0 && dir)
 		tn_container_remove_dir(dir);
+	if (r == 0)
+		ret->remap_user = TAKE_PTR(p.remap_user);
 	create_plan_done(&p);
 	if (r < 0) {
 		free(dir);
@@ -817,6 +821,7 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	ret->state_dir = dir;
 	ret->no_cgroup = !o->no_cgroup && !p.cgroup_used;
 	ret->pool_added = p.pooled && p.grant.added_pool;
-	ret->remap_added = p.remap_added;
+	ret->remap_added = p.remap_added.ranges;
+	ret->remap_account_added = p.remap_added.account;
 	return 0;
 }

@@ -45,6 +45,8 @@ struct tn_container {
 	bool no_cgroup;		  /* rootless, and no cgroup could be made for it (for --debug) */
 	bool pool_added;	  /* --userns auto made the pool's ranges (say so) */
 	bool remap_added;	  /* --userns remap gave the remap user its ranges (say so) */
+	bool remap_account_added; /* ... and created its account */
+	char *remap_user;	  /* --userns remap: whose ranges */
 	struct tn_error *warning; /* the rootfs has owners the maps cannot show (print it) */
 };
 

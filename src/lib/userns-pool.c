@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/file.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "fs.h"
 #include "idrange.h"
@@ -309,21 +311,63 @@ static int load_both(const struct tn_subid_source *src, const char *owner,
 	return r == 0 ? load_owner(src, TN_SUBGID, owner, &l[1], err) : r;
 }
 
+/* A system account for the remap user, as Docker makes dockremap: no home, no login. */
+static int add_account(const char *name, struct tn_error **err)
+{
+	_cleanup_free_ char *useradd = tn_path_search(TN_DEFAULT_PATH, "useradd", X_OK);
+	int status;
+	pid_t pid;
+
+	if (!useradd)
+		return tn_error_set(err, ENOENT,
+				    "cannot create the remap user %s: useradd is not installed",
+				    name);
+	pid = fork();
+	if (pid < 0)
+		return tn_error_errno(err, errno, "cannot fork");
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
+		execl(useradd, "useradd", "--system", "--no-create-home", "--shell",
+		      "/usr/sbin/nologin", "--user-group", "--comment", "tenant --userns remap",
+		      "--", name, (char *)NULL);
+		_exit(127);
+	}
+	if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		tn_error_set(err, EIO, "cannot create the remap user %s: useradd failed", name);
+		return tn_error_hint(err,
+				     "create it by hand (useradd --system %s), or name "
+				     "another in remap-user of " TN_TENANT_CONF,
+				     name);
+	}
+	return 0;
+}
+
 int tn_pool_remap(const struct tn_subid_source *src, const char *owner,
 		  struct tn_idmap_extent **ret_uid, size_t *n_uid, struct tn_idmap_extent **ret_gid,
-		  size_t *n_gid, bool *ret_added, struct tn_error **err)
+		  size_t *n_gid, struct tn_remap_added *ret_added, struct tn_error **err)
 {
 	struct tn_subid_list l[2] = { 0 };
 	int r = load_both(src, owner, l, err);
 
-	*ret_added = false;
+	*ret_added = (struct tn_remap_added){ 0 };
 	if (r == 0 && (l[0].n == 0 || l[1].n == 0)) {
 		tn_subid_list_done(&l[0]);
 		tn_subid_list_done(&l[1]);
-		r = add_owner(src, owner, TN_POOL_DEFAULT_SIZE, err);
+		if (!getpwnam(owner)) {
+			r = add_account(owner, err);
+			ret_added->account = r == 0;
+		}
+		if (r == 0)
+			r = add_owner(src, owner, TN_POOL_DEFAULT_SIZE, err);
 		if (r == 0)
 			r = load_both(src, owner, l, err);
-		*ret_added = r == 0;
+		ret_added->ranges = r == 0;
 	}
 	if (r == 0) {
 		*ret_uid = calloc(l[0].n + 1, sizeof(**ret_uid));

@@ -44,13 +44,18 @@ int tn_pool_release(const char *root, const char *id);
 /*
  * --userns remap (Docker's --userns-remap): every container shares the ranges of `owner`
  * (default "tenant-remap"; remap-user in /etc/tenant/tenant.conf), mapped from container ID 0
- * up. Ranges of 65536 IDs are added for the owner on first use (*ret_added).
+ * up. On first use, as Docker does for dockremap, a system account is created when the name has
+ * none (useradd), and ranges of 65536 IDs are added for it.
  */
 #define TN_REMAP_DEFAULT_OWNER "tenant-remap"
 #define TN_TENANT_CONF	       "/etc/tenant/tenant.conf"
+struct tn_remap_added {
+	bool account; /* useradd made it just now */
+	bool ranges;  /* its subordinate ranges were added just now */
+};
 int tn_pool_remap(const struct tn_subid_source *src, const char *owner,
 		  struct tn_idmap_extent **ret_uid, size_t *n_uid, struct tn_idmap_extent **ret_gid,
-		  size_t *n_gid, bool *ret_added, struct tn_error **err);
+		  size_t *n_gid, struct tn_remap_added *ret_added, struct tn_error **err);
 
 /* The remap user of /etc/tenant/tenant.conf ("remap-user = NAME"), or the default. */
 int tn_remap_owner(const char *conf, char **ret, struct tn_error **err);

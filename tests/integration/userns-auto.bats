@@ -117,7 +117,7 @@ tnr() {
 	rm -f "$REG"
 	[ -e "$USERNS_DIR/reg.good" ] && cp "$USERNS_DIR/reg.good" "$REG"
 	run -1 tnr run --userns bogus --bundle "$B" e3
-	assert_contains "$output" "userns mode 'bogus' is not one of auto, auto:size=N, remap, keep-id, host"
+	assert_contains "$output" "userns mode 'bogus' is not one of auto, auto:size=N, auto:size=image, remap, keep-id, host"
 }
 
 @test "auto, rootless: containers of a user get disjoint blocks of its own ranges" {
@@ -158,10 +158,15 @@ tnr() {
 
 @test "remap: every container shares the remap user's range (tenant.conf's remap-user)" {
 	mkdir -p /etc/tenant
-	printf '# the remap user: any name, no account needed\nremap-user = tenant-ns-remap\n' >/etc/tenant/tenant.conf
+	printf '# the remap user: created on first use, as Docker makes dockremap\nremap-user = tenant-ns-remap\n' >/etc/tenant/tenant.conf
+	! getent passwd tenant-ns-remap
+	echo tenant-ns-remap >>"$BATS_FILE_TMPDIR/created-users"
 	args "$B" sleep 30
 	tnr run -d --userns remap --bundle "$B" m1 >/dev/null 2>"$BATS_TEST_TMPDIR/m1.err" 3>&-
-	assert_contains "$(cat "$BATS_TEST_TMPDIR/m1.err")" "gave the remap user of --userns remap its ranges"
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/m1.err")" "created the remap user tenant-ns-remap of --userns remap (useradd)"
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/m1.err")" "gave the remap user tenant-ns-remap of --userns remap its ranges"
+	# A system account without a login, like dockremap.
+	assert_eq "$(getent passwd tenant-ns-remap | cut -d: -f7)" /usr/sbin/nologin
 	tnr run -d --userns remap --bundle "$B" m2 >/dev/null 2>&1 3>&-
 	local base
 	base=$(awk -F: '$1 == "tenant-ns-remap" { print $2; exit }' /etc/subuid)
