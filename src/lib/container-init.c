@@ -97,7 +97,7 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 	}
 	if (ctx->new_flags & CLONE_NEWUSER) {
 		if (tn_sync_send(ctx->sync_fd, TN_SYNC_MAPS, 0, 0, NULL) < 0 ||
-		    tn_sync_recv_fd(ctx->sync_fd, &m, &ctx->rootfs_fd) < 0 || m.type != TN_SYNC_GO)
+		    tn_sync_recv(ctx->sync_fd, &m) < 0 || m.type != TN_SYNC_GO)
 			_exit(1);
 	}
 	if (ctx->in_userns) {

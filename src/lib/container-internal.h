@@ -9,6 +9,7 @@
 
 #include "container.h"
 #include "error.h"
+#include "idmap.h"
 #include "oci-config.h"
 
 enum tn_sync_type {
@@ -32,24 +33,21 @@ struct tn_sync_msg {
 int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const struct tn_error *e);
 /* 0 on a message, -EPIPE when the other side closed without one. */
 int tn_sync_recv(int fd, struct tn_sync_msg *m);
-/* A bare message of `type` carrying `pass_fd` (SCM_RIGHTS); its receiver gets it in *ret_fd
- * (-1: none). */
-int tn_sync_send_fd(int fd, enum tn_sync_type type, int pass_fd);
-int tn_sync_recv_fd(int fd, struct tn_sync_msg *m, int *ret_fd);
 
 /* Everything the child stages use, prepared by R before the fork. */
 struct tn_init_ctx {
 	const struct tn_oci_config *cfg;
 	const struct tn_container_opts *o;
-	char *rootfs;	   /* absolute path of the root filesystem */
-	int sync_fd;	   /* the child's end of the sync socket */
-	int fifo_fd;	   /* O_PATH of exec.fifo: reopened for writing through /proc/self/fd */
-	int new_flags;	   /* CLONE_NEW* to unshare, CLONE_NEWUSER included when new */
-	bool in_userns;	   /* the container has its own user namespace (new or joined) */
-	bool setgroups_ok; /* setgroups(2) is allowed in that user namespace */
-	int proc_fd;	   /* P2: the host's /proc, kept across pivot_root for the fifo */
-	int console_fd;	   /* connected --console-socket, or -1 */
-	int rootfs_fd;	   /* an idmapped clone of the rootfs to attach (R sends it), or -1 */
+	char *rootfs;	      /* absolute path of the root filesystem */
+	int sync_fd;	      /* the child's end of the sync socket */
+	int fifo_fd;	      /* O_PATH of exec.fifo: reopened for writing through /proc/self/fd */
+	int new_flags;	      /* CLONE_NEW* to unshare, CLONE_NEWUSER included when new */
+	bool in_userns;	      /* the container has its own user namespace (new or joined) */
+	bool setgroups_ok;    /* setgroups(2) is allowed in that user namespace */
+	int proc_fd;	      /* P2: the host's /proc, kept across pivot_root for the fifo */
+	int console_fd;	      /* connected --console-socket, or -1 */
+	int rootfs_fd;	      /* an idmapped clone of the rootfs to attach (R made it), or -1 */
+	const int *mount_fds; /* per mounts[i]: an idmapped mount to attach, or -1 (or NULL) */
 	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
@@ -83,3 +81,14 @@ int tn_container_setup_console(struct tn_init_ctx *ctx, struct tn_error **err);
 int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn_error **err);
 /* P2, after start: credentials, capabilities, no_new_privs, cwd, umask, then execve. */
 int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err);
+
+/* R, before the fork: the idmapped mounts (container-idmap.c). */
+struct tn_idmapped_mounts {
+	int rootfs_fd; /* -1: the rootfs is bound as it is */
+	int *fds;      /* per mounts[i], -1 for the others */
+	size_t n;
+};
+int tn_container_idmapped(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
+			  bool idmap_rootfs, const struct tn_idmap maps[2],
+			  struct tn_idmapped_mounts *ret, struct tn_error **err);
+void tn_idmapped_mounts_done(struct tn_idmapped_mounts *m);

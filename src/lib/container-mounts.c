@@ -262,13 +262,40 @@ static int mount_devpts(const char *path, const struct tn_oci_mount *m)
 		       : 0;
 }
 
-static int mount_one(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m,
-		     struct tn_error **err)
+/* An idmapped mount R made (container-idmap.c): attached, then its flags and propagation. */
+static int mount_idmapped(int rootfd, const struct tn_oci_mount *m, int tree, struct tn_error **err)
 {
+	char path[64];
+	struct stat st;
+	int fd = -1, r = fstat(tree, &st) < 0 ? negative_errno() : 0;
+
+	if (r == 0)
+		r = target(rootfd, m->destination, !S_ISDIR(st.st_mode), &fd, path, sizeof(path));
+	if (r == 0 && syscall(SYS_move_mount, tree, "", fd, "",
+			      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		r = negative_errno();
+	if (r == 0)
+		r = retarget(rootfd, m->destination, &fd, path, sizeof(path));
+	if (r == 0 && (m->flags & ~(MS_REC | MS_REMOUNT | MS_BIND)))
+		r = remount_bind(path, m->flags & ~(MS_REC | MS_REMOUNT | MS_BIND), m->clear);
+	if (r == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
+		r = negative_errno();
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? tn_error_errno(err, -r, "cannot attach the idmapped mount of %s on %s",
+				      m->source ? m->source : m->type, m->destination)
+		     : 0;
+}
+
+static int mount_one(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_error **err)
+{
+	const struct tn_oci_mount *m = &ctx->cfg->mounts[i];
 	struct mount_target t = { .rootfd = rootfd, .fd = -1 };
 	const char *host;
 	int under = -1, r;
 
+	if (ctx->mount_fds && ctx->mount_fds[i] >= 0)
+		return mount_idmapped(rootfd, m, ctx->mount_fds[i], err);
 	if (m->bind)
 		return mount_bind(ctx, rootfd, m, err);
 	r = target(rootfd, m->destination, false, &t.fd, t.path, sizeof(t.path));
@@ -465,7 +492,7 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 	if (rootfd < 0)
 		return tn_error_errno(err, errno, "cannot open %s", ctx->rootfs);
 	for (size_t i = 0; r == 0 && i < c->n_mounts; i++)
-		r = mount_one(ctx, rootfd, &c->mounts[i], err);
+		r = mount_one(ctx, rootfd, i, err);
 	/* As runc: a missing working directory is created, before the root may turn read-only. */
 	if (r == 0 && c->has_process && (r = mkpath_in_root(rootfd, c->process.cwd, false)) < 0)
 		r = tn_error_errno(err, -r, "process.cwd: cannot create %s", c->process.cwd);

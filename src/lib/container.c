@@ -24,30 +24,6 @@
 #include "userns-pool.h"
 #include "banned.h"
 
-int tn_sync_send_fd(int fd, enum tn_sync_type type, int pass_fd)
-{
-	struct tn_sync_msg m = { .type = type };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u = { 0 };
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-
-	if (pass_fd >= 0) {
-		h.msg_control = u.buf;
-		h.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&h);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
-	return RETRY_EINTR(sendmsg(fd, &h, MSG_NOSIGNAL)) == (ssize_t)sizeof(m) ? 0
-										: negative_errno();
-}
-
 int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const struct tn_error *e)
 {
 	struct tn_sync_msg m = { .type = type, .code = code, .pid = pid };
@@ -61,37 +37,13 @@ int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const stru
 		       : negative_errno();
 }
 
-int tn_sync_recv_fd(int fd, struct tn_sync_msg *m, int *ret_fd)
+int tn_sync_recv(int fd, struct tn_sync_msg *m)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr h = { .msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c;
-	ssize_t n = RETRY_EINTR(recvmsg(fd, &h, MSG_CMSG_CLOEXEC));
-	int got = -1;
+	ssize_t n = RETRY_EINTR(recv(fd, m, sizeof(*m), 0));
 
 	if (n < 0)
 		return negative_errno();
-	c = CMSG_FIRSTHDR(&h);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&got, CMSG_DATA(c), sizeof(int));
-	if (ret_fd)
-		*ret_fd = got;
-	else if (got >= 0)
-		close(got);
 	return n == (ssize_t)sizeof(*m) ? 0 : -EPIPE;
-}
-
-int tn_sync_recv(int fd, struct tn_sync_msg *m)
-{
-	return tn_sync_recv_fd(fd, m, NULL);
 }
 
 void tn_container_done(struct tn_container *c)
@@ -136,8 +88,9 @@ struct create_plan {
 	struct tn_idmap_extent *sparse[2];  /* --userns auto:size=image: the rootfs's IDs */
 	size_t n_sparse[2];
 	bool idmap_rootfs; /* the rootfs is idmapped onto the container's maps (R makes it) */
-	char *copy;	   /* ... or copied, shifted, here (rootless; no idmapped mounts) */
-	bool pooled;	   /* a range was allocated: commit or release it */
+	struct tn_idmapped_mounts idm; /* made before the fork, attached by init */
+	char *copy;  /* ... or copied, shifted, here (rootless; no idmapped mounts) */
+	bool pooled; /* a range was allocated: commit or release it */
 	bool new_userns;
 	int new_flags;
 };
@@ -158,6 +111,7 @@ static void create_plan_done(struct create_plan *p)
 	free(p->sparse[1]);
 	free(p->copy);
 	free(p->remap_user);
+	tn_idmapped_mounts_done(&p->idm);
 }
 
 /*
@@ -170,7 +124,8 @@ static int prepare_rootfs_view(const struct tn_container_opts *o, struct create_
 	const struct tn_idmap_extent *ext[2] = { p->sparse[0], p->sparse[1] };
 	int r;
 
-	if (!p->idmap_rootfs || (!tn_rootless() && tn_idmapped_supported(p->rootfs)))
+	if (!p->idmap_rootfs || p->n_sparse[0] == 0 ||
+	    (!tn_rootless() && tn_idmapped_supported(p->rootfs)))
 		return 0;
 	p->idmap_rootfs = false;
 	p->copy = tn_rootfs_copy_path(o->root, o->id);
@@ -231,12 +186,13 @@ static int resolve_paths(const struct tn_container_opts *o, struct create_plan *
  * fill the rest.
  */
 /* The user namespace mode: the annotation run.tenant.userns, else --userns; NULL: none. */
+static const char *annotation(const struct tn_oci_config *c, const char *key);
+
 static const char *userns_mode(const struct tn_container_opts *o, const struct tn_oci_config *c)
 {
-	for (size_t i = 0; i < c->n_annotations; i++)
-		if (strcmp(c->annotations[2 * i], "run.tenant.userns") == 0)
-			return c->annotations[2 * i + 1];
-	return o->userns_mode;
+	const char *v = annotation(c, "run.tenant.userns");
+
+	return v ? v : o->userns_mode;
 }
 
 /* The container IDs the rootfs uses, the process's own and root: each map's sparse plan. */
@@ -427,7 +383,7 @@ static int preflight(const struct create_plan *p, struct tn_error **warn)
 	bool any = false;
 	int r;
 
-	if (!p->new_userns || p->idmap_rootfs ||
+	if (!p->new_userns || p->n_sparse[0] > 0 ||
 	    tn_tree_ids_scan(p->rootfs, TN_PREFLIGHT_MAX_FILES, &ids, NULL) < 0)
 		return 0; /* nothing to check; an unreadable tree fails later, with its own error */
 	tn_buf_puts(&b, "the root filesystem has files owned by IDs this container does not map: ");
@@ -447,13 +403,61 @@ static int preflight(const struct create_plan *p, struct tn_error **warn)
 	if (any && (r = tn_buf_check(&b)) == 0) {
 		tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", b.data,
 			     ids.truncated ? " (the first 100000 files checked)" : "");
-		tn_error_hint(warn,
-			      "map exactly the IDs the image uses, without a range that reaches "
-			      "them: --userns auto:size=image (or the annotation "
-			      "run.tenant.userns=auto:size=image)");
+		tn_error_hint(
+			warn, "%s",
+			p->cfg.n_uid_mappings
+				? "linux.uidMappings and gidMappings decide here: widen them "
+				  "to cover these IDs, or drop them and map exactly the IDs the "
+				  "image uses with --userns auto:size=image"
+				: "map exactly the IDs the image uses, without a range that "
+				  "reaches them: --userns auto:size=image (or the annotation "
+				  "run.tenant.userns=auto:size=image)");
 	}
 	tn_buf_free(&b);
 	tn_tree_ids_done(&ids);
+	return 0;
+}
+
+static const char *annotation(const struct tn_oci_config *c, const char *key)
+{
+	for (size_t i = 0; i < c->n_annotations; i++)
+		if (strcmp(c->annotations[2 * i], key) == 0)
+			return c->annotations[2 * i + 1];
+	return NULL;
+}
+
+/*
+ * run.tenant.rootfs-idmap (auto, on, off; default auto): as root with a new user namespace, a
+ * rootfs of unshifted IDs (its root directory's owner is a container ID of the maps, not one of
+ * their host IDs) is idmapped onto the container's maps, so one tree serves containers on any
+ * range without chown. auto does it where the filesystem takes idmapped mounts.
+ */
+static int plan_rootfs_idmap(struct create_plan *p, struct tn_error **err)
+{
+	const char *v = annotation(&p->cfg, "run.tenant.rootfs-idmap");
+	uint32_t inside;
+	struct stat st;
+
+	if (v && strcmp(v, "auto") != 0 && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+		return tn_error_set(err, EINVAL,
+				    "annotations: run.tenant.rootfs-idmap: '%s' is not auto, on "
+				    "or off",
+				    v);
+	if (p->idmap_rootfs || (v && strcmp(v, "off") == 0))
+		return 0;
+	if (v && strcmp(v, "on") == 0) {
+		if (!p->new_userns)
+			return tn_error_set(err, EINVAL,
+					    "annotations: run.tenant.rootfs-idmap is on, but the "
+					    "container has no new user namespace to map onto");
+		p->idmap_rootfs = true; /* refused later, with the reason, when it cannot be */
+		return 0;
+	}
+	if (!p->new_userns || tn_rootless() || stat(p->rootfs, &st) < 0 ||
+	    tn_idmap_translate(&p->maps.map[0], st.st_uid, false, &inside) == 0 ||
+	    tn_idmap_translate(&p->maps.map[0], st.st_uid, true, &inside) < 0)
+		return 0;
+	p->idmap_rootfs = tn_idmapped_supported(p->rootfs);
 	return 0;
 }
 
@@ -464,6 +468,8 @@ static int plan_create(const struct tn_container_opts *o, struct create_plan *p,
 
 	if (r == 0)
 		r = plan_userns(o, p, err);
+	if (r == 0)
+		r = plan_rootfs_idmap(p, err);
 	if (r == 0)
 		r = tn_sysctl_check(&p->cfg, err);
 	if (r == 0 && p->cfg.seccomp)
@@ -518,23 +524,6 @@ static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
 	if (m->hint[0])
 		tn_error_hint(err, "%s", m->hint);
 	return -(m->code > 0 ? m->code : EIO);
-}
-
-/* GO after the maps, with the idmapped rootfs when there is one (made here: it needs root). */
-static int send_rootfs(struct create_plan *p, int fd, pid_t p1, struct tn_error **err)
-{
-	_cleanup_close_ int ns = -1, tree = -1;
-	char path[64];
-	int r;
-
-	if (!p->idmap_rootfs)
-		return tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)p1);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0)
-		return tn_error_errno(err, errno, "cannot open %s", path);
-	r = tn_idmapped_tree(p->rootfs, ns, &tree, err);
-	return r < 0 ? r : tn_sync_send_fd(fd, TN_SYNC_GO, tree);
 }
 
 /* prestart and createRuntime, in tenant's namespaces; then init may go on, with the state. */
@@ -592,7 +581,7 @@ static int supervise_setup(const struct tn_container_opts *o, struct create_plan
 		case TN_SYNC_MAPS:
 			r = write_maps(p, p1, err);
 			if (r == 0)
-				r = send_rootfs(p, fd, p1, err);
+				r = tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
 			if (r < 0)
 				return r;
 			break;
@@ -718,7 +707,8 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 				   .fifo_fd = fifo_fd,
 				   .new_flags = p->new_flags,
 				   .proc_fd = -1,
-				   .rootfs_fd = -1,
+				   .rootfs_fd = p->idm.rootfs_fd,
+				   .mount_fds = p->idm.fds,
 				   .sigmask = o->sigmask,
 				   .seccomp = p->cfg.seccomp ? &p->seccomp : NULL };
 	pid_t p1, init = 0;
@@ -773,7 +763,7 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
 			struct tn_error **err)
 {
-	struct create_plan p = { 0 };
+	struct create_plan p = { .idm = { .rootfs_fd = -1 } };
 	_cleanup_close_ int fifo_fd = -1;
 	char *dir = NULL;
 	pid_t pid = 0;
@@ -787,8 +777,9 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 		r = preflight(&p, &ret->warning);
 	if (r == 0)
 		r = make_state_dir(o, &dir, &fifo_fd, err);
-	if (r == 0 && (r = prepare_rootfs_view(o, &p, err)) < 0)
-		tn_container_remove_dir(dir);
+	if (r == 0 && (r = prepare_rootfs_view(o, &p, err)) == 0)
+		r = tn_container_idmapped(&p.cfg, p.bundle, p.rootfs, p.idmap_rootfs,
+					  p.new_userns ? p.maps.map : NULL, &p.idm, err);
 	if (r == 0)
 		r = launch(o, &p, fifo_fd, &pid, err);
 	if (r == 0 && !o->no_cgroup && (r = enter_cgroup(o, &p, pid, err)) < 0)

@@ -12,10 +12,32 @@
 
 #include <stdbool.h>
 
-#include "error.h"
+#include <sys/types.h>
 
-/* A detached, recursive, idmapped clone of the tree at `path`; an fd (O_CLOEXEC) in *ret. */
-int tn_idmapped_tree(const char *path, int userns_fd, int *ret, struct tn_error **err);
+#include "error.h"
+#include "idmap.h"
+
+/*
+ * A detached clone of the mount at `path` (with its submounts: clone_recursive), idmapped
+ * (the submounts too: idmap_recursive, runtime-spec's "ridmap"); an fd (O_CLOEXEC) in *ret.
+ */
+int tn_idmapped_tree(const char *path, int userns_fd, bool clone_recursive, bool idmap_recursive,
+		     int *ret, struct tn_error **err);
+/* The same, of a new filesystem: fsopen(type), "source" and the comma-separated `data`
+ * options, fsmount. */
+int tn_idmapped_fs(const char *type, const char *source, const char *data, int userns_fd, int *ret,
+		   struct tn_error **err);
+
+/* A user namespace with these maps (written directly: root), to idmap mounts with; a child
+ * holds it until tn_idmap_userns_done. */
+struct tn_idmap_userns {
+	pid_t pid;
+	int fd;
+};
+int tn_idmap_userns_make(const struct tn_idmap_extent *const ext[2], const size_t n[2],
+			 struct tn_idmap_userns *ret);
+void tn_idmap_userns_done(struct tn_idmap_userns *u);
+
 /* Attach a detached tree (from tn_idmapped_tree) at `target`. */
 int tn_mount_attach(int tree_fd, const char *target);
 /* Whether this kernel and `path`'s filesystem take idmapped mounts (probed, as root). */

@@ -57,14 +57,14 @@ static int parse_namespaces(const struct tn_cfg *c, const struct tn_json_value *
 	return r;
 }
 
-static int parse_mappings(const struct tn_cfg *c, const struct tn_json_value *lx, const char *key,
-			  struct tn_idmap_extent **ret, size_t *ret_n)
+int tn_cfg_idmappings(const struct tn_cfg *c, const struct tn_json_value *lx, const char *key,
+		      const char *prefix, struct tn_idmap_extent **ret, size_t *ret_n)
 {
 	const struct tn_json_value *a;
-	char path[64];
+	char path[96];
 	int r;
 
-	snprintf(path, sizeof(path), "linux.%s", key);
+	snprintf(path, sizeof(path), "%s.%s", prefix, key);
 	r = tn_cfg_field(c, lx, key, path, TN_JSON_ARRAY, false, &a);
 	if (r < 0 || !a)
 		return r;
@@ -77,17 +77,17 @@ static int parse_mappings(const struct tn_cfg *c, const struct tn_json_value *lx
 		static const char *const f[] = { "containerID", "hostID", "size" };
 		uint32_t *dst[] = { &e->inside, &e->outside, &e->count };
 
-		snprintf(path, sizeof(path), "linux.%s[%zu]", key, i);
+		snprintf(path, sizeof(path), "%s.%s[%zu]", prefix, key, i);
 		if (o->type != TN_JSON_OBJECT)
 			return tn_cfg_fail(c, o, path, "expected an object, got %s",
 					   tn_json_type_name(o->type));
 		for (int k = 0; k < 3; k++) {
-			snprintf(path, sizeof(path), "linux.%s[%zu].%s", key, i, f[k]);
+			snprintf(path, sizeof(path), "%s.%s[%zu].%s", prefix, key, i, f[k]);
 			r = tn_cfg_u32(c, o, f[k], path, true, dst[k]);
 			if (r < 0)
 				return r;
 		}
-		snprintf(path, sizeof(path), "linux.%s[%zu]", key, i);
+		snprintf(path, sizeof(path), "%s.%s[%zu]", prefix, key, i);
 		if (e->count == 0)
 			return tn_cfg_fail(c, o, path, "size is 0: the extent maps no IDs");
 		if (tn_idrange_check(e->inside, e->count) < 0 ||
@@ -249,9 +249,11 @@ int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root
 		return r;
 	r = parse_namespaces(c, lx, cfg);
 	if (r == 0)
-		r = parse_mappings(c, lx, "uidMappings", &cfg->uid_mappings, &cfg->n_uid_mappings);
+		r = tn_cfg_idmappings(c, lx, "uidMappings", "linux", &cfg->uid_mappings,
+				      &cfg->n_uid_mappings);
 	if (r == 0)
-		r = parse_mappings(c, lx, "gidMappings", &cfg->gid_mappings, &cfg->n_gid_mappings);
+		r = tn_cfg_idmappings(c, lx, "gidMappings", "linux", &cfg->gid_mappings,
+				      &cfg->n_gid_mappings);
 	if (r == 0 && (cfg->n_uid_mappings || cfg->n_gid_mappings) && !cfg->ns[TN_NS_USER].present)
 		r = tn_cfg_fail(
 			c, lx, "linux.uidMappings",

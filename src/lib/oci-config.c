@@ -244,6 +244,21 @@ static int parse_mount(const struct tn_cfg *c, const struct tn_json_value *o, si
 	}
 	if (m->type && strcmp(m->type, "bind") == 0)
 		m->bind = true;
+	PATH_FMT(path, "mounts[%zu]", i);
+	if (r == 0)
+		r = tn_cfg_idmappings(c, o, "uidMappings", path, &m->uid_mappings,
+				      &m->n_uid_mappings);
+	if (r == 0)
+		r = tn_cfg_idmappings(c, o, "gidMappings", path, &m->gid_mappings,
+				      &m->n_gid_mappings);
+	if (r == 0 && (!m->n_uid_mappings) != (!m->n_gid_mappings))
+		r = tn_cfg_fail(c, o, path,
+				"%s without %s: an idmapped mount needs both (or neither: the "
+				"container's own maps)",
+				m->n_uid_mappings ? "uidMappings" : "gidMappings",
+				m->n_uid_mappings ? "gidMappings" : "uidMappings");
+	if (m->n_uid_mappings)
+		m->idmap = true; /* as runc: mappings alone ask for an idmapped mount */
 	return r;
 }
 
@@ -413,6 +428,8 @@ void tn_oci_config_done(struct tn_oci_config *c)
 		free(c->mounts[i].source);
 		tn_strv_free(c->mounts[i].options);
 		free(c->mounts[i].data);
+		free(c->mounts[i].uid_mappings);
+		free(c->mounts[i].gid_mappings);
 	}
 	free(c->mounts);
 	tn_oci_process_done(&c->process);

@@ -49,7 +49,12 @@ struct tn_oci_mount {
 	unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE | MS_REC */
 	bool bind, recursive;
 	bool tmpcopyup; /* tmpfs: copy what the image has at the destination into it (crun, runc) */
-	char *data;	/* the options the kernel takes as text: "mode=755,size=65536k" */
+	/* Idmapped (runtime-spec 1.2): "idmap" or "ridmap" (recursive), or mappings given. Without
+	 * mappings, the container's own maps. */
+	bool idmap, ridmap;
+	struct tn_idmap_extent *uid_mappings, *gid_mappings;
+	size_t n_uid_mappings, n_gid_mappings;
+	char *data; /* the options the kernel takes as text: "mode=755,size=65536k" */
 };
 
 struct tn_oci_rlimit {

@@ -11,18 +11,19 @@
 
 #include "json-writer.h"
 #include "oci-config.h"
+#include "idmapped.h"
 #include "oci-features.h"
 #include "banned.h"
 
 static const char *const mount_options[] = {
-	"async",      "atime",	    "bind",	  "defaults",	   "dev",
-	"diratime",   "dirsync",    "exec",	  "lazytime",	   "loud",
-	"mand",	      "noatime",    "nodev",	  "nodiratime",	   "noexec",
-	"nolazytime", "nomand",	    "norelatime", "nostrictatime", "nosuid",
-	"private",    "rbind",	    "relatime",	  "remount",	   "ro",
-	"rprivate",   "rshared",    "rslave",	  "runbindable",   "rw",
-	"shared",     "silent",	    "slave",	  "strictatime",   "suid",
-	"sync",	      "unbindable",
+	"async",       "atime",	     "bind",	 "defaults",   "dev",
+	"diratime",    "dirsync",    "exec",	 "idmap",      "lazytime",
+	"loud",	       "mand",	     "noatime",	 "nodev",      "nodiratime",
+	"noexec",      "nolazytime", "nomand",	 "norelatime", "nostrictatime",
+	"nosuid",      "private",    "rbind",	 "relatime",   "remount",
+	"ro",	       "ridmap",     "rprivate", "rshared",    "rslave",
+	"runbindable", "rw",	     "shared",	 "silent",     "slave",
+	"strictatime", "suid",	     "sync",	 "tmpcopyup",  "unbindable",
 };
 
 static void namespaces(struct tn_json *j)
@@ -134,7 +135,11 @@ int tn_oci_features(struct tn_buf *out)
 	disabled(&j, "intelRdt");
 	tn_json_key(&j, "mountExtensions");
 	tn_json_begin_object(&j);
-	disabled(&j, "idmap");
+	/* Probed: idmapped mounts of the host's filesystems need root (rootless: none). */
+	tn_json_key(&j, "idmap");
+	tn_json_begin_object(&j);
+	tn_json_kv_bool(&j, "enabled", geteuid() == 0 && tn_idmapped_supported("/"));
+	tn_json_end_object(&j);
 	tn_json_end_object(&j);
 	tn_json_end_object(&j);
 	tn_json_key(&j, "annotations");

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "idmap.h"
 #include "json-parse.h"
 
 struct tn_cfg {
@@ -52,6 +53,11 @@ int tn_cfg_strings(const struct tn_cfg *c, const struct tn_json_value *obj, cons
  */
 int tn_cfg_string_map(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
 		      const char *path, bool as_assignments, char ***ret, size_t *ret_n);
+
+/* An array of {containerID, hostID, size} at PREFIX.KEY (linux.uidMappings,
+ * mounts[2].gidMappings), each extent checked; absent: *ret_n stays 0. */
+int tn_cfg_idmappings(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
+		      const char *prefix, struct tn_idmap_extent **ret, size_t *ret_n);
 
 void tn_strv_free(char **v);
 /* A copy of a NULL-terminated string array; *ret_n gets its length. NULL when out of memory. */

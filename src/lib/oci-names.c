@@ -207,6 +207,9 @@ int tn_oci_mount_options(struct tn_oci_mount *m, const char **ret_bad)
 			m->recursive = o[0] == 'r';
 		} else if (strcmp(o, "tmpcopyup") == 0) {
 			m->tmpcopyup = true;
+		} else if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0) {
+			m->idmap = true;
+			m->ridmap = o[0] == 'r';
 		} else if (tn_propagation_from_name(o, &p) == 0) {
 			m->propagation = p;
 		} else if (!flag_option(m, o)) {

@@ -55,8 +55,8 @@ TEST(many_outliers_are_joined_to_fit_340_extents_and_a_page)
 	for (size_t i = 0; i < n; i++) {
 		char line[64];
 
-		text += (size_t)snprintf(line, sizeof(line), "%u %u %u\n", v[i].inside,
-					 4000000000u, v[i].count);
+		text += (size_t)snprintf(line, sizeof(line), "%u %u %u\n", v[i].inside, 4000000000u,
+					 v[i].count);
 		ASSERT_EQ_U(v[i].outside, covered); /* packed one after the other */
 		covered += v[i].count;
 		if (i > 0)

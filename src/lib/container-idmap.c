@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * R, before the fork: the idmapped mounts of a container (container-internal.h). Made here, as
+ * root on the host (the kernel wants privilege over the source's filesystem), each as a detached
+ * mount whose fd init inherits and attaches where the mount goes.
+ *
+ *	the rootfs       (auto:size=image, run.tenant.rootfs-idmap): the container's own maps
+ *	mounts[i]        "idmap" / "ridmap" without mappings: the container's own maps
+ *	                 uidMappings + gidMappings: a user namespace of those maps (runc's way)
+ *
+ * The container's own maps are the planned ones, in a user namespace held by a child of
+ * tenant for as long as it takes (an idmapped mount keeps its namespace's maps, not the child).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "container-internal.h"
+#include "idmapped.h"
+#include "oci-state.h"
+#include "banned.h"
+
+struct ctx {
+	const struct tn_oci_config *cfg;
+	const char *bundle;
+	const struct tn_idmap *maps; /* the container's planned maps, or NULL */
+	struct tn_idmap_userns own;  /* made from `maps` on first use */
+	int joined;		     /* the user namespace config.json joins, or -1 */
+};
+
+/* The user namespace with the container's own maps. */
+static int own_userns(struct ctx *x, const char *what, int *ret, struct tn_error **err)
+{
+	if (x->own.fd >= 0) {
+		*ret = x->own.fd;
+		return 0;
+	}
+	if (x->maps) {
+		const struct tn_idmap_extent *ext[2] = { x->maps[0].v, x->maps[1].v };
+		const size_t n[2] = { x->maps[0].n, x->maps[1].n };
+		int r = tn_idmap_userns_make(ext, n, &x->own);
+
+		if (r < 0)
+			return tn_error_errno(err, -r,
+					      "%s: cannot make a user namespace of the "
+					      "container's maps",
+					      what);
+		*ret = x->own.fd;
+		return 0;
+	}
+	if (x->cfg->ns[TN_NS_USER].path) {
+		if (x->joined < 0)
+			x->joined = open(x->cfg->ns[TN_NS_USER].path, O_RDONLY | O_CLOEXEC);
+		if (x->joined < 0)
+			return tn_error_errno(err, errno, "%s: cannot open the user namespace %s",
+					      what, x->cfg->ns[TN_NS_USER].path);
+		*ret = x->joined;
+		return 0;
+	}
+	tn_error_set(err, EINVAL,
+		     "%s: idmap without uidMappings uses the container's maps, and "
+		     "it has no user namespace",
+		     what);
+	return tn_error_hint(err, "give the mount uidMappings and gidMappings, or the container "
+				  "a user namespace");
+}
+
+static int one_mount(struct ctx *x, size_t i, int *ret, struct tn_error **err)
+{
+	const struct tn_oci_mount *m = &x->cfg->mounts[i];
+	struct tn_idmap_userns own = { .fd = -1 };
+	char what[64], src[4096];
+	int ns, r;
+
+	snprintf(what, sizeof(what), "mounts[%zu]", i);
+	if (m->n_uid_mappings) {
+		const struct tn_idmap_extent *ext[2] = { m->uid_mappings, m->gid_mappings };
+		const size_t n[2] = { m->n_uid_mappings, m->n_gid_mappings };
+
+		r = tn_idmap_userns_make(ext, n, &own);
+		if (r < 0)
+			return tn_error_errno(err, -r,
+					      "%s: cannot make a user namespace of its "
+					      "uidMappings and gidMappings",
+					      what);
+		ns = own.fd;
+	} else if ((r = own_userns(x, what, &ns, err)) < 0) {
+		return r;
+	}
+	if (m->bind) {
+		if (m->source[0] == '/')
+			snprintf(src, sizeof(src), "%s", m->source);
+		else
+			snprintf(src, sizeof(src), "%s/%s", x->bundle, m->source);
+		r = tn_idmapped_tree(src, ns, m->recursive || m->ridmap, m->ridmap, ret, err);
+	} else {
+		r = tn_idmapped_fs(m->type ? m->type : "none", m->source, m->data, ns, ret, err);
+	}
+	tn_idmap_userns_done(&own);
+	return r;
+}
+
+int tn_container_idmapped(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
+			  bool idmap_rootfs, const struct tn_idmap maps[2],
+			  struct tn_idmapped_mounts *ret, struct tn_error **err)
+{
+	struct ctx x = {
+		.cfg = cfg, .bundle = bundle, .maps = maps, .own = { .fd = -1 }, .joined = -1
+	};
+	bool any = idmap_rootfs;
+	int r = 0, ns;
+
+	*ret = (struct tn_idmapped_mounts){ .rootfs_fd = -1 };
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		any = any || cfg->mounts[i].idmap;
+	if (!any)
+		return 0;
+	if (geteuid() != 0 || tn_rootless()) {
+		tn_error_set(err, EPERM, "an idmapped mount needs root on the host");
+		return tn_error_hint(err, "the kernel wants privilege over the filesystem of its "
+					  "source; rootless, use a shifted rootfs (auto:size=image "
+					  "copies one) or a volume you own");
+	}
+	ret->fds = calloc(cfg->n_mounts + 1, sizeof(*ret->fds));
+	if (!ret->fds)
+		return -ENOMEM;
+	ret->n = cfg->n_mounts;
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		ret->fds[i] = -1;
+	if (idmap_rootfs && (r = own_userns(&x, "root.path", &ns, err)) == 0)
+		r = tn_idmapped_tree(rootfs, ns, true, false, &ret->rootfs_fd, err);
+	for (size_t i = 0; r == 0 && i < cfg->n_mounts; i++)
+		if (cfg->mounts[i].idmap)
+			r = one_mount(&x, i, &ret->fds[i], err);
+	tn_idmap_userns_done(&x.own);
+	if (x.joined >= 0)
+		close(x.joined);
+	if (r < 0)
+		tn_idmapped_mounts_done(ret);
+	return r;
+}
+
+void tn_idmapped_mounts_done(struct tn_idmapped_mounts *m)
+{
+	if (m->rootfs_fd >= 0)
+		close(m->rootfs_fd);
+	for (size_t i = 0; i < m->n; i++)
+		if (m->fds[i] >= 0)
+			close(m->fds[i]);
+	free(m->fds);
+	*m = (struct tn_idmapped_mounts){ .rootfs_fd = -1 };
+}
