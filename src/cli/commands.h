@@ -13,5 +13,10 @@ extern const struct tn_cli_option tn_unshare_options[];
 extern const char tn_unshare_description[];
 int tn_cmd_unshare(struct tn_cli *cli, const struct tn_cli_args *a);
 
+/* `tenant shift`, top-level: chown shifting of a tree. */
+extern const struct tn_cli_option tn_shift_options[];
+extern const char tn_shift_description[];
+int tn_cmd_shift(struct tn_cli *cli, const struct tn_cli_args *a);
+
 /* The OCI runtime verbs (runc's command line), top-level commands. */
 extern const struct tn_command tn_oci_commands[];

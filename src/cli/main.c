@@ -111,6 +111,16 @@ static const struct tn_command top_commands[] = {
 		.run = tn_cmd_unshare,
 	},
 	{
+		.name = "shift",
+		.args_help = " ROOTFS",
+		.summary = "shift the owners of a tree to a container's map, in place (chown)",
+		.description = tn_shift_description,
+		.options = tn_shift_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = tn_cmd_shift,
+	},
+	{
 		.name = "idmap",
 		.summary = "show the uid_map and gid_map plans of user namespaces",
 		.subcommands = tn_idmap_commands,

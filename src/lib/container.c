@@ -18,6 +18,7 @@
 #include "oci-state.h"
 #include "parse.h"
 #include "rootfs-copy.h"
+#include "shift.h"
 #include "userns-diag.h"
 #include "tree-ids.h"
 #include "idmap-sparse.h"
@@ -367,6 +368,31 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 		req.single_if_no_ranges = true;
 	}
 	return tn_userns_plan_build(&req, &p->maps, err);
+}
+
+/*
+ * A rootfs tenant has shifted before (it carries a user.tenant.idmap record) follows the
+ * container: shifted to its maps unless it is there already, or finished when a shift was
+ * interrupted. Once per range; an unshifted tree is never chowned behind the user's back.
+ */
+static int shift_rootfs(const struct tn_container_opts *o, struct create_plan *p,
+			struct tn_error **err)
+{
+	struct tn_idmap rec[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
+	struct tn_shift_request req = { .root = p->rootfs };
+	struct tn_shift_result res;
+	int r;
+
+	if (!p->new_userns || p->idmap_rootfs || p->n_sparse[0] > 0)
+		return 0;
+	r = tn_shift_recorded(p->rootfs, rec);
+	tn_idmap_done(&rec[0]);
+	tn_idmap_done(&rec[1]);
+	if (r == -ENODATA || r == -ENOTSUP)
+		return 0;
+	req.to[0] = &p->maps.map[0];
+	req.to[1] = &p->maps.map[1];
+	return tn_shift_run(&req, o->subid, &res, err);
 }
 
 #define TN_PREFLIGHT_MAX_FILES 100000
@@ -773,6 +799,8 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	r = tn_container_id_check(o->id, err);
 	if (r == 0)
 		r = plan_create(o, &p, err);
+	if (r == 0)
+		r = shift_rootfs(o, &p, err);
 	if (r == 0)
 		r = preflight(&p, &ret->warning);
 	if (r == 0)

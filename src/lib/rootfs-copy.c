@@ -317,38 +317,6 @@ static uint64_t free_inside(const struct tn_idmap_extent *ext, size_t n)
 	return x;
 }
 
-/* Run `run` in a user namespace planned by `req` (the caller's IDs), and wait for it. */
-static int spawn_wait(struct tn_userns_request *req, int (*run)(void *, struct tn_error **),
-		      void *data, struct tn_error **err)
-{
-	struct tn_userns_plan plan = { 0 };
-	struct tn_user me = { 0 };
-	struct tn_userns_spawn s = { .run = run, .data = data };
-	bool in_child;
-	pid_t pid;
-	int r = tn_user_from_uid(getuid(), &me), status;
-
-	if (r < 0)
-		return tn_error_errno(err, -r, "cannot look up the calling user");
-	req->user = &me;
-	req->gid = getgid();
-	req->check_helpers = true;
-	tn_userns_caller_privileges(req->privileged);
-	r = tn_userns_plan_build(req, &plan, err);
-	for (int k = 0; r == 0 && k < 2; k++) {
-		s.maps[k] = &plan.map[k];
-		s.helper_path[k] = plan.helper[k].path;
-	}
-	if (r == 0)
-		r = tn_userns_spawn(&s, &pid, &in_child, err);
-	if (r == 0 && (RETRY_EINTR(waitpid(pid, &status, 0)) < 0 || !WIFEXITED(status) ||
-		       WEXITSTATUS(status) != 0))
-		r = tn_error_set(err, EIO, "the copy of the root filesystem failed");
-	tn_userns_plan_done(&plan);
-	tn_user_done(&me);
-	return r;
-}
-
 int tn_rootfs_copy(const char *src, const char *dst, const struct tn_subid_source *subid,
 		   const struct tn_idmap_extent *const ext[2], const size_t n[2],
 		   struct tn_error **err)
@@ -376,7 +344,7 @@ int tn_rootfs_copy(const char *src, const char *dst, const struct tn_subid_sourc
 	if (r == 0 && nftw(src, read_owner, 32, FTW_PHYS | FTW_MOUNT) != 0)
 		r = c.r < 0 ? c.r : tn_error_errno(err, errno, "cannot read %s", src);
 	if (r == 0)
-		r = spawn_wait(&req, run_copy, &c, err);
+		r = tn_userns_call(&req, run_copy, &c, err);
 	cur = NULL;
 	free(c.owners.v);
 	free(maps[0]);
@@ -421,7 +389,7 @@ int tn_rootfs_copy_remove(const char *dst, const struct tn_subid_source *subid,
 		return errno == ENOENT ? 0 : tn_error_errno(err, errno, "cannot remove %s", dst);
 	if (!tn_rootless())
 		return remove_tree(dst, err);
-	return spawn_wait(&req, run_remove, (void *)dst, err);
+	return tn_userns_call(&req, run_remove, (void *)dst, err);
 }
 
 char *tn_rootfs_copy_path(const char *root, const char *id)

@@ -11,6 +11,8 @@
 #include "fs.h"
 #include "idmap-write.h"
 #include "userns-diag.h"
+#include "accounts.h"
+#include "userns-plan.h"
 #include "userns.h"
 #include "banned.h"
 
@@ -167,4 +169,35 @@ int tn_userns_spawn(const struct tn_userns_spawn *s, pid_t *ret_pid, bool *ret_i
 	}
 	*ret_pid = pid;
 	return 0;
+}
+
+int tn_userns_call(struct tn_userns_request *req, int (*run)(void *, struct tn_error **),
+		      void *data, struct tn_error **err)
+{
+	struct tn_userns_plan plan = { 0 };
+	struct tn_user me = { 0 };
+	struct tn_userns_spawn s = { .run = run, .data = data };
+	bool in_child;
+	pid_t pid;
+	int r = tn_user_from_uid(getuid(), &me), status;
+
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot look up the calling user");
+	req->user = &me;
+	req->gid = getgid();
+	req->check_helpers = true;
+	tn_userns_caller_privileges(req->privileged);
+	r = tn_userns_plan_build(req, &plan, err);
+	for (int k = 0; r == 0 && k < 2; k++) {
+		s.maps[k] = &plan.map[k];
+		s.helper_path[k] = plan.helper[k].path;
+	}
+	if (r == 0)
+		r = tn_userns_spawn(&s, &pid, &in_child, err);
+	if (r == 0 && (RETRY_EINTR(waitpid(pid, &status, 0)) < 0 || !WIFEXITED(status) ||
+		       WEXITSTATUS(status) != 0))
+		r = tn_error_set(err, EIO, "the process in the user namespace failed");
+	tn_userns_plan_done(&plan);
+	tn_user_done(&me);
+	return r;
 }

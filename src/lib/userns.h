@@ -39,3 +39,12 @@ struct tn_userns_spawn {
  */
 int tn_userns_spawn(const struct tn_userns_spawn *s, pid_t *ret_pid, bool *ret_in_child,
 		    struct tn_error **err);
+
+struct tn_userns_request;
+/*
+ * Run `run` (which does its work and _exit(0)s, or returns an error) in a new user namespace
+ * of the caller's maps as `req` plans them (req->user, gid and privileges are filled in), and
+ * wait for it: for work on files owned by the caller's subordinate IDs.
+ */
+int tn_userns_call(struct tn_userns_request *req, int (*run)(void *, struct tn_error **),
+		   void *data, struct tn_error **err);

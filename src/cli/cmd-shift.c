@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `tenant shift ROOTFS --to MAP`: chown shifting (src/lib/shift.c). */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "container.h"
+#include "shift.h"
+#include "banned.h"
+
+enum { SH_TO, SH_TO_GID, SH_FROM, SH_FROM_GID, SH_CONTAINER };
+
+const struct tn_cli_option tn_shift_options[] = {
+	[SH_TO] = { "to", 't', "C:H:S[,...]",
+		    "the map to shift to, container ID C to host ID H for S IDs (UIDs, and GIDs "
+		    "unless --to-gid)" },
+	[SH_TO_GID] = { "to-gid", 0, "C:H:S[,...]", "the GIDs' map, when it differs" },
+	[SH_FROM] = { "from", 0, "C:H:S[,...]",
+		      "the tree's map now (default: as recorded by tenant, else unshifted: a "
+		      "file's owner is the container ID it means)" },
+	[SH_FROM_GID] = { "from-gid", 0, "C:H:S[,...]", "the GIDs' map now, when it differs" },
+	[SH_CONTAINER] = { "container", 'c', "ID", "shift to the maps of this container" },
+	{ 0 },
+};
+
+const char tn_shift_description[] =
+	"Changes the owners of every file of ROOTFS in place so that a container with the\n"
+	"target map sees them as the image means them, for where an idmapped mount cannot\n"
+	"be used: rootless, or a filesystem without idmapped mounts. Setuid and setgid\n"
+	"bits, file capabilities, ACLs and hard links come out right. The tree is marked\n"
+	"busy first and done last (the user.tenant.idmap attribute of ROOTFS): a shift that\n"
+	"was killed is finished by the next one, and a tree already at the target map is\n"
+	"left alone. Rootless, it runs in a user namespace of your subordinate ranges, so\n"
+	"both maps must be within them.";
+
+/* "C:H:S[,C:H:S...]" into m. */
+static int parse_map(struct tn_cli *cli, const char *opt, const char *text, enum tn_idmap_kind kind,
+		     struct tn_idmap *m)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	int r = copy ? 0 : -ENOMEM;
+
+	*m = (struct tn_idmap){ .kind = kind };
+	for (char *p = copy, *next; r == 0 && p && *p; p = next) {
+		struct tn_idmap_extent e;
+
+		next = p + strcspn(p, ",");
+		if (*next)
+			*next++ = '\0';
+		r = tn_idmap_extent_parse(p, &e, &cli->err);
+		if (r == 0)
+			r = tn_idmap_push(m, e.inside, e.outside, e.count);
+	}
+	if (r == 0 && (r = tn_idmap_validate(m, &cli->err)) < 0)
+		tn_error_hint(&cli->err, "in --%s", opt);
+	return r;
+}
+
+static void progress(void *data, uint64_t files)
+{
+	struct tn_cli *cli = data;
+
+	fprintf(cli->errf, "\r%s: shifted %" PRIu64 " files", cli->prog, files);
+	fflush(cli->errf);
+}
+
+static int target_maps(struct tn_cli *cli, const struct tn_cli_args *a, struct tn_idmap to[2])
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *root;
+
+	if (tn_cli_has(a, SH_CONTAINER) == tn_cli_has(a, SH_TO))
+		return tn_cli_usage(cli, "shift needs --to MAP or --container ID (one of them)");
+	if (tn_cli_has(a, SH_CONTAINER)) {
+		root = tn_cli_state_root(cli, &buf);
+		return root ? tn_container_maps(root, a->value[SH_CONTAINER], to, &cli->err)
+			    : -ENOMEM;
+	}
+	int r = parse_map(cli, "to", a->value[SH_TO], TN_IDMAP_UID, &to[0]);
+
+	if (r == 0)
+		r = parse_map(cli, tn_cli_has(a, SH_TO_GID) ? "to-gid" : "to",
+			      a->value[tn_cli_has(a, SH_TO_GID) ? SH_TO_GID : SH_TO], TN_IDMAP_GID,
+			      &to[1]);
+	return r;
+}
+
+int tn_cmd_shift(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	struct tn_idmap to[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
+	struct tn_idmap from[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
+	struct tn_shift_request req = { .root = a->pos[0] };
+	struct tn_shift_result res;
+	int r = target_maps(cli, a, to);
+
+	if (r == 0 && tn_cli_has(a, SH_FROM)) {
+		r = parse_map(cli, "from", a->value[SH_FROM], TN_IDMAP_UID, &from[0]);
+		if (r == 0)
+			r = parse_map(cli, tn_cli_has(a, SH_FROM_GID) ? "from-gid" : "from",
+				      a->value[tn_cli_has(a, SH_FROM_GID) ? SH_FROM_GID : SH_FROM],
+				      TN_IDMAP_GID, &from[1]);
+	}
+	for (int k = 0; k < 2; k++) {
+		req.to[k] = &to[k];
+		req.from[k] = from[k].n ? &from[k] : NULL;
+	}
+	if (isatty(fileno(cli->errf))) { /* long runs show how far they are */
+		req.progress = progress;
+		req.progress_data = cli;
+	}
+	if (r == 0)
+		r = tn_shift_run(&req, &cli->subid, &res, &cli->err);
+	if (req.progress && r == 0)
+		fputc('\n', cli->errf);
+	if (r == 0 && res.resumed)
+		fprintf(cli->errf, "%s: finished a shift of %s that had been interrupted\n",
+			cli->prog, req.root);
+	if (r == 0)
+		fprintf(cli->out, "%s: %s\n", req.root,
+			res.already ? "already shifted to this map" : "shifted");
+	for (int k = 0; k < 2; k++) {
+		tn_idmap_done(&to[k]);
+		tn_idmap_done(&from[k]);
+	}
+	return r;
+}
