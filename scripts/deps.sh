@@ -18,6 +18,7 @@ packages=(
 	runc crun time                     # bench/: the runtimes tenant is compared with, peak RSS
 	podman containerd                  # end-to-end: engines with tenant as their runtime
 	bsdutils util-linux                # script (terminal tests), unshare, setpriv
+	acl attr libcap2-bin               # tests of tenant shift: ACLs, xattrs, file capabilities
 )
 
 missing=()

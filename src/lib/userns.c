@@ -172,7 +172,7 @@ int tn_userns_spawn(const struct tn_userns_spawn *s, pid_t *ret_pid, bool *ret_i
 }
 
 int tn_userns_call(struct tn_userns_request *req, int (*run)(void *, struct tn_error **),
-		      void *data, struct tn_error **err)
+		   void *data, struct tn_error **err)
 {
 	struct tn_userns_plan plan = { 0 };
 	struct tn_user me = { 0 };
