@@ -395,24 +395,28 @@ static int shift_rootfs(const struct tn_container_opts *o, struct create_plan *p
 	return tn_shift_run(&req, o->subid, &res, err);
 }
 
-#define TN_PREFLIGHT_MAX_FILES 100000
+/* The pre-flight reads the image's accounts and this many files: a few ms at most. */
+#define TN_PREFLIGHT_MAX_FILES 4096
 
 /*
  * Owners in the rootfs that the maps cannot show, shifted or not (seed 003's UID 1000320999
- * beyond a 65536-ID range): said before the container runs, with the fix, rather than found as
- * files of nobody. Not an error: podman and runc run such a rootfs too.
+ * beyond a 65536-ID range), and accounts of its etc/passwd and etc/group they cannot map: said
+ * before the container runs, with the fix, rather than found as files of nobody or a chown's
+ * EINVAL. Not an error: podman and runc run such a rootfs too. Bounded (TN_PREFLIGHT_MAX_FILES);
+ * the annotation run.tenant.preflight=off skips it.
  */
 static int preflight(const struct create_plan *p, struct tn_error **warn)
 {
 	struct tn_tree_ids ids;
 	struct tn_buf b = { 0 };
+	const char *mode = annotation(&p->cfg, "run.tenant.preflight");
 	bool any = false;
 	int r;
 
-	if (!p->new_userns || p->n_sparse[0] > 0 ||
+	if (!p->new_userns || p->n_sparse[0] > 0 || (mode && strcmp(mode, "off") == 0) ||
 	    tn_tree_ids_scan(p->rootfs, TN_PREFLIGHT_MAX_FILES, &ids, NULL) < 0)
 		return 0; /* nothing to check; an unreadable tree fails later, with its own error */
-	tn_buf_puts(&b, "the root filesystem has files owned by IDs this container does not map: ");
+	tn_buf_puts(&b, "the root filesystem uses IDs this container does not map: ");
 	for (int k = 0; k < 2; k++) {
 		const struct tn_tree_id **v = NULL;
 		size_t n = 0;
@@ -428,7 +432,9 @@ static int preflight(const struct create_plan *p, struct tn_error **warn)
 	}
 	if (any && (r = tn_buf_check(&b)) == 0) {
 		tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", b.data,
-			     ids.truncated ? " (the first 100000 files checked)" : "");
+			     ids.truncated
+				     ? " (the image's accounts and its first 4096 files checked)"
+				     : "");
 		tn_error_hint(
 			warn, "%s",
 			p->cfg.n_uid_mappings

@@ -217,8 +217,7 @@ int tn_tree_ids_unmapped(const struct tn_tree_ids *t, const struct tn_idmap *m, 
 	for (size_t i = 0; i < tab->cap; i++) {
 		const struct tn_tree_id *e = &tab->v[i];
 
-		if (!e->used || e->files == 0 ||
-		    tn_idmap_translate(m, e->id, false, &inside) == 0 ||
+		if (!e->used || tn_idmap_translate(m, e->id, false, &inside) == 0 ||
 		    (unshifted_ok && tn_idmap_translate(m, e->id, true, &inside) == 0))
 			continue;
 		v[(*n)++] = e;
@@ -232,10 +231,17 @@ int tn_tree_ids_unmapped(const struct tn_tree_ids *t, const struct tn_idmap *m, 
 int tn_tree_ids_describe(const struct tn_tree_id *const *v, size_t n, enum tn_idmap_kind kind,
 			 size_t max, struct tn_buf *b)
 {
-	for (size_t i = 0; i < n && i < max; i++)
-		tn_buf_printf(b, "%s%s %" PRIu32 " (%" PRIu64 " file%s, e.g. %s)", i ? ", " : "",
-			      kind == TN_IDMAP_UID ? "UID" : "GID", v[i]->id, v[i]->files,
-			      v[i]->files == 1 ? "" : "s", v[i]->example ? v[i]->example : "?");
+	for (size_t i = 0; i < n && i < max; i++) {
+		const char *word = kind == TN_IDMAP_UID ? "UID" : "GID";
+
+		if (v[i]->files == 0) /* only named by the image's accounts */
+			tn_buf_printf(b, "%s%s %" PRIu32 " (in /etc/%s)", i ? ", " : "", word,
+				      v[i]->id, kind == TN_IDMAP_UID ? "passwd" : "group");
+		else
+			tn_buf_printf(b, "%s%s %" PRIu32 " (%" PRIu64 " file%s, e.g. %s)",
+				      i ? ", " : "", word, v[i]->id, v[i]->files,
+				      v[i]->files == 1 ? "" : "s", v[i]->example);
+	}
 	if (n > max)
 		tn_buf_printf(b, " and %zu more", n - max);
 	return tn_buf_check(b);

@@ -45,7 +45,8 @@ int tn_tree_ids_set(const struct tn_tree_ids *t, enum tn_idmap_kind kind, struct
 void tn_tree_ids_done(struct tn_tree_ids *t);
 
 /*
- * The owners in the tree that `m` cannot show, sorted; *ret_files: how many files they own.
+ * The owners in the tree that `m` cannot show, and the IDs its etc/passwd and etc/group name
+ * that `m` cannot map, sorted; *ret_files: how many files they own.
  * An owner is shown when `m` maps it as a host ID (a shifted tree); with `unshifted_ok` also
  * when `m` maps it as a container ID (an unshifted tree, idmapped or shifted to fit). The rest
  * show as the overflow ID, 65534, inside.

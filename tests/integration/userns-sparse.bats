@@ -132,7 +132,7 @@ map_total() {
 	args "$B" stat /home/largeuid
 	run -0 --separate-stderr tnr run --userns auto --bundle "$B" w1
 	assert_eq "$output" "65534 12 755" # the rootfs is idmapped (run.tenant.rootfs-idmap=auto)
-	assert_contains "$stderr" "warning: the root filesystem has files owned by IDs this container does not map: UID 1000320999 (1 file, e.g. /home/largeuid)"
+	assert_contains "$stderr" "warning: the root filesystem uses IDs this container does not map: UID 1000320999 (1 file, e.g. /home/largeuid)"
 	assert_contains "$stderr" "hint: map exactly the IDs the image uses"
 	assert_contains "$stderr" "auto:size=image"
 	# A rootfs whose owners all fit says nothing.
