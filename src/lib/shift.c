@@ -17,204 +17,16 @@
 #include "macro.h"
 #include "oci-state.h"
 #include "parse.h"
+#include "shift-internal.h"
 #include "shift.h"
 #include "tree-ids.h"
 #include "userns-plan.h"
 #include "userns.h"
 #include "banned.h"
 
-#define PROGRESS_EVERY 10000
-
-struct walk {
-	const struct tn_idmap *from[2], *to[2], *view[2]; /* from[k] NULL: unshifted */
-	const struct tn_shift_request *req;
-	struct tn_shift_result *res;
-	struct tn_error **err;
-	int r;
-};
-
-static struct walk *cur; /* nftw() passes no argument to its callback */
-
-/* ---- IDs ---- */
-
-static bool host_of(const struct tn_idmap *view, uint32_t seen, uint32_t *ret)
+static bool shift_seen(const struct tn_shift_walk *w, int k, uint32_t seen, uint32_t *ret)
 {
-	if (!view) {
-		*ret = seen;
-		return true;
-	}
-	return tn_idmap_translate(view, seen, true, ret) == 0;
-}
-
-static bool seen_of(const struct tn_idmap *view, uint32_t host, uint32_t *ret)
-{
-	if (!view) {
-		*ret = host;
-		return true;
-	}
-	return tn_idmap_translate(view, host, false, ret) == 0;
-}
-
-/* Where host ID h goes: itself when `to` has it already (done), else to(from^-1(h)). */
-static bool target(const struct walk *w, int k, uint32_t h, uint32_t *ret)
-{
-	uint32_t c;
-
-	if (tn_idmap_translate(w->to[k], h, false, &c) == 0) {
-		*ret = h;
-		return true;
-	}
-	if (w->from[k]) {
-		if (tn_idmap_translate(w->from[k], h, false, &c) < 0)
-			return false;
-	} else {
-		c = h;
-	}
-	return tn_idmap_translate(w->to[k], c, true, ret) == 0;
-}
-
-/* A seen ID through the whole shift: seen -> host -> target -> seen. */
-static bool shift_seen(const struct walk *w, int k, uint32_t seen, uint32_t *ret)
-{
-	uint32_t h, t;
-
-	return host_of(w->view[k], seen, &h) && target(w, k, h, &t) && seen_of(w->view[k], t, ret);
-}
-
-/* ---- what a chown clears ---- */
-
-/* ACL entries of users and groups move with the owners. */
-static int shift_acl(const char *path, const char *name)
-{
-	char buf[8192];
-	ssize_t n = lgetxattr(path, name, buf, sizeof(buf));
-	bool changed = false;
-
-	if (n < (ssize_t)sizeof(struct posix_acl_xattr_header))
-		return 0; /* none, or not a filesystem with ACLs */
-	for (size_t off = sizeof(struct posix_acl_xattr_header);
-	     off + sizeof(struct posix_acl_xattr_entry) <= (size_t)n;
-	     off += sizeof(struct posix_acl_xattr_entry)) {
-		struct posix_acl_xattr_entry e;
-		int k;
-		uint32_t id;
-
-		memcpy(&e, buf + off, sizeof(e));
-		k = le16toh(e.e_tag) == ACL_USER ? 0 : le16toh(e.e_tag) == ACL_GROUP ? 1 : -1;
-		if (k < 0 || !shift_seen(cur, k, le32toh(e.e_id), &id) || id == le32toh(e.e_id))
-			continue;
-		e.e_id = htole32(id);
-		memcpy(buf + off, &e, sizeof(e));
-		changed = true;
-	}
-	if (changed && lsetxattr(path, name, buf, (size_t)n, 0) < 0)
-		return negative_errno();
-	return 0;
-}
-
-/* The file capabilities, with a v3 root ID moved like an owner. */
-static int put_caps(const char *path, char *caps, size_t len)
-{
-	struct vfs_ns_cap_data d;
-	uint32_t id;
-
-	if (len == sizeof(d)) {
-		memcpy(&d, caps, sizeof(d));
-		if ((le32toh(d.magic_etc) & VFS_CAP_REVISION_MASK) == VFS_CAP_REVISION_3 &&
-		    shift_seen(cur, 0, le32toh(d.rootid), &id)) {
-			d.rootid = htole32(id);
-			memcpy(caps, &d, sizeof(d));
-		}
-	}
-	return lsetxattr(path, "security.capability", caps, len, 0) < 0 ? negative_errno() : 0;
-}
-
-/* Put back what user.tenant.keep holds: "MODE\n" then the capabilities, if any. */
-static int restore_keep(const char *path)
-{
-	char buf[256];
-	ssize_t n = lgetxattr(path, TN_SHIFT_KEEP, buf, sizeof(buf) - 1);
-	char *nl;
-	uint32_t mode;
-	int r = 0;
-
-	if (n < 0)
-		return errno == ENODATA || errno == ENOTSUP ? 0 : negative_errno();
-	buf[n] = '\0';
-	nl = memchr(buf, '\n', (size_t)n);
-	if (!nl || tn_parse_u32_n(buf, (size_t)(nl - buf), &mode) < 0)
-		return -EBADMSG;
-	if (chmod(path, mode & 07777) < 0)
-		r = negative_errno();
-	if (r == 0 && n > nl + 1 - buf)
-		r = put_caps(path, nl + 1, (size_t)(n - (nl + 1 - buf)));
-	if (r == 0 && lremovexattr(path, TN_SHIFT_KEEP) < 0)
-		r = negative_errno();
-	return r;
-}
-
-/* Before a chown of a file with setuid/setgid bits or capabilities: keep them. */
-static int save_keep(const char *path, const struct stat *st)
-{
-	char buf[256], caps[64];
-	ssize_t nc = S_ISREG(st->st_mode)
-			     ? lgetxattr(path, "security.capability", caps, sizeof(caps))
-			     : -1;
-	int n;
-
-	if (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode) ||
-	    (!(st->st_mode & (S_ISUID | S_ISGID)) && nc <= 0))
-		return 0;
-	n = snprintf(buf, sizeof(buf), "%u\n", (unsigned)(st->st_mode & 07777));
-	if (nc > 0) {
-		memcpy(buf + n, caps, (size_t)nc);
-		n += (int)nc;
-	}
-	return lsetxattr(path, TN_SHIFT_KEEP, buf, (size_t)n, 0) < 0 ? negative_errno() : 0;
-}
-
-/* ---- the walk ---- */
-
-static int shift_one(const char *path, const struct stat *st)
-{
-	uint32_t u, g;
-	int r;
-
-	if (!shift_seen(cur, 0, st->st_uid, &u) || !shift_seen(cur, 1, st->st_gid, &g))
-		return -ESTALE; /* checked before: the tree changed under us */
-	if (u != st->st_uid || g != st->st_gid) {
-		r = save_keep(path, st);
-		if (r < 0)
-			return r;
-		if (lchown(path, u, g) < 0)
-			return negative_errno();
-		cur->res->changed++;
-	}
-	r = S_ISLNK(st->st_mode) ? 0 : restore_keep(path);
-	if (r == 0 && !S_ISLNK(st->st_mode))
-		r = shift_acl(path, "system.posix_acl_access");
-	if (r == 0 && S_ISDIR(st->st_mode))
-		r = shift_acl(path, "system.posix_acl_default");
-	return r;
-}
-
-static int visit(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	int r;
-
-	(void)f;
-	if (type == FTW_NS || type == FTW_DNR) {
-		cur->r = tn_error_set(cur->err, EACCES, "cannot read %s", path);
-		return 1;
-	}
-	r = shift_one(path, st);
-	if (r < 0) {
-		cur->r = tn_error_errno(cur->err, -r, "cannot shift %s", path);
-		return 1;
-	}
-	if (++cur->res->files % PROGRESS_EVERY == 0 && cur->req->progress)
-		cur->req->progress(cur->req->progress_data, cur->res->files);
-	return 0;
+	return tn_shift_seen(w, k, seen, ret);
 }
 
 /* ---- the record ---- */
@@ -228,7 +40,7 @@ static void format_map(struct tn_buf *b, const char *word, const struct tn_idmap
 				      m[k]->v[i].count);
 }
 
-static int write_record(const struct walk *w, bool busy)
+static int write_record(const struct tn_shift_walk *w, bool busy)
 {
 	struct tn_buf b = { 0 };
 	int r;
@@ -323,7 +135,7 @@ static bool same_map(const struct tn_idmap *a, const struct tn_idmap *b)
 
 /* from's host IDs (unshifted: to's container IDs) must not meet to's: resuming tells the
  * files done from the others by their owner. */
-static int check_disjoint(const struct walk *w, struct tn_error **err)
+static int check_disjoint(const struct tn_shift_walk *w, struct tn_error **err)
 {
 	for (int k = 0; k < 2; k++) {
 		const struct tn_idmap *t = w->to[k];
@@ -352,7 +164,7 @@ static int check_disjoint(const struct walk *w, struct tn_error **err)
 }
 
 /* Every owner must have a place in `to`: said with paths and counts before anything moves. */
-static int check_owners(const struct walk *w, struct tn_error **err)
+static int check_owners(const struct tn_shift_walk *w, struct tn_error **err)
 {
 	struct tn_tree_ids ids;
 	struct tn_buf b = { 0 };
@@ -390,24 +202,27 @@ static int check_owners(const struct walk *w, struct tn_error **err)
 	return r;
 }
 
-static int run_shift(struct walk *w)
+static int run_shift(struct tn_shift_walk *w)
 {
+	struct tn_shift_list l = { 0 };
 	int r = check_disjoint(w, w->err);
 
 	if (r == 0)
+		r = tn_shift_collect(w, &l);
+	if (r == 0 && l.unmappable) { /* said with paths and counts; nothing has changed */
 		r = check_owners(w, w->err);
+		if (r == 0)
+			r = tn_error_set(w->err, ESTALE, "%s changed while it was read",
+					 w->req->root);
+	}
 	if (r == 0 && (r = write_record(w, true)) < 0)
-		return tn_error_errno(w->err, -r, "cannot mark %s busy (%s)", w->req->root,
-				      TN_SHIFT_XATTR);
+		r = tn_error_errno(w->err, -r, "cannot mark %s busy (%s)", w->req->root,
+				   TN_SHIFT_XATTR);
+	if (r == 0)
+		r = tn_shift_apply(w, &l);
+	tn_shift_list_done(&l);
 	if (r < 0)
 		return r;
-	cur = w;
-	w->r = 0;
-	if (nftw(w->req->root, visit, 32, FTW_PHYS | FTW_MOUNT) < 0 && w->r == 0)
-		w->r = tn_error_errno(w->err, errno, "cannot walk %s", w->req->root);
-	cur = NULL;
-	if (w->r < 0)
-		return w->r;
 	if (w->req->progress)
 		w->req->progress(w->req->progress_data, w->res->files);
 	r = write_record(w, false);
@@ -424,7 +239,7 @@ int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, st
 {
 	struct tn_idmap rf[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
 	struct tn_idmap rt[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
-	struct walk w = {
+	struct tn_shift_walk w = {
 		.req = req, .res = res, .err = err, .view = { req->view[0], req->view[1] }
 	};
 	bool busy = false;
@@ -451,7 +266,9 @@ int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, st
 			w.from[k] = rf[k].n ? &rf[k] : NULL;
 			w.to[k] = &rt[k];
 		}
+		w.resuming = true;
 		r = run_shift(&w);
+		w.resuming = false;
 		res->resumed = r == 0;
 	} else {
 		r = 0;
