@@ -31,6 +31,7 @@ bench: deps all
 	@bench/subid-list.sh
 	@bench/unshare.sh
 	@bench/oci-run.sh
+	@bench/shift.sh
 
 install: all
 	meson install -C $(BUILD)

@@ -9,6 +9,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <linux/capability.h>
 #include <linux/posix_acl.h>
@@ -17,6 +18,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 
 #include "macro.h"
@@ -234,6 +236,47 @@ static int save_keep(const char *path, mode_t mode, bool caps)
 										  : 0;
 }
 
+/* A file as its directory's fd and its name there (the directory kept open between files). */
+struct at {
+	int dir;
+	const char *name;
+	char *dir_path; /* of `dir` */
+};
+
+static void at_close(struct at *a)
+{
+	if (a->dir >= 0)
+		close(a->dir);
+	free(a->dir_path);
+	*a = (struct at){ .dir = AT_FDCWD };
+}
+
+/* Point `a` at `path`, reopening the directory only when it changes. */
+static int at_path(struct at *a, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : 0;
+
+	if (a->dir_path && slash && strlen(a->dir_path) == len &&
+	    memcmp(a->dir_path, path, len) == 0) {
+		a->name = slash + 1;
+		return 0;
+	}
+	at_close(a);
+	a->name = path; /* the root of the walk, or a directory that cannot be opened */
+	if (!slash || len == 0)
+		return 0;
+	a->dir_path = strndup(path, len);
+	if (!a->dir_path)
+		return -ENOMEM;
+	a->dir = open(a->dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (a->dir < 0)
+		a->dir = AT_FDCWD;
+	else
+		a->name = slash + 1;
+	return 0;
+}
+
 /* Whether the NUL-separated list names `name` (a list too long to read: assume it does). */
 static bool has(const char *names, ssize_t len, const char *name)
 {
@@ -245,7 +288,28 @@ static bool has(const char *names, ssize_t len, const char *name)
 	return false;
 }
 
-static int apply_one(const struct tn_shift_walk *w, const char *path,
+/* listxattrat(2) (Linux 6.13) relative to the directory: no path walk per file. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define NR_LISTXATTRAT 465
+#endif
+
+static ssize_t list_xattrs(const struct at *a, const char *path, char *buf, size_t len)
+{
+#ifdef NR_LISTXATTRAT
+	static atomic_bool missing;
+
+	if (!atomic_load(&missing)) {
+		ssize_t n = syscall(NR_LISTXATTRAT, a->dir, a->name, AT_SYMLINK_NOFOLLOW, buf, len);
+
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		atomic_store(&missing, true);
+	}
+#endif
+	return llistxattr(path, buf, len);
+}
+
+static int apply_one(const struct tn_shift_walk *w, const char *path, const struct at *a,
 		     const struct tn_shift_entry *e)
 {
 	bool chg = e->new_uid != e->uid || e->new_gid != e->gid, lnk = S_ISLNK(e->mode);
@@ -255,15 +319,19 @@ static int apply_one(const struct tn_shift_walk *w, const char *path,
 	int r = 0;
 
 	if (lnk)
-		return chg && lchown(path, e->new_uid, e->new_gid) < 0 ? negative_errno() : 0;
+		return chg && fchownat(a->dir, a->name, e->new_uid, e->new_gid,
+				       AT_SYMLINK_NOFOLLOW) < 0
+			       ? negative_errno()
+			       : 0;
 	if (chg || w->resuming)
-		nl = llistxattr(path, names, sizeof(names));
+		nl = list_xattrs(a, path, names, sizeof(names));
 	if (chg) {
 		keep = !S_ISDIR(e->mode) &&
 		       ((e->mode & (S_ISUID | S_ISGID)) || has(names, nl, "security.capability"));
 		if (keep)
 			r = save_keep(path, e->mode, has(names, nl, "security.capability"));
-		if (r == 0 && lchown(path, e->new_uid, e->new_gid) < 0)
+		if (r == 0 &&
+		    fchownat(a->dir, a->name, e->new_uid, e->new_gid, AT_SYMLINK_NOFOLLOW) < 0)
 			r = negative_errno();
 		if (r == 0 && keep)
 			r = restore_keep(w, path);
@@ -294,6 +362,7 @@ static void *work(void *data)
 {
 	struct worker *k = data;
 	const struct tn_shift_walk *w = k->w;
+	struct at a = { .dir = AT_FDCWD };
 
 	for (size_t i = 0; i < k->l->n && !atomic_load(k->stop); i++) {
 		const struct tn_shift_entry *e = &k->l->v[i];
@@ -302,17 +371,20 @@ static void *work(void *data)
 		/* an inode of several names goes to worker 0 alone */
 		if (e->linked ? k->index != 0 : !k->mine[i % k->n_workers])
 			continue;
-		k->r = apply_one(w, path, e);
+		k->r = at_path(&a, path);
+		if (k->r == 0)
+			k->r = apply_one(w, path, &a, e);
 		if (k->r < 0) {
 			tn_error_errno(&k->err, -k->r, "cannot shift %s", path);
 			atomic_store(k->stop, true);
-			return NULL;
+			break;
 		}
 		k->files++;
 		k->changed += e->new_uid != e->uid || e->new_gid != e->gid;
 		if (k->index == 0 && k->files % PROGRESS_EVERY == 0 && w->req->progress)
 			w->req->progress(w->req->progress_data, k->files * k->n_workers);
 	}
+	at_close(&a);
 	return NULL;
 }
 
