@@ -6,7 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 PREFIX     ?= /usr/local
 
-.PHONY: all deps check demo install clean format bench
+.PHONY: all deps check demo install man clean format bench
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -35,6 +35,10 @@ bench: deps all
 
 install: all
 	meson install -C $(BUILD)
+
+# The manual pages into build/man (man -l build/man/tenant.1); make install installs them.
+man: all
+	@mkdir -p $(BUILD)/man && $(BUILD)/tenant help --man $(BUILD)/man && echo "man -l $(BUILD)/man/tenant.1"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -309,6 +310,18 @@ static char *host_ids(const char *root, const struct tn_state *s, int k)
 	return b.data ? tn_buf_steal(&b) : strdup("-");
 }
 
+/* The inode of the container's user namespace, as lsns -t user shows it; 0: none to show. */
+static uint64_t userns_inode(const struct tn_state *s)
+{
+	char path[64];
+	struct stat st;
+
+	if (s->status == TN_STATUS_STOPPED || s->pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)s->pid);
+	return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
 static void list_json_one(struct tn_json *j, const char *root, const struct tn_state *s)
 {
 	_cleanup_free_ char *uids = host_ids(root, s, 0), *gids = host_ids(root, s, 1);
@@ -324,6 +337,7 @@ static void list_json_one(struct tn_json *j, const char *root, const struct tn_s
 	tn_json_kv_u64(j, "owner", s->owner);
 	tn_json_kv_string(j, "hostUids", uids ? uids : "-");
 	tn_json_kv_string(j, "hostGids", gids ? gids : "-");
+	tn_json_kv_u64(j, "userns", userns_inode(s));
 	tn_json_end_object(j);
 }
 
@@ -347,8 +361,8 @@ static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (json)
 		tn_json_begin_array(&j);
 	else if (!quiet)
-		fprintf(cli->out, "%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS",
-			"BUNDLE", "CREATED", "OWNER");
+		fprintf(cli->out, "%-12s %-8s %-8s %-11s %-24s %-24s %-5s %-30s %s\n", "ID", "PID",
+			"STATUS", "USERNS", "UIDS", "GIDS", "OWNER", "CREATED", "BUNDLE");
 	for (size_t i = 0; i < n; i++) {
 		struct tn_state s;
 
@@ -362,10 +376,15 @@ static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 			_cleanup_free_ char *uids = host_ids(root, &s, 0),
 					    *gids = host_ids(root, &s, 1);
 
-			fprintf(cli->out, "%-12s %-8d %-10s %-40s %-30s %-5u %s %s\n", s.id,
+			uint64_t ns = userns_inode(&s);
+			char ns_text[24] = "-";
+
+			if (ns)
+				snprintf(ns_text, sizeof(ns_text), "%" PRIu64, ns);
+			fprintf(cli->out, "%-12s %-8d %-8s %-11s %-24s %-24s %-5u %-30s %s\n", s.id,
 				s.status == TN_STATUS_STOPPED ? 0 : (int)s.pid,
-				tn_status_name(s.status), s.bundle, s.created, s.owner,
-				uids ? uids : "-", gids ? gids : "-");
+				tn_status_name(s.status), ns_text, uids ? uids : "-",
+				gids ? gids : "-", s.owner, s.created, s.bundle);
 		}
 		tn_state_done(&s);
 	}

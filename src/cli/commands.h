@@ -18,5 +18,10 @@ extern const struct tn_cli_option tn_shift_options[];
 extern const char tn_shift_description[];
 int tn_cmd_shift(struct tn_cli *cli, const struct tn_cli_args *a);
 
+/* `tenant check`, top-level: the machine's readiness for a user. */
+extern const struct tn_cli_option tn_check_options[];
+extern const char tn_check_description[];
+int tn_cmd_check(struct tn_cli *cli, const struct tn_cli_args *a);
+
 /* The OCI runtime verbs (runc's command line), top-level commands. */
 extern const struct tn_command tn_oci_commands[];

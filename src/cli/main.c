@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <locale.h>
 #include <string.h>
+#include <time.h>
 
+#include "cli-doc.h"
 #include "cli.h"
 #include "commands.h"
 #include "version.h"
@@ -92,6 +94,17 @@ static int apply_globals(struct tn_cli *cli, const struct tn_cli_args *a)
 }
 
 static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a);
+static struct tn_command root;
+
+enum { HELP_MAN, HELP_COMPLETION, HELP_DATE };
+
+static const struct tn_cli_option help_options[] = {
+	[HELP_MAN] = { "man", 0, "DIR",
+		       "write the manual pages (tenant.1, tenant-create.1...) to DIR" },
+	[HELP_COMPLETION] = { "completion", 0, NULL, "print a bash completion script" },
+	[HELP_DATE] = { "date", 0, "DATE", "the date on the manual pages (default: today)" },
+	{ 0 },
+};
 
 static const struct tn_command top_commands[] = {
 	{
@@ -109,6 +122,13 @@ static const struct tn_command top_commands[] = {
 		.max_args = -1,
 		.stop_at_args = true,
 		.run = tn_cmd_unshare,
+	},
+	{
+		.name = "check",
+		.summary = "check what running containers in user namespaces needs, with the fixes",
+		.description = tn_check_description,
+		.options = tn_check_options,
+		.run = tn_cmd_check,
 	},
 	{
 		.name = "shift",
@@ -129,6 +149,7 @@ static const struct tn_command top_commands[] = {
 		.name = "help",
 		.args_help = " [COMMAND...]",
 		.summary = "show the help of tenant or of a command",
+		.options = help_options,
 		.max_args = -1,
 		.run = cmd_help,
 	},
@@ -161,8 +182,24 @@ static void assemble_commands(void)
 /* `tenant help subid add` is `tenant subid add --help`. */
 static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	char *argv[10] = { (char *)"tenant" };
+	char *argv[10] = { (char *)"tenant" }, date[32];
 	int n = 1;
+
+	if (tn_cli_has(a, HELP_COMPLETION)) {
+		tn_cli_completion(cli->out, &root);
+		return 0;
+	}
+	if (tn_cli_has(a, HELP_MAN)) {
+		time_t now = time(NULL);
+		int r;
+
+		strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&now));
+		r = tn_cli_man(&root, a->value[HELP_MAN],
+			       tn_cli_has(a, HELP_DATE) ? a->value[HELP_DATE] : date);
+		return r < 0 ? tn_error_errno(&cli->err, -r, "cannot write the manual pages to %s",
+					      a->value[HELP_MAN])
+			     : 0;
+	}
 
 	for (int i = 0; i < a->n_pos && n < 8; i++)
 		argv[n++] = a->pos[i];

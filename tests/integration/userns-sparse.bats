@@ -140,4 +140,12 @@ map_total() {
 	args "$B" id
 	run -0 --separate-stderr tnr run --userns auto --bundle "$B" w2
 	assert_eq "$stderr" ""
+	# An account of the image that the range cannot map is said too, before any file has it.
+	printf 'root:x:0:0::/root:/bin/sh\nlargeuid:x:1000320999:12::/home/largeuid:/bin/sh\n' >"$B/rootfs/etc/passwd"
+	run -0 --separate-stderr tnr run --userns auto --bundle "$B" w3
+	assert_contains "$stderr" "UID 1000320999 (in /etc/passwd)"
+	# run.tenant.preflight=off skips the check.
+	config "$B" '.annotations["run.tenant.preflight"] = "off"'
+	run -0 --separate-stderr tnr run --userns auto --bundle "$B" w4
+	assert_eq "$stderr" ""
 }

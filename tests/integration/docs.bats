@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# The manual pages and the bash completion, generated from the command tables.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+@test "help --man writes a page for tenant and every command, and groff reads them cleanly" {
+	local dir=$BATS_TEST_TMPDIR/man page
+	mkdir -p "$dir"
+	run -0 "$TENANT" help --man "$dir" --date 2026-11-23
+	for page in tenant tenant-create tenant-run tenant-exec tenant-subid tenant-subid-add \
+		tenant-idmap-show tenant-unshare tenant-check tenant-shift tenant-spec; do
+		[ -s "$dir/$page.1" ] || { echo "no $page.1"; false; }
+	done
+	# Every command in the help has its page.
+	for cmd in $("$TENANT" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } /^$/ { if (on) exit }'); do
+		[ "$cmd" = help ] && continue
+		[ -s "$dir/tenant-$cmd.1" ] || { echo "no tenant-$cmd.1"; false; }
+	done
+	for page in "$dir"/*.1; do
+		run -0 groff -man -Tutf8 -ww -z "$page"
+		assert_eq "$output" ""
+	done
+	run -0 sh -c 'groff -man -Tutf8 "$1" | col -b' sh "$dir/tenant-create.1"
+	assert_contains "$output" "tenant-create - create a container"
+	assert_contains "$output" "--userns MODE"
+	assert_contains "$output" "auto:size=image"
+	run -0 sh -c 'groff -man -Tutf8 "$1" | col -b' sh "$dir/tenant.1"
+	assert_contains "$output" "/etc/tenant/tenant.conf"
+}
+
+@test "help --completion completes commands, subcommands and options" {
+	local script=$BATS_TEST_TMPDIR/tenant.bash
+	"$TENANT" help --completion >"$script"
+	complete_words() {
+		bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _tenant; echo "${COMPREPLY[*]}"' sh "$script" "$@"
+	}
+	assert_contains "$(complete_words tenant su)" "subid"
+	assert_contains "$(complete_words tenant subid a)" "add"
+	assert_eq "$(complete_words tenant create --user)" "--userns"
+	assert_contains "$(complete_words tenant shift --t)" "--to"
+	# After a positional argument, options of the same command still complete.
+	assert_contains "$(complete_words tenant kill myid --a)" "--all"
+}
+
+@test "tenant help COMMAND is COMMAND --help" {
+	run -0 "$TENANT" help check
+	assert_eq "$output" "$("$TENANT" check --help)"
+}
