@@ -645,6 +645,19 @@ HOOK
 	assert_eq "$(jq -r '.[0].hostUids + " " + .[0].hostGids' <<<"$output")" "700000-765535 700000-765535"
 	run -0 tnr list
 	assert_contains "$output" "700000-765535"
+	# Like lsns -t user on the node (seed 004): the namespace's inode, its PID, its status.
+	local pid ino
+	pid=$(tnr state ls1 | jq .pid)
+	ino=$(stat -L -c %i "/proc/$pid/ns/user")
+	run -0 tnr list --format json
+	assert_eq "$(jq -r '.[0].userns' <<<"$output")" "$ino"
+	run -0 tnr list
+	assert_contains "${lines[0]}" "USERNS"
+	assert_eq "$(awk 'NR == 2 { print $1, $2, $3, $4, $5 }' <<<"$output")" "ls1 $pid running $ino 700000-765535"
+	assert_contains "$(lsns -t user -n -o NS,PID)" "$ino"
+	# ps lists the container's processes by host PID.
+	run -0 tnr ps ls1
+	assert_contains "$output" "$pid"
 	tnr delete --force ls1
 	assert_clean
 }
