@@ -7,7 +7,7 @@
 # ranges, /etc/tenant, /var/lib/tenant and containers made here are removed afterwards, and
 # /etc/subuid and /etc/subgid are put back byte for byte.
 #
-# Usage: scripts/walkthrough.sh [SECTION...]   (rootless trouble remap auto; default all)
+# Usage: scripts/walkthrough.sh [SECTION...]   (rootless trouble remap auto engines; default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TENANT=${TENANT:-$PWD/build/tenant}
@@ -148,8 +148,31 @@ trouble() {
 	as tn-bob tenant run --userns auto:size=image --bundle "$work/img" big
 }
 
+engines() {
+	echo "### podman with tenant as its runtime"
+	local img=$work/image st=$work/podman
+	mkdir -p "$img/rootfs/bin" "$img/rootfs/etc" "$img/rootfs/tmp"
+	cp "$(command -v busybox)" "$img/rootfs/bin/busybox"
+	for a in sh id cat ls touch; do ln -s busybox "$img/rootfs/bin/$a"; done
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$img/rootfs/etc/passwd"
+	echo 'root:x:0:' >"$img/rootfs/etc/group"
+	tar -C "$img/rootfs" -cf "$img/image.tar" .
+	pm() {
+		podman --root "$st/storage" --runroot "$st/run" --cgroup-manager cgroupfs \
+			--events-backend file "$@"
+	}
+	pm import -q "$img/image.tar" localhost/demo:latest >/dev/null
+	# Shown with tenant's installed path; run with the one under test, on private storage.
+	echo '$ podman --runtime /usr/local/bin/tenant run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 localhost/demo sh -c "id; cat /proc/self/uid_map"'
+	pm --runtime "$TENANT" run --rm --network none --ulimit nofile=1024:1024 \
+		--ulimit nproc=4096:4096 --uidmap 0:200000:65536 --gidmap 0:200000:65536 \
+		localhost/demo sh -c "id; cat /proc/self/uid_map" 2>&1
+	echo
+	pm system reset -f >/dev/null 2>&1 || true
+}
+
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(rootless trouble remap auto)
+[ ${#sections[@]} -gt 0 ] || sections=(rootless trouble remap auto engines)
 for s in "${sections[@]}"; do
 	"$s"
 done
