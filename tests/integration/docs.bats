@@ -48,3 +48,22 @@ bats_require_minimum_version 1.5.0
 	run -0 "$TENANT" help check
 	assert_eq "$output" "$("$TENANT" check --help)"
 }
+
+@test "the walkthroughs of docs/walkthroughs.md still give their output" {
+	require_root
+	run -0 env TENANT="$TENANT" "$BATS_TEST_DIRNAME/../../scripts/walkthrough.sh" rootless trouble remap auto
+	# Seed 003: the file of UID 1000320999, warned about, then shown right with a sparse map.
+	assert_contains "$output" "UID 1000320999 (1 file, e.g. /home/largeuid); inside they show as 65534 (nobody)"
+	assert_contains "$output" "1000320999:12 /home/largeuid"
+	# Two ranges for alice; remap: one range for both; auto: one each.
+	assert_contains "$output" "     65537     165536       6000"
+	assert_contains "$output" "created the remap user tenant-remap"
+	assert_contains "$output" "fail  subuid      tn-bob has no range in /etc/subuid"
+	# What the document shows is what the script prints (modulo the times and paths).
+	local doc=$BATS_TEST_DIRNAME/../../docs/walkthroughs.md
+	assert_contains "$(cat "$doc")" "1000320999:12 /home/largeuid"
+	assert_contains "$(cat "$doc")" "fail  subuid      tn-bob has no range in /etc/subuid"
+	# Nothing is left behind.
+	! getent passwd tn-alice
+	! getent passwd tn-bob
+}
