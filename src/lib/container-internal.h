@@ -92,3 +92,8 @@ int tn_container_idmapped(const struct tn_oci_config *cfg, const char *bundle, c
 			  bool idmap_rootfs, const struct tn_idmap maps[2],
 			  struct tn_idmapped_mounts *ret, struct tn_error **err);
 void tn_idmapped_mounts_done(struct tn_idmapped_mounts *m);
+
+/* R, before the container runs: owners in its rootfs and bind-mounted sources that `maps`
+ * cannot show, as a warning with the fix (container-preflight.c). Fails only out of memory. */
+int tn_container_preflight(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
+			   const struct tn_idmap maps[2], struct tn_error **warn);

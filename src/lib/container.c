@@ -395,59 +395,15 @@ static int shift_rootfs(const struct tn_container_opts *o, struct create_plan *p
 	return tn_shift_run(&req, o->subid, &res, err);
 }
 
-/* The pre-flight reads the image's accounts and this many files: a few ms at most. */
-#define TN_PREFLIGHT_MAX_FILES 4096
-
-/*
- * Owners in the rootfs that the maps cannot show, shifted or not (seed 003's UID 1000320999
- * beyond a 65536-ID range), and accounts of its etc/passwd and etc/group they cannot map: said
- * before the container runs, with the fix, rather than found as files of nobody or a chown's
- * EINVAL. Not an error: podman and runc run such a rootfs too. Bounded (TN_PREFLIGHT_MAX_FILES);
- * the annotation run.tenant.preflight=off skips it.
- */
+/* The pre-flight (container-preflight.c), unless the maps were made from the tree itself or the
+ * annotation run.tenant.preflight=off says not to. */
 static int preflight(const struct create_plan *p, struct tn_error **warn)
 {
-	struct tn_tree_ids ids;
-	struct tn_buf b = { 0 };
 	const char *mode = annotation(&p->cfg, "run.tenant.preflight");
-	bool any = false;
-	int r;
 
-	if (!p->new_userns || p->n_sparse[0] > 0 || (mode && strcmp(mode, "off") == 0) ||
-	    tn_tree_ids_scan(p->rootfs, TN_PREFLIGHT_MAX_FILES, &ids, NULL) < 0)
-		return 0; /* nothing to check; an unreadable tree fails later, with its own error */
-	tn_buf_puts(&b, "the root filesystem uses IDs this container does not map: ");
-	for (int k = 0; k < 2; k++) {
-		const struct tn_tree_id **v = NULL;
-		size_t n = 0;
-		uint64_t files;
-
-		r = tn_tree_ids_unmapped(&ids, &p->maps.map[k], true, &v, &n, &files);
-		if (r == 0 && n > 0) {
-			tn_buf_puts(&b, any ? "; " : "");
-			r = tn_tree_ids_describe(v, n, (enum tn_idmap_kind)k, 5, &b);
-			any = true;
-		}
-		free(v);
-	}
-	if (any && (r = tn_buf_check(&b)) == 0) {
-		tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", b.data,
-			     ids.truncated
-				     ? " (the image's accounts and its first 4096 files checked)"
-				     : "");
-		tn_error_hint(
-			warn, "%s",
-			p->cfg.n_uid_mappings
-				? "linux.uidMappings and gidMappings decide here: widen them "
-				  "to cover these IDs, or drop them and map exactly the IDs the "
-				  "image uses with --userns auto:size=image"
-				: "map exactly the IDs the image uses, without a range that "
-				  "reaches them: --userns auto:size=image (or the annotation "
-				  "run.tenant.userns=auto:size=image)");
-	}
-	tn_buf_free(&b);
-	tn_tree_ids_done(&ids);
-	return 0;
+	if (!p->new_userns || p->n_sparse[0] > 0 || (mode && strcmp(mode, "off") == 0))
+		return 0;
+	return tn_container_preflight(&p->cfg, p->bundle, p->rootfs, p->maps.map, warn);
 }
 
 static const char *annotation(const struct tn_oci_config *c, const char *key)

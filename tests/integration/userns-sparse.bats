@@ -144,6 +144,15 @@ map_total() {
 	printf 'root:x:0:0::/root:/bin/sh\nlargeuid:x:1000320999:12::/home/largeuid:/bin/sh\n' >"$B/rootfs/etc/passwd"
 	run -0 --separate-stderr tnr run --userns auto --bundle "$B" w3
 	assert_contains "$stderr" "UID 1000320999 (in /etc/passwd)"
+	# A bind-mounted source is checked too, and the hint gives the range that would reach it.
+	mkdir -p "$USERNS_DIR/vol-big" "$B/rootfs/vol"
+	touch "$USERNS_DIR/vol-big/f"
+	chown 1000320999:12 "$USERNS_DIR/vol-big/f"
+	config "$B" --arg s "$USERNS_DIR/vol-big" '.mounts += [{"destination": "/vol", "type": "bind", "source": $s, "options": ["rbind"]}]'
+	run -0 --separate-stderr tnr run --userns auto --bundle "$B" w5
+	assert_contains "$stderr" "(/vol) uses IDs this container does not map: "
+	assert_contains "$stderr" "UID 1000320999 (1 file, e.g. /f)"
+	assert_contains "$stderr" "a subuid line USER:START:COUNT with COUNT above 1000320999"
 	# run.tenant.preflight=off skips the check.
 	config "$B" '.annotations["run.tenant.preflight"] = "off"'
 	run -0 --separate-stderr tnr run --userns auto --bundle "$B" w4

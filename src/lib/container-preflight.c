@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * R, before the container runs: owners in its rootfs and its bind-mounted sources that its
+ * maps cannot show (container-internal.h). Seed 003's UID 1000320999 beyond a 65536-ID range,
+ * or an account of the image's etc/passwd the range does not reach, is said with paths, counts
+ * and the fix, rather than found later as files of nobody or as a chown's EINVAL
+ * (`lchown ... invalid argument`). A warning, not an error: runc and podman run such trees too.
+ *
+ * An owner counts as shown when the maps have it as a host ID (a shifted tree), or as a
+ * container ID where the tree is seen unshifted (the rootfs, which an idmapped mount or a shift
+ * fixes; a mount with idmap). Bounded: the image's accounts and the first
+ * TN_PREFLIGHT_MAX_FILES files of each tree.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "container-internal.h"
+#include "tree-ids.h"
+#include "banned.h"
+
+#define TN_PREFLIGHT_MAX_FILES 4096
+
+struct report {
+	struct tn_buf b;
+	bool any, truncated;
+	uint32_t max_uid; /* the largest UID not shown */
+};
+
+/* One tree's owners that `maps` cannot show, as "WHAT uses IDs ...: UID n (...)". */
+static int one_tree(struct report *rep, const char *what, const char *path,
+		    const struct tn_idmap maps[2], bool unshifted_ok)
+{
+	struct tn_tree_ids ids;
+	bool first = true;
+	int r = 0;
+
+	if (tn_tree_ids_scan(path, TN_PREFLIGHT_MAX_FILES, &ids, NULL) < 0)
+		return 0; /* an unreadable tree fails later, with its own error */
+	rep->truncated = rep->truncated || ids.truncated;
+	for (int k = 0; k < 2 && r == 0; k++) {
+		const struct tn_tree_id **v = NULL;
+		size_t n = 0;
+		uint64_t files;
+
+		r = tn_tree_ids_unmapped(&ids, &maps[k], unshifted_ok, &v, &n, &files);
+		if (r == 0 && n > 0) {
+			if (first)
+				tn_buf_printf(&rep->b,
+					      "%s%s uses IDs this container does not map: ",
+					      rep->any ? "; " : "", what);
+			else
+				tn_buf_puts(&rep->b, ", ");
+			r = tn_tree_ids_describe(v, n, (enum tn_idmap_kind)k, 5, &rep->b);
+			if (k == 0)
+				rep->max_uid = MAX(rep->max_uid, v[n - 1]->id);
+			first = false;
+			rep->any = true;
+		}
+		free(v);
+	}
+	tn_tree_ids_done(&ids);
+	return r;
+}
+
+static bool special(const char *path)
+{
+	static const char *const skip[] = { "/proc", "/sys", "/dev" };
+
+	for (size_t i = 0; i < ELEMENTSOF(skip); i++) {
+		size_t n = strlen(skip[i]);
+
+		if (strncmp(path, skip[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static void hint(const struct tn_oci_config *cfg, const struct report *rep, struct tn_error **warn)
+{
+	if (cfg->n_uid_mappings) {
+		tn_error_hint(warn,
+			      "linux.uidMappings and gidMappings decide here: widen them to "
+			      "cover these IDs, or drop them and map exactly the IDs the image "
+			      "uses with --userns auto:size=image");
+		return;
+	}
+	tn_error_hint(warn,
+		      "map exactly the IDs the image uses, without a range that reaches them: "
+		      "--userns auto:size=image (or the annotation "
+		      "run.tenant.userns=auto:size=image); or give the user a range that reaches "
+		      "them, a subuid line USER:START:COUNT with COUNT above %" PRIu32
+		      " (seed 003's bob:1000000:1000400000), which takes that many host IDs",
+		      rep->max_uid);
+}
+
+int tn_container_preflight(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
+			   const struct tn_idmap maps[2], struct tn_error **warn)
+{
+	struct report rep = { 0 };
+	int r = one_tree(&rep, "the root filesystem", rootfs, maps, true);
+
+	for (size_t i = 0; r == 0 && i < cfg->n_mounts; i++) {
+		const struct tn_oci_mount *m = &cfg->mounts[i];
+		char what[96], src[4096];
+
+		if (!m->bind || !m->source || m->n_uid_mappings)
+			continue; /* not a bind, or idmapped with maps of its own */
+		if (m->source[0] == '/')
+			snprintf(src, sizeof(src), "%s", m->source);
+		else
+			snprintf(src, sizeof(src), "%s/%s", bundle, m->source);
+		if (special(src))
+			continue;
+		snprintf(what, sizeof(what), "mounts[%zu] (%s)", i, m->destination);
+		r = one_tree(&rep, what, src, maps, m->idmap);
+	}
+	if (r == 0 && rep.any && (r = tn_buf_check(&rep.b)) == 0) {
+		tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", rep.b.data,
+			     rep.truncated ? " (the image's accounts and the first 4096 files of "
+					     "each tree checked)"
+					   : "");
+		hint(cfg, &rep, warn);
+	}
+	tn_buf_free(&rep.b);
+	return r == -ENOMEM ? r : 0;
+}
