@@ -4,9 +4,11 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
 PREFIX     ?= /usr/local
 
-.PHONY: all deps check demo install man clean format bench
+.PHONY: all deps check demo install man clean format bench fuzz soak
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -17,6 +19,14 @@ $(BUILD)/build.ninja:
 
 $(ASAN_BUILD)/build.ninja:
 	CC=clang meson setup -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug $(ASAN_BUILD)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug $(FUZZ_BUILD)
+
+# libFuzzer targets (tests/fuzz), each for FUZZ_TIME seconds: make fuzz FUZZ_TIME=600
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	@tests/fuzz/run.sh $(FUZZ_TIME)
 
 deps:
 	@scripts/deps.sh
@@ -44,4 +54,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD:-build}
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
+FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 LOGS=$ROOT/$BUILD/test-logs
 
 passed=0 failed=0 skipped=0
@@ -99,7 +101,8 @@ mkdir -p "$LOGS"
 rm -rf "$LOGS"/*
 # The sanitizer tree is built with clang: its UBSan honours log_path (GCC 12's does not), and a
 # second compiler's warnings come for free.
-for spec in "$BUILD::" "$ASAN_BUILD:CC=clang:-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"; do
+for spec in "$BUILD::" "$ASAN_BUILD:CC=clang:-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug" \
+	"$FUZZ_BUILD:CC=clang:-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"; do
 	dir=${spec%%:*}
 	rest=${spec#*:}
 	CC_FOR=${rest%%:*}
@@ -139,6 +142,12 @@ suite "asan integration" env TENANT="$ROOT/$ASAN_BUILD/tenant" \
 	UBSAN_OPTIONS="log_path=$SAN_DIR/report:halt_on_error=1:print_stacktrace=1" \
 	bats --tap tests/integration
 check "no sanitizer report from integration tests" sanitizer_reports "$SAN_DIR"
+
+# libFuzzer, each target FUZZ_SECONDS from the committed corpus after its regression inputs.
+for t in subid idmap config state; do
+	check "fuzz $t for ${FUZZ_SECONDS} s under ASan + UBSan" \
+		env FUZZ_BUILD="$FUZZ_BUILD" tests/fuzz/run.sh "$FUZZ_SECONDS" "$t"
+done
 
 check "clang-format" tests/style/format.sh
 check "banned.h is the last include of every .c" tests/style/banned-last.sh

@@ -6,10 +6,10 @@
  * and the fix, rather than found later as files of nobody or as a chown's EINVAL
  * (`lchown ... invalid argument`). A warning, not an error: runc and podman run such trees too.
  *
- * An owner counts as shown when the maps have it as a host ID (a shifted tree), or as a
- * container ID where the tree is seen unshifted (the rootfs, which an idmapped mount or a shift
- * fixes; a mount with idmap). Bounded: the image's accounts and the first
- * TN_PREFLIGHT_MAX_FILES files of each tree.
+ * An owner counts as representable when the maps have it as a host ID (a shifted tree) or as
+ * a container ID (an unshifted tree, which an idmapped mount or a shift fixes): what neither
+ * reaches is reported, so a root-owned volume is not noise, UID 1000320999 is. Bounded: the
+ * image's accounts and the first TN_PREFLIGHT_MAX_FILES files of each tree.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,7 +29,7 @@ struct report {
 
 /* One tree's owners that `maps` cannot show, as "WHAT uses IDs ...: UID n (...)". */
 static int one_tree(struct report *rep, const char *what, const char *path,
-		    const struct tn_idmap maps[2], bool unshifted_ok)
+		    const struct tn_idmap maps[2])
 {
 	struct tn_tree_ids ids;
 	bool first = true;
@@ -43,7 +43,7 @@ static int one_tree(struct report *rep, const char *what, const char *path,
 		size_t n = 0;
 		uint64_t files;
 
-		r = tn_tree_ids_unmapped(&ids, &maps[k], unshifted_ok, &v, &n, &files);
+		r = tn_tree_ids_unmapped(&ids, &maps[k], true, &v, &n, &files);
 		if (r == 0 && n > 0) {
 			if (first)
 				tn_buf_printf(&rep->b,
@@ -98,7 +98,7 @@ int tn_container_preflight(const struct tn_oci_config *cfg, const char *bundle, 
 			   const struct tn_idmap maps[2], struct tn_error **warn)
 {
 	struct report rep = { 0 };
-	int r = one_tree(&rep, "the root filesystem", rootfs, maps, true);
+	int r = one_tree(&rep, "the root filesystem", rootfs, maps);
 
 	for (size_t i = 0; r == 0 && i < cfg->n_mounts; i++) {
 		const struct tn_oci_mount *m = &cfg->mounts[i];
@@ -113,7 +113,7 @@ int tn_container_preflight(const struct tn_oci_config *cfg, const char *bundle, 
 		if (special(src))
 			continue;
 		snprintf(what, sizeof(what), "mounts[%zu] (%s)", i, m->destination);
-		r = one_tree(&rep, what, src, maps, m->idmap);
+		r = one_tree(&rep, what, src, maps);
 	}
 	if (r == 0 && rep.any && (r = tn_buf_check(&rep.b)) == 0) {
 		tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", rep.b.data,

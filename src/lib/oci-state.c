@@ -277,10 +277,26 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 	return load_annotations(o, s);
 }
 
+int tn_state_parse(const char *text, size_t len, struct tn_state *ret)
+{
+	struct tn_json_value *v = NULL;
+	int r = tn_json_parse(text, len, &v, NULL);
+
+	*ret = (struct tn_state){ 0 };
+	if (r < 0 || v->type != TN_JSON_OBJECT) {
+		tn_json_value_free(v);
+		return r == -ENOMEM ? r : -EINVAL;
+	}
+	r = state_from_json(v, ret);
+	tn_json_value_free(v);
+	if (r < 0)
+		tn_state_done(ret);
+	return r;
+}
+
 int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct tn_error **err)
 {
 	_cleanup_free_ char *dir = tn_state_dir(root, id), *path = NULL, *text = NULL;
-	struct tn_json_value *v = NULL;
 	size_t len;
 	int r;
 
@@ -295,14 +311,11 @@ int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct
 		return tn_error_set(err, ENOENT, "container '%s' does not exist (in %s)", id, root);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read %s", path);
-	r = tn_json_parse(text, len, &v, NULL);
-	if (r < 0 || v->type != TN_JSON_OBJECT) {
-		tn_json_value_free(v);
+	r = tn_state_parse(text, len, ret);
+	if (r == -EINVAL)
 		return tn_error_set(err, EINVAL, "%s is damaged: not a JSON object", path);
-	}
-	ret->id = strdup(id);
-	r = ret->id ? state_from_json(v, ret) : -ENOMEM;
-	tn_json_value_free(v);
+	if (r == 0 && !(ret->id = strdup(id)))
+		r = -ENOMEM;
 	if (r < 0) {
 		tn_state_done(ret);
 		return tn_error_errno(err, -r, "cannot load %s", path);

@@ -60,6 +60,8 @@ char *tn_state_dir(const char *root, const char *id);
 int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **err);
 /* -ENOENT (with a message naming the ID) when there is no such container. */
 int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct tn_error **err);
+/* The fields of a state.json text (not id; no liveness check): -EINVAL when it is not one. */
+int tn_state_parse(const char *text, size_t len, struct tn_state *ret);
 void tn_state_done(struct tn_state *s);
 
 /* Set s->status from the process and the exec fifo. */

@@ -543,3 +543,12 @@ int tn_remap_owner(const char *conf, char **ret, struct tn_error **err)
 	}
 	return (*ret = strdup(TN_REMAP_DEFAULT_OWNER)) ? 0 : -ENOMEM;
 }
+
+int tn_pool_registry_parse(const char *text, size_t len)
+{
+	struct registry g = { .lock_fd = -1 };
+	int r = parse_registry(text, len, &g);
+
+	registry_done(&g);
+	return r;
+}

@@ -62,3 +62,6 @@ int tn_remap_owner(const char *conf, char **ret, struct tn_error **err);
 
 /* The registry file (for messages and tests). */
 char *tn_pool_registry_path(void);
+
+/* Parse a registry's text and drop it: 0, or -EINVAL when it is not one (for the fuzzer). */
+int tn_pool_registry_parse(const char *text, size_t len);
