@@ -21,6 +21,10 @@
  *	sleep SECONDS       sleep
  *	trap SIGNAL         on SIGNAL print "got SIGNAL" and exit 3; meanwhile wait for it
  *	exit N              exit with N
+ *	euid                the effective UID and GID: "euid=U egid=G"
+ *	kill PID SIGNAL     send SIGNAL (a number) to PID
+ *	mount-tmpfs DIR     mount a tmpfs on DIR
+ *	mount-bind SRC DIR  bind-mount SRC on DIR
  *
  * A failing command prints "probe: CMD: error" to stderr and exits 1.
  */
@@ -32,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
@@ -249,6 +254,16 @@ static int run(char **args, int n)
 		return cmd_trap(args[1]);
 	if (strcmp(c, "exit") == 0 && n == 2)
 		exit(num(args[1]));
+	if (strcmp(c, "euid") == 0) {
+		printf("euid=%u egid=%u\n", (unsigned)geteuid(), (unsigned)getegid());
+		return 0;
+	}
+	if (strcmp(c, "kill") == 0 && n == 3)
+		return kill((pid_t)num(args[1]), num(args[2])) < 0 ? fail(c, args[1]) : 0;
+	if (strcmp(c, "mount-tmpfs") == 0 && n == 2)
+		return mount("tmpfs", args[1], "tmpfs", 0, NULL) < 0 ? fail(c, args[1]) : 0;
+	if (strcmp(c, "mount-bind") == 0 && n == 3)
+		return mount(args[1], args[2], NULL, MS_BIND, NULL) < 0 ? fail(c, args[2]) : 0;
 	fprintf(stderr, "probe: unknown command '%s'\n", c);
 	return 1;
 }
