@@ -154,7 +154,7 @@ int tn_tree_ids_scan(const char *root, uint64_t max_files, struct tn_tree_ids *r
 		     struct tn_error **err)
 {
 	struct walk w = { .t = ret, .root_len = strlen(root), .max = max_files };
-	int rootfd, r;
+	int rootfd = -1, r;
 
 	*ret = (struct tn_tree_ids){ 0 };
 	while (w.root_len > 1 && root[w.root_len - 1] == '/')
@@ -163,18 +163,24 @@ int tn_tree_ids_scan(const char *root, uint64_t max_files, struct tn_tree_ids *r
 	r = nftw(root, visit, 32, FTW_PHYS | FTW_MOUNT);
 	cur = NULL;
 	if (r < 0)
-		return tn_error_errno(err, errno, "cannot read the tree %s", root);
-	if (w.error == -EACCES)
-		return tn_error_set(err, EACCES, "cannot read all of %s: permission denied", root);
-	if (w.error < 0)
-		return w.error;
-	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return tn_error_errno(err, errno, "cannot open %s", root);
-	r = add_accounts(ret, rootfd, "etc/passwd", TN_IDMAP_UID);
-	if (r == 0)
-		r = add_accounts(ret, rootfd, "etc/group", TN_IDMAP_GID);
-	close(rootfd);
+		r = tn_error_errno(err, errno, "cannot read the tree %s", root);
+	else if (w.error == -EACCES)
+		r = tn_error_set(err, EACCES, "cannot read all of %s: permission denied", root);
+	else
+		r = w.error;
+	if (r == 0) {
+		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			r = tn_error_errno(err, errno, "cannot open %s", root);
+	}
+	if (r == 0) {
+		r = add_accounts(ret, rootfd, "etc/passwd", TN_IDMAP_UID);
+		if (r == 0)
+			r = add_accounts(ret, rootfd, "etc/group", TN_IDMAP_GID);
+		close(rootfd);
+	}
+	if (r < 0) /* nothing half-read is handed back */
+		tn_tree_ids_done(ret);
 	return r;
 }
 

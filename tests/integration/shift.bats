@@ -157,3 +157,15 @@ describe() {
 	assert_eq "$(stat -c %u "$T/b/rootfs/init")" 400000
 	assert_contains "$(getfattr -n user.tenant.idmap --only-values "$T/b/rootfs")" "to uid 0 400000 65536"
 }
+
+@test "shift: on a terminal, a long shift shows how far it is on stderr" {
+	make_tree "$T/t" 25000
+	run -0 script -qec "'$TENANT' shift --to 0:500000:65536 '$T/t'" /dev/null
+	assert_contains "$output" "tenant: shifted 20000 files"
+	local total
+	total=$(find "$T/t" | wc -l)
+	assert_contains "$output" "tenant: shifted $total files"
+	# Not on a terminal: no progress, only the result.
+	run -0 "$TENANT" shift --to 0:600000:65536 "$T/t"
+	assert_eq "$output" "$T/t: shifted"
+}
