@@ -124,4 +124,24 @@ chown -R "$demo_user:" "$rl"
 echo "(no user namespace in config.json: tenant makes one, root inside = $demo_user, 1.. = its ranges)"
 as_demo tenant --root "$scratch/home/state" run --bundle "$rl" demo-rootless
 show ls -ln "$rl/vol"
+
+bold "== 6. Seed 003: an image with a file of UID 1000320999, rootless with 65536 + 6000 IDs"
+big=$scratch/big
+mkdir -p "$big/rootfs/home/largeuid"
+cp -a "$bundle/rootfs/." "$big/rootfs/"
+chown -R 0:0 "$big/rootfs"
+chown 1000320999:12 "$big/rootfs/home/largeuid"
+jq '.process.args = ["stat", "-c", "%u:%g %n", "/home/largeuid"]
+  | .linux.namespaces |= map(select(.type != "user" and .type != "network"))
+  | del(.linux.uidMappings, .linux.gidMappings, .linux.resources) | .mounts |= map(select(.destination != "/data"))' \
+	"$bundle/config.json" >"$big/config.json"
+chmod -R a+rX "$big"
+echo "(a range cannot reach 1000320999: tenant says so before the container runs, with the fix)"
+as_demo tenant --root "$scratch/home/state" run --userns auto --bundle "$big" big
+echo "(auto:size=image maps exactly the IDs the image uses: a handful of host IDs, not a billion)"
+as_demo tenant --root "$scratch/home/state" run --userns auto:size=image --bundle "$big" big
+rm -rf "/var/tmp/tenant-$(id -u "$demo_user")"
+
+bold "== 7. Is this machine ready for $demo_user? (tenant check)"
+as_demo tenant check
 exit 0
