@@ -5,6 +5,7 @@
 # Usage: install-docs.sh TENANT-BINARY DATADIR MANDIR
 set -eu
 tenant=$1 datadir=$2 mandir=$3
+case $tenant in /*) ;; *) tenant=${MESON_BUILD_ROOT:-.}/$tenant ;; esac
 dest=${DESTDIR:-}
 mkdir -p "$dest$mandir/man1" "$dest$datadir/bash-completion/completions"
 "$tenant" help --man "$dest$mandir/man1" --date "$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%d)"

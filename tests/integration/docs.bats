@@ -67,3 +67,16 @@ bats_require_minimum_version 1.5.0
 	! getent passwd tn-alice
 	! getent passwd tn-bob
 }
+
+@test "make install puts the binary, a manual page per command and the completion in place" {
+	local dest=$BATS_TEST_TMPDIR/dest
+	run -0 meson install -C "$TENANT_BUILD" --no-rebuild --destdir "$dest"
+	[ -x "$dest/usr/local/bin/tenant" ]
+	[ -s "$dest/usr/local/share/man/man1/tenant.1" ]
+	[ -s "$dest/usr/local/share/man/man1/tenant-shift.1" ]
+	[ -s "$dest/usr/local/share/man/man1/tenant-subid-lint.1" ]
+	grep -q "complete -F _tenant tenant" "$dest/usr/local/share/bash-completion/completions/tenant"
+	run -0 env MANPATH="$dest/usr/local/share/man" MANWIDTH=80 man -P cat tenant-check
+	assert_contains "$output" "check what running containers in user namespaces needs"
+	assert_contains "$output" "--user USER"
+}
