@@ -19,6 +19,7 @@ packages=(
 	podman containerd                  # end-to-end: engines with tenant as their runtime
 	bsdutils util-linux                # script (terminal tests), unshare, setpriv
 	acl attr libcap2-bin               # tests of tenant shift: ACLs, xattrs, file capabilities
+	groff-base man-db bsdextrautils    # tests of the generated manual pages (groff, man, col)
 )
 
 missing=()
