@@ -133,6 +133,9 @@ static int prepare_rootfs_view(const struct tn_container_opts *o, struct create_
 	if (!p->copy)
 		return -ENOMEM;
 	r = tn_rootfs_copy_prepare(p->copy, err);
+	/* The ID is free (its state directory was just made): a copy there is a crashed one's. */
+	if (r == 0)
+		r = tn_rootfs_copy_remove(p->copy, o->subid, err);
 	if (r == 0)
 		r = tn_rootfs_copy(p->rootfs, p->copy, o->subid, ext, p->n_sparse, err);
 	if (r < 0) {
