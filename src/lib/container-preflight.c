@@ -19,7 +19,7 @@
 #include "tree-ids.h"
 #include "banned.h"
 
-#define TN_PREFLIGHT_MAX_FILES 4096
+#define TN_PREFLIGHT_MAX_FILES 1024
 
 struct report {
 	struct tn_buf b;
@@ -117,7 +117,7 @@ int tn_container_preflight(const struct tn_oci_config *cfg, const char *bundle, 
 	}
 	if (r == 0 && rep.any && (r = tn_buf_check(&rep.b)) == 0) {
 		tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", rep.b.data,
-			     rep.truncated ? " (the image's accounts and the first 4096 files of "
+			     rep.truncated ? " (the image's accounts and the first 1024 files of "
 					     "each tree checked)"
 					   : "");
 		hint(cfg, &rep, warn);
