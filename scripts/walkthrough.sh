@@ -26,7 +26,7 @@ cleanup() {
 	for u in "${made_users[@]}"; do
 		pkill -KILL -u "$u" 2>/dev/null
 		sleep 0.2
-		rm -rf "/var/tmp/tenant-$(id -u "$u" 2>/dev/null)"
+		rm -rf "/var/tmp/tenant-$(id -u "$u" 2>/dev/null)" "/tmp/tenant-$(id -u "$u" 2>/dev/null)"
 		userdel -r "$u" 2>/dev/null
 	done
 	getent passwd tenant-remap >/dev/null && [ ! -e "$work/had-remap" ] && userdel tenant-remap
