@@ -20,6 +20,7 @@ for f in subuid subgid; do cp -p /etc/$f "$work/$f.orig" 2>/dev/null || : >"$wor
 made_users=() made_dirs=()
 [ -e /etc/tenant ] || made_dirs+=(/etc/tenant)
 [ -e /var/lib/tenant ] || made_dirs+=(/var/lib/tenant)
+[ -e /run/tenant ] || made_dirs+=(/run/tenant) # root's state root, for the containers here
 cleanup() {
 	set +e
 	for id in $("$TENANT" list -q 2>/dev/null); do "$TENANT" delete --force "$id" >/dev/null 2>&1; done
