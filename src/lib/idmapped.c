@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Idmapped mounts (idmapped.h). */
 #include <errno.h>
-#include <inttypes.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sched.h>
@@ -13,6 +12,7 @@
 
 #include "idmapped.h"
 #include "macro.h"
+#include "idmap-write.h"
 #include "idmap.h"
 #include "banned.h"
 
@@ -95,76 +95,43 @@ static int child_userns(pid_t *ret_pid, int *ret_fd)
 	return *ret_fd < 0 ? negative_errno() : 0;
 }
 
-static int write_small(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return negative_errno();
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		r = negative_errno();
-	close(fd);
-	return r;
-}
-
 bool tn_idmapped_supported(const char *path)
 {
-	char p[64];
-	pid_t pid = -1;
-	int ns = -1, tree = -1, r = child_userns(&pid, &ns);
+	static const struct tn_idmap_extent probe = { 0, 4000000000u, 1 };
+	const struct tn_idmap_extent *ext[2] = { &probe, &probe };
+	const size_t n[2] = { 1, 1 };
+	struct tn_idmap_userns u;
+	int tree = -1, r = tn_idmap_userns_make(ext, n, &u);
 
-	if (r == 0) {
-		snprintf(p, sizeof(p), "/proc/%d/uid_map", (int)pid);
-		r = write_small(p, "0 4000000000 1\n");
-	}
-	if (r == 0) {
-		snprintf(p, sizeof(p), "/proc/%d/gid_map", (int)pid);
-		r = write_small(p, "0 4000000000 1\n");
-	}
 	if (r == 0 && (tree = open_tree_clone(path, false)) < 0)
 		r = tree;
 	if (r == 0)
-		r = set_idmap(tree, ns, false);
+		r = set_idmap(tree, u.fd, false);
 	if (tree >= 0)
 		close(tree);
-	if (ns >= 0)
-		close(ns);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		(void)RETRY_EINTR(waitpid(pid, NULL, 0));
-	}
+	tn_idmap_userns_done(&u);
 	return r == 0;
 }
 
-/* "inside outside count\n" lines, as one write to /proc/PID/{uid,gid}_map takes them. */
-static int map_text(const struct tn_idmap_extent *v, size_t n, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(buf + off, len - off, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
-				 v[i].inside, v[i].outside, v[i].count);
-
-		if (w < 0 || (size_t)w >= len - off)
-			return -E2BIG;
-		off += (size_t)w;
-	}
-	return 0;
-}
-
+/* The maps are written as root writes its own: directly (idmap-write.c), no helper. */
 int tn_idmap_userns_make(const struct tn_idmap_extent *const ext[2], const size_t n[2],
 			 struct tn_idmap_userns *ret)
 {
-	static const char *const files[2] = { "uid_map", "gid_map" };
-	char text[4096], path[64];
-	int r = child_userns(&ret->pid, &ret->fd);
+	struct tn_idmap maps[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
+	const struct tn_idmap *const mp[2] = { &maps[0], &maps[1] };
+	const char *const helpers[2] = { NULL, NULL };
+	int r;
 
-	for (int k = 0; r == 0 && k < 2; k++) {
-		r = map_text(ext[k], n[k], text, sizeof(text));
-		snprintf(path, sizeof(path), "/proc/%d/%s", (int)ret->pid, files[k]);
-		if (r == 0)
-			r = write_small(path, text);
-	}
+	*ret = (struct tn_idmap_userns){ .fd = -1 };
+	r = child_userns(&ret->pid, &ret->fd);
+	for (int k = 0; r == 0 && k < 2; k++)
+		for (size_t i = 0; r == 0 && i < n[k]; i++)
+			r = tn_idmap_push(&maps[k], ext[k][i].inside, ext[k][i].outside,
+					  ext[k][i].count);
+	if (r == 0)
+		r = tn_idmap_write(ret->pid, mp, helpers, NULL);
+	tn_idmap_done(&maps[0]);
+	tn_idmap_done(&maps[1]);
 	if (r < 0)
 		tn_idmap_userns_done(ret);
 	return r;
