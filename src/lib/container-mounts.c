@@ -271,9 +271,8 @@ static int mount_idmapped(int rootfd, const struct tn_oci_mount *m, int tree, st
 
 	if (r == 0)
 		r = target(rootfd, m->destination, !S_ISDIR(st.st_mode), &fd, path, sizeof(path));
-	if (r == 0 && syscall(SYS_move_mount, tree, "", fd, "",
-			      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		r = negative_errno();
+	if (r == 0)
+		r = tn_mount_attach(tree, fd, "");
 	if (r == 0)
 		r = retarget(rootfd, m->destination, &fd, path, sizeof(path));
 	if (r == 0 && (m->flags & ~(MS_REC | MS_REMOUNT | MS_BIND)))
@@ -473,7 +472,7 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 	 * asks: that applies to the container's root once it is pivoted. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
 	    (ctx->rootfs_fd >= 0
-		     ? tn_mount_attach(ctx->rootfs_fd, ctx->rootfs) < 0
+		     ? tn_mount_attach(ctx->rootfs_fd, AT_FDCWD, ctx->rootfs) < 0
 		     : mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)) {
 		r = tn_error_errno(err, errno, "cannot prepare the root filesystem %s",
 				   ctx->rootfs);

@@ -43,7 +43,7 @@ static int one_tree(struct report *rep, const char *what, const char *path,
 		size_t n = 0;
 		uint64_t files;
 
-		r = tn_tree_ids_unmapped(&ids, &maps[k], true, &v, &n, &files);
+		r = tn_tree_ids_unmapped(&ids, &maps[k], &v, &n, &files);
 		if (r == 0 && n > 0) {
 			if (first)
 				tn_buf_printf(&rep->b,

@@ -54,9 +54,10 @@ int tn_idmapped_tree(const char *path, int userns_fd, bool clone_recursive, bool
 	return 0;
 }
 
-int tn_mount_attach(int tree_fd, const char *target)
+int tn_mount_attach(int tree_fd, int dirfd, const char *target)
 {
-	return syscall(SYS_move_mount, tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0
+	return syscall(SYS_move_mount, tree_fd, "", dirfd, target,
+		       MOVE_MOUNT_F_EMPTY_PATH | (*target ? 0 : MOVE_MOUNT_T_EMPTY_PATH)) < 0
 		       ? negative_errno()
 		       : 0;
 }

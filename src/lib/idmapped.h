@@ -38,7 +38,8 @@ int tn_idmap_userns_make(const struct tn_idmap_extent *const ext[2], const size_
 			 struct tn_idmap_userns *ret);
 void tn_idmap_userns_done(struct tn_idmap_userns *u);
 
-/* Attach a detached tree (from tn_idmapped_tree) at `target`. */
-int tn_mount_attach(int tree_fd, const char *target);
+/* Attach a detached tree (from tn_idmapped_tree) at `target` relative to `dirfd` (AT_FDCWD), or
+ * onto `dirfd` itself when `target` is "". */
+int tn_mount_attach(int tree_fd, int dirfd, const char *target);
 /* Whether this kernel and `path`'s filesystem take idmapped mounts (probed, as root). */
 bool tn_idmapped_supported(const char *path);

@@ -24,11 +24,6 @@
 #include "userns.h"
 #include "banned.h"
 
-static bool shift_seen(const struct tn_shift_walk *w, int k, uint32_t seen, uint32_t *ret)
-{
-	return tn_shift_seen(w, k, seen, ret);
-}
-
 /* ---- the record ---- */
 
 static void format_map(struct tn_buf *b, const char *word, const struct tn_idmap *const m[2])
@@ -182,7 +177,7 @@ static int check_owners(const struct tn_shift_walk *w, struct tn_error **err)
 			break;
 		}
 		for (size_t i = 0; i < t->cap; i++)
-			if (t->v[i].used && t->v[i].files && !shift_seen(w, k, t->v[i].id, &to))
+			if (t->v[i].used && t->v[i].files && !tn_shift_seen(w, k, t->v[i].id, &to))
 				bad[n++] = &t->v[i];
 		if (n) {
 			tn_buf_puts(&b, any ? "; " : "");

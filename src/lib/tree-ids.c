@@ -209,7 +209,7 @@ static int id_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int tn_tree_ids_unmapped(const struct tn_tree_ids *t, const struct tn_idmap *m, bool unshifted_ok,
+int tn_tree_ids_unmapped(const struct tn_tree_ids *t, const struct tn_idmap *m,
 			 const struct tn_tree_id ***ret, size_t *n, uint64_t *ret_files)
 {
 	const struct tn_tree_idtab *tab = &t->tab[m->kind];
@@ -224,7 +224,7 @@ int tn_tree_ids_unmapped(const struct tn_tree_ids *t, const struct tn_idmap *m, 
 		const struct tn_tree_id *e = &tab->v[i];
 
 		if (!e->used || tn_idmap_translate(m, e->id, false, &inside) == 0 ||
-		    (unshifted_ok && tn_idmap_translate(m, e->id, true, &inside) == 0))
+		    tn_idmap_translate(m, e->id, true, &inside) == 0)
 			continue;
 		v[(*n)++] = e;
 		*ret_files += e->files;

@@ -47,11 +47,11 @@ void tn_tree_ids_done(struct tn_tree_ids *t);
 /*
  * The owners in the tree that `m` cannot show, and the IDs its etc/passwd and etc/group name
  * that `m` cannot map, sorted; *ret_files: how many files they own.
- * An owner is shown when `m` maps it as a host ID (a shifted tree); with `unshifted_ok` also
- * when `m` maps it as a container ID (an unshifted tree, idmapped or shifted to fit). The rest
- * show as the overflow ID, 65534, inside.
+ * An owner is representable when `m` maps it as a host ID (a shifted tree) or as a container ID
+ * (an unshifted tree, idmapped or shifted to fit); the rest show as 65534 inside whatever is
+ * done, and are returned.
  */
-int tn_tree_ids_unmapped(const struct tn_tree_ids *t, const struct tn_idmap *m, bool unshifted_ok,
+int tn_tree_ids_unmapped(const struct tn_tree_ids *t, const struct tn_idmap *m,
 			 const struct tn_tree_id ***ret, size_t *n, uint64_t *ret_files);
 
 /* "UID 1000320999 (1 file, e.g. /home/largeuid), ..." for a report; at most `max` IDs named. */
