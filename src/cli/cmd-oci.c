@@ -24,6 +24,7 @@
 #include "oci-spec.h"
 #include "oci-state.h"
 #include "parse.h"
+#include "userns-pool.h"
 #include "banned.h"
 
 #define ROOT_OR_FAIL(cli, var)                                                                     \
@@ -120,6 +121,14 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 			"%s: created the ID pool of --userns auto: ranges of \"tenant\" in "
 			"/etc/subuid and /etc/subgid\n",
 			cli->prog);
+	if (c->registry_recovered) {
+		_cleanup_free_ char *reg = tn_pool_registry_path();
+
+		tn_cli_warn(cli,
+			    "the registry of --userns auto ranges %s was damaged: it is kept as "
+			    "%s.damaged, and a new one was built from the user namespaces that run",
+			    reg ? reg : "", reg ? reg : "");
+	}
 	if (c->warning) {
 		tn_cli_warn(cli, "%s", c->warning->message);
 		if (c->warning->hint)
@@ -258,44 +267,6 @@ static const struct tn_cli_option list_options[] = {
 	{ 0 },
 };
 
-static int id_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The IDs under the root, sorted; a missing root is an empty list. */
-static int list_ids(const char *root, char ***ret, size_t *ret_n)
-{
-	DIR *d = opendir(root);
-	char **v = NULL;
-	size_t n = 0;
-
-	*ret = NULL;
-	*ret_n = 0;
-	if (!d)
-		return errno == ENOENT ? 0 : negative_errno();
-	for (struct dirent *e; (e = readdir(d));) {
-		char **nv;
-
-		if (e->d_name[0] == '.' || tn_container_id_check(e->d_name, NULL) < 0)
-			continue;
-		nv = reallocarray(v, n + 2, sizeof(*v));
-		if (!nv || !(nv[n] = strdup(e->d_name))) {
-			free(nv ? nv : v);
-			closedir(d);
-			return -ENOMEM;
-		}
-		v = nv;
-		v[++n] = NULL;
-	}
-	closedir(d);
-	if (n)
-		qsort(v, n, sizeof(*v), id_cmp);
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
 /* "1001,100000-165535": the host IDs a container's UIDs (k 0) or GIDs (k 1) are. */
 static char *host_ids(const char *root, const struct tn_state *s, int k)
 {
@@ -354,9 +325,9 @@ static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 
 	if (!json && strcmp(fmt, "table") != 0)
 		return tn_cli_usage(cli, "--format: '%s' is not table or json", fmt);
-	r = list_ids(root, &ids, &n);
+	r = tn_state_list(root, &ids, &n, &cli->err);
 	if (r < 0)
-		return tn_error_errno(&cli->err, -r, "cannot read %s", root);
+		return r;
 	tn_json_init(&j, &b, false);
 	if (json)
 		tn_json_begin_array(&j);

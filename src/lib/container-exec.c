@@ -251,6 +251,12 @@ static int set_user(struct tn_oci_process *p, const char *spec, struct tn_error 
 	if (tn_parse_u32_n(spec, colon ? (size_t)(colon - spec) : strlen(spec), &uid) < 0 ||
 	    (colon && tn_parse_u32(colon + 1, &gid) < 0))
 		return tn_error_set(err, EINVAL, "--user: '%s' is not UID[:GID]", spec);
+	/* (uid_t)-1 is "leave unchanged" to setresuid: the process would stay host root. */
+	if (uid == UINT32_MAX || gid == UINT32_MAX)
+		return tn_error_set(err, EINVAL,
+				    "--user: '%s': 4294967295 is not a user or group ID (the last "
+				    "valid ID is 4294967294)",
+				    spec);
 	p->uid = uid;
 	p->gid = gid;
 	return 0;

@@ -196,20 +196,27 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 	return r;
 }
 
-/* Every process of the container's cgroup: a frozen one is thawed first, or SIGKILL waits. */
+/* Every process of the container's cgroup: a frozen one is thawed first, or SIGKILL waits.
+ * Waits (up to 2 s) until the cgroup is empty, so that it can be removed. */
 static void kill_cgroup(const struct tn_state *s)
 {
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
-
 	if (!s->cgroup_path || !s->cgroup_path[0])
 		return;
 	if (tn_cgroup_frozen(s->cgroup_path))
 		tn_cgroup_freeze(s->cgroup_path, false, NULL);
-	if (tn_cgroup_pids(s->cgroup_path, &pids, &n) == 0)
+	for (int round = 0; round < 200; round++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0, others = 0;
+
+		if (tn_cgroup_pids(s->cgroup_path, &pids, &n) < 0)
+			return;
 		for (size_t i = 0; i < n; i++)
-			if (pids[i] > 0 && pids[i] != getpid())
-				kill(pids[i], SIGKILL);
+			if (pids[i] > 0 && pids[i] != getpid() && kill(pids[i], SIGKILL) == 0)
+				others++;
+		if (others == 0)
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
 }
 
 /* Kill what is left and wait (up to 10 s) until init is gone. */
@@ -239,6 +246,27 @@ static void remove_copy(const char *root, const char *id, struct tn_error **warn
 		tn_error_hint(warn, "remove it by hand: tenant unshare rm -rf %s", path);
 }
 
+/*
+ * runc: delete --force of a missing container succeeds. What a create killed half-way left goes
+ * too, or its ID and range stay taken: the directory without state.json, whatever runs on its
+ * range (tn_pool_release kills it first), the partial rootfs copy.
+ */
+static int delete_remains(const char *root, const char *id, struct tn_error **warn)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	if (tn_container_id_check(id, NULL) < 0)
+		return 0;
+	dir = tn_state_dir(root, id);
+	if (!dir)
+		return -ENOMEM;
+	if (tn_state_check(root, id, NULL) == 0)
+		tn_container_remove_dir(dir);
+	tn_pool_release(root, id);
+	remove_copy(root, id, warn);
+	return 0;
+}
+
 int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err,
 			struct tn_error **warn)
 {
@@ -248,16 +276,11 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 	int r = tn_state_load(root, id, &s, err);
 
 	if (r == -ENOENT && force) {
-		/* runc: delete --force of a missing container succeeds. A directory without
-		 * state.json (create was killed half-way) goes too, or its ID stays taken. */
-		dir = tn_state_dir(root, id);
-		if (dir && tn_container_id_check(id, NULL) == 0)
-			tn_container_remove_dir(dir);
 		if (err) {
 			tn_error_free(*err);
 			*err = NULL;
 		}
-		return 0;
+		return delete_remains(root, id, warn);
 	}
 	if (r < 0)
 		return r;
@@ -268,6 +291,9 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 			      id);
 	} else if (s.status != TN_STATUS_STOPPED) {
 		r = kill_and_wait(&s, err);
+	} else {
+		/* init is gone; what it left (no PID namespace, a background child) goes too. */
+		kill_cgroup(&s);
 	}
 	dir = tn_state_dir(root, id);
 	if (r == 0)

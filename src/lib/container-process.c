@@ -209,6 +209,9 @@ static int set_caps(const struct tn_oci_process *p, int last, struct tn_error **
 
 static int set_user(struct tn_init_ctx *ctx, const struct tn_oci_process *p, struct tn_error **err)
 {
+	/* The parser refuses 4294967295 ("leave unchanged" to setresuid); never reach it. */
+	if (p->uid == (uid_t)-1 || p->gid == (gid_t)-1)
+		return tn_error_set(err, EINVAL, "process.user: 4294967295 is not an ID");
 	if (p->n_additional_gids && !ctx->setgroups_ok)
 		return tn_error_set(err, EPERM,
 				    "process.user.additionalGids: setgroups is denied in this user "

@@ -75,6 +75,8 @@ struct create_plan {
 	char *cgroup;	  /* the cgroup's path below each hierarchy */
 	bool cgroup_used; /* created and entered (not for a rootless caller without one) */
 	char *config_path;
+	char *config_text; /* as read once: parsed, and kept in the state directory as is */
+	size_t config_len;
 	char *bundle;
 	char *rootfs;
 	struct tn_user caller;
@@ -101,6 +103,7 @@ static void create_plan_done(struct create_plan *p)
 	tn_oci_config_done(&p->cfg);
 	free(p->cgroup);
 	free(p->config_path);
+	free(p->config_text);
 	free(p->bundle);
 	free(p->rootfs);
 	tn_user_done(&p->caller);
@@ -166,7 +169,12 @@ static int resolve_paths(const struct tn_container_opts *o, struct create_plan *
 	p->config_path = strdup(config);
 	if (!p->config_path)
 		return -ENOMEM;
-	r = tn_oci_config_load(config, &p->cfg, err);
+	/* Read once: the bundle's owner may change the file, and what exec and delete's hooks
+	 * later take from the state directory must be what was checked here. */
+	r = tn_read_file(config, TN_CONFIG_MAX, &p->config_text, &p->config_len, NULL);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read %s", config);
+	r = tn_oci_config_parse(config, p->config_text, p->config_len, &p->cfg, err);
 	if (r < 0)
 		return r;
 	if (!p->cfg.has_process)
@@ -604,15 +612,12 @@ static int supervise_setup(const struct tn_container_opts *o, struct create_plan
 static int save_config(const struct tn_container_opts *o, struct create_plan *p,
 		       struct tn_error **err)
 {
-	_cleanup_free_ char *dir = tn_state_dir(o->root, o->id), *dst = NULL, *text = NULL;
-	size_t len;
+	_cleanup_free_ char *dir = tn_state_dir(o->root, o->id), *dst = NULL;
 	int r;
 
 	if (!dir || asprintf(&dst, "%s/%s", dir, TN_CONFIG_COPY) < 0)
 		return -ENOMEM;
-	r = tn_read_file(p->config_path, TN_CONFIG_MAX, &text, &len, NULL);
-	if (r == 0)
-		r = tn_atomic_replace(dst, text, len, 0600, geteuid(), getegid());
+	r = tn_atomic_replace(dst, p->config_text, p->config_len, 0600, geteuid(), getegid());
 	return r < 0 ? tn_error_errno(err, -r, "cannot keep a copy of %s", p->config_path) : 0;
 }
 
@@ -775,17 +780,17 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 					  p.new_userns ? p.maps.map : NULL, &p.idm, err);
 	if (r == 0)
 		r = launch(o, &p, fifo_fd, &pid, err);
-	if (r == 0 && !o->no_cgroup && (r = enter_cgroup(o, &p, pid, err)) < 0)
-		kill_init(pid, true);
-	if (r == 0) {
+	if (r == 0 && !o->no_cgroup)
+		r = enter_cgroup(o, &p, pid, err);
+	if (r == 0)
 		r = save_state(o, &p, pid, err);
-		if (r < 0)
-			kill_init(pid, true);
-	}
+	if (r == 0 && p.pooled)
+		r = tn_pool_commit(o->root, o->id, pid, err);
+	/* Undo in reverse: init first, so that no process is left on a range given back. */
+	if (r < 0 && pid > 0)
+		kill_init(pid, true);
 	if (r < 0 && p.cgroup_used)
 		tn_cgroup_remove(p.cgroup);
-	if (p.pooled && r == 0)
-		r = tn_pool_commit(o->root, o->id, pid, err);
 	if (p.pooled && r < 0)
 		tn_pool_release(o->root, o->id);
 	if (p.copy && r < 0)
@@ -805,6 +810,7 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	ret->state_dir = dir;
 	ret->no_cgroup = !o->no_cgroup && !p.cgroup_used;
 	ret->pool_added = p.pooled && p.grant.added_pool;
+	ret->registry_recovered = p.pooled && p.grant.recovered;
 	ret->remap_added = p.remap_added.ranges;
 	ret->remap_account_added = p.remap_added.account;
 	return 0;

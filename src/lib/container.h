@@ -44,6 +44,7 @@ struct tn_container {
 	char *state_dir;
 	bool no_cgroup;		  /* rootless, and no cgroup could be made for it (for --debug) */
 	bool pool_added;	  /* --userns auto made the pool's ranges (say so) */
+	bool registry_recovered;  /* its registry was damaged, and rebuilt (say so) */
 	bool remap_added;	  /* --userns remap gave the remap user its ranges (say so) */
 	bool remap_account_added; /* ... and created its account */
 	char *remap_user;	  /* --userns remap: whose ranges */

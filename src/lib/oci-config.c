@@ -21,9 +21,9 @@ static int parse_user(const struct tn_cfg *c, const struct tn_json_value *proc,
 	r = tn_cfg_field(c, proc, "user", "process.user", TN_JSON_OBJECT, true, &user);
 	if (r < 0)
 		return r;
-	r = tn_cfg_u32(c, user, "uid", "process.user.uid", true, &p->uid);
+	r = tn_cfg_id(c, user, "uid", "process.user.uid", true, &p->uid);
 	if (r == 0)
-		r = tn_cfg_u32(c, user, "gid", "process.user.gid", true, &p->gid);
+		r = tn_cfg_id(c, user, "gid", "process.user.gid", true, &p->gid);
 	if (r == 0 && tn_json_get(user, "umask")) {
 		r = tn_cfg_u32(c, user, "umask", "process.user.umask", false, &p->umask);
 		p->has_umask = tn_json_get(user, "umask")->type != TN_JSON_NULL;
@@ -44,7 +44,7 @@ static int parse_user(const struct tn_cfg *c, const struct tn_json_value *proc,
 		holder.object.v = &m;
 		holder.object.n = 1;
 		PATH_FMT(path, "process.user.additionalGids[%zu]", i);
-		r = tn_cfg_u32(c, &holder, "gid", path, true, &p->additional_gids[i]);
+		r = tn_cfg_id(c, &holder, "gid", path, true, &p->additional_gids[i]);
 		if (r < 0)
 			return r;
 		p->n_additional_gids++;

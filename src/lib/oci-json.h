@@ -43,6 +43,9 @@ int tn_cfg_u64(const struct tn_cfg *c, const struct tn_json_value *obj, const ch
 	       const char *path, bool required, uint64_t *ret);
 int tn_cfg_u32(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
 	       const char *path, bool required, uint32_t *ret);
+/* A user or group ID: an integer from 0 to 4294967294 (4294967295 is refused, with why). */
+int tn_cfg_id(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
+	      const char *path, bool required, uint32_t *ret);
 /* An array of strings, NULL-terminated (*ret_n excludes the NULL). */
 int tn_cfg_strings(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
 		   const char *path, char ***ret, size_t *ret_n);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Container state directories and state.json (oci-state.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,20 +15,24 @@
 #include "cgroup.h"
 #include "oci-state.h"
 #include "parse.h"
+#include "private-dir.h"
 #include "banned.h"
 
-bool tn_rootless(void)
+bool tn_in_initial_userns(void)
 {
 	_cleanup_free_ char *map = NULL;
 	size_t len;
 
-	if (geteuid() != 0)
-		return true;
-	/* Root of a user namespace (rootless podman runs its runtime so) is not the host's root. */
 	if (tn_read_file("/proc/self/uid_map", 4096, &map, &len, NULL) < 0)
-		return false;
-	return !(strstr(map, " 0 ") && strstr(map, "4294967295") &&
-		 strchr(map, '\n') == map + len - 1);
+		return true;
+	return strstr(map, " 0 ") && strstr(map, "4294967295") &&
+	       strchr(map, '\n') == map + len - 1;
+}
+
+bool tn_rootless(void)
+{
+	/* Root of a user namespace (rootless podman runs its runtime so) is not the host's root. */
+	return geteuid() != 0 || !tn_in_initial_userns();
 }
 
 int tn_state_root_default(char **ret)
@@ -44,48 +49,9 @@ int tn_state_root_default(char **ret)
 	return r < 0 ? -ENOMEM : 0;
 }
 
-/* mkdir -p of the parents (0711, as runc makes them), the root itself 0700. */
-static int make_parents(const char *root)
-{
-	char path[4096];
-	size_t len = strlen(root);
-
-	if (len >= sizeof(path))
-		return -ENAMETOOLONG;
-	memcpy(path, root, len + 1);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0711) < 0 && errno != EEXIST)
-			return negative_errno();
-		*p = '/';
-	}
-	return 0;
-}
-
 int tn_state_root_prepare(const char *root, struct tn_error **err)
 {
-	struct stat st;
-	int r = make_parents(root);
-
-	if (r < 0)
-		return tn_error_errno(err, -r,
-				      "cannot create the parents of the state directory %s", root);
-	if (mkdir(root, 0700) < 0 && errno != EEXIST)
-		return tn_error_errno(err, errno, "cannot create the state directory %s", root);
-	if (lstat(root, &st) < 0)
-		return tn_error_errno(err, errno, "cannot examine the state directory %s", root);
-	if (!S_ISDIR(st.st_mode))
-		return tn_error_set(err, ENOTDIR, "the state directory %s is not a directory",
-				    root);
-	if (st.st_uid != geteuid()) {
-		tn_error_set(err, EPERM,
-			     "the state directory %s belongs to uid %u, not to you (uid %u)", root,
-			     (unsigned)st.st_uid, (unsigned)geteuid());
-		return tn_error_hint(err, "use --root DIR with a directory of your own");
-	}
-	return 0;
+	return tn_private_dir_open(root, "state directory", TN_PRIVATE_CREATE, NULL, err);
 }
 
 int tn_container_id_check(const char *id, struct tn_error **err)
@@ -294,33 +260,120 @@ int tn_state_parse(const char *text, size_t len, struct tn_state *ret)
 	return r;
 }
 
+/* The container's directory below a checked state root: -ENOENT (with a message naming the
+ * ID) when there is none. */
+static int open_container_dir(const char *root, const char *id, int *ret_fd, struct tn_error **err)
+{
+	_cleanup_close_ int rootfd = -1;
+	int r = tn_container_id_check(id, err);
+
+	if (r < 0)
+		return r;
+	r = tn_private_dir_open(root, "state directory", 0, &rootfd, err);
+	if (r == -ENOENT)
+		return tn_error_set(err, ENOENT, "container '%s' does not exist (in %s)", id, root);
+	if (r < 0)
+		return r;
+	r = tn_private_subdir_open(rootfd, root, id, "container directory", ret_fd, err);
+	if (r == -ENOENT)
+		return tn_error_set(err, ENOENT, "container '%s' does not exist (in %s)", id, root);
+	return r;
+}
+
+int tn_state_check(const char *root, const char *id, struct tn_error **err)
+{
+	_cleanup_close_ int fd = -1;
+
+	return open_container_dir(root, id, &fd, err);
+}
+
 int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct tn_error **err)
 {
-	_cleanup_free_ char *dir = tn_state_dir(root, id), *path = NULL, *text = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dirfd = -1, fd = -1;
 	size_t len;
 	int r;
 
 	*ret = (struct tn_state){ 0 };
-	r = tn_container_id_check(id, err);
+	r = open_container_dir(root, id, &dirfd, err);
 	if (r < 0)
 		return r;
-	if (!dir || asprintf(&path, "%s/%s", dir, TN_STATE_FILE) < 0)
-		return -ENOMEM;
-	r = tn_read_file(path, 1024 * 1024, &text, &len, NULL);
-	if (r == -ENOENT)
+	fd = openat(dirfd, TN_STATE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
 		return tn_error_set(err, ENOENT, "container '%s' does not exist (in %s)", id, root);
+	if (fd < 0)
+		return tn_error_errno(err, errno, "cannot read %s/%s/%s", root, id, TN_STATE_FILE);
+	r = tn_read_fd(fd, 1024 * 1024, &text, &len);
 	if (r < 0)
-		return tn_error_errno(err, -r, "cannot read %s", path);
+		return tn_error_errno(err, -r, "cannot read %s/%s/%s", root, id, TN_STATE_FILE);
 	r = tn_state_parse(text, len, ret);
 	if (r == -EINVAL)
-		return tn_error_set(err, EINVAL, "%s is damaged: not a JSON object", path);
+		return tn_error_set(err, EINVAL, "%s/%s/%s is damaged: not a JSON object", root, id,
+				    TN_STATE_FILE);
 	if (r == 0 && !(ret->id = strdup(id)))
 		r = -ENOMEM;
 	if (r < 0) {
 		tn_state_done(ret);
-		return tn_error_errno(err, -r, "cannot load %s", path);
+		return tn_error_errno(err, -r, "cannot load %s/%s/%s", root, id, TN_STATE_FILE);
 	}
 	tn_state_refresh(root, ret);
+	return 0;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tn_state_list(const char *root, char ***ret, size_t *ret_n, struct tn_error **err)
+{
+	_cleanup_close_ int fd = -1;
+	char **v = NULL;
+	size_t n = 0;
+	DIR *d;
+	int r = tn_private_dir_open(root, "state directory", 0, &fd, err);
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	d = fdopendir(fd);
+	if (!d)
+		return tn_error_errno(err, errno, "cannot read %s", root);
+	TAKE_FD(fd);
+	for (struct dirent *e; (e = readdir(d));) {
+		char **nv;
+
+		if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || e->d_name[0] == '.' ||
+		    tn_container_id_check(e->d_name, NULL) < 0)
+			continue;
+		nv = reallocarray(v, n + 2, sizeof(*v));
+		if (!nv) {
+			r = -ENOMEM;
+			break;
+		}
+		v = nv;
+		v[n + 1] = NULL;
+		v[n] = strdup(e->d_name);
+		if (!v[n]) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), compare_ids);
+	*ret = v;
+	*ret_n = n;
 	return 0;
 }
 

@@ -44,6 +44,8 @@ struct tn_state {
 
 /* Not the host's root: not UID 0, or UID 0 of a user namespace (as under rootless podman). */
 bool tn_rootless(void);
+/* Whether tenant runs in the initial user namespace (its uid_map is the identity). */
+bool tn_in_initial_userns(void);
 
 /* The default state root: /run/tenant as root, $XDG_RUNTIME_DIR/tenant otherwise, else a
  * private directory under /tmp (tenant-UID). */
@@ -58,8 +60,17 @@ int tn_container_id_check(const char *id, struct tn_error **err);
 char *tn_state_dir(const char *root, const char *id);
 
 int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **err);
-/* -ENOENT (with a message naming the ID) when there is no such container. */
+/*
+ * -ENOENT (with a message naming the ID) when there is no such container. The state root and the
+ * container's directory are checked first (private-dir.h): the caller's, writable by nobody
+ * else, no symlink; a planted state is refused with the path, its owner and the fix.
+ */
 int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct tn_error **err);
+/* The same checks without reading state.json (a container directory create left half-made). */
+int tn_state_check(const char *root, const char *id, struct tn_error **err);
+/* The container IDs under a checked state root, sorted, NULL-terminated; a missing root has
+ * none. */
+int tn_state_list(const char *root, char ***ret, size_t *ret_n, struct tn_error **err);
 /* The fields of a state.json text (not id; no liveness check): -EINVAL when it is not one. */
 int tn_state_parse(const char *text, size_t len, struct tn_state *ret);
 void tn_state_done(struct tn_state *s);

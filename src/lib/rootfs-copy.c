@@ -19,6 +19,7 @@
 #include "rootfs-copy.h"
 #include "userns-plan.h"
 #include "userns.h"
+#include "private-dir.h"
 #include "banned.h"
 
 struct dirfix {
@@ -383,8 +384,18 @@ int tn_rootfs_copy_remove(const char *dst, const struct tn_subid_source *subid,
 			  struct tn_error **err)
 {
 	struct tn_userns_request req = { .src = subid, .mode = { TN_IDMAP_AUTO, TN_IDMAP_AUTO } };
+	_cleanup_free_ char *dir = tn_path_dirname(dst);
 	struct stat st;
+	int r;
 
+	if (!dir)
+		return -ENOMEM;
+	/* /var/tmp is anyone's: what is below tenant-UID is removed only if it is the caller's. */
+	r = tn_private_dir_open(dir, "directory of rootfs copies", 0, NULL, err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
 	if (lstat(dst, &st) < 0)
 		return errno == ENOENT ? 0 : tn_error_errno(err, errno, "cannot remove %s", dst);
 	if (!tn_rootless())
@@ -416,9 +427,10 @@ int tn_rootfs_copy_prepare(const char *path, struct tn_error **err)
 
 	if (!dir || !(base = tn_path_dirname(dir)))
 		return -ENOMEM;
-	r = tn_state_root_prepare(base, err);
+	r = tn_private_dir_open(base, "directory of rootfs copies", TN_PRIVATE_CREATE, NULL, err);
 	if (r == 0)
-		r = tn_state_root_prepare(dir, err);
+		r = tn_private_dir_open(dir, "directory of rootfs copies", TN_PRIVATE_CREATE, NULL,
+					err);
 	if (r == 0 && (chmod(base, 0711) < 0 || chmod(dir, 0711) < 0))
 		r = tn_error_errno(err, errno, "cannot make %s searchable", dir);
 	return r;

@@ -8,6 +8,8 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 
 #include "fs.h"
 #include "idrange.h"
@@ -17,6 +19,8 @@
 #include "logindefs.h"
 #include "subid-edit.h"
 #include "userns-pool.h"
+#include "private-dir.h"
+#include "proc-ids.h"
 #include "banned.h"
 
 struct entry {
@@ -32,6 +36,7 @@ struct registry {
 	size_t n;
 	int lock_fd;
 	char *path;
+	bool recovered; /* it was damaged: rebuilt from the user namespaces that run */
 };
 
 char *tn_pool_registry_path(void)
@@ -49,6 +54,12 @@ char *tn_pool_registry_path(void)
 	else
 		r = asprintf(&p, "/tmp/tenant-%u/userns.json", (unsigned)geteuid());
 	return r < 0 ? NULL : p;
+}
+
+static void entry_free(struct entry *e)
+{
+	free(e->root);
+	free(e->id);
 }
 
 static void registry_done(struct registry *g)
@@ -121,6 +132,88 @@ static int parse_registry(const char *text, size_t len, struct registry *g)
 	return r;
 }
 
+static int registry_save(struct registry *g, struct tn_error **err);
+
+/* One entry per user namespace that runs (but tenant's own): its maps' host IDs, held by one of
+ * its processes, so that reclaim frees them only when nothing runs in them. */
+static int add_userns(const struct tn_proc_info *p, void *data)
+{
+	struct registry *g = data;
+	uint64_t lo[2] = { UINT64_MAX, UINT64_MAX }, hi[2] = { 0, 0 };
+	struct tn_idmap m[2];
+	struct entry *nv;
+	char id[64];
+
+	if (p->own_userns)
+		return 0;
+	snprintf(id, sizeof(id), "recovered-%" PRIu64, p->userns);
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->v[i].id, id) == 0)
+			return 0; /* one of its processes was seen */
+	if (tn_proc_userns_maps(p->dirfd, m) < 0)
+		return 0;
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < m[k].n; i++) {
+			lo[k] = MIN(lo[k], (uint64_t)m[k].v[i].outside);
+			hi[k] = MAX(hi[k], (uint64_t)m[k].v[i].outside + m[k].v[i].count);
+		}
+		tn_idmap_done(&m[k]);
+	}
+	if (lo[0] >= hi[0] || lo[1] >= hi[1])
+		return 0;
+	nv = reallocarray(g->v, g->n + 1, sizeof(*g->v));
+	if (!nv)
+		return -ENOMEM;
+	g->v = nv;
+	g->v[g->n] = (struct entry){
+		.root = strdup(""),
+		.id = strdup(id),
+		.uid = (uint32_t)lo[0],
+		.gid = (uint32_t)lo[1],
+		.size = (uint32_t)MIN(MAX(hi[0] - lo[0], hi[1] - lo[1]),
+				      (uint64_t)TN_ID_MAX + 1 - MAX(lo[0], lo[1])),
+		.pid = p->pid,
+		.pid_start = tn_proc_start_time(p->pid),
+		.committed = true,
+	};
+	if (!g->v[g->n].root || !g->v[g->n].id) {
+		entry_free(&g->v[g->n]);
+		return -ENOMEM;
+	}
+	g->n++;
+	return 0;
+}
+
+/*
+ * A damaged registry (it is tenant's alone, so a crash or a full disk, not an attack) is kept
+ * as FILE.damaged, and a new one is built from what runs: every user namespace on the host holds
+ * its host IDs until nothing runs in it. Starting empty instead would hand out ranges that
+ * running containers still use.
+ */
+static int recover(struct registry *g, struct tn_error **err)
+{
+	_cleanup_free_ char *aside = NULL;
+	int r;
+
+	for (size_t i = 0; i < g->n; i++)
+		entry_free(&g->v[i]);
+	g->n = 0;
+	if (asprintf(&aside, "%s.damaged", g->path) < 0)
+		return -ENOMEM;
+	if (rename(g->path, aside) < 0)
+		return tn_error_errno(err, errno, "%s is damaged, and cannot be moved to %s",
+				      g->path, aside);
+	r = tn_proc_scan(add_userns, g);
+	if (r < 0)
+		return tn_error_errno(
+			err, -r,
+			"%s was damaged (kept as %s), and the ranges in use cannot be "
+			"read from /proc",
+			g->path, aside);
+	g->recovered = true;
+	return registry_save(g, err);
+}
+
 /* Lock, then read (a missing registry is an empty one). */
 static int registry_open(struct registry *g, struct tn_error **err)
 {
@@ -132,10 +225,10 @@ static int registry_open(struct registry *g, struct tn_error **err)
 	if (!g->path || !(dir = tn_path_dirname(g->path)) ||
 	    asprintf(&lock, "%s/userns.lock", dir) < 0)
 		return -ENOMEM;
-	r = tn_state_root_prepare(dir, err);
+	r = tn_private_dir_open(dir, "registry directory", TN_PRIVATE_CREATE, NULL, err);
 	if (r < 0)
 		return r;
-	g->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	g->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (g->lock_fd < 0 || RETRY_EINTR(flock(g->lock_fd, LOCK_EX)) < 0)
 		return tn_error_errno(err, errno, "cannot lock %s", lock);
 	r = tn_read_file(g->path, 64 * 1024 * 1024, &text, &len, NULL);
@@ -143,12 +236,8 @@ static int registry_open(struct registry *g, struct tn_error **err)
 		return 0;
 	if (r == 0)
 		r = parse_registry(text, len, g);
-	if (r == -EINVAL) {
-		tn_error_set(err, EINVAL, "%s is damaged: not a registry of ID ranges", g->path);
-		return tn_error_hint(err,
-				     "move it away (nothing runs from it but new allocations); "
-				     "tenant starts a new one");
-	}
+	if (r == -EINVAL)
+		return recover(g, err);
 	return r < 0 ? tn_error_errno(err, -r, "cannot read %s", g->path) : 0;
 }
 
@@ -184,7 +273,39 @@ static int registry_save(struct registry *g, struct tn_error **err)
 	return r < 0 ? tn_error_errno(err, -r, "cannot write %s", g->path) : 0;
 }
 
-/* Drop entries whose process is gone (a crashed allocation, an undeleted dead container). */
+/* The processes on the host that run with an ID of the entry's range (proc-ids.h). */
+static int range_users(const struct entry *e, pid_t **ret, size_t *ret_n)
+{
+	struct tn_idset set[2] = { 0 };
+	int r = tn_idset_add(&set[0], e->uid, e->size);
+
+	if (r == 0)
+		r = tn_idset_add(&set[1], e->gid, e->size);
+	if (r == 0) {
+		tn_idset_normalize(&set[0]);
+		tn_idset_normalize(&set[1]);
+		r = tn_proc_ids_users(&set[0], &set[1], ret, ret_n);
+	}
+	tn_idset_free(&set[0]);
+	tn_idset_free(&set[1]);
+	return r;
+}
+
+static bool range_in_use(const struct entry *e)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	/* When /proc cannot be read, keep the range: better lost than shared. */
+	return range_users(e, &pids, &n) < 0 || n > 0;
+}
+
+/*
+ * Drop entries whose range nobody uses any more: the recorded process (the allocating tenant,
+ * then the container's init) is gone, and no process on the host runs with an ID of the range.
+ * A container whose init ended without `delete` may keep processes (no PID namespace, a
+ * background child): its range stays taken until they are gone too.
+ */
 static void reclaim(struct registry *g)
 {
 	size_t k = 0;
@@ -193,12 +314,11 @@ static void reclaim(struct registry *g)
 		struct entry *e = &g->v[i];
 		uint64_t t = e->pid > 0 ? tn_proc_start_time(e->pid) : 0;
 
-		if (t != 0 && t == e->pid_start) {
+		if ((t != 0 && t == e->pid_start) || range_in_use(e)) {
 			g->v[k++] = *e;
 			continue;
 		}
-		free(e->root);
-		free(e->id);
+		entry_free(e);
 	}
 	g->n = k;
 }
@@ -453,7 +573,7 @@ int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const 
 		}
 	}
 	if (r == 0)
-		*ret = (struct tn_pool_grant){ e.uid, e.gid, size, added };
+		*ret = (struct tn_pool_grant){ e.uid, e.gid, size, added, g.recovered };
 	tn_subid_list_done(&pool[0]);
 	tn_subid_list_done(&pool[1]);
 	registry_done(&g);
@@ -476,6 +596,25 @@ int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error 
 	return r;
 }
 
+/* SIGKILL whatever runs with the entry's IDs (they are this container's alone), and wait up to
+ * two seconds for it to go. */
+static bool kill_range_users(const struct entry *e)
+{
+	for (int i = 0; i < 200; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+
+		if (range_users(e, &pids, &n) < 0)
+			return false;
+		if (n == 0)
+			return true;
+		for (size_t j = 0; j < n; j++)
+			kill(pids[j], SIGKILL);
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return false;
+}
+
 int tn_pool_release(const char *root, const char *id)
 {
 	_cleanup_free_ char *path = tn_pool_registry_path();
@@ -488,13 +627,19 @@ int tn_pool_release(const char *root, const char *id)
 	if (!path || access(path, F_OK) < 0)
 		return 0;
 	r = registry_open(&g, NULL);
-
-	if (r == 0 && (e = find(&g, root, id))) {
-		free(e->root);
-		free(e->id);
-		*e = g.v[--g.n];
-		r = registry_save(&g, NULL);
+	if (r < 0 || !(e = find(&g, root, id))) {
+		registry_done(&g);
+		return r;
 	}
+	if (kill_range_users(e)) {
+		entry_free(e);
+		*e = g.v[--g.n];
+	} else {
+		/* Something of it survived: the range stays taken until reclaim finds it unused. */
+		e->pid = 0;
+		e->pid_start = 0;
+	}
+	r = registry_save(&g, NULL);
 	registry_done(&g);
 	return r;
 }
@@ -502,12 +647,17 @@ int tn_pool_release(const char *root, const char *id)
 int tn_remap_owner(const char *conf, char **ret, struct tn_error **err)
 {
 	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
 	size_t len;
 	unsigned line_no = 0;
-	int r = tn_read_file(conf, 1024 * 1024, &text, &len, NULL);
+	/* It names whose ranges every remapped container gets: only root may have written it. */
+	int r = tn_trusted_file_open(conf, &fd, err);
 
 	if (r == -ENOENT)
 		return (*ret = strdup(TN_REMAP_DEFAULT_OWNER)) ? 0 : -ENOMEM;
+	if (r < 0)
+		return r;
+	r = tn_read_fd(fd, 1024 * 1024, &text, &len);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read %s", conf);
 	for (char *line = text; *line;) {

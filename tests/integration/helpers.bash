@@ -78,6 +78,12 @@ assert_not_contains() {
 
 sha() { sha256sum "$@" | cut -d' ' -f1 | tr '\n' ' '; }
 
+# The PIDs of live (not zombie) processes whose UID is $1; fails when there is none. A zombie is
+# over, even when nobody reaps it (the sandbox's init does not).
+running_as() {
+	ps -o pid=,stat= -u "$1" | awk '$2 !~ /^Z/ { print $1; n++ } END { exit n == 0 }'
+}
+
 # ---- user namespaces as an unprivileged user ----
 #
 # newuidmap reads the real /etc/subuid and /etc/subgid, so these suites give a throwaway system

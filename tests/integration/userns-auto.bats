@@ -103,21 +103,60 @@ tnr() {
 	assert_eq "$(jq '.allocations | length' "$REG")" 0
 }
 
-@test "auto: an exhausted pool and a damaged registry are refused with a hint, nothing allocated" {
+@test "auto: an exhausted pool and an unknown mode are refused with a hint, nothing allocated" {
 	args "$B" id
 	run -1 tnr run --userns auto:size=4000000000 --bundle "$B" e1
 	assert_contains "$output" "no free block of 4000000000 IDs is left"
 	assert_contains "$output" "hint: delete containers, or give the pool more: tenant subid add tenant --count N"
-	mkdir -p "$(dirname "$REG")"
-	[ -e "$REG" ] && cp "$REG" "$USERNS_DIR/reg.good"
-	echo '{"allocations": [{"root": 1}]}' >"$REG"
-	run -1 tnr run --userns auto --bundle "$B" e2
-	assert_contains "$output" "$REG is damaged"
-	assert_contains "$output" "hint: move it away"
-	rm -f "$REG"
-	[ -e "$USERNS_DIR/reg.good" ] && cp "$USERNS_DIR/reg.good" "$REG"
 	run -1 tnr run --userns bogus --bundle "$B" e3
 	assert_contains "$output" "userns mode 'bogus' is not one of auto, auto:size=N, auto:size=image, remap, keep-id, host"
+	assert_eq "$(tnr list -q)" ""
+}
+
+@test "auto: a damaged registry is kept aside and rebuilt from what runs: no range is handed out twice" {
+	args "$B" sleep 30
+	tnr run -d --userns auto --bundle "$B" d1 >/dev/null 2>&1 3>&-
+	local first
+	first=$(tnr idmap translate --container d1 0)
+	echo '{"allocations": [{"root": 1}]}' >"$REG"
+	args "$B" cat /proc/self/uid_map
+	run -0 tnr run --userns auto --bundle "$B" d2
+	assert_contains "$output" "warning: the registry of --userns auto ranges $REG was damaged: it is kept as $REG.damaged"
+	assert_eq "$(cat "$REG.damaged")" '{"allocations": [{"root": 1}]}'
+	# d1 still runs on its range: d2 got another one.
+	local second
+	second=$(awk '$1 == 0 { print $2; exit }' <<<"$output")
+	[ "$second" != "$first" ]
+	[ $((second > first ? second - first : first - second)) -ge 65536 ]
+	# The rebuilt registry holds d1's range until nothing runs in it.
+	jq -e --argjson f "$first" '[.allocations[] | select(.uid <= $f and $f < .uid + .size)] | length == 1' "$REG"
+	tnr delete --force d1
+	rm -f "$REG.damaged"
+	args "$B" cat /proc/self/uid_map
+	run -0 tnr run --userns auto --bundle "$B" d3
+	assert_eq "$(awk '$1 == 0 { print $2; exit }' <<<"$output")" "$first"
+	assert_eq "$(jq '.allocations | length' "$REG")" 0
+}
+
+@test "auto: a range stays taken while a container that was never deleted still has a process" {
+	# No PID namespace: init's background child outlives it.
+	config "$B" '.linux.namespaces |= map(select(.type != "pid"))'
+	config "$B" '.process.args = ["/init", "spawn", "/init", "sleep", "60"]'
+	tnr run -d --userns auto --bundle "$B" l1 >/dev/null 2>&1 3>&-
+	wait_status stopped l1 tnr
+	local first
+	first=$(jq -r '.allocations[0].uid' "$REG")
+	# l1 is stopped, not deleted, and its child runs as its root: the next one gets another range.
+	running_as "$first" >/dev/null
+	args "$B" cat /proc/self/uid_map
+	run -0 tnr run --userns auto --bundle "$B" l2
+	[ "$(awk '$1 == 0 { print $2; exit }' <<<"$output")" != "$first" ]
+	# delete kills what is left of it, and gives the range back.
+	run -0 tnr delete l1
+	run -1 running_as "$first"
+	run -0 tnr run --userns auto --bundle "$B" l3
+	assert_eq "$(awk '$1 == 0 { print $2; exit }' <<<"$output")" "$first"
+	assert_eq "$(jq '.allocations | length' "$REG")" 0
 }
 
 @test "auto, rootless: containers of a user get disjoint blocks of its own ranges" {

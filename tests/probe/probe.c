@@ -25,6 +25,7 @@
  *	kill PID SIGNAL     send SIGNAL (a number) to PID
  *	mount-tmpfs DIR     mount a tmpfs on DIR
  *	mount-bind SRC DIR  bind-mount SRC on DIR
+ *	spawn PROG ARGS...  start PROG in the background (its own session, stdio on /dev/null)
  *
  * A failing command prints "probe: CMD: error" to stderr and exits 1.
  */
@@ -264,6 +265,26 @@ static int run(char **args, int n)
 		return mount("tmpfs", args[1], "tmpfs", 0, NULL) < 0 ? fail(c, args[1]) : 0;
 	if (strcmp(c, "mount-bind") == 0 && n == 3)
 		return mount(args[1], args[2], NULL, MS_BIND, NULL) < 0 ? fail(c, args[2]) : 0;
+	if (strcmp(c, "spawn") == 0 && n >= 2) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return fail(c, args[1]);
+		if (pid == 0) {
+			int null = open("/dev/null", O_RDWR);
+
+			setsid();
+			if (null >= 0) {
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			args[n] = NULL;
+			execv(args[1], args + 1);
+			_exit(127);
+		}
+		return 0;
+	}
 	fprintf(stderr, "probe: unknown command '%s'\n", c);
 	return 1;
 }

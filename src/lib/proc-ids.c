@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Processes using a range of IDs (proc-ids.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "macro.h"
+#include "parse.h"
+#include "proc-ids.h"
+#include "banned.h"
+
+/* "Uid:\t0\t0\t0\t0" into v[4]. */
+static int parse_ids(const char *status, const char *key, uint32_t v[4])
+{
+	const char *p = strstr(status, key);
+
+	if (!p)
+		return -EBADMSG;
+	p += strlen(key);
+	for (int i = 0; i < 4; i++) {
+		p += strspn(p, " \t");
+		if (tn_parse_u32_n(p, strcspn(p, " \t\n"), &v[i]) < 0)
+			return -EBADMSG;
+		p += strcspn(p, " \t\n");
+	}
+	return 0;
+}
+
+static int read_info(int procfd, const char *name, ino_t own, struct tn_proc_info *p)
+{
+	_cleanup_free_ char *status = NULL;
+	_cleanup_close_ int sfd = -1;
+	struct stat st;
+	uint32_t pid;
+	size_t len;
+	int r;
+
+	if (tn_parse_u32(name, &pid) < 0 || pid == 0 || pid > INT32_MAX)
+		return -EINVAL;
+	p->dirfd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (p->dirfd < 0)
+		return negative_errno();
+	p->pid = (pid_t)pid;
+	sfd = openat(p->dirfd, "status", O_RDONLY | O_CLOEXEC);
+	if (sfd < 0)
+		return negative_errno();
+	r = tn_read_fd(sfd, 64 * 1024, &status, &len);
+	if (r < 0)
+		return r;
+	/* A zombie runs nothing: it has ended, whoever has not reaped it yet. */
+	if (strstr(status, "\nState:\tZ") || strstr(status, "\nState:\tX"))
+		return -ESRCH;
+	r = parse_ids(status, "\nUid:", p->uid);
+	if (r < 0)
+		return r;
+	r = parse_ids(status, "\nGid:", p->gid);
+	if (r < 0)
+		return r;
+	/* A kernel thread or a process we may not examine has no namespace link to read. */
+	p->userns = fstatat(p->dirfd, "ns/user", &st, 0) == 0 ? st.st_ino : 0;
+	p->own_userns = p->userns == 0 || p->userns == own;
+	return 0;
+}
+
+int tn_proc_scan(int (*fn)(const struct tn_proc_info *p, void *data), void *data)
+{
+	_cleanup_close_ int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat self;
+	DIR *d;
+	int r = 0;
+
+	if (procfd < 0)
+		return negative_errno();
+	if (stat("/proc/self/ns/user", &self) < 0)
+		return negative_errno();
+	d = fdopendir(procfd);
+	if (!d)
+		return negative_errno();
+	procfd = -1; /* the stream has it */
+	for (struct dirent *e; r >= 0 && (e = readdir(d));) {
+		struct tn_proc_info p = { .dirfd = -1 };
+
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+		    read_info(dirfd(d), e->d_name, self.st_ino, &p) == 0)
+			r = fn(&p, data);
+		if (p.dirfd >= 0)
+			close(p.dirfd);
+	}
+	closedir(d);
+	return r < 0 ? r : 0;
+}
+
+static int read_map(int dirfd, enum tn_idmap_kind k, struct tn_idmap *ret)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd =
+		openat(dirfd, k == TN_IDMAP_GID ? "gid_map" : "uid_map", O_RDONLY | O_CLOEXEC);
+	size_t len;
+	int r;
+
+	*ret = (struct tn_idmap){ .kind = k };
+	if (fd < 0)
+		return negative_errno();
+	r = tn_read_fd(fd, 64 * 1024, &text, &len);
+	if (r < 0)
+		return r;
+	return tn_idmap_parse_text(text, k, ret);
+}
+
+int tn_proc_userns_maps(int dirfd, struct tn_idmap ret[2])
+{
+	int r = read_map(dirfd, TN_IDMAP_UID, &ret[0]);
+
+	if (r < 0)
+		return r;
+	r = read_map(dirfd, TN_IDMAP_GID, &ret[1]);
+	if (r < 0)
+		tn_idmap_done(&ret[0]);
+	return r;
+}
+
+struct users {
+	const struct tn_idset *set[2];
+	pid_t *v;
+	size_t n;
+	/* user namespaces already looked at: inode, and whether their maps reach the sets */
+	struct {
+		uint64_t ino;
+		bool uses;
+	} * ns;
+	size_t n_ns;
+};
+
+static bool ids_in(const struct tn_idset *s, const uint32_t v[4])
+{
+	for (int i = 0; i < 4; i++)
+		if (s && tn_idset_overlaps(s, v[i], 1))
+			return true;
+	return false;
+}
+
+/* Whether the process's user namespace maps an ID of the sets (each namespace read once). */
+static int userns_uses(struct users *u, const struct tn_proc_info *p, bool *ret)
+{
+	struct tn_idmap m[2];
+	bool uses = false;
+	void *nv;
+
+	for (size_t i = 0; i < u->n_ns; i++)
+		if (u->ns[i].ino == p->userns) {
+			*ret = u->ns[i].uses;
+			return 0;
+		}
+	if (tn_proc_userns_maps(p->dirfd, m) == 0) {
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; u->set[k] && i < m[k].n; i++)
+				uses = uses || tn_idset_overlaps(u->set[k], m[k].v[i].outside,
+								 m[k].v[i].count);
+			tn_idmap_done(&m[k]);
+		}
+	}
+	nv = reallocarray(u->ns, u->n_ns + 1, sizeof(*u->ns));
+	if (!nv)
+		return -ENOMEM;
+	u->ns = nv;
+	u->ns[u->n_ns].ino = p->userns;
+	u->ns[u->n_ns++].uses = uses;
+	*ret = uses;
+	return 0;
+}
+
+static int collect_user(const struct tn_proc_info *p, void *data)
+{
+	struct users *u = data;
+	bool uses = ids_in(u->set[0], p->uid) || ids_in(u->set[1], p->gid);
+	pid_t *nv;
+	int r;
+
+	if (p->pid == getpid())
+		return 0;
+	if (!uses && !p->own_userns) {
+		r = userns_uses(u, p, &uses);
+		if (r < 0)
+			return r;
+	}
+	if (!uses)
+		return 0;
+	nv = reallocarray(u->v, u->n + 1, sizeof(*u->v));
+	if (!nv)
+		return -ENOMEM;
+	u->v = nv;
+	u->v[u->n++] = p->pid;
+	return 0;
+}
+
+int tn_proc_ids_users(const struct tn_idset *uids, const struct tn_idset *gids, pid_t **ret,
+		      size_t *ret_n)
+{
+	struct users u = { .set = { uids, gids } };
+	int r = tn_proc_scan(collect_user, &u);
+
+	free(u.ns);
+	if (r < 0) {
+		free(u.v);
+		return r;
+	}
+	*ret = u.v;
+	*ret_n = u.n;
+	return 0;
+}

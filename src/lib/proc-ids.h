@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Which processes on the host use a range of IDs: for `--userns auto`, a range may go back to
+ * the pool only when no process runs with an ID of it (a container that was never deleted may
+ * keep processes after its init is gone: no PID namespace, a background child), and `delete`
+ * kills what is left of a container by its IDs when no cgroup holds them.
+ *
+ * A process uses an ID when its real, effective, saved or filesystem UID (GID) is in the range,
+ * or when its user namespace (not tenant's own) maps one of the range's IDs.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "idmap.h"
+#include "idrange.h"
+
+struct tn_proc_info {
+	pid_t pid;
+	uint32_t uid[4], gid[4]; /* real, effective, saved, filesystem */
+	uint64_t userns;	 /* inode of its user namespace */
+	bool own_userns;	 /* tenant's own */
+	int dirfd;		 /* /proc/PID, valid during the callback */
+};
+
+/* Call fn for every process (a process that exits meanwhile is skipped); fn's negative result
+ * stops the scan and is returned. */
+int tn_proc_scan(int (*fn)(const struct tn_proc_info *p, void *data), void *data);
+
+/* The maps of a process's user namespace, through its /proc directory. */
+int tn_proc_userns_maps(int dirfd, struct tn_idmap ret[2]);
+
+/* The PIDs (without tenant's own) using an ID of the normalized sets uids / gids; allocated. */
+int tn_proc_ids_users(const struct tn_idset *uids, const struct tn_idset *gids, pid_t **ret,
+		      size_t *ret_n);
