@@ -8,10 +8,11 @@
 #include "cli.h"
 #include "commands.h"
 #include "container.h"
+#include "shift-record.h"
 #include "shift.h"
 #include "banned.h"
 
-enum { SH_TO, SH_TO_GID, SH_FROM, SH_FROM_GID, SH_CONTAINER };
+enum { SH_TO, SH_TO_GID, SH_FROM, SH_FROM_GID, SH_CONTAINER, SH_SHOW };
 
 const struct tn_cli_option tn_shift_options[] = {
 	[SH_TO] = { "to", 't', "C:H:S[,...]",
@@ -23,6 +24,7 @@ const struct tn_cli_option tn_shift_options[] = {
 		      "file's owner is the container ID it means)" },
 	[SH_FROM_GID] = { "from-gid", 0, "C:H:S[,...]", "the GIDs' map now, when it differs" },
 	[SH_CONTAINER] = { "container", 'c', "ID", "shift to the maps of this container" },
+	[SH_SHOW] = { "show", 0, NULL, "print the tree's record (busy or done, and its maps)" },
 	{ 0 },
 };
 
@@ -30,11 +32,13 @@ const char tn_shift_description[] =
 	"Changes the owners of every file of ROOTFS in place so that a container with the\n"
 	"target map sees them as the image means them, for where an idmapped mount cannot\n"
 	"be used: rootless, or a filesystem without idmapped mounts. Setuid and setgid\n"
-	"bits, file capabilities, ACLs and hard links come out right. The tree is marked\n"
-	"busy first and done last (the user.tenant.idmap attribute of ROOTFS): a shift that\n"
-	"was killed is finished by the next one, and a tree already at the target map is\n"
-	"left alone. Rootless, it runs in a user namespace of your subordinate ranges, so\n"
-	"both maps must be within them.";
+	"bits, file capabilities, ACLs and hard links come out right. The shift is recorded\n"
+	"in tenant's own store (/var/lib/tenant/shift as root, ~/.local/share/tenant/shift\n"
+	"rootless), never in the tree, busy first and done last: a shift that was killed is\n"
+	"finished by the next one, and a tree already at the target map is left alone.\n"
+	"Nothing the tree's owner wrote steers it, and no step leaves the tree: a directory\n"
+	"swapped for a symlink mid-shift stops it with an error. Rootless, it runs in a user\n"
+	"namespace of your subordinate ranges, so both maps must be within them.";
 
 /* "C:H:S[,C:H:S...]" into m. */
 static int parse_map(struct tn_cli *cli, const char *opt, const char *text, enum tn_idmap_kind kind,
@@ -88,13 +92,33 @@ static int target_maps(struct tn_cli *cli, const struct tn_cli_args *a, struct t
 	return r;
 }
 
+/* --show: the record as it is kept. */
+static int show(struct tn_cli *cli, const char *root)
+{
+	_cleanup_free_ char *file = NULL, *text = NULL;
+	int r = tn_shift_record_show(root, &file, &text, &cli->err);
+
+	if (r == -ENODATA) {
+		fprintf(cli->out, "%s: no shift record (never shifted by tenant)\n", root);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	fprintf(cli->out, "# %s\n%s", file, text);
+	return 0;
+}
+
 int tn_cmd_shift(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	struct tn_idmap to[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
 	struct tn_idmap from[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
 	struct tn_shift_request req = { .root = a->pos[0] };
 	struct tn_shift_result res;
-	int r = target_maps(cli, a, to);
+	int r;
+
+	if (tn_cli_has(a, SH_SHOW))
+		return show(cli, a->pos[0]);
+	r = target_maps(cli, a, to);
 
 	if (r == 0 && tn_cli_has(a, SH_FROM)) {
 		r = parse_map(cli, "from", a->value[SH_FROM], TN_IDMAP_UID, &from[0]);

@@ -382,7 +382,7 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 }
 
 /*
- * A rootfs tenant has shifted before (it carries a user.tenant.idmap record) follows the
+ * A rootfs tenant has shifted before (its record is in tenant's store) follows the
  * container: shifted to its maps unless it is there already, or finished when a shift was
  * interrupted. Once per range; an unshifted tree is never chowned behind the user's back.
  */

@@ -286,3 +286,20 @@ int tn_trusted_file_open(const char *path, int *ret_fd, struct tn_error **err)
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
+
+char *tn_storage_path(const char *name)
+{
+	const char *xdg = secure_getenv("XDG_DATA_HOME"), *home = secure_getenv("HOME");
+	char *p = NULL;
+	int r;
+
+	if (!tn_rootless())
+		r = asprintf(&p, "/var/lib/tenant/%s", name);
+	else if (xdg && xdg[0] == '/')
+		r = asprintf(&p, "%s/tenant/%s", xdg, name);
+	else if (home && home[0] == '/')
+		r = asprintf(&p, "%s/.local/share/tenant/%s", home, name);
+	else
+		r = asprintf(&p, "/tmp/tenant-%u/%s", (unsigned)geteuid(), name);
+	return r < 0 ? NULL : p;
+}

@@ -44,3 +44,8 @@ int tn_private_subdir_open(int dirfd, const char *dir_path, const char *name, co
  * a regular file owned by root or the caller, writable by nobody else. *ret_fd is readable.
  * -ENOENT without a message when it does not exist. */
 int tn_trusted_file_open(const char *path, int *ret_fd, struct tn_error **err);
+
+/* Where tenant keeps its own records (NAME: "userns.json", "shift"): /var/lib/tenant/NAME as
+ * root; rootless $XDG_DATA_HOME/tenant/NAME, else ~/.local/share/tenant/NAME, else
+ * /tmp/tenant-UID/NAME. Allocated; NULL when out of memory. */
+char *tn_storage_path(const char *name);

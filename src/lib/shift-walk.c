@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The two passes of a shift (shift-internal.h). Pass 1 reads every inode once and decides
- * where its owners go, so an owner without a place stops the shift before anything changes.
- * Pass 2 changes the inodes from that list, without reading the tree again: an llistxattr
- * says whether there is anything a chown clears (capabilities) or that moves with the owners
- * (ACLs), then the lchown. Threads split the list; an inode with several names goes to the
- * first thread only.
+ * The two passes of a shift (shift-internal.h). Pass 1 reads every inode once (tree-walk.h) and
+ * decides where its owners go, so an owner without a place stops the shift before anything
+ * changes. Pass 2 changes the inodes from that list, without reading the tree again, but never
+ * trusting it either: the tree's owner may rename a directory and put a symlink in its place
+ * while the shift runs. Each inode is reached from the top through directories opened without
+ * following a symlink and checked against pass 1 (device, inode), then opened itself (O_PATH,
+ * no symlink followed) and checked; what is done to it is decided from what it is now, through
+ * that fd, and done through it.
  */
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/capability.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
@@ -18,12 +19,11 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/xattr.h>
 
 #include "macro.h"
-#include "parse.h"
 #include "shift-internal.h"
+#include "tree-walk.h"
 #include "banned.h"
 
 #define PROGRESS_EVERY 10000
@@ -76,18 +76,20 @@ bool tn_shift_seen(const struct tn_shift_walk *w, int k, uint32_t seen, uint32_t
 
 /* ---- pass 1 ---- */
 
-static _Thread_local struct collect {
+struct collect {
 	struct tn_shift_walk *w;
 	struct tn_shift_list *l;
-	int r;
-} * cur; /* nftw() passes no argument to its callback */
+	size_t dirs[TN_WALK_MAX_DEPTH]; /* the index of the directory open at each depth */
+	struct link {
+		uint64_t ino;
+		nlink_t nlink;
+		size_t index;
+	} * links; /* the inodes of several names, to count their names here */
+	size_t n_links;
+};
 
-static int add(struct tn_shift_list *l, const char *path, const struct stat *st,
-	       struct tn_shift_walk *w)
+static int grow(struct tn_shift_list *l, size_t path_len)
 {
-	size_t len = strlen(path) + 1;
-	struct tn_shift_entry *e;
-
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 4096;
 		struct tn_shift_entry *v = reallocarray(l->v, cap, sizeof(*v));
@@ -97,8 +99,8 @@ static int add(struct tn_shift_list *l, const char *path, const struct stat *st,
 		l->v = v;
 		l->cap = cap;
 	}
-	if (l->len + len > l->paths_cap) {
-		size_t cap = MAX(l->paths_cap * 2, l->len + len + 65536);
+	if (l->len + path_len > l->paths_cap) {
+		size_t cap = MAX(l->paths_cap * 2, l->len + path_len + 65536);
 		char *p = realloc(l->paths, cap);
 
 		if (!p)
@@ -106,42 +108,106 @@ static int add(struct tn_shift_list *l, const char *path, const struct stat *st,
 		l->paths = p;
 		l->paths_cap = cap;
 	}
-	memcpy(l->paths + l->len, path, len);
-	e = &l->v[l->n++];
-	*e = (struct tn_shift_entry){ .path = l->len,
-				      .uid = st->st_uid,
-				      .gid = st->st_gid,
-				      .mode = st->st_mode,
-				      .linked = !S_ISDIR(st->st_mode) && st->st_nlink > 1 };
-	l->len += len;
-	if (!tn_shift_seen(w, 0, e->uid, &e->new_uid) || !tn_shift_seen(w, 1, e->gid, &e->new_gid))
-		l->unmappable++;
 	return 0;
 }
 
-static int visit(const char *path, const struct stat *st, int type, struct FTW *f)
+static int note_link(struct collect *c, const struct stat *st)
 {
-	(void)f;
-	if (type == FTW_NS || type == FTW_DNR) {
-		cur->r = tn_error_set(cur->w->err, EACCES, "cannot read %s", path);
-		return 1;
+	struct link *nv;
+
+	if (S_ISDIR(st->st_mode) || st->st_nlink < 2)
+		return 0;
+	nv = reallocarray(c->links, c->n_links + 1, sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	c->links = nv;
+	c->links[c->n_links++] = (struct link){ st->st_ino, st->st_nlink, c->l->n - 1 };
+	return 0;
+}
+
+static int add(const struct tn_walk_entry *we, void *data)
+{
+	struct collect *c = data;
+	struct tn_shift_list *l = c->l;
+	const struct stat *st = we->st;
+	size_t len = strlen(we->path) + 1;
+	const char *slash = strrchr(we->path, '/');
+	struct tn_shift_entry *e;
+	int r = grow(l, len);
+
+	if (r < 0)
+		return r;
+	memcpy(l->paths + l->len, we->path, len);
+	e = &l->v[l->n];
+	*e = (struct tn_shift_entry){ .path = l->len,
+				      .name = l->len + (slash ? (size_t)(slash - we->path) + 1 : 0),
+				      .parent = we->depth ? c->dirs[we->depth - 1] : 0,
+				      .dev = st->st_dev,
+				      .ino = st->st_ino,
+				      .uid = st->st_uid,
+				      .gid = st->st_gid,
+				      .mode = st->st_mode,
+				      .depth = (uint32_t)we->depth,
+				      .linked = !S_ISDIR(st->st_mode) && st->st_nlink > 1 };
+	if (S_ISDIR(st->st_mode))
+		c->dirs[we->depth] = l->n;
+	l->len += len;
+	l->n++;
+	if (!tn_shift_seen(c->w, 0, e->uid, &(uint32_t){ 0 }) ||
+	    !tn_shift_seen(c->w, 1, e->gid, &(uint32_t){ 0 }))
+		l->unmappable++;
+	return note_link(c, st);
+}
+
+static int link_cmp(const void *a, const void *b)
+{
+	const struct link *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* A file with a name outside the tree would be changed there too: refused, named. */
+static int check_links(struct collect *c)
+{
+	const struct tn_shift_walk *w = c->w;
+
+	if (c->n_links)
+		qsort(c->links, c->n_links, sizeof(*c->links), link_cmp);
+	for (size_t i = 0, j; i < c->n_links; i = j) {
+		for (j = i + 1; j < c->n_links && c->links[j].ino == c->links[i].ino; j++)
+			;
+		if (j - i >= (size_t)c->links[i].nlink)
+			continue;
+		tn_error_set(w->err, EXDEV,
+			     "%s/%s has %zu of its %zu hard links outside the tree: a shift would "
+			     "change the file there too",
+			     w->req->root, c->l->paths + c->l->v[c->links[i].index].path,
+			     (size_t)c->links[i].nlink - (j - i), (size_t)c->links[i].nlink);
+		return tn_error_hint(w->err,
+				     "replace it with a copy of its own (cp -a, then mv over "
+				     "it), or shift the tree that holds all of its names");
 	}
-	cur->r = add(cur->l, path, st, cur->w);
-	return cur->r < 0;
+	return 0;
 }
 
 int tn_shift_collect(struct tn_shift_walk *w, struct tn_shift_list *l)
 {
-	struct collect c = { .w = w, .l = l };
+	struct collect *c = calloc(1, sizeof(*c));
 	int r;
 
 	*l = (struct tn_shift_list){ 0 };
-	cur = &c;
-	r = nftw(w->req->root, visit, 32, FTW_PHYS | FTW_MOUNT);
-	cur = NULL;
-	if (c.r < 0)
-		return c.r;
-	return r < 0 ? tn_error_errno(w->err, errno, "cannot read %s", w->req->root) : 0;
+	if (!c)
+		return -ENOMEM;
+	c->w = w;
+	c->l = l;
+	r = tn_walk(w->rootfd, w->req->root, add, c, w->err);
+	if (r == -ENOMEM)
+		r = tn_error_errno(w->err, ENOMEM, "cannot read %s", w->req->root);
+	if (r == 0)
+		r = check_links(c);
+	free(c->links);
+	free(c);
+	return r;
 }
 
 void tn_shift_list_done(struct tn_shift_list *l)
@@ -151,13 +217,31 @@ void tn_shift_list_done(struct tn_shift_list *l)
 	*l = (struct tn_shift_list){ 0 };
 }
 
-/* ---- pass 2: what a chown clears or leaves behind ---- */
+/* ---- pass 2: what a chown clears, and what moves with the owners ---- */
+
+/* The names of the inode's extended attributes, through its O_PATH fd (listxattrat(2) does
+ * not take one: EBADF). */
+static ssize_t list_xattrs(const char *proc, char *buf, size_t len)
+{
+	return listxattr(proc, buf, len);
+}
+
+/* Whether the NUL-separated list names `name` (a list too long to read: assume it does). */
+static bool has(const char *names, ssize_t len, const char *name)
+{
+	if (len < 0)
+		return errno == ERANGE;
+	for (ssize_t i = 0; i < len; i += (ssize_t)strlen(names + i) + 1)
+		if (strcmp(names + i, name) == 0)
+			return true;
+	return false;
+}
 
 /* ACL entries of users and groups move with the owners. */
-static int shift_acl(const struct tn_shift_walk *w, const char *path, const char *name)
+static int shift_acl(const struct tn_shift_walk *w, const char *proc, const char *name)
 {
 	char buf[8192];
-	ssize_t n = lgetxattr(path, name, buf, sizeof(buf));
+	ssize_t n = getxattr(proc, name, buf, sizeof(buf));
 	bool changed = false;
 
 	if (n < (ssize_t)sizeof(struct posix_acl_xattr_header))
@@ -177,172 +261,223 @@ static int shift_acl(const struct tn_shift_walk *w, const char *path, const char
 		memcpy(buf + off, &e, sizeof(e));
 		changed = true;
 	}
-	if (changed && lsetxattr(path, name, buf, (size_t)n, 0) < 0)
+	if (changed && setxattr(proc, name, buf, (size_t)n, 0) < 0)
 		return negative_errno();
 	return 0;
 }
 
-/* The file capabilities, with a v3 root ID moved like an owner. */
-static int put_caps(const struct tn_shift_walk *w, const char *path, char *caps, size_t len)
+/*
+ * The capabilities as they are to be put back: a v3 root ID moves like an owner; as host root, a
+ * v2 capability (valid in every user namespace, the host's included) becomes v3 at the root ID
+ * its implicit 0 moves to, so that it holds in the container's namespace and not on the host.
+ * Rootless, the kernel itself writes v3 at the namespace's root. *ret_to_root: it would hold for
+ * host root, from an ID that was not (dropped by the caller).
+ */
+static void move_caps(const struct tn_shift_walk *w, struct tn_shift_keep *k, bool *ret_to_root)
 {
-	struct vfs_ns_cap_data d;
-	uint32_t id;
+	struct vfs_ns_cap_data d = { 0 };
+	uint32_t magic, id, old;
 
-	if (len == sizeof(d)) {
-		memcpy(&d, caps, sizeof(d));
-		if ((le32toh(d.magic_etc) & VFS_CAP_REVISION_MASK) == VFS_CAP_REVISION_3 &&
-		    tn_shift_seen(w, 0, le32toh(d.rootid), &id)) {
-			d.rootid = htole32(id);
-			memcpy(caps, &d, sizeof(d));
-		}
-	}
-	return lsetxattr(path, "security.capability", caps, len, 0) < 0 ? negative_errno() : 0;
+	*ret_to_root = false;
+	if (k->caps_len < XATTR_CAPS_SZ_2)
+		return;
+	memcpy(&d, k->caps, MIN(k->caps_len, sizeof(d)));
+	magic = le32toh(d.magic_etc);
+	if ((magic & VFS_CAP_REVISION_MASK) == VFS_CAP_REVISION_3 && k->caps_len == sizeof(d))
+		old = le32toh(d.rootid);
+	else if ((magic & VFS_CAP_REVISION_MASK) == VFS_CAP_REVISION_2 && w->host_root)
+		old = 0;
+	else
+		return;
+	if (!tn_shift_seen(w, 0, old, &id))
+		return;
+	if (id == 0 && old != 0)
+		*ret_to_root = true;
+	if (id == 0)
+		return; /* v2, or v3 at 0: as it was */
+	d.magic_etc = htole32((magic & ~VFS_CAP_REVISION_MASK) | VFS_CAP_REVISION_3);
+	d.rootid = htole32(id);
+	memcpy(k->caps, &d, sizeof(d));
+	k->caps_len = sizeof(d);
 }
 
-/* user.tenant.keep: "MODE\n" (decimal) then the capabilities, if any. */
-static int restore_keep(const struct tn_shift_walk *w, const char *path)
+/* What a chown of the file clears, as it is now: its setuid/setgid bits and capabilities. */
+static int keep_of(const struct tn_shift_walk *w, const char *proc, const struct stat *st,
+		   bool caps, uint32_t nu, uint32_t ng, struct tn_shift_keep *ret)
 {
-	char buf[256];
-	ssize_t n = lgetxattr(path, TN_SHIFT_KEEP, buf, sizeof(buf) - 1);
-	char *nl;
-	uint32_t mode;
+	ssize_t n = caps ? getxattr(proc, "security.capability", ret->caps, sizeof(ret->caps)) : 0;
+	bool to_root = false;
+
+	if (n < 0 && errno != ENODATA)
+		return negative_errno();
+	ret->ino = st->st_ino;
+	ret->mode = st->st_mode & 07777;
+	ret->caps_len = n > 0 ? (size_t)n : 0;
+	move_caps(w, ret, &to_root);
+	/* Host root shifts nothing into setuid-root or host-wide capabilities that was not. */
+	if (w->host_root && nu == 0 && st->st_uid != 0)
+		ret->mode &= ~(uint32_t)S_ISUID;
+	if (w->host_root && ng == 0 && st->st_gid != 0)
+		ret->mode &= ~(uint32_t)S_ISGID;
+	if (to_root)
+		ret->caps_len = 0;
+	return 0;
+}
+
+static int put_back(const char *proc, const struct tn_shift_keep *k)
+{
+	if (chmod(proc, k->mode) < 0)
+		return negative_errno();
+	if (k->caps_len && setxattr(proc, "security.capability", k->caps, k->caps_len, 0) < 0)
+		return negative_errno();
+	return 0;
+}
+
+/* Chown the file (fd: O_PATH, checked) and put back what the chown clears, recorded first. */
+static int chown_keeping(const struct tn_shift_walk *w, int fd, const char *proc,
+			 const struct stat *st, const char *names, ssize_t nl, uint32_t nu,
+			 uint32_t ng)
+{
+	bool caps = has(names, nl, "security.capability");
+	struct tn_shift_keep k = { 0 };
+	int r;
+
+	if (S_ISDIR(st->st_mode) || !((st->st_mode & (S_ISUID | S_ISGID)) || caps))
+		return fchownat(fd, "", nu, ng, AT_EMPTY_PATH) < 0 ? negative_errno() : 0;
+	r = keep_of(w, proc, st, caps, nu, ng, &k);
+	if (r < 0)
+		return r;
+	r = tn_shift_record_keep(w->rec, &k);
+	if (r < 0)
+		return r;
+	if (fchownat(fd, "", nu, ng, AT_EMPTY_PATH) < 0)
+		return negative_errno();
+	r = put_back(proc, &k);
+	if (r < 0)
+		return r;
+	return tn_shift_record_kept(w->rec, k.ino);
+}
+
+/* One inode, through its checked fd: its owners, what they clear, its ACLs. *ret_changed. */
+static int apply_one(const struct tn_shift_walk *w, int fd, const struct stat *st, bool *ret_chg)
+{
+	const struct tn_shift_keep *pending;
+	char names[4096], proc[32];
+	uint32_t nu, ng;
+	ssize_t nl = 0;
 	int r = 0;
 
-	if (n < 0)
-		return errno == ENODATA || errno == ENOTSUP ? 0 : negative_errno();
-	buf[n] = '\0';
-	nl = memchr(buf, '\n', (size_t)n);
-	if (!nl || tn_parse_u32_n(buf, (size_t)(nl - buf), &mode) < 0)
-		return -EBADMSG;
-	if (chmod(path, mode & 07777) < 0)
-		r = negative_errno();
-	if (r == 0 && n > nl + 1 - buf)
-		r = put_caps(w, path, nl + 1, (size_t)(n - (nl + 1 - buf)));
-	if (r == 0 && lremovexattr(path, TN_SHIFT_KEEP) < 0)
-		r = negative_errno();
+	if (!tn_shift_seen(w, 0, st->st_uid, &nu) || !tn_shift_seen(w, 1, st->st_gid, &ng))
+		return -ESTALE; /* an owner without a place: it changed since pass 1 */
+	*ret_chg = nu != st->st_uid || ng != st->st_gid;
+	if (S_ISLNK(st->st_mode))
+		return *ret_chg && fchownat(fd, "", nu, ng, AT_EMPTY_PATH) < 0 ? negative_errno()
+									       : 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	pending = w->resuming ? tn_shift_record_pending(w->rec, st->st_ino) : NULL;
+	if (*ret_chg || w->resuming)
+		nl = list_xattrs(proc, names, sizeof(names));
+	if (*ret_chg)
+		r = chown_keeping(w, fd, proc, st, names, nl, nu, ng);
+	else if (pending && !S_ISDIR(st->st_mode)) /* killed between the chown and this */
+		r = put_back(proc, pending) < 0 ? negative_errno()
+						: tn_shift_record_kept(w->rec, st->st_ino);
+	if (r == 0 && has(names, nl, "system.posix_acl_access"))
+		r = shift_acl(w, proc, "system.posix_acl_access");
+	if (r == 0 && S_ISDIR(st->st_mode) && has(names, nl, "system.posix_acl_default"))
+		r = shift_acl(w, proc, "system.posix_acl_default");
 	return r;
 }
 
-static int save_keep(const char *path, mode_t mode, bool caps)
-{
-	char buf[256];
-	int n = snprintf(buf, sizeof(buf), "%u\n", (unsigned)(mode & 07777));
-	ssize_t nc =
-		caps ? lgetxattr(path, "security.capability", buf + n, sizeof(buf) - (size_t)n) : 0;
+/* ---- pass 2: reaching each inode ---- */
 
-	if (nc < 0)
-		return negative_errno();
-	return lsetxattr(path, TN_SHIFT_KEEP, buf, (size_t)n + (size_t)nc, 0) < 0 ? negative_errno()
-										  : 0;
-}
-
-/* A file as its directory's fd and its name there (the directory kept open between files). */
-struct at {
-	int dir;
-	const char *name;
-	char *dir_path; /* of `dir` */
+/* The directories from the top down to the one last used, open (O_PATH) and checked. */
+struct dirstack {
+	size_t idx[TN_WALK_MAX_DEPTH];
+	int fd[TN_WALK_MAX_DEPTH];
+	size_t n;
 };
 
-static void at_close(struct at *a)
+static void dirstack_pop(struct dirstack *s, size_t keep)
 {
-	if (a->dir >= 0)
-		close(a->dir);
-	free(a->dir_path);
-	*a = (struct at){ .dir = AT_FDCWD };
+	while (s->n > keep) {
+		s->n--;
+		if (s->n > 0) /* fd[0] is the top's, not ours */
+			close(s->fd[s->n]);
+	}
 }
 
-/* Point `a` at `path`, reopening the directory only when it changes. */
-static int at_path(struct at *a, const char *path)
+static int check_same(const struct tn_shift_entry *e, int fd, struct stat *st)
 {
-	const char *slash = strrchr(path, '/');
-	size_t len = slash ? (size_t)(slash - path) : 0;
-
-	if (a->dir_path && slash && strlen(a->dir_path) == len &&
-	    memcmp(a->dir_path, path, len) == 0) {
-		a->name = slash + 1;
-		return 0;
-	}
-	at_close(a);
-	a->name = path; /* the root of the walk, or a directory that cannot be opened */
-	if (!slash || len == 0)
-		return 0;
-	a->dir_path = strndup(path, len);
-	if (!a->dir_path)
-		return -ENOMEM;
-	a->dir = open(a->dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (a->dir < 0)
-		a->dir = AT_FDCWD;
-	else
-		a->name = slash + 1;
+	if (fstat(fd, st) < 0)
+		return negative_errno();
+	if ((uint64_t)st->st_dev != e->dev || (uint64_t)st->st_ino != e->ino ||
+	    (st->st_mode & S_IFMT) != (e->mode & S_IFMT))
+		return -ESTALE;
 	return 0;
 }
 
-/* Whether the NUL-separated list names `name` (a list too long to read: assume it does). */
-static bool has(const char *names, ssize_t len, const char *name)
+/* The fd of directory `want` (an index of the list), opened down from the top as needed. */
+static int dir_fd(const struct tn_shift_walk *w, const struct tn_shift_list *l, struct dirstack *s,
+		  size_t want, int *ret)
 {
-	if (len < 0)
-		return errno == ERANGE;
-	for (ssize_t i = 0; i < len; i += (ssize_t)strlen(names + i) + 1)
-		if (strcmp(names + i, name) == 0)
-			return true;
-	return false;
+	const struct tn_shift_entry *e = &l->v[want];
+	struct stat st;
+	int parent, fd, r;
+
+	if (s->n > e->depth && s->idx[e->depth] == want) {
+		dirstack_pop(s, e->depth + 1);
+		*ret = s->fd[e->depth];
+		return 0;
+	}
+	if (e->depth == 0) {
+		dirstack_pop(s, 0);
+		s->idx[0] = 0;
+		s->fd[0] = w->rootfd;
+		s->n = 1;
+		*ret = w->rootfd;
+		return 0;
+	}
+	r = dir_fd(w, l, s, e->parent, &parent);
+	if (r < 0)
+		return r;
+	fd = openat(parent, l->paths + e->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? -ESTALE
+									     : negative_errno();
+	r = check_same(e, fd, &st);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	dirstack_pop(s, e->depth);
+	s->idx[s->n] = want;
+	s->fd[s->n++] = fd;
+	*ret = fd;
+	return 0;
 }
 
-/* listxattrat(2) (Linux 6.13) relative to the directory: no path walk per file. */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define NR_LISTXATTRAT 465
-#endif
-
-static ssize_t list_xattrs(const struct at *a, const char *path, char *buf, size_t len)
+static int apply_entry(const struct tn_shift_walk *w, const struct tn_shift_list *l,
+		       struct dirstack *s, size_t i, bool *ret_chg)
 {
-#ifdef NR_LISTXATTRAT
-	static atomic_bool missing;
+	const struct tn_shift_entry *e = &l->v[i];
+	_cleanup_close_ int own = -1;
+	struct stat st;
+	int fd = w->rootfd, dir, r;
 
-	if (!atomic_load(&missing)) {
-		ssize_t n = syscall(NR_LISTXATTRAT, a->dir, a->name, AT_SYMLINK_NOFOLLOW, buf, len);
-
-		if (n >= 0 || errno != ENOSYS)
-			return n;
-		atomic_store(&missing, true);
+	if (i != 0) {
+		r = dir_fd(w, l, s, e->parent, &dir);
+		if (r < 0)
+			return r;
+		own = openat(dir, l->paths + e->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (own < 0)
+			return errno == ENOENT ? -ESTALE : negative_errno();
+		fd = own;
 	}
-#endif
-	return llistxattr(path, buf, len);
-}
-
-static int apply_one(const struct tn_shift_walk *w, const char *path, const struct at *a,
-		     const struct tn_shift_entry *e)
-{
-	bool chg = e->new_uid != e->uid || e->new_gid != e->gid, lnk = S_ISLNK(e->mode);
-	char names[4096];
-	ssize_t nl = 0;
-	bool keep;
-	int r = 0;
-
-	if (lnk)
-		return chg && fchownat(a->dir, a->name, e->new_uid, e->new_gid,
-				       AT_SYMLINK_NOFOLLOW) < 0
-			       ? negative_errno()
-			       : 0;
-	if (chg || w->resuming)
-		nl = list_xattrs(a, path, names, sizeof(names));
-	if (chg) {
-		keep = !S_ISDIR(e->mode) &&
-		       ((e->mode & (S_ISUID | S_ISGID)) || has(names, nl, "security.capability"));
-		if (keep)
-			r = save_keep(path, e->mode, has(names, nl, "security.capability"));
-		if (r == 0 &&
-		    fchownat(a->dir, a->name, e->new_uid, e->new_gid, AT_SYMLINK_NOFOLLOW) < 0)
-			r = negative_errno();
-		if (r == 0 && keep)
-			r = restore_keep(w, path);
-	} else if (has(names, nl, TN_SHIFT_KEEP)) {
-		r = restore_keep(w, path); /* a shift killed between the chown and this */
-	}
-	if (r == 0 && has(names, nl, "system.posix_acl_access"))
-		r = shift_acl(w, path, "system.posix_acl_access");
-	if (r == 0 && S_ISDIR(e->mode) && has(names, nl, "system.posix_acl_default"))
-		r = shift_acl(w, path, "system.posix_acl_default");
-	return r;
+	r = check_same(e, fd, &st);
+	if (r < 0)
+		return r;
+	return apply_one(w, fd, &st, ret_chg);
 }
 
 /* ---- pass 2: threads ---- */
@@ -355,6 +490,7 @@ struct worker {
 	atomic_bool *stop;
 	uint64_t files, changed;
 	struct tn_error *err;
+	struct dirstack *dirs;
 	int r;
 };
 
@@ -362,29 +498,34 @@ static void *work(void *data)
 {
 	struct worker *k = data;
 	const struct tn_shift_walk *w = k->w;
-	struct at a = { .dir = AT_FDCWD };
 
 	for (size_t i = 0; i < k->l->n && !atomic_load(k->stop); i++) {
 		const struct tn_shift_entry *e = &k->l->v[i];
-		const char *path = k->l->paths + e->path;
+		bool chg = false;
 
 		/* an inode of several names goes to worker 0 alone */
 		if (e->linked ? k->index != 0 : !k->mine[i % k->n_workers])
 			continue;
-		k->r = at_path(&a, path);
-		if (k->r == 0)
-			k->r = apply_one(w, path, &a, e);
+		k->r = apply_entry(w, k->l, k->dirs, i, &chg);
 		if (k->r < 0) {
-			tn_error_errno(&k->err, -k->r, "cannot shift %s", path);
+			if (k->r == -ESTALE)
+				tn_error_set(
+					&k->err, ESTALE,
+					"%s/%s changed while it was shifted (renamed, replaced "
+					"or given another owner): stopped there",
+					w->req->root, k->l->paths + e->path);
+			else
+				tn_error_errno(&k->err, -k->r, "cannot shift %s/%s", w->req->root,
+					       k->l->paths + e->path);
 			atomic_store(k->stop, true);
 			break;
 		}
 		k->files++;
-		k->changed += e->new_uid != e->uid || e->new_gid != e->gid;
+		k->changed += chg;
 		if (k->index == 0 && k->files % PROGRESS_EVERY == 0 && w->req->progress)
 			w->req->progress(w->req->progress_data, k->files * k->n_workers);
 	}
-	at_close(&a);
+	dirstack_pop(k->dirs, 0);
 	return NULL;
 }
 
@@ -401,13 +542,17 @@ int tn_shift_apply(struct tn_shift_walk *w, const struct tn_shift_list *l)
 	for (size_t i = 0; i < n; i++) {
 		k[i] = (struct worker){ .w = w, .l = l, .index = i, .n_workers = n, .stop = &stop };
 		k[i].mine[i] = true;
+		k[i].dirs = calloc(1, sizeof(*k[i].dirs));
+		if (!k[i].dirs)
+			r = -ENOMEM;
 	}
-	for (size_t i = 1; i < n; i++) {
+	for (size_t i = 1; r == 0 && i < n; i++) {
 		running[i] = pthread_create(&t[i], NULL, work, &k[i]) == 0;
 		if (!running[i]) /* its share is worker 0's */
 			k[0].mine[i] = true;
 	}
-	work(&k[0]);
+	if (r == 0)
+		work(&k[0]);
 	for (size_t i = 1; i < n; i++)
 		if (running[i])
 			pthread_join(t[i], NULL);
@@ -419,6 +564,7 @@ int tn_shift_apply(struct tn_shift_walk *w, const struct tn_shift_list *l)
 			tn_error_set(w->err, -r, "%s", k[i].err->message);
 		}
 		tn_error_free(k[i].err);
+		free(k[i].dirs);
 	}
 	return r;
 }

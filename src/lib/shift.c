@@ -1,119 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Chown shifting (shift.h). */
-#include <endian.h>
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <inttypes.h>
-#include <linux/capability.h>
-#include <linux/posix_acl.h>
-#include <linux/posix_acl_xattr.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 
-#include "buf.h"
 #include "accounts.h"
+#include "buf.h"
+#include "fs.h"
 #include "macro.h"
 #include "oci-state.h"
-#include "parse.h"
 #include "shift-internal.h"
 #include "shift.h"
 #include "tree-ids.h"
 #include "userns-plan.h"
 #include "userns.h"
 #include "banned.h"
-
-/* ---- the record ---- */
-
-static void format_map(struct tn_buf *b, const char *word, const struct tn_idmap *const m[2])
-{
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; m[k] && i < m[k]->n; i++)
-			tn_buf_printf(b, "%s %s %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", word,
-				      k ? "gid" : "uid", m[k]->v[i].inside, m[k]->v[i].outside,
-				      m[k]->v[i].count);
-}
-
-static int write_record(const struct tn_shift_walk *w, bool busy)
-{
-	struct tn_buf b = { 0 };
-	int r;
-
-	tn_buf_printf(&b, "tenant-shift 1 %s\n", busy ? "busy" : "done");
-	if (busy)
-		format_map(&b, "from", w->from);
-	format_map(&b, "to", w->to);
-	r = tn_buf_check(&b);
-	if (r == 0 && lsetxattr(w->req->root, TN_SHIFT_XATTR, b.data, b.len, 0) < 0)
-		r = negative_errno();
-	tn_buf_free(&b);
-	return r;
-}
-
-/* Parse the record into from[2] and to[2]; *busy says which state. */
-static int read_record(const char *root, struct tn_idmap from[2], struct tn_idmap to[2], bool *busy)
-{
-	char buf[16384];
-	ssize_t n;
-	int r = 0;
-
-	for (int k = 0; k < 2; k++) {
-		from[k] = (struct tn_idmap){ .kind = (enum tn_idmap_kind)k };
-		to[k] = (struct tn_idmap){ .kind = (enum tn_idmap_kind)k };
-	}
-	n = lgetxattr(root, TN_SHIFT_XATTR, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return errno == ENOTSUP ? -ENODATA : negative_errno();
-	buf[n] = '\0';
-	if (strncmp(buf, "tenant-shift 1 busy\n", 20) != 0 &&
-	    strncmp(buf, "tenant-shift 1 done\n", 20) != 0)
-		return -EBADMSG;
-	*busy = buf[15] == 'b';
-	for (char *line = buf + 20; r == 0 && *line;) {
-		char *end = line + strcspn(line, "\n"), *f[5];
-		uint32_t v[3];
-		int nf = 0;
-
-		if (*end)
-			*end++ = '\0';
-		for (char *t = line; nf < 5 && *t; nf++) { /* "from|to uid|gid C H N" */
-			f[nf] = t;
-			t += strcspn(t, " ");
-			if (*t)
-				*t++ = '\0';
-		}
-		if (nf != 5 || (strcmp(f[1], "uid") != 0 && strcmp(f[1], "gid") != 0) ||
-		    tn_parse_u32(f[2], &v[0]) < 0 || tn_parse_u32(f[3], &v[1]) < 0 ||
-		    tn_parse_u32(f[4], &v[2]) < 0)
-			r = -EBADMSG;
-		else if (strcmp(f[0], "from") == 0)
-			r = tn_idmap_push(&from[f[1][0] == 'g'], v[0], v[1], v[2]);
-		else if (strcmp(f[0], "to") == 0)
-			r = tn_idmap_push(&to[f[1][0] == 'g'], v[0], v[1], v[2]);
-		else
-			r = -EBADMSG;
-		line = end;
-	}
-	return r;
-}
-
-int tn_shift_recorded(const char *root, struct tn_idmap ret[2])
-{
-	struct tn_idmap from[2];
-	bool busy = false;
-	int r = read_record(root, from, ret, &busy);
-
-	tn_idmap_done(&from[0]);
-	tn_idmap_done(&from[1]);
-	if (r == 0 && busy)
-		r = -EBUSY;
-	if (r < 0 && r != -ENODATA && r != -EBADMSG) {
-		tn_idmap_done(&ret[0]);
-		tn_idmap_done(&ret[1]);
-	}
-	return r;
-}
 
 /* ---- checks before anything changes ---- */
 
@@ -158,61 +62,82 @@ static int check_disjoint(const struct tn_shift_walk *w, struct tn_error **err)
 	return 0;
 }
 
-/* Every owner must have a place in `to`: said with paths and counts before anything moves. */
-static int check_owners(const struct tn_shift_walk *w, struct tn_error **err)
+static int id_cmp(const void *a, const void *b)
 {
-	struct tn_tree_ids ids;
-	struct tn_buf b = { 0 };
-	bool any = false;
-	int r = tn_tree_ids_scan(w->req->root, 0, &ids, err);
+	const struct tn_tree_id *x = a, *y = b;
 
-	for (int k = 0; r == 0 && k < 2; k++) {
-		const struct tn_tree_idtab *t = &ids.tab[k];
-		const struct tn_tree_id **bad = calloc(t->n + 1, sizeof(*bad));
-		size_t n = 0;
-		uint32_t to;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
 
-		if (!bad) {
-			r = -ENOMEM;
-			break;
-		}
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->v[i].used && t->v[i].files && !tn_shift_seen(w, k, t->v[i].id, &to))
-				bad[n++] = &t->v[i];
-		if (n) {
-			tn_buf_puts(&b, any ? "; " : "");
-			r = tn_tree_ids_describe(bad, n, (enum tn_idmap_kind)k, 5, &b);
-			any = true;
-		}
-		free(bad);
+/* The owners of kind k that have no place in `to`, counted, with a first path each. */
+static int unmappable(const struct tn_shift_walk *w, const struct tn_shift_list *l, int k,
+		      struct tn_buf *b)
+{
+	_cleanup_free_ struct tn_tree_id *v = calloc(l->n + 1, sizeof(*v));
+	_cleanup_free_ const struct tn_tree_id **u = calloc(l->n + 1, sizeof(*u));
+	size_t n = 0, m = 0;
+	uint32_t t;
+
+	if (!v || !u)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++) {
+		uint32_t id = k ? l->v[i].gid : l->v[i].uid;
+
+		if (!tn_shift_seen(w, k, id, &t))
+			v[n++] = (struct tn_tree_id){ .id = id, .files = i, .used = true };
 	}
-	if (r == 0 && any && (r = tn_buf_check(&b)) == 0) {
-		tn_error_set(err, ERANGE, "%s has owners the target map cannot hold: %s",
-			     w->req->root, b.data);
-		r = tn_error_hint(err, "give the map extents that cover them (a sparse map: "
-				       "--userns auto:size=image), or chown those files first");
+	qsort(v, n, sizeof(*v), id_cmp); /* .files holds the first index for now */
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t first = v[i].files;
+
+		for (j = i + 1; j < n && v[j].id == v[i].id; j++)
+			first = MIN(first, (size_t)v[j].files);
+		v[m] = (struct tn_tree_id){ .id = v[i].id, .files = j - i };
+		if (asprintf(&v[m].example, "/%s", l->paths + l->v[first].path) < 0)
+			v[m].example = NULL;
+		u[m] = &v[m];
+		m++;
 	}
-	tn_buf_free(&b);
-	tn_tree_ids_done(&ids);
+	int r = m ? tn_tree_ids_describe(u, m, (enum tn_idmap_kind)k, 5, b) : 0;
+
+	for (size_t i = 0; i < m; i++)
+		free(v[i].example);
 	return r;
 }
 
+/* Every owner must have a place in `to`: said with paths and counts before anything moves. */
+static int check_owners(const struct tn_shift_walk *w, const struct tn_shift_list *l)
+{
+	struct tn_buf b[2] = { 0 };
+	int r = unmappable(w, l, 0, &b[0]);
+
+	if (r == 0)
+		r = unmappable(w, l, 1, &b[1]);
+	if (r == 0) {
+		tn_error_set(w->err, ERANGE, "%s has owners the target map cannot hold: %s%s%s",
+			     w->req->root, b[0].len ? b[0].data : "",
+			     b[0].len && b[1].len ? "; " : "", b[1].len ? b[1].data : "");
+		r = tn_error_hint(w->err, "give the map extents that cover them (a sparse map: "
+					  "--userns auto:size=image), or chown those files first");
+	}
+	tn_buf_free(&b[0]);
+	tn_buf_free(&b[1]);
+	return r;
+}
+
+/* Pass 1, busy, pass 2, done. */
 static int run_shift(struct tn_shift_walk *w)
 {
 	struct tn_shift_list l = { 0 };
 	int r = check_disjoint(w, w->err);
 
+	if (r < 0)
+		return r;
+	r = tn_shift_collect(w, &l);
+	if (r == 0 && l.unmappable) /* said with paths and counts; nothing has changed */
+		r = check_owners(w, &l);
 	if (r == 0)
-		r = tn_shift_collect(w, &l);
-	if (r == 0 && l.unmappable) { /* said with paths and counts; nothing has changed */
-		r = check_owners(w, w->err);
-		if (r == 0)
-			r = tn_error_set(w->err, ESTALE, "%s changed while it was read",
-					 w->req->root);
-	}
-	if (r == 0 && (r = write_record(w, true)) < 0)
-		r = tn_error_errno(w->err, -r, "cannot mark %s busy (%s)", w->req->root,
-				   TN_SHIFT_XATTR);
+		r = tn_shift_record_busy(w->rec, w->req->root, w->from, w->to, w->err);
 	if (r == 0)
 		r = tn_shift_apply(w, &l);
 	tn_shift_list_done(&l);
@@ -220,65 +145,69 @@ static int run_shift(struct tn_shift_walk *w)
 		return r;
 	if (w->req->progress)
 		w->req->progress(w->req->progress_data, w->res->files);
-	r = write_record(w, false);
-	return r < 0 ? tn_error_errno(w->err, -r, "cannot mark %s done", w->req->root) : 0;
+	return tn_shift_record_finish(w->rec, w->req->root, w->to, w->err);
 }
 
-static void maps_done(struct tn_idmap m[2])
+/* The top of the tree, as given (its parents may be symlinks; it may not). */
+static int open_top(const char *root, struct tn_error **err)
 {
-	tn_idmap_done(&m[0]);
-	tn_idmap_done(&m[1]);
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP || errno == ENOTDIR)
+		return tn_error_set(err, errno,
+				    "%s is not a directory (a symlink is not followed): give the "
+				    "tree's own path",
+				    root);
+	return tn_error_errno(err, errno, "cannot open %s", root);
 }
 
 int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, struct tn_error **err)
 {
-	struct tn_idmap rf[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
-	struct tn_idmap rt[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
+	struct tn_shift_record rec = { .append_fd = -1 };
 	struct tn_shift_walk w = {
-		.req = req, .res = res, .err = err, .view = { req->view[0], req->view[1] }
+		.req = req,
+		.res = res,
+		.err = err,
+		.rec = &rec,
+		.view = { req->view[0], req->view[1] },
+		.host_root = !req->view[0] && !tn_rootless(),
 	};
-	bool busy = false;
-	int r = read_record(req->root, rf, rt, &busy);
+	int r;
 
 	*res = (struct tn_shift_result){ 0 };
-	if (r == -EBADMSG) {
-		maps_done(rf);
-		maps_done(rt);
-		tn_error_set(err, EBADMSG, "%s: its %s record is damaged", req->root,
-			     TN_SHIFT_XATTR);
-		return tn_error_hint(err,
-				     "if you know the tree's map, remove the record (setfattr "
-				     "-x %s %s) and give it with --from",
-				     TN_SHIFT_XATTR, req->root);
-	}
-	if (r < 0 && r != -ENODATA) {
-		maps_done(rf);
-		maps_done(rt);
-		return tn_error_errno(err, -r, "cannot read %s of %s", TN_SHIFT_XATTR, req->root);
-	}
-	if (r == 0 && busy) { /* finish what was interrupted first */
+	w.rootfd = open_top(req->root, err);
+	if (w.rootfd < 0)
+		return w.rootfd;
+	r = tn_shift_record_open(w.rootfd, req->root, &rec, err);
+	if (r == 0 && rec.exists && rec.busy) { /* finish what was interrupted first */
 		for (int k = 0; k < 2; k++) {
-			w.from[k] = rf[k].n ? &rf[k] : NULL;
-			w.to[k] = &rt[k];
+			w.from[k] = rec.from[k].n ? &rec.from[k] : NULL;
+			w.to[k] = &rec.to[k];
 		}
 		w.resuming = true;
 		r = run_shift(&w);
 		w.resuming = false;
 		res->resumed = r == 0;
-	} else {
-		r = 0;
 	}
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; r == 0 && k < 2; k++) {
 		w.to[k] = req->to[k];
-		w.from[k] = rt[k].n ? &rt[k] : req->from[k]; /* the record wins */
+		w.from[k] = rec.exists ? &rec.to[k] : req->from[k]; /* the record wins */
 	}
-	if (r == 0 && rt[0].n && same_map(&rt[0], req->to[0]) && same_map(&rt[1], req->to[1]))
+	if (r == 0 && rec.exists && same_map(&rec.to[0], req->to[0]) &&
+	    same_map(&rec.to[1], req->to[1]))
 		res->already = !res->resumed;
 	else if (r == 0)
 		r = run_shift(&w);
-	maps_done(rf);
-	maps_done(rt);
+	tn_shift_record_done(&rec);
+	close(w.rootfd);
 	return r;
+}
+
+int tn_shift_recorded(const char *root, struct tn_idmap ret[2])
+{
+	return tn_shift_record_find(root, ret, NULL);
 }
 
 /* ---- rootless: in a user namespace of the caller's ranges ---- */

@@ -8,17 +8,19 @@
  * of v3 file capabilities move the same way; setuid/setgid bits and capabilities, which a chown
  * clears, are put back.
  *
- * The tree records its state in an extended attribute of its root directory, user.tenant.idmap:
- *
- *	tenant-shift 1 busy|done
- *	from uid|gid C H N        (busy only)
- *	to uid|gid C H N
- *
+ * The state of a shift is recorded in tenant's own store, never in the tree (shift-record.h):
  * busy is written before the first chown and done after the last, so a shift that was killed
  * is found and finished by the next one. Resuming is exact because the host IDs of `from` and
  * `to` must not overlap: an owner in `to` is done, one in `from` is not. A file whose mode or
- * capabilities a chown would clear keeps them in user.tenant.keep until they are back. A tree
- * already done at `to` is left alone: a tree is shifted once per range.
+ * capabilities a chown would clear has them recorded there before the chown, taken from the
+ * file itself, and put back after. A tree already done at `to` is left alone: a tree is
+ * shifted once per range.
+ *
+ * Nothing the tree's owner or a container could have written steers a shift: maps come from the
+ * command line or tenant's record; modes and capabilities from the file itself, read through an
+ * fd that stays inside the tree (shift-walk.c); as host root, no file becomes setuid-root or
+ * gains capabilities valid on the host that it did not have (a v2 capability becomes v3 at the
+ * container's root).
  */
 #pragma once
 
@@ -27,9 +29,6 @@
 
 #include "error.h"
 #include "idmap.h"
-
-#define TN_SHIFT_XATTR "user.tenant.idmap"
-#define TN_SHIFT_KEEP  "user.tenant.keep"
 
 struct tn_shift_request {
 	const char *root;

@@ -41,19 +41,7 @@ struct registry {
 
 char *tn_pool_registry_path(void)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	char *p = NULL;
-	int r;
-
-	if (!tn_rootless())
-		r = asprintf(&p, "/var/lib/tenant/userns.json");
-	else if (xdg && xdg[0] == '/')
-		r = asprintf(&p, "%s/tenant/userns.json", xdg);
-	else if (home && home[0] == '/')
-		r = asprintf(&p, "%s/.local/share/tenant/userns.json", home);
-	else
-		r = asprintf(&p, "/tmp/tenant-%u/userns.json", (unsigned)geteuid());
-	return r < 0 ? NULL : p;
+	return tn_storage_path("userns.json");
 }
 
 static void entry_free(struct entry *e)
