@@ -767,6 +767,9 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 
 	*ret = (struct tn_container){ 0 };
 	r = tn_container_id_check(o->id, err);
+	/* As runc: the state root first (made if missing; refused when someone else's). */
+	if (r == 0)
+		r = tn_state_root_prepare(o->root, err);
 	if (r == 0)
 		r = plan_create(o, &p, err);
 	if (r == 0)

@@ -26,6 +26,7 @@
  *	mount-tmpfs DIR     mount a tmpfs on DIR
  *	mount-bind SRC DIR  bind-mount SRC on DIR
  *	spawn PROG ARGS...  start PROG in the background (its own session, stdio on /dev/null)
+ *	setxattr PATH NAME VALUE   set an extended attribute (VALUE as text)
  *
  * A failing command prints "probe: CMD: error" to stderr and exits 1.
  */
@@ -42,6 +43,7 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -265,6 +267,10 @@ static int run(char **args, int n)
 		return mount("tmpfs", args[1], "tmpfs", 0, NULL) < 0 ? fail(c, args[1]) : 0;
 	if (strcmp(c, "mount-bind") == 0 && n == 3)
 		return mount(args[1], args[2], NULL, MS_BIND, NULL) < 0 ? fail(c, args[2]) : 0;
+	if (strcmp(c, "setxattr") == 0 && n == 4)
+		return lsetxattr(args[1], args[2], args[3], strlen(args[3]), 0) < 0
+			       ? fail(c, args[1])
+			       : 0;
 	if (strcmp(c, "spawn") == 0 && n >= 2) {
 		pid_t pid = fork();
 
