@@ -456,14 +456,37 @@ static int add_account(const char *name, struct tn_error **err)
 	return 0;
 }
 
+/*
+ * As root, /etc/subuid and /etc/subgid say whose host IDs every pooled or remapped container
+ * gets: they must be root's, and nobody else's to write (tenant.conf the same).
+ */
+static int check_subid_files(const struct tn_subid_source *src, struct tn_error **err)
+{
+	for (int k = 0; k < 2; k++) {
+		_cleanup_close_ int fd = -1;
+		int r;
+
+		if (tn_rootless() || !src->path[k])
+			continue;
+		r = tn_trusted_file_open(src->path[k], &fd, err);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
 int tn_pool_remap(const struct tn_subid_source *src, const char *owner,
 		  struct tn_idmap_extent **ret_uid, size_t *n_uid, struct tn_idmap_extent **ret_gid,
 		  size_t *n_gid, struct tn_remap_added *ret_added, struct tn_error **err)
 {
 	struct tn_subid_list l[2] = { 0 };
-	int r = load_both(src, owner, l, err);
+	int r;
 
 	*ret_added = (struct tn_remap_added){ 0 };
+	r = check_subid_files(src, err);
+	if (r < 0)
+		return r;
+	r = load_both(src, owner, l, err);
 	if (r == 0 && (l[0].n == 0 || l[1].n == 0)) {
 		tn_subid_list_done(&l[0]);
 		tn_subid_list_done(&l[1]);
@@ -518,8 +541,10 @@ int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const 
 	bool rootless = tn_rootless(), added = false;
 	struct entry e = { 0 };
 	struct entry *nv;
-	int r = registry_open(&g, err);
+	int r = check_subid_files(src, err);
 
+	if (r == 0)
+		r = registry_open(&g, err);
 	if (r == 0)
 		r = pools(src, rootless, pool, &added, err);
 	if (r == 0) {

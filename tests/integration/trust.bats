@@ -156,7 +156,7 @@ plant_container() {
 	rm -rf "$b"
 }
 
-@test "trust: tenant.conf that root does not own, or others may write, is refused" {
+@test "trust: tenant.conf and /etc/subuid that root does not own, or others may write, are refused" {
 	[ ! -e /etc/tenant ] || skip "/etc/tenant exists on this machine"
 	mkdir -p /etc/tenant
 	printf 'remap-user = tenant-ns-none\n' >/etc/tenant/tenant.conf
@@ -170,6 +170,13 @@ plant_container() {
 	run -1 tnr run --userns remap --bundle "$b" r1
 	assert_contains "$output" "refusing /etc/tenant/tenant.conf: it is writable by group or others (mode 0666)"
 	rm -rf /etc/tenant
+	# /etc/subuid says whose IDs the pool and the remap user are: the same rule.
+	local mode
+	mode=$(stat -c %a /etc/subuid)
+	chmod 666 /etc/subuid
+	run -1 tnr run --userns auto --bundle "$b" r2
+	chmod "$mode" /etc/subuid
+	assert_contains "$output" "refusing /etc/subuid: it is writable by group or others (mode 0666)"
 	assert_eq "$(tnr list -q)" ""
 }
 
