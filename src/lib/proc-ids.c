@@ -124,14 +124,10 @@ int tn_proc_userns_maps(int dirfd, struct tn_idmap ret[2])
 
 struct users {
 	const struct tn_idset *set[2];
+	uint64_t userns; /* 0: by IDs; else the members of this user namespace */
+	uint32_t uid_outside;
 	pid_t *v;
 	size_t n;
-	/* user namespaces already looked at: inode, and whether their maps reach the sets */
-	struct {
-		uint64_t ino;
-		bool uses;
-	} * ns;
-	size_t n_ns;
 };
 
 static bool ids_in(const struct tn_idset *s, const uint32_t v[4])
@@ -142,51 +138,30 @@ static bool ids_in(const struct tn_idset *s, const uint32_t v[4])
 	return false;
 }
 
-/* Whether the process's user namespace maps an ID of the sets (each namespace read once). */
-static int userns_uses(struct users *u, const struct tn_proc_info *p, bool *ret)
+/* A member of the user namespace asked for: its inode, and its uid_map starting at the block
+ * (an inode number of a namespace that is gone may be used again by another). */
+static bool member(const struct users *u, const struct tn_proc_info *p)
 {
 	struct tn_idmap m[2];
-	bool uses = false;
-	void *nv;
+	bool yes = false;
 
-	for (size_t i = 0; i < u->n_ns; i++)
-		if (u->ns[i].ino == p->userns) {
-			*ret = u->ns[i].uses;
-			return 0;
-		}
-	if (tn_proc_userns_maps(p->dirfd, m) == 0) {
-		for (int k = 0; k < 2; k++) {
-			for (size_t i = 0; u->set[k] && i < m[k].n; i++)
-				uses = uses || tn_idset_overlaps(u->set[k], m[k].v[i].outside,
-								 m[k].v[i].count);
-			tn_idmap_done(&m[k]);
-		}
-	}
-	nv = reallocarray(u->ns, u->n_ns + 1, sizeof(*u->ns));
-	if (!nv)
-		return -ENOMEM;
-	u->ns = nv;
-	u->ns[u->n_ns].ino = p->userns;
-	u->ns[u->n_ns++].uses = uses;
-	*ret = uses;
-	return 0;
+	if (p->userns != u->userns || tn_proc_userns_maps(p->dirfd, m) < 0)
+		return false;
+	for (size_t i = 0; i < m[0].n; i++)
+		yes = yes || m[0].v[i].outside == u->uid_outside;
+	tn_idmap_done(&m[0]);
+	tn_idmap_done(&m[1]);
+	return yes;
 }
 
 static int collect_user(const struct tn_proc_info *p, void *data)
 {
 	struct users *u = data;
-	bool uses = ids_in(u->set[0], p->uid) || ids_in(u->set[1], p->gid);
+	bool uses =
+		u->userns ? member(u, p) : ids_in(u->set[0], p->uid) || ids_in(u->set[1], p->gid);
 	pid_t *nv;
-	int r;
 
-	if (p->pid == getpid())
-		return 0;
-	if (!uses && !p->own_userns) {
-		r = userns_uses(u, p, &uses);
-		if (r < 0)
-			return r;
-	}
-	if (!uses)
+	if (p->pid == getpid() || !uses)
 		return 0;
 	nv = reallocarray(u->v, u->n + 1, sizeof(*u->v));
 	if (!nv)
@@ -196,18 +171,30 @@ static int collect_user(const struct tn_proc_info *p, void *data)
 	return 0;
 }
 
+static int collect(struct users *u, pid_t **ret, size_t *ret_n)
+{
+	int r = tn_proc_scan(collect_user, u);
+
+	if (r < 0) {
+		free(u->v);
+		return r;
+	}
+	*ret = u->v;
+	*ret_n = u->n;
+	return 0;
+}
+
 int tn_proc_ids_users(const struct tn_idset *uids, const struct tn_idset *gids, pid_t **ret,
 		      size_t *ret_n)
 {
 	struct users u = { .set = { uids, gids } };
-	int r = tn_proc_scan(collect_user, &u);
 
-	free(u.ns);
-	if (r < 0) {
-		free(u.v);
-		return r;
-	}
-	*ret = u.v;
-	*ret_n = u.n;
-	return 0;
+	return collect(&u, ret, ret_n);
+}
+
+int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, pid_t **ret, size_t *ret_n)
+{
+	struct users u = { .userns = userns, .uid_outside = uid_outside };
+
+	return collect(&u, ret, ret_n);
 }

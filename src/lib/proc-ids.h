@@ -5,8 +5,8 @@
  * keep processes after its init is gone: no PID namespace, a background child), and `delete`
  * kills what is left of a container by its IDs when no cgroup holds them.
  *
- * A process uses an ID when its real, effective, saved or filesystem UID (GID) is in the range,
- * or when its user namespace (not tenant's own) maps one of the range's IDs.
+ * A process uses an ID when its real, effective, saved or filesystem UID (GID) is in the range.
+ * Zombies are over, whoever has not reaped them yet.
  */
 #pragma once
 
@@ -35,3 +35,6 @@ int tn_proc_userns_maps(int dirfd, struct tn_idmap ret[2]);
 /* The PIDs (without tenant's own) using an ID of the normalized sets uids / gids; allocated. */
 int tn_proc_ids_users(const struct tn_idset *uids, const struct tn_idset *gids, pid_t **ret,
 		      size_t *ret_n);
+/* The PIDs in the user namespace of inode `userns` whose uid_map has an extent at host ID
+ * uid_outside (an inode number alone may have been reused by another namespace). */
+int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, pid_t **ret, size_t *ret_n);

@@ -28,6 +28,7 @@ struct entry {
 	uint32_t uid, gid, size;
 	pid_t pid; /* the allocating tenant (pending) or the container's init (committed) */
 	uint64_t pid_start;
+	uint64_t userns; /* the inode of the container's user namespace (committed), or 0 */
 	bool committed;
 };
 
@@ -91,6 +92,8 @@ static int parse_entry(const struct tn_json_value *o, struct entry *e)
 			     .size = (uint32_t)size,
 			     .pid = (pid_t)pid,
 			     .pid_start = start,
+			     .userns =
+				     get_u64(o, "userns") == UINT64_MAX ? 0 : get_u64(o, "userns"),
 			     .committed = c && c->type == TN_JSON_BOOL && c->boolean };
 	return e->root && e->id ? 0 : -ENOMEM;
 }
@@ -249,6 +252,8 @@ static int registry_save(struct registry *g, struct tn_error **err)
 		tn_json_kv_u64(&j, "size", g->v[i].size);
 		tn_json_kv_u64(&j, "pid", (uint64_t)g->v[i].pid);
 		tn_json_kv_u64(&j, "pidStart", g->v[i].pid_start);
+		if (g->v[i].userns)
+			tn_json_kv_u64(&j, "userns", g->v[i].userns);
 		tn_json_kv_bool(&j, "committed", g->v[i].committed);
 		tn_json_end_object(&j);
 	}
@@ -600,8 +605,13 @@ int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error 
 	int r = registry_open(&g, err);
 
 	if (r == 0 && (e = find(&g, root, id))) {
+		char path[64];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		e->pid = pid;
 		e->pid_start = tn_proc_start_time(pid);
+		e->userns = stat(path, &st) == 0 ? st.st_ino : 0;
 		e->committed = true;
 		r = registry_save(&g, err);
 	}
@@ -609,20 +619,52 @@ int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error 
 	return r;
 }
 
-/* SIGKILL whatever runs with the entry's IDs (they are this container's alone), and wait up to
- * two seconds for it to go. */
-static bool kill_range_users(const struct entry *e)
+/* The processes that are the container's: those of its user namespace; as root also whatever
+ * runs with the block's IDs (tenant's pool is tenant's alone; a rootless caller's ranges are its
+ * other tools' too, podman's among them). */
+static int container_pids(const struct entry *e, pid_t **ret, size_t *ret_n)
+{
+	_cleanup_free_ pid_t *ns = NULL;
+	pid_t *v = NULL;
+	size_t n_ns = 0, n = 0;
+	int r = e->userns ? tn_proc_userns_members(e->userns, e->uid, &ns, &n_ns) : 0;
+
+	if (r == 0 && !tn_rootless())
+		r = range_users(e, &v, &n);
+	if (r < 0)
+		return r;
+	if (n_ns) {
+		pid_t *nv = reallocarray(v, n + n_ns, sizeof(*v));
+
+		if (!nv) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = nv;
+		memcpy(v + n, ns, n_ns * sizeof(*v));
+		n += n_ns;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* SIGKILL what is left of the container, and wait up to two seconds until no process runs with
+ * an ID of its block. */
+static bool kill_leftovers(const struct entry *e)
 {
 	for (int i = 0; i < 200; i++) {
 		_cleanup_free_ pid_t *pids = NULL;
 		size_t n = 0;
 
-		if (range_users(e, &pids, &n) < 0)
+		if (container_pids(e, &pids, &n) < 0)
 			return false;
-		if (n == 0)
-			return true;
 		for (size_t j = 0; j < n; j++)
 			kill(pids[j], SIGKILL);
+		if (n == 0 && !range_in_use(e))
+			return true;
+		if (n == 0 && i >= 10) /* someone else's, not ours to kill: the range waits */
+			return false;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
 	return false;
@@ -644,7 +686,7 @@ int tn_pool_release(const char *root, const char *id)
 		registry_done(&g);
 		return r;
 	}
-	if (kill_range_users(e)) {
+	if (kill_leftovers(e)) {
 		entry_free(e);
 		*e = g.v[--g.n];
 	} else {

@@ -11,7 +11,7 @@
  *
  * An allocation is first "pending" (the allocating tenant's PID and start time), then bound to
  * the container's init by tn_pool_commit. A range goes back to the pool when tenant deletes the
- * container (tn_pool_release kills whatever still runs with its IDs first), or when its process
+ * container (tn_pool_release kills what is left of it first), or when its process
  * is gone and no process on the host runs with an ID of it (a tenant killed half-way, a container
  * that died without delete and left nothing running). A damaged registry is kept aside and
  * rebuilt from the user namespaces that run, never started empty.
@@ -42,9 +42,10 @@ int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const 
 		     uint32_t size, struct tn_pool_grant *ret, struct tn_error **err);
 /* Bind the allocation to the container's init. */
 int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error **err);
-/* Give the range back (delete, or a failed create): SIGKILL what still runs with its IDs (they
- * are the container's alone), then drop it; if something survives, the range stays taken until
- * nothing runs with it. Missing entries are fine. */
+/* Give the range back (delete, or a failed create): SIGKILL what is left of the container (the
+ * processes of its user namespace; as root also whatever runs with the block's IDs, tenant's
+ * pool being tenant's alone), then drop it; while anything still runs with an ID of it, the
+ * range stays taken until reclaim finds it unused. Missing entries are fine. */
 int tn_pool_release(const char *root, const char *id);
 
 /*

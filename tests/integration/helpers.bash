@@ -84,6 +84,11 @@ running_as() {
 	ps -o pid=,stat= -u "$1" | awk '$2 !~ /^Z/ { print $1; n++ } END { exit n == 0 }'
 }
 
+# The same for processes whose command line contains $1.
+running_cmd() {
+	ps -eo pid=,stat=,args= | awk -v s="$1" '$2 !~ /^Z/ && index($0, s) && !/awk/ { print $1; n++ } END { exit n == 0 }'
+}
+
 # ---- user namespaces as an unprivileged user ----
 #
 # newuidmap reads the real /etc/subuid and /etc/subgid, so these suites give a throwaway system

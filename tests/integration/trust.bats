@@ -356,9 +356,14 @@ record() {
 		sleep 0.01
 	done
 	[ -n "$copy" ]
-	pkill -KILL -P "$pid" 2>/dev/null || true
-	kill -KILL "$pid" 2>/dev/null || true
+	# SIGKILL tenant itself (the oldest process of that command line; its copying child is
+	# younger, and dies with it).
+	local tenant
+	tenant=$(pgrep -o -u tenant-ns -f "create --userns auto:size=image --bundle $b k1")
+	kill -KILL "$tenant"
 	wait "$pid" || true
+	for _ in $(seq 100); do pgrep -u tenant-ns -f "create --userns auto:size=image" >/dev/null || break; sleep 0.02; done
+	run -1 pgrep -u tenant-ns -f "create --userns auto:size=image"
 	# What is left: the state directory, a partial copy of sub-IDs' files, maybe a registry entry.
 	run -0 victim --root "$st" delete --force k1
 	[ ! -e "$copy" ]
@@ -366,4 +371,25 @@ record() {
 	assert_eq "$(jq '.allocations | length' "$USERNS_DIR/work/.local/share/tenant/userns.json")" 0
 	run -1 running_as "$NS_R1"
 	rm -rf "$b"
+}
+
+# ---- what a stopped container leaves ----
+
+@test "trust: delete of a stopped container kills what it left in its cgroup, as runc does" {
+	local b=$T/lb rt n=100 secs
+	make_bundle "$b"
+	# No PID namespace: init's background child outlives it.
+	config "$b" '.linux.namespaces |= map(select(.type != "pid"))'
+	for rt in runc "$TENANT"; do
+		n=$((n + 1))
+		secs=$((3000 + n))
+		config "$b" --arg s "$secs" '.process.args = ["/init", "spawn", "/init", "sleep", $s]'
+		"$rt" --root "$T/rt-$n" run -d --bundle "$b" l$n >/dev/null 2>&1 3>&- </dev/zero
+		wait_status stopped l$n "$rt" --root "$T/rt-$n"
+		running_cmd "sleep $secs" >/dev/null
+		run -0 "$rt" --root "$T/rt-$n" delete l$n
+		for _ in $(seq 100); do running_cmd "sleep $secs" >/dev/null || break; sleep 0.02; done
+		run -1 running_cmd "sleep $secs"
+		assert_eq "$(ls -A "$T/rt-$n")" ""
+	done
 }
