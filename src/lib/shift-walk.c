@@ -219,11 +219,49 @@ void tn_shift_list_done(struct tn_shift_list *l)
 
 /* ---- pass 2: what a chown clears, and what moves with the owners ---- */
 
-/* The names of the inode's extended attributes, through its O_PATH fd (listxattrat(2) does
- * not take one: EBADF). */
-static ssize_t list_xattrs(const char *proc, char *buf, size_t len)
+/*
+ * An inode reached in pass 2: regular files and directories opened for reading (no symlink
+ * followed, non-blocking), so that their extended attributes, owner and mode are changed through
+ * the fd itself; anything else (a symlink, a device, a fifo, a socket) only as O_PATH, never
+ * opened (a device's open has effects), and reached through /proc/self/fd for the rare xattr.
+ */
+struct inode {
+	int fd;
+	bool opath;
+	char proc[32];
+};
+
+static ssize_t in_list(const struct inode *in, char *buf, size_t len)
 {
-	return listxattr(proc, buf, len);
+	return in->opath ? listxattr(in->proc, buf, len) : flistxattr(in->fd, buf, len);
+}
+
+static ssize_t in_get(const struct inode *in, const char *name, void *buf, size_t len)
+{
+	return in->opath ? getxattr(in->proc, name, buf, len) : fgetxattr(in->fd, name, buf, len);
+}
+
+static int in_set(const struct inode *in, const char *name, const void *buf, size_t len)
+{
+	int r = in->opath ? setxattr(in->proc, name, buf, len, 0)
+			  : fsetxattr(in->fd, name, buf, len, 0);
+
+	return r < 0 ? negative_errno() : 0;
+}
+
+static int in_chown(const struct inode *in, uint32_t uid, uint32_t gid)
+{
+	int r = in->opath ? fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH)
+			  : fchown(in->fd, uid, gid);
+
+	return r < 0 ? negative_errno() : 0;
+}
+
+static int in_chmod(const struct inode *in, mode_t mode)
+{
+	int r = in->opath ? chmod(in->proc, mode) : fchmod(in->fd, mode);
+
+	return r < 0 ? negative_errno() : 0;
 }
 
 /* Whether the NUL-separated list names `name` (a list too long to read: assume it does). */
@@ -238,10 +276,10 @@ static bool has(const char *names, ssize_t len, const char *name)
 }
 
 /* ACL entries of users and groups move with the owners. */
-static int shift_acl(const struct tn_shift_walk *w, const char *proc, const char *name)
+static int shift_acl(const struct tn_shift_walk *w, const struct inode *in, const char *name)
 {
 	char buf[8192];
-	ssize_t n = getxattr(proc, name, buf, sizeof(buf));
+	ssize_t n = in_get(in, name, buf, sizeof(buf));
 	bool changed = false;
 
 	if (n < (ssize_t)sizeof(struct posix_acl_xattr_header))
@@ -261,9 +299,7 @@ static int shift_acl(const struct tn_shift_walk *w, const char *proc, const char
 		memcpy(buf + off, &e, sizeof(e));
 		changed = true;
 	}
-	if (changed && setxattr(proc, name, buf, (size_t)n, 0) < 0)
-		return negative_errno();
-	return 0;
+	return changed ? in_set(in, name, buf, (size_t)n) : 0;
 }
 
 /*
@@ -302,10 +338,10 @@ static void move_caps(const struct tn_shift_walk *w, struct tn_shift_keep *k, bo
 }
 
 /* What a chown of the file clears, as it is now: its setuid/setgid bits and capabilities. */
-static int keep_of(const struct tn_shift_walk *w, const char *proc, const struct stat *st,
+static int keep_of(const struct tn_shift_walk *w, const struct inode *in, const struct stat *st,
 		   bool caps, uint32_t nu, uint32_t ng, struct tn_shift_keep *ret)
 {
-	ssize_t n = caps ? getxattr(proc, "security.capability", ret->caps, sizeof(ret->caps)) : 0;
+	ssize_t n = caps ? in_get(in, "security.capability", ret->caps, sizeof(ret->caps)) : 0;
 	bool to_root = false;
 
 	if (n < 0 && errno != ENODATA)
@@ -324,17 +360,17 @@ static int keep_of(const struct tn_shift_walk *w, const char *proc, const struct
 	return 0;
 }
 
-static int put_back(const char *proc, const struct tn_shift_keep *k)
+static int put_back(const struct inode *in, const struct tn_shift_keep *k)
 {
-	if (chmod(proc, k->mode) < 0)
-		return negative_errno();
-	if (k->caps_len && setxattr(proc, "security.capability", k->caps, k->caps_len, 0) < 0)
-		return negative_errno();
-	return 0;
+	int r = in_chmod(in, k->mode);
+
+	if (r < 0 || !k->caps_len)
+		return r;
+	return in_set(in, "security.capability", k->caps, k->caps_len);
 }
 
-/* Chown the file (fd: O_PATH, checked) and put back what the chown clears, recorded first. */
-static int chown_keeping(const struct tn_shift_walk *w, int fd, const char *proc,
+/* Chown the file and put back what the chown clears, recorded first. */
+static int chown_keeping(const struct tn_shift_walk *w, const struct inode *in,
 			 const struct stat *st, const char *names, ssize_t nl, uint32_t nu,
 			 uint32_t ng)
 {
@@ -343,26 +379,28 @@ static int chown_keeping(const struct tn_shift_walk *w, int fd, const char *proc
 	int r;
 
 	if (S_ISDIR(st->st_mode) || !((st->st_mode & (S_ISUID | S_ISGID)) || caps))
-		return fchownat(fd, "", nu, ng, AT_EMPTY_PATH) < 0 ? negative_errno() : 0;
-	r = keep_of(w, proc, st, caps, nu, ng, &k);
+		return in_chown(in, nu, ng);
+	r = keep_of(w, in, st, caps, nu, ng, &k);
 	if (r < 0)
 		return r;
 	r = tn_shift_record_keep(w->rec, &k);
 	if (r < 0)
 		return r;
-	if (fchownat(fd, "", nu, ng, AT_EMPTY_PATH) < 0)
-		return negative_errno();
-	r = put_back(proc, &k);
+	r = in_chown(in, nu, ng);
+	if (r < 0)
+		return r;
+	r = put_back(in, &k);
 	if (r < 0)
 		return r;
 	return tn_shift_record_kept(w->rec, k.ino);
 }
 
 /* One inode, through its checked fd: its owners, what they clear, its ACLs. *ret_changed. */
-static int apply_one(const struct tn_shift_walk *w, int fd, const struct stat *st, bool *ret_chg)
+static int apply_one(const struct tn_shift_walk *w, const struct inode *in, const struct stat *st,
+		     bool *ret_chg)
 {
 	const struct tn_shift_keep *pending;
-	char names[4096], proc[32];
+	char names[4096];
 	uint32_t nu, ng;
 	ssize_t nl = 0;
 	int r = 0;
@@ -371,21 +409,20 @@ static int apply_one(const struct tn_shift_walk *w, int fd, const struct stat *s
 		return -ESTALE; /* an owner without a place: it changed since pass 1 */
 	*ret_chg = nu != st->st_uid || ng != st->st_gid;
 	if (S_ISLNK(st->st_mode))
-		return *ret_chg && fchownat(fd, "", nu, ng, AT_EMPTY_PATH) < 0 ? negative_errno()
-									       : 0;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		return *ret_chg ? in_chown(in, nu, ng) : 0;
 	pending = w->resuming ? tn_shift_record_pending(w->rec, st->st_ino) : NULL;
 	if (*ret_chg || w->resuming)
-		nl = list_xattrs(proc, names, sizeof(names));
+		nl = in_list(in, names, sizeof(names));
 	if (*ret_chg)
-		r = chown_keeping(w, fd, proc, st, names, nl, nu, ng);
+		r = chown_keeping(w, in, st, names, nl, nu, ng);
 	else if (pending && !S_ISDIR(st->st_mode)) /* killed between the chown and this */
-		r = put_back(proc, pending) < 0 ? negative_errno()
-						: tn_shift_record_kept(w->rec, st->st_ino);
+		r = put_back(in, pending);
+	if (r == 0 && !*ret_chg && pending && !S_ISDIR(st->st_mode))
+		r = tn_shift_record_kept(w->rec, st->st_ino);
 	if (r == 0 && has(names, nl, "system.posix_acl_access"))
-		r = shift_acl(w, proc, "system.posix_acl_access");
+		r = shift_acl(w, in, "system.posix_acl_access");
 	if (r == 0 && S_ISDIR(st->st_mode) && has(names, nl, "system.posix_acl_default"))
-		r = shift_acl(w, proc, "system.posix_acl_default");
+		r = shift_acl(w, in, "system.posix_acl_default");
 	return r;
 }
 
@@ -457,27 +494,42 @@ static int dir_fd(const struct tn_shift_walk *w, const struct tn_shift_list *l, 
 	return 0;
 }
 
+/* Open the entry as pass 1 listed it: see struct inode. -ESTALE when it is not there. */
+static int open_entry(int dir, const struct tn_shift_entry *e, const char *name, struct inode *in)
+{
+	mode_t type = e->mode & S_IFMT;
+	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | (type == S_IFDIR ? O_DIRECTORY : 0);
+
+	in->opath = type != S_IFREG && type != S_IFDIR;
+	in->fd = openat(dir, name, (in->opath ? O_PATH : flags) | O_NOFOLLOW | O_CLOEXEC);
+	if (in->fd < 0)
+		return errno == ENOENT || errno == ELOOP || errno == ENOTDIR ? -ESTALE
+									     : negative_errno();
+	snprintf(in->proc, sizeof(in->proc), "/proc/self/fd/%d", in->fd);
+	return 0;
+}
+
 static int apply_entry(const struct tn_shift_walk *w, const struct tn_shift_list *l,
 		       struct dirstack *s, size_t i, bool *ret_chg)
 {
 	const struct tn_shift_entry *e = &l->v[i];
-	_cleanup_close_ int own = -1;
+	struct inode in = { .fd = -1 };
 	struct stat st;
-	int fd = w->rootfd, dir, r;
+	int dir = w->rootfd, r;
 
 	if (i != 0) {
 		r = dir_fd(w, l, s, e->parent, &dir);
 		if (r < 0)
 			return r;
-		own = openat(dir, l->paths + e->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (own < 0)
-			return errno == ENOENT ? -ESTALE : negative_errno();
-		fd = own;
 	}
-	r = check_same(e, fd, &st);
+	r = open_entry(dir, e, i == 0 ? "." : l->paths + e->name, &in);
 	if (r < 0)
 		return r;
-	return apply_one(w, fd, &st, ret_chg);
+	r = check_same(e, in.fd, &st);
+	if (r == 0)
+		r = apply_one(w, &in, &st, ret_chg);
+	close(in.fd);
+	return r;
 }
 
 /* ---- pass 2: threads ---- */
