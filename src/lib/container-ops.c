@@ -196,20 +196,12 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 	return r;
 }
 
-/* Every process of the container's cgroup: a frozen one is thawed first, or SIGKILL waits. */
+/* Every process of the container's cgroup (a frozen one is thawed first, or SIGKILL waits),
+ * until none is left, so the cgroup can be removed. */
 static void kill_cgroup(const struct tn_state *s)
 {
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
-
-	if (!s->cgroup_path || !s->cgroup_path[0])
-		return;
-	if (tn_cgroup_frozen(s->cgroup_path))
-		tn_cgroup_freeze(s->cgroup_path, false, NULL);
-	if (tn_cgroup_pids(s->cgroup_path, &pids, &n) == 0)
-		for (size_t i = 0; i < n; i++)
-			if (pids[i] > 0 && pids[i] != getpid())
-				kill(pids[i], SIGKILL);
+	if (s->cgroup_path && s->cgroup_path[0])
+		(void)tn_cgroup_kill(s->cgroup_path);
 }
 
 /* Kill what is left and wait (up to 10 s) until init is gone. */
@@ -273,7 +265,7 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 	if (r == 0)
 		load_hooks(root, id, &cfg);
 	if (r == 0 && s.cgroup_path && s.cgroup_path[0])
-		tn_cgroup_remove(s.cgroup_path);
+		tn_cgroup_remove(s.cgroup_path, s.has_cgroup_dirs ? &s.cgroup_dirs : NULL);
 	if (r == 0 && (!dir || tn_container_remove_dir(dir) < 0))
 		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
 	if (r == 0) {
