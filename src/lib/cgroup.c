@@ -350,7 +350,7 @@ int tn_cgroup_apply(const char *path, const struct tn_resources *res, struct tn_
 	return apply(&h, path, res, err);
 }
 
-/* v2: the controllers a container's limits need, enabled down to its parent. */
+/* v2: every controller the parent has, enabled down to the container's parent (as runc). */
 static void enable_controllers(const char *path)
 {
 	char dir[4096];
@@ -368,15 +368,17 @@ static void enable_controllers(const char *path)
 			return; /* the leaf itself keeps its processes: no subtree_control */
 		*p = '\0';
 		if (read_text(p == dir + n ? ROOT : dir, "cgroup.controllers", &avail) == 0)
-			for (const char *c = "pids\0memory\0cpu\0cpuset\0io\0"; *c;
-			     c += strlen(c) + 1)
-				if (strstr(avail, c)) {
-					char add[16];
+			for (const char *c = avail; *c;) {
+				size_t len = strcspn(c, " \n");
+				char add[64];
 
-					snprintf(add, sizeof(add), "+%s", c);
+				if (len > 0 && len < sizeof(add) - 1) {
+					snprintf(add, sizeof(add), "+%.*s", (int)len, c);
 					write_text(p == dir + n ? ROOT : dir,
 						   "cgroup.subtree_control", add);
 				}
+				c += len + (c[len] != '\0');
+			}
 		*p = saved;
 	}
 }

@@ -264,8 +264,12 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 	dir = tn_state_dir(root, id);
 	if (r == 0)
 		load_hooks(root, id, &cfg);
-	if (r == 0 && s.cgroup_path && s.cgroup_path[0])
+	/* Init is gone; what it left in the cgroup (processes of a container without its own
+	 * PID namespace) is the container's too. */
+	if (r == 0 && s.cgroup_path && s.cgroup_path[0]) {
+		kill_cgroup(&s);
 		tn_cgroup_remove(s.cgroup_path, s.has_cgroup_dirs ? &s.cgroup_dirs : NULL);
+	}
 	if (r == 0 && (!dir || tn_container_remove_dir(dir) < 0))
 		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
 	if (r == 0) {
