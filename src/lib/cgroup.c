@@ -448,9 +448,12 @@ static int check_unused(const struct tn_cgroup_hiers *h, const char *path, struc
 static int make_all(const struct tn_cgroup_hiers *h, const char *path, struct tn_cgroup_dirs *made)
 {
 	for (size_t i = 0; i < h->n; i++) {
-		int r = make_dirs(h->v[i].mountpoint, path, tn_cgroup_hier_has(&h->v[i], "cpuset"),
-				  made);
+		bool cpuset = tn_cgroup_hier_has(&h->v[i], "cpuset");
+		int r = make_dirs(h->v[i].mountpoint, path, cpuset, made);
 
+		/* A parent removed by a delete running alongside (/tenant once empty): again. */
+		for (int k = 0; k < 3 && r == -ENOENT; k++)
+			r = make_dirs(h->v[i].mountpoint, path, cpuset, made);
 		if (r < 0)
 			return r;
 	}

@@ -659,7 +659,7 @@ static int save_state(const struct tn_container_opts *o, struct create_plan *p, 
 		.rootless = tn_rootless(),
 		.new_pid_ns = (p->new_flags & CLONE_NEWPID) != 0,
 		.cgroup_path = p->cgroup_used ? p->cgroup : NULL,
-		.cgroup_dirs = p->cgroup_made,
+		.cgroup_dirs = p->cgroup_made, /* borrowed: s is never tn_state_done'd */
 	};
 	int r = s.created ? tn_state_save(o->root, &s, err) : -ENOMEM;
 
@@ -810,8 +810,11 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 		if (r < 0)
 			kill_init(pid, true);
 	}
-	if (p.pooled && r == 0)
+	if (p.pooled && r == 0) {
 		r = tn_pool_commit(o->root, o->id, pid, err);
+		if (r < 0)
+			kill_init(pid, true);
+	}
 	if (r < 0)
 		undo_cgroup(&p);
 	if (p.pooled && r < 0)
