@@ -527,13 +527,14 @@ int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res,
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot create cgroup %s (%s)", path,
 				      tn_cgroup_layout_name(h.layout));
+	/* The limits before the move: nothing runs in the cgroup without them. */
+	r = apply(&h, path, res, err);
+	if (r < 0)
+		return r;
 	r = join_all(&h, path, pid, false);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot put the container in cgroup %s (%s)", path,
 				      tn_cgroup_layout_name(h.layout));
-	r = apply(&h, path, res, err);
-	if (r < 0)
-		return r;
 	*ret_used = true;
 	return 0;
 }

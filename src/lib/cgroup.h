@@ -103,7 +103,7 @@ struct tn_cgroup_dirs {
 void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d);
 
 /*
- * Create the cgroup in every hierarchy, move pid into it, apply the limits. Each directory
+ * Create the cgroup in every hierarchy, apply the limits, move pid into it. Each directory
  * made is added to *made (the undo log: also on failure, for tn_cgroup_remove). *ret_used is
  * set only on success; it stays false when a rootless caller may create none (nothing is done,
  * not an error).
