@@ -36,6 +36,18 @@ int tn_openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
 	return fd < 0 ? negative_errno() : (int)fd;
 }
 
+/* One missing component in `dir`: a directory, or an empty file. */
+static int make_component(int dir, const char *name, bool file)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!file)
+		return mkdirat(dir, name, 0755) < 0 && errno != EEXIST ? negative_errno() : 0;
+	/* O_EXCL|O_NOFOLLOW: a dangling symlink of the image is never followed. */
+	fd = openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+	return fd < 0 && errno != EEXIST ? negative_errno() : 0;
+}
+
 /* Create `path` (a directory, or an empty file for the last component) inside the root. */
 static int mkpath_in_root(int rootfd, const char *path, bool file)
 {
@@ -53,9 +65,11 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 			continue;
 		*p = '\0';
 		fd = tn_openat2_in_root(rootfd, buf, O_PATH, 0);
+		if (fd >= 0)
+			close(fd);
 		if (fd == -ENOENT) {
 			char *slash = strrchr(buf, '/');
-			int dir;
+			int dir, r;
 
 			*slash = '\0';
 			dir = tn_openat2_in_root(rootfd, slash == buf ? "/" : buf,
@@ -63,19 +77,11 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 			*slash = '/';
 			if (dir < 0)
 				return dir;
-			/* O_EXCL|O_NOFOLLOW: a dangling symlink of the image is never followed. */
-			if (last && file)
-				fd = openat(dir, slash + 1,
-					    O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
-					    0644);
-			else
-				fd = mkdirat(dir, slash + 1, 0755);
+			r = make_component(dir, slash + 1, last && file);
 			close(dir);
-			if (fd < 0 && errno != EEXIST)
-				return negative_errno();
+			if (r < 0)
+				return r;
 		}
-		if (fd >= 0)
-			close(fd);
 		if (last)
 			return 0;
 		*p = '/';

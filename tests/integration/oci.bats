@@ -317,6 +317,18 @@ assert_clean() {
 	assert_contains "$(cat "$BATS_TEST_TMPDIR/log.txt")" "level=error msg=\"container 'nothere' does not exist"
 }
 
+@test "run: the process's stdin is tenant's, as runc's (making mount targets never closes it)" {
+	# /dev is a tmpfs: /dev/pts, /dev/shm, /dev/mqueue and the cgroup hierarchies are made.
+	args "$B" cat /proc/self/fd/0
+	run -0 tnr run --bundle "$B" in1 <<<"from stdin"
+	assert_eq "$output" "from stdin"
+	# And with stdin closed, what init opens first is not closed under it.
+	args "$B" id
+	run -0 tnr run --bundle "$B" in2 <&-
+	assert_eq "$output" "uid=0 gid=0 groups="
+	assert_clean
+}
+
 @test "run: a process killed by a signal is exit status 128 + the signal, as runc" {
 	args "$B" trap TERM
 	# Not through tnr: $! must be tenant itself, not a subshell running a function.
