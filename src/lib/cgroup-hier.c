@@ -18,15 +18,19 @@
 #define MAX_FIELDS	64
 #define SELF_CGROUP_MAX (1024u * 1024)
 
+static void hier_done(struct tn_cgroup_hier *e)
+{
+	free(e->mountpoint);
+	free(e->root);
+	free(e->options);
+}
+
 void tn_cgroup_hiers_done(struct tn_cgroup_hiers *h)
 {
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->n; i++) {
-		free(h->v[i].mountpoint);
-		free(h->v[i].root);
-		free(h->v[i].options);
-	}
+	for (size_t i = 0; i < h->n; i++)
+		hier_done(&h->v[i]);
 	free(h->v);
 	*h = (struct tn_cgroup_hiers){ 0 };
 }
@@ -143,13 +147,6 @@ static int add_hier(struct tn_cgroup_hiers *h, struct tn_cgroup_hier *e)
 	h->v[h->n++] = *e;
 	*e = (struct tn_cgroup_hier){ 0 };
 	return 0;
-}
-
-static void hier_done(struct tn_cgroup_hier *e)
-{
-	free(e->mountpoint);
-	free(e->root);
-	free(e->options);
 }
 
 /* One line: 0 with *e filled for a cgroup mount under /sys/fs/cgroup, 1 to skip, or -errno. */
