@@ -245,7 +245,7 @@ static int mount_fallback(const char *host, struct mount_target *t, const struct
  * host directory of the cgroup the process is in; read-only all the way down when asked.
  */
 static int mount_hierarchy(int rootfd, const char *dest, const struct tn_cgroup_view_entry *e,
-			   unsigned long flags, bool fresh)
+			   unsigned long flags, unsigned long clear, bool fresh)
 {
 	_cleanup_close_ int fd = -1;
 	char path[64];
@@ -262,7 +262,7 @@ static int mount_hierarchy(int rootfd, const char *dest, const struct tn_cgroup_
 	r = retarget(rootfd, dest, &fd, path, sizeof(path));
 	if (r < 0)
 		return r;
-	r = remount_bind(path, flags, 0);
+	r = remount_bind(path, flags, clear);
 	if (r < 0)
 		return r;
 	return (flags & MS_RDONLY) ? readonly_recursive(fd) : 0;
@@ -309,9 +309,9 @@ static int mount_cgroup(struct tn_init_ctx *ctx, struct mount_target *t,
 	int r;
 
 	if (v->v2)
-		return v->n == 1
-			       ? mount_hierarchy(t->rootfd, m->destination, &v->v[0], flags, fresh)
-			       : -ENOENT;
+		return v->n == 1 ? mount_hierarchy(t->rootfd, m->destination, &v->v[0], flags,
+						   m->clear, fresh)
+				 : -ENOENT;
 	/* The tmpfs itself is rw, as runc's: only the hierarchies take the entry's "ro". */
 	if (mount("tmpfs", t->path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return negative_errno();
@@ -321,7 +321,7 @@ static int mount_cgroup(struct tn_init_ctx *ctx, struct mount_target *t,
 		if (snprintf(dest, sizeof(dest), "%s/%s", m->destination, v->v[i].name) >=
 		    (int)sizeof(dest))
 			return -ENAMETOOLONG;
-		r = mount_hierarchy(t->rootfd, dest, &v->v[i], flags, fresh);
+		r = mount_hierarchy(t->rootfd, dest, &v->v[i], flags, m->clear, fresh);
 		if (r < 0)
 			return r;
 	}

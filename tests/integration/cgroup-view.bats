@@ -140,7 +140,7 @@ assert_clean() {
 	assert_clean
 }
 
-@test "rootless: no cgroup of its own on v1, so the cgroups the process is in, as runc rootless" {
+@test "rootless: no cgroup of its own on v1, so the cgroups the process is in, with and without a cgroup namespace, as runc rootless" {
 	require_userns_user
 	local rb=$USERNS_DIR/work/cgv-bundle
 	rm -rf "$rb" "$USERNS_DIR/work/cgv-state" "$USERNS_DIR/work/cgv-runc"
@@ -159,6 +159,13 @@ assert_clean() {
 	# has no pids.max.
 	assert_eq "$(head -n "$(wc -l <<<"$own")" <<<"$output")" "$own"
 	assert_contains "$output" "probe: cat: /sys/fs/cgroup/pids/pids.max: No such file or directory"
+	# With a cgroup namespace (its root: the caller's cgroups), fresh mounts, as runc's.
+	config "$rb" '.linux.namespaces += [{"type": "cgroup"}]'
+	run -1 as_user tenant-ns runc --root "$USERNS_DIR/work/cgv-runc" run --bundle "$rb" "$N-r2"
+	want=$output
+	run -1 as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/cgv-state" run --bundle "$rb" "$N-t2"
+	assert_eq "$(view "$N-none" <<<"$output")" "$(view "$N-none" <<<"$want")"
+	assert_contains "$output" "4:memory:/"
 	assert_eq "$(ls -A "$USERNS_DIR/work/cgv-state")" ""
 	assert_eq "$(ls -A "$USERNS_DIR/work/cgv-runc")" ""
 	assert_clean
