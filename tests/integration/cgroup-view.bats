@@ -78,16 +78,19 @@ view() {
 }
 
 # same_as_runc NAME [RUNNER...]: run the bundle with runc (NAME-r) and tenant (NAME-t), through
-# RUNNER when given; both must exit alike and show the same view. Sets VIEW (tenant's).
+# RUNNER when given; both must exit alike and show the same view. Sets VIEW (tenant's). Stdout
+# and stderr apart: runc copies each through a pipe of its own, so their order is not kept.
 same_as_runc() {
-	local name=$1 want want_status
+	local name=$1 want want_status want_stderr
 	shift
-	run "$@" runc --root "$RSTATE" run --bundle "$B" "$name-r"
+	run --separate-stderr "$@" runc --root "$RSTATE" run --bundle "$B" "$name-r"
 	want_status=$status
+	want_stderr=$stderr
 	want=$(view "$name-r" <<<"$output")
-	run "$@" "$TENANT" --root "$STATE" run --bundle "$B" "$name-t"
+	run --separate-stderr "$@" "$TENANT" --root "$STATE" run --bundle "$B" "$name-t"
 	VIEW=$(view "$name-t" <<<"$output")
 	assert_eq "$VIEW" "$want"
+	assert_eq "$stderr" "$want_stderr"
 	assert_eq "$status" "$want_status"
 }
 
@@ -149,22 +152,26 @@ assert_clean() {
 		'.linux.uidMappings[0].hostID = $u | .linux.gidMappings[0].hostID = $g'
 	observe "$rb" cat /sys/fs/cgroup/pids/pids.max
 	chown -R tenant-ns:tenant-ns "$rb"
-	local own want
+	local own want want_stderr
 	own=$(cat /proc/self/cgroup)
-	run -1 as_user tenant-ns runc --root "$USERNS_DIR/work/cgv-runc" run --bundle "$rb" "$N-r"
+	run -1 --separate-stderr as_user tenant-ns runc --root "$USERNS_DIR/work/cgv-runc" run --bundle "$rb" "$N-r"
 	want=$output
-	run -1 as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/cgv-state" run --bundle "$rb" "$N-t"
+	want_stderr=$stderr
+	run -1 --separate-stderr as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/cgv-state" run --bundle "$rb" "$N-t"
 	assert_eq "$(view "$N-none" <<<"$output")" "$(view "$N-none" <<<"$want")"
+	assert_eq "$stderr" "$want_stderr"
 	# The caller's own cgroups, as the host names them: the pids one is the root here, which
 	# has no pids.max.
 	assert_eq "$(head -n "$(wc -l <<<"$own")" <<<"$output")" "$own"
-	assert_contains "$output" "probe: cat: /sys/fs/cgroup/pids/pids.max: No such file or directory"
+	assert_eq "$stderr" "probe: cat: /sys/fs/cgroup/pids/pids.max: No such file or directory"
 	# With a cgroup namespace (its root: the caller's cgroups), fresh mounts, as runc's.
 	config "$rb" '.linux.namespaces += [{"type": "cgroup"}]'
-	run -1 as_user tenant-ns runc --root "$USERNS_DIR/work/cgv-runc" run --bundle "$rb" "$N-r2"
+	run -1 --separate-stderr as_user tenant-ns runc --root "$USERNS_DIR/work/cgv-runc" run --bundle "$rb" "$N-r2"
 	want=$output
-	run -1 as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/cgv-state" run --bundle "$rb" "$N-t2"
+	want_stderr=$stderr
+	run -1 --separate-stderr as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/cgv-state" run --bundle "$rb" "$N-t2"
 	assert_eq "$(view "$N-none" <<<"$output")" "$(view "$N-none" <<<"$want")"
+	assert_eq "$stderr" "$want_stderr"
 	assert_contains "$output" "4:memory:/"
 	assert_eq "$(ls -A "$USERNS_DIR/work/cgv-state")" ""
 	assert_eq "$(ls -A "$USERNS_DIR/work/cgv-runc")" ""
