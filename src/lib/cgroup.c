@@ -5,8 +5,11 @@
 #include <inttypes.h>
 #include <linux/magic.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "cgroup.h"
 #include "fs.h"
@@ -14,28 +17,6 @@
 #include "banned.h"
 
 #define ROOT "/sys/fs/cgroup"
-
-/* The v1 controllers a container joins, where they are mounted. */
-static const char *const v1_controllers[] = { "pids",	"memory", "cpu",     "cpuacct",
-					      "cpuset", "blkio",  "devices", "freezer" };
-
-enum tn_cgroup_layout tn_cgroup_layout(void)
-{
-	struct statfs fs;
-
-	if (statfs(ROOT, &fs) < 0)
-		return TN_CGROUP_NONE;
-	if (fs.f_type == CGROUP2_SUPER_MAGIC)
-		return TN_CGROUP_V2;
-	if (statfs(ROOT "/pids", &fs) == 0 && fs.f_type == CGROUP_SUPER_MAGIC)
-		return TN_CGROUP_V1;
-	return TN_CGROUP_NONE;
-}
-
-const char *tn_cgroup_layout_name(enum tn_cgroup_layout l)
-{
-	return l == TN_CGROUP_V2 ? "v2" : l == TN_CGROUP_V1 ? "v1" : "none";
-}
 
 char *tn_cgroup_path(const char *cgroups_path, const char *id)
 {
@@ -111,22 +92,59 @@ static void inherit_cpuset(char *dir)
 	}
 }
 
-/* mkdir -p below a hierarchy root; with cpuset, each level gets its parent's CPUs. */
-static int make_dirs(const char *root, const char *path, bool cpuset)
+void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i]);
+	free(d->v);
+	*d = (struct tn_cgroup_dirs){ 0 };
+}
+
+static int dirs_add(struct tn_cgroup_dirs *d, const char *dir)
+{
+	char *copy = strdup(dir), **v;
+
+	if (!copy)
+		return -ENOMEM;
+	v = reallocarray(d->v, d->n + 1, sizeof(*v));
+	if (!v) {
+		free(copy);
+		return -ENOMEM;
+	}
+	d->v = v;
+	d->v[d->n++] = copy;
+	return 0;
+}
+
+/*
+ * mkdir -p below a hierarchy's mount point; each directory made goes into `made`. With cpuset,
+ * each level gets its parent's CPUs.
+ */
+static int make_dirs(const char *root, const char *path, bool cpuset, struct tn_cgroup_dirs *made)
 {
 	char dir[4096];
 	size_t n = strlen(root);
 
-	snprintf(dir, sizeof(dir), "%s%s", root, path);
+	if (snprintf(dir, sizeof(dir), "%s%s", root, path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
 	for (char *p = dir + n + 1;; p++) {
-		bool last = *p == '\0', made;
+		bool last = *p == '\0';
 
 		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		made = mkdir(dir, 0755) == 0;
-		if (!made && errno != EEXIST)
+		if (mkdir(dir, 0755) == 0) {
+			int r = dirs_add(made, dir);
+
+			if (r < 0) {
+				rmdir(dir);
+				return r;
+			}
+		} else if (errno != EEXIST) {
 			return negative_errno();
+		}
 		/* Every level, made here or by a create running alongside: an empty cpuset takes
 		 * its parent's CPUs and memory nodes, or no task could join it. */
 		if (cpuset)
@@ -220,67 +238,119 @@ static void device_text(const struct tn_device_rule *d, char *buf, size_t len)
 		snprintf(buf, len, "%c %s:%s %s", d->type, major, minor, d->access);
 }
 
-/* v1 devices: deny everything, then the rules in order, then runc's defaults. */
-static int apply_devices_v1(const char *path, const struct tn_resources *res, struct tn_error **err)
+/* The directory of `path` in the v1 hierarchy that has controller c. */
+static int ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *path, char *buf,
+		    size_t len)
 {
-	char dir[4096], text[64];
-	int r;
+	for (size_t i = 0; i < h->n; i++)
+		if (tn_cgroup_hier_has(&h->v[i], c))
+			return snprintf(buf, len, "%s%s", h->v[i].mountpoint, path) >= (int)len
+				       ? -ENAMETOOLONG
+				       : 0;
+	return -ENOENT;
+}
 
-	snprintf(dir, sizeof(dir), ROOT "/devices%s", path);
-	r = set_text(dir, "devices.deny", "a", err);
-	for (size_t i = 0; r == 0 && i < res->n_devices; i++) {
+/* v1 devices: deny everything, then the rules in order, then runc's defaults. */
+static int apply_devices_v1(const char *dir, const struct tn_resources *res, struct tn_error **err)
+{
+	char text[64];
+	int r = set_text(dir, "devices.deny", "a", err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < res->n_devices; i++) {
 		device_text(&res->devices[i], text, sizeof(text));
 		r = set_text(dir, res->devices[i].allow ? "devices.allow" : "devices.deny", text,
 			     err);
+		if (r < 0)
+			return r;
 	}
-	for (size_t i = 0; r == 0 && i < ELEMENTSOF(default_devices); i++) {
+	for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
 		device_text(&default_devices[i], text, sizeof(text));
 		r = set_text(dir, "devices.allow", text, err);
+		if (r < 0)
+			return r;
 	}
-	return r;
+	return 0;
 }
 
-static int apply_v1(const char *path, const struct tn_resources *res, struct tn_error **err)
+static const char *format_limit(char *buf, size_t len, int64_t v, bool max_if_negative)
 {
-	char pids[4096], mem[4096], cpu[4096], cpuset[4096];
-	int r = 0;
+	if (v < 0 && max_if_negative)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
 
-	snprintf(pids, sizeof(pids), ROOT "/pids%s", path);
-	snprintf(mem, sizeof(mem), ROOT "/memory%s", path);
-	snprintf(cpu, sizeof(cpu), ROOT "/cpu%s", path);
-	snprintf(cpuset, sizeof(cpuset), ROOT "/cpuset%s", path);
-	if (res->has_pids)
-		r = set(pids, "pids.max", res->pids_limit > 0 ? res->pids_limit : -1, true, err);
-	if (r == 0 && res->has_memory)
-		r = set(mem, "memory.limit_in_bytes", res->memory_limit, false, err);
-	if (r == 0 && res->has_swap)
-		r = set(mem, "memory.memsw.limit_in_bytes", res->memory_swap, false, err);
-	if (r == 0 && res->has_shares)
-		r = set(cpu, "cpu.shares", (int64_t)res->cpu_shares, false, err);
-	if (r == 0 && res->has_period)
-		r = set(cpu, "cpu.cfs_period_us", (int64_t)res->cpu_period, false, err);
-	if (r == 0 && res->has_quota)
-		r = set(cpu, "cpu.cfs_quota_us", res->cpu_quota, false, err);
-	if (r == 0 && res->cpus)
-		r = set_text(cpuset, "cpuset.cpus", res->cpus, err);
-	if (r == 0 && res->mems)
-		r = set_text(cpuset, "cpuset.mems", res->mems, err);
-	if (r == 0 && res->has_devices)
-		r = apply_devices_v1(path, res, err);
-	return r;
+/* v1: each limit in the hierarchy of its controller. */
+static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
+		    const struct tn_resources *res, struct tn_error **err)
+{
+	char v[6][32], dir[4096];
+	const struct {
+		bool has;
+		const char *ctrl, *file, *text;
+	} limits[] = {
+		{ res->has_pids, "pids", "pids.max",
+		  format_limit(v[0], 32, res->pids_limit > 0 ? res->pids_limit : -1, true) },
+		{ res->has_memory, "memory", "memory.limit_in_bytes",
+		  format_limit(v[1], 32, res->memory_limit, false) },
+		{ res->has_swap, "memory", "memory.memsw.limit_in_bytes",
+		  format_limit(v[2], 32, res->memory_swap, false) },
+		{ res->has_shares, "cpu", "cpu.shares",
+		  format_limit(v[3], 32, (int64_t)res->cpu_shares, false) },
+		{ res->has_period, "cpu", "cpu.cfs_period_us",
+		  format_limit(v[4], 32, (int64_t)res->cpu_period, false) },
+		{ res->has_quota, "cpu", "cpu.cfs_quota_us",
+		  format_limit(v[5], 32, res->cpu_quota, false) },
+		{ res->cpus != NULL, "cpuset", "cpuset.cpus", res->cpus },
+		{ res->mems != NULL, "cpuset", "cpuset.mems", res->mems },
+		{ res->has_devices, "devices", NULL, NULL },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(limits); i++) {
+		int r;
+
+		if (!limits[i].has)
+			continue;
+		r = ctrl_dir(h, limits[i].ctrl, path, dir, sizeof(dir));
+		if (r < 0)
+			return tn_error_errno(err, -r, "cgroup %s: no %s hierarchy for its limits",
+					      path, limits[i].ctrl);
+		r = limits[i].file ? set_text(dir, limits[i].file, limits[i].text, err)
+				   : apply_devices_v1(dir, res, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int apply(const struct tn_cgroup_hiers *h, const char *path, const struct tn_resources *res,
+		 struct tn_error **err)
+{
+	char dir[4096];
+
+	if (h->layout == TN_CGROUP_V1)
+		return apply_v1(h, path, res, err);
+	if (h->layout == TN_CGROUP_NONE)
+		return tn_error_set(err, ENOENT, "cgroup %s: no cgroup hierarchy is mounted", path);
+	if (snprintf(dir, sizeof(dir), ROOT "%s", path) >= (int)sizeof(dir))
+		return tn_error_set(err, ENAMETOOLONG, "cgroup %s: the path is too long", path);
+	return apply_v2(dir, res, err);
 }
 
 int tn_cgroup_apply(const char *path, const struct tn_resources *res, struct tn_error **err)
 {
-	char dir[4096];
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	int r = tn_cgroup_hiers_load(&h);
 
-	if (tn_cgroup_layout() == TN_CGROUP_V1)
-		return apply_v1(path, res, err);
-	snprintf(dir, sizeof(dir), ROOT "%s", path);
-	return apply_v2(dir, res, err);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read the cgroup hierarchies");
+	return apply(&h, path, res, err);
 }
 
-/* v2: the controllers a container's limits need, enabled down to its parent. */
+/* v2: every controller the parent has, enabled down to the container's parent (as runc). */
 static void enable_controllers(const char *path)
 {
 	char dir[4096];
@@ -298,181 +368,36 @@ static void enable_controllers(const char *path)
 			return; /* the leaf itself keeps its processes: no subtree_control */
 		*p = '\0';
 		if (read_text(p == dir + n ? ROOT : dir, "cgroup.controllers", &avail) == 0)
-			for (const char *c = "pids\0memory\0cpu\0cpuset\0io\0"; *c;
-			     c += strlen(c) + 1)
-				if (strstr(avail, c)) {
-					char add[16];
+			for (const char *c = avail; *c;) {
+				size_t len = strcspn(c, " \n");
+				char add[64];
 
-					snprintf(add, sizeof(add), "+%s", c);
+				if (len > 0 && len < sizeof(add) - 1) {
+					snprintf(add, sizeof(add), "+%.*s", (int)len, c);
 					write_text(p == dir + n ? ROOT : dir,
 						   "cgroup.subtree_control", add);
 				}
+				c += len + (c[len] != '\0');
+			}
 		*p = saved;
 	}
 }
 
-static int enter_v2(const char *path, pid_t pid)
-{
-	char dir[4096], text[32];
-	int r = make_dirs(ROOT, path, false);
-
-	if (r < 0)
-		return r;
-	enable_controllers(path);
-	snprintf(dir, sizeof(dir), ROOT "%s", path);
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	return write_text(dir, "cgroup.procs", text);
-}
-
-static int enter_v1(const char *path, pid_t pid)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	for (size_t i = 0; i < ELEMENTSOF(v1_controllers); i++) {
-		char root[256], dir[4096];
-		struct stat st;
-		int r;
-
-		snprintf(root, sizeof(root), ROOT "/%s", v1_controllers[i]);
-		if (stat(root, &st) < 0)
-			continue; /* not mounted here */
-		r = make_dirs(root, path, strcmp(v1_controllers[i], "cpuset") == 0);
-		snprintf(dir, sizeof(dir), "%s%s", root, path);
-		if (r == 0)
-			r = write_text(dir, "cgroup.procs", text);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
-		    bool *ret_used, struct tn_error **err)
-{
-	enum tn_cgroup_layout l = tn_cgroup_layout();
-	pid_t *busy = NULL;
-	size_t n_busy = 0;
-	int r;
-
-	*ret_used = false;
-	if (l == TN_CGROUP_NONE)
-		return 0;
-	if (tn_cgroup_pids(path, &busy, &n_busy) == 0 && n_busy > 0) {
-		free(busy);
-		return tn_error_set(err, EBUSY, "cgroup %s is in use by %zu process%s", path,
-				    n_busy, n_busy == 1 ? "" : "es");
-	}
-	free(busy);
-	r = l == TN_CGROUP_V2 ? enter_v2(path, pid) : enter_v1(path, pid);
-	if (r < 0 && rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
-		tn_cgroup_remove(path);
-		return 0; /* no delegated cgroup: none */
-	}
-	if (r < 0) {
-		tn_cgroup_remove(path);
-		return tn_error_errno(err, -r, "cannot put the container in cgroup %s (%s)", path,
-				      tn_cgroup_layout_name(l));
-	}
-	*ret_used = true;
-	r = tn_cgroup_apply(path, res, err);
-	if (r < 0)
-		tn_cgroup_remove(path);
-	return r;
-}
-
-int tn_cgroup_join(const char *path, pid_t pid)
-{
-	char text[32];
-	int r = 0;
-
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	if (tn_cgroup_layout() == TN_CGROUP_V2) {
-		char dir[4096];
-
-		snprintf(dir, sizeof(dir), ROOT "%s", path);
-		return write_text(dir, "cgroup.procs", text);
-	}
-	for (size_t i = 0; i < ELEMENTSOF(v1_controllers) && r == 0; i++) {
-		char dir[4096];
-		struct stat st;
-
-		snprintf(dir, sizeof(dir), ROOT "/%s%s", v1_controllers[i], path);
-		if (stat(dir, &st) == 0)
-			r = write_text(dir, "cgroup.procs", text);
-	}
-	return r;
-}
-
-/* The leaf, and tenant's own default parent "/tenant" once it is empty (rmdir refuses if not). */
-static int remove_one(const char *root, const char *path)
-{
-	char dir[4096];
-	int r = 0;
-
-	snprintf(dir, sizeof(dir), "%s%s", root, path);
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		r = negative_errno();
-	if (strncmp(path, "/tenant/", 8) == 0 && !strchr(path + 8, '/')) {
-		snprintf(dir, sizeof(dir), "%s/tenant", root);
-		rmdir(dir);
-	}
-	return r;
-}
-
-int tn_cgroup_remove(const char *path)
-{
-	char root[256];
-
-	if (tn_cgroup_layout() == TN_CGROUP_V2)
-		return remove_one(ROOT, path);
-	for (size_t i = 0; i < ELEMENTSOF(v1_controllers); i++) {
-		snprintf(root, sizeof(root), ROOT "/%s", v1_controllers[i]);
-		remove_one(root, path);
-	}
-	return 0;
-}
-
-int tn_cgroup_freeze(const char *path, bool freeze, struct tn_error **err)
-{
-	char dir[4096];
-	int r;
-
-	if (tn_cgroup_layout() == TN_CGROUP_V2) {
-		snprintf(dir, sizeof(dir), ROOT "%s", path);
-		r = write_text(dir, "cgroup.freeze", freeze ? "1" : "0");
-	} else {
-		snprintf(dir, sizeof(dir), ROOT "/freezer%s", path);
-		r = write_text(dir, "freezer.state", freeze ? "FROZEN" : "THAWED");
-	}
-	return r < 0 ? tn_error_errno(err, -r, "cannot %s cgroup %s", freeze ? "freeze" : "thaw",
-				      path)
-		     : 0;
-}
-
-bool tn_cgroup_frozen(const char *path)
-{
-	_cleanup_free_ char *v = NULL;
-	char dir[4096];
-
-	if (tn_cgroup_layout() == TN_CGROUP_V2) {
-		snprintf(dir, sizeof(dir), ROOT "%s", path);
-		return read_text(dir, "cgroup.freeze", &v) == 0 && v[0] == '1';
-	}
-	snprintf(dir, sizeof(dir), ROOT "/freezer%s", path);
-	return read_text(dir, "freezer.state", &v) == 0 && strncmp(v, "FROZEN", 6) == 0;
-}
-
-int tn_cgroup_pids(const char *path, pid_t **ret, size_t *ret_n)
+/* The PIDs in `path`: cgroup.procs of the pids hierarchy (v1), or of the first that has it. */
+static int procs(const struct tn_cgroup_hiers *h, const char *path, pid_t **ret, size_t *ret_n)
 {
 	_cleanup_free_ char *text = NULL;
 	char dir[4096];
 	pid_t *v = NULL;
 	size_t n = 0;
-	int r;
+	int r = ctrl_dir(h, "pids", path, dir, sizeof(dir));
 
-	snprintf(dir, sizeof(dir), ROOT "%s%s", tn_cgroup_layout() == TN_CGROUP_V1 ? "/pids" : "",
-		 path);
+	if (r == -ENOENT && h->n > 0)
+		r = snprintf(dir, sizeof(dir), "%s%s", h->v[0].mountpoint, path) >= (int)sizeof(dir)
+			    ? -ENAMETOOLONG
+			    : 0;
+	if (r < 0)
+		return r;
 	r = read_text(dir, "cgroup.procs", &text);
 	if (r < 0)
 		return r;
@@ -495,6 +420,229 @@ int tn_cgroup_pids(const char *path, pid_t **ret, size_t *ret_n)
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int tn_cgroup_pids(const char *path, pid_t **ret, size_t *ret_n)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	int r = tn_cgroup_hiers_load(&h);
+
+	if (r < 0)
+		return r;
+	return procs(&h, path, ret, ret_n);
+}
+
+/* A cgroup given by linux.cgroupsPath may exist: not while something runs in it. */
+static int check_unused(const struct tn_cgroup_hiers *h, const char *path, struct tn_error **err)
+{
+	_cleanup_free_ pid_t *busy = NULL;
+	size_t n = 0;
+
+	if (procs(h, path, &busy, &n) < 0 || n == 0)
+		return 0;
+	return tn_error_set(err, EBUSY, "cgroup %s is in use by %zu process%s", path, n,
+			    n == 1 ? "" : "es");
+}
+
+/* Every directory first, so a caller without a delegated cgroup finds out before a move. */
+static int make_all(const struct tn_cgroup_hiers *h, const char *path, struct tn_cgroup_dirs *made)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		bool cpuset = tn_cgroup_hier_has(&h->v[i], "cpuset");
+		int r = make_dirs(h->v[i].mountpoint, path, cpuset, made);
+
+		/* A parent removed by a delete running alongside (/tenant once empty): again. */
+		for (int k = 0; k < 3 && r == -ENOENT; k++)
+			r = make_dirs(h->v[i].mountpoint, path, cpuset, made);
+		if (r < 0)
+			return r;
+	}
+	if (h->layout == TN_CGROUP_V2)
+		enable_controllers(path);
+	return 0;
+}
+
+/* pid into `path` of every hierarchy (only where it exists, when `existing`). */
+static int join_all(const struct tn_cgroup_hiers *h, const char *path, pid_t pid, bool existing)
+{
+	char text[32], dir[4096];
+
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	for (size_t i = 0; i < h->n; i++) {
+		struct stat st;
+		int r;
+
+		if (snprintf(dir, sizeof(dir), "%s%s", h->v[i].mountpoint, path) >=
+		    (int)sizeof(dir))
+			return -ENAMETOOLONG;
+		if (existing && stat(dir, &st) < 0)
+			continue;
+		r = write_text(dir, "cgroup.procs", text);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Only a cgroup directory under /sys/fs/cgroup is ever removed, whatever a record says. */
+static int remove_dir(const char *dir)
+{
+	struct statfs fs;
+
+	if (strncmp(dir, ROOT "/", strlen(ROOT) + 1) != 0 || strstr(dir, "/../") ||
+	    statfs(dir, &fs) < 0 ||
+	    (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC))
+		return -ENOENT;
+	return rmdir(dir) < 0 ? negative_errno() : 0;
+}
+
+/* Undo make_all back to made->n == from (the directories are empty: nothing moved yet). */
+static void unmake(struct tn_cgroup_dirs *made, size_t from)
+{
+	while (made->n > from) {
+		remove_dir(made->v[made->n - 1]);
+		free(made->v[--made->n]);
+	}
+}
+
+int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
+		    struct tn_cgroup_dirs *made, bool *ret_used, struct tn_error **err)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	size_t before = made->n;
+	int r = tn_cgroup_hiers_load(&h);
+
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read the cgroup hierarchies");
+	if (h.layout == TN_CGROUP_NONE)
+		return 0;
+	r = check_unused(&h, path, err);
+	if (r < 0)
+		return r;
+	r = make_all(&h, path, made);
+	if (r < 0 && rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
+		unmake(made, before);
+		return 0; /* no delegated cgroup: none */
+	}
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot create cgroup %s (%s)", path,
+				      tn_cgroup_layout_name(h.layout));
+	/* The limits before the move: nothing runs in the cgroup without them. */
+	r = apply(&h, path, res, err);
+	if (r < 0)
+		return r;
+	r = join_all(&h, path, pid, false);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot put the container in cgroup %s (%s)", path,
+				      tn_cgroup_layout_name(h.layout));
+	*ret_used = true;
+	return 0;
+}
+
+int tn_cgroup_join(const char *path, pid_t pid)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	int r = tn_cgroup_hiers_load(&h);
+
+	if (r < 0)
+		return r;
+	return join_all(&h, path, pid, true);
+}
+
+int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	char dir[4096];
+	int r = 0;
+
+	for (size_t i = made ? made->n : 0; i > 0; i--) {
+		int k = remove_dir(made->v[i - 1]);
+
+		if (k < 0 && k != -ENOENT && r == 0)
+			r = k;
+	}
+	if (tn_cgroup_hiers_load(&h) < 0)
+		return r;
+	for (size_t i = 0; i < h.n; i++) {
+		if (!made &&
+		    snprintf(dir, sizeof(dir), "%s%s", h.v[i].mountpoint, path) < (int)sizeof(dir))
+			remove_dir(dir);
+		/* tenant's own parent of default paths, made by whichever container came first. */
+		if (strncmp(path, "/tenant/", 8) == 0 && !strchr(path + 8, '/')) {
+			snprintf(dir, sizeof(dir), "%s/tenant", h.v[i].mountpoint);
+			remove_dir(dir);
+		}
+	}
+	return r;
+}
+
+int tn_cgroup_kill(const char *path)
+{
+	if (tn_cgroup_frozen(path))
+		tn_cgroup_freeze(path, false, NULL);
+	for (int i = 0; i < 500; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0, others = 0;
+		int r = tn_cgroup_pids(path, &pids, &n);
+
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0)
+			return r;
+		for (size_t k = 0; k < n; k++) {
+			if (pids[k] <= 0 || pids[k] == getpid())
+				continue;
+			others++;
+			kill(pids[k], SIGKILL);
+			(void)waitpid(pids[k], NULL, WNOHANG); /* when it is tenant's own child */
+		}
+		if (others == 0)
+			return 0;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return -EBUSY;
+}
+
+/* The directory with the freezer: cgroup v2's own, or the v1 freezer hierarchy's. */
+static int freezer_dir(const char *path, char *buf, size_t len, bool *ret_v2)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	int r = tn_cgroup_hiers_load(&h);
+
+	if (r < 0)
+		return r;
+	*ret_v2 = h.layout == TN_CGROUP_V2;
+	if (h.layout == TN_CGROUP_V2)
+		return snprintf(buf, len, ROOT "%s", path) >= (int)len ? -ENAMETOOLONG : 0;
+	return ctrl_dir(&h, "freezer", path, buf, len);
+}
+
+int tn_cgroup_freeze(const char *path, bool freeze, struct tn_error **err)
+{
+	char dir[4096];
+	bool v2 = false;
+	int r = freezer_dir(path, dir, sizeof(dir), &v2);
+
+	if (r == 0 && v2)
+		r = write_text(dir, "cgroup.freeze", freeze ? "1" : "0");
+	else if (r == 0)
+		r = write_text(dir, "freezer.state", freeze ? "FROZEN" : "THAWED");
+	return r < 0 ? tn_error_errno(err, -r, "cannot %s cgroup %s", freeze ? "freeze" : "thaw",
+				      path)
+		     : 0;
+}
+
+bool tn_cgroup_frozen(const char *path)
+{
+	_cleanup_free_ char *v = NULL;
+	char dir[4096];
+	bool v2 = false;
+
+	if (freezer_dir(path, dir, sizeof(dir), &v2) < 0)
+		return false;
+	if (v2)
+		return read_text(dir, "cgroup.freeze", &v) == 0 && v[0] == '1';
+	return read_text(dir, "freezer.state", &v) == 0 && strncmp(v, "FROZEN", 6) == 0;
 }
 
 void tn_resources_done(struct tn_resources *r)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container's cgroup, managed through cgroupfs (docs/oci.md): cgroup v2 when
- * /sys/fs/cgroup is unified, otherwise the v1 controllers mounted under it (a hybrid layout,
- * as on our machines, is never refused). Limits come from linux.resources: pids, memory, cpu
- * (shares, quota, period, cpus, mems). The freezer pauses and resumes.
+ * /sys/fs/cgroup is unified, otherwise every v1 hierarchy mounted under it and, on a hybrid
+ * host, the cgroup2 one at /sys/fs/cgroup/unified too (as runc joins them). Limits come from
+ * linux.resources: pids, memory, cpu (shares, quota, period, cpus, mems). The freezer pauses
+ * and resumes.
  *
  * A rootless caller gets a cgroup only where it may write one (a delegated subtree);
  * otherwise none, and create goes on without limits.
@@ -50,6 +51,41 @@ struct tn_resources {
 	bool has_devices;
 };
 
+/*
+ * One cgroup hierarchy as mounted here (a line of /proc/self/mountinfo): the v1 ones at
+ * /sys/fs/cgroup/NAME (cpu, "cpu,cpuacct", name=systemd...), the cgroup2 one at
+ * /sys/fs/cgroup (unified) or /sys/fs/cgroup/unified (hybrid).
+ */
+struct tn_cgroup_hier {
+	char *mountpoint; /* "/sys/fs/cgroup/cpu" */
+	char *root;	  /* the mount's root inside the hierarchy: "/" on a host */
+	char *options;	  /* v1: the super options without rw, ro and release_agent ("cpu,cpuacct",
+			     "name=systemd"); v2: "" */
+	bool v2;
+	dev_t dev;
+};
+
+struct tn_cgroup_hiers {
+	enum tn_cgroup_layout layout;
+	struct tn_cgroup_hier *v;
+	size_t n;
+};
+
+/*
+ * The cgroup and cgroup2 mounts of a mountinfo text at /sys/fs/cgroup or right under it, in
+ * order, none dropped (pure). -EINVAL on a line that is not mountinfo.
+ */
+int tn_cgroup_hiers_parse(const char *mountinfo, struct tn_cgroup_hiers *ret);
+/*
+ * Those of /proc/self/mountinfo that can be reached (not covered by a later mount), one per
+ * hierarchy, and the layout: the cgroup2 mount alone when /sys/fs/cgroup is one (v2);
+ * otherwise every v1 hierarchy and, on a hybrid host, the cgroup2 one too (v1).
+ */
+int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret);
+void tn_cgroup_hiers_done(struct tn_cgroup_hiers *h);
+/* Whether the hierarchy has the v1 controller (or "name=X") `c`. */
+bool tn_cgroup_hier_has(const struct tn_cgroup_hier *h, const char *c);
+
 enum tn_cgroup_layout tn_cgroup_layout(void);
 const char *tn_cgroup_layout_name(enum tn_cgroup_layout l); /* "v1", "v2", "none" */
 
@@ -59,22 +95,65 @@ const char *tn_cgroup_layout_name(enum tn_cgroup_layout l); /* "v1", "v2", "none
  */
 char *tn_cgroup_path(const char *cgroups_path, const char *id);
 
+/* The directories create made (absolute, in the order made): what delete removes. */
+struct tn_cgroup_dirs {
+	char **v;
+	size_t n;
+};
+void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d);
+
 /*
- * Create the cgroup, apply the limits, and move pid into it. *ret_used is false when a
- * rootless caller could not create it (nothing done, not an error).
+ * Create the cgroup in every hierarchy, apply the limits, move pid into it. Each directory
+ * made is added to *made (the undo log: also on failure, for tn_cgroup_remove). *ret_used is
+ * set only on success; it stays false when a rootless caller may create none (nothing is done,
+ * not an error).
  */
 int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
-		    bool *ret_used, struct tn_error **err);
+		    struct tn_cgroup_dirs *made, bool *ret_used, struct tn_error **err);
 /* Apply limits to an existing cgroup (`update`). */
 int tn_cgroup_apply(const char *path, const struct tn_resources *res, struct tn_error **err);
-/* Move pid into the existing cgroup (exec: the new process joins the container's). */
+/* Move pid into the existing cgroup in every hierarchy (exec: the process joins the container's). */
 int tn_cgroup_join(const char *path, pid_t pid);
-/* Remove the cgroup (its processes must be gone). */
-int tn_cgroup_remove(const char *path);
+/*
+ * Remove what create made, the deepest first, and tenant's own parent /tenant once empty. Its
+ * processes must be gone. made NULL (a state written before the directories were recorded): the
+ * leaf in every hierarchy.
+ */
+int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made);
+/* SIGKILL every process of the cgroup (thawed first) and wait (5 s at most) until it is empty. */
+int tn_cgroup_kill(const char *path);
 int tn_cgroup_freeze(const char *path, bool freeze, struct tn_error **err);
 bool tn_cgroup_frozen(const char *path);
 /* The PIDs in the cgroup, allocated. */
 int tn_cgroup_pids(const char *path, pid_t **ret, size_t *ret_n);
+
+/*
+ * What a container is shown at a cgroup mount of config.json (docs/oci.md): one entry per
+ * hierarchy, the host directory of the cgroup this process is in (the container's, once it
+ * joined; a rootless caller's own where it has none) and the options to mount it anew with.
+ */
+struct tn_cgroup_view_entry {
+	char *name;    /* v1: the directory under the mount, the host's basename ("cpu,cpuacct");
+			  v2: NULL, the hierarchy is the mount itself */
+	char *source;  /* the host directory: mount point + the process's own cgroup */
+	char *options; /* v1: for a fresh mount ("cpu,cpuacct", "name=systemd"); v2: NULL */
+};
+
+struct tn_cgroup_view {
+	bool v2; /* one cgroup2 entry; otherwise a tmpfs with one entry per v1 hierarchy */
+	struct tn_cgroup_view_entry *v;
+	size_t n;
+};
+
+/*
+ * The view from the hierarchies and /proc/self/cgroup's text (pure). A hierarchy whose cgroup
+ * is not below the mount's root (nothing of it can be shown) is left out.
+ */
+int tn_cgroup_view_plan(const struct tn_cgroup_hiers *h, const char *self_cgroup,
+			struct tn_cgroup_view *ret);
+/* The view of this process, from /proc/self/mountinfo and /proc/self/cgroup. */
+int tn_cgroup_view_load(struct tn_cgroup_view *ret);
+void tn_cgroup_view_done(struct tn_cgroup_view *v);
 
 void tn_resources_done(struct tn_resources *r);
 

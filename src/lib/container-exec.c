@@ -112,10 +112,13 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
 	struct tn_error *err = NULL;
 	pid_t pid;
 
-	/* Into the container's cgroup first, so its limits hold for what is exec'd. */
-	if (ctx->cgroup && ctx->cgroup[0] && tn_cgroup_join(ctx->cgroup, getpid()) < 0) {
-		tn_error_errno(&err, errno, "cannot join the container's cgroup %s", ctx->cgroup);
-		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, errno, 0, err);
+	int r;
+
+	/* Into the container's cgroup first, in every hierarchy, so its limits hold for what is
+	 * exec'd and, once in its cgroup namespace, /proc/self/cgroup reads as init's. */
+	if (ctx->cgroup && ctx->cgroup[0] && (r = tn_cgroup_join(ctx->cgroup, getpid())) < 0) {
+		tn_error_errno(&err, -r, "cannot join the container's cgroup %s", ctx->cgroup);
+		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, -r, 0, err);
 		_exit(1);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(order); i++) {

@@ -75,36 +75,80 @@ static int become_root(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
+static bool has_cgroup_mount(const struct tn_oci_config *c)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (!c->mounts[i].bind && c->mounts[i].type &&
+		    (strcmp(c->mounts[i].type, "cgroup") == 0 ||
+		     strcmp(c->mounts[i].type, "cgroup2") == 0))
+			return true;
+	return false;
+}
+
+/*
+ * Once R has put this process in the container's cgroup: what a cgroup mount will show (read
+ * now, while /proc/self/cgroup and mountinfo still speak of the host's paths), then the cgroup
+ * namespace, whose root is therefore the container's cgroup. Init inherits both.
+ */
+static int cgroup_namespace(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	int r;
+
+	if (has_cgroup_mount(ctx->cfg)) {
+		r = tn_cgroup_view_load(&ctx->cgroup_view);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot read this process's cgroups");
+	}
+	if (!(ctx->new_flags & CLONE_NEWCGROUP))
+		return 0;
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return tn_error_errno(err, errno, "cannot create the cgroup namespace");
+	return 0;
+}
+
+/* SETUP: R writes the maps of a new user namespace and enters the cgroup; then GO. */
+static void wait_setup(struct tn_init_ctx *ctx)
+{
+	struct tn_sync_msg *m;
+
+	if (!(ctx->new_flags & CLONE_NEWUSER) && !ctx->cgroup_setup)
+		return;
+	m = malloc(sizeof(*m));
+	if (!m || tn_sync_send(ctx->sync_fd, TN_SYNC_SETUP, 0, 0, NULL) < 0 ||
+	    tn_sync_recv(ctx->sync_fd, m) < 0 || m->type != TN_SYNC_GO)
+		_exit(1); /* R gave up, and says why */
+	free(m);
+}
+
 _Noreturn static void init_main(struct tn_init_ctx *ctx);
 
 _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 {
 	const struct tn_oci_config *c = ctx->cfg;
 	struct tn_error *err = NULL;
-	struct tn_sync_msg m;
 	int fds[TN_NS_COUNT];
 	pid_t pid;
 	int r;
 
 	r = open_namespaces(c, fds, &err);
-	if (r == 0)
-		r = join_namespaces(c, fds, &err);
 	if (r < 0)
 		fail(ctx->sync_fd, -r, err);
-	if (unshare(ctx->new_flags) < 0) {
+	r = join_namespaces(c, fds, &err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
+	if (unshare(ctx->new_flags & ~CLONE_NEWCGROUP) < 0) {
 		tn_sync_send(ctx->sync_fd, TN_SYNC_UNSHARE_FAILED, errno, 0, NULL);
 		_exit(1);
 	}
-	if (ctx->new_flags & CLONE_NEWUSER) {
-		if (tn_sync_send(ctx->sync_fd, TN_SYNC_MAPS, 0, 0, NULL) < 0 ||
-		    tn_sync_recv(ctx->sync_fd, &m) < 0 || m.type != TN_SYNC_GO)
-			_exit(1);
-	}
+	wait_setup(ctx);
 	if (ctx->in_userns) {
 		r = become_root(ctx, &err);
 		if (r < 0)
 			fail(ctx->sync_fd, -r, err);
 	}
+	r = cgroup_namespace(ctx, &err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
 	pid = fork();
 	if (pid < 0) {
 		tn_error_errno(&err, errno, "cannot fork the container's init");

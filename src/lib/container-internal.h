@@ -13,8 +13,9 @@
 #include "oci-config.h"
 
 enum tn_sync_type {
-	TN_SYNC_MAPS,		/* P1 -> R: the user namespace exists, write its maps */
-	TN_SYNC_GO,		/* R -> P1: maps written */
+	TN_SYNC_SETUP,		/* P1 -> R: namespaces made: write the maps of a new user
+				   namespace, put P1 in the container's cgroup */
+	TN_SYNC_GO,		/* R -> P1: done (also: R -> P2 after HOOKS; exec: P1 reaped) */
 	TN_SYNC_PID,		/* P1 -> R: init's PID */
 	TN_SYNC_READY,		/* P2 -> R: the container is set up, waiting for start */
 	TN_SYNC_ERROR,		/* P1/P2 -> R: setup failed; message and hint follow */
@@ -52,6 +53,8 @@ struct tn_init_ctx {
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
 	const char *cgroup; /* exec: the container's cgroup, joined by the new process */
+	bool cgroup_setup;  /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */
+	struct tn_cgroup_view cgroup_view; /* P1, for P2: what a cgroup mount shows */
 };
 
 /* P1: namespaces, then fork init; never returns. */

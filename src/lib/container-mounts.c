@@ -36,6 +36,18 @@ int tn_openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
 	return fd < 0 ? negative_errno() : (int)fd;
 }
 
+/* One missing component in `dir`: a directory, or an empty file. */
+static int make_component(int dir, const char *name, bool file)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!file)
+		return mkdirat(dir, name, 0755) < 0 && errno != EEXIST ? negative_errno() : 0;
+	/* O_EXCL|O_NOFOLLOW: a dangling symlink of the image is never followed. */
+	fd = openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+	return fd < 0 && errno != EEXIST ? negative_errno() : 0;
+}
+
 /* Create `path` (a directory, or an empty file for the last component) inside the root. */
 static int mkpath_in_root(int rootfd, const char *path, bool file)
 {
@@ -53,9 +65,11 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 			continue;
 		*p = '\0';
 		fd = tn_openat2_in_root(rootfd, buf, O_PATH, 0);
+		if (fd >= 0)
+			close(fd);
 		if (fd == -ENOENT) {
 			char *slash = strrchr(buf, '/');
-			int dir;
+			int dir, r;
 
 			*slash = '\0';
 			dir = tn_openat2_in_root(rootfd, slash == buf ? "/" : buf,
@@ -63,19 +77,11 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 			*slash = '/';
 			if (dir < 0)
 				return dir;
-			/* O_EXCL|O_NOFOLLOW: a dangling symlink of the image is never followed. */
-			if (last && file)
-				fd = openat(dir, slash + 1,
-					    O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
-					    0644);
-			else
-				fd = mkdirat(dir, slash + 1, 0755);
+			r = make_component(dir, slash + 1, last && file);
 			close(dir);
-			if (fd < 0 && errno != EEXIST)
-				return negative_errno();
+			if (r < 0)
+				return r;
 		}
-		if (fd >= 0)
-			close(fd);
 		if (last)
 			return 0;
 		*p = '/';
@@ -197,9 +203,7 @@ static const char *host_fallback(const struct tn_oci_mount *m)
 		return "/proc";
 	if (is_type(m, "mqueue"))
 		return "/dev/mqueue";
-	if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
-		return "/sys/fs/cgroup";
-	return NULL;
+	return NULL; /* never the host's cgroup tree: mount_cgroup binds the container's own */
 }
 
 struct mount_target {
@@ -208,7 +212,7 @@ struct mount_target {
 	char path[64];
 };
 
-/* Read-only all the way down: the submounts of a recursive bind (the cgroup trees) too. */
+/* Read-only all the way down: the submounts of a recursive bind too. */
 static int readonly_recursive(int fd)
 {
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
@@ -228,22 +232,100 @@ static int mount_fallback(const char *host, struct mount_target *t, const struct
 	r = retarget(t->rootfd, m->destination, &t->fd, t->path, sizeof(t->path));
 	if (r == 0 && (m->flags & ~MS_REMOUNT))
 		r = remount_bind(t->path, m->flags & ~MS_REMOUNT, m->clear);
-	/* A host tree bound in place of sysfs or cgroup must not let the container write the
-	 * host's cgroups or sysfs through a submount. */
+	/* A host tree bound in place of sysfs must not let the container write the host's
+	 * sysfs through a submount. */
 	if (r == 0 && (m->flags & MS_RDONLY))
 		r = readonly_recursive(t->fd);
 	return r;
 }
 
-/* "cgroup": cgroup2 where the host is unified; a hybrid host's tree is bound read-only. */
-static int mount_cgroup(struct mount_target *t, const struct tn_oci_mount *m)
+/*
+ * One hierarchy of the cgroup view at `dest`: with a cgroup namespace mounted anew (its root is
+ * the namespace's, the container's cgroup), else, or where the kernel refuses, a bind of the
+ * host directory of the cgroup the process is in; read-only all the way down when asked.
+ */
+static int mount_hierarchy(int rootfd, const char *dest, const struct tn_cgroup_view_entry *e,
+			   unsigned long flags, unsigned long clear, bool fresh)
 {
-	struct statfs fs;
+	_cleanup_close_ int fd = -1;
+	char path[64];
+	int r = target(rootfd, dest, false, &fd, path, sizeof(path));
 
-	if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC &&
-	    mount("cgroup2", t->path, "cgroup2", m->flags & ~MS_REMOUNT, NULL) == 0)
+	if (r < 0)
+		return r;
+	if (fresh && mount("cgroup", path, e->name ? "cgroup" : "cgroup2", flags, e->options) == 0)
 		return 0;
-	return mount_fallback("/sys/fs/cgroup", t, m);
+	if (fresh && errno != EPERM && errno != EACCES && errno != EBUSY && errno != EINVAL)
+		return negative_errno();
+	if (mount(e->source, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return negative_errno();
+	r = retarget(rootfd, dest, &fd, path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = remount_bind(path, flags, clear);
+	if (r < 0)
+		return r;
+	return (flags & MS_RDONLY) ? readonly_recursive(fd) : 0;
+}
+
+/* A combined hierarchy ("cpu,cpuacct") is also reached by each name, as on the host. */
+static int cgroup_links(int rootfd, const char *dest, const struct tn_cgroup_view *v)
+{
+	_cleanup_close_ int dir = tn_openat2_in_root(rootfd, dest, O_PATH | O_DIRECTORY, 0);
+
+	if (dir < 0)
+		return dir;
+	for (size_t i = 0; i < v->n; i++) {
+		const char *name = v->v[i].name;
+
+		if (!strchr(name, ','))
+			continue;
+		for (const char *p = name; *p;) {
+			size_t len = strcspn(p, ",");
+			char link[256];
+
+			snprintf(link, sizeof(link), "%.*s", (int)len, p);
+			if (symlinkat(name, dir, link) < 0 && errno != EEXIST)
+				return negative_errno();
+			p += len + (p[len] == ',');
+		}
+	}
+	return 0;
+}
+
+/*
+ * "cgroup" and "cgroup2" (runc's view; docs/oci.md): on a v1 or hybrid host a tmpfs with one
+ * mount per v1 hierarchy, named as the host's; on a unified host the cgroup2 hierarchy itself.
+ * Each shows the container's own cgroup (a rootless caller's without one of its own), never
+ * the host's tree above it.
+ */
+static int mount_cgroup(struct tn_init_ctx *ctx, struct mount_target *t,
+			const struct tn_oci_mount *m)
+{
+	const struct tn_cgroup_view *v = &ctx->cgroup_view;
+	unsigned long flags =
+		(m->flags & ~(MS_REMOUNT | MS_BIND | MS_REC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	bool fresh = ctx->cfg->ns[TN_NS_CGROUP].present;
+	int r;
+
+	if (v->v2)
+		return v->n == 1 ? mount_hierarchy(t->rootfd, m->destination, &v->v[0], flags,
+						   m->clear, fresh)
+				 : -ENOENT;
+	/* The tmpfs itself is rw, as runc's: only the hierarchies take the entry's "ro". */
+	if (mount("tmpfs", t->path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return negative_errno();
+	for (size_t i = 0; i < v->n; i++) {
+		char dest[4096];
+
+		if (snprintf(dest, sizeof(dest), "%s/%s", m->destination, v->v[i].name) >=
+		    (int)sizeof(dest))
+			return -ENAMETOOLONG;
+		r = mount_hierarchy(t->rootfd, dest, &v->v[i], flags, m->clear, fresh);
+		if (r < 0)
+			return r;
+	}
+	return cgroup_links(t->rootfd, m->destination, v);
 }
 
 /* devpts "gid=5" fails where GID 5 is not mapped: retry without it, as crun does. */
@@ -304,7 +386,7 @@ static int mount_one(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_er
 		r = under;
 	if (r == 0) {
 		if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
-			r = mount_cgroup(&t, m);
+			r = mount_cgroup(ctx, &t, m);
 		else if (is_type(m, "devpts"))
 			r = mount_devpts(t.path, m);
 		else if (mount(m->source ? m->source : m->type, t.path, m->type,

@@ -196,27 +196,12 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 	return r;
 }
 
-/* Every process of the container's cgroup: a frozen one is thawed first, or SIGKILL waits.
- * Waits (up to 2 s) until the cgroup is empty, so that it can be removed. */
+/* Every process of the container's cgroup (a frozen one is thawed first, or SIGKILL waits),
+ * until none is left, so the cgroup can be removed. */
 static void kill_cgroup(const struct tn_state *s)
 {
-	if (!s->cgroup_path || !s->cgroup_path[0])
-		return;
-	if (tn_cgroup_frozen(s->cgroup_path))
-		tn_cgroup_freeze(s->cgroup_path, false, NULL);
-	for (int round = 0; round < 200; round++) {
-		_cleanup_free_ pid_t *pids = NULL;
-		size_t n = 0, others = 0;
-
-		if (tn_cgroup_pids(s->cgroup_path, &pids, &n) < 0)
-			return;
-		for (size_t i = 0; i < n; i++)
-			if (pids[i] > 0 && pids[i] != getpid() && kill(pids[i], SIGKILL) == 0)
-				others++;
-		if (others == 0)
-			return;
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-	}
+	if (s->cgroup_path && s->cgroup_path[0])
+		(void)tn_cgroup_kill(s->cgroup_path);
 }
 
 /* Kill what is left and wait (up to 10 s) until init is gone. */
@@ -291,15 +276,16 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 			      id);
 	} else if (s.status != TN_STATUS_STOPPED) {
 		r = kill_and_wait(&s, err);
-	} else {
-		/* init is gone; what it left (no PID namespace, a background child) goes too. */
-		kill_cgroup(&s);
 	}
 	dir = tn_state_dir(root, id);
 	if (r == 0)
 		load_hooks(root, id, &cfg);
-	if (r == 0 && s.cgroup_path && s.cgroup_path[0])
-		tn_cgroup_remove(s.cgroup_path);
+	/* Init is gone; what it left in the cgroup (processes of a container without its own
+	 * PID namespace) is the container's too. */
+	if (r == 0 && s.cgroup_path && s.cgroup_path[0]) {
+		kill_cgroup(&s);
+		tn_cgroup_remove(s.cgroup_path, s.has_cgroup_dirs ? &s.cgroup_dirs : NULL);
+	}
 	if (r == 0 && (!dir || tn_container_remove_dir(dir) < 0))
 		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
 	if (r == 0) {

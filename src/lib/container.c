@@ -74,6 +74,7 @@ struct create_plan {
 	struct tn_oci_config cfg;
 	char *cgroup;	  /* the cgroup's path below each hierarchy */
 	bool cgroup_used; /* created and entered (not for a rootless caller without one) */
+	struct tn_cgroup_dirs cgroup_made; /* what creating it made: undone on failure */
 	char *config_path;
 	char *config_text; /* as read once: parsed, and kept in the state directory as is */
 	size_t config_len;
@@ -102,6 +103,7 @@ static void create_plan_done(struct create_plan *p)
 {
 	tn_oci_config_done(&p->cfg);
 	free(p->cgroup);
+	tn_cgroup_dirs_done(&p->cgroup_made);
 	free(p->config_path);
 	free(p->config_text);
 	free(p->bundle);
@@ -475,6 +477,10 @@ static int plan_create(const struct tn_container_opts *o, struct create_plan *p,
 		r = tn_seccomp_compile(p->cfg.seccomp, &p->seccomp, err);
 	if (r < 0)
 		return r;
+	p->cgroup = tn_cgroup_path(p->cfg.cgroups_path, o->id);
+	if (!p->cgroup)
+		return tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' is not a cgroup path",
+				    p->cfg.cgroups_path ? p->cfg.cgroups_path : "");
 	for (int t = 0; t < TN_NS_COUNT; t++)
 		if (p->cfg.ns[t].present && !p->cfg.ns[t].path && t != TN_NS_USER)
 			p->new_flags |= tn_ns_clone_flag((enum tn_ns_type)t);
@@ -509,6 +515,30 @@ static int write_maps(struct create_plan *p, pid_t pid, struct tn_error **err)
 	const char *helpers[2] = { p->maps.helper[0].path, p->maps.helper[1].path };
 
 	return tn_idmap_write(pid, maps, helpers, err);
+}
+
+/*
+ * P1's namespaces exist: the maps of a new user namespace, then the container's cgroup (made,
+ * limited, P1 moved in), before P1 makes the cgroup namespace and forks init, which inherits
+ * both. A rootless caller without a delegated cgroup gets none.
+ */
+static int setup_stage1(const struct tn_container_opts *o, struct create_plan *p, pid_t p1, int fd,
+			struct tn_error **err)
+{
+	int r;
+
+	if (p->new_userns) {
+		r = write_maps(p, p1, err);
+		if (r < 0)
+			return r;
+	}
+	if (!o->no_cgroup) {
+		r = tn_cgroup_enter(p->cgroup, p1, &p->cfg.resources, tn_rootless(),
+				    &p->cgroup_made, &p->cgroup_used, err);
+		if (r < 0)
+			return r;
+	}
+	return tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
 }
 
 static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
@@ -577,10 +607,8 @@ static int supervise_setup(const struct tn_container_opts *o, struct create_plan
 					    "the container's init process exited during "
 					    "setup");
 		switch (m->type) {
-		case TN_SYNC_MAPS:
-			r = write_maps(p, p1, err);
-			if (r == 0)
-				r = tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
+		case TN_SYNC_SETUP:
+			r = setup_stage1(o, p, p1, fd, err);
 			if (r < 0)
 				return r;
 			break;
@@ -621,18 +649,6 @@ static int save_config(const struct tn_container_opts *o, struct create_plan *p,
 	return r < 0 ? tn_error_errno(err, -r, "cannot keep a copy of %s", p->config_path) : 0;
 }
 
-/* linux.cgroupsPath and linux.resources: init joins the cgroup before it may start. */
-static int enter_cgroup(const struct tn_container_opts *o, struct create_plan *p, pid_t pid,
-			struct tn_error **err)
-{
-	p->cgroup = tn_cgroup_path(p->cfg.cgroups_path, o->id);
-	if (!p->cgroup)
-		return tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' is not a cgroup path",
-				    p->cfg.cgroups_path ? p->cfg.cgroups_path : "");
-	return tn_cgroup_enter(p->cgroup, pid, &p->cfg.resources, tn_rootless(), &p->cgroup_used,
-			       err);
-}
-
 static int save_state(const struct tn_container_opts *o, struct create_plan *p, pid_t pid,
 		      struct tn_error **err)
 {
@@ -648,6 +664,7 @@ static int save_state(const struct tn_container_opts *o, struct create_plan *p, 
 		.rootless = tn_rootless(),
 		.new_pid_ns = (p->new_flags & CLONE_NEWPID) != 0,
 		.cgroup_path = p->cgroup_used ? p->cgroup : NULL,
+		.cgroup_dirs = p->cgroup_made, /* borrowed: s is never tn_state_done'd */
 	};
 	int r = s.created ? tn_state_save(o->root, &s, err) : -ENOMEM;
 
@@ -702,6 +719,7 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 				   .rootfs = p->rootfs,
 				   .fifo_fd = fifo_fd,
 				   .new_flags = p->new_flags,
+				   .cgroup_setup = !o->no_cgroup,
 				   .proc_fd = -1,
 				   .rootfs_fd = p->idm.rootfs_fd,
 				   .mount_fds = p->idm.fds,
@@ -756,6 +774,18 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 	return 0;
 }
 
+/*
+ * A failed create: nothing may run on in the cgroup it entered (an init whose PID R never
+ * learnt exits on its own, but maybe not yet), and what it made goes.
+ */
+static void undo_cgroup(struct create_plan *p)
+{
+	if (p->cgroup_used)
+		(void)tn_cgroup_kill(p->cgroup);
+	if (p->cgroup_made.n > 0)
+		(void)tn_cgroup_remove(p->cgroup, &p->cgroup_made);
+}
+
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
 			struct tn_error **err)
 {
@@ -783,8 +813,6 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 					  p.new_userns ? p.maps.map : NULL, &p.idm, err);
 	if (r == 0)
 		r = launch(o, &p, fifo_fd, &pid, err);
-	if (r == 0 && !o->no_cgroup)
-		r = enter_cgroup(o, &p, pid, err);
 	if (r == 0)
 		r = save_state(o, &p, pid, err);
 	if (r == 0 && p.pooled)
@@ -792,8 +820,8 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	/* Undo in reverse: init first, so that no process is left on a range given back. */
 	if (r < 0 && pid > 0)
 		kill_init(pid, true);
-	if (r < 0 && p.cgroup_used)
-		tn_cgroup_remove(p.cgroup);
+	if (r < 0)
+		undo_cgroup(&p);
 	if (p.pooled && r < 0)
 		tn_pool_release(o->root, o->id);
 	if (p.copy && r < 0)

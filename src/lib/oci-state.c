@@ -142,6 +142,11 @@ int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **
 	tn_json_kv_bool(&j, "rootless", s->rootless);
 	tn_json_kv_bool(&j, "newPidNamespace", s->new_pid_ns);
 	tn_json_kv_string(&j, "cgroupPath", s->cgroup_path ? s->cgroup_path : "");
+	tn_json_key(&j, "cgroupDirs");
+	tn_json_begin_array(&j);
+	for (size_t i = 0; i < s->cgroup_dirs.n; i++)
+		tn_json_string(&j, s->cgroup_dirs.v[i]);
+	tn_json_end_array(&j);
 	tn_json_end_object(&j);
 	r = tn_json_finish(&j);
 	if (r == 0)
@@ -226,9 +231,31 @@ static int load_annotations(const struct tn_json_value *o, struct tn_state *s)
 	return 0;
 }
 
+/* cgroupDirs: absent in a state.json written before tenant kept them. */
+static int load_cgroup_dirs(const struct tn_json_value *o, struct tn_state *s)
+{
+	const struct tn_json_value *a = tn_json_get(o, "cgroupDirs");
+
+	if (!a || a->type != TN_JSON_ARRAY)
+		return 0;
+	s->has_cgroup_dirs = true;
+	s->cgroup_dirs.v = calloc(a->array.n + 1, sizeof(char *));
+	if (!s->cgroup_dirs.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->array.n; i++) {
+		if (a->array.v[i]->type != TN_JSON_STRING)
+			continue;
+		s->cgroup_dirs.v[s->cgroup_dirs.n] = strdup(a->array.v[i]->string.s);
+		if (!s->cgroup_dirs.v[s->cgroup_dirs.n++])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 {
 	uint64_t pid = get_u64(o, "pid");
+	int r;
 
 	s->pid = pid <= INT32_MAX ? (pid_t)pid : 0;
 	s->pid_start = get_u64(o, "pidStartTime");
@@ -240,6 +267,9 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 	s->cgroup_path = dup_string(o, "cgroupPath");
 	if (!s->bundle || !s->created || !s->cgroup_path)
 		return -ENOMEM;
+	r = load_cgroup_dirs(o, s);
+	if (r < 0)
+		return r;
 	return load_annotations(o, s);
 }
 
@@ -383,6 +413,7 @@ void tn_state_done(struct tn_state *s)
 	free(s->bundle);
 	free(s->created);
 	free(s->cgroup_path);
+	tn_cgroup_dirs_done(&s->cgroup_dirs);
 	if (s->annotations)
 		for (size_t i = 0; i < 2 * s->n_annotations; i++)
 			free(s->annotations[i]);

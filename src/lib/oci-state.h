@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 
 #define TN_STATE_FILE  "state.json"
@@ -37,9 +38,11 @@ struct tn_state {
 	char **annotations; /* "key", "value", ... pairs, NULL-terminated */
 	size_t n_annotations;
 	bool rootless;
-	bool new_pid_ns;       /* killing init kills all; otherwise kill --all walks */
-	char *cgroup_path;     /* empty when tenant manages no cgroup */
-	enum tn_status status; /* computed by tn_state_refresh, never stored */
+	bool new_pid_ns;		   /* killing init kills all; otherwise kill --all walks */
+	char *cgroup_path;		   /* empty when tenant manages no cgroup */
+	enum tn_status status;		   /* computed by tn_state_refresh, never stored */
+	struct tn_cgroup_dirs cgroup_dirs; /* the cgroup directories create made */
+	bool has_cgroup_dirs;		   /* false: a state.json from before they were recorded */
 };
 
 /* Not the host's root: not UID 0, or UID 0 of a user namespace (as under rootless podman). */

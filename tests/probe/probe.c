@@ -10,6 +10,7 @@
  *	write FILE TEXT     create or truncate FILE with TEXT
  *	stat FILE           "UID GID MODE" (octal mode bits)
  *	ls DIR              the names, sorted, one a line
+ *	find DIR            every path below DIR, sorted, directories entered (not symlinks)
  *	hostname            the UTS hostname and domainname
  *	env                 the environment, one a line
  *	cwd                 the working directory
@@ -144,6 +145,31 @@ static int cmd_ls(const char *dir)
 	return 0;
 }
 
+static int cmd_find(const char *dir)
+{
+	char *names[1024], path[4096];
+	int n = 0, r = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return fail("find", dir);
+	for (struct dirent *e; (e = readdir(d)) && n < 1024;)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		printf("%s\n", path);
+		if (r == 0 && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			r = cmd_find(path);
+		free(names[i]);
+	}
+	return r;
+}
+
 static volatile sig_atomic_t got;
 
 static void on_signal(int sig)
@@ -183,6 +209,8 @@ static int run(char **args, int n)
 		return cmd_stat(args + 1, n - 1);
 	if (strcmp(c, "ls") == 0 && n == 2)
 		return cmd_ls(args[1]);
+	if (strcmp(c, "find") == 0 && n == 2)
+		return cmd_find(args[1]);
 	if (strcmp(c, "hostname") == 0) {
 		struct utsname u;
 

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The cgroup hierarchies mounted here, from mountinfo, and what a container is shown of them
+ * (cgroup.h). The parsers and the view's plan are pure; the loaders read /proc/self.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "cgroup.h"
+#include "fs.h"
+#include "parse.h"
+#include "banned.h"
+
+#define ROOT		"/sys/fs/cgroup"
+#define MOUNTINFO_MAX	(16u * 1024 * 1024)
+#define MAX_FIELDS	64
+#define SELF_CGROUP_MAX (1024u * 1024)
+
+static void hier_done(struct tn_cgroup_hier *e)
+{
+	free(e->mountpoint);
+	free(e->root);
+	free(e->options);
+}
+
+void tn_cgroup_hiers_done(struct tn_cgroup_hiers *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		hier_done(&h->v[i]);
+	free(h->v);
+	*h = (struct tn_cgroup_hiers){ 0 };
+}
+
+/* Whether the comma-separated list has the item `c` (n bytes). */
+static bool list_has(const char *list, const char *c, size_t n)
+{
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, c, n) == 0)
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
+bool tn_cgroup_hier_has(const struct tn_cgroup_hier *h, const char *c)
+{
+	return !h->v2 && list_has(h->options, c, strlen(c));
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static char *unescape(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && n - i >= 4 && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+			*o++ = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
+				      (s[i + 3] - '0'));
+			i += 3;
+			continue;
+		}
+		*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The super options a fresh mount of the same v1 hierarchy takes: not rw/ro, never a release
+ * agent (which a mount in a user namespace may not set). */
+static char *hier_options(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		size_t len = strcspn(s + i, ",");
+
+		len = MIN(len, n - i);
+		if (!((len == 2 &&
+		       (strncmp(s + i, "rw", 2) == 0 || strncmp(s + i, "ro", 2) == 0)) ||
+		      (len >= 14 && strncmp(s + i, "release_agent=", 14) == 0))) {
+			if (o != out)
+				*o++ = ',';
+			memcpy(o, s + i, len);
+			o += len;
+		}
+		i += len + 1;
+	}
+	*o = '\0';
+	return out;
+}
+
+struct fields {
+	const char *p[MAX_FIELDS];
+	size_t len[MAX_FIELDS];
+	size_t n;
+};
+
+static void split(const char *line, size_t len, struct fields *f)
+{
+	f->n = 0;
+	for (size_t i = 0; i < len && f->n < MAX_FIELDS;) {
+		size_t k = strcspn(line + i, " ");
+
+		k = MIN(k, len - i);
+		if (k > 0) {
+			f->p[f->n] = line + i;
+			f->len[f->n++] = k;
+		}
+		i += k + 1;
+	}
+}
+
+static bool field_is(const struct fields *f, size_t i, const char *s)
+{
+	return f->len[i] == strlen(s) && strncmp(f->p[i], s, f->len[i]) == 0;
+}
+
+/* /sys/fs/cgroup itself, or a directory right under it. */
+static bool under_root(const char *mountpoint)
+{
+	size_t n = strlen(ROOT);
+
+	if (strncmp(mountpoint, ROOT, n) != 0)
+		return false;
+	return mountpoint[n] == '\0' ||
+	       (mountpoint[n] == '/' && mountpoint[n + 1] && !strchr(mountpoint + n + 1, '/'));
+}
+
+static int add_hier(struct tn_cgroup_hiers *h, struct tn_cgroup_hier *e)
+{
+	struct tn_cgroup_hier *v = reallocarray(h->v, h->n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	h->v = v;
+	h->v[h->n++] = *e;
+	*e = (struct tn_cgroup_hier){ 0 };
+	return 0;
+}
+
+/* One line: 0 with *e filled for a cgroup mount under /sys/fs/cgroup, 1 to skip, or -errno. */
+static int parse_line(const char *line, size_t len, struct tn_cgroup_hier *e)
+{
+	struct fields f;
+	uint32_t major, minor;
+	const char *colon;
+	size_t sep = 0;
+
+	split(line, len, &f);
+	for (size_t i = 6; i < f.n && !sep; i++)
+		if (field_is(&f, i, "-"))
+			sep = i;
+	if (!sep || sep + 3 >= f.n)
+		return -EINVAL;
+	if (!field_is(&f, sep + 1, "cgroup") && !field_is(&f, sep + 1, "cgroup2"))
+		return 1;
+	colon = memchr(f.p[2], ':', f.len[2]);
+	if (!colon || tn_parse_u32_n(f.p[2], (size_t)(colon - f.p[2]), &major) < 0 ||
+	    tn_parse_u32_n(colon + 1, f.len[2] - (size_t)(colon - f.p[2]) - 1, &minor) < 0)
+		return -EINVAL;
+	e->mountpoint = unescape(f.p[4], f.len[4]);
+	if (!e->mountpoint)
+		return -ENOMEM;
+	if (!under_root(e->mountpoint)) {
+		free(e->mountpoint);
+		e->mountpoint = NULL;
+		return 1;
+	}
+	e->v2 = field_is(&f, sep + 1, "cgroup2");
+	e->dev = makedev(major, minor);
+	e->root = unescape(f.p[3], f.len[3]);
+	e->options = e->v2 ? strdup("") : hier_options(f.p[sep + 3], f.len[sep + 3]);
+	if (!e->root || !e->options) {
+		hier_done(e);
+		*e = (struct tn_cgroup_hier){ 0 };
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int tn_cgroup_hiers_parse(const char *mountinfo, struct tn_cgroup_hiers *ret)
+{
+	struct tn_cgroup_hiers h = { 0 };
+
+	for (const char *line = mountinfo; *line;) {
+		size_t len = strcspn(line, "\n");
+		struct tn_cgroup_hier e = { 0 };
+		int r = len ? parse_line(line, len, &e) : 1;
+
+		if (r == 0)
+			r = add_hier(&h, &e);
+		if (r < 0) {
+			hier_done(&e);
+			tn_cgroup_hiers_done(&h);
+			return r;
+		}
+		line += len + (line[len] == '\n');
+	}
+	*ret = h;
+	return 0;
+}
+
+/* What the mount point resolves to is this mount (no later mount covers it). */
+static bool reachable(const struct tn_cgroup_hier *e)
+{
+	struct stat st;
+
+	return stat(e->mountpoint, &st) == 0 && st.st_dev == e->dev;
+}
+
+/* On a unified host only /sys/fs/cgroup itself; one mount per hierarchy, the first. */
+static bool keep(const struct tn_cgroup_hiers *kept, const struct tn_cgroup_hier *e, bool unified)
+{
+	if (unified && (!e->v2 || strcmp(e->mountpoint, ROOT) != 0))
+		return false;
+	for (size_t k = 0; k < kept->n; k++)
+		if (kept->v[k].dev == e->dev)
+			return false;
+	return reachable(e);
+}
+
+int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers all = { 0 };
+	_cleanup_free_ char *text = NULL;
+	struct tn_cgroup_hiers h = { 0 };
+	bool unified = false, v1 = false;
+	size_t len;
+	int r = tn_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &text, &len, NULL);
+
+	if (r < 0)
+		return r;
+	r = tn_cgroup_hiers_parse(text, &all);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < all.n; i++)
+		if (all.v[i].v2 && strcmp(all.v[i].mountpoint, ROOT) == 0 && reachable(&all.v[i]))
+			unified = true;
+	for (size_t i = 0; i < all.n; i++) {
+		if (!keep(&h, &all.v[i], unified))
+			continue;
+		v1 = v1 || !all.v[i].v2;
+		r = add_hier(&h, &all.v[i]);
+		if (r < 0) {
+			tn_cgroup_hiers_done(&h);
+			return r;
+		}
+	}
+	h.layout = unified ? TN_CGROUP_V2 : v1 ? TN_CGROUP_V1 : TN_CGROUP_NONE;
+	if (h.layout == TN_CGROUP_NONE)
+		tn_cgroup_hiers_done(&h);
+	*ret = h;
+	return 0;
+}
+
+enum tn_cgroup_layout tn_cgroup_layout(void)
+{
+	struct tn_cgroup_hiers h;
+	enum tn_cgroup_layout l;
+
+	if (tn_cgroup_hiers_load(&h) < 0)
+		return TN_CGROUP_NONE;
+	l = h.layout;
+	tn_cgroup_hiers_done(&h);
+	return l;
+}
+
+const char *tn_cgroup_layout_name(enum tn_cgroup_layout l)
+{
+	return l == TN_CGROUP_V2 ? "v2" : l == TN_CGROUP_V1 ? "v1" : "none";
+}
+
+/* ---- the view ---- */
+
+void tn_cgroup_view_done(struct tn_cgroup_view *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].name);
+		free(v->v[i].source);
+		free(v->v[i].options);
+	}
+	free(v->v);
+	*v = (struct tn_cgroup_view){ 0 };
+}
+
+/*
+ * The path of the hierarchy's line of /proc/self/cgroup ("ID:CONTROLLERS:PATH"): v1, the line
+ * whose first controller the hierarchy has; v2, "0::PATH". NULL when there is none.
+ */
+static const char *own_cgroup(const char *text, const struct tn_cgroup_hier *h, size_t *ret_len)
+{
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *c1 = memchr(line, ':', len), *c2;
+
+		c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line)) : NULL;
+		if (c2) {
+			size_t n = strcspn(c1 + 1, ",:");
+			bool match = h->v2 ? c2 == c1 + 1 && c1 - line == 1 && line[0] == '0'
+					   : n > 0 && list_has(h->options, c1 + 1, n);
+
+			if (match) {
+				*ret_len = len - (size_t)(c2 + 1 - line);
+				return c2 + 1;
+			}
+		}
+		line += len + (line[len] == '\n');
+	}
+	return NULL;
+}
+
+/* No "." or ".." component: a path the kernel shows from outside a cgroup namespace. */
+static bool plain_path(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = i;
+
+		while (k < n && p[k] != '/')
+			k++;
+		if ((k - i == 1 && p[i] == '.') || (k - i == 2 && p[i] == '.' && p[i + 1] == '.'))
+			return false;
+		i = k + 1;
+	}
+	return true;
+}
+
+/* mount point + (own - the mount's root), or NULL (-ENOENT) when own is not below the root. */
+static int view_source(const struct tn_cgroup_hier *h, const char *own, size_t n, char **ret)
+{
+	size_t rn = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root), rel;
+
+	if (n == 0 || own[0] != '/' || !plain_path(own, n))
+		return -ENOENT;
+	if (rn && (n < rn || strncmp(own, h->root, rn) != 0 || (n > rn && own[rn] != '/')))
+		return -ENOENT;
+	rel = n - rn == 1 ? 0 : n - rn; /* "/": the mount point itself */
+	return asprintf(ret, "%s%.*s", h->mountpoint, (int)rel, own + rn) < 0 ? -ENOMEM : 0;
+}
+
+static int view_add(struct tn_cgroup_view *v, const struct tn_cgroup_hier *h, char *source)
+{
+	struct tn_cgroup_view_entry *nv = reallocarray(v->v, v->n + 1, sizeof(*nv)), e = { 0 };
+
+	if (!nv) {
+		free(source);
+		return -ENOMEM;
+	}
+	v->v = nv;
+	e.source = source;
+	if (!h->v2) {
+		e.name = strdup(strrchr(h->mountpoint, '/') + 1);
+		e.options = strdup(h->options);
+		if (!e.name || !e.options) {
+			free(e.name);
+			free(e.options);
+			free(source);
+			return -ENOMEM;
+		}
+	}
+	v->v[v->n++] = e;
+	return 0;
+}
+
+int tn_cgroup_view_plan(const struct tn_cgroup_hiers *h, const char *self_cgroup,
+			struct tn_cgroup_view *ret)
+{
+	struct tn_cgroup_view v = { .v2 = h->layout == TN_CGROUP_V2 };
+
+	for (size_t i = 0; i < h->n; i++) {
+		const struct tn_cgroup_hier *e = &h->v[i];
+		char *source = NULL;
+		const char *own;
+		size_t n = 0;
+		int r;
+
+		/* A hybrid host's cgroup2 hierarchy is joined, not shown (as runc). */
+		if (e->v2 != v.v2)
+			continue;
+		own = own_cgroup(self_cgroup, e, &n);
+		if (!own || view_source(e, own, n, &source) == -ENOENT)
+			continue;
+		r = source ? view_add(&v, e, source) : -ENOMEM;
+		if (r < 0) {
+			tn_cgroup_view_done(&v);
+			return r;
+		}
+	}
+	*ret = v;
+	return 0;
+}
+
+int tn_cgroup_view_load(struct tn_cgroup_view *ret)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = tn_cgroup_hiers_load(&h);
+
+	if (r < 0)
+		return r;
+	r = tn_read_file("/proc/self/cgroup", SELF_CGROUP_MAX, &text, &len, NULL);
+	if (r < 0)
+		return r;
+	return tn_cgroup_view_plan(&h, text, ret);
+}
