@@ -183,3 +183,44 @@ char *tn_path_search(const char *path, const char *name, int amode)
 	}
 	return NULL;
 }
+
+char *tn_path_absolute_clean(const char *path)
+{
+	_cleanup_free_ char *cwd = NULL, *abs = NULL;
+	char *out, *o;
+
+	if (path[0] != '/') {
+		cwd = getcwd(NULL, 0);
+		if (!cwd || asprintf(&abs, "%s/%s", cwd, path) < 0)
+			return NULL;
+		path = abs;
+	}
+	out = malloc(strlen(path) + 2);
+	if (!out)
+		return NULL;
+	o = out;
+	for (const char *p = path; *p;) {
+		size_t len;
+
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			p += len;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') { /* as Go's filepath.Clean, as runc */
+			while (o > out && *--o != '/')
+				;
+			p += len;
+			continue;
+		}
+		*o++ = '/';
+		memcpy(o, p, len);
+		o += len;
+		p += len;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	return out;
+}

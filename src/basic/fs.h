@@ -33,6 +33,10 @@ int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mod
 /* The directory part of `path` ("." when it has none), newly allocated; NULL when out of memory. */
 char *tn_path_dirname(const char *path);
 
+/* `path` made absolute (against the working directory) and clean, as runc takes --root: no
+ * "//", "." or trailing "/", ".." taken textually. Allocated; NULL when out of memory. */
+char *tn_path_absolute_clean(const char *path);
+
 /* The PATH of a process without one (as execvp and shells use). */
 #define TN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

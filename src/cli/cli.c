@@ -414,10 +414,11 @@ static void log_error(struct tn_cli *cli)
 	tn_buf_free(&line);
 }
 
+/* One spelling per root: the registry and the rootfs copies are keyed by it. */
 const char *tn_cli_state_root(struct tn_cli *cli, char **buf)
 {
 	if (cli->oci.root)
-		return cli->oci.root;
+		return (*buf = tn_path_absolute_clean(cli->oci.root));
 	return tn_state_root_default(buf) < 0 ? NULL : *buf;
 }
 

@@ -122,6 +122,14 @@ static void wait_setup(struct tn_init_ctx *ctx)
 
 _Noreturn static void init_main(struct tn_init_ctx *ctx);
 
+/* The inode of the user namespace P1 is in (the container's): R records it for the range. */
+static uint64_t own_userns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/user", &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
 _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 {
 	const struct tn_oci_config *c = ctx->cfg;
@@ -156,7 +164,7 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 	}
 	if (pid == 0)
 		init_main(ctx);
-	tn_sync_send(ctx->sync_fd, TN_SYNC_PID, 0, pid, NULL);
+	tn_sync_send_pid(ctx->sync_fd, pid, own_userns());
 	_exit(0);
 }
 

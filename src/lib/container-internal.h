@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -27,11 +28,15 @@ struct tn_sync_msg {
 	int type;
 	int code; /* positive errno with TN_SYNC_ERROR */
 	pid_t pid;
+	uint64_t
+		userns; /* with PID from create's P1: the inode of the container's user namespace */
 	char message[16384]; /* with GO after HOOKS: the state as JSON, for the hooks in P2 */
 	char hint[512];
 };
 
 int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const struct tn_error *e);
+/* P1 -> R: init's PID, and the user namespace it is in (R, rootless, may not read it there). */
+int tn_sync_send_pid(int fd, pid_t pid, uint64_t userns);
 /* 0 on a message, -EPIPE when the other side closed without one. */
 int tn_sync_recv(int fd, struct tn_sync_msg *m);
 

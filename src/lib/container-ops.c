@@ -17,6 +17,7 @@
 #include "rootfs-copy.h"
 #include "userns-pool.h"
 #include "parse.h"
+#include "proc-ids.h"
 #include "banned.h"
 
 #define START_TIMEOUT_MS 60000
@@ -147,11 +148,8 @@ static int kill_all(const struct tn_state *s, int sig)
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/mnt", e->d_name);
-		n = readlink(path, have, sizeof(have) - 1);
-		if (n < 0)
+		if (tn_proc_ns_link(e->d_name, "mnt", have, sizeof(have)) < 0)
 			continue;
-		have[n] = '\0';
 		if (strcmp(have, want) == 0 && tn_parse_u32(e->d_name, &pid) == 0 && pid > 0 &&
 		    pid <= INT32_MAX && (pid_t)pid != getpid())
 			kill((pid_t)pid, sig);

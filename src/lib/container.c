@@ -38,6 +38,15 @@ int tn_sync_send(int fd, enum tn_sync_type type, int code, pid_t pid, const stru
 		       : negative_errno();
 }
 
+int tn_sync_send_pid(int fd, pid_t pid, uint64_t userns)
+{
+	struct tn_sync_msg m = { .type = TN_SYNC_PID, .pid = pid, .userns = userns };
+
+	return RETRY_EINTR(send(fd, &m, sizeof(m), MSG_NOSIGNAL)) == (ssize_t)sizeof(m)
+		       ? 0
+		       : negative_errno();
+}
+
 int tn_sync_recv(int fd, struct tn_sync_msg *m)
 {
 	ssize_t n = RETRY_EINTR(recv(fd, m, sizeof(*m), 0));
@@ -93,8 +102,9 @@ struct create_plan {
 	size_t n_sparse[2];
 	bool idmap_rootfs; /* the rootfs is idmapped onto the container's maps (R makes it) */
 	struct tn_idmapped_mounts idm; /* made before the fork, attached by init */
-	char *copy;  /* ... or copied, shifted, here (rootless; no idmapped mounts) */
-	bool pooled; /* a range was allocated: commit or release it */
+	char *copy;	      /* ... or copied, shifted, here (rootless; no idmapped mounts) */
+	bool pooled;	      /* a range was allocated: commit or release it */
+	uint64_t init_userns; /* the inode of init's user namespace, as P1 saw it */
 	bool new_userns;
 	int new_flags;
 };
@@ -616,6 +626,7 @@ static int supervise_setup(const struct tn_container_opts *o, struct create_plan
 			if (m->pid <= 0)
 				return tn_error_set(err, EIO, "the container's init has no PID");
 			*init_pid = m->pid;
+			p->init_userns = m->userns;
 			break;
 		case TN_SYNC_HOOKS:
 			hooks = true;
@@ -816,7 +827,7 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	if (r == 0)
 		r = save_state(o, &p, pid, err);
 	if (r == 0 && p.pooled)
-		r = tn_pool_commit(o->root, o->id, pid, err);
+		r = tn_pool_commit(o->root, o->id, pid, p.init_userns, err);
 	/* Undo in reverse: init first, so that no process is left on a range given back. */
 	if (r < 0 && pid > 0)
 		kill_init(pid, true);

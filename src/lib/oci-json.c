@@ -165,18 +165,20 @@ int tn_cfg_id(const struct tn_cfg *c, const struct tn_json_value *obj, const cha
 	      const char *path, bool required, uint32_t *ret)
 {
 	const struct tn_json_value *v = tn_json_get(obj, key);
-	uint32_t id = 0;
-	int r = tn_cfg_u32(c, obj, key, path, required, &id);
+	int64_t id;
+	int r;
 
-	if (r < 0 || !v || v->type == TN_JSON_NULL)
-		return r;
 	/* setresuid(2), setresgid(2) and setgroups read (uid_t)-1 as "leave unchanged": a
 	 * process asked to be 4294967295 would keep tenant's IDs (host root). runc: EINVAL. */
-	if (id == UINT32_MAX)
+	if (v && v->type == TN_JSON_NUMBER && v->number.integer && !v->number.negative &&
+	    v->number.u == UINT32_MAX)
 		return tn_cfg_fail(c, v, path,
 				   "4294967295 is not a user or group ID (the kernel reads it as "
 				   "\"leave unchanged\"); the last valid ID is 4294967294");
-	*ret = id;
+	r = tn_cfg_int(c, obj, key, path, required, 0, UINT32_MAX - 1, &id);
+	if (r < 0 || !v || v->type == TN_JSON_NULL)
+		return r;
+	*ret = (uint32_t)id;
 	return 0;
 }
 

@@ -53,6 +53,11 @@ static int refuse_owner(const char *path, const char *what, const char *whose,
 	describe_owner(st->st_uid, owner, sizeof(owner));
 	tn_error_set(err, EPERM, "refusing the %s %s: %s belongs to %s, not to you (uid %u)", what,
 		     path, whose, owner, (unsigned)geteuid());
+	if (strcmp(what, "state directory") != 0)
+		return tn_error_hint(err,
+				     "someone else may have made it to steer tenant; remove it (as "
+				     "root: rm -rf '%s')",
+				     path);
 	return tn_error_hint(err,
 			     "someone else may have made it to steer tenant; remove it (as root: "
 			     "rm -rf '%s'), or use a directory of your own (--root DIR, or set "
@@ -108,66 +113,164 @@ static int check_parent(int fd, const char *dir, const char *path, const char *w
 	return 0;
 }
 
-/* mkdir -p of `dir` (0711, as runc makes the parents of its root). */
-static int make_parents(const char *dir)
+/* A symlink on the way: root's or the caller's, or whoever owns it could point it elsewhere
+ * between the check and the use (a sticky /tmp keeps others from replacing it). */
+static int check_link(int dirfd, const char *name, const char *path, const char *what,
+		      struct tn_error **err)
 {
-	char path[PATH_MAX];
-	size_t len = strlen(dir);
+	char owner[300];
+	struct stat st;
 
-	if (len >= sizeof(path))
-		return -ENAMETOOLONG;
-	memcpy(path, dir, len + 1);
-	for (char *p = path + 1;; p++) {
-		bool last = *p == '\0';
-
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0711) < 0 && errno != EEXIST)
-			return negative_errno();
-		if (last)
-			return 0;
-		*p = '/';
-	}
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return tn_error_errno(err, errno, "cannot examine %s above the %s %s", name, what,
+				      path);
+	if (trusted_owner(st.st_uid, true))
+		return 0;
+	describe_owner(st.st_uid, owner, sizeof(owner));
+	tn_error_set(err, EPERM,
+		     "refusing the %s %s: the symbolic link '%s' on its path belongs to %s, who "
+		     "could point it elsewhere",
+		     what, path, name, owner);
+	return tn_error_hint(err,
+			     "give the real path, or one whose links belong to root or to you");
 }
 
-/* Open the real path `dir` (no symlink in it) from /, checking each directory on the way. */
-static int open_parents(const char *dir, const char *path, const char *what, int *ret_fd,
-			struct tn_error **err)
+/* The directories from / down to where the walk is, open and checked. */
+struct chase {
+	int fd[256];
+	size_t n;
+};
+
+static void chase_done(struct chase *c)
 {
-	_cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ char *copy = strdup(dir);
-	char *save = NULL;
+	while (c->n > 0)
+		close(c->fd[--c->n]);
+}
+
+static int chase_push(struct chase *c, int fd, const char *dir, const char *path, const char *what,
+		      struct tn_error **err)
+{
+	if (c->n == ELEMENTSOF(c->fd)) {
+		close(fd);
+		return tn_error_set(err, ENAMETOOLONG, "the path of the %s %s is too deep", what,
+				    path);
+	}
+	c->fd[c->n++] = fd;
+	return check_parent(fd, dir, path, what, err);
+}
+
+/* One step down into `name` (made 0711 when missing and `create`): a directory is checked and
+ * pushed; a symlink's owner is checked and its target returned in *ret_link to walk instead. */
+static int chase_step(struct chase *c, const char *name, bool create, const char *path,
+		      const char *what, char **ret_link, struct tn_error **err)
+{
+	int dirfd = c->fd[c->n - 1], fd;
+	char target[PATH_MAX];
+	ssize_t n;
 	int r;
 
-	if (fd < 0 || !copy)
-		return fd < 0 ? tn_error_errno(err, errno, "cannot open /") : -ENOMEM;
-	r = check_parent(fd, "/", path, what, err);
+	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(dirfd, name, 0711) < 0 && errno != EEXIST)
+			return tn_error_errno(err, errno, "cannot create the parents of the %s %s",
+					      what, path);
+		fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd >= 0)
+		return chase_push(c, fd, name, path, what, err);
+	if (errno == ENOENT)
+		return -ENOENT;
+	if (errno != ENOTDIR && errno != ELOOP)
+		return tn_error_errno(err, errno, "cannot open the parents of the %s %s", what,
+				      path);
+	n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	if (n < 0)
+		return tn_error_errno(err, errno == EINVAL ? ENOTDIR : errno,
+				      "cannot use the %s %s: '%s' on its path", what, path, name);
+	r = check_link(dirfd, name, path, what, err);
 	if (r < 0)
 		return r;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-		if (next < 0) /* it changed since realpath: refuse */
-			return tn_error_errno(err, errno, "cannot open %s above the %s %s", dir,
-					      what, path);
-		close(fd);
-		fd = next;
-		r = check_parent(fd, dir, path, what, err);
-		if (r < 0)
-			return r;
-	}
-	*ret_fd = TAKE_FD(fd);
-	return 0;
+	target[n] = '\0';
+	*ret_link = strdup(target);
+	return *ret_link ? 0 : -ENOMEM;
 }
 
-/* Split `path` into its real parent directory (symlinks resolved) and its last component. */
-static int split(const char *path, bool create, char **ret_parent, char **ret_base,
-		 struct tn_error **err)
+/* The next component of *todo into name (NAME_MAX), *todo advanced past it; false at the end. */
+static bool next_name(const char **todo, char name[NAME_MAX + 1])
 {
-	_cleanup_free_ char *abs = NULL, *parent = NULL, *cwd = NULL;
+	const char *p = *todo + strspn(*todo, "/");
+	size_t len = strcspn(p, "/");
+
+	if (len == 0 || len > NAME_MAX)
+		return false;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	*todo = p + len;
+	return true;
+}
+
+/*
+ * Open the directory `dir` (absolute) from /, one component at a time: every directory checked
+ * (check_parent), every symlink on the way root's or the caller's, ".." followed as the kernel
+ * would. With `create`, what is missing is made (0711, as runc makes the parents of its root).
+ */
+static int open_parents(const char *dir, const char *path, const char *what, bool create,
+			int *ret_fd, struct tn_error **err)
+{
+	_cleanup_free_ char *buf = strdup(dir);
+	struct chase c = { .n = 0 };
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), links = 0, r;
+	char name[NAME_MAX + 1];
+	const char *todo = buf;
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
+		return fd < 0 ? tn_error_errno(err, errno, "cannot open /") : -ENOMEM;
+	}
+	r = chase_push(&c, fd, "/", path, what, err);
+	while (r == 0 && next_name(&todo, name)) {
+		char *link = NULL, *joined;
+
+		if (strcmp(name, ".") == 0 || (strcmp(name, "..") == 0 && c.n == 1))
+			continue;
+		if (strcmp(name, "..") == 0) {
+			close(c.fd[--c.n]);
+			continue;
+		}
+		r = chase_step(&c, name, create, path, what, &link, err);
+		if (r < 0 || !link)
+			continue;
+		/* Walk the link's target, then what followed the link. */
+		if (++links > 40)
+			r = tn_error_set(err, ELOOP,
+					 "too many symbolic links on the path of the %s %s", what,
+					 path);
+		while (r == 0 && link[0] == '/' && c.n > 1)
+			close(c.fd[--c.n]);
+		if (r == 0 && asprintf(&joined, "%s/%s", link, todo) < 0)
+			r = -ENOMEM;
+		free(link);
+		if (r < 0)
+			break;
+		free(buf);
+		buf = joined;
+		todo = buf;
+	}
+	if (r == 0 && todo[strspn(todo, "/")])
+		r = tn_error_set(err, ENAMETOOLONG, "the path of the %s %s is too long", what,
+				 path);
+	if (r == 0)
+		*ret_fd = c.fd[--c.n];
+	chase_done(&c);
+	return r;
+}
+
+/* Split `path` into its parent directory (absolute) and its last component. */
+static int split(const char *path, char **ret_parent, char **ret_base, struct tn_error **err)
+{
+	_cleanup_free_ char *abs = NULL, *cwd = NULL;
 	const char *base;
-	int r;
 
 	if (path[0] != '/' && (!(cwd = getcwd(NULL, 0)) || asprintf(&abs, "%s/%s", cwd, path) < 0))
 		return cwd ? -ENOMEM : tn_error_errno(err, errno, "cannot resolve %s", path);
@@ -176,17 +279,10 @@ static int split(const char *path, bool create, char **ret_parent, char **ret_ba
 	base = strrchr(abs, '/') + 1;
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return tn_error_set(err, EINVAL, "'%s' does not name a directory of its own", path);
-	parent = tn_path_dirname(abs);
-	if (!parent)
-		return -ENOMEM;
-	if (create && (r = make_parents(parent)) < 0)
-		return tn_error_errno(err, -r, "cannot create %s", parent);
-	*ret_parent = realpath(parent, NULL);
-	if (!*ret_parent)
-		return errno == ENOENT ? -ENOENT
-				       : tn_error_errno(err, errno, "cannot resolve %s", parent);
 	*ret_base = strdup(base);
-	if (!*ret_base) {
+	*ret_parent = tn_path_dirname(abs);
+	if (!*ret_base || !*ret_parent) {
+		free(*ret_base);
 		free(*ret_parent);
 		return -ENOMEM;
 	}
@@ -198,11 +294,11 @@ int tn_private_dir_open(const char *path, const char *what, unsigned flags, int 
 {
 	_cleanup_free_ char *parent = NULL, *base = NULL;
 	_cleanup_close_ int pfd = -1, fd = -1;
-	int r = split(path, flags & TN_PRIVATE_CREATE, &parent, &base, err);
+	int r = split(path, &parent, &base, err);
 
 	if (r < 0)
 		return r;
-	r = open_parents(parent, path, what, &pfd, err);
+	r = open_parents(parent, path, what, flags & TN_PRIVATE_CREATE, &pfd, err);
 	if (r < 0)
 		return r;
 	if ((flags & TN_PRIVATE_CREATE) && mkdirat(pfd, base, 0700) < 0 && errno != EEXIST)
@@ -256,11 +352,11 @@ int tn_trusted_file_open(const char *path, int *ret_fd, struct tn_error **err)
 	_cleanup_close_ int pfd = -1, fd = -1;
 	char owner[300];
 	struct stat st;
-	int r = split(path, false, &parent, &base, err);
+	int r = split(path, &parent, &base, err);
 
 	if (r < 0)
 		return r;
-	r = open_parents(parent, path, "file", &pfd, err);
+	r = open_parents(parent, path, "file", false, &pfd, err);
 	if (r < 0)
 		return r;
 	fd = openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

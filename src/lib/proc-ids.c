@@ -29,40 +29,99 @@ static int parse_ids(const char *status, const char *key, uint32_t v[4])
 	return 0;
 }
 
-static int read_info(int procfd, const char *name, ino_t own, struct tn_proc_info *p)
+/*
+ * One task's status (the leader's "status", or "task/TID/status"): its IDs into p, and *ret_threads.
+ * -ESRCH when it has ended: a zombie runs nothing, whoever has not reaped it yet.
+ */
+static int read_task(int dirfd, const char *status_path, struct tn_proc_info *p,
+		     uint32_t *ret_threads)
 {
 	_cleanup_free_ char *status = NULL;
-	_cleanup_close_ int sfd = -1;
-	struct stat st;
-	uint32_t pid;
+	_cleanup_close_ int sfd = openat(dirfd, status_path, O_RDONLY | O_CLOEXEC);
+	const char *t;
 	size_t len;
 	int r;
 
-	if (tn_parse_u32(name, &pid) < 0 || pid == 0 || pid > INT32_MAX)
-		return -EINVAL;
-	p->dirfd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (p->dirfd < 0)
-		return negative_errno();
-	p->pid = (pid_t)pid;
-	sfd = openat(p->dirfd, "status", O_RDONLY | O_CLOEXEC);
 	if (sfd < 0)
 		return negative_errno();
 	r = tn_read_fd(sfd, 64 * 1024, &status, &len);
 	if (r < 0)
 		return r;
-	/* A zombie runs nothing: it has ended, whoever has not reaped it yet. */
+	t = strstr(status, "\nThreads:");
+	*ret_threads = 1;
+	if (t)
+		(void)tn_parse_u32_n(t + 10 + strspn(t + 10, " \t"),
+				     strcspn(t + 10 + strspn(t + 10, " \t"), "\n"), ret_threads);
 	if (strstr(status, "\nState:\tZ") || strstr(status, "\nState:\tX"))
 		return -ESRCH;
 	r = parse_ids(status, "\nUid:", p->uid);
-	if (r < 0)
-		return r;
-	r = parse_ids(status, "\nGid:", p->gid);
-	if (r < 0)
-		return r;
+	return r < 0 ? r : parse_ids(status, "\nGid:", p->gid);
+}
+
+static void read_userns(int dirfd, const char *link, ino_t own, struct tn_proc_info *p)
+{
+	struct stat st;
+
 	/* A kernel thread or a process we may not examine has no namespace link to read. */
-	p->userns = fstatat(p->dirfd, "ns/user", &st, 0) == 0 ? st.st_ino : 0;
+	p->userns = fstatat(dirfd, link, &st, 0) == 0 ? st.st_ino : 0;
 	p->own_userns = p->userns == 0 || p->userns == own;
-	return 0;
+}
+
+/* Every live thread of a process whose leader has exited, or whose threads may differ: a
+ * process lives while any of its threads does, and each thread has credentials of its own. */
+static int scan_tasks(struct tn_proc_info *p, ino_t own,
+		      int (*fn)(const struct tn_proc_info *p, void *data), void *data)
+{
+	int fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0; /* gone meanwhile */
+	}
+	for (struct dirent *e; r >= 0 && (e = readdir(d));) {
+		char status[300], ns[300];
+		uint32_t threads;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(status, sizeof(status), "task/%s/status", e->d_name);
+		snprintf(ns, sizeof(ns), "task/%s/ns/user", e->d_name);
+		if (read_task(p->dirfd, status, p, &threads) < 0)
+			continue;
+		read_userns(p->dirfd, ns, own, p);
+		r = fn(p, data);
+	}
+	closedir(d);
+	return r;
+}
+
+/* The process `name` of /proc: fn once for a plain live process, once per live thread else. */
+static int visit(int procfd, const char *name, ino_t own,
+		 int (*fn)(const struct tn_proc_info *p, void *data), void *data)
+{
+	struct tn_proc_info p = { .dirfd = -1 };
+	uint32_t pid, threads = 1;
+	int r;
+
+	if (tn_parse_u32(name, &pid) < 0 || pid == 0 || pid > INT32_MAX)
+		return 0;
+	p.dirfd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (p.dirfd < 0)
+		return 0;
+	p.pid = (pid_t)pid;
+	r = read_task(p.dirfd, "status", &p, &threads);
+	if (r == 0 && threads == 1) {
+		read_userns(p.dirfd, "ns/user", own, &p);
+		r = fn(&p, data);
+	} else if (r == 0 || r == -ESRCH) {
+		r = scan_tasks(&p, own, fn, data);
+	} else {
+		r = 0; /* gone meanwhile */
+	}
+	close(p.dirfd);
+	return r;
 }
 
 int tn_proc_scan(int (*fn)(const struct tn_proc_info *p, void *data), void *data)
@@ -80,15 +139,9 @@ int tn_proc_scan(int (*fn)(const struct tn_proc_info *p, void *data), void *data
 	if (!d)
 		return negative_errno();
 	procfd = -1; /* the stream has it */
-	for (struct dirent *e; r >= 0 && (e = readdir(d));) {
-		struct tn_proc_info p = { .dirfd = -1 };
-
-		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
-		    read_info(dirfd(d), e->d_name, self.st_ino, &p) == 0)
-			r = fn(&p, data);
-		if (p.dirfd >= 0)
-			close(p.dirfd);
-	}
+	for (struct dirent *e; r >= 0 && (e = readdir(d));)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
+			r = visit(dirfd(d), e->d_name, self.st_ino, fn, data);
 	closedir(d);
 	return r < 0 ? r : 0;
 }
@@ -197,4 +250,34 @@ int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, pid_t **ret, s
 	struct users u = { .userns = userns, .uid_outside = uid_outside };
 
 	return collect(&u, ret, ret_n);
+}
+
+int tn_proc_ns_link(const char *pid, const char *ns, char *buf, size_t len)
+{
+	char path[600];
+	ssize_t n;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, ns);
+	n = readlink(path, buf, len - 1);
+	if (n >= 0) {
+		buf[n] = '\0';
+		return 0;
+	}
+	/* A leader that has exited has no namespaces left: its live threads do. */
+	snprintf(path, sizeof(path), "/proc/%s/task", pid);
+	d = opendir(path);
+	if (!d)
+		return -ESRCH;
+	for (struct dirent *e; n < 0 && (e = readdir(d));) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/ns/%s", pid, e->d_name, ns);
+		n = readlink(path, buf, len - 1);
+	}
+	closedir(d);
+	if (n < 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	return 0;
 }

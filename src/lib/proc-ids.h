@@ -25,8 +25,10 @@ struct tn_proc_info {
 	int dirfd;		 /* /proc/PID, valid during the callback */
 };
 
-/* Call fn for every process (a process that exits meanwhile is skipped); fn's negative result
- * stops the scan and is returned. */
+/* Call fn for every live process, and for each live thread of a process whose leader has
+ * exited (a zombie leader with running threads is alive) or that has several (each thread has
+ * credentials of its own); a process that exits meanwhile is skipped. fn's negative result stops
+ * the scan and is returned. */
 int tn_proc_scan(int (*fn)(const struct tn_proc_info *p, void *data), void *data);
 
 /* The maps of a process's user namespace, through its /proc directory. */
@@ -38,3 +40,7 @@ int tn_proc_ids_users(const struct tn_idset *uids, const struct tn_idset *gids, 
 /* The PIDs in the user namespace of inode `userns` whose uid_map has an extent at host ID
  * uid_outside (an inode number alone may have been reused by another namespace). */
 int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, pid_t **ret, size_t *ret_n);
+
+/* The link of a process's namespace ("mnt", "user"...) as readlink shows it ("mnt:[4026531841]"),
+ * through a live thread when its leader has exited. -ESRCH when none can be read. */
+int tn_proc_ns_link(const char *pid, const char *ns, char *buf, size_t len);

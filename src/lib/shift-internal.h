@@ -33,6 +33,8 @@ struct tn_shift_entry {
 	mode_t mode;
 	uint32_t depth; /* 0: the top */
 	bool linked;	/* more than one name: changed by one thread only */
+	size_t names;	/* linked: where its names start in tn_shift_list.names */
+	size_t n_names; /* linked: how many pass 1 saw */
 };
 
 struct tn_shift_list {
@@ -41,6 +43,8 @@ struct tn_shift_list {
 	char *paths;
 	size_t len, paths_cap;
 	size_t unmappable; /* owners without a place in the target map */
+	size_t *names;	   /* the entries of each inode of several names, grouped by inode */
+	size_t n_names_all;
 };
 
 /* Pass 1: read the tree from w->rootfd (tree-walk.h: fd-relative, no symlink, one

@@ -56,6 +56,18 @@ static uint64_t generation(int rootfd)
 	return (uint64_t)(unsigned)v + 1;
 }
 
+/* The top's birth time, where the filesystem keeps one: nobody can set it (unlike the
+ * generation, which the owner may set with FS_IOC_SETVERSION). 0: unknown. */
+static uint64_t birth(int rootfd)
+{
+	struct statx stx;
+
+	if (statx(rootfd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_BTIME))
+		return 0;
+	return (uint64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec + 1;
+}
+
 static void record_clear(struct tn_shift_record *rec)
 {
 	for (int k = 0; k < 2; k++) {
@@ -68,6 +80,41 @@ static void record_clear(struct tn_shift_record *rec)
 	rec->keep = NULL;
 	rec->n_keep = 0;
 	rec->exists = rec->busy = false;
+	rec->generation = rec->birth = 0;
+}
+
+static bool maps_host(const struct tn_idmap *m, uint32_t h)
+{
+	uint32_t c;
+
+	return tn_idmap_translate(m, h, false, &c) == 0;
+}
+
+static bool maps_container(const struct tn_idmap *m, uint32_t c)
+{
+	uint32_t h;
+
+	return tn_idmap_translate(m, c, true, &h) == 0;
+}
+
+void tn_shift_record_forget(struct tn_shift_record *rec)
+{
+	record_clear(rec);
+}
+
+bool tn_shift_record_fits(const struct tn_shift_record *rec, uint32_t uid, uint32_t gid)
+{
+	uint32_t id[2] = { uid, gid };
+
+	for (int k = 0; k < 2; k++) {
+		bool to = maps_host(&rec->to[k], id[k]);
+		bool from = rec->from[k].n ? maps_host(&rec->from[k], id[k])
+					   : maps_container(&rec->to[k], id[k]);
+
+		if (!to && !(rec->busy && from))
+			return false;
+	}
+	return true;
 }
 
 static struct tn_shift_keep *keep_find(struct tn_shift_record *rec, uint64_t ino)
@@ -141,6 +188,8 @@ static int parse_line(char *line, struct tn_shift_record *rec)
 		return 0; /* for people */
 	if (nf == 2 && strcmp(f[0], "generation") == 0)
 		return tn_parse_u64(f[1], &rec->generation) < 0 ? -EBADMSG : 0;
+	if (nf == 2 && strcmp(f[0], "birth") == 0)
+		return tn_parse_u64(f[1], &rec->birth) < 0 ? -EBADMSG : 0;
 	if (nf >= 1 && (strcmp(f[0], "keep") == 0 || strcmp(f[0], "kept") == 0))
 		return nf <= 4 ? parse_keep(f, nf, rec) : -EBADMSG;
 	if (nf != 5 || (strcmp(f[1], "uid") != 0 && strcmp(f[1], "gid") != 0) ||
@@ -231,7 +280,9 @@ static int load_for(int rootfd, struct tn_shift_record *rec, struct tn_error **e
 	if (r < 0)
 		return r;
 	rec->generation_now = generation(rootfd);
-	if (rec->exists && rec->generation && rec->generation != rec->generation_now)
+	rec->birth_now = birth(rootfd);
+	if (rec->exists && ((rec->generation && rec->generation != rec->generation_now) ||
+			    (rec->birth && rec->birth != rec->birth_now)))
 		record_clear(rec);
 	return 0;
 }
@@ -254,6 +305,7 @@ int tn_shift_record_find(const char *root_path, struct tn_idmap ret[2], struct t
 {
 	_cleanup_close_ int fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct tn_shift_record rec = { .append_fd = -1 };
+	struct stat st;
 	int r;
 
 	if (fd < 0)
@@ -265,6 +317,9 @@ int tn_shift_record_find(const char *root_path, struct tn_idmap ret[2], struct t
 	}
 	if (r == 0)
 		r = load_for(fd, &rec, err);
+	if (r == 0 && rec.exists &&
+	    (fstat(fd, &st) < 0 || !tn_shift_record_fits(&rec, st.st_uid, st.st_gid)))
+		rec.exists = false;
 	if (r == 0 && !rec.exists)
 		r = -ENODATA;
 	else if (r == 0 && rec.busy)
@@ -299,6 +354,8 @@ static int write_record(struct tn_shift_record *rec, bool busy, const char *root
 		tn_buf_printf(&b, "path %s\n", root_path);
 	if (rec->generation_now)
 		tn_buf_printf(&b, "generation %" PRIu64 "\n", rec->generation_now);
+	if (rec->birth_now)
+		tn_buf_printf(&b, "birth %" PRIu64 "\n", rec->birth_now);
 	if (busy)
 		format_maps(&b, "from", from);
 	format_maps(&b, "to", to);
@@ -402,6 +459,7 @@ int tn_shift_record_show(const char *root_path, char **ret_file, char **ret_text
 	_cleanup_close_ int fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rfd = -1;
 	_cleanup_free_ char *file = NULL;
 	struct tn_shift_record rec = { .append_fd = -1 };
+	struct stat st;
 	bool stale;
 	size_t len;
 	int r;
@@ -421,7 +479,9 @@ int tn_shift_record_show(const char *root_path, char **ret_file, char **ret_text
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read %s", file);
 	r = tn_shift_record_parse(*ret_text, &rec);
-	stale = r == 0 && rec.generation && rec.generation != generation(fd);
+	stale = r == 0 && ((rec.generation && rec.generation != generation(fd)) ||
+			   (rec.birth && rec.birth != birth(fd)) || fstat(fd, &st) < 0 ||
+			   !tn_shift_record_fits(&rec, st.st_uid, st.st_gid));
 	tn_shift_record_done(&rec);
 	if (stale) { /* an earlier tree's, at the same inode */
 		free(*ret_text);

@@ -10,6 +10,11 @@
  *	tenant-shift 2 busy|done
  *	path /srv/rootfs              (for people; the key is the name of the file)
  *	generation N                  (the top's inode generation, where the filesystem has one)
+ *	birth N                       (the top's birth time in ns + 1, where it has one)
+ *
+ * A record applies to the tree only while its top is the one recorded: same inode, generation
+ * and birth time, and owned by an ID of the recorded map (of `to`, or of `from` while busy). A
+ * new tree made at a recycled inode is not the old one, whatever its owner sets.
  *	from uid|gid C H N            (busy only; none: the tree was unshifted)
  *	to uid|gid C H N
  *	keep INO MODE [CAPS-HEX]      (busy only, appended: a file whose setuid/setgid bits or
@@ -48,7 +53,13 @@ struct tn_shift_record {
 	int append_fd;		 /* while busy: keep and kept lines go here */
 	uint64_t generation;	 /* as recorded (0: none) */
 	uint64_t generation_now; /* the tree's */
+	uint64_t birth, birth_now;
 };
+
+/* As if there were no record (it is replaced when the shift begins). */
+void tn_shift_record_forget(struct tn_shift_record *rec);
+/* Whether a top owned by host IDs uid, gid is where the record says the tree is. */
+bool tn_shift_record_fits(const struct tn_shift_record *rec, uint32_t uid, uint32_t gid);
 
 /* The record of the tree whose top directory is `rootfd` (made: the store's directory). */
 int tn_shift_record_open(int rootfd, const char *root_path, struct tn_shift_record *ret,

@@ -166,22 +166,33 @@ static int link_cmp(const void *a, const void *b)
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
-/* A file with a name outside the tree would be changed there too: refused, named. */
+/* A file with a name outside the tree would be changed there too: refused, named. Each inode's
+ * names are kept, for pass 2 to find them all again before it changes the inode. */
 static int check_links(struct collect *c)
 {
 	const struct tn_shift_walk *w = c->w;
+	struct tn_shift_list *l = c->l;
 
 	if (c->n_links)
 		qsort(c->links, c->n_links, sizeof(*c->links), link_cmp);
+	l->names = calloc(c->n_links + 1, sizeof(*l->names));
+	if (!l->names)
+		return -ENOMEM;
+	l->n_names_all = c->n_links;
 	for (size_t i = 0, j; i < c->n_links; i = j) {
 		for (j = i + 1; j < c->n_links && c->links[j].ino == c->links[i].ino; j++)
 			;
+		for (size_t k = i; k < j; k++) {
+			l->names[k] = c->links[k].index;
+			l->v[c->links[k].index].names = i;
+			l->v[c->links[k].index].n_names = j - i;
+		}
 		if (j - i >= (size_t)c->links[i].nlink)
 			continue;
 		tn_error_set(w->err, EXDEV,
 			     "%s/%s has %zu of its %zu hard links outside the tree: a shift would "
 			     "change the file there too",
-			     w->req->root, c->l->paths + c->l->v[c->links[i].index].path,
+			     w->req->root, l->paths + l->v[c->links[i].index].path,
 			     (size_t)c->links[i].nlink - (j - i), (size_t)c->links[i].nlink);
 		return tn_error_hint(w->err,
 				     "replace it with a copy of its own (cp -a, then mv over "
@@ -214,6 +225,7 @@ void tn_shift_list_done(struct tn_shift_list *l)
 {
 	free(l->v);
 	free(l->paths);
+	free(l->names);
 	*l = (struct tn_shift_list){ 0 };
 }
 
@@ -509,6 +521,30 @@ static int open_entry(int dir, const struct tn_shift_entry *e, const char *name,
 	return 0;
 }
 
+/*
+ * Before an inode of several names changes: every name pass 1 saw is still a name of it, and it
+ * has no other. Pass 1 can be fooled into counting a name twice (moved from a directory not yet
+ * read to one read already) and miss one outside the tree; this cannot.
+ */
+static int check_names(const struct tn_shift_walk *w, const struct tn_shift_list *l,
+		       struct dirstack *s, const struct tn_shift_entry *e, const struct stat *st)
+{
+	if ((size_t)st->st_nlink != e->n_names)
+		return -EXDEV;
+	for (size_t k = 0; k < e->n_names; k++) {
+		const struct tn_shift_entry *o = &l->v[l->names[e->names + k]];
+		struct stat ost;
+		int dir, r = dir_fd(w, l, s, o->parent, &dir);
+
+		if (r < 0)
+			return r;
+		if (fstatat(dir, l->paths + o->name, &ost, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    ost.st_dev != st->st_dev || ost.st_ino != st->st_ino)
+			return -EXDEV;
+	}
+	return 0;
+}
+
 static int apply_entry(const struct tn_shift_walk *w, const struct tn_shift_list *l,
 		       struct dirstack *s, size_t i, bool *ret_chg)
 {
@@ -526,6 +562,8 @@ static int apply_entry(const struct tn_shift_walk *w, const struct tn_shift_list
 	if (r < 0)
 		return r;
 	r = check_same(e, in.fd, &st);
+	if (r == 0 && e->linked && !S_ISDIR(st.st_mode))
+		r = check_names(w, l, s, e, &st);
 	if (r == 0)
 		r = apply_one(w, &in, &st, ret_chg);
 	close(in.fd);
@@ -560,7 +598,13 @@ static void *work(void *data)
 			continue;
 		k->r = apply_entry(w, k->l, k->dirs, i, &chg);
 		if (k->r < 0) {
-			if (k->r == -ESTALE)
+			if (k->r == -EXDEV)
+				tn_error_set(
+					&k->err, EXDEV,
+					"%s/%s has a hard link outside the tree, or names that "
+					"changed while it was shifted: stopped there",
+					w->req->root, k->l->paths + e->path);
+			else if (k->r == -ESTALE)
 				tn_error_set(
 					&k->err, ESTALE,
 					"%s/%s changed while it was shifted (renamed, replaced "

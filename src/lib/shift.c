@@ -163,6 +163,23 @@ static int open_top(const char *root, struct tn_error **err)
 	return tn_error_errno(err, errno, "cannot open %s", root);
 }
 
+/* The top's owner, on the host, is where the record says the tree is (see shift-record.h). */
+static bool top_fits(const struct tn_shift_walk *w, const struct tn_shift_record *rec)
+{
+	struct stat st;
+	uint32_t uid, gid;
+
+	if (fstat(w->rootfd, &st) < 0)
+		return false;
+	uid = st.st_uid;
+	gid = st.st_gid;
+	if (w->view[0] && tn_idmap_translate(w->view[0], st.st_uid, true, &uid) < 0)
+		return false;
+	if (w->view[1] && tn_idmap_translate(w->view[1], st.st_gid, true, &gid) < 0)
+		return false;
+	return tn_shift_record_fits(rec, uid, gid);
+}
+
 int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, struct tn_error **err)
 {
 	struct tn_shift_record rec = { .append_fd = -1 };
@@ -181,6 +198,8 @@ int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, st
 	if (w.rootfd < 0)
 		return w.rootfd;
 	r = tn_shift_record_open(w.rootfd, req->root, &rec, err);
+	if (r == 0 && rec.exists && !top_fits(&w, &rec))
+		tn_shift_record_forget(&rec);	/* an earlier tree's, at a recycled inode */
 	if (r == 0 && rec.exists && rec.busy) { /* finish what was interrupted first */
 		for (int k = 0; k < 2; k++) {
 			w.from[k] = rec.from[k].n ? &rec.from[k] : NULL;

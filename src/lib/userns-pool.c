@@ -598,20 +598,17 @@ int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const 
 	return r;
 }
 
-int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error **err)
+int tn_pool_commit(const char *root, const char *id, pid_t pid, uint64_t userns,
+		   struct tn_error **err)
 {
 	struct registry g = { .lock_fd = -1 };
 	struct entry *e;
 	int r = registry_open(&g, err);
 
 	if (r == 0 && (e = find(&g, root, id))) {
-		char path[64];
-		struct stat st;
-
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		e->pid = pid;
 		e->pid_start = tn_proc_start_time(pid);
-		e->userns = stat(path, &st) == 0 ? st.st_ino : 0;
+		e->userns = userns;
 		e->committed = true;
 		r = registry_save(&g, err);
 	}

@@ -40,8 +40,9 @@ struct tn_pool_grant {
 /* Give container (root, id) `size` IDs; pending until committed. */
 int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const char *id,
 		     uint32_t size, struct tn_pool_grant *ret, struct tn_error **err);
-/* Bind the allocation to the container's init. */
-int tn_pool_commit(const char *root, const char *id, pid_t pid, struct tn_error **err);
+/* Bind the allocation to the container's init, in the user namespace of inode `userns`. */
+int tn_pool_commit(const char *root, const char *id, pid_t pid, uint64_t userns,
+		   struct tn_error **err);
 /* Give the range back (delete, or a failed create): SIGKILL what is left of the container (the
  * processes of its user namespace; as root also whatever runs with the block's IDs, tenant's
  * pool being tenant's alone), then drop it; while anything still runs with an ID of it, the

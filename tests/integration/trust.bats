@@ -393,3 +393,76 @@ record() {
 		assert_eq "$(ls -A "$T/rt-$n")" ""
 	done
 }
+
+# ---- found by a red team, kept as tests ----
+
+@test "trust: a symlink another user owns on the path of --root is refused, nothing goes through it" {
+	install -d -o tenant-ns-none -m 755 "$T/att"
+	attacker mkdir -m 755 "$T/att/evil"
+	mkdir -m 755 "$T/good"
+	local link=/tmp/tenant-trust-link.$$
+	attacker ln -s "$T/good" "$link"
+	local b=$T/lb
+	make_bundle "$b"
+	run -1 "$TENANT" --root "$link/state" create --bundle "$b" s1
+	assert_contains "$output" "refusing the state directory $link/state: the symbolic link 'tenant-trust-link.$$' on its path belongs to uid $(id -u tenant-ns-none) (tenant-ns-none)"
+	run -1 "$TENANT" --root "$link/state" list
+	assert_contains "$output" "the symbolic link"
+	[ ! -e "$T/good/state" ] && [ ! -e "$T/att/evil/state" ]
+	rm -f "$link"
+	# root's own symlink is fine (as /var/run -> /run).
+	ln -s "$T/good" "$link"
+	run -0 "$TENANT" --root "$link/state" list
+	rm -f "$link"
+}
+
+@test "trust: a hard link counted twice by racing pass 1 of a shift cannot take the shift outside the tree" {
+	local d=$T/hl-tree victim=$T/victim i raced=0 place
+	# The victim: root's file outside the tree that anyone may read and write, so that
+	# protected_hardlinks lets the tree's owner link it.
+	echo victim >"$victim"
+	chmod 666 "$victim"
+	for place in 1 2; do
+		rm -rf "$d"
+		mkdir -p "$d/d1" "$d/d2"
+		for i in $(seq 20); do mkdir "$d/pad$i" && (cd "$d/pad$i" && seq 500 | xargs touch); done
+		chown -R tenant-ns:tenant-ns "$d"
+		as_user tenant-ns ln "$victim" "$d/d$place/A"
+		as_user tenant-ns "$TENANT_BUILD/tests/probe/linkrace" "$d/d1" "$d/d2" A >"$USERNS_DIR/work/raced" &
+		local racer=$!
+		sleep 0.2
+		# The tree as unshifted: its owner's files are container ID NS_UID; host root's
+		# victim would be container root, host 3000000.
+		run -1 "$TENANT" shift --to 0:3000000:65536 "$d"
+		assert_contains "$output" "hard link"
+		kill "$racer" 2>/dev/null || true
+		wait "$racer" || true
+		grep -q raced "$USERNS_DIR/work/raced" && raced=$((raced + 1))
+		assert_eq "$(stat -c '%u %g %a' "$victim")" "0 0 666"
+	done
+	# The race was won at least once: pass 1 saw the name twice, pass 2 refused.
+	[ "$raced" -ge 1 ]
+}
+
+@test "trust: a new tree made at the inode of a shifted one does not inherit its record, whatever generation its owner sets" {
+	local d=$T/parent/tree gen ino i
+	mkdir -p "$T/parent" "$d/bin"
+	cp /bin/true "$d/bin/x"
+	chown -R tenant-ns:tenant-ns "$T/parent"
+	run -0 "$TENANT" shift --from "0:$NS_UID:1" --from-gid "0:$NS_GID:1" --to 0:3000000:65536 "$d"
+	gen=$(lsattr -vd "$d" | awk '{ print $1 }')
+	ino=$(stat -c %i "$d")
+	rm -rf "$d"
+	# The tree's owner makes a directory at the same inode, with the same generation.
+	for i in $(seq 200); do
+		as_user tenant-ns mkdir "$d"
+		[ "$(stat -c %i "$d")" = "$ino" ] && break
+		as_user tenant-ns mv "$d" "$T/parent/other$i"
+	done
+	[ "$(stat -c %i "$d")" = "$ino" ] || skip "the filesystem did not give the inode back"
+	as_user tenant-ns chattr -v "$gen" "$d" 2>/dev/null || true
+	assert_eq "$(record "$d")" "$d: no shift record (never shifted by tenant)"
+	run -0 "$TENANT" shift --from "0:$NS_UID:1" --from-gid "0:$NS_GID:1" --to 0:3000000:65536 "$d"
+	assert_eq "$output" "$d: shifted"
+	assert_eq "$(stat -c %u "$d")" 3000000
+}

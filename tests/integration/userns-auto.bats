@@ -211,3 +211,38 @@ tnr() {
 	base=$(awk -F: '$1 == "tenant-ns-remap" { print $2; exit }' /etc/subuid)
 	assert_eq "$(tnr idmap translate --container m1 0) $(tnr idmap translate --container m2 0)" "$base $base"
 }
+
+@test "auto: a leftover whose main thread has exited (it shows as a zombie) still holds the range, and delete kills it" {
+	config "$B" '.linux.namespaces |= map(select(.type != "pid"))'
+	config "$B" '.process.args = ["/init", "thread-leftover", "60"]'
+	tnr run -d --userns auto --bundle "$B" z1 >/dev/null 2>&1 3>&-
+	wait_status stopped z1 tnr
+	local first
+	first=$(jq -r '.allocations[0].uid' "$REG")
+	# ps shows the leader a zombie; its thread runs as the container's root.
+	ps -L -o stat= -u "$first" | grep -qv '^Z'
+	args "$B" cat /proc/self/uid_map
+	run -0 tnr run --userns auto --bundle "$B" z2
+	[ "$(awk '$1 == 0 { print $2; exit }' <<<"$output")" != "$first" ]
+	run -0 tnr delete z1
+	for _ in $(seq 100); do ps -L -o stat= -u "$first" | grep -qv '^Z' || break; sleep 0.02; done
+	run -1 sh -c "ps -L -o stat= -u $first | grep -v '^Z'"
+	assert_eq "$(jq '.allocations | length' "$REG")" 0
+}
+
+@test "auto, rootless: delete kills what a container without a PID namespace or cgroup left, and only then gives the range back" {
+	local b=$USERNS_DIR/rl-left st=$USERNS_DIR/work/st-left
+	rm -rf "$b"
+	make_bundle "$b"
+	config "$b" '.linux.namespaces |= map(select(.type != "user" and .type != "network" and .type != "pid")) | del(.linux.resources)'
+	config "$b" '.process.args = ["/init", "spawn", "/init", "sleep", "61"]'
+	chown -R tenant-ns: "$b"
+	as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" run -d --userns auto --bundle "$b" rl1 >/dev/null 2>&1 3>&-
+	wait_status stopped rl1 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st"
+	running_cmd "sleep 61" >/dev/null
+	run -0 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" delete rl1
+	for _ in $(seq 100); do running_cmd "sleep 61" >/dev/null || break; sleep 0.02; done
+	run -1 running_cmd "sleep 61"
+	assert_eq "$(jq '.allocations | length' "$USERNS_DIR/work/.local/share/tenant/userns.json")" 0
+	rm -rf "$b"
+}

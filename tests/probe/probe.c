@@ -28,6 +28,8 @@
  *	mount-bind SRC DIR  bind-mount SRC on DIR
  *	spawn PROG ARGS...  start PROG in the background (its own session, stdio on /dev/null)
  *	setxattr PATH NAME VALUE   set an extended attribute (VALUE as text)
+ *	thread-leftover SECONDS    leave a process behind whose main thread has exited while
+ *	                    another thread sleeps SECONDS (it shows as a zombie, but lives)
  *
  * A failing command prints "probe: CMD: error" to stderr and exits 1.
  */
@@ -45,6 +47,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <sys/syscall.h>
+#include <pthread.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -195,6 +199,29 @@ static int cmd_trap(const char *name)
 	exit(3);
 }
 
+static void *sleeper(void *arg)
+{
+	sleep((unsigned)num(arg));
+	return NULL;
+}
+
+/* A child whose main thread exits while a second thread lives on. */
+static int cmd_thread_leftover(char *seconds)
+{
+	pid_t pid = fork();
+	pthread_t t;
+
+	if (pid < 0)
+		return fail("thread-leftover", "fork");
+	if (pid > 0)
+		return 0;
+	setsid();
+	if (pthread_create(&t, NULL, sleeper, seconds) != 0)
+		_exit(1);
+	syscall(SYS_exit, 0); /* this thread only */
+	return 0;
+}
+
 static int run(char **args, int n)
 {
 	const char *c = args[0];
@@ -299,6 +326,8 @@ static int run(char **args, int n)
 		return lsetxattr(args[1], args[2], args[3], strlen(args[3]), 0) < 0
 			       ? fail(c, args[1])
 			       : 0;
+	if (strcmp(c, "thread-leftover") == 0 && n == 2)
+		return cmd_thread_leftover(args[1]);
 	if (strcmp(c, "spawn") == 0 && n >= 2) {
 		pid_t pid = fork();
 
