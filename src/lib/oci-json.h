@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Typed reads of config.json fields with errors that name the file, line, column, field and
- * value: "config.json:12:20: process.user.uid: expected an integer from 0 to 4294967295, got a
+ * value: "config.json:12:20: process.user.uid: expected an integer from 0 to 4294967294, got a
  * string (\"root\")".
  *
  * Each reader takes the object that holds the field, the field's key, and the field's path for

@@ -250,7 +250,7 @@ assert_clean() {
 	cp "$B/good.json" "$B/config.json"
 	config "$B" '.process.user.uid = "root"'
 	run -1 tnr create --bundle "$B" b2
-	assert_contains "$output" 'process.user.uid: expected an integer from 0 to 4294967295, got a string ("root")'
+	assert_contains "$output" 'process.user.uid: expected an integer from 0 to 4294967294, got a string ("root")'
 	cp "$B/good.json" "$B/config.json"
 	config "$B" '.root.path = "nothere"'
 	run -1 tnr create --bundle "$B" b2
