@@ -767,6 +767,7 @@ const struct tn_command tn_oci_commands[] = {
 		.options = create_options,
 		.min_args = 1,
 		.max_args = 1,
+		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_create,
 	},
 	{
@@ -785,6 +786,7 @@ const struct tn_command tn_oci_commands[] = {
 		.options = run_options,
 		.min_args = 1,
 		.max_args = 1,
+		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_run,
 	},
 	{
@@ -828,6 +830,7 @@ const struct tn_command tn_oci_commands[] = {
 		.min_args = 1,
 		.max_args = -1,
 		.stop_at_args = true,
+		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_exec,
 	},
 	{

@@ -112,6 +112,13 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
 	struct tn_error *err = NULL;
 	pid_t pid;
 
+	/* Out of the container's reach before anything of it is entered (container-internal.h);
+	 * P2 inherits it until its execve. */
+	if (tn_container_protect_stage() < 0) {
+		tn_error_errno(&err, errno, "cannot make the setup process non-dumpable");
+		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, errno, 0, err);
+		_exit(1);
+	}
 	/* Into the container's cgroup first, so its limits hold for what is exec'd. */
 	if (ctx->cgroup && ctx->cgroup[0] && tn_cgroup_join(ctx->cgroup, getpid()) < 0) {
 		tn_error_errno(&err, errno, "cannot join the container's cgroup %s", ctx->cgroup);

@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "container-internal.h"
@@ -75,17 +76,48 @@ static int become_root(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
+/*
+ * P1 and R meet for the maps of the new user namespace. newuidmap wants /proc/PID to belong to
+ * its caller, and an unprivileged R can open /proc/PID/uid_map only when it does: with
+ * ctx->maps_dumpable P1 is dumpable for that moment alone, as runc's stage does. Nothing of a
+ * container runs yet in P1's new namespaces, and P1's PID is in none of their PID namespaces
+ * (setns() to a PID namespace moves children only): what could see it is on the host, and it
+ * runs from the sealed copy of the binary.
+ */
+static int await_maps(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	struct tn_sync_msg m;
+
+	if (ctx->maps_dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return tn_error_errno(err, errno,
+				      "cannot let the user namespace's maps be written");
+	if (tn_sync_send(ctx->sync_fd, TN_SYNC_MAPS, 0, 0, NULL) < 0 ||
+	    tn_sync_recv(ctx->sync_fd, &m) < 0 || m.type != TN_SYNC_GO)
+		_exit(1); /* R gave up, and says why */
+	if (ctx->maps_dumpable && tn_container_protect_stage() < 0)
+		return tn_error_errno(err, errno, "cannot make the setup process non-dumpable");
+	return 0;
+}
+
 _Noreturn static void init_main(struct tn_init_ctx *ctx);
 
 _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 {
 	const struct tn_oci_config *c = ctx->cfg;
 	struct tn_error *err = NULL;
-	struct tn_sync_msg m;
 	int fds[TN_NS_COUNT];
 	pid_t pid;
 	int r;
 
+	/* oom_score_adj while /proc/self is still this process's own; then out of reach. */
+	r = tn_container_set_oom_score(&c->process, &err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
+	r = tn_container_protect_stage();
+	if (r < 0) {
+		tn_error_errno(&err, -r, "cannot make the setup process non-dumpable");
+		fail(ctx->sync_fd, -r, err);
+	}
 	r = open_namespaces(c, fds, &err);
 	if (r == 0)
 		r = join_namespaces(c, fds, &err);
@@ -96,9 +128,9 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 		_exit(1);
 	}
 	if (ctx->new_flags & CLONE_NEWUSER) {
-		if (tn_sync_send(ctx->sync_fd, TN_SYNC_MAPS, 0, 0, NULL) < 0 ||
-		    tn_sync_recv(ctx->sync_fd, &m) < 0 || m.type != TN_SYNC_GO)
-			_exit(1);
+		r = await_maps(ctx, &err);
+		if (r < 0)
+			fail(ctx->sync_fd, -r, err);
 	}
 	if (ctx->in_userns) {
 		r = become_root(ctx, &err);

@@ -715,6 +715,9 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 	 * the kernel's mount restrictions of user namespaces apply. */
 	ctx.in_userns = p->new_userns || p->cfg.ns[TN_NS_USER].path || tn_rootless();
 	ctx.setgroups_ok = !p->new_userns || !p->maps.map[1].deny_setgroups;
+	ctx.maps_dumpable = p->new_userns &&
+			    (geteuid() != 0 || p->maps.map[0].writer == TN_IDMAP_WRITE_HELPER ||
+			     p->maps.map[1].writer == TN_IDMAP_WRITE_HELPER);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		if (ctx.console_fd >= 0)
 			close(ctx.console_fd);

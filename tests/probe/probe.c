@@ -25,6 +25,7 @@
  *	kill PID SIGNAL     send SIGNAL (a number) to PID
  *	mount-tmpfs DIR     mount a tmpfs on DIR
  *	mount-bind SRC DIR  bind-mount SRC on DIR
+ *	hunt ..., catch ... the attacker of exe-protect.bats and its catcher (hunt.c)
  *
  * A failing command prints "probe: CMD: error" to stderr and exits 1.
  */
@@ -42,6 +43,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "hunt.h"
 
 extern char **environ;
 
@@ -264,6 +267,10 @@ static int run(char **args, int n)
 		return mount("tmpfs", args[1], "tmpfs", 0, NULL) < 0 ? fail(c, args[1]) : 0;
 	if (strcmp(c, "mount-bind") == 0 && n == 3)
 		return mount(args[1], args[2], NULL, MS_BIND, NULL) < 0 ? fail(c, args[2]) : 0;
+	if (strcmp(c, "hunt") == 0)
+		return hunt_main(args + 1, n - 1);
+	if (strcmp(c, "catch") == 0)
+		return catch_main(args + 1, n - 1);
 	fprintf(stderr, "probe: unknown command '%s'\n", c);
 	return 1;
 }
