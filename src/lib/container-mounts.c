@@ -36,6 +36,21 @@ int tn_openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
 	return fd < 0 ? negative_errno() : (int)fd;
 }
 
+/* Make the entry `name` of dir: an empty file or a directory; one that exists already is fine. */
+static int make_entry(int dir, const char *name, bool file)
+{
+	int fd;
+
+	if (!file)
+		return mkdirat(dir, name, 0755) < 0 && errno != EEXIST ? negative_errno() : 0;
+	/* O_EXCL|O_NOFOLLOW: a dangling symlink of the image is never followed. */
+	fd = openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : negative_errno();
+	close(fd);
+	return 0;
+}
+
 /* Create `path` (a directory, or an empty file for the last component) inside the root. */
 static int mkpath_in_root(int rootfd, const char *path, bool file)
 {
@@ -47,7 +62,7 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 	memcpy(buf, path, len + 1);
 	for (char *p = buf + 1;; p++) {
 		bool last = *p == '\0';
-		int fd;
+		int fd, r;
 
 		if (*p != '/' && !last)
 			continue;
@@ -63,19 +78,13 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 			*slash = '/';
 			if (dir < 0)
 				return dir;
-			/* O_EXCL|O_NOFOLLOW: a dangling symlink of the image is never followed. */
-			if (last && file)
-				fd = openat(dir, slash + 1,
-					    O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
-					    0644);
-			else
-				fd = mkdirat(dir, slash + 1, 0755);
+			r = make_entry(dir, slash + 1, last && file);
 			close(dir);
-			if (fd < 0 && errno != EEXIST)
-				return negative_errno();
-		}
-		if (fd >= 0)
+			if (r < 0)
+				return r;
+		} else if (fd >= 0) {
 			close(fd);
+		}
 		if (last)
 			return 0;
 		*p = '/';
