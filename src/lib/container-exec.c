@@ -364,6 +364,16 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 		r = tn_console_connect(o->console_socket, &ctx.console_fd, err);
 	if (r == 0)
 		r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
+	/* Init is non-dumpable until start (container-internal.h): only a caller with
+	 * CAP_SYS_PTRACE over it (root) may open its namespaces before then. */
+	if (r == -EACCES && s.status == TN_STATUS_CREATED && !*ret_in_child) {
+		tn_error_set(err, EACCES,
+			     "cannot exec in container '%s' before it is started: its init is "
+			     "not dumpable until it runs the container's process, so only root can "
+			     "enter its namespaces",
+			     o->id);
+		r = tn_error_hint(err, "start it first ('tenant start %s')", o->id);
+	}
 	if (ctx.console_fd >= 0)
 		close(ctx.console_fd);
 	if (r == 0 && o->pid_file)

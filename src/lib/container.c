@@ -68,6 +68,18 @@ int tn_container_remove_dir(const char *dir)
 	return rmdir(dir) < 0 && errno != ENOENT ? negative_errno() : 0;
 }
 
+int tn_container_preserved_fds_check(unsigned n, struct tn_error **err)
+{
+	for (unsigned i = 0; i < n && i < INT_MAX - 3; i++) {
+		if (fcntl(3 + (int)i, F_GETFD) >= 0)
+			continue;
+		tn_error_set(err, EBADF, "--preserve-fds %u: fd %u is not open", n, 3 + i);
+		return tn_error_hint(err,
+				     "pass that many descriptors from fd 3 up, or a smaller N");
+	}
+	return 0;
+}
+
 /* ---- planning, before anything exists ---- */
 
 struct create_plan {

