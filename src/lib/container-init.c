@@ -87,6 +87,7 @@ static int become_root(struct tn_init_ctx *ctx, struct tn_error **err)
 static int await_maps(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	struct tn_sync_msg m;
+	int r;
 
 	if (ctx->maps_dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		return tn_error_errno(err, errno,
@@ -94,8 +95,9 @@ static int await_maps(struct tn_init_ctx *ctx, struct tn_error **err)
 	if (tn_sync_send(ctx->sync_fd, TN_SYNC_MAPS, 0, 0, NULL) < 0 ||
 	    tn_sync_recv(ctx->sync_fd, &m) < 0 || m.type != TN_SYNC_GO)
 		_exit(1); /* R gave up, and says why */
-	if (ctx->maps_dumpable && tn_container_protect_stage() < 0)
-		return tn_error_errno(err, errno, "cannot make the setup process non-dumpable");
+	r = ctx->maps_dumpable ? tn_container_protect_stage() : 0;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot make the setup process non-dumpable");
 	return 0;
 }
 
