@@ -41,6 +41,13 @@ struct tn_cli_args {
 
 struct tn_cli;
 
+/* What a command needs set up before it runs (tn_cli_dispatch does it, once, for every command). */
+enum {
+	/* It forks into a container's namespaces: run from a sealed copy of the binary first
+	 * (lib/exe-seal.h), with the same argv and environment. */
+	TN_CMD_SEALED_EXE = 1 << 0,
+};
+
 struct tn_command {
 	const char *name;
 	const char *args_help;		      /* "[USER]", shown in the usage line */
@@ -51,6 +58,7 @@ struct tn_command {
 	int min_args;
 	int max_args;	   /* -1: no limit */
 	bool stop_at_args; /* options end at the first argument: COMMAND [ARGS...] follows */
+	unsigned flags;	   /* TN_CMD_* */
 	int (*run)(struct tn_cli *cli, const struct tn_cli_args *args);
 };
 
@@ -66,6 +74,7 @@ struct tn_oci_globals {
 /* What every command may use: the global options and the one error slot. */
 struct tn_cli {
 	const char *prog;
+	char **argv; /* main()'s argv as it came, for TN_CMD_SEALED_EXE's execve */
 	const struct tn_command *root; /* the top-level table, as a command with subcommands */
 	struct tn_subid_source subid;
 	struct tn_oci_globals oci;

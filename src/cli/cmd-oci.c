@@ -102,7 +102,7 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 		return tn_cli_usage(cli, "--preserve-fds: '%s' is not a number",
 				    a->value[CREATE_PRESERVE_FDS]);
 	o->preserve_fds = n;
-	return 0;
+	return tn_container_preserved_fds_check(n, &cli->err);
 }
 
 /* What create has to say: ranges it added, the rootfs report, --debug notes (said once). */
@@ -526,6 +526,9 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 	};
 	if (!o.process_path && a->n_pos < 2)
 		return tn_cli_usage(cli, "exec needs a COMMAND or --process FILE");
+	r = tn_container_preserved_fds_check(n, &cli->err);
+	if (r < 0)
+		return r;
 	if (!o.detach) {
 		r = tn_forward_begin(&fwd);
 		if (r < 0)
@@ -738,6 +741,7 @@ const struct tn_command tn_oci_commands[] = {
 		.options = create_options,
 		.min_args = 1,
 		.max_args = 1,
+		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_create,
 	},
 	{
@@ -756,6 +760,7 @@ const struct tn_command tn_oci_commands[] = {
 		.options = run_options,
 		.min_args = 1,
 		.max_args = 1,
+		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_run,
 	},
 	{
@@ -799,6 +804,7 @@ const struct tn_command tn_oci_commands[] = {
 		.min_args = 1,
 		.max_args = -1,
 		.stop_at_args = true,
+		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_exec,
 	},
 	{

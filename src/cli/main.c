@@ -210,8 +210,13 @@ static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a)
 int main(int argc, char **argv)
 {
 	struct tn_cli cli = { .prog = "tenant", .root = &root, .out = stdout, .errf = stderr };
+	/* Parsing reorders argv in place: a copy of the pointers, as they came, for a re-exec. */
+	_cleanup_free_ char **argv_copy = calloc((size_t)argc + 1, sizeof(*argv_copy));
 	int r;
 
+	if (argv_copy)
+		memcpy(argv_copy, argv, (size_t)argc * sizeof(*argv_copy));
+	cli.argv = argv_copy;
 	setlocale(LC_ALL, "");
 	assemble_commands();
 	tn_subid_source_default(&cli.subid);

@@ -111,9 +111,16 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
 	};
 	struct tn_error *err = NULL;
 	pid_t pid;
-
 	int r;
 
+	/* Out of the container's reach before anything of it is entered (container-internal.h);
+	 * P2 inherits it until its execve. */
+	r = tn_container_protect_stage();
+	if (r < 0) {
+		tn_error_errno(&err, -r, "cannot make the setup process non-dumpable");
+		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, -r, 0, err);
+		_exit(1);
+	}
 	/* Into the container's cgroup first, in every hierarchy, so its limits hold for what is
 	 * exec'd and, once in its cgroup namespace, /proc/self/cgroup reads as init's. */
 	if (ctx->cgroup && ctx->cgroup[0] && (r = tn_cgroup_join(ctx->cgroup, getpid())) < 0) {
@@ -366,6 +373,16 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 		r = tn_console_connect(o->console_socket, &ctx.console_fd, err);
 	if (r == 0)
 		r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
+	/* Init is non-dumpable until start (container-internal.h): only a caller with
+	 * CAP_SYS_PTRACE over it (root) may open its namespaces before then. */
+	if (r == -EACCES && s.status == TN_STATUS_CREATED && !*ret_in_child && geteuid() != 0) {
+		tn_error_set(err, EACCES,
+			     "cannot exec in container '%s' before it is started: its init is "
+			     "not dumpable until it runs the container's process, so only root can "
+			     "enter its namespaces",
+			     o->id);
+		r = tn_error_hint(err, "start it first ('tenant start %s')", o->id);
+	}
 	if (ctx.console_fd >= 0)
 		close(ctx.console_fd);
 	if (r == 0 && o->pid_file)

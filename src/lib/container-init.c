@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "container-internal.h"
@@ -106,18 +107,33 @@ static int cgroup_namespace(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
-/* SETUP: R writes the maps of a new user namespace and enters the cgroup; then GO. */
-static void wait_setup(struct tn_init_ctx *ctx)
+/*
+ * SETUP: R writes the maps of a new user namespace and enters the cgroup; then GO. newuidmap
+ * wants /proc/PID to belong to its caller, and an unprivileged R can open /proc/PID/uid_map only
+ * when it does: with ctx->maps_dumpable P1 is dumpable for that moment alone, as runc's stage
+ * does. Nothing of a container runs yet in P1's new namespaces, and P1's PID is in none of their
+ * PID namespaces (setns() to a PID namespace moves children only): what could see it is on the
+ * host.
+ */
+static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 {
-	struct tn_sync_msg *m;
+	_cleanup_free_ struct tn_sync_msg *m = NULL;
+	bool dumpable = ctx->maps_dumpable && (ctx->new_flags & CLONE_NEWUSER);
+	int r;
 
 	if (!(ctx->new_flags & CLONE_NEWUSER) && !ctx->cgroup_setup)
-		return;
+		return 0;
+	if (dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return tn_error_errno(err, errno,
+				      "cannot let the user namespace's maps be written");
 	m = malloc(sizeof(*m));
 	if (!m || tn_sync_send(ctx->sync_fd, TN_SYNC_SETUP, 0, 0, NULL) < 0 ||
 	    tn_sync_recv(ctx->sync_fd, m) < 0 || m->type != TN_SYNC_GO)
 		_exit(1); /* R gave up, and says why */
-	free(m);
+	r = dumpable ? tn_container_protect_stage() : 0;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot make the setup process non-dumpable");
+	return 0;
 }
 
 _Noreturn static void init_main(struct tn_init_ctx *ctx);
@@ -138,6 +154,15 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 	pid_t pid;
 	int r;
 
+	/* oom_score_adj while /proc/self is still this process's own; then out of reach. */
+	r = tn_container_set_oom_score(&c->process, &err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
+	r = tn_container_protect_stage();
+	if (r < 0) {
+		tn_error_errno(&err, -r, "cannot make the setup process non-dumpable");
+		fail(ctx->sync_fd, -r, err);
+	}
 	r = open_namespaces(c, fds, &err);
 	if (r < 0)
 		fail(ctx->sync_fd, -r, err);
@@ -148,7 +173,9 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 		tn_sync_send(ctx->sync_fd, TN_SYNC_UNSHARE_FAILED, errno, 0, NULL);
 		_exit(1);
 	}
-	wait_setup(ctx);
+	r = wait_setup(ctx, &err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
 	if (ctx->in_userns) {
 		r = become_root(ctx, &err);
 		if (r < 0)

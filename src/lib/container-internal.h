@@ -50,6 +50,8 @@ struct tn_init_ctx {
 	int new_flags;	      /* CLONE_NEW* to unshare, CLONE_NEWUSER included when new */
 	bool in_userns;	      /* the container has its own user namespace (new or joined) */
 	bool setgroups_ok;    /* setgroups(2) is allowed in that user namespace */
+	bool maps_dumpable;   /* P1 is dumpable while R writes its maps (R is not root, or
+				 newuidmap writes them: either needs /proc/P1 to be R's) */
 	int proc_fd;	      /* P2: the host's /proc, kept across pivot_root for the fifo */
 	int console_fd;	      /* connected --console-socket, or -1 */
 	int rootfs_fd;	      /* an idmapped clone of the rootfs to attach (R made it), or -1 */
@@ -61,6 +63,15 @@ struct tn_init_ctx {
 	bool cgroup_setup;  /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */
 	struct tn_cgroup_view cgroup_view; /* P1, for P2: what a cgroup mount shows */
 };
+
+/*
+ * Every stage that enters a container's namespaces is non-dumpable until it execs the
+ * container's process (the kernel decides again at execve): a process of the container can
+ * then open neither its /proc/PID/exe (tenant's binary, or its sealed copy), nor its fds
+ * (the host's /proc, the state directory), cwd, root or memory, which needs CAP_SYS_PTRACE in
+ * the user namespace tenant was started in. Stage 1 of create and of exec do it first thing.
+ */
+int tn_container_protect_stage(void);
 
 /* P1: namespaces, then fork init; never returns. */
 _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx);
@@ -79,8 +90,11 @@ int tn_openat2_in_root(int rootfd, const char *path, int flags, mode_t mode);
 int tn_copy_up(int rootfd, const char *dest, int under_fd);
 /* R, when planning: only sysctls of the container's own namespaces. */
 int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err);
-/* P2: hostname, sysctl, rlimits, oom_score_adj: what is set before start. */
+/* P2: hostname, sysctl, rlimits: what is set before start. */
 int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err);
+/* P1, before it is made non-dumpable (then /proc/self/oom_score_adj is root's): process.
+ * oomScoreAdj, which init and its process inherit. */
+int tn_container_set_oom_score(const struct tn_oci_process *p, struct tn_error **err);
 /* R: connect to --console-socket. */
 int tn_console_connect(const char *path, int *ret, struct tn_error **err);
 /* P2: with a console socket, make a terminal, send its master, make it stdio. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The container process (container-internal.h): hostname, sysctl, rlimits and oom_score_adj
- * before start; after start the user, groups, capabilities, no_new_privs, umask, cwd, and exec.
+ * The container process (container-internal.h): oom_score_adj in stage 1, hostname, sysctl
+ * and rlimits before start; after start the user, groups, capabilities, no_new_privs, umask,
+ * cwd, and exec.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -117,16 +118,27 @@ int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err)
 					     "host; ask for at most the current hard limit");
 		}
 	}
-	if (p->has_oom_score_adj) {
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-		r = write_file("/proc/self/oom_score_adj", v);
-		if (r < 0)
-			return tn_error_errno(err, -r, "process.oomScoreAdj: cannot set %d",
-					      p->oom_score_adj);
-	}
 	return 0;
+}
+
+int tn_container_set_oom_score(const struct tn_oci_process *p, struct tn_error **err)
+{
+	char v[16];
+	int r;
+
+	if (!p->has_oom_score_adj)
+		return 0;
+	snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+	r = write_file("/proc/self/oom_score_adj", v);
+	if (r < 0)
+		return tn_error_errno(err, -r, "process.oomScoreAdj: cannot set %d",
+				      p->oom_score_adj);
+	return 0;
+}
+
+int tn_container_protect_stage(void)
+{
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ? negative_errno() : 0;
 }
 
 static const char *env_path(const struct tn_oci_process *p)

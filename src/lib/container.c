@@ -77,6 +77,18 @@ int tn_container_remove_dir(const char *dir)
 	return rmdir(dir) < 0 && errno != ENOENT ? negative_errno() : 0;
 }
 
+int tn_container_preserved_fds_check(unsigned n, struct tn_error **err)
+{
+	for (unsigned i = 0; i < n && i < INT_MAX - 3; i++) {
+		if (fcntl(3 + (int)i, F_GETFD) >= 0)
+			continue;
+		tn_error_set(err, EBADF, "--preserve-fds %u: fd %u is not open", n, 3 + i);
+		return tn_error_hint(err,
+				     "pass that many descriptors from fd 3 up, or a smaller N");
+	}
+	return 0;
+}
+
 /* ---- planning, before anything exists ---- */
 
 struct create_plan {
@@ -749,6 +761,9 @@ static int launch(const struct tn_container_opts *o, struct create_plan *p, int 
 	 * the kernel's mount restrictions of user namespaces apply. */
 	ctx.in_userns = p->new_userns || p->cfg.ns[TN_NS_USER].path || tn_rootless();
 	ctx.setgroups_ok = !p->new_userns || !p->maps.map[1].deny_setgroups;
+	ctx.maps_dumpable = p->new_userns &&
+			    (geteuid() != 0 || p->maps.map[0].writer == TN_IDMAP_WRITE_HELPER ||
+			     p->maps.map[1].writer == TN_IDMAP_WRITE_HELPER);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		if (ctx.console_fd >= 0)
 			close(ctx.console_fd);

@@ -108,3 +108,9 @@ int tn_container_maps(const char *root, const char *id, struct tn_idmap maps[2],
 
 /* Remove a container's state directory and its contents. */
 int tn_container_remove_dir(const char *dir);
+
+/*
+ * --preserve-fds N: fds 3 to 3 + N - 1 must all be open before tenant opens anything, or one
+ * of tenant's own would take a free number and be passed to the container's process.
+ */
+int tn_container_preserved_fds_check(unsigned n, struct tn_error **err);

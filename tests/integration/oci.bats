@@ -58,6 +58,14 @@ assert_clean() {
 	assert_clean
 }
 
+@test "run: stdin reaches the process, also when mount targets are made in the rootfs" {
+	# The rootfs has no /dev/pts, /dev/shm, /dev/mqueue: init makes them. That once closed fd 0.
+	args "$B" cat /proc/self/fd/0
+	run -0 tnr run --bundle "$B" c0 <<<"from stdin"
+	assert_eq "$output" "from stdin"
+	assert_clean
+}
+
 @test "create, state, start, kill, delete: the lifecycle" {
 	args "$B" sleep 30
 	tnr create --bundle "$B" --pid-file "$BATS_TEST_TMPDIR/pid" c2 >"$BATS_TEST_TMPDIR/c2.out" 2>&1 3>&-

@@ -30,6 +30,7 @@
  *	setxattr PATH NAME VALUE   set an extended attribute (VALUE as text)
  *	thread-leftover SECONDS    leave a process behind whose main thread has exited while
  *	                    another thread sleeps SECONDS (it shows as a zombie, but lives)
+ *	hunt ..., catch ... the attacker of exe-protect.bats and its catcher (hunt.c)
  *
  * A failing command prints "probe: CMD: error" to stderr and exits 1.
  */
@@ -50,6 +51,8 @@
 #include <sys/syscall.h>
 #include <pthread.h>
 #include <unistd.h>
+
+#include "hunt.h"
 
 extern char **environ;
 
@@ -348,6 +351,10 @@ static int run(char **args, int n)
 		}
 		return 0;
 	}
+	if (strcmp(c, "hunt") == 0)
+		return hunt_main(args + 1, n - 1);
+	if (strcmp(c, "catch") == 0)
+		return catch_main(args + 1, n - 1);
 	fprintf(stderr, "probe: unknown command '%s'\n", c);
 	return 1;
 }
