@@ -45,7 +45,7 @@ install -m 755 "$TENANT" "$work/tenant"
 echo "$USER_NAME:100000:65536" >"$work/subuid"
 cp "$work/subuid" "$work/subgid"
 chmod 644 "$work/subuid" "$work/subgid"
-mkdir -m 777 "$work/out"
+mkdir -m 1777 "$work/out" # sticky, as /tmp: a state root may not sit under a dir anyone can replace it in
 
 # A bundle running /bin/true: busybox, runc's default spec without a terminal.
 make_bundle() { # DIR ROOTLESS MAPPINGS-JSON OWNER

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "exe-seal.h"
 #include "fs.h"
 #include "json-writer.h"
 #include "oci-state.h"
@@ -334,19 +333,6 @@ static int check_arg_count(struct tn_cli *cli, const struct tn_command *const *p
 	return usage_hint(cli, path, depth);
 }
 
-extern char **environ;
-
-/* What the command's flags ask for, before it runs. */
-static int prepare(struct tn_cli *cli, const struct tn_command *c)
-{
-	if (!(c->flags & TN_CMD_SEALED_EXE))
-		return 0;
-	if (!cli->argv)
-		return tn_error_set(&cli->err, EINVAL, "'%s' needs the command line to run again",
-				    c->name);
-	return tn_exe_run_sealed(cli->argv, environ, &cli->err);
-}
-
 /* Walk down the table, parsing each level's options, until a command that runs. */
 int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 {
@@ -365,9 +351,6 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 		}
 		if (!c->subcommands) {
 			r = check_arg_count(cli, path, depth, args.n_pos);
-			if (r < 0)
-				return r;
-			r = prepare(cli, c);
 			if (r < 0)
 				return r;
 			return c->run(cli, &args);

@@ -42,11 +42,6 @@ struct tn_cli_args {
 struct tn_cli;
 
 /* What a command needs set up before it runs (tn_cli_dispatch does it, once, for every command). */
-enum {
-	/* It forks into a container's namespaces: run from a sealed copy of the binary first
-	 * (lib/exe-seal.h), with the same argv and environment. */
-	TN_CMD_SEALED_EXE = 1 << 0,
-};
 
 struct tn_command {
 	const char *name;
@@ -58,7 +53,6 @@ struct tn_command {
 	int min_args;
 	int max_args;	   /* -1: no limit */
 	bool stop_at_args; /* options end at the first argument: COMMAND [ARGS...] follows */
-	unsigned flags;	   /* TN_CMD_* */
 	int (*run)(struct tn_cli *cli, const struct tn_cli_args *args);
 };
 

@@ -93,6 +93,7 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 		.console_socket = a->value[CREATE_CONSOLE_SOCKET],
 		.no_pivot = tn_cli_has(a, CREATE_NO_PIVOT),
 		.subid = &cli->subid,
+		.argv = cli->argv,
 		.no_cgroup =
 			cli->oci.cgroup_manager && strcmp(cli->oci.cgroup_manager, "disabled") == 0,
 		.userns_mode = a->value[CREATE_USERNS],
@@ -509,6 +510,7 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 		return tn_cli_usage(cli, "--preserve-fds: '%s' is not a number",
 				    a->value[EXEC_PRESERVE_FDS]);
 	o = (struct tn_exec_opts){
+		.argv = cli->argv,
 		.root = root,
 		.id = a->pos[0],
 		.process_path = a->value[EXEC_PROCESS],
@@ -741,7 +743,6 @@ const struct tn_command tn_oci_commands[] = {
 		.options = create_options,
 		.min_args = 1,
 		.max_args = 1,
-		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_create,
 	},
 	{
@@ -760,7 +761,6 @@ const struct tn_command tn_oci_commands[] = {
 		.options = run_options,
 		.min_args = 1,
 		.max_args = 1,
-		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_run,
 	},
 	{
@@ -804,7 +804,6 @@ const struct tn_command tn_oci_commands[] = {
 		.min_args = 1,
 		.max_args = -1,
 		.stop_at_args = true,
-		.flags = TN_CMD_SEALED_EXE,
 		.run = cmd_exec,
 	},
 	{

@@ -26,6 +26,8 @@
 #include "oci-json.h"
 #include "oci-state.h"
 #include "parse.h"
+#include "exe-seal.h"
+#include "proc-ids.h"
 #include "banned.h"
 
 static const char *const ns_files[TN_NS_COUNT] = {
@@ -332,6 +334,32 @@ static int build_process(const struct tn_exec_opts *o, struct tn_oci_config *cfg
 	return p->args ? apply_flags(o, cfg, err) : -ENOMEM;
 }
 
+extern char **environ;
+
+/* Run from a sealed copy of the binary when the container could write it (exe-seal.h): its
+ * user namespace's maps decide, read through init (none of its own, or unreadable: it could). */
+static int seal_for_exec(const struct tn_exec_opts *o, const struct tn_state *s,
+			 struct tn_error **err)
+{
+	struct tn_idmap m[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
+	const struct tn_idmap *maps[2] = { &m[0], &m[1] };
+	_cleanup_close_ int dirfd = -1;
+	struct stat mine, its;
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)s->pid);
+	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 || fstatat(dirfd, "ns/user", &its, 0) < 0 ||
+	    stat("/proc/self/ns/user", &mine) < 0 || its.st_ino == mine.st_ino ||
+	    tn_proc_start_time(s->pid) != s->pid_start || tn_proc_userns_maps(dirfd, m) < 0)
+		return tn_exe_seal_if_reachable(NULL, o->argv, environ, o->sigmask, err);
+	r = tn_exe_seal_if_reachable(maps, o->argv, environ, o->sigmask, err);
+	tn_idmap_done(&m[0]);
+	tn_idmap_done(&m[1]);
+	return r;
+}
+
 int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool *ret_in_child,
 			      struct tn_error **err)
 {
@@ -358,6 +386,9 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 				 tn_status_name(s.status));
 		goto out;
 	}
+	r = seal_for_exec(o, &s, err);
+	if (r < 0)
+		goto out;
 	if (!dir || asprintf(&config, "%s/%s", dir, TN_CONFIG_COPY) < 0) {
 		r = -ENOMEM;
 		goto out;

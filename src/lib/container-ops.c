@@ -229,6 +229,21 @@ static void remove_copy(const char *root, const char *id, struct tn_error **warn
 		tn_error_hint(warn, "remove it by hand: tenant unshare rm -rf %s", path);
 }
 
+/* The cgroup a killed create made, when it is tenant's own default (/tenant/ID): its processes
+ * killed, then removed. A cgroupsPath of the config's is left alone: it may not be tenant's. */
+static void remove_cgroup_left(const char *root, const char *id)
+{
+	_cleanup_free_ char *path = NULL;
+	struct tn_oci_config cfg = { 0 };
+
+	if (load_hooks(root, id, &cfg) == 0 && (!cfg.cgroups_path || !cfg.cgroups_path[0]) &&
+	    (path = tn_cgroup_path(NULL, id))) {
+		(void)tn_cgroup_kill(path);
+		(void)tn_cgroup_remove(path, NULL);
+	}
+	tn_oci_config_done(&cfg);
+}
+
 /*
  * runc: delete --force of a missing container succeeds. What a create killed half-way left goes
  * too, or its ID and range stay taken: the directory without state.json, whatever runs on its
@@ -243,8 +258,13 @@ static int delete_remains(const char *root, const char *id, struct tn_error **wa
 	dir = tn_state_dir(root, id);
 	if (!dir)
 		return -ENOMEM;
-	if (tn_state_check(root, id, NULL) == 0)
-		tn_container_remove_dir(dir);
+	if (tn_state_check(root, id, NULL) < 0) {
+		tn_pool_release(root, id);
+		remove_copy(root, id, warn);
+		return 0;
+	}
+	remove_cgroup_left(root, id);
+	tn_container_remove_dir(dir);
 	tn_pool_release(root, id);
 	remove_copy(root, id, warn);
 	return 0;

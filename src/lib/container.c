@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "container-internal.h"
+#include "exe-seal.h"
 #include "fs.h"
 #include "idmap-write.h"
 #include "idmapped.h"
@@ -692,8 +693,6 @@ static int save_state(const struct tn_container_opts *o, struct create_plan *p, 
 	int r = s.created ? tn_state_save(o->root, &s, err) : -ENOMEM;
 
 	free(s.created);
-	if (r == 0)
-		r = save_config(o, p, err);
 	if (r == 0 && o->pid_file)
 		r = tn_write_pid_file(o->pid_file, pid, err);
 	return r;
@@ -812,6 +811,25 @@ static void undo_cgroup(struct create_plan *p)
 		(void)tn_cgroup_remove(p->cgroup, &p->cgroup_made);
 }
 
+extern char **environ;
+
+/*
+ * Before anything of the container exists: run from a sealed copy of tenant's binary when the
+ * container could write the binary (exe-seal.h). The process planned so far runs again from the
+ * copy: what planning did is idempotent (the state root, the remap account, and the --userns auto
+ * range, which is this PID's own pending entry and is taken again).
+ */
+static int seal_if_reachable(const struct tn_container_opts *o, const struct create_plan *p,
+			     struct tn_error **err)
+{
+	const struct tn_idmap *maps[2] = { &p->maps.map[0], &p->maps.map[1] };
+
+	/* A user namespace joined by path: its maps are not read here. */
+	if (!p->new_userns || p->cfg.ns[TN_NS_USER].path)
+		return tn_exe_seal_if_reachable(NULL, o->argv, environ, o->sigmask, err);
+	return tn_exe_seal_if_reachable(maps, o->argv, environ, o->sigmask, err);
+}
+
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
 			struct tn_error **err)
 {
@@ -829,11 +847,16 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 	if (r == 0)
 		r = plan_create(o, &p, err);
 	if (r == 0)
+		r = seal_if_reachable(o, &p, err);
+	if (r == 0)
 		r = shift_rootfs(o, &p, err);
 	if (r == 0)
 		r = preflight(&p, &ret->warning);
 	if (r == 0)
 		r = make_state_dir(o, &dir, &fifo_fd, err);
+	/* The config first: a delete --force of what a killed create left finds its cgroup. */
+	if (r == 0)
+		r = save_config(o, &p, err);
 	if (r == 0 && (r = prepare_rootfs_view(o, &p, err)) == 0)
 		r = tn_container_idmapped(&p.cfg, p.bundle, p.rootfs, p.idmap_rootfs,
 					  p.new_userns ? p.maps.map : NULL, &p.idm, err);

@@ -36,6 +36,7 @@ struct tn_container_opts {
 	const char *userns_mode; /* --userns: auto, auto:size=N, keep-id, host (the annotation
 				    run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
+	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
 };
 
 /* What create leaves for the caller (run waits on pid). */
@@ -85,6 +86,7 @@ struct tn_exec_opts {
 	bool no_new_privs;
 	unsigned preserve_fds;
 	const sigset_t *sigmask; /* the process's signal mask */
+	char *const *argv;	 /* tenant's own, to run again from a sealed copy (exe-seal.h) */
 };
 
 /*

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Running from a sealed copy of tenant's binary (exe-seal.h). */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "exe-seal.h"
@@ -115,4 +117,55 @@ int tn_exe_run_sealed(char *const argv[], char *const envp[], struct tn_error **
 		return refused(err, -copy, "make");
 	fexecve(copy, argv, envp);
 	return refused(err, errno, "execute");
+}
+
+/* Whether a host ID is in a map's host side. */
+static bool mapped(const struct tn_idmap *m, uint32_t host)
+{
+	uint32_t c;
+
+	return tn_idmap_translate(m, host, false, &c) == 0;
+}
+
+bool tn_exe_reachable(const struct tn_idmap *const maps[2])
+{
+	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (exe < 0 || fstat(exe, &st) < 0)
+		return true;
+	if (tn_exe_fd_sealed(exe))
+		return false; /* the copy already */
+	if (!maps || !maps[0] || !maps[1])
+		return true; /* container root is host root, or a namespace we cannot read */
+	/* The file's permissions as a container sees it: an owner or group it has (and with it
+	 * CAP_DAC_OVERRIDE and CAP_FOWNER over the file), a write bit for others, or an ACL. */
+	if (mapped(maps[0], st.st_uid) || mapped(maps[1], st.st_gid) || (st.st_mode & S_IWOTH))
+		return true;
+	return fgetxattr(exe, "system.posix_acl_access", NULL, 0) >= 0 || errno == ERANGE;
+}
+
+int tn_exe_seal_if_reachable(const struct tn_idmap *const maps[2], char *const argv[],
+			     char *const envp[], const sigset_t *sigmask, struct tn_error **err)
+{
+	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	sigset_t now;
+	int r;
+
+	if (exe >= 0 && tn_exe_fd_sealed(exe)) {
+		restore_name(argv ? argv[0] : NULL);
+		return 0;
+	}
+	if (!tn_exe_reachable(maps))
+		return 0;
+	if (!argv)
+		return tn_error_set(err, EINVAL,
+				    "tenant needs its command line to run again from a sealed copy");
+	/* The caller may have blocked signals to forward them: the copy starts as tenant did. */
+	if (sigmask && sigprocmask(SIG_SETMASK, sigmask, &now) < 0)
+		return tn_error_errno(err, errno, "cannot restore the signal mask");
+	r = tn_exe_run_sealed(argv, envp, err);
+	if (sigmask)
+		sigprocmask(SIG_SETMASK, &now, NULL);
+	return r;
 }

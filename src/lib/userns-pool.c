@@ -545,7 +545,7 @@ int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const 
 	struct registry g = { .lock_fd = -1 };
 	bool rootless = tn_rootless(), added = false;
 	struct entry e = { 0 };
-	struct entry *nv;
+	struct entry *nv, *mine;
 	int r = check_subid_files(src, err);
 
 	if (r == 0)
@@ -554,7 +554,15 @@ int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const 
 		r = pools(src, rootless, pool, &added, err);
 	if (r == 0) {
 		reclaim(&g);
-		if (find(&g, root, id))
+		mine = find(&g, root, id);
+		/* This very process's pending entry: tenant ran itself again from a sealed copy
+		 * (exe-seal.h) after planning; the range is taken again. */
+		if (mine && !mine->committed && mine->pid == getpid() &&
+		    mine->pid_start == tn_proc_start_time(getpid()) && mine->size == size) {
+			*ret = (struct tn_pool_grant){ mine->uid, mine->gid, size, false, false };
+			goto done;
+		}
+		if (mine)
 			r = tn_error_set(err, EEXIST, "container '%s' has a range already", id);
 	}
 	/* Aligned blocks from tenant's own pool; a user's ranges rarely start aligned. */
@@ -592,6 +600,7 @@ int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const 
 	}
 	if (r == 0)
 		*ret = (struct tn_pool_grant){ e.uid, e.gid, size, added, g.recovered };
+done:
 	tn_subid_list_done(&pool[0]);
 	tn_subid_list_done(&pool[1]);
 	registry_done(&g);

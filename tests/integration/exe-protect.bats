@@ -177,20 +177,47 @@ assert_clean() {
 	assert_clean
 }
 
-@test "only create, run and exec execute the binary again; the others run it as it is" {
+# The execve calls of tenant's own process (without -f: not of its children) for a command.
+execs() {
+	strace -qq -e trace=execve,execveat -o "$PUBLIC/trace" "$@" >/dev/null 2>&1 || true
+	grep -c -e 'execve(' -e 'execveat(' "$PUBLIC/trace"
+}
+
+@test "create, run and exec execute the binary again only for a container that could write it" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	args "$B" exit 0
 	# LeakSanitizer cannot run under ptrace: no leak check for the traced runs of the ASan build.
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-	# The execve calls of tenant's own process (without -f: not of its children).
-	run -0 strace -qq -e trace=execve,execveat -o "$PUBLIC/trace" "$BIN" --root "$STATE" run --bundle "$B" c3
-	assert_eq "$(grep -c -e 'execve(' -e 'execveat(' "$PUBLIC/trace")" 2
+	# No user namespace: container root is host root, who may write the binary.
+	assert_eq "$(execs "$BIN" --root "$STATE" run --bundle "$B" c3)" 2
 	grep -q 'execveat(.*AT_EMPTY_PATH' "$PUBLIC/trace"
+	# A user namespace that does not map the binary's owner (root) or group: every container
+	# credential is "other" to a 0755 file, so no copy is made.
+	config "$B" '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	chmod -R a+rX "$B"
+	assert_eq "$(execs "$BIN" --root "$STATE" run --bundle "$B" c4)" 1
+	# ... but a binary writable by others, or one the container's maps own, is copied.
+	chmod o+w "$BIN"
+	assert_eq "$(execs "$BIN" --root "$STATE" run --bundle "$B" c5)" 2
+	chmod o-w "$BIN"
+	chown 100500 "$BIN"
+	assert_eq "$(execs "$BIN" --root "$STATE" run --bundle "$B" c6)" 2
+	chown 0 "$BIN"
+	chmod 755 "$BIN"
+	# exec decides from the running container's maps the same way.
+	args "$B" sleep 30
+	tb run -d --bundle "$B" c7 </dev/null
+	assert_eq "$(execs "$BIN" --root "$STATE" exec c7 /init id)" 1
+	chmod o+w "$BIN"
+	assert_eq "$(execs "$BIN" --root "$STATE" exec c7 /init id)" 2
+	chmod o-w "$BIN"
+	tb delete --force c7
 	for verb in list "state c3" spec "features"; do
-		(cd "$PUBLIC" && rm -f config.json && strace -qq -e trace=execve,execveat -o "$PUBLIC/trace" \
-			"$BIN" --root "$STATE" $verb >/dev/null 2>&1) || true
-		assert_eq "$verb: $(grep -c -e 'execve(' -e 'execveat(' "$PUBLIC/trace")" "$verb: 1"
+		(cd "$PUBLIC" && rm -f config.json && assert_eq "$verb: $(execs "$BIN" --root "$STATE" $verb)" "$verb: 1")
 	done
+	assert_eq "$(sha "$BIN")" "$SUM"
 	assert_clean
 }
 

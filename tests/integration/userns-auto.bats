@@ -97,6 +97,9 @@ tnr() {
 	wait "$pid" || true
 	pkill -KILL -f "sleep 30" || true
 	tnr delete --force k1
+	# What the killed create made goes with it: its directory and its cgroup.
+	assert_eq "$(find /sys/fs/cgroup -maxdepth 3 -path '*/tenant/k1')" ""
+	[ ! -e "$STATE/k1" ]
 	config "$B" 'del(.hooks)'
 	run -0 tnr run --userns auto --bundle "$B" k2
 	# The dead allocation was reclaimed: k2 got the same first block, and nothing is left.
