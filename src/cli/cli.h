@@ -68,7 +68,7 @@ struct tn_oci_globals {
 /* What every command may use: the global options and the one error slot. */
 struct tn_cli {
 	const char *prog;
-	char **argv; /* main()'s argv as it came, for TN_CMD_SEALED_EXE's execve */
+	char **argv; /* main()'s argv as it came: tenant runs again from a sealed copy with it */
 	const struct tn_command *root; /* the top-level table, as a command with subcommands */
 	struct tn_subid_source subid;
 	struct tn_oci_globals oci;

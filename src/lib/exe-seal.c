@@ -8,11 +8,16 @@
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "exe-seal.h"
 #include "banned.h"
+
+#ifndef FUSE_SUPER_MAGIC
+#define FUSE_SUPER_MAGIC 0x65735546
+#endif
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U /* Linux 6.3 */
@@ -130,6 +135,7 @@ static bool mapped(const struct tn_idmap *m, uint32_t host)
 bool tn_exe_reachable(const struct tn_idmap *const maps[2])
 {
 	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	struct statfs fs;
 	struct stat st;
 
 	if (exe < 0 || fstat(exe, &st) < 0)
@@ -138,6 +144,9 @@ bool tn_exe_reachable(const struct tn_idmap *const maps[2])
 		return false; /* the copy already */
 	if (!maps || !maps[0] || !maps[1])
 		return true; /* container root is host root, or a namespace we cannot read */
+	/* FUSE decides permissions itself (without default_permissions, modes say nothing). */
+	if (fstatfs(exe, &fs) < 0 || fs.f_type == FUSE_SUPER_MAGIC)
+		return true;
 	/* The file's permissions as a container sees it: an owner or group it has (and with it
 	 * CAP_DAC_OVERRIDE and CAP_FOWNER over the file), a write bit for others, or an ACL. */
 	if (mapped(maps[0], st.st_uid) || mapped(maps[1], st.st_gid) || (st.st_mode & S_IWOTH))
@@ -159,8 +168,9 @@ int tn_exe_seal_if_reachable(const struct tn_idmap *const maps[2], char *const a
 	if (!tn_exe_reachable(maps))
 		return 0;
 	if (!argv)
-		return tn_error_set(err, EINVAL,
-				    "tenant needs its command line to run again from a sealed copy");
+		return tn_error_set(
+			err, EINVAL,
+			"tenant needs its command line to run again from a sealed copy");
 	/* The caller may have blocked signals to forward them: the copy starts as tenant did. */
 	if (sigmask && sigprocmask(SIG_SETMASK, sigmask, &now) < 0)
 		return tn_error_errno(err, errno, "cannot restore the signal mask");

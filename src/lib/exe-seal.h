@@ -21,7 +21,8 @@
  * the kernel decides a write: one without a user namespace of its own (its root is host root;
  * runc's and crun's default), or one whose maps hold the file's owner or group (its root then has
  * CAP_DAC_OVERRIDE and CAP_FOWNER over the file: a rootless user's own binary), or any container
- * when the file is writable by others or has an ACL. Otherwise (a root-owned 0755 binary and a
+ * when the file is writable by others, has an ACL, or is on FUSE (whose server may decide
+ * permissions without looking at modes). Otherwise (a root-owned 0755 binary and a
  * container in a user namespace that does not map host root: Kubernetes' hostUsers: false,
  * --userns auto, rootless podman) every credential a container can have is "other" to the file,
  * no capability of its namespace applies to it, and the copy, which costs an execve, is not made.
