@@ -258,11 +258,10 @@ static int delete_remains(const char *root, const char *id, struct tn_error **wa
 	dir = tn_state_dir(root, id);
 	if (!dir)
 		return -ENOMEM;
-	if (tn_state_check(root, id, NULL) < 0) {
-		tn_pool_release(root, id);
-		remove_copy(root, id, warn);
+	/* Nothing was made (a range pending for a create killed before its directory is reclaimed
+	 * once nothing runs on it; one of a create still under way is not ours to take). */
+	if (tn_state_check(root, id, NULL) < 0)
 		return 0;
-	}
 	remove_cgroup_left(root, id);
 	tn_container_remove_dir(dir);
 	tn_pool_release(root, id);
