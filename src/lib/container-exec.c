@@ -123,6 +123,11 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
 		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, -r, 0, err);
 		_exit(1);
 	}
+	r = tn_container_drop_groups(&err);
+	if (r < 0) {
+		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, -r, 0, err);
+		_exit(1);
+	}
 	/* Into the container's cgroup first, in every hierarchy, so its limits hold for what is
 	 * exec'd and, once in its cgroup namespace, /proc/self/cgroup reads as init's. */
 	if (ctx->cgroup && ctx->cgroup[0] && (r = tn_cgroup_join(ctx->cgroup, getpid())) < 0) {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "container-internal.h"
+#include "oci-state.h"
 #include "banned.h"
 
 _Noreturn static void fail(int fd, int code, struct tn_error *e)
@@ -136,6 +137,15 @@ static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
+int tn_container_drop_groups(struct tn_error **err)
+{
+	if (tn_rootless() || getgroups(0, NULL) == 0)
+		return 0;
+	return setgroups(0, NULL) < 0
+		       ? tn_error_errno(err, errno, "cannot drop the supplementary groups")
+		       : 0;
+}
+
 _Noreturn static void init_main(struct tn_init_ctx *ctx);
 
 /* The inode of the user namespace P1 is in (the container's): R records it for the range. */
@@ -163,6 +173,9 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 		tn_error_errno(&err, -r, "cannot make the setup process non-dumpable");
 		fail(ctx->sync_fd, -r, err);
 	}
+	r = tn_container_drop_groups(&err);
+	if (r < 0)
+		fail(ctx->sync_fd, -r, err);
 	r = open_namespaces(c, fds, &err);
 	if (r < 0)
 		fail(ctx->sync_fd, -r, err);

@@ -73,6 +73,11 @@ struct tn_init_ctx {
  */
 int tn_container_protect_stage(void);
 
+/* P1 of create and of exec, as host root, before it enters anything of the container: no
+ * supplementary group of tenant's caller (sudo's 0, say) may reach the container, and where
+ * setgroups is denied in its user namespace they could not be dropped later. */
+int tn_container_drop_groups(struct tn_error **err);
+
 /* P1: namespaces, then fork init; never returns. */
 _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx);
 

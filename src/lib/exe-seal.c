@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -124,6 +125,20 @@ int tn_exe_run_sealed(char *const argv[], char *const envp[], struct tn_error **
 	return refused(err, errno, "execute");
 }
 
+/* Whether gid is tenant's own: its GID, or one of its supplementary groups. */
+static bool own_group(gid_t gid)
+{
+	gid_t groups[NGROUPS_MAX];
+	int n = getgroups(NGROUPS_MAX, groups);
+
+	if (gid == getegid() || gid == getgid() || n < 0)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
 /* Whether a host ID is in a map's host side. */
 static bool mapped(const struct tn_idmap *m, uint32_t host)
 {
@@ -148,8 +163,13 @@ bool tn_exe_reachable(const struct tn_idmap *const maps[2])
 	if (fstatfs(exe, &fs) < 0 || fs.f_type == FUSE_SUPER_MAGIC)
 		return true;
 	/* The file's permissions as a container sees it: an owner or group it has (and with it
-	 * CAP_DAC_OVERRIDE and CAP_FOWNER over the file), a write bit for others, or an ACL. */
+	 * CAP_DAC_OVERRIDE and CAP_FOWNER over the file), a write bit for others, or an ACL. A
+	 * group of tenant's own counts too: where setgroups is denied in the container's user
+	 * namespace (rootless maps without newgidmap, or a namespace the container made), its
+	 * processes keep the supplementary groups they started with. */
 	if (mapped(maps[0], st.st_uid) || mapped(maps[1], st.st_gid) || (st.st_mode & S_IWOTH))
+		return true;
+	if ((st.st_mode & S_IWGRP) && own_group(st.st_gid))
 		return true;
 	return fgetxattr(exe, "system.posix_acl_access", NULL, 0) >= 0 || errno == ERANGE;
 }

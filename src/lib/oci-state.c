@@ -12,6 +12,7 @@
 #include "fs.h"
 #include "json-parse.h"
 #include "json-writer.h"
+#include "idmap.h"
 #include "cgroup.h"
 #include "oci-state.h"
 #include "parse.h"
@@ -21,12 +22,34 @@
 bool tn_in_initial_userns(void)
 {
 	_cleanup_free_ char *map = NULL;
+	struct tn_idmap m = { 0 };
 	size_t len;
+	bool identity;
 
 	if (tn_read_file("/proc/self/uid_map", 4096, &map, &len, NULL) < 0)
 		return true;
-	return strstr(map, " 0 ") && strstr(map, "4294967295") &&
-	       strchr(map, '\n') == map + len - 1;
+	if (tn_idmap_parse_text(map, TN_IDMAP_UID, &m) < 0)
+		return false;
+	identity =
+		m.n == 1 && m.v[0].inside == 0 && m.v[0].outside == 0 && m.v[0].count == UINT32_MAX;
+	tn_idmap_done(&m);
+	return identity;
+}
+
+/* The host UID the caller is, seen through its user namespace's map (itself outside one). */
+static uid_t host_uid(void)
+{
+	_cleanup_free_ char *map = NULL;
+	struct tn_idmap m = { 0 };
+	uint32_t host = geteuid();
+	size_t len;
+
+	if (tn_read_file("/proc/self/uid_map", 4096, &map, &len, NULL) == 0 &&
+	    tn_idmap_parse_text(map, TN_IDMAP_UID, &m) == 0 &&
+	    tn_idmap_translate(&m, geteuid(), true, &host) < 0)
+		host = geteuid();
+	tn_idmap_done(&m);
+	return (uid_t)host;
 }
 
 bool tn_rootless(void)
@@ -44,8 +67,8 @@ int tn_state_root_default(char **ret)
 		r = asprintf(ret, "/run/tenant");
 	else if (xdg && xdg[0] == '/')
 		r = asprintf(ret, "%s/tenant", xdg);
-	else
-		r = asprintf(ret, "/tmp/tenant-%u", (unsigned)geteuid());
+	else /* of the host UID: everyone's `unshare -r` is UID 0 */
+		r = asprintf(ret, "/tmp/tenant-%u", (unsigned)host_uid());
 	return r < 0 ? -ENOMEM : 0;
 }
 

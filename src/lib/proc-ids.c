@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "fs.h"
@@ -191,14 +193,43 @@ static bool ids_in(const struct tn_idset *s, const uint32_t v[4])
 	return false;
 }
 
+/* Whether the process's user namespace is below the one of inode `ancestor` (a namespace a
+ * process of the container made for itself). NS_GET_PARENT stops where the caller's sight ends. */
+static bool userns_below(int dirfd, uint64_t ancestor)
+{
+	int fd = openat(dirfd, "ns/user", O_RDONLY | O_CLOEXEC);
+
+	for (int depth = 0; fd >= 0 && depth < 33; depth++) {
+		struct stat st;
+		int parent;
+
+		if (fstat(fd, &st) < 0)
+			break;
+		if ((uint64_t)st.st_ino == ancestor) {
+			close(fd);
+			return true;
+		}
+		parent = ioctl(fd, NS_GET_PARENT);
+		close(fd);
+		fd = parent;
+	}
+	if (fd >= 0)
+		close(fd);
+	return false;
+}
+
 /* A member of the user namespace asked for: its inode, and its uid_map starting at the block
- * (an inode number of a namespace that is gone may be used again by another). */
+ * (an inode number of a namespace that is gone may be used again by another); or a process with
+ * an ID of the block in a namespace below it. */
 static bool member(const struct users *u, const struct tn_proc_info *p)
 {
 	struct tn_idmap m[2];
 	bool yes = false;
 
-	if (p->userns != u->userns || tn_proc_userns_maps(p->dirfd, m) < 0)
+	if (p->userns != u->userns)
+		return (ids_in(u->set[0], p->uid) || ids_in(u->set[1], p->gid)) &&
+		       userns_below(p->dirfd, u->userns);
+	if (tn_proc_userns_maps(p->dirfd, m) < 0)
 		return false;
 	for (size_t i = 0; i < m[0].n; i++)
 		yes = yes || m[0].v[i].outside == u->uid_outside;
@@ -245,9 +276,10 @@ int tn_proc_ids_users(const struct tn_idset *uids, const struct tn_idset *gids, 
 	return collect(&u, ret, ret_n);
 }
 
-int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, pid_t **ret, size_t *ret_n)
+int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, const struct tn_idset *uids,
+			   const struct tn_idset *gids, pid_t **ret, size_t *ret_n)
 {
-	struct users u = { .userns = userns, .uid_outside = uid_outside };
+	struct users u = { .set = { uids, gids }, .userns = userns, .uid_outside = uid_outside };
 
 	return collect(&u, ret, ret_n);
 }

@@ -38,8 +38,10 @@ int tn_proc_userns_maps(int dirfd, struct tn_idmap ret[2]);
 int tn_proc_ids_users(const struct tn_idset *uids, const struct tn_idset *gids, pid_t **ret,
 		      size_t *ret_n);
 /* The PIDs in the user namespace of inode `userns` whose uid_map has an extent at host ID
- * uid_outside (an inode number alone may have been reused by another namespace). */
-int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, pid_t **ret, size_t *ret_n);
+ * uid_outside (an inode number alone may have been reused by another namespace), and those with
+ * an ID of uids / gids in a user namespace below it (one a process of it made). */
+int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, const struct tn_idset *uids,
+			   const struct tn_idset *gids, pid_t **ret, size_t *ret_n);
 
 /* The link of a process's namespace ("mnt", "user"...) as readlink shows it ("mnt:[4026531841]"),
  * through a live thread when its leader has exited. -ESRCH when none can be read. */

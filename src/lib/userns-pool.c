@@ -266,22 +266,34 @@ static int registry_save(struct registry *g, struct tn_error **err)
 	return r < 0 ? tn_error_errno(err, -r, "cannot write %s", g->path) : 0;
 }
 
+static void sets_done(struct tn_idset (*set)[2])
+{
+	tn_idset_free(&(*set)[0]);
+	tn_idset_free(&(*set)[1]);
+}
+
+/* The entry's block as ID sets (normalized). */
+static int block_sets(const struct entry *e, struct tn_idset set[2])
+{
+	int r = tn_idset_add(&set[0], e->uid, e->size);
+
+	if (r < 0)
+		return r;
+	r = tn_idset_add(&set[1], e->gid, e->size);
+	if (r < 0)
+		return r;
+	tn_idset_normalize(&set[0]);
+	tn_idset_normalize(&set[1]);
+	return 0;
+}
+
 /* The processes on the host that run with an ID of the entry's range (proc-ids.h). */
 static int range_users(const struct entry *e, pid_t **ret, size_t *ret_n)
 {
-	struct tn_idset set[2] = { 0 };
-	int r = tn_idset_add(&set[0], e->uid, e->size);
+	_cleanup_(sets_done) struct tn_idset set[2] = { 0 };
+	int r = block_sets(e, set);
 
-	if (r == 0)
-		r = tn_idset_add(&set[1], e->gid, e->size);
-	if (r == 0) {
-		tn_idset_normalize(&set[0]);
-		tn_idset_normalize(&set[1]);
-		r = tn_proc_ids_users(&set[0], &set[1], ret, ret_n);
-	}
-	tn_idset_free(&set[0]);
-	tn_idset_free(&set[1]);
-	return r;
+	return r < 0 ? r : tn_proc_ids_users(&set[0], &set[1], ret, ret_n);
 }
 
 static bool range_in_use(const struct entry *e)
@@ -630,10 +642,14 @@ int tn_pool_commit(const char *root, const char *id, pid_t pid, uint64_t userns,
  * other tools' too, podman's among them). */
 static int container_pids(const struct entry *e, pid_t **ret, size_t *ret_n)
 {
+	_cleanup_(sets_done) struct tn_idset set[2] = { 0 };
 	_cleanup_free_ pid_t *ns = NULL;
 	pid_t *v = NULL;
 	size_t n_ns = 0, n = 0;
-	int r = e->userns ? tn_proc_userns_members(e->userns, e->uid, &ns, &n_ns) : 0;
+	int r = block_sets(e, set);
+
+	if (r == 0 && e->userns)
+		r = tn_proc_userns_members(e->userns, e->uid, &set[0], &set[1], &ns, &n_ns);
 
 	if (r == 0 && !tn_rootless())
 		r = range_users(e, &v, &n);

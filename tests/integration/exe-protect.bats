@@ -46,6 +46,10 @@ teardown() {
 		done
 	fi
 	[ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
+	if getent group tenant-exe-grp >/dev/null; then
+		gpasswd -d tenant-ns tenant-exe-grp >/dev/null 2>&1
+		groupdel tenant-exe-grp
+	fi
 	rm -rf "${PUBLIC:?}" "${UWORK:-/nonexistent}"
 }
 
@@ -418,4 +422,32 @@ race() {
 	kill "$HOLDER"
 	HOLDER=
 	assert_clean
+}
+
+@test "a binary the rootless user may write through a group of its own is copied, though the container maps only the user" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	groupadd --system tenant-exe-grp
+	usermod -a -G tenant-exe-grp tenant-ns
+	UWORK=$(mktemp -d /tmp/tenant-exe-grp.XXXXXX)
+	chmod 755 "$UWORK"
+	install -m 775 -o root -g tenant-exe-grp "$TENANT" "$UWORK/tenant"
+	local b=$UWORK/b
+	make_bundle "$b"
+	config "$b" '.linux.namespaces |= map(select(.type != "user" and .type != "network")) | del(.linux.resources)'
+	args "$b" exit 0
+	chown -R tenant-ns: "$b"
+	# setgroups is denied in a user namespace of the user's own ID alone: the container's
+	# processes keep tenant-exe-grp, which may write the binary.
+	config "$b" --argjson u "$NS_UID" --argjson g "$NS_GID" '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": $u, "size": 1}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": $g, "size": 1}]'
+	local trace=$USERNS_DIR/work/trace st=$USERNS_DIR/work/st-grp
+	run -0 as_user tenant-ns strace -qq -e trace=execve,execveat -o "$trace" "$UWORK/tenant" --root "$st" run --bundle "$b" g1
+	assert_eq "$(grep -c -e 'execve(' -e 'execveat(' "$trace")" 2
+	# Without the write bit for the group, no copy.
+	chmod 755 "$UWORK/tenant"
+	run -0 as_user tenant-ns strace -qq -e trace=execve,execveat -o "$trace" "$UWORK/tenant" --root "$st" run --bundle "$b" g2
+	assert_eq "$(grep -c -e 'execve(' -e 'execveat(' "$trace")" 1
+	gpasswd -d tenant-ns tenant-exe-grp >/dev/null
+	groupdel tenant-exe-grp
 }

@@ -466,3 +466,33 @@ record() {
 	assert_eq "$output" "$d: shifted"
 	assert_eq "$(stat -c %u "$d")" 3000000
 }
+
+@test "trust: tenant in a user namespace of its own (unshare -r) refuses another user's symlink on its path too" {
+	install -d -o tenant-ns-none -m 755 "$T/att"
+	install -d -o tenant-ns -m 700 "$USERNS_DIR/work/good"
+	local link=$T/att/link
+	attacker ln -s "$USERNS_DIR/work/good" "$link"
+	run -1 as_user tenant-ns unshare -U -r "$USERNS_DIR/tenant" --root "$link/state" list
+	assert_contains "$output" "the symbolic link 'link' on its path belongs to"
+	[ ! -e "$USERNS_DIR/work/good/state" ]
+	# Its default root is the host UID's, not /tmp/tenant-0 for every user's `unshare -r`.
+	run -0 as_user tenant-ns env -u XDG_RUNTIME_DIR unshare -U -r "$USERNS_DIR/tenant" state nosuch 2>&1 || true
+	assert_contains "$output" "(in /tmp/tenant-$NS_UID)"
+}
+
+@test "trust: a created rootless container without a PID namespace can be killed and deleted" {
+	local b=$USERNS_DIR/created-bundle st=$USERNS_DIR/work/st-created
+	rm -rf "$b"
+	make_bundle "$b"
+	config "$b" '.linux.namespaces |= map(select(.type != "user" and .type != "network" and .type != "pid")) | del(.linux.resources)'
+	args "$b" sleep 30
+	chown -R tenant-ns: "$b"
+	as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" create --bundle "$b" cr1 >/dev/null 2>&1 3>&-
+	as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" create --bundle "$b" cr2 >/dev/null 2>&1 3>&-
+	run -0 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" kill --all cr1 KILL
+	wait_status stopped cr1 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st"
+	run -0 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" delete cr1
+	run -0 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" delete --force cr2
+	assert_eq "$(ls -A "$st")" ""
+	rm -rf "$b"
+}

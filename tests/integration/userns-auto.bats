@@ -249,3 +249,18 @@ tnr() {
 	assert_eq "$(jq '.allocations | length' "$USERNS_DIR/work/.local/share/tenant/userns.json")" 0
 	rm -rf "$b"
 }
+
+@test "auto, rootless: delete kills a leftover that made a user namespace of its own too" {
+	local b=$USERNS_DIR/rl-nest st=$USERNS_DIR/work/st-nest
+	rm -rf "$b"
+	make_bundle "$b"
+	config "$b" '.linux.namespaces |= map(select(.type != "user" and .type != "network" and .type != "pid")) | del(.linux.resources)'
+	config "$b" '.process.args = ["/init", "nest", "62"]'
+	chown -R tenant-ns: "$b"
+	# run ends by deleting the container: what it left must go with it.
+	run -0 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" run --userns auto --bundle "$b" rn1
+	for _ in $(seq 100); do running_cmd "nest 62" >/dev/null || break; sleep 0.02; done
+	run -1 running_cmd "nest 62"
+	assert_eq "$(jq '.allocations | length' "$USERNS_DIR/work/.local/share/tenant/userns.json")" 0
+	rm -rf "$b"
+}

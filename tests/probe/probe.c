@@ -28,6 +28,7 @@
  *	mount-bind SRC DIR  bind-mount SRC on DIR
  *	spawn PROG ARGS...  start PROG in the background (its own session, stdio on /dev/null)
  *	setxattr PATH NAME VALUE   set an extended attribute (VALUE as text)
+ *	nest SECONDS        leave a process behind in a user and mount namespace of its own
  *	thread-leftover SECONDS    leave a process behind whose main thread has exited while
  *	                    another thread sleeps SECONDS (it shows as a zombie, but lives)
  *	hunt ..., catch ... the attacker of exe-protect.bats and its catcher (hunt.c)
@@ -38,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,6 +331,20 @@ static int run(char **args, int n)
 		return lsetxattr(args[1], args[2], args[3], strlen(args[3]), 0) < 0
 			       ? fail(c, args[1])
 			       : 0;
+	if (strcmp(c, "nest") == 0 && n == 2) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return fail(c, "fork");
+		if (pid == 0) {
+			setsid();
+			if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+				_exit(1);
+			sleep((unsigned)num(args[1]));
+			_exit(0);
+		}
+		return 0;
+	}
 	if (strcmp(c, "thread-leftover") == 0 && n == 2)
 		return cmd_thread_leftover(args[1]);
 	if (strcmp(c, "spawn") == 0 && n >= 2) {
