@@ -13,9 +13,11 @@
 #
 # Each shift and chown moves the tree to a range it was not on, so every run does the work.
 # Usage: bench/shift.sh [RUNS]   (default 5). Exits 1 unless the idmapped run costs the same at
-# both sizes (within 25%) and tenant shift keeps up with chown -R (within 10%, this machine's
-# noise between runs), while doing more: it keeps setuid bits and capabilities and moves ACLs,
-# which chown -R does not.
+# both sizes (within 25%) and tenant shift costs at most 3 chown -R. It does more than chown -R:
+# it keeps setuid bits and capabilities and moves ACLs, and it never trusts the tree, whose owner
+# may swap a directory for a symlink while it runs: each inode is reached through directories
+# checked against the first pass, then opened and checked itself (an open, an fstat and a close
+# per file that chown -R does not make; 1.7 to 2.4 times its time here, November 2026).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -85,6 +87,6 @@ jq -r '.results[] | "\(.command)\t\(.mean)"' "$work/idmap.json" | awk -F'\t' -v 
 		printf "%-26s %12.2f %8.3f   (to 100 files)\n", name[2], t[2], t[2] / t[1]
 		printf "%-26s %12.2f %8s\n", "chown -R, 100000 files", c / 1000, "1.000"
 		printf "%-26s %12.2f %8.3f   (to chown -R)\n", "tenant shift, 100000 files", s / 1000, s / c
-		ok = t[2] / t[1] < 1.25 && s / c <= 1.10
+		ok = t[2] / t[1] < 1.25 && s / c <= 3.0
 		if (!ok) exit 1
-	}' || { echo "bench: the idmapped mount is not flat in the tree's size, or tenant shift is slower than chown -R" >&2; exit 1; }
+	}' || { echo "bench: the idmapped mount is not flat in the tree's size, or tenant shift costs more than 3 chown -R" >&2; exit 1; }
