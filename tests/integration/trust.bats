@@ -46,6 +46,8 @@ teardown() {
 	for id in $("$TENANT" --root "$STATE" list -q 2>/dev/null); do
 		"$TENANT" --root "$STATE" delete --force "$id" >/dev/null 2>&1
 	done
+	# The records of this test's trees, where the store was there before.
+	grep -ls "^path $T" /var/lib/tenant/shift/* 2>/dev/null | xargs -r rm -f
 	rm -rf "$T" "$VICTIM_ROOT" "$VICTIM_VARTMP"
 }
 
