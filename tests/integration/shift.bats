@@ -141,6 +141,7 @@ describe() {
 	run -1 "$TENANT" shift --to 0:300000:65536 "$T/t"
 	assert_contains "$output" "the shift record $file is damaged"
 	assert_contains "$output" "rm '$file'"
+	rm -f "$file"
 }
 
 @test "shift, rootless: within the user's own ranges, in a user namespace of them" {
