@@ -301,29 +301,35 @@ int tn_shift_record_open(int rootfd, const char *root_path, struct tn_shift_reco
 	return load_for(rootfd, ret, err);
 }
 
+/* The record of the tree at fd, loaded, and cleared when the top is not where it says. */
+static int find_at(int fd, struct tn_shift_record *rec, struct tn_error **err)
+{
+	struct stat st;
+	int r = record_file(fd, false, &rec->file, err);
+
+	if (r == -ENOENT) /* no store: nothing was ever shifted */
+		return -ENODATA;
+	if (r < 0)
+		return r;
+	r = load_for(fd, rec, err);
+	if (r < 0)
+		return r;
+	if (rec->exists && (fstat(fd, &st) < 0 || !tn_shift_record_fits(rec, st.st_uid, st.st_gid)))
+		record_clear(rec);
+	if (!rec->exists)
+		return -ENODATA;
+	return rec->busy ? -EBUSY : 0;
+}
+
 int tn_shift_record_find(const char *root_path, struct tn_idmap ret[2], struct tn_error **err)
 {
 	_cleanup_close_ int fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct tn_shift_record rec = { .append_fd = -1 };
-	struct stat st;
 	int r;
 
 	if (fd < 0)
 		return tn_error_errno(err, errno, "cannot open %s", root_path);
-	r = record_file(fd, false, &rec.file, err);
-	if (r == -ENOENT) { /* no store: nothing was ever shifted */
-		free(rec.file);
-		return -ENODATA;
-	}
-	if (r == 0)
-		r = load_for(fd, &rec, err);
-	if (r == 0 && rec.exists &&
-	    (fstat(fd, &st) < 0 || !tn_shift_record_fits(&rec, st.st_uid, st.st_gid)))
-		rec.exists = false;
-	if (r == 0 && !rec.exists)
-		r = -ENODATA;
-	else if (r == 0 && rec.busy)
-		r = -EBUSY;
+	r = find_at(fd, &rec, err);
 	if (r == 0) {
 		ret[0] = rec.to[0];
 		ret[1] = rec.to[1];
@@ -360,8 +366,11 @@ static int write_record(struct tn_shift_record *rec, bool busy, const char *root
 		format_maps(&b, "from", from);
 	format_maps(&b, "to", to);
 	r = tn_buf_check(&b);
-	if (r == 0)
-		r = tn_atomic_replace(rec->file, b.data, b.len, 0600, geteuid(), getegid());
+	if (r < 0) {
+		tn_buf_free(&b);
+		return r;
+	}
+	r = tn_atomic_replace(rec->file, b.data, b.len, 0600, geteuid(), getegid());
 	tn_buf_free(&b);
 	return r < 0 ? tn_error_errno(err, -r, "cannot write the shift record %s", rec->file) : 0;
 }

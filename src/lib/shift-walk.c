@@ -407,6 +407,15 @@ static int chown_keeping(const struct tn_shift_walk *w, const struct inode *in,
 	return tn_shift_record_kept(w->rec, k.ino);
 }
 
+/* What an interrupted shift recorded for an inode it had chowned already, put back now. */
+static int put_back_pending(const struct tn_shift_walk *w, const struct inode *in,
+			    const struct tn_shift_keep *k)
+{
+	int r = put_back(in, k);
+
+	return r < 0 ? r : tn_shift_record_kept(w->rec, k->ino);
+}
+
 /* One inode, through its checked fd: its owners, what they clear, its ACLs. *ret_changed. */
 static int apply_one(const struct tn_shift_walk *w, const struct inode *in, const struct stat *st,
 		     bool *ret_chg)
@@ -428,14 +437,17 @@ static int apply_one(const struct tn_shift_walk *w, const struct inode *in, cons
 	if (*ret_chg)
 		r = chown_keeping(w, in, st, names, nl, nu, ng);
 	else if (pending && !S_ISDIR(st->st_mode)) /* killed between the chown and this */
-		r = put_back(in, pending);
-	if (r == 0 && !*ret_chg && pending && !S_ISDIR(st->st_mode))
-		r = tn_shift_record_kept(w->rec, st->st_ino);
-	if (r == 0 && has(names, nl, "system.posix_acl_access"))
+		r = put_back_pending(w, in, pending);
+	if (r < 0)
+		return r;
+	if (has(names, nl, "system.posix_acl_access")) {
 		r = shift_acl(w, in, "system.posix_acl_access");
-	if (r == 0 && S_ISDIR(st->st_mode) && has(names, nl, "system.posix_acl_default"))
-		r = shift_acl(w, in, "system.posix_acl_default");
-	return r;
+		if (r < 0)
+			return r;
+	}
+	if (S_ISDIR(st->st_mode) && has(names, nl, "system.posix_acl_default"))
+		return shift_acl(w, in, "system.posix_acl_default");
+	return 0;
 }
 
 /* ---- pass 2: reaching each inode ---- */
@@ -545,6 +557,17 @@ static int check_names(const struct tn_shift_walk *w, const struct tn_shift_list
 	return 0;
 }
 
+/* The entry open at fd is the inode pass 1 listed, and (several names) still has just those. */
+static int check_entry(const struct tn_shift_walk *w, const struct tn_shift_list *l,
+		       struct dirstack *s, const struct tn_shift_entry *e, int fd, struct stat *st)
+{
+	int r = check_same(e, fd, st);
+
+	if (r < 0 || !e->linked || S_ISDIR(st->st_mode))
+		return r;
+	return check_names(w, l, s, e, st);
+}
+
 static int apply_entry(const struct tn_shift_walk *w, const struct tn_shift_list *l,
 		       struct dirstack *s, size_t i, bool *ret_chg)
 {
@@ -561,12 +584,10 @@ static int apply_entry(const struct tn_shift_walk *w, const struct tn_shift_list
 	r = open_entry(dir, e, i == 0 ? "." : l->paths + e->name, &in);
 	if (r < 0)
 		return r;
-	r = check_same(e, in.fd, &st);
-	if (r == 0 && e->linked && !S_ISDIR(st.st_mode))
-		r = check_names(w, l, s, e, &st);
+	r = check_entry(w, l, s, e, in.fd, &st);
 	if (r == 0)
 		r = apply_one(w, &in, &st, ret_chg);
-	close(in.fd);
+	close(in.fd); /* either way */
 	return r;
 }
 

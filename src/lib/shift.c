@@ -125,6 +125,21 @@ static int check_owners(const struct tn_shift_walk *w, const struct tn_shift_lis
 	return r;
 }
 
+/* Pass 1 into l; refused with paths and counts when an owner has no place; busy; pass 2. */
+static int shift_listed(struct tn_shift_walk *w, struct tn_shift_list *l)
+{
+	int r = tn_shift_collect(w, l);
+
+	if (r < 0)
+		return r;
+	if (l->unmappable) /* said with paths and counts; nothing has changed */
+		return check_owners(w, l);
+	r = tn_shift_record_busy(w->rec, w->req->root, w->from, w->to, w->err);
+	if (r < 0)
+		return r;
+	return tn_shift_apply(w, l);
+}
+
 /* Pass 1, busy, pass 2, done. */
 static int run_shift(struct tn_shift_walk *w)
 {
@@ -133,13 +148,7 @@ static int run_shift(struct tn_shift_walk *w)
 
 	if (r < 0)
 		return r;
-	r = tn_shift_collect(w, &l);
-	if (r == 0 && l.unmappable) /* said with paths and counts; nothing has changed */
-		r = check_owners(w, &l);
-	if (r == 0)
-		r = tn_shift_record_busy(w->rec, w->req->root, w->from, w->to, w->err);
-	if (r == 0)
-		r = tn_shift_apply(w, &l);
+	r = shift_listed(w, &l);
 	tn_shift_list_done(&l);
 	if (r < 0)
 		return r;
@@ -180,6 +189,38 @@ static bool top_fits(const struct tn_shift_walk *w, const struct tn_shift_record
 	return tn_shift_record_fits(rec, uid, gid);
 }
 
+/* With the tree's record loaded: an interrupted shift finished first, then the asked one, unless
+ * the tree is at `to` already. */
+static int shift_recorded(struct tn_shift_walk *w, struct tn_shift_record *rec)
+{
+	const struct tn_shift_request *req = w->req;
+	int r;
+
+	if (rec->exists && !top_fits(w, rec))
+		tn_shift_record_forget(rec); /* an earlier tree's, at a recycled inode */
+	if (rec->exists && rec->busy) {	     /* finish what was interrupted first */
+		for (int k = 0; k < 2; k++) {
+			w->from[k] = rec->from[k].n ? &rec->from[k] : NULL;
+			w->to[k] = &rec->to[k];
+		}
+		w->resuming = true;
+		r = run_shift(w);
+		w->resuming = false;
+		if (r < 0)
+			return r;
+		w->res->resumed = true;
+	}
+	for (int k = 0; k < 2; k++) {
+		w->to[k] = req->to[k];
+		w->from[k] = rec->exists ? &rec->to[k] : req->from[k]; /* the record wins */
+	}
+	if (rec->exists && same_map(&rec->to[0], req->to[0]) && same_map(&rec->to[1], req->to[1])) {
+		w->res->already = !w->res->resumed;
+		return 0;
+	}
+	return run_shift(w);
+}
+
 int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, struct tn_error **err)
 {
 	struct tn_shift_record rec = { .append_fd = -1 };
@@ -198,27 +239,8 @@ int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, st
 	if (w.rootfd < 0)
 		return w.rootfd;
 	r = tn_shift_record_open(w.rootfd, req->root, &rec, err);
-	if (r == 0 && rec.exists && !top_fits(&w, &rec))
-		tn_shift_record_forget(&rec);	/* an earlier tree's, at a recycled inode */
-	if (r == 0 && rec.exists && rec.busy) { /* finish what was interrupted first */
-		for (int k = 0; k < 2; k++) {
-			w.from[k] = rec.from[k].n ? &rec.from[k] : NULL;
-			w.to[k] = &rec.to[k];
-		}
-		w.resuming = true;
-		r = run_shift(&w);
-		w.resuming = false;
-		res->resumed = r == 0;
-	}
-	for (int k = 0; r == 0 && k < 2; k++) {
-		w.to[k] = req->to[k];
-		w.from[k] = rec.exists ? &rec.to[k] : req->from[k]; /* the record wins */
-	}
-	if (r == 0 && rec.exists && same_map(&rec.to[0], req->to[0]) &&
-	    same_map(&rec.to[1], req->to[1]))
-		res->already = !res->resumed;
-	else if (r == 0)
-		r = run_shift(&w);
+	if (r == 0)
+		r = shift_recorded(&w, &rec); /* the record and the fd are released either way */
 	tn_shift_record_done(&rec);
 	close(w.rootfd);
 	return r;

@@ -60,20 +60,19 @@ static int visit(struct walk *w, int dirfd, const char *name, size_t depth)
 		return 0; /* another filesystem: not part of the tree */
 	tn_buf_printf(&w->path, "%s%s", len ? "/" : "", name);
 	r = tn_buf_check(&w->path);
-	if (r == 0)
-		r = w->fn(&(struct tn_walk_entry){ .dirfd = dirfd,
-						   .name = name,
-						   .path = cur(w),
-						   .st = &st,
-						   .depth = depth },
-			  w->data);
+	if (r < 0)
+		return r;
+	r = w->fn(
+		&(struct tn_walk_entry){
+			.dirfd = dirfd, .name = name, .path = cur(w), .st = &st, .depth = depth },
+		w->data);
+	/* A directory the callback kept: in it, and back out to this one's path. */
 	if (r == 0 && S_ISDIR(st.st_mode)) {
 		fd = open_child(w, dirfd, name, &st);
 		r = fd < 0 ? fd : walk_dir(w, fd, depth);
 	}
 	w->path.len = len;
-	if (w->path.data)
-		w->path.data[len] = '\0';
+	w->path.data[len] = '\0';
 	return r == TN_WALK_SKIP ? 0 : r;
 }
 
@@ -117,20 +116,20 @@ int tn_walk(int rootfd, const char *top, int (*fn)(const struct tn_walk_entry *e
 {
 	struct walk w = { .fn = fn, .data = data, .top = top, .err = err };
 	struct stat st;
-	int r;
+	int r, fd;
 
 	if (fstat(rootfd, &st) < 0)
 		return tn_error_errno(err, errno, "cannot examine %s", top);
 	w.dev = st.st_dev;
 	r = fn(&(struct tn_walk_entry){ .dirfd = rootfd, .name = ".", .path = "", .st = &st },
 	       data);
+	if (r != 0 || !S_ISDIR(st.st_mode))
+		return r == TN_WALK_SKIP ? 0 : r;
 	/* A description of its own to read from: rootfd's offset stays the caller's. */
-	if (r == 0 && S_ISDIR(st.st_mode)) {
-		int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		r = fd < 0 ? tn_error_errno(err, errno, "cannot read %s", top)
-			   : walk_dir(&w, fd, 0);
-	}
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return tn_error_errno(err, errno, "cannot read %s", top);
+	r = walk_dir(&w, fd, 0);
 	tn_buf_free(&w.path);
-	return r == TN_WALK_SKIP ? 0 : r;
+	return r;
 }
