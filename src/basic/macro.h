@@ -35,6 +35,14 @@ static inline void closep(int *fd)
 	}
 }
 
+/* Close fd if open (errno kept) and return -1, to assign back: `fd = safe_close(fd);` ends an
+ * fd's life early, before its scope does (a child's copy, a descriptor handed on). */
+static inline int safe_close(int fd)
+{
+	closep(&fd);
+	return -1;
+}
+
 static inline void fclosep(FILE **f)
 {
 	if (*f)

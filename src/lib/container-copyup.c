@@ -9,9 +9,12 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "container-internal.h"
+#include "container-copyup.h"
 #include "fs.h"
+#include "in-root.h"
+#include "macro.h"
 #include "banned.h"
 
 static int copy_tree(int from, int to, int depth);

@@ -21,7 +21,9 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
-#include "container-internal.h"
+#include "container-process.h"
+#include "container-sync.h"
+#include "container-tty.h"
 #include "fs.h"
 #include "oci-json.h"
 #include "oci-state.h"
@@ -36,14 +38,22 @@ static const char *const ns_files[TN_NS_COUNT] = {
 	[TN_NS_CGROUP] = "cgroup", [TN_NS_TIME] = "time",
 };
 
-/* The namespaces of init that are not tenant's own: fds[t] open, or -1. */
-static int open_namespaces(pid_t pid, int fds[TN_NS_COUNT], struct tn_error **err)
+/* Init's namespaces that are not tenant's own: fd[t] open, or -1. */
+struct exec_ns {
+	int fd[TN_NS_COUNT];
+};
+
+#define EXEC_NS_NONE                                                                               \
+	{                                                                                          \
+		.fd = { [0 ... TN_NS_COUNT - 1] = -1 }                                             \
+	}
+
+static int open_namespaces(pid_t pid, struct exec_ns *ns, struct tn_error **err)
 {
 	for (int t = 0; t < TN_NS_COUNT; t++) {
 		char path[64], self[64];
 		struct stat a, b;
 
-		fds[t] = -1;
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_files[t]);
 		snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_files[t]);
 		if (stat(path, &a) < 0) {
@@ -54,18 +64,17 @@ static int open_namespaces(pid_t pid, int fds[TN_NS_COUNT], struct tn_error **er
 		}
 		if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
 			continue;
-		fds[t] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[t] < 0)
+		ns->fd[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns->fd[t] < 0)
 			return tn_error_errno(err, errno, "cannot open %s", path);
 	}
 	return 0;
 }
 
-static void close_namespaces(int fds[TN_NS_COUNT])
+static void close_namespaces(struct exec_ns *ns)
 {
 	for (int t = 0; t < TN_NS_COUNT; t++)
-		if (fds[t] >= 0)
-			close(fds[t]);
+		ns->fd[t] = safe_close(ns->fd[t]);
 }
 
 /* Whether setgroups(2) is allowed in init's user namespace. */
@@ -81,116 +90,137 @@ static bool setgroups_allowed(pid_t pid)
 	return strncmp(text, "deny", 4) != 0;
 }
 
-_Noreturn static void exec_child(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
+/* P2 in the container: terminal, limits, the program; returns only on failure. */
+static int exec_child_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	_cleanup_free_ char *path = NULL;
-	struct tn_error *err = NULL;
-	int r = 0;
+	int r = tn_container_setup_console(ctx, err);
 
-	r = tn_container_setup_console(ctx, &err);
-	for (size_t i = 0; r == 0 && i < ctx->cfg->process.n_rlimits; i++) {
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ctx->cfg->process.n_rlimits; i++) {
 		const struct tn_oci_rlimit *l = &ctx->cfg->process.rlimits[i];
 		struct rlimit rl = { .rlim_cur = l->soft, .rlim_max = l->hard };
 
 		if (setrlimit(l->resource, &rl) < 0)
-			r = tn_error_errno(&err, errno, "process.rlimits[%zu]: cannot set it", i);
+			return tn_error_errno(err, errno, "process.rlimits[%zu]: cannot set it", i);
 	}
-	if (r == 0)
-		r = tn_container_find_exec(&ctx->cfg->process, &path, &err);
-	if (r == 0)
-		r = tn_container_exec(ctx, path, &err);
-	(void)fds;
-	tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, r < 0 ? -r : EIO, 0, err);
-	_exit(r == -ENOENT ? 127 : 126);
+	r = tn_container_find_exec(&ctx->cfg->process, &path, err);
+	if (r < 0)
+		return r;
+	return tn_container_exec(ctx, path, err);
 }
 
-/* P1: into the namespaces (user first, then the rest, mount last), then fork P2. */
-_Noreturn static void exec_stage1(struct tn_init_ctx *ctx, int fds[TN_NS_COUNT])
+_Noreturn static void exec_child(struct tn_init_ctx *ctx)
+{
+	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
+	struct tn_error *err = NULL;
+	int r;
+
+	/* Until R has reaped P1, which still counts in the cgroup's pids.max. */
+	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
+	if (r < 0) {
+		tn_error_errno(&err, -r, "no word from tenant after the process was forked");
+		tn_sync_fail(ctx->sync_fd, -r, err, 126);
+	}
+	r = exec_child_setup(ctx, &err);
+	tn_sync_fail(ctx->sync_fd, r < 0 ? -r : EIO, err, r == -ENOENT ? 127 : 126);
+}
+
+/* P1 until it forks: out of reach, into the cgroup, into the namespaces. */
+static int exec_stage1_setup(struct tn_init_ctx *ctx, const struct exec_ns *ns,
+			     struct tn_error **err)
 {
 	static const enum tn_ns_type order[] = {
 		TN_NS_USER, TN_NS_IPC,	  TN_NS_UTS,  TN_NS_NET,
 		TN_NS_PID,  TN_NS_CGROUP, TN_NS_TIME, TN_NS_MOUNT
 	};
-	struct tn_error *err = NULL;
-	pid_t pid;
 	int r;
 
-	/* Out of the container's reach before anything of it is entered (container-internal.h);
+	/* Out of the container's reach before anything of it is entered (container-process.h);
 	 * P2 inherits it until its execve. */
 	r = tn_container_protect_stage();
-	if (r < 0) {
-		tn_error_errno(&err, -r, "cannot make the setup process non-dumpable");
-		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, -r, 0, err);
-		_exit(1);
-	}
-	r = tn_container_drop_groups(&err);
-	if (r < 0) {
-		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, -r, 0, err);
-		_exit(1);
-	}
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot make the setup process non-dumpable");
+	r = tn_container_drop_groups(err);
+	if (r < 0)
+		return r;
 	/* Into the container's cgroup first, in every hierarchy, so its limits hold for what is
 	 * exec'd and, once in its cgroup namespace, /proc/self/cgroup reads as init's. */
-	if (ctx->cgroup && ctx->cgroup[0] && (r = tn_cgroup_join(ctx->cgroup, getpid())) < 0) {
-		tn_error_errno(&err, -r, "cannot join the container's cgroup %s", ctx->cgroup);
-		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, -r, 0, err);
-		_exit(1);
+	if (ctx->cgroup && ctx->cgroup[0]) {
+		r = tn_cgroup_join(ctx->cgroup, getpid());
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot join the container's cgroup %s",
+					      ctx->cgroup);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
 		enum tn_ns_type t = order[i];
 
-		if (fds[t] >= 0 && setns(fds[t], tn_ns_clone_flag(t)) < 0) {
-			tn_error_errno(&err, errno, "cannot join the container's %s namespace",
-				       tn_ns_type_name(t));
-			tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, errno, 0, err);
-			_exit(1);
-		}
+		if (ns->fd[t] >= 0 && setns(ns->fd[t], tn_ns_clone_flag(t)) < 0)
+			return tn_error_errno(err, errno,
+					      "cannot join the container's %s namespace",
+					      tn_ns_type_name(t));
 	}
-	close_namespaces(fds);
+	return 0;
+}
+
+/* P1: into the namespaces (user first, then the rest, mount last), then fork P2. */
+_Noreturn static void exec_stage1(struct tn_init_ctx *ctx, struct exec_ns *ns)
+{
+	struct tn_error *err = NULL;
+	struct tn_sync_msg m;
+	pid_t pid;
+	int r = exec_stage1_setup(ctx, ns, &err);
+
+	if (r < 0)
+		tn_sync_fail(ctx->sync_fd, -r, err, 1);
+	/* P1's copies of the namespace fds, which P2 must not carry into the container (they
+	 * are O_CLOEXEC too): P1 only forks and exits, no scope of its own holds them. */
+	close_namespaces(ns);
 	pid = fork();
 	if (pid < 0) {
-		tn_error_errno(&err, errno, "cannot fork into the container");
-		tn_sync_send(ctx->sync_fd, TN_SYNC_ERROR, errno, 0, err);
-		_exit(1);
+		r = errno;
+		tn_error_errno(&err, r, "cannot fork into the container");
+		tn_sync_fail(ctx->sync_fd, r, err, 1);
 	}
-	if (pid == 0) {
-		/* Until R has reaped P1, which still counts in the cgroup's pids.max. */
-		_cleanup_free_ struct tn_sync_msg *m = malloc(sizeof(*m));
+	if (pid == 0)
+		exec_child(ctx);
+	m = (struct tn_sync_msg){ .type = TN_SYNC_PID, .pid = pid };
+	/* R gone: P2 finds the socket closed and exits too. */
+	_exit(tn_sync_send(ctx->sync_fd, &m) < 0 ? 1 : 0);
+}
 
-		if (!m || tn_sync_recv(ctx->sync_fd, m) < 0 || m->type != TN_SYNC_GO)
-			_exit(1);
-		exec_child(ctx, fds);
+/* R: one message of P1 or P2. 1: P2's PID is known and it was told to go on. */
+static int follow_one(int fd, const struct tn_sync_msg *m, pid_t p1, pid_t *ret_pid,
+		      bool *ret_in_child, struct tn_error **err)
+{
+	if (m->type != TN_SYNC_PID || m->pid <= 0 || *ret_pid > 0) {
+		*ret_in_child = *ret_pid > 0;
+		return tn_sync_error(m, err);
 	}
-	tn_sync_send(ctx->sync_fd, TN_SYNC_PID, 0, pid, NULL);
-	_exit(0);
+	*ret_pid = m->pid;
+	/* P1 is done: reap it, then let P2 go on. */
+	(void)RETRY_EINTR(waitpid(p1, NULL, 0));
+	return tn_sync_send_type(fd, TN_SYNC_GO);
 }
 
 /* R: P2's PID, then EOF when it has exec'd, or its error. */
 static int follow_exec(int fd, pid_t p1, pid_t *ret_pid, bool *ret_in_child, struct tn_error **err)
 {
-	struct tn_sync_msg m;
-	bool reaped = false;
 	int r;
 
 	*ret_pid = 0;
-	while ((r = tn_sync_recv(fd, &m)) == 0) {
-		if (m.type == TN_SYNC_PID && m.pid > 0) {
-			*ret_pid = m.pid;
-			/* P1 is done: reap it, then let P2 go on. */
-			(void)RETRY_EINTR(waitpid(p1, NULL, 0));
-			reaped = true;
-			r = tn_sync_send(fd, TN_SYNC_GO, 0, 0, NULL);
-			if (r < 0)
-				break;
-			continue;
-		}
-		*ret_in_child = *ret_pid > 0;
-		tn_error_set(err, m.code > 0 ? m.code : EIO, "%s", m.message);
-		if (m.hint[0])
-			tn_error_hint(err, "%s", m.hint);
-		r = -(m.code > 0 ? m.code : EIO);
-		break;
+	for (;;) {
+		_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
+
+		r = tn_sync_recv(fd, &m);
+		if (r < 0)
+			break;
+		r = follow_one(fd, &m, p1, ret_pid, ret_in_child, err);
+		if (r < 0)
+			break;
 	}
-	if (!reaped)
+	if (*ret_pid <= 0)
 		(void)RETRY_EINTR(waitpid(p1, NULL, 0));
 	if (r == -EPIPE && *ret_pid > 0)
 		return 0; /* closed on exec */
@@ -202,33 +232,35 @@ static int follow_exec(int fd, pid_t p1, pid_t *ret_pid, bool *ret_in_child, str
 static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool foreground,
 		       pid_t *ret_pid, bool *ret_in_child, struct tn_error **err)
 {
-	int fds[TN_NS_COUNT], sv[2], r;
+	_cleanup_(close_namespaces) struct exec_ns ns = EXEC_NS_NONE;
+	_cleanup_close_ int fd = -1, child_fd = -1;
+	int sv[2], r;
 	pid_t p1;
 
-	r = open_namespaces(s->pid, fds, err);
-	if (r < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		close_namespaces(fds);
-		return r < 0 ? r : tn_error_errno(err, errno, "cannot create a socket pair");
-	}
-	ctx->in_userns = fds[TN_NS_USER] >= 0;
+	r = open_namespaces(s->pid, &ns, err);
+	if (r < 0)
+		return r;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return tn_error_errno(err, errno, "cannot create a socket pair");
+	fd = sv[0];
+	child_fd = sv[1];
+	ctx->in_userns = ns.fd[TN_NS_USER] >= 0;
 	ctx->cgroup = s->cgroup_path;
 	ctx->setgroups_ok = setgroups_allowed(s->pid);
 	if (foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	p1 = fork();
-	if (p1 == 0) {
-		close(sv[0]);
-		ctx->sync_fd = sv[1];
-		exec_stage1(ctx, fds);
-	}
-	close(sv[1]);
-	close_namespaces(fds);
-	if (p1 < 0) {
-		close(sv[0]);
+	if (p1 < 0)
 		return tn_error_errno(err, errno, "cannot fork");
+	if (p1 == 0) {
+		/* The child's copy of R's end: P1 and P2 talk on theirs alone. */
+		close(fd);
+		ctx->sync_fd = child_fd;
+		exec_stage1(ctx, &ns);
 	}
-	r = follow_exec(sv[0], p1, ret_pid, ret_in_child, err);
-	close(sv[0]);
+	/* Only the stages may hold the other end: R sees EOF when P2 exec's. */
+	child_fd = safe_close(child_fd);
+	r = follow_exec(fd, p1, ret_pid, ret_in_child, err);
 	if (r < 0 && *ret_pid > 0 && foreground)
 		(void)RETRY_EINTR(waitpid(*ret_pid, NULL, 0));
 	return r;
@@ -409,7 +441,7 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 		r = tn_console_connect(o->console_socket, &ctx.console_fd, err);
 	if (r == 0)
 		r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
-	/* Init is non-dumpable until start (container-internal.h): only a caller with
+	/* Init is non-dumpable until start (container-process.h): only a caller with
 	 * CAP_SYS_PTRACE over it (root) may open its namespaces before then. */
 	if (r == -EACCES && s.status == TN_STATUS_CREATED && !*ret_in_child && geteuid() != 0) {
 		tn_error_set(err, EACCES,

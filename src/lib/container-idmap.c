@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * R, before the fork: the idmapped mounts of a container (container-internal.h). Made here, as
+ * R, before the fork: the idmapped mounts of a container (container-idmap.h). Made here, as
  * root on the host (the kernel wants privilege over the source's filesystem), each as a detached
  * mount whose fd init inherits and attaches where the mount goes.
  *
@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "container-internal.h"
+#include "container-idmap.h"
 #include "idmapped.h"
 #include "oci-state.h"
 #include "banned.h"

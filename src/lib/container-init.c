@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The child stages of create (container-internal.h): P1 enters the namespaces and forks init;
+ * The child stages of create (container-init.h): P1 enters the namespaces and forks init;
  * P2 (init) sets the container up, reports ready, and waits on exec.fifo for start.
  */
 #include <errno.h>
@@ -11,27 +11,44 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
-#include "container-internal.h"
+#include "container-init.h"
+#include "container-mounts.h"
+#include "container-process.h"
+#include "container-sync.h"
+#include "container-tty.h"
 #include "oci-state.h"
 #include "banned.h"
 
 _Noreturn static void fail(int fd, int code, struct tn_error *e)
 {
-	tn_sync_send(fd, TN_SYNC_ERROR, code > 0 ? code : EIO, 0, e);
-	_exit(1);
+	tn_sync_fail(fd, code, e, 1);
+}
+
+/* The namespaces given by path, open; closed when they go out of scope. */
+struct ns_fds {
+	int fd[TN_NS_COUNT]; /* -1: not open */
+};
+
+#define NS_FDS_NONE                                                                                \
+	{                                                                                          \
+		.fd = { [0 ... TN_NS_COUNT - 1] = -1 }                                             \
+	}
+
+static void ns_fds_close(struct ns_fds *f)
+{
+	for (int t = 0; t < TN_NS_COUNT; t++)
+		if (f->fd[t] >= 0)
+			close(f->fd[t]);
 }
 
 /* Open every namespace given by path first: a joined mount namespace changes what paths mean. */
-static int open_namespaces(const struct tn_oci_config *c, int fds[TN_NS_COUNT],
-			   struct tn_error **err)
+static int open_namespaces(const struct tn_oci_config *c, struct ns_fds *fds, struct tn_error **err)
 {
-	for (int t = 0; t < TN_NS_COUNT; t++)
-		fds[t] = -1;
 	for (int t = 0; t < TN_NS_COUNT; t++) {
 		if (!c->ns[t].present || !c->ns[t].path)
 			continue;
-		fds[t] = open(c->ns[t].path, O_RDONLY | O_CLOEXEC);
-		if (fds[t] < 0)
+		fds->fd[t] = open(c->ns[t].path, O_RDONLY | O_CLOEXEC);
+		if (fds->fd[t] < 0)
 			return tn_error_errno(err, errno,
 					      "linux.namespaces: cannot open the %s "
 					      "namespace %s",
@@ -42,21 +59,19 @@ static int open_namespaces(const struct tn_oci_config *c, int fds[TN_NS_COUNT],
 
 /* As runc: the user namespace given by path first, then the others given by path, before any
  * new namespace exists (a new user namespace would not own the joined ones). */
-static int join_namespaces(const struct tn_oci_config *c, int fds[TN_NS_COUNT],
+static int join_namespaces(const struct tn_oci_config *c, const struct ns_fds *fds,
 			   struct tn_error **err)
 {
 	for (int i = -1; i < TN_NS_COUNT; i++) {
 		int t = i < 0 ? TN_NS_USER : i;
 
-		if ((i >= 0 && t == TN_NS_USER) || fds[t] < 0)
+		if ((i >= 0 && t == TN_NS_USER) || fds->fd[t] < 0)
 			continue;
-		if (setns(fds[t], tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
+		if (setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
 			return tn_error_errno(err, errno,
 					      "linux.namespaces: cannot join the %s "
 					      "namespace %s",
 					      tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
-		close(fds[t]);
-		fds[t] = -1;
 	}
 	return 0;
 }
@@ -118,7 +133,7 @@ static int cgroup_namespace(struct tn_init_ctx *ctx, struct tn_error **err)
  */
 static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 {
-	_cleanup_free_ struct tn_sync_msg *m = NULL;
+	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
 	bool dumpable = ctx->maps_dumpable && (ctx->new_flags & CLONE_NEWUSER);
 	int r;
 
@@ -127,23 +142,16 @@ static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	if (dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		return tn_error_errno(err, errno,
 				      "cannot let the user namespace's maps be written");
-	m = malloc(sizeof(*m));
-	if (!m || tn_sync_send(ctx->sync_fd, TN_SYNC_SETUP, 0, 0, NULL) < 0 ||
-	    tn_sync_recv(ctx->sync_fd, m) < 0 || m->type != TN_SYNC_GO)
-		_exit(1); /* R gave up, and says why */
+	r = tn_sync_send_type(ctx->sync_fd, TN_SYNC_SETUP);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot ask for the user namespace's maps");
+	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
+	if (r < 0)
+		return tn_error_errno(err, -r, "no answer after the namespaces were made");
 	r = dumpable ? tn_container_protect_stage() : 0;
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot make the setup process non-dumpable");
 	return 0;
-}
-
-int tn_container_drop_groups(struct tn_error **err)
-{
-	if (tn_rootless() || getgroups(0, NULL) == 0)
-		return 0;
-	return setgroups(0, NULL) < 0
-		       ? tn_error_errno(err, errno, "cannot drop the supplementary groups")
-		       : 0;
 }
 
 _Noreturn static void init_main(struct tn_init_ctx *ctx);
@@ -156,138 +164,149 @@ static uint64_t own_userns(void)
 	return stat("/proc/self/ns/user", &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
-_Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
+/* P1 until it forks init: the namespaces, the maps and cgroup (R), root, the cgroup namespace. */
+static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	const struct tn_oci_config *c = ctx->cfg;
-	struct tn_error *err = NULL;
-	int fds[TN_NS_COUNT];
-	pid_t pid;
+	_cleanup_(ns_fds_close) struct ns_fds fds = NS_FDS_NONE;
 	int r;
 
 	/* oom_score_adj while /proc/self is still this process's own; then out of reach. */
-	r = tn_container_set_oom_score(&c->process, &err);
+	r = tn_container_set_oom_score(&c->process, err);
 	if (r < 0)
-		fail(ctx->sync_fd, -r, err);
+		return r;
 	r = tn_container_protect_stage();
-	if (r < 0) {
-		tn_error_errno(&err, -r, "cannot make the setup process non-dumpable");
-		fail(ctx->sync_fd, -r, err);
-	}
-	r = tn_container_drop_groups(&err);
 	if (r < 0)
-		fail(ctx->sync_fd, -r, err);
-	r = open_namespaces(c, fds, &err);
+		return tn_error_errno(err, -r, "cannot make the setup process non-dumpable");
+	r = tn_container_drop_groups(err);
 	if (r < 0)
-		fail(ctx->sync_fd, -r, err);
-	r = join_namespaces(c, fds, &err);
+		return r;
+	r = open_namespaces(c, &fds, err);
 	if (r < 0)
-		fail(ctx->sync_fd, -r, err);
+		return r;
+	r = join_namespaces(c, &fds, err);
+	if (r < 0)
+		return r;
 	if (unshare(ctx->new_flags & ~CLONE_NEWCGROUP) < 0) {
-		tn_sync_send(ctx->sync_fd, TN_SYNC_UNSHARE_FAILED, errno, 0, NULL);
+		/* R explains it with this machine's facts (userns-diag.h). */
+		struct tn_sync_msg m = { .type = TN_SYNC_UNSHARE_FAILED, .code = errno };
+
+		(void)tn_sync_send(ctx->sync_fd, &m);
 		_exit(1);
 	}
-	r = wait_setup(ctx, &err);
+	r = wait_setup(ctx, err);
 	if (r < 0)
-		fail(ctx->sync_fd, -r, err);
+		return r;
 	if (ctx->in_userns) {
-		r = become_root(ctx, &err);
+		r = become_root(ctx, err);
 		if (r < 0)
-			fail(ctx->sync_fd, -r, err);
+			return r;
 	}
-	r = cgroup_namespace(ctx, &err);
+	return cgroup_namespace(ctx, err);
+}
+
+_Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
+{
+	struct tn_error *err = NULL;
+	struct tn_sync_msg m;
+	pid_t pid;
+	int r;
+
+	r = stage1_setup(ctx, &err);
 	if (r < 0)
 		fail(ctx->sync_fd, -r, err);
 	pid = fork();
 	if (pid < 0) {
-		tn_error_errno(&err, errno, "cannot fork the container's init");
-		fail(ctx->sync_fd, errno, err);
+		r = errno;
+		tn_error_errno(&err, r, "cannot fork the container's init");
+		fail(ctx->sync_fd, r, err);
 	}
 	if (pid == 0)
 		init_main(ctx);
-	tn_sync_send_pid(ctx->sync_fd, pid, own_userns());
-	_exit(0);
-}
-
-bool tn_container_needs_hook_point(const struct tn_oci_config *c)
-{
-	return c->hooks.n[TN_HOOK_PRESTART] || c->hooks.n[TN_HOOK_CREATE_RUNTIME] ||
-	       c->hooks.n[TN_HOOK_CREATE_CONTAINER] || c->hooks.n[TN_HOOK_START_CONTAINER];
-}
-
-int tn_container_hook_point(struct tn_init_ctx *ctx, struct tn_error **err)
-{
-	struct tn_sync_msg *m;
-	int r;
-
-	if (!tn_container_needs_hook_point(ctx->cfg))
-		return 0;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	if (tn_sync_send(ctx->sync_fd, TN_SYNC_HOOKS, 0, 0, NULL) < 0 ||
-	    tn_sync_recv(ctx->sync_fd, m) < 0 || m->type != TN_SYNC_GO) {
-		free(m);
-		_exit(1); /* R gave up, and says why */
-	}
-	ctx->state_json = strdup(m->message);
-	free(m);
-	if (!ctx->state_json)
-		return -ENOMEM;
-	r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_CREATE_CONTAINER, ctx->state_json, err);
-	return r;
+	m = (struct tn_sync_msg){ .type = TN_SYNC_PID, .pid = pid, .userns = own_userns() };
+	/* R gone: init finds the socket closed and exits too. */
+	_exit(tn_sync_send(ctx->sync_fd, &m) < 0 ? 1 : 0);
 }
 
 /* Block until `start` opens exec.fifo for reading, then tell it with one byte. */
 static int wait_for_start(struct tn_init_ctx *ctx, struct tn_error **err)
 {
+	_cleanup_close_ int fd = -1;
 	char path[64];
-	int fd;
 
 	snprintf(path, sizeof(path), "self/fd/%d", ctx->fifo_fd);
 	fd = RETRY_EINTR(openat(ctx->proc_fd, path, O_WRONLY | O_CLOEXEC));
 	if (fd < 0)
 		return tn_error_errno(err, errno, "cannot open exec.fifo");
-	if (RETRY_EINTR(write(fd, "0", 1)) != 1) {
-		close(fd);
+	if (RETRY_EINTR(write(fd, "0", 1)) != 1)
 		return tn_error_errno(err, errno, "cannot write exec.fifo");
-	}
-	close(fd);
+	/* ctx's fds live as long as init's setup, which ends in execve: closed by hand, here, so
+	 * that the container's process never holds them (they are O_CLOEXEC too). */
 	close(ctx->fifo_fd);
 	close(ctx->proc_fd);
 	return 0;
+}
+
+/* Init until it is ready: the filesystem, what is set before start, the terminal, the program. */
+static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_error **err)
+{
+	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
+	int r;
+
+	/* Not before R knows this PID (P1 said it): until then R could not kill or reap init. */
+	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
+	if (r < 0)
+		return tn_error_errno(err, -r,
+				      "no word from tenant after the container's init was made");
+	/* The host's /proc, while it is still there: the fifo is reopened through it. */
+	ctx->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->proc_fd < 0)
+		return tn_error_errno(err, errno, "cannot open /proc");
+	r = tn_container_setup_rootfs(ctx, err);
+	if (r < 0)
+		return r;
+	r = tn_container_setup_misc(ctx, err);
+	if (r < 0)
+		return r;
+	r = tn_container_protect(ctx, err);
+	if (r < 0)
+		return r;
+	r = tn_container_setup_console(ctx, err);
+	if (r < 0)
+		return r;
+	return tn_container_find_exec(&ctx->cfg->process, ret_exec_path, err);
+}
+
+/* After start: startContainer hooks, then the container's process. Returns only on failure. */
+static int init_start(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err)
+{
+	int r = wait_for_start(ctx, err);
+
+	if (r < 0)
+		return r;
+	if (ctx->state_json) {
+		r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, err);
+		if (r < 0)
+			return r;
+	}
+	return tn_container_exec(ctx, exec_path, err);
 }
 
 _Noreturn static void init_main(struct tn_init_ctx *ctx)
 {
 	_cleanup_free_ char *exec_path = NULL;
 	struct tn_error *err = NULL;
-	int r;
+	int r = init_setup(ctx, &exec_path, &err);
 
-	/* The host's /proc, while it is still there: the fifo is reopened through it. */
-	ctx->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (ctx->proc_fd < 0) {
-		tn_error_errno(&err, errno, "cannot open /proc");
-		fail(ctx->sync_fd, errno, err);
-	}
-	r = tn_container_setup_rootfs(ctx, &err);
-	if (r == 0)
-		r = tn_container_setup_misc(ctx, &err);
-	if (r == 0)
-		r = tn_container_protect(ctx, &err);
-	if (r == 0)
-		r = tn_container_setup_console(ctx, &err);
-	if (r == 0)
-		r = tn_container_find_exec(&ctx->cfg->process, &exec_path, &err);
 	if (r < 0)
 		fail(ctx->sync_fd, -r, err);
-	if (tn_sync_send(ctx->sync_fd, TN_SYNC_READY, 0, 0, NULL) < 0)
-		_exit(1);
+	r = tn_sync_send_type(ctx->sync_fd, TN_SYNC_READY);
+	if (r < 0)
+		_exit(1); /* R is gone (-EPIPE), or cannot hear: it reports "exited during setup" */
+	/* Init's socket end lives until here, where init becomes the container's process: closed by
+	 * hand so that start does not wait on it (O_CLOEXEC as well). */
 	close(ctx->sync_fd);
-	r = wait_for_start(ctx, &err);
-	if (r == 0 && ctx->state_json)
-		r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, &err);
-	if (r == 0)
-		r = tn_container_exec(ctx, exec_path, &err);
+	r = init_start(ctx, exec_path, &err);
 	/* After start nobody waits for a message: the error goes where the process's would. */
 	dprintf(STDERR_FILENO, "tenant: %s\n", err && err->message ? err->message : strerror(-r));
 	if (err && err->hint)

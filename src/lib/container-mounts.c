@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The container's filesystem (container-internal.h): rootfs bind, config.json's mounts,
+ * The container's filesystem (container-mounts.h): rootfs bind, config.json's mounts,
  * default devices, pivot_root, masked and read-only paths, a read-only root.
  *
  * Mount targets are resolved inside the root filesystem with openat2(RESOLVE_IN_ROOT), so a
@@ -20,21 +20,12 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
-#include "container-internal.h"
+#include "container-copyup.h"
+#include "container-hooks.h"
+#include "container-mounts.h"
+#include "in-root.h"
 #include "idmapped.h"
 #include "banned.h"
-
-int tn_openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
-{
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.mode = mode,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-
-	return fd < 0 ? negative_errno() : (int)fd;
-}
 
 /* One missing component in `dir`: a directory, or an empty file. */
 static int make_component(int dir, const char *name, bool file)

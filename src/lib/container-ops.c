@@ -138,7 +138,7 @@ static int kill_all(const struct tn_state *s, int sig)
 	n = readlinkat(dirfd, "ns/mnt", want, sizeof(want) - 1);
 	if (tn_proc_start_time(s->pid) != s->pid_start)
 		return -ESRCH;
-	/* Before start, init is non-dumpable (container-internal.h) and nothing else of the
+	/* Before start, init is non-dumpable (container-process.h) and nothing else of the
 	 * container runs yet: init alone is signalled. */
 	if (n < 0 && errno == EACCES && s->status == TN_STATUS_CREATED)
 		return kill(s->pid, sig) < 0 ? negative_errno() : 0;

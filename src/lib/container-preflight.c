@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * R, before the container runs: owners in its rootfs and its bind-mounted sources that its
- * maps cannot show (container-internal.h). Seed 003's UID 1000320999 beyond a 65536-ID range,
+ * maps cannot show (container-preflight.h). Seed 003's UID 1000320999 beyond a 65536-ID range,
  * or an account of the image's etc/passwd the range does not reach, is said with paths, counts
  * and the fix, rather than found later as files of nobody or as a chown's EINVAL
  * (`lchown ... invalid argument`). A warning, not an error: runc and podman run such trees too.
@@ -15,7 +15,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "container-internal.h"
+#include "container-preflight.h"
 #include "tree-ids.h"
 #include "banned.h"
 

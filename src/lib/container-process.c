@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The container process (container-internal.h): oom_score_adj in stage 1, hostname, sysctl
+ * The container process (container-process.h): oom_score_adj in stage 1, hostname, sysctl
  * and rlimits before start; after start the user, groups, capabilities, no_new_privs, umask,
  * cwd, and exec.
  */
@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "container-internal.h"
+#include "container-process.h"
+#include "oci-state.h"
 #include "fs.h"
 #include "banned.h"
 
@@ -276,4 +277,13 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
 	execve(exec_path, p->args, p->env ? p->env : (char *[]){ NULL });
 	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
+}
+
+int tn_container_drop_groups(struct tn_error **err)
+{
+	if (tn_rootless() || getgroups(0, NULL) == 0)
+		return 0;
+	return setgroups(0, NULL) < 0
+		       ? tn_error_errno(err, errno, "cannot drop the supplementary groups")
+		       : 0;
 }

@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <termios.h>
 
-#include "container-internal.h"
+#include "container-tty.h"
 #include "banned.h"
 
 int tn_console_connect(const char *path, int *ret, struct tn_error **err)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the child stages of create and exec share: their context, prepared by R before the fork. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "oci-config.h"
+#include "oci-seccomp.h"
+
+/* Everything the child stages use, prepared by R before the fork. */
+struct tn_init_ctx {
+	const struct tn_oci_config *cfg;
+	const struct tn_container_opts *o;
+	char *rootfs;	      /* absolute path of the root filesystem */
+	int sync_fd;	      /* the child's end of the sync socket */
+	int fifo_fd;	      /* O_PATH of exec.fifo: reopened for writing through /proc/self/fd */
+	int new_flags;	      /* CLONE_NEW* to unshare, CLONE_NEWUSER included when new */
+	bool in_userns;	      /* the container has its own user namespace (new or joined) */
+	bool setgroups_ok;    /* setgroups(2) is allowed in that user namespace */
+	bool maps_dumpable;   /* P1 is dumpable while R writes its maps (R is not root, or
+				 newuidmap writes them: either needs /proc/P1 to be R's) */
+	int proc_fd;	      /* P2: the host's /proc, kept across pivot_root for the fifo */
+	int console_fd;	      /* connected --console-socket, or -1 */
+	int rootfs_fd;	      /* an idmapped clone of the rootfs to attach (R made it), or -1 */
+	const int *mount_fds; /* per mounts[i]: an idmapped mount to attach, or -1 (or NULL) */
+	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
+	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
+	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
+	const char *cgroup; /* exec: the container's cgroup, joined by the new process */
+	bool cgroup_setup;  /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */
+	struct tn_cgroup_view cgroup_view; /* P1, for P2: what a cgroup mount shows */
+};
