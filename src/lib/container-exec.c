@@ -311,29 +311,23 @@ static int set_user(struct tn_oci_process *p, const char *spec, struct tn_error 
 	return 0;
 }
 
-static int apply_flags(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
-		       struct tn_error **err)
+static int apply_env(const struct tn_exec_opts *o, struct tn_oci_process *p, struct tn_error **err)
 {
-	struct tn_oci_process *p = &cfg->process;
-	int r = 0;
+	for (size_t i = 0; o->env && o->env[i]; i++) {
+		int r;
 
-	p->terminal = o->tty;
-	for (size_t i = 0; r == 0 && o->env && o->env[i]; i++) {
 		if (!strchr(o->env[i], '='))
 			return tn_error_set(err, EINVAL, "--env: '%s' is not KEY=VALUE", o->env[i]);
 		r = set_env(p, o->env[i]);
+		if (r < 0)
+			return r;
 	}
-	if (r == 0 && o->cwd) {
-		if (o->cwd[0] != '/')
-			return tn_error_set(err, EINVAL, "--cwd: '%s' is not an absolute path",
-					    o->cwd);
-		free(p->cwd);
-		p->cwd = strdup(o->cwd);
-		r = p->cwd ? 0 : -ENOMEM;
-	}
-	if (r == 0 && o->user)
-		r = set_user(p, o->user, err);
-	for (size_t i = 0; r == 0 && o->caps && o->caps[i]; i++) {
+	return 0;
+}
+
+static int apply_caps(const struct tn_exec_opts *o, struct tn_oci_process *p, struct tn_error **err)
+{
+	for (size_t i = 0; o->caps && o->caps[i]; i++) {
 		int cap = tn_cap_from_name(o->caps[i]);
 
 		if (cap < 0)
@@ -343,9 +337,39 @@ static int apply_flags(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 		p->caps[TN_CAP_EFFECTIVE] |= UINT64_C(1) << cap;
 		p->caps[TN_CAP_PERMITTED] |= UINT64_C(1) << cap;
 	}
+	return 0;
+}
+
+static int apply_flags(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
+		       struct tn_error **err)
+{
+	struct tn_oci_process *p = &cfg->process;
+	int r;
+
+	p->terminal = o->tty;
+	r = apply_env(o, p, err);
+	if (r < 0)
+		return r;
+	if (o->cwd) {
+		if (o->cwd[0] != '/')
+			return tn_error_set(err, EINVAL, "--cwd: '%s' is not an absolute path",
+					    o->cwd);
+		free(p->cwd);
+		p->cwd = strdup(o->cwd);
+		if (!p->cwd)
+			return -ENOMEM;
+	}
+	if (o->user) {
+		r = set_user(p, o->user, err);
+		if (r < 0)
+			return r;
+	}
+	r = apply_caps(o, p, err);
+	if (r < 0)
+		return r;
 	if (o->no_new_privs)
 		p->no_new_privileges = true;
-	return r;
+	return 0;
 }
 
 /* The process: the container's, changed by the command line, or --process FILE whole. */
@@ -397,13 +421,46 @@ static int seal_for_exec(const struct tn_exec_opts *o, const struct tn_state *s,
 	return r;
 }
 
+/* Init is non-dumpable until start (container-process.h): only a caller with CAP_SYS_PTRACE
+ * over it (root) may open its namespaces before then. */
+static int not_started(const struct tn_exec_opts *o, struct tn_error **err)
+{
+	tn_error_set(err, EACCES,
+		     "cannot exec in container '%s' before it is started: its init is "
+		     "not dumpable until it runs the container's process, so only root can "
+		     "enter its namespaces",
+		     o->id);
+	return tn_error_hint(err, "start it first ('tenant start %s')", o->id);
+}
+
+/* The container's process as exec runs it: config.json kept at create, with the command line's
+ * changes; its seccomp filter compiled into *bpf. */
+static int exec_config(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
+		       struct tn_seccomp_bpf *bpf, struct tn_error **err)
+{
+	_cleanup_free_ char *dir = tn_state_dir(o->root, o->id), *config = NULL;
+	int r;
+
+	if (!dir || asprintf(&config, "%s/%s", dir, TN_CONFIG_COPY) < 0)
+		return -ENOMEM;
+	r = tn_oci_config_load(config, cfg, err);
+	if (r < 0)
+		return r;
+	r = build_process(o, cfg, err);
+	if (r < 0)
+		return r;
+	/* The container's filter applies to exec'd processes too. */
+	return cfg->seccomp ? tn_seccomp_compile(cfg->seccomp, bpf, err) : 0;
+}
+
 int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool *ret_in_child,
 			      struct tn_error **err)
 {
-	_cleanup_free_ char *dir = tn_state_dir(o->root, o->id), *config = NULL;
 	struct tn_container_opts copts = { .preserve_fds = o->preserve_fds };
-	struct tn_oci_config cfg = { 0 };
-	struct tn_seccomp_bpf bpf = { 0 };
+	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
+	_cleanup_(tn_seccomp_bpf_done) struct tn_seccomp_bpf bpf = { 0 };
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
+	_cleanup_close_ int console_fd = -1;
 	struct tn_init_ctx ctx = { .cfg = &cfg,
 				   .o = &copts,
 				   .fifo_fd = -1,
@@ -411,53 +468,32 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 				   .rootfs_fd = -1,
 				   .console_fd = -1,
 				   .sigmask = o->sigmask };
-	struct tn_state s;
 	int r;
 
 	*ret_in_child = false;
 	r = tn_state_load(o->root, o->id, &s, err);
 	if (r < 0)
 		return r;
-	if (s.status != TN_STATUS_RUNNING && s.status != TN_STATUS_CREATED) {
-		r = tn_error_set(err, EINVAL, "cannot exec in container '%s': it is %s", o->id,
-				 tn_status_name(s.status));
-		goto out;
-	}
+	if (s.status != TN_STATUS_RUNNING && s.status != TN_STATUS_CREATED)
+		return tn_error_set(err, EINVAL, "cannot exec in container '%s': it is %s", o->id,
+				    tn_status_name(s.status));
 	r = seal_for_exec(o, &s, err);
 	if (r < 0)
-		goto out;
-	if (!dir || asprintf(&config, "%s/%s", dir, TN_CONFIG_COPY) < 0) {
-		r = -ENOMEM;
-		goto out;
+		return r;
+	r = exec_config(o, &cfg, &bpf, err);
+	if (r < 0)
+		return r;
+	ctx.seccomp = cfg.seccomp ? &bpf : NULL;
+	if (cfg.process.terminal && o->console_socket) {
+		r = tn_console_connect(o->console_socket, &console_fd, err);
+		if (r < 0)
+			return r;
+		ctx.console_fd = console_fd;
 	}
-	r = tn_oci_config_load(config, &cfg, err);
-	if (r == 0)
-		r = build_process(o, &cfg, err);
-	if (r == 0 && cfg.seccomp) { /* the container's filter applies to exec'd processes too */
-		r = tn_seccomp_compile(cfg.seccomp, &bpf, err);
-		ctx.seccomp = &bpf;
-	}
-	if (r == 0 && cfg.process.terminal && o->console_socket)
-		r = tn_console_connect(o->console_socket, &ctx.console_fd, err);
-	if (r == 0)
-		r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
-	/* Init is non-dumpable until start (container-process.h): only a caller with
-	 * CAP_SYS_PTRACE over it (root) may open its namespaces before then. */
-	if (r == -EACCES && s.status == TN_STATUS_CREATED && !*ret_in_child && geteuid() != 0) {
-		tn_error_set(err, EACCES,
-			     "cannot exec in container '%s' before it is started: its init is "
-			     "not dumpable until it runs the container's process, so only root can "
-			     "enter its namespaces",
-			     o->id);
-		r = tn_error_hint(err, "start it first ('tenant start %s')", o->id);
-	}
-	if (ctx.console_fd >= 0)
-		close(ctx.console_fd);
-	if (r == 0 && o->pid_file)
-		r = tn_write_pid_file(o->pid_file, *ret_pid, err);
-out:
-	tn_seccomp_bpf_done(&bpf);
-	tn_oci_config_done(&cfg);
-	tn_state_done(&s);
-	return r;
+	r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
+	if (r == -EACCES && s.status == TN_STATUS_CREATED && !*ret_in_child && geteuid() != 0)
+		return not_started(o, err);
+	if (r < 0)
+		return r;
+	return o->pid_file ? tn_write_pid_file(o->pid_file, *ret_pid, err) : 0;
 }

@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `create`: from config.json to an init process waiting for `start` (container.h), as one
+ * transaction: the plan (container-plan.h), then each side effect with its undo (txn.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "container-idmap.h"
+#include "container-init.h"
+#include "container-plan.h"
+#include "container-stage.h"
+#include "container-sync.h"
+#include "container-tty.h"
+#include "exe-seal.h"
+#include "fs.h"
+#include "idmapped.h"
+#include "oci-state.h"
+#include "rootfs-copy.h"
+#include "txn.h"
+#include "userns-pool.h"
+#include "userns-diag.h"
+#include "banned.h"
+
+/* ---- R: create as a transaction ---- */
+
+/*
+ * Everything create makes, in the order it makes it; each piece registers its undo in `txn`
+ * as soon as it exists, and a failure anywhere undoes them newest first (txn.h): init is
+ * killed, the cgroup emptied and removed, the rootfs copy and the state directory removed, the
+ * range given back. Nothing is left but what outlives any one container (the state root, the
+ * remap account, a shifted tree's record).
+ */
+struct create_run {
+	const struct tn_container_opts *o;
+	struct create_plan p;
+	struct tn_txn txn;
+	char *dir;	/* the state directory */
+	int fifo_fd;	/* O_PATH of its exec.fifo */
+	int sync_fd;	/* R's end of the socket to P1 and init */
+	pid_t p1, init; /* 0 when there is none (any more) */
+	bool pid_file_written;
+};
+
+static void kill_and_reap(pid_t *pid)
+{
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGKILL);
+	(void)RETRY_EINTR(waitpid(*pid, NULL, 0));
+	*pid = 0;
+}
+
+static void undo_pool(void *data)
+{
+	struct create_run *c = data;
+
+	tn_pool_release(c->o->root, c->o->id);
+}
+
+static void undo_state_dir(void *data)
+{
+	struct create_run *c = data;
+
+	tn_container_remove_dir(c->dir);
+}
+
+static void undo_copy(void *data)
+{
+	struct create_run *c = data;
+
+	(void)tn_rootfs_copy_remove(c->p.copy, c->o->subid, NULL);
+}
+
+static void undo_p1(void *data)
+{
+	kill_and_reap(&((struct create_run *)data)->p1);
+}
+
+static void undo_init(void *data)
+{
+	kill_and_reap(&((struct create_run *)data)->init);
+}
+
+/* Nothing may run on in the cgroup (an init whose PID R never learnt, a hook's child), and
+ * what entering it made goes. */
+static void undo_cgroup(void *data)
+{
+	struct create_run *c = data;
+
+	if (c->p.cgroup_used)
+		(void)tn_cgroup_kill(c->p.cgroup);
+	if (c->p.cgroup_made.n > 0)
+		(void)tn_cgroup_remove(c->p.cgroup, &c->p.cgroup_made);
+}
+
+static void undo_pid_file(void *data)
+{
+	struct create_run *c = data;
+
+	if (c->pid_file_written)
+		(void)unlink(c->o->pid_file);
+}
+
+static void create_run_done(struct create_run *c)
+{
+	tn_txn_rollback(&c->txn); /* after a commit: nothing */
+	create_plan_done(&c->p);
+	free(c->dir);
+	safe_close(c->fifo_fd);
+	safe_close(c->sync_fd);
+}
+
+/* ---- R: talking to the child stages ---- */
+
+static int write_maps(struct create_plan *p, pid_t pid, struct tn_error **err)
+{
+	const struct tn_idmap *maps[2] = { &p->maps.map[0], &p->maps.map[1] };
+	const char *helpers[2] = { p->maps.helper[0].path, p->maps.helper[1].path };
+
+	return tn_idmap_write(pid, maps, helpers, err);
+}
+
+/*
+ * SETUP: P1's namespaces exist: the maps of a new user namespace, then the container's cgroup
+ * (made, limited, P1 moved in), before P1 makes the cgroup namespace and forks init, which
+ * inherits both. A rootless caller without a delegated cgroup gets none.
+ */
+static int setup_stage1(struct create_run *c, struct tn_error **err)
+{
+	struct create_plan *p = &c->p;
+	int r;
+
+	if (p->new_userns) {
+		r = tn_txn_step(&c->txn, "maps", err);
+		if (r < 0)
+			return r;
+		r = write_maps(p, c->p1, err);
+		if (r < 0)
+			return r;
+	}
+	if (!c->o->no_cgroup) {
+		r = tn_txn_step(&c->txn, "cgroup", err);
+		if (r < 0)
+			return r;
+		/* Registered first: entering may fail half-way, having made directories. */
+		r = tn_txn_undo(&c->txn, undo_cgroup, c);
+		if (r < 0)
+			return r;
+		r = tn_cgroup_enter(p->cgroup, c->p1, &p->cfg.resources, tn_rootless(),
+				    &p->cgroup_made, &p->cgroup_used, err);
+		if (r < 0)
+			return r;
+	}
+	return tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
+}
+
+/* PID: init exists. From now on a failure kills it; P1 has exited (reaped here). */
+static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct tn_error **err)
+{
+	int r;
+
+	if (m->pid <= 0)
+		return tn_error_set(err, EPROTO, "the container's init has no PID");
+	c->init = m->pid;
+	c->p.init_userns = m->userns;
+	r = tn_txn_undo(&c->txn, undo_init, c);
+	if (r < 0)
+		return r;
+	(void)RETRY_EINTR(waitpid(c->p1, NULL, 0));
+	c->p1 = 0;
+	r = tn_txn_step(&c->txn, "init", err);
+	if (r < 0)
+		return r;
+	return tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
+}
+
+/* HOOKS: prestart and createRuntime, in tenant's namespaces; then init may go on, with the
+ * state (for its createContainer and startContainer hooks). */
+static int runtime_hooks(struct create_run *c, struct tn_error **err)
+{
+	_cleanup_free_ char *json = NULL, *now = tn_now_rfc3339();
+	struct tn_state s = {
+		.id = (char *)c->o->id,
+		.pid = c->init,
+		.bundle = c->p.bundle,
+		.created = now ? now : (char *)"",
+		.owner = getuid(),
+		.annotations = c->p.cfg.annotations,
+		.n_annotations = c->p.cfg.n_annotations,
+		.status = TN_STATUS_CREATING,
+	};
+	struct tn_sync_msg go = { .type = TN_SYNC_GO };
+	int r = tn_txn_step(&c->txn, "hooks", err);
+
+	if (r < 0)
+		return r;
+	r = tn_state_to_json(&s, TN_OCI_VERSION, &json);
+	if (r < 0)
+		return r;
+	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_PRESTART, json, err);
+	if (r < 0)
+		return r;
+	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_CREATE_RUNTIME, json, err);
+	if (r < 0)
+		return r;
+	go.state = json;
+	return tn_sync_send(c->sync_fd, &go);
+}
+
+/* ERROR or UNSHARE_FAILED from a stage, as R's error. */
+static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
+{
+	if (m->type == TN_SYNC_UNSHARE_FAILED) { /* explained with this machine's facts */
+		struct tn_userns_facts f;
+
+		tn_userns_facts_gather("/proc", m->code, &f);
+		return tn_userns_explain(&f, err);
+	}
+	return tn_sync_error(m, err);
+}
+
+/* One message of P1 or init, answered. 1 when init is ready. */
+static int supervise_one(struct create_run *c, const struct tn_sync_msg *m, struct tn_error **err)
+{
+	int r;
+
+	switch (m->type) {
+	case TN_SYNC_SETUP:
+		r = setup_stage1(c, err);
+		break;
+	case TN_SYNC_PID:
+		r = init_known(c, m, err);
+		break;
+	case TN_SYNC_HOOKS:
+		r = c->init > 0 ? runtime_hooks(c, err) : -EPROTO;
+		break;
+	case TN_SYNC_READY:
+		return c->init > 0 ? 1 : tn_error_set(err, EPROTO, "init was ready before its PID");
+	default:
+		return child_error(m, err);
+	}
+	if (r == -EPROTO || r == -EPIPE)
+		return tn_error_errno(err, -r, "the container's setup stopped talking");
+	return r;
+}
+
+/* Follow P1 and init through setup, one message at a time, until init is ready. */
+static int supervise_setup(struct create_run *c, struct tn_error **err)
+{
+	for (;;) {
+		_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
+		int r = tn_sync_recv(c->sync_fd, &m);
+
+		if (r == -EPIPE)
+			return tn_error_set(err, EIO,
+					    "the container's init process exited during setup");
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot hear the container's setup");
+		r = supervise_one(c, &m, err);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+}
+
+/* The stages' context; the console fd and socket stay R's (closed by the caller's scope). */
+static void launch_ctx(const struct create_run *c, int console_fd, struct tn_init_ctx *ctx)
+{
+	const struct create_plan *p = &c->p;
+
+	*ctx = (struct tn_init_ctx){
+		.cfg = &p->cfg,
+		.o = c->o,
+		.rootfs = p->rootfs,
+		.fifo_fd = c->fifo_fd,
+		.new_flags = p->new_flags,
+		.cgroup_setup = !c->o->no_cgroup,
+		.proc_fd = -1,
+		.console_fd = console_fd,
+		.rootfs_fd = p->idm.rootfs_fd,
+		.mount_fds = p->idm.fds,
+		.sigmask = c->o->sigmask,
+		.seccomp = p->cfg.seccomp ? &p->seccomp : NULL,
+		/* Also when tenant itself runs in a user namespace (under rootless podman): no
+		 * mknod, and the kernel's mount restrictions of user namespaces apply. */
+		.in_userns = p->new_userns || p->cfg.ns[TN_NS_USER].path || tn_rootless(),
+		.setgroups_ok = !p->new_userns || !p->maps.map[1].deny_setgroups,
+		.maps_dumpable = p->new_userns && (geteuid() != 0 ||
+						   p->maps.map[0].writer == TN_IDMAP_WRITE_HELPER ||
+						   p->maps.map[1].writer == TN_IDMAP_WRITE_HELPER),
+	};
+}
+
+/* Fork P1 (container-init.h), which makes the namespaces and init. */
+static int launch(struct create_run *c, struct tn_error **err)
+{
+	_cleanup_close_ int console_fd = -1, child_fd = -1;
+	struct tn_init_ctx ctx;
+	int sv[2], r;
+
+	r = tn_txn_step(&c->txn, "console", err);
+	if (r < 0)
+		return r;
+	if (c->o->console_socket) {
+		r = tn_console_connect(c->o->console_socket, &console_fd, err);
+		if (r < 0)
+			return r;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return tn_error_errno(err, errno, "cannot create a socket pair");
+	c->sync_fd = sv[0];
+	child_fd = sv[1];
+	launch_ctx(c, console_fd, &ctx);
+	r = tn_txn_step(&c->txn, "fork", err);
+	if (r < 0)
+		return r;
+	/* Init stays tenant's child until tenant exits (when P1 is gone), so an init that fails
+	 * during setup is reaped here and its PID cannot be reused under us. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	c->p1 = fork();
+	if (c->p1 < 0) {
+		c->p1 = 0;
+		return tn_error_errno(err, errno, "cannot fork");
+	}
+	if (c->p1 == 0) {
+		/* The child's copy of R's end: P1 and init talk on theirs alone. */
+		close(c->sync_fd);
+		ctx.sync_fd = child_fd;
+		tn_container_stage1(&ctx);
+	}
+	r = tn_txn_undo(&c->txn, undo_p1, c);
+	if (r < 0)
+		return r;
+	/* Only the stages may hold the other end: R sees EOF when both are gone. */
+	child_fd = safe_close(child_fd);
+	console_fd = safe_close(console_fd);
+	return supervise_setup(c, err);
+}
+
+/* ---- R: what create keeps ---- */
+
+/* A copy of config.json in the state directory: exec takes the container's process from it. */
+static int save_config(struct create_run *c, struct tn_error **err)
+{
+	_cleanup_free_ char *dst = NULL;
+	int r;
+
+	if (asprintf(&dst, "%s/%s", c->dir, TN_CONFIG_COPY) < 0)
+		return -ENOMEM;
+	r = tn_atomic_replace(dst, c->p.config_text, c->p.config_len, 0600, geteuid(), getegid());
+	return r < 0 ? tn_error_errno(err, -r, "cannot keep a copy of %s", c->p.config_path) : 0;
+}
+
+static int save_state(struct create_run *c, struct tn_error **err)
+{
+	const struct create_plan *p = &c->p;
+	_cleanup_free_ char *created = tn_now_rfc3339();
+	struct tn_state s = {
+		.id = (char *)c->o->id,
+		.pid = c->init,
+		.pid_start = tn_proc_start_time(c->init),
+		.bundle = p->bundle,
+		.created = created,
+		.owner = getuid(),
+		.annotations = p->cfg.annotations,
+		.n_annotations = p->cfg.n_annotations,
+		.rootless = tn_rootless(),
+		.new_pid_ns = (p->new_flags & CLONE_NEWPID) != 0,
+		.cgroup_path = p->cgroup_used ? p->cgroup : NULL,
+		.cgroup_dirs = p->cgroup_made, /* borrowed: s is never tn_state_done'd */
+	};
+
+	if (!created)
+		return -ENOMEM;
+	return tn_state_save(c->o->root, &s, err);
+}
+
+static int save_pid_file(struct create_run *c, struct tn_error **err)
+{
+	int r;
+
+	if (!c->o->pid_file)
+		return 0;
+	r = tn_txn_undo(&c->txn, undo_pid_file, c);
+	if (r < 0)
+		return r;
+	r = tn_write_pid_file(c->o->pid_file, c->init, err);
+	if (r < 0)
+		return r;
+	c->pid_file_written = true;
+	return 0;
+}
+
+/* The state directory with exec.fifo, writable by the container's root (runc's 0622). */
+static int make_state_dir(struct create_run *c, struct tn_error **err)
+{
+	_cleanup_free_ char *dir = tn_state_dir(c->o->root, c->o->id), *fifo = NULL;
+	int r;
+
+	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0)
+		return -ENOMEM;
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return tn_error_set(err, EEXIST, "container '%s' already exists", c->o->id);
+		return tn_error_errno(err, errno, "cannot create %s", dir);
+	}
+	c->dir = TAKE_PTR(dir);
+	r = tn_txn_undo(&c->txn, undo_state_dir, c);
+	if (r < 0)
+		return r;
+	if (mkfifo(fifo, 0600) < 0 || chmod(fifo, 0622) < 0)
+		return tn_error_errno(err, errno, "cannot create %s", fifo);
+	c->fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+	if (c->fifo_fd < 0)
+		return tn_error_errno(err, errno, "cannot create %s", fifo);
+	return 0;
+}
+
+extern char **environ;
+
+/*
+ * Before anything of the container exists: run from a sealed copy of tenant's binary when the
+ * container could write the binary (exe-seal.h). The process planned so far runs again from the
+ * copy: what planning did is idempotent (the state root, the remap account, and the --userns auto
+ * range, which is this PID's own pending entry and is taken again).
+ */
+static int seal_if_reachable(const struct tn_container_opts *o, const struct create_plan *p,
+			     struct tn_error **err)
+{
+	const struct tn_idmap *maps[2] = { &p->maps.map[0], &p->maps.map[1] };
+
+	/* A user namespace joined by path: its maps are not read here. */
+	if (!p->new_userns || p->cfg.ns[TN_NS_USER].path)
+		return tn_exe_seal_if_reachable(NULL, o->argv, environ, o->sigmask, err);
+	return tn_exe_seal_if_reachable(maps, o->argv, environ, o->sigmask, err);
+}
+
+/* Planning (nothing of the container exists yet but a pending range), then the checks and
+ * the shift that come before anything is made for it. */
+static int create_prepare(struct create_run *c, struct tn_container *ret, struct tn_error **err)
+{
+	const struct tn_container_opts *o = c->o;
+	int r = tn_txn_step(&c->txn, "plan", err);
+
+	if (r < 0)
+		return r;
+	r = plan_create(o, &c->p, err);
+	/* A range allocated before planning failed goes back too: registered either way. */
+	if (c->p.pooled) {
+		int u = tn_txn_undo(&c->txn, undo_pool, c);
+
+		if (u < 0)
+			return u;
+	}
+	if (r < 0)
+		return r;
+	r = tn_txn_step(&c->txn, "seal", err);
+	if (r < 0)
+		return r;
+	r = seal_if_reachable(o, &c->p, err);
+	if (r < 0)
+		return r;
+	r = tn_txn_step(&c->txn, "shift", err);
+	if (r < 0)
+		return r;
+	r = plan_shift_rootfs(o, &c->p, err);
+	if (r < 0)
+		return r;
+	r = tn_txn_step(&c->txn, "preflight", err);
+	if (r < 0)
+		return r;
+	return plan_preflight(&c->p, &ret->warning);
+}
+
+/*
+ * An unshifted rootfs (auto:size=image) seen through the container's maps: an idmapped mount
+ * as root where the filesystem takes one, else a shifted copy of its own.
+ */
+static int prepare_rootfs_view(struct create_run *c, struct tn_error **err)
+{
+	struct create_plan *p = &c->p;
+	const struct tn_idmap_extent *ext[2] = { p->sparse[0], p->sparse[1] };
+	int r;
+
+	if (!p->idmap_rootfs || p->n_sparse[0] == 0 ||
+	    (!tn_rootless() && tn_idmapped_supported(p->rootfs)))
+		return 0;
+	p->idmap_rootfs = false;
+	p->copy = tn_rootfs_copy_path(c->o->root, c->o->id);
+	if (!p->copy)
+		return -ENOMEM;
+	r = tn_rootfs_copy_prepare(p->copy, err);
+	if (r < 0)
+		return r;
+	/* The ID is free (its state directory was just made): a copy there is a crashed one's. */
+	r = tn_rootfs_copy_remove(p->copy, c->o->subid, err);
+	if (r < 0)
+		return r;
+	r = tn_txn_undo(&c->txn, undo_copy, c);
+	if (r < 0)
+		return r;
+	r = tn_rootfs_copy(p->rootfs, p->copy, c->o->subid, ext, p->n_sparse, err);
+	if (r < 0)
+		return r;
+	free(p->rootfs);
+	p->rootfs = strdup(p->copy);
+	return p->rootfs ? 0 : -ENOMEM;
+}
+
+/* What the container is made of: its state directory, its root filesystem as it will see it. */
+static int create_make(struct create_run *c, struct tn_error **err)
+{
+	struct create_plan *p = &c->p;
+	int r = tn_txn_step(&c->txn, "state-dir", err);
+
+	if (r < 0)
+		return r;
+	r = make_state_dir(c, err);
+	if (r < 0)
+		return r;
+	/* The config first: a delete --force of what a killed create left finds its cgroup. */
+	r = tn_txn_step(&c->txn, "config", err);
+	if (r < 0)
+		return r;
+	r = save_config(c, err);
+	if (r < 0)
+		return r;
+	r = tn_txn_step(&c->txn, "rootfs", err);
+	if (r < 0)
+		return r;
+	r = prepare_rootfs_view(c, err);
+	if (r < 0)
+		return r;
+	r = tn_txn_step(&c->txn, "idmapped-mounts", err);
+	if (r < 0)
+		return r;
+	/* Detached mounts: they go with their fds (create_plan_done). */
+	return tn_container_idmapped(&p->cfg, p->bundle, p->rootfs, p->idmap_rootfs,
+				     p->new_userns ? p->maps.map : NULL, &p->idm, err);
+}
+
+/* After init is ready: the state, the pid file, the range bound to init. */
+static int create_keep(struct create_run *c, struct tn_error **err)
+{
+	int r = tn_txn_step(&c->txn, "state", err);
+
+	if (r < 0)
+		return r;
+	r = save_state(c, err);
+	if (r < 0)
+		return r;
+	r = tn_txn_step(&c->txn, "pid-file", err);
+	if (r < 0)
+		return r;
+	r = save_pid_file(c, err);
+	if (r < 0)
+		return r;
+	r = tn_txn_step(&c->txn, "commit", err);
+	if (r < 0)
+		return r;
+	if (!c->p.pooled)
+		return 0;
+	return tn_pool_commit(c->o->root, c->o->id, c->init, c->p.init_userns, err);
+}
+
+static void create_result(struct create_run *c, struct tn_container *ret)
+{
+	const struct create_plan *p = &c->p;
+
+	ret->pid = c->init;
+	ret->state_dir = TAKE_PTR(c->dir);
+	ret->no_cgroup = !c->o->no_cgroup && !p->cgroup_used;
+	ret->pool_added = p->pooled && p->grant.added_pool;
+	ret->registry_recovered = p->pooled && p->grant.recovered;
+	ret->remap_added = p->remap_added.ranges;
+	ret->remap_account_added = p->remap_added.account;
+	ret->remap_user = TAKE_PTR(c->p.remap_user);
+}
+
+int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
+			struct tn_error **err)
+{
+	_cleanup_(create_run_done) struct create_run c = {
+		.o = o,
+		.p = { .idm = { .rootfs_fd = -1 } },
+		.txn = TN_TXN_INIT("create"),
+		.fifo_fd = -1,
+		.sync_fd = -1,
+	};
+	int r;
+
+	*ret = (struct tn_container){ 0 };
+	r = tn_container_id_check(o->id, err);
+	if (r < 0)
+		return r;
+	/* As runc: the state root first (made if missing; refused when someone else's). */
+	r = tn_state_root_prepare(o->root, err);
+	if (r < 0)
+		return r;
+	r = create_prepare(&c, ret, err);
+	if (r < 0)
+		goto fail;
+	r = create_make(&c, err);
+	if (r < 0)
+		goto fail;
+	r = launch(&c, err);
+	if (r < 0)
+		goto fail;
+	r = create_keep(&c, err);
+	if (r < 0)
+		goto fail;
+	tn_txn_commit(&c.txn);
+	create_result(&c, ret);
+	return 0;
+fail:
+	/* The pre-flight's warning is about a container that does not exist. */
+	tn_error_free(ret->warning);
+	ret->warning = NULL;
+	return r;
+}

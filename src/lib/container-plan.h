@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * create's plan: config.json read once and checked, the paths, the user namespace's maps (a
+ * range of the pool, the remap user's, keep-id, explicit), the rootfs's view, the seccomp
+ * filter, the cgroup. Planning makes nothing but a pending range of the pool (plan.pooled),
+ * which the caller registers to give back (container-create.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accounts.h"
+#include "cgroup.h"
+#include "container-idmap.h"
+#include "container.h"
+#include "idmap.h"
+#include "oci-config.h"
+#include "oci-seccomp.h"
+#include "userns-plan.h"
+#include "userns-pool.h"
+
+struct create_plan {
+	struct tn_oci_config cfg;
+	char *cgroup;	  /* the cgroup's path below each hierarchy */
+	bool cgroup_used; /* created and entered (not for a rootless caller without one) */
+	struct tn_cgroup_dirs cgroup_made; /* what creating it made: undone on failure */
+	char *config_path;
+	char *config_text; /* as read once: parsed, and kept in the state directory as is */
+	size_t config_len;
+	char *bundle;
+	char *rootfs;
+	struct tn_user caller;
+	struct tn_userns_plan maps;
+	struct tn_seccomp_bpf seccomp;
+	struct tn_pool_grant grant;	  /* --userns auto */
+	struct tn_idmap_extent *remap[2]; /* --userns remap: the remap user's ranges */
+	size_t n_remap[2];
+	struct tn_remap_added remap_added;
+	char *remap_user;
+	struct tn_idmap_extent auto_map[2]; /* its maps */
+	struct tn_idmap_extent *sparse[2];  /* --userns auto:size=image: the rootfs's IDs */
+	size_t n_sparse[2];
+	bool idmap_rootfs; /* the rootfs is idmapped onto the container's maps (R makes it) */
+	struct tn_idmapped_mounts idm; /* made before the fork, attached by init */
+	char *copy;	      /* ... or copied, shifted, here (rootless; no idmapped mounts) */
+	bool pooled;	      /* a range was allocated: commit or release it */
+	uint64_t init_userns; /* the inode of init's user namespace, as P1 saw it */
+	bool new_userns;
+	int new_flags;
+};
+
+void create_plan_done(struct create_plan *p);
+int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct tn_error **err);
+/* A rootfs tenant has shifted before follows its container (shift.h). */
+int plan_shift_rootfs(const struct tn_container_opts *o, struct create_plan *p,
+		      struct tn_error **err);
+/* Owners in the rootfs and bind sources the maps cannot show, as a warning. */
+int plan_preflight(const struct create_plan *p, struct tn_error **warn);
