@@ -21,6 +21,7 @@
 #include "idmapped.h"
 #include "oci-state.h"
 #include "rootfs-copy.h"
+#include "shift.h"
 #include "txn.h"
 #include "userns-pool.h"
 #include "userns-diag.h"
@@ -44,6 +45,7 @@ struct create_run {
 	int sync_fd;	/* R's end of the socket to P1 and init */
 	pid_t p1, init; /* 0 when there is none (any more) */
 	bool pid_file_written;
+	struct tn_idmap shifted_from[2]; /* the rootfs's recorded maps before create shifted it */
 };
 
 static void kill_and_reap(pid_t *pid)
@@ -106,6 +108,19 @@ static void undo_pid_file(void *data)
 		(void)unlink(c->o->pid_file);
 }
 
+/* A recorded rootfs that create shifted to the container's maps goes back to where it was. */
+static void undo_shift(void *data)
+{
+	struct create_run *c = data;
+	struct tn_shift_request req = {
+		.root = c->p.rootfs,
+		.to = { &c->shifted_from[0], &c->shifted_from[1] },
+	};
+	struct tn_shift_result res;
+
+	(void)tn_shift_run(&req, c->o->subid, &res, NULL);
+}
+
 static void create_run_done(struct create_run *c)
 {
 	tn_txn_rollback(&c->txn); /* after a commit: nothing */
@@ -113,6 +128,8 @@ static void create_run_done(struct create_run *c)
 	free(c->dir);
 	safe_close(c->fifo_fd);
 	safe_close(c->sync_fd);
+	tn_idmap_done(&c->shifted_from[0]);
+	tn_idmap_done(&c->shifted_from[1]);
 }
 
 /* ---- R: talking to the child stages ---- */
@@ -439,6 +456,33 @@ static int seal_if_reachable(const struct tn_container_opts *o, const struct cre
 	return tn_exe_seal_if_reachable(maps, o->argv, environ, o->sigmask, err);
 }
 
+/*
+ * A rootfs tenant has shifted before (its record is in tenant's store) follows the container:
+ * shifted to its maps unless it is there already, or finished when a shift was interrupted.
+ * Once per range; an unshifted tree is never chowned behind the user's back. A shift this create
+ * made is undone if create fails; a busy tree's earlier maps are unknown: it stays finished.
+ */
+static int shift_rootfs(struct create_run *c, struct tn_error **err)
+{
+	struct create_plan *p = &c->p;
+	struct tn_shift_request req = { .root = p->rootfs,
+					.to = { &p->maps.map[0], &p->maps.map[1] } };
+	struct tn_shift_result res;
+	int r;
+
+	if (!p->new_userns || p->idmap_rootfs || p->n_sparse[0] > 0)
+		return 0;
+	c->shifted_from[0].kind = TN_IDMAP_UID;
+	c->shifted_from[1].kind = TN_IDMAP_GID;
+	r = tn_shift_recorded(p->rootfs, c->shifted_from);
+	if (r == -ENODATA || r == -ENOTSUP)
+		return 0;
+	r = tn_shift_run(&req, c->o->subid, &res, err);
+	if (r < 0 || res.already || res.resumed)
+		return r;
+	return tn_txn_undo(&c->txn, undo_shift, c);
+}
+
 /* Planning (nothing of the container exists yet but a pending range), then the checks and
  * the shift that come before anything is made for it. */
 static int create_prepare(struct create_run *c, struct tn_container *ret, struct tn_error **err)
@@ -467,7 +511,7 @@ static int create_prepare(struct create_run *c, struct tn_container *ret, struct
 	r = tn_txn_step(&c->txn, "shift", err);
 	if (r < 0)
 		return r;
-	r = plan_shift_rootfs(o, &c->p, err);
+	r = shift_rootfs(c, err);
 	if (r < 0)
 		return r;
 	r = tn_txn_step(&c->txn, "preflight", err);

@@ -53,8 +53,5 @@ struct create_plan {
 
 void create_plan_done(struct create_plan *p);
 int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct tn_error **err);
-/* A rootfs tenant has shifted before follows its container (shift.h). */
-int plan_shift_rootfs(const struct tn_container_opts *o, struct create_plan *p,
-		      struct tn_error **err);
 /* Owners in the rootfs and bind sources the maps cannot show, as a warning. */
 int plan_preflight(const struct create_plan *p, struct tn_error **warn);

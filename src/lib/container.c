@@ -307,31 +307,6 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 	return tn_userns_plan_build(&req, &p->maps, err);
 }
 
-/*
- * A rootfs tenant has shifted before (its record is in tenant's store) follows the
- * container: shifted to its maps unless it is there already, or finished when a shift was
- * interrupted. Once per range; an unshifted tree is never chowned behind the user's back.
- */
-int plan_shift_rootfs(const struct tn_container_opts *o, struct create_plan *p,
-		      struct tn_error **err)
-{
-	struct tn_idmap rec[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
-	struct tn_shift_request req = { .root = p->rootfs };
-	struct tn_shift_result res;
-	int r;
-
-	if (!p->new_userns || p->idmap_rootfs || p->n_sparse[0] > 0)
-		return 0;
-	r = tn_shift_recorded(p->rootfs, rec);
-	tn_idmap_done(&rec[0]);
-	tn_idmap_done(&rec[1]);
-	if (r == -ENODATA || r == -ENOTSUP)
-		return 0;
-	req.to[0] = &p->maps.map[0];
-	req.to[1] = &p->maps.map[1];
-	return tn_shift_run(&req, o->subid, &res, err);
-}
-
 /* The pre-flight (container-preflight.c), unless the maps were made from the tree itself or the
  * annotation run.tenant.preflight=off says not to. */
 static int preflight(const struct create_plan *p, struct tn_error **warn)

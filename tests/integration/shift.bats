@@ -182,6 +182,27 @@ describe() {
 	assert_contains "$(record "$T/b/rootfs")" "to uid 0 400000 65536"
 }
 
+@test "shift at create: a create that fails after shifting the rootfs puts it back (create is a transaction)" {
+	make_bundle "$T/b"
+	config "$T/b" '.root.readonly = false | .annotations["run.tenant.rootfs-idmap"] = "off" | .linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 400000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 400000, "size": 65536}]'
+	mkdir -p "$T/b/rootfs/home/u"
+	chown 1000:1000 "$T/b/rootfs/home/u"
+	chmod 4755 "$T/b/rootfs/init"
+	"$TENANT" shift --to 0:100000:65536 "$T/b/rootfs" >/dev/null
+	local before
+	before=$(cd "$T/b/rootfs" && find . -printf '%p %U %G %m\n' | sort)
+	# The shift to 400000 happens, then create fails at a later step: the tree goes back.
+	run -1 env TENANT_FAULT=create:state-dir "$TENANT" --root "$T/state" run --bundle "$T/b" c1
+	assert_contains "$output" "failed at step 'state-dir'"
+	assert_eq "$(cd "$T/b/rootfs" && find . -printf '%p %U %G %m\n' | sort)" "$before"
+	assert_contains "$(record "$T/b/rootfs")" "to uid 0 100000 65536"
+	# And without the fault it follows the container.
+	run -0 "$TENANT" --root "$T/state" run --bundle "$T/b" c1
+	assert_eq "$(stat -c %u "$T/b/rootfs/init")" 400000
+}
+
 @test "shift: on a terminal, a long shift shows how far it is on stderr" {
 	make_tree "$T/t" 25000
 	run -0 script -qec "'$TENANT' shift --to 0:500000:65536 '$T/t'" /dev/null
