@@ -211,7 +211,7 @@ int tn_shift_collect(struct tn_shift_walk *w, struct tn_shift_list *l)
 		return -ENOMEM;
 	c->w = w;
 	c->l = l;
-	r = tn_walk(w->rootfd, w->req->root, add, c, w->err);
+	r = tn_walk(w->rootfd, w->req->root, 0, add, c, w->err);
 	if (r == -ENOMEM)
 		r = tn_error_errno(w->err, ENOMEM, "cannot read %s", w->req->root);
 	if (r == 0)
