@@ -418,9 +418,9 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 static void log_error(struct tn_cli *cli)
 {
 	_cleanup_free_ char *now = NULL;
-	struct tn_buf line = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf line = { 0 };
+	_cleanup_close_ int fd = -1;
 	struct tn_json j;
-	int fd;
 
 	if (!cli->oci.log || !cli->err || !cli->err->message)
 		return;
@@ -432,10 +432,8 @@ static void log_error(struct tn_cli *cli)
 		tn_json_kv_string(&j, "msg", cli->err->message);
 		tn_json_kv_string(&j, "time", now ? now : "");
 		tn_json_end_object(&j);
-		if (tn_json_finish(&j) < 0) {
-			tn_buf_free(&line);
+		if (tn_json_finish(&j) < 0)
 			return;
-		}
 	} else {
 		tn_buf_printf(&line, "time=\"%s\" level=error msg=\"", now ? now : "");
 		for (const char *p = cli->err->message; *p; p++)
@@ -446,9 +444,6 @@ static void log_error(struct tn_cli *cli)
 	fd = open(cli->oci.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd >= 0 && tn_buf_check(&line) == 0)
 		(void)tn_write_all(fd, line.data, line.len);
-	if (fd >= 0)
-		close(fd);
-	tn_buf_free(&line);
 }
 
 /* One spelling per root: the registry and the rootfs copies are keyed by it. */
@@ -463,10 +458,9 @@ int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
 {
 	int r = tn_cli_dispatch(cli, argc, argv);
 
-	if (fflush(cli->out) != 0 || ferror(cli->out)) {
-		if (r >= 0)
-			r = tn_error_errno(&cli->err, errno ? errno : EIO, "cannot write output");
-	}
+	/* A command's own error comes first; else a failed write of its output is the error. */
+	if ((fflush(cli->out) != 0 || ferror(cli->out)) && r >= 0)
+		r = tn_error_errno(&cli->err, errno ? errno : EIO, "cannot write output");
 	if (r < 0) {
 		if (!cli->err)
 			tn_error_set(&cli->err, r, "%s", strerror(-r));
