@@ -104,12 +104,16 @@ static int read_owner(const struct tn_walk_entry *e, void *data)
 	if (!slot->used)
 		o->n++;
 	*slot = (struct owner){ e->st->st_dev, e->st->st_ino, e->st->st_uid, e->st->st_gid, true };
+	/* A directory tenant cannot list is passed over, as nftw(3) did: the copy reports it. */
+	if (e->depth > 0 && S_ISDIR(e->st->st_mode) &&
+	    faccessat(e->dirfd, e->name, R_OK | X_OK, AT_EACCESS) < 0)
+		return TN_WALK_SKIP;
 	return 0;
 }
 
 /*
  * Every file's owner, read as tenant. What tenant cannot read here is left to the copy, which
- * reports it with a hint: as the container's root, it reads no more than tenant does.
+ * reports it with a hint (the copy reads as the container's root).
  */
 static int read_owners(struct copy *c, struct tn_error **err)
 {
