@@ -12,7 +12,6 @@
 #include "oci-state.h"
 #include "banned.h"
 
-#define OPT_HELP_INDEX TN_CLI_MAX_OPTIONS
 /* getopt_long returns a long option's `val`: table index + OPT_BASE, clear of letters and of
  * the 1 that '-' mode returns for a positional argument. */
 #define OPT_BASE 256
@@ -170,38 +169,53 @@ static int usage_hint(struct tn_cli *cli, const struct tn_command *const *path, 
 	return -EINVAL;
 }
 
-/* getopt_long's table for a command: its options plus --help. */
-static void build_longopts(const struct tn_command *c, struct option *lo, char *shortopts,
-			   size_t shortlen, bool stop_at_first_arg)
-{
-	int n = count_options(c), k = 0;
-	size_t s = 0;
+/* getopt_long's tables: the command's n options plus --help (index n). */
+struct getopt_tables {
+	struct option *lo; /* n + 2 */
+	char *shortopts;   /* "+:" or "-:", up to two characters an option, "h" */
+};
 
-	shortopts[s++] = stop_at_first_arg ? '+' : '-';
-	shortopts[s++] = ':';
+static void getopt_tables_done(struct getopt_tables *t)
+{
+	free(t->lo);
+	free(t->shortopts);
+}
+
+static int build_longopts(const struct tn_command *c, int n, bool stop_at_first_arg,
+			  struct getopt_tables *t)
+{
+	size_t s = 0;
+	int k = 0;
+
+	t->lo = calloc((size_t)n + 2, sizeof(*t->lo));
+	t->shortopts = calloc(2 * (size_t)n + 4, 1);
+	if (!t->lo || !t->shortopts)
+		return -ENOMEM;
+	t->shortopts[s++] = stop_at_first_arg ? '+' : '-';
+	t->shortopts[s++] = ':';
 	for (int i = 0; i < n; i++) {
 		const struct tn_cli_option *o = &c->options[i];
 
-		lo[k++] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL,
-					   OPT_BASE + i };
-		if (o->short_name && s + 3 < shortlen) {
-			shortopts[s++] = o->short_name;
+		t->lo[k++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+					      NULL, OPT_BASE + i };
+		if (o->short_name) {
+			t->shortopts[s++] = o->short_name;
 			if (o->arg)
-				shortopts[s++] = ':';
+				t->shortopts[s++] = ':';
 		}
 	}
-	lo[k++] = (struct option){ "help", no_argument, NULL, OPT_BASE + OPT_HELP_INDEX };
-	lo[k] = (struct option){ 0 };
-	shortopts[s++] = 'h';
-	shortopts[s] = '\0';
+	t->lo[k++] = (struct option){ "help", no_argument, NULL, OPT_BASE + n };
+	t->lo[k] = (struct option){ 0 };
+	t->shortopts[s++] = 'h';
+	t->shortopts[s] = '\0';
+	return 0;
 }
 
-static int short_to_index(const struct tn_command *c, int ch)
+/* The table index of a short option; n (the count) is --help. */
+static int short_to_index(const struct tn_command *c, int n, int ch)
 {
-	int n = count_options(c);
-
 	if (ch == 'h')
-		return OPT_HELP_INDEX;
+		return n;
 	for (int i = 0; i < n; i++)
 		if (c->options[i].short_name == ch)
 			return i;
@@ -220,10 +234,24 @@ static int record_value(struct tn_cli_args *args, int idx)
 	return 0;
 }
 
+static int args_init(struct tn_cli_args *args, int n)
+{
+	args->value = calloc((size_t)n + 1, sizeof(*args->value));
+	args->all = calloc((size_t)n + 1, sizeof(*args->all));
+	args->n_all = calloc((size_t)n + 1, sizeof(*args->n_all));
+	if (!args->value || !args->all || !args->n_all)
+		return -ENOMEM;
+	args->n_options = n;
+	return 0;
+}
+
 static void args_done(struct tn_cli_args *args)
 {
-	for (int i = 0; i < TN_CLI_MAX_OPTIONS; i++)
+	for (int i = 0; args->all && i < args->n_options; i++)
 		free(args->all[i]);
+	free(args->value);
+	free(args->all);
+	free(args->n_all);
 }
 
 /*
@@ -235,18 +263,23 @@ static int parse_options(struct tn_cli *cli, const struct tn_command *const *pat
 			 int argc, char **argv, struct tn_cli_args *args)
 {
 	const struct tn_command *c = path[depth - 1];
-	struct option lo[TN_CLI_MAX_OPTIONS + 2];
-	char shortopts[2 * TN_CLI_MAX_OPTIONS + 8];
+	_cleanup_(getopt_tables_done) struct getopt_tables t = { 0 };
 	bool stop = c->subcommands != NULL || c->stop_at_args;
 	bool help = false;
+	int n = count_options(c), r;
 
-	build_longopts(c, lo, shortopts, sizeof(shortopts), stop);
+	r = args_init(args, n);
+	if (r < 0)
+		return r;
+	r = build_longopts(c, n, stop, &t);
+	if (r < 0)
+		return r;
 	args->pos = argv + argc;
 	args->n_pos = 0;
 	optind = 0; /* glibc: reinitialize completely for this argv */
 	opterr = 0;
 	for (;;) {
-		int idx, ch = getopt_long(argc, argv, shortopts, lo, NULL);
+		int idx, ch = getopt_long(argc, argv, t.shortopts, t.lo, NULL);
 
 		if (ch == -1)
 			break;
@@ -266,8 +299,10 @@ static int parse_options(struct tn_cli *cli, const struct tn_command *const *pat
 			return usage_hint(cli, path, depth);
 		}
 		/* Long options return OPT_BASE + their table index, short ones their letter. */
-		idx = ch >= OPT_BASE ? ch - OPT_BASE : short_to_index(c, ch);
-		if (idx == OPT_HELP_INDEX) {
+		idx = ch >= OPT_BASE ? ch - OPT_BASE : short_to_index(c, n, ch);
+		if (idx < 0 || idx > n)
+			return -EINVAL; /* getopt returned what the tables do not have */
+		if (idx == n) {
 			help = true;
 			continue;
 		}
@@ -383,9 +418,9 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 static void log_error(struct tn_cli *cli)
 {
 	_cleanup_free_ char *now = NULL;
-	struct tn_buf line = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf line = { 0 };
+	_cleanup_close_ int fd = -1;
 	struct tn_json j;
-	int fd;
 
 	if (!cli->oci.log || !cli->err || !cli->err->message)
 		return;
@@ -397,10 +432,8 @@ static void log_error(struct tn_cli *cli)
 		tn_json_kv_string(&j, "msg", cli->err->message);
 		tn_json_kv_string(&j, "time", now ? now : "");
 		tn_json_end_object(&j);
-		if (tn_json_finish(&j) < 0) {
-			tn_buf_free(&line);
+		if (tn_json_finish(&j) < 0)
 			return;
-		}
 	} else {
 		tn_buf_printf(&line, "time=\"%s\" level=error msg=\"", now ? now : "");
 		for (const char *p = cli->err->message; *p; p++)
@@ -411,9 +444,6 @@ static void log_error(struct tn_cli *cli)
 	fd = open(cli->oci.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd >= 0 && tn_buf_check(&line) == 0)
 		(void)tn_write_all(fd, line.data, line.len);
-	if (fd >= 0)
-		close(fd);
-	tn_buf_free(&line);
 }
 
 /* One spelling per root: the registry and the rootfs copies are keyed by it. */
@@ -428,10 +458,9 @@ int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
 {
 	int r = tn_cli_dispatch(cli, argc, argv);
 
-	if (fflush(cli->out) != 0 || ferror(cli->out)) {
-		if (r >= 0)
-			r = tn_error_errno(&cli->err, errno ? errno : EIO, "cannot write output");
-	}
+	/* A command's own error comes first; else a failed write of its output is the error. */
+	if ((fflush(cli->out) != 0 || ferror(cli->out)) && r >= 0)
+		r = tn_error_errno(&cli->err, errno ? errno : EIO, "cannot write output");
 	if (r < 0) {
 		if (!cli->err)
 			tn_error_set(&cli->err, r, "%s", strerror(-r));

@@ -21,8 +21,6 @@ enum {
 	TN_EXIT_USAGE = 2,
 };
 
-#define TN_CLI_MAX_OPTIONS 16
-
 struct tn_cli_option {
 	const char *name; /* long name, without "--" */
 	char short_name;  /* 0 when there is none */
@@ -30,11 +28,12 @@ struct tn_cli_option {
 	const char *help;
 };
 
-/* Parsed values, indexed like the command's option table. */
+/* Parsed values, indexed like the command's option table (as many as it has: no limit). */
 struct tn_cli_args {
-	const char *value[TN_CLI_MAX_OPTIONS]; /* last value given; "" for a flag that was set */
-	const char **all[TN_CLI_MAX_OPTIONS];  /* every value of a repeated option, in order */
-	size_t n_all[TN_CLI_MAX_OPTIONS];
+	const char **value; /* last value given; "" for a flag that was set */
+	const char ***all;  /* every value of a repeated option, in order */
+	size_t *n_all;
+	int n_options;
 	char **pos; /* positional arguments, NULL-terminated (an argv for exec) */
 	int n_pos;
 };
@@ -91,7 +90,7 @@ int tn_cli_usage(struct tn_cli *cli, const char *fmt, ...) _printf_(2, 3);
 /* Whether the option at `index` of the command's table was given. */
 static inline bool tn_cli_has(const struct tn_cli_args *a, int index)
 {
-	return a->value[index] != NULL;
+	return index >= 0 && index < a->n_options && a->value[index] != NULL;
 }
 
 /* The container state root: --root, or the default (NULL when out of memory; *buf is freed by

@@ -156,27 +156,36 @@ static const struct tn_command top_commands[] = {
 	{ 0 },
 };
 
-/* The top level: the OCI verbs (create, start, run...) first, then tenant's own commands. */
-static struct tn_command all_commands[48];
-
+/* The top level; its subcommands are assembled by main() (assemble_commands). */
 static struct tn_command root = {
 	.name = "tenant",
 	.summary = "tenant: containers whose root is nobody on the host",
 	.description = "A container runtime and toolkit built around Linux user namespaces.",
 	.options = global_options,
-	.subcommands = all_commands,
 	.run = apply_globals,
 };
 
-static void assemble_commands(void)
+static size_t count_commands(const struct tn_command *c)
 {
 	size_t n = 0;
 
-	for (const struct tn_command *c = tn_oci_commands; c->name; c++)
-		all_commands[n++] = *c;
-	for (const struct tn_command *c = top_commands; c->name; c++)
-		all_commands[n++] = *c;
-	all_commands[n] = (struct tn_command){ 0 };
+	while (c[n].name)
+		n++;
+	return n;
+}
+
+/* The OCI verbs (create, start, run...) first, then tenant's own commands, in one table as
+ * long as both (all-zero row last). */
+static struct tn_command *assemble_commands(void)
+{
+	size_t n_oci = count_commands(tn_oci_commands), n_top = count_commands(top_commands);
+	struct tn_command *all = calloc(n_oci + n_top + 1, sizeof(*all));
+
+	if (!all)
+		return NULL;
+	memcpy(all, tn_oci_commands, n_oci * sizeof(*all));
+	memcpy(all + n_oci, top_commands, n_top * sizeof(*all));
+	return all;
 }
 
 /* `tenant help subid add` is `tenant subid add --help`. */
@@ -212,13 +221,18 @@ int main(int argc, char **argv)
 	struct tn_cli cli = { .prog = "tenant", .root = &root, .out = stdout, .errf = stderr };
 	/* Parsing reorders argv in place: a copy of the pointers, as they came, for a re-exec. */
 	_cleanup_free_ char **argv_copy = calloc((size_t)argc + 1, sizeof(*argv_copy));
+	_cleanup_free_ struct tn_command *all = assemble_commands();
 	int r;
 
 	if (argv_copy)
 		memcpy(argv_copy, argv, (size_t)argc * sizeof(*argv_copy));
 	cli.argv = argv_copy;
 	setlocale(LC_ALL, "");
-	assemble_commands();
+	if (!all) {
+		fprintf(stderr, "tenant: %s\n", strerror(ENOMEM));
+		return TN_EXIT_FAILURE;
+	}
+	root.subcommands = all;
 	tn_subid_source_default(&cli.subid);
 	r = tn_cli_main(&cli, argc, argv);
 	tn_error_free(cli.err);

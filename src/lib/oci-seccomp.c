@@ -112,17 +112,20 @@ static int parse_arg(const struct tn_cfg *c, const struct tn_json_value *o, cons
 
 	snprintf(p, sizeof(p), "%s.index", path);
 	r = tn_cfg_u32(c, o, "index", p, true, &index);
-	if (r == 0 && index > 5)
-		r = tn_cfg_fail(c, tn_json_get(o, "index"), p, "%u is not 0 to 5", index);
+	if (r < 0)
+		return r;
+	if (index > 5)
+		return tn_cfg_fail(c, tn_json_get(o, "index"), p, "%u is not 0 to 5", index);
 	snprintf(p, sizeof(p), "%s.value", path);
-	if (r == 0)
-		r = tn_cfg_u64(c, o, "value", p, true, &a->value);
+	r = tn_cfg_u64(c, o, "value", p, true, &a->value);
+	if (r < 0)
+		return r;
 	snprintf(p, sizeof(p), "%s.valueTwo", path);
-	if (r == 0)
-		r = tn_cfg_u64(c, o, "valueTwo", p, false, &a->value_two);
+	r = tn_cfg_u64(c, o, "valueTwo", p, false, &a->value_two);
+	if (r < 0)
+		return r;
 	snprintf(p, sizeof(p), "%s.op", path);
-	if (r == 0)
-		r = tn_cfg_string(c, o, "op", p, true, &op);
+	r = tn_cfg_string(c, o, "op", p, true, &op);
 	if (r < 0)
 		return r;
 	a->index = index;
@@ -147,16 +150,20 @@ static int parse_rule(const struct tn_cfg *c, const struct tn_json_value *o, siz
 				   tn_json_type_name(o->type));
 	snprintf(p, sizeof(p), "%s.names", path);
 	r = tn_cfg_strings(c, o, "names", p, &rule->names, &rule->n_names);
-	if (r == 0 && rule->n_names == 0)
-		r = tn_cfg_fail(c, o, p, "missing or empty (it is required)");
-	snprintf(p, sizeof(p), "%s.action", path);
-	if (r == 0)
-		r = parse_action(c, o, "action", "errnoRet", p, &rule->action);
-	snprintf(p, sizeof(p), "%s.args", path);
-	if (r == 0)
-		r = tn_cfg_field(c, o, "args", p, TN_JSON_ARRAY, false, &args);
-	if (r < 0 || !args)
+	if (r < 0)
 		return r;
+	if (rule->n_names == 0)
+		return tn_cfg_fail(c, o, p, "missing or empty (it is required)");
+	snprintf(p, sizeof(p), "%s.action", path);
+	r = parse_action(c, o, "action", "errnoRet", p, &rule->action);
+	if (r < 0)
+		return r;
+	snprintf(p, sizeof(p), "%s.args", path);
+	r = tn_cfg_field(c, o, "args", p, TN_JSON_ARRAY, false, &args);
+	if (r < 0)
+		return r;
+	if (!args)
+		return 0;
 	rule->args = calloc(args->array.n + 1, sizeof(*rule->args));
 	if (!rule->args)
 		return -ENOMEM;
@@ -178,7 +185,9 @@ static int parse_archs(const struct tn_cfg *c, const struct tn_json_value *o, st
 	int r = tn_cfg_strings(c, o, "architectures", "linux.seccomp.architectures", &s->archs,
 			       &s->n_archs);
 
-	for (size_t i = 0; r == 0 && i < s->n_archs; i++) {
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->n_archs; i++) {
 		char *a = s->archs[i], path[64];
 
 		if (strncmp(a, "SCMP_ARCH_", 10) == 0)
@@ -187,63 +196,51 @@ static int parse_archs(const struct tn_cfg *c, const struct tn_json_value *o, st
 			*p = (char)tolower((unsigned char)*p);
 		snprintf(path, sizeof(path), "linux.seccomp.architectures[%zu]", i);
 		if (seccomp_arch_resolve_name(a) == 0)
-			r = tn_cfg_fail(c, tn_json_get(o, "architectures")->array.v[i], path,
-					"unknown architecture");
+			return tn_cfg_fail(c, tn_json_get(o, "architectures")->array.v[i], path,
+					   "unknown architecture");
 	}
-	return r;
+	return 0;
+}
+
+static void strv_freep(char ***v)
+{
+	tn_strv_free(*v);
 }
 
 static int parse_flags(const struct tn_cfg *c, const struct tn_json_value *o, struct tn_seccomp *s)
 {
-	char **names = NULL;
+	_cleanup_(strv_freep) char **names = NULL;
 	size_t n = 0;
 	int r = tn_cfg_strings(c, o, "flags", "linux.seccomp.flags", &names, &n);
 
-	for (size_t i = 0; r == 0 && i < n; i++) {
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
 		bool known = false;
+		char path[64];
 
 		for (size_t k = 0; k < ELEMENTSOF(flags); k++)
 			if (strcmp(names[i], flags[k].name) == 0)
 				s->flags |= flags[k].flag, known = true;
-		if (!known) {
-			char path[64];
-
-			snprintf(path, sizeof(path), "linux.seccomp.flags[%zu]", i);
-			r = tn_cfg_fail(c, tn_json_get(o, "flags")->array.v[i], path,
-					"\"%s\" is not supported", names[i]);
-		}
+		if (known)
+			continue;
+		snprintf(path, sizeof(path), "linux.seccomp.flags[%zu]", i);
+		return tn_cfg_fail(c, tn_json_get(o, "flags")->array.v[i], path,
+				   "\"%s\" is not supported", names[i]);
 	}
-	tn_strv_free(names);
-	return r;
+	return 0;
 }
 
-int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
-		     struct tn_seccomp **ret)
+static int parse_rules(const struct tn_cfg *c, const struct tn_json_value *o, struct tn_seccomp *s)
 {
-	const struct tn_json_value *o, *rules;
-	struct tn_seccomp *s;
-	int r = tn_cfg_field(c, lx, "seccomp", "linux.seccomp", TN_JSON_OBJECT, false, &o);
+	const struct tn_json_value *rules;
+	int r = tn_cfg_field(c, o, "syscalls", "linux.seccomp.syscalls", TN_JSON_ARRAY, false,
+			     &rules);
 
-	if (r < 0 || !o)
+	if (r < 0)
 		return r;
-	if (tn_json_get(o, "listenerPath"))
-		return tn_cfg_fail(c, tn_json_get(o, "listenerPath"), "linux.seccomp.listenerPath",
-				   "seccomp notification listeners are not supported by tenant");
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	*ret = s;
-	r = parse_action(c, o, "defaultAction", "defaultErrnoRet", "linux.seccomp.defaultAction",
-			 &s->default_action);
-	if (r == 0)
-		r = parse_archs(c, o, s);
-	if (r == 0)
-		r = parse_flags(c, o, s);
-	if (r == 0)
-		r = tn_cfg_field(c, o, "syscalls", "linux.seccomp.syscalls", TN_JSON_ARRAY, false,
-				 &rules);
-	if (r < 0 || !rules)
-		return r;
+	if (!rules)
+		return 0;
 	s->rules = calloc(rules->array.n + 1, sizeof(*s->rules));
 	if (!s->rules)
 		return -ENOMEM;
@@ -253,6 +250,40 @@ int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
+
+int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
+		     struct tn_seccomp **ret)
+{
+	const struct tn_json_value *o;
+	_cleanup_(tn_seccomp_freep) struct tn_seccomp *s = NULL;
+	int r = tn_cfg_field(c, lx, "seccomp", "linux.seccomp", TN_JSON_OBJECT, false, &o);
+
+	if (r < 0)
+		return r;
+	if (!o)
+		return 0;
+	if (tn_json_get(o, "listenerPath"))
+		return tn_cfg_fail(c, tn_json_get(o, "listenerPath"), "linux.seccomp.listenerPath",
+				   "seccomp notification listeners are not supported by tenant");
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	r = parse_action(c, o, "defaultAction", "defaultErrnoRet", "linux.seccomp.defaultAction",
+			 &s->default_action);
+	if (r < 0)
+		return r;
+	r = parse_archs(c, o, s);
+	if (r < 0)
+		return r;
+	r = parse_flags(c, o, s);
+	if (r < 0)
+		return r;
+	r = parse_rules(c, o, s);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(s);
 	return 0;
 }
 
@@ -317,35 +348,43 @@ static int export(scmp_filter_ctx ctx, struct tn_seccomp_bpf *ret)
 	return 0;
 }
 
+static void seccomp_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+
 int tn_seccomp_compile(const struct tn_seccomp *s, struct tn_seccomp_bpf *ret,
 		       struct tn_error **err)
 {
-	scmp_filter_ctx ctx = seccomp_init(s->default_action);
-	int r = 0;
+	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(s->default_action);
+	int r;
 
 	*ret = (struct tn_seccomp_bpf){ .flags = s->flags };
 	if (!ctx)
 		return tn_error_set(err, EINVAL,
 				    "linux.seccomp: libseccomp refused the default action");
-	for (size_t i = 0; r == 0 && i < s->n_archs; i++) {
+	for (size_t i = 0; i < s->n_archs; i++) {
 		uint32_t arch = seccomp_arch_resolve_name(s->archs[i]);
 
 		r = seccomp_arch_add(ctx, arch);
-		if (r == -EEXIST)
-			r = 0; /* the native one is there already */
-		if (r < 0)
-			r = tn_error_errno(err, -r, "linux.seccomp: cannot add architecture %s",
-					   s->archs[i]);
+		if (r < 0 && r != -EEXIST) /* EEXIST: the native one is there already */
+			return tn_error_errno(err, -r, "linux.seccomp: cannot add architecture %s",
+					      s->archs[i]);
 	}
 	/* No new privileges is the container's business (process.noNewPrivileges). */
-	if (r == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	for (size_t i = 0; r == 0 && i < s->n_rules; i++)
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->n_rules; i++) {
 		r = add_rule(ctx, s->default_action, &s->rules[i], err);
-	if (r == 0 && (r = export(ctx, ret)) < 0)
-		r = tn_error_errno(err, -r, "linux.seccomp: cannot compile the filter");
-	seccomp_release(ctx);
-	return r;
+		if (r < 0)
+			return r;
+	}
+	r = export(ctx, ret);
+	if (r < 0)
+		return tn_error_errno(err, -r, "linux.seccomp: cannot compile the filter");
+	return 0;
 }
 
 void tn_seccomp_bpf_done(struct tn_seccomp_bpf *b)
@@ -356,10 +395,14 @@ void tn_seccomp_bpf_done(struct tn_seccomp_bpf *b)
 
 int tn_seccomp_load(const struct tn_seccomp_bpf *b)
 {
-	struct sock_fprog prog = { .len = (unsigned short)b->len, .filter = b->insns };
+	struct sock_fprog prog = { .filter = b->insns };
 
 	if (!b->insns)
 		return 0;
+	/* sock_fprog's length is 16 bits: never a truncated filter; the kernel's own limit. */
+	if (b->len > BPF_MAXINSNS)
+		return -EINVAL;
+	prog.len = (unsigned short)b->len;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, b->flags, &prog) < 0)
 		return negative_errno();
 	return 0;

@@ -53,6 +53,7 @@ struct tn_seccomp_bpf {
 int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
 		     struct tn_seccomp **ret);
 void tn_seccomp_free(struct tn_seccomp *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct tn_seccomp *, tn_seccomp_free)
 
 int tn_seccomp_compile(const struct tn_seccomp *s, struct tn_seccomp_bpf *ret,
 		       struct tn_error **err);

@@ -201,9 +201,18 @@ static int check_links(struct collect *c)
 	return 0;
 }
 
+static void collect_free(struct collect *c)
+{
+	if (!c)
+		return;
+	free(c->links);
+	free(c);
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct collect *, collect_free)
+
 int tn_shift_collect(struct tn_shift_walk *w, struct tn_shift_list *l)
 {
-	struct collect *c = calloc(1, sizeof(*c));
+	_cleanup_(collect_freep) struct collect *c = calloc(1, sizeof(*c));
 	int r;
 
 	*l = (struct tn_shift_list){ 0 };
@@ -211,14 +220,12 @@ int tn_shift_collect(struct tn_shift_walk *w, struct tn_shift_list *l)
 		return -ENOMEM;
 	c->w = w;
 	c->l = l;
-	r = tn_walk(w->rootfd, w->req->root, add, c, w->err);
+	r = tn_walk(w->rootfd, w->req->root, 0, add, c, w->err);
 	if (r == -ENOMEM)
-		r = tn_error_errno(w->err, ENOMEM, "cannot read %s", w->req->root);
-	if (r == 0)
-		r = check_links(c);
-	free(c->links);
-	free(c);
-	return r;
+		return tn_error_errno(w->err, ENOMEM, "cannot read %s", w->req->root);
+	if (r < 0)
+		return r;
+	return check_links(c);
 }
 
 void tn_shift_list_done(struct tn_shift_list *l)
@@ -242,6 +249,11 @@ struct inode {
 	bool opath;
 	char proc[32];
 };
+
+static void inode_done(struct inode *in)
+{
+	closep(&in->fd);
+}
 
 static ssize_t in_list(const struct inode *in, char *buf, size_t len)
 {
@@ -459,6 +471,7 @@ struct dirstack {
 	size_t n;
 };
 
+/* The stack owns its fds (one a level, kept from one inode to the next): no scope can. */
 static void dirstack_pop(struct dirstack *s, size_t keep)
 {
 	while (s->n > keep) {
@@ -483,8 +496,9 @@ static int dir_fd(const struct tn_shift_walk *w, const struct tn_shift_list *l, 
 		  size_t want, int *ret)
 {
 	const struct tn_shift_entry *e = &l->v[want];
+	_cleanup_close_ int fd = -1;
 	struct stat st;
-	int parent, fd, r;
+	int parent, r;
 
 	if (s->n > e->depth && s->idx[e->depth] == want) {
 		dirstack_pop(s, e->depth + 1);
@@ -507,14 +521,11 @@ static int dir_fd(const struct tn_shift_walk *w, const struct tn_shift_list *l, 
 		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? -ESTALE
 									     : negative_errno();
 	r = check_same(e, fd, &st);
-	if (r < 0) {
-		close(fd);
+	if (r < 0)
 		return r;
-	}
 	dirstack_pop(s, e->depth);
 	s->idx[s->n] = want;
-	s->fd[s->n++] = fd;
-	*ret = fd;
+	*ret = s->fd[s->n++] = TAKE_FD(fd);
 	return 0;
 }
 
@@ -572,7 +583,7 @@ static int apply_entry(const struct tn_shift_walk *w, const struct tn_shift_list
 		       struct dirstack *s, size_t i, bool *ret_chg)
 {
 	const struct tn_shift_entry *e = &l->v[i];
-	struct inode in = { .fd = -1 };
+	_cleanup_(inode_done) struct inode in = { .fd = -1 };
 	struct stat st;
 	int dir = w->rootfd, r;
 
@@ -585,10 +596,9 @@ static int apply_entry(const struct tn_shift_walk *w, const struct tn_shift_list
 	if (r < 0)
 		return r;
 	r = check_entry(w, l, s, e, in.fd, &st);
-	if (r == 0)
-		r = apply_one(w, &in, &st, ret_chg);
-	close(in.fd); /* either way */
-	return r;
+	if (r < 0)
+		return r;
+	return apply_one(w, &in, &st, ret_chg);
 }
 
 /* ---- pass 2: threads ---- */
@@ -646,14 +656,28 @@ static void *work(void *data)
 	return NULL;
 }
 
+struct workers {
+	struct worker k[MAX_THREADS];
+	size_t n;
+};
+
+static void workers_done(struct workers *ws)
+{
+	for (size_t i = 0; i < ws->n; i++) {
+		tn_error_free(ws->k[i].err);
+		free(ws->k[i].dirs);
+	}
+}
+
 int tn_shift_apply(struct tn_shift_walk *w, const struct tn_shift_list *l)
 {
-	struct worker k[MAX_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = l->n < 2048 || cpus < 2 ? 1 : (size_t)MIN(cpus, (long)MAX_THREADS);
+	_cleanup_(workers_done) struct workers ws = { .n = n };
+	struct worker *k = ws.k;
 	pthread_t t[MAX_THREADS];
 	bool running[MAX_THREADS] = { false };
 	atomic_bool stop = false;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = l->n < 2048 || cpus < 2 ? 1 : (size_t)MIN(cpus, (long)MAX_THREADS);
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -661,18 +685,18 @@ int tn_shift_apply(struct tn_shift_walk *w, const struct tn_shift_list *l)
 		k[i].mine[i] = true;
 		k[i].dirs = calloc(1, sizeof(*k[i].dirs));
 		if (!k[i].dirs)
-			r = -ENOMEM;
+			return -ENOMEM;
 	}
-	for (size_t i = 1; r == 0 && i < n; i++) {
+	for (size_t i = 1; i < n; i++) {
 		running[i] = pthread_create(&t[i], NULL, work, &k[i]) == 0;
 		if (!running[i]) /* its share is worker 0's */
 			k[0].mine[i] = true;
 	}
-	if (r == 0)
-		work(&k[0]);
+	work(&k[0]);
 	for (size_t i = 1; i < n; i++)
 		if (running[i])
 			pthread_join(t[i], NULL);
+	/* Every worker's count, and the first worker's error in index order. */
 	for (size_t i = 0; i < n; i++) {
 		w->res->files += k[i].files;
 		w->res->changed += k[i].changed;
@@ -680,8 +704,6 @@ int tn_shift_apply(struct tn_shift_walk *w, const struct tn_shift_list *l)
 			r = k[i].r;
 			tn_error_set(w->err, -r, "%s", k[i].err->message);
 		}
-		tn_error_free(k[i].err);
-		free(k[i].dirs);
 	}
 	return r;
 }

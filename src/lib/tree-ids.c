@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -11,6 +10,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "tree-ids.h"
+#include "tree-walk.h"
 #include "banned.h"
 
 static size_t slot_of(uint32_t id, size_t cap)
@@ -74,6 +74,7 @@ int tn_tree_ids_add(struct tn_tree_ids *t, enum tn_idmap_kind kind, uint32_t id)
 	return lookup(&t->tab[kind], id, &e);
 }
 
+/* One more file of `id`; `path` (relative to the top, "" for it) is its example when first. */
 static int count_file(struct tn_tree_idtab *t, uint32_t id, const char *path)
 {
 	struct tn_tree_id *e;
@@ -81,123 +82,130 @@ static int count_file(struct tn_tree_idtab *t, uint32_t id, const char *path)
 
 	if (r < 0)
 		return r;
-	if (e->files++ == 0 && !(e->example = strdup(path)))
+	if (e->files++ > 0)
+		return 0;
+	if (asprintf(&e->example, "/%s", path) < 0) {
+		e->example = NULL;
 		return -ENOMEM;
+	}
 	return 0;
 }
 
-/* nftw() has no argument for the callback: the walk in progress. */
-static _Thread_local struct walk {
+/* The walk in progress: tn_walk()'s user data. */
+struct scan {
 	struct tn_tree_ids *t;
-	size_t root_len;
 	uint64_t max;
-	int error;
-} * cur;
+};
 
-static int visit(const char *path, const struct stat *st, int type, struct FTW *f)
+static int count_entry(const struct tn_walk_entry *e, void *data)
 {
-	const char *rel = path + cur->root_len;
+	struct scan *s = data;
 	int r;
 
-	(void)f;
-	if (type == FTW_NS || type == FTW_DNR) {
-		cur->error = -EACCES;
-		return 1;
+	if (s->max && s->t->files >= s->max) {
+		s->t->truncated = true;
+		return TN_WALK_STOP;
 	}
-	if (cur->max && cur->t->files >= cur->max) {
-		cur->t->truncated = true;
-		return 1;
+	s->t->files++;
+	r = count_file(&s->t->tab[TN_IDMAP_UID], e->st->st_uid, e->path);
+	if (r < 0)
+		return r;
+	return count_file(&s->t->tab[TN_IDMAP_GID], e->st->st_gid, e->path);
+}
+
+/* The ID field of a line of etc/passwd or etc/group: false when there is none. */
+static bool account_id(const char *line, const char *end, uint32_t *ret)
+{
+	const char *f = line;
+
+	for (int i = 0; i < 2 && f < end; i++) {
+		const char *colon = memchr(f, ':', (size_t)(end - f));
+
+		f = colon ? colon + 1 : end;
 	}
-	cur->t->files++;
-	r = count_file(&cur->t->tab[TN_IDMAP_UID], st->st_uid, *rel ? rel : "/");
-	if (r == 0)
-		r = count_file(&cur->t->tab[TN_IDMAP_GID], st->st_gid, *rel ? rel : "/");
-	if (r < 0) {
-		cur->error = r;
-		return 1;
-	}
-	return 0;
+	return f < end && tn_parse_u32_n(f, strcspn(f, ":\n"), ret) == 0 && *ret <= TN_ID_MAX;
 }
 
 /* The third field of each line of etc/passwd or etc/group (a missing file adds nothing). */
 static int add_accounts(struct tn_tree_ids *t, int rootfd, const char *file,
 			enum tn_idmap_kind kind)
 {
+	_cleanup_close_ int fd =
+		openat(rootfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int fd = openat(rootfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), r;
 
 	if (fd < 0)
 		return 0; /* none, or a symlink: not followed out of the tree */
-	r = tn_read_fd(fd, 16 * 1024 * 1024, &text, &len);
-	close(fd);
-	if (r < 0)
+	if (tn_read_fd(fd, 16 * 1024 * 1024, &text, &len) < 0)
 		return 0;
 	for (char *line = text; *line;) {
-		char *end = line + strcspn(line, "\n"), *f = line;
+		char *end = line + strcspn(line, "\n");
 		uint32_t id;
 
-		for (int i = 0; i < 2 && f < end; i++) {
-			char *colon = memchr(f, ':', (size_t)(end - f));
+		if (account_id(line, end, &id)) {
+			int r = tn_tree_ids_add(t, kind, id);
 
-			f = colon ? colon + 1 : end;
+			if (r < 0)
+				return r;
 		}
-		if (f < end && tn_parse_u32_n(f, strcspn(f, ":\n"), &id) == 0 && id <= TN_ID_MAX &&
-		    (r = tn_tree_ids_add(t, kind, id)) < 0)
-			return r;
 		line = *end ? end + 1 : end;
 	}
 	return 0;
 }
 
+static int unreadable(const char *root, struct tn_error **err)
+{
+	return tn_error_set(err, EACCES, "cannot read all of %s: permission denied", root);
+}
+
 int tn_tree_ids_scan(const char *root, uint64_t max_files, struct tn_tree_ids *ret,
 		     struct tn_error **err)
 {
-	struct walk w = { .t = ret, .root_len = strlen(root), .max = max_files };
-	int rootfd = -1, r;
+	_cleanup_(tn_tree_ids_done) struct tn_tree_ids t = { 0 };
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct scan s = { .t = &t, .max = max_files };
+	int r;
 
-	*ret = (struct tn_tree_ids){ 0 };
-	while (w.root_len > 1 && root[w.root_len - 1] == '/')
-		w.root_len--;
-	cur = &w;
-	r = nftw(root, visit, 32, FTW_PHYS | FTW_MOUNT);
-	cur = NULL;
+	*ret = (struct tn_tree_ids){ 0 }; /* nothing half-read is handed back */
+	if (rootfd < 0 && errno == EACCES)
+		return unreadable(root, err);
+	if (rootfd < 0)
+		return tn_error_errno(err, errno, "cannot read the tree %s", root);
+	r = tn_walk(rootfd, root, 0, count_entry, &s, err);
+	if (r == -EACCES)
+		return unreadable(root, err);
 	if (r < 0)
-		r = tn_error_errno(err, errno, "cannot read the tree %s", root);
-	else if (w.error == -EACCES)
-		r = tn_error_set(err, EACCES, "cannot read all of %s: permission denied", root);
-	else
-		r = w.error;
-	if (r == 0) {
-		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (rootfd < 0)
-			r = tn_error_errno(err, errno, "cannot open %s", root);
-	}
-	if (r == 0) {
-		r = add_accounts(ret, rootfd, "etc/passwd", TN_IDMAP_UID);
-		if (r == 0)
-			r = add_accounts(ret, rootfd, "etc/group", TN_IDMAP_GID);
-		close(rootfd);
-	}
-	if (r < 0) /* nothing half-read is handed back */
-		tn_tree_ids_done(ret);
-	return r;
+		return r;
+	r = add_accounts(&t, rootfd, "etc/passwd", TN_IDMAP_UID);
+	if (r < 0)
+		return r;
+	r = add_accounts(&t, rootfd, "etc/group", TN_IDMAP_GID);
+	if (r < 0)
+		return r;
+	*ret = t;
+	t = (struct tn_tree_ids){ 0 }; /* moved to *ret */
+	return 0;
 }
 
 int tn_tree_ids_set(const struct tn_tree_ids *t, enum tn_idmap_kind kind, struct tn_idset *ret)
 {
 	const struct tn_tree_idtab *tab = &t->tab[kind];
-	int r = 0;
+	_cleanup_(tn_idset_free) struct tn_idset set = { 0 };
 
 	*ret = (struct tn_idset){ 0 };
-	for (size_t i = 0; i < tab->cap && r == 0; i++)
-		if (tab->v[i].used)
-			r = tn_idset_add(ret, tab->v[i].id, 1);
-	if (r < 0) {
-		tn_idset_free(ret);
-		return r;
+	for (size_t i = 0; i < tab->cap; i++) {
+		int r;
+
+		if (!tab->v[i].used)
+			continue;
+		r = tn_idset_add(&set, tab->v[i].id, 1);
+		if (r < 0)
+			return r;
 	}
-	tn_idset_normalize(ret);
+	tn_idset_normalize(&set);
+	*ret = set;
+	set = (struct tn_idset){ 0 }; /* moved to *ret */
 	return 0;
 }
 

@@ -13,11 +13,23 @@
 struct walk {
 	int (*fn)(const struct tn_walk_entry *e, void *data);
 	void *data;
+	unsigned flags;
 	dev_t dev;
 	const char *top;
 	struct tn_buf path; /* of the entry being visited, relative to the top */
 	struct tn_error **err;
 };
+
+static void walk_done(struct walk *w)
+{
+	tn_buf_free(&w->path);
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
 
 static int walk_dir(struct walk *w, int fd, size_t depth);
 
@@ -27,30 +39,68 @@ static const char *cur(const struct walk *w)
 	return w->path.data ? w->path.data : "";
 }
 
+static int stale(struct walk *w)
+{
+	return tn_error_set(w->err, ESTALE, "%s/%s changed while it was read", w->top, cur(w));
+}
+
 /* Open the directory `name` of dirfd as the lstat `st` saw it, or -ESTALE. */
 static int open_child(struct walk *w, int dirfd, const char *name, const struct stat *st)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd =
+		openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat now;
 
 	if (fd < 0 && (errno == ENOTDIR || errno == ELOOP || errno == ENOENT))
-		return tn_error_set(w->err, ESTALE, "%s/%s changed while it was read", w->top,
-				    cur(w));
+		return stale(w);
 	if (fd < 0)
 		return tn_error_errno(w->err, errno, "cannot read %s/%s", w->top, cur(w));
-	if (fstat(fd, &now) < 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
-		close(fd);
-		return tn_error_set(w->err, ESTALE, "%s/%s changed while it was read", w->top,
-				    cur(w));
-	}
+	if (fstat(fd, &now) < 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		return stale(w);
+	return TAKE_FD(fd);
+}
+
+/* The top, as a description of its own to read from: rootfd's offset stays the caller's. */
+static int open_top(struct walk *w, int rootfd)
+{
+	int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return tn_error_errno(w->err, errno, "cannot read %s", w->top);
 	return fd;
+}
+
+static int call(struct walk *w, const struct tn_walk_entry *e)
+{
+	int r = w->fn(e, w->data);
+
+	return r == TN_WALK_SKIP ? 0 : r;
+}
+
+/* fn for e; for a directory it keeps, what is in it, then fn again (TN_WALK_POST). 0,
+ * TN_WALK_STOP or -errno. w->path is e's path throughout. */
+static int enter(struct walk *w, struct tn_walk_entry *e)
+{
+	int r = w->fn(e, w->data), fd;
+
+	if (r != 0 || !S_ISDIR(e->st->st_mode))
+		return r == TN_WALK_SKIP ? 0 : r;
+	fd = e->depth == 0 ? open_top(w, e->dirfd) : open_child(w, e->dirfd, e->name, e->st);
+	if (fd < 0)
+		return fd;
+	r = walk_dir(w, fd, e->depth);
+	if (r != 0 || !(w->flags & TN_WALK_POST))
+		return r;
+	e->path = cur(w); /* the buffer may have moved below it */
+	e->post = true;
+	return call(w, e);
 }
 
 static int visit(struct walk *w, int dirfd, const char *name, size_t depth)
 {
 	struct stat st;
 	size_t len = w->path.len;
-	int r, fd;
+	int r;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 /* gone meanwhile */
@@ -62,74 +112,61 @@ static int visit(struct walk *w, int dirfd, const char *name, size_t depth)
 	r = tn_buf_check(&w->path);
 	if (r < 0)
 		return r;
-	r = w->fn(
+	r = enter(
+		w,
 		&(struct tn_walk_entry){
-			.dirfd = dirfd, .name = name, .path = cur(w), .st = &st, .depth = depth },
-		w->data);
-	/* A directory the callback kept: in it, and back out to this one's path. */
-	if (r == 0 && S_ISDIR(st.st_mode)) {
-		fd = open_child(w, dirfd, name, &st);
-		r = fd < 0 ? fd : walk_dir(w, fd, depth);
-	}
+			.dirfd = dirfd, .name = name, .path = cur(w), .st = &st, .depth = depth });
+	/* Back out to the path of the directory that holds it. */
 	w->path.len = len;
 	w->path.data[len] = '\0';
-	return r == TN_WALK_SKIP ? 0 : r;
-}
-
-/* Everything in the directory fd (owned; depth: its own), each entry visited in turn. One fd
- * per level is open while the walk is below it. */
-static int walk_dir(struct walk *w, int fd, size_t depth)
-{
-	DIR *d;
-	int r = 0;
-
-	if (depth + 1 >= TN_WALK_MAX_DEPTH) {
-		close(fd);
-		return tn_error_set(w->err, ELOOP, "%s/%s is more than %d directories deep", w->top,
-				    cur(w), TN_WALK_MAX_DEPTH);
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		r = tn_error_errno(w->err, errno, "cannot read %s/%s", w->top, cur(w));
-		close(fd);
-		return r;
-	}
-	for (struct dirent *e; r >= 0;) {
-		errno = 0;
-		e = readdir(d);
-		if (!e) {
-			if (errno)
-				r = tn_error_errno(w->err, errno, "cannot read %s/%s", w->top,
-						   cur(w));
-			break;
-		}
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		r = visit(w, dirfd(d), e->d_name, depth + 1);
-	}
-	closedir(d);
 	return r;
 }
 
-int tn_walk(int rootfd, const char *top, int (*fn)(const struct tn_walk_entry *e, void *data),
-	    void *data, struct tn_error **err)
+/* Everything in the directory fd (owned; depth: its own), each entry visited in turn. One fd
+ * per level is open while the walk is below it. 0, TN_WALK_STOP or -errno. */
+static int walk_dir(struct walk *w, int fd, size_t depth)
 {
-	struct walk w = { .fn = fn, .data = data, .top = top, .err = err };
+	_cleanup_close_ int owned = fd;
+	_cleanup_(closedirp) DIR *d = NULL;
+
+	if (depth + 1 >= TN_WALK_MAX_DEPTH)
+		return tn_error_set(w->err, ELOOP, "%s/%s is more than %d directories deep", w->top,
+				    cur(w), TN_WALK_MAX_DEPTH);
+	d = fdopendir(owned);
+	if (!d)
+		return tn_error_errno(w->err, errno, "cannot read %s/%s", w->top, cur(w));
+	owned = -1; /* the DIR has it now */
+	for (;;) {
+		struct dirent *e;
+		int r;
+
+		errno = 0;
+		e = readdir(d);
+		if (!e && errno)
+			return tn_error_errno(w->err, errno, "cannot read %s/%s", w->top, cur(w));
+		if (!e)
+			return 0;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		r = visit(w, dirfd(d), e->d_name, depth + 1);
+		if (r != 0)
+			return r;
+	}
+}
+
+int tn_walk(int rootfd, const char *top, unsigned flags,
+	    int (*fn)(const struct tn_walk_entry *e, void *data), void *data, struct tn_error **err)
+{
+	_cleanup_(walk_done) struct walk w = {
+		.fn = fn, .data = data, .flags = flags, .top = top, .err = err
+	};
 	struct stat st;
-	int r, fd;
+	int r;
 
 	if (fstat(rootfd, &st) < 0)
 		return tn_error_errno(err, errno, "cannot examine %s", top);
 	w.dev = st.st_dev;
-	r = fn(&(struct tn_walk_entry){ .dirfd = rootfd, .name = ".", .path = "", .st = &st },
-	       data);
-	if (r != 0 || !S_ISDIR(st.st_mode))
-		return r == TN_WALK_SKIP ? 0 : r;
-	/* A description of its own to read from: rootfd's offset stays the caller's. */
-	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return tn_error_errno(err, errno, "cannot read %s", top);
-	r = walk_dir(&w, fd, 0);
-	tn_buf_free(&w.path);
-	return r;
+	r = enter(&w,
+		  &(struct tn_walk_entry){ .dirfd = rootfd, .name = ".", .path = "", .st = &st });
+	return r == TN_WALK_STOP ? 0 : r;
 }
