@@ -179,7 +179,6 @@ int tn_fields_parse(const struct tn_cfg *c, const struct tn_field *fields,
 		    const struct tn_json_value *obj, const char *prefix, void *base)
 {
 	for (const struct tn_field *f = fields; f->key; f++) {
-		const struct tn_json_value *v = tn_json_get(obj, f->key);
 		char path[TN_FIELD_PATH_MAX];
 		int r;
 
@@ -193,9 +192,12 @@ int tn_fields_parse(const struct tn_cfg *c, const struct tn_field *fields,
 		r = read_field(c, f, obj, path, base);
 		if (r < 0)
 			return r;
-		if (f->flags & TN_FIELD_HAS)
+		if (f->flags & TN_FIELD_HAS) {
+			const struct tn_json_value *v = tn_json_get(obj, f->key);
+
 			*(bool *)AT(base, f->has) =
 				v && (v->type != TN_JSON_NULL || (f->flags & TN_FIELD_HAS_NULL));
+		}
 		if (f->check) {
 			r = f->check(c, f, obj, path, base);
 			if (r < 0)
