@@ -83,6 +83,7 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 		       struct tn_container_opts *o)
 {
 	uint32_t n = 0;
+	int r;
 
 	*o = (struct tn_container_opts){
 		.root = root,
@@ -96,8 +97,10 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 		.argv = cli->argv,
 		.no_cgroup =
 			cli->oci.cgroup_manager && strcmp(cli->oci.cgroup_manager, "disabled") == 0,
-		.userns_mode = a->value[CREATE_USERNS],
 	};
+	r = tn_userns_mode_parse(a->value[CREATE_USERNS], &o->userns_mode, &cli->err);
+	if (r < 0)
+		return r;
 	if (tn_cli_has(a, CREATE_PRESERVE_FDS) &&
 	    tn_parse_u32(a->value[CREATE_PRESERVE_FDS], &n) < 0)
 		return tn_cli_usage(cli, "--preserve-fds: '%s' is not a number",

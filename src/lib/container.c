@@ -123,22 +123,27 @@ static int resolve_paths(const struct tn_container_opts *o, struct create_plan *
  * namespace gets one anyway: the caller is process.user.uid inside, and its subordinate ranges
  * fill the rest.
  */
-/* The user namespace mode: the annotation run.tenant.userns, else --userns; NULL: none. */
-static const char *annotation(const struct tn_oci_config *c, const char *key);
-
-static const char *userns_mode(const struct tn_container_opts *o, const struct tn_oci_config *c)
+/* The user namespace mode: the annotation run.tenant.userns, else --userns. */
+static const struct tn_userns_mode *userns_mode(const struct tn_container_opts *o,
+						const struct tn_oci_config *c)
 {
-	const char *v = annotation(c, "run.tenant.userns");
-
-	return v ? v : o->userns_mode;
+	return c->policy.userns.kind != TN_USERNS_UNSET ? &c->policy.userns : &o->userns_mode;
 }
 
 /* The container IDs the rootfs uses, the process's own and root: each map's sparse plan. */
 static int plan_sparse(struct create_plan *p, uint64_t *ret_size, struct tn_error **err)
 {
 	const struct tn_oci_process *proc = &p->cfg.process;
-	struct tn_tree_ids ids;
-	struct tn_idset set[2] = { 0 };
+	const struct {
+		enum tn_idmap_kind kind;
+		uint32_t id;
+	} own[] = {
+		{ TN_IDMAP_UID, 0 },
+		{ TN_IDMAP_GID, 0 },
+		{ TN_IDMAP_UID, proc->uid },
+		{ TN_IDMAP_GID, proc->gid },
+	};
+	_cleanup_(tn_tree_ids_done) struct tn_tree_ids ids = { 0 };
 	uint64_t total[2] = { 0 };
 	int r = tn_tree_ids_scan(p->rootfs, 0, &ids, err);
 
@@ -146,46 +151,44 @@ static int plan_sparse(struct create_plan *p, uint64_t *ret_size, struct tn_erro
 		return r == -ENOMEM
 			       ? r
 			       : tn_error_hint(err, "auto:size=image reads every file's owner");
-	for (int k = 0; k < 2 && r == 0; k++)
-		r = tn_tree_ids_add(&ids, (enum tn_idmap_kind)k, 0);
-	if (r == 0)
-		r = tn_tree_ids_add(&ids, TN_IDMAP_UID, proc->uid);
-	if (r == 0)
-		r = tn_tree_ids_add(&ids, TN_IDMAP_GID, proc->gid);
-	for (size_t i = 0; i < proc->n_additional_gids && r == 0; i++)
-		r = tn_tree_ids_add(&ids, TN_IDMAP_GID, proc->additional_gids[i]);
-	for (int k = 0; k < 2 && r == 0; k++) {
-		r = tn_tree_ids_set(&ids, (enum tn_idmap_kind)k, &set[k]);
-		if (r == 0)
-			r = tn_idmap_sparse_plan(&set[k], &p->sparse[k], &p->n_sparse[k],
-						 &total[k]);
-		tn_idset_free(&set[k]);
+	for (size_t i = 0; i < ELEMENTSOF(own); i++) {
+		r = tn_tree_ids_add(&ids, own[i].kind, own[i].id);
+		if (r < 0)
+			return r;
 	}
-	tn_tree_ids_done(&ids);
+	for (size_t i = 0; i < proc->n_additional_gids; i++) {
+		r = tn_tree_ids_add(&ids, TN_IDMAP_GID, proc->additional_gids[i]);
+		if (r < 0)
+			return r;
+	}
+	for (int k = 0; k < 2; k++) {
+		_cleanup_(tn_idset_free) struct tn_idset set = { 0 };
+
+		r = tn_tree_ids_set(&ids, (enum tn_idmap_kind)k, &set);
+		if (r < 0)
+			return r;
+		r = tn_idmap_sparse_plan(&set, &p->sparse[k], &p->n_sparse[k], &total[k]);
+		if (r < 0)
+			return r;
+	}
 	*ret_size = MAX(total[0], total[1]);
-	return r;
+	return 0;
 }
 
 /* auto[:size=N|image]: a range of the pool for this container alone (userns-pool.h). */
-static int plan_auto(const struct tn_container_opts *o, struct create_plan *p, const char *mode,
-		     struct tn_userns_request *req, struct tn_error **err)
+static int plan_auto(const struct tn_container_opts *o, struct create_plan *p,
+		     const struct tn_userns_mode *mode, struct tn_userns_request *req,
+		     struct tn_error **err)
 {
-	uint64_t size = TN_POOL_DEFAULT_SIZE;
-	bool image = strcmp(mode, "auto:size=image") == 0;
+	uint64_t size = mode->size ? mode->size : TN_POOL_DEFAULT_SIZE;
+	bool image = mode->kind == TN_USERNS_AUTO_IMAGE;
 	int r;
 
-	if (image && (r = plan_sparse(p, &size, err)) < 0)
-		return r;
-	if (!image && strncmp(mode, "auto:size=", 10) == 0 &&
-	    (tn_parse_u64(mode + 10, &size) < 0 || size == 0 || size > TN_ID_MAX))
-		return tn_error_set(err, EINVAL,
-				    "userns mode '%s': the size is not a number of IDs", mode);
-	if (strcmp(mode, "auto") != 0 && strncmp(mode, "auto:size=", 10) != 0)
-		return tn_error_set(
-			err, EINVAL,
-			"userns mode '%s' is not one of auto, auto:size=N, auto:size=image, remap, "
-			"keep-id, host",
-			mode);
+	if (image) {
+		r = plan_sparse(p, &size, err);
+		if (r < 0)
+			return r;
+	}
 	r = tn_pool_allocate(o->subid, o->root, o->id, (uint32_t)size, &p->grant, err);
 	if (r < 0)
 		return r;
@@ -221,9 +224,10 @@ static int plan_remap(const struct tn_container_opts *o, struct create_plan *p,
 				    "userns mode 'remap' needs root (as Docker's "
 				    "--userns-remap); rootless, use auto or keep-id");
 	r = tn_remap_owner(TN_TENANT_CONF, &p->remap_user, err);
-	if (r == 0)
-		r = tn_pool_remap(o->subid, p->remap_user, &p->remap[0], &p->n_remap[0],
-				  &p->remap[1], &p->n_remap[1], &p->remap_added, err);
+	if (r < 0)
+		return r;
+	r = tn_pool_remap(o->subid, p->remap_user, &p->remap[0], &p->n_remap[0], &p->remap[1],
+			  &p->n_remap[1], &p->remap_added, err);
 	if (r < 0)
 		return r;
 	req->mode[0] = req->mode[1] = TN_IDMAP_EXPLICIT;
@@ -245,11 +249,13 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 {
 	struct tn_userns_request req = { .src = o->subid, .check_helpers = true };
 	const struct tn_oci_config *c = &p->cfg;
-	const char *mode = c->n_uid_mappings ? NULL : userns_mode(o, c);
+	const struct tn_userns_mode *mode = userns_mode(o, c);
+	/* Explicit mappings win over any mode. */
+	enum tn_userns_kind kind = c->n_uid_mappings ? TN_USERNS_UNSET : mode->kind;
 	int r;
 
 	tn_userns_caller_privileges(req.privileged);
-	if (mode && strcmp(mode, "host") == 0) {
+	if (kind == TN_USERNS_HOST) {
 		if (!req.privileged[0])
 			return tn_error_set(err, EPERM,
 					    "userns mode 'host' needs root: a rootless "
@@ -260,11 +266,13 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 					    "a \"user\" namespace");
 		return 0;
 	}
-	if (!mode && !c->ns[TN_NS_USER].present && req.privileged[0] && req.privileged[1])
+	if (kind == TN_USERNS_UNSET && !c->ns[TN_NS_USER].present && req.privileged[0] &&
+	    req.privileged[1])
 		return 0;
 	if (c->ns[TN_NS_USER].path)
 		return 0; /* joined: its maps exist */
-	if (!mode && c->ns[TN_NS_USER].present && !c->n_uid_mappings && req.privileged[0]) {
+	if (kind == TN_USERNS_UNSET && c->ns[TN_NS_USER].present && !c->n_uid_mappings &&
+	    req.privileged[0]) {
 		tn_error_set(err, EINVAL, "linux.uidMappings: a new user namespace needs mappings");
 		return tn_error_hint(err,
 				     "as root, say which host IDs the container gets, e.g. "
@@ -283,23 +291,18 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 		req.n_explicit[0] = c->n_uid_mappings;
 		req.explicit_v[1] = c->gid_mappings;
 		req.n_explicit[1] = c->n_gid_mappings;
-	} else if (mode && strncmp(mode, "auto", 4) == 0) {
+	} else if (kind == TN_USERNS_AUTO || kind == TN_USERNS_AUTO_IMAGE) {
 		r = plan_auto(o, p, mode, &req, err);
 		if (r < 0)
 			return r;
-	} else if (mode && strcmp(mode, "remap") == 0) {
+	} else if (kind == TN_USERNS_REMAP) {
 		r = plan_remap(o, p, &req, err);
 		if (r < 0)
 			return r;
-	} else if (mode && strcmp(mode, "keep-id") != 0) {
-		return tn_error_set(
-			err, EINVAL,
-			"userns mode '%s' is not one of auto, auto:size=N, auto:size=image, remap, "
-			"keep-id, host",
-			mode);
-	} else {
+	} else { /* unset or keep-id */
 		req.mode[0] = req.mode[1] = TN_IDMAP_KEEP_ID;
-		req.own_inside_set = !mode; /* keep-id: the caller's own ID inside */
+		/* keep-id: the caller's own ID inside */
+		req.own_inside_set = kind == TN_USERNS_UNSET;
 		req.own_inside[0] = c->process.uid;
 		req.own_inside[1] = c->process.gid;
 		req.single_if_no_ranges = true;
@@ -311,19 +314,9 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
  * annotation run.tenant.preflight=off says not to. */
 static int preflight(const struct create_plan *p, struct tn_error **warn)
 {
-	const char *mode = annotation(&p->cfg, "run.tenant.preflight");
-
-	if (!p->new_userns || p->n_sparse[0] > 0 || (mode && strcmp(mode, "off") == 0))
+	if (!p->new_userns || p->n_sparse[0] > 0 || !p->cfg.policy.preflight)
 		return 0;
 	return tn_container_preflight(&p->cfg, p->bundle, p->rootfs, p->maps.map, warn);
-}
-
-static const char *annotation(const struct tn_oci_config *c, const char *key)
-{
-	for (size_t i = 0; i < c->n_annotations; i++)
-		if (strcmp(c->annotations[2 * i], key) == 0)
-			return c->annotations[2 * i + 1];
-	return NULL;
 }
 
 /*
@@ -334,18 +327,13 @@ static const char *annotation(const struct tn_oci_config *c, const char *key)
  */
 static int plan_rootfs_idmap(struct create_plan *p, struct tn_error **err)
 {
-	const char *v = annotation(&p->cfg, "run.tenant.rootfs-idmap");
+	enum tn_tristate v = p->cfg.policy.rootfs_idmap; /* a bad value was refused in parsing */
 	uint32_t inside;
 	struct stat st;
 
-	if (v && strcmp(v, "auto") != 0 && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-		return tn_error_set(err, EINVAL,
-				    "annotations: run.tenant.rootfs-idmap: '%s' is not auto, on "
-				    "or off",
-				    v);
-	if (p->idmap_rootfs || (v && strcmp(v, "off") == 0))
+	if (p->idmap_rootfs || v == TN_TRISTATE_OFF)
 		return 0;
-	if (v && strcmp(v, "on") == 0) {
+	if (v == TN_TRISTATE_ON) {
 		if (!p->new_userns)
 			return tn_error_set(err, EINVAL,
 					    "annotations: run.tenant.rootfs-idmap is on, but the "

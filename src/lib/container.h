@@ -33,8 +33,7 @@ struct tn_container_opts {
 	bool foreground;	 /* `run` without --detach: tenant stays the parent (subreaper) */
 	const sigset_t *sigmask; /* the container process's signal mask (tenant's, unblocked) */
 	bool no_cgroup;		 /* --cgroup-manager disabled */
-	const char *userns_mode; /* --userns: auto, auto:size=N, keep-id, host (the annotation
-				    run.tenant.userns wins) */
+	struct tn_userns_mode userns_mode; /* --userns (the annotation run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
 	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
 };

@@ -1,20 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The "linux" object of config.json (oci-config.h). */
+/* The "linux" object of config.json (oci-config.h), as tables of fields (oci-fields.h). */
 #include <errno.h>
 #include <string.h>
 
+#include "oci-config-internal.h"
 #include "oci-config.h"
-#include "oci-json.h"
 #include "oci-names.h"
 #include "banned.h"
 
-int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root,
-			struct tn_oci_config *cfg);
-int tn_resources_parse(const struct tn_cfg *c, const struct tn_json_value *res,
-		       struct tn_resources *r);
-
 static int parse_namespace(const struct tn_cfg *c, const struct tn_json_value *o, size_t i,
-			   struct tn_oci_config *cfg)
+			   struct tn_oci_namespace *ns)
 {
 	_cleanup_free_ char *type = NULL;
 	char path[64];
@@ -34,260 +29,205 @@ static int parse_namespace(const struct tn_cfg *c, const struct tn_json_value *o
 				   "unknown namespace type \"%s\" (known: user, mount, pid, uts, "
 				   "ipc, network, cgroup, time)",
 				   type);
-	if (cfg->ns[t].present)
+	if (ns[t].present)
 		return tn_cfg_fail(c, tn_json_get(o, "type"), path,
 				   "namespace \"%s\" is listed twice", type);
-	cfg->ns[t].present = true;
+	ns[t].present = true;
 	snprintf(path, sizeof(path), "linux.namespaces[%zu].path", i);
-	r = tn_cfg_string(c, o, "path", path, false, &cfg->ns[t].path);
-	if (r == 0 && cfg->ns[t].path && cfg->ns[t].path[0] != '/')
-		r = tn_cfg_fail(c, tn_json_get(o, "path"), path, "\"%s\" is not an absolute path",
-				cfg->ns[t].path);
-	return r;
+	r = tn_cfg_string(c, o, "path", path, false, &ns[t].path);
+	if (r < 0)
+		return r;
+	if (ns[t].path && ns[t].path[0] != '/')
+		return tn_cfg_fail(c, tn_json_get(o, "path"), path,
+				   "\"%s\" is not an absolute path", ns[t].path);
+	return 0;
 }
 
-static int parse_namespaces(const struct tn_cfg *c, const struct tn_json_value *lx,
-			    struct tn_oci_config *cfg)
+/* Each listed type into its slot of cfg->ns[], once. */
+static int parse_namespaces(const struct tn_cfg *c, const struct tn_field *f,
+			    const struct tn_json_value *lx, const char *path, void *dst)
 {
 	const struct tn_json_value *a;
-	int r = tn_cfg_field(c, lx, "namespaces", "linux.namespaces", TN_JSON_ARRAY, false, &a);
+	int r = tn_cfg_field(c, lx, f->key, path, TN_JSON_ARRAY, false, &a);
 
-	for (size_t i = 0; r == 0 && a && i < a->array.n; i++)
-		r = parse_namespace(c, a->array.v[i], i, cfg);
-	return r;
-}
-
-int tn_cfg_idmappings(const struct tn_cfg *c, const struct tn_json_value *lx, const char *key,
-		      const char *prefix, struct tn_idmap_extent **ret, size_t *ret_n)
-{
-	const struct tn_json_value *a;
-	char path[96];
-	int r;
-
-	snprintf(path, sizeof(path), "%s.%s", prefix, key);
-	r = tn_cfg_field(c, lx, key, path, TN_JSON_ARRAY, false, &a);
 	if (r < 0 || !a)
 		return r;
-	*ret = calloc(a->array.n + 1, sizeof(**ret));
-	if (!*ret)
-		return -ENOMEM;
 	for (size_t i = 0; i < a->array.n; i++) {
-		const struct tn_json_value *o = a->array.v[i];
-		struct tn_idmap_extent *e = &(*ret)[i];
-		static const char *const f[] = { "containerID", "hostID", "size" };
-		uint32_t *dst[] = { &e->inside, &e->outside, &e->count };
-
-		snprintf(path, sizeof(path), "%s.%s[%zu]", prefix, key, i);
-		if (o->type != TN_JSON_OBJECT)
-			return tn_cfg_fail(c, o, path, "expected an object, got %s",
-					   tn_json_type_name(o->type));
-		for (int k = 0; k < 3; k++) {
-			snprintf(path, sizeof(path), "%s.%s[%zu].%s", prefix, key, i, f[k]);
-			r = tn_cfg_u32(c, o, f[k], path, true, dst[k]);
-			if (r < 0)
-				return r;
-		}
-		snprintf(path, sizeof(path), "%s.%s[%zu]", prefix, key, i);
-		if (e->count == 0)
-			return tn_cfg_fail(c, o, path, "size is 0: the extent maps no IDs");
-		if (tn_idrange_check(e->inside, e->count) < 0 ||
-		    tn_idrange_check(e->outside, e->count) < 0)
-			return tn_cfg_fail(c, o, path,
-					   "%u:%u:%u reaches ID 4294967295, which cannot be mapped",
-					   e->inside, e->outside, e->count);
-		(*ret_n)++;
+		r = parse_namespace(c, a->array.v[i], i, dst);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
-static int parse_propagation(const struct tn_cfg *c, const struct tn_json_value *lx,
-			     struct tn_oci_config *cfg)
+static void namespaces_done(void *dst)
+{
+	struct tn_oci_namespace *ns = dst;
+
+	for (int i = 0; i < TN_NS_COUNT; i++) {
+		free(ns[i].path);
+		ns[i].path = NULL;
+	}
+}
+
+/* A new user namespace has both maps or neither; mappings need one. */
+static int check_mappings(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+			  const struct tn_json_value *lx, _unused_ const char *path, void *base)
+{
+	const struct tn_oci_config *cfg = base;
+	const struct tn_oci_namespace *user = &cfg->ns[TN_NS_USER];
+
+	if ((cfg->n_uid_mappings || cfg->n_gid_mappings) && !user->present)
+		return tn_cfg_fail(
+			c, lx, "linux.uidMappings",
+			"mappings are given but linux.namespaces has no \"user\" namespace");
+	if (user->present && !user->path && (!cfg->n_uid_mappings) != (!cfg->n_gid_mappings))
+		return tn_cfg_fail(c, lx,
+				   cfg->n_uid_mappings ? "linux.gidMappings" : "linux.uidMappings",
+				   "missing: uidMappings and gidMappings go together");
+	return 0;
+}
+
+static int parse_propagation(const struct tn_cfg *c, const struct tn_field *f,
+			     const struct tn_json_value *lx, const char *path, void *dst)
 {
 	_cleanup_free_ char *s = NULL;
-	int r = tn_cfg_string(c, lx, "rootfsPropagation", "linux.rootfsPropagation", false, &s);
+	int r = tn_cfg_string(c, lx, f->key, path, false, &s);
 
 	if (r < 0 || !s)
 		return r;
-	if (tn_propagation_from_name(s, &cfg->rootfs_propagation) < 0)
-		return tn_cfg_fail(c, tn_json_get(lx, "rootfsPropagation"),
-				   "linux.rootfsPropagation",
+	if (tn_propagation_from_name(s, dst) < 0)
+		return tn_cfg_fail(c, tn_json_get(lx, f->key), path,
 				   "\"%s\" is not one of shared, slave, private, unbindable (or "
 				   "their r- forms)",
 				   s);
 	return 0;
 }
 
-static int check_absolute(const struct tn_cfg *c, const struct tn_json_value *lx, const char *key,
-			  char **v, size_t n)
+static int parse_seccomp(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+			 const struct tn_json_value *lx, _unused_ const char *path, void *dst)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i][0] != '/') {
-			char path[64];
+	return tn_seccomp_parse(c, lx, dst);
+}
 
-			snprintf(path, sizeof(path), "linux.%s[%zu]", key, i);
-			return tn_cfg_fail(c, tn_json_get(lx, key)->array.v[i], path,
-					   "\"%s\" is not an absolute path", v[i]);
-		}
+static void seccomp_done(void *dst)
+{
+	struct tn_seccomp **s = dst;
+
+	tn_seccomp_free(*s);
+	*s = NULL;
+}
+
+#define D(k, t, member, ...) TN_FIELD(struct tn_device_rule, k, t, member, __VA_ARGS__)
+
+/* "a", "b" or "c"; absent: "a" (all). */
+static int parse_device_type(const struct tn_cfg *c, const struct tn_field *f,
+			     const struct tn_json_value *o, const char *path, void *dst)
+{
+	_cleanup_free_ char *type = NULL;
+	int r = tn_cfg_string(c, o, f->key, path, false, &type);
+
+	if (r < 0)
+		return r;
+	if (type && (strlen(type) != 1 || !strchr("abc", type[0])))
+		return tn_cfg_fail(c, tn_json_get(o, f->key), path, "\"%s\" is not a, b or c",
+				   type);
+	*(char *)dst = type ? type[0] : 'a';
 	return 0;
 }
 
-static int parse_device_rule(const struct tn_cfg *c, const struct tn_json_value *o, size_t i,
-			     struct tn_device_rule *d)
+/* Some of r, w, m; absent: "rwm". */
+static int parse_device_access(const struct tn_cfg *c, const struct tn_field *f,
+			       const struct tn_json_value *o, const char *path, void *dst)
 {
-	_cleanup_free_ char *type = NULL, *access = NULL;
-	char path[96];
-	int r;
+	_cleanup_free_ char *access = NULL;
+	int r = tn_cfg_string(c, o, f->key, path, false, &access);
 
-	snprintf(path, sizeof(path), "linux.resources.devices[%zu]", i);
-	if (o->type != TN_JSON_OBJECT)
-		return tn_cfg_fail(c, o, path, "expected an object");
-	d->major = d->minor = -1;
-	snprintf(path, sizeof(path), "linux.resources.devices[%zu].allow", i);
-	r = tn_cfg_bool(c, o, "allow", path, &d->allow);
-	snprintf(path, sizeof(path), "linux.resources.devices[%zu].type", i);
-	if (r == 0)
-		r = tn_cfg_string(c, o, "type", path, false, &type);
-	if (r == 0 && type && (strlen(type) != 1 || !strchr("abc", type[0])))
-		r = tn_cfg_fail(c, tn_json_get(o, "type"), path, "\"%s\" is not a, b or c", type);
-	d->type = type ? type[0] : 'a';
-	snprintf(path, sizeof(path), "linux.resources.devices[%zu].major", i);
-	if (r == 0)
-		r = tn_cfg_int(c, o, "major", path, false, -1, UINT32_MAX, &d->major);
-	snprintf(path, sizeof(path), "linux.resources.devices[%zu].minor", i);
-	if (r == 0)
-		r = tn_cfg_int(c, o, "minor", path, false, -1, UINT32_MAX, &d->minor);
-	snprintf(path, sizeof(path), "linux.resources.devices[%zu].access", i);
-	if (r == 0)
-		r = tn_cfg_string(c, o, "access", path, false, &access);
-	if (r == 0 && access && (strlen(access) > 3 || strspn(access, "rwm") != strlen(access)))
-		r = tn_cfg_fail(c, tn_json_get(o, "access"), path, "\"%s\" is not made of r, w, m",
-				access);
-	snprintf(d->access, sizeof(d->access), "%s", access ? access : "rwm");
-	return r;
+	if (r < 0)
+		return r;
+	if (access && (strlen(access) > 3 || strspn(access, "rwm") != strlen(access)))
+		return tn_cfg_fail(c, tn_json_get(o, f->key), path, "\"%s\" is not made of r, w, m",
+				   access);
+	snprintf(dst, sizeof(((struct tn_device_rule *)0)->access), "%s", access ? access : "rwm");
+	return 0;
 }
 
-static int parse_devices(const struct tn_cfg *c, const struct tn_json_value *res,
-			 struct tn_resources *r)
-{
-	const struct tn_json_value *a;
-	int e = tn_cfg_field(c, res, "devices", "linux.resources.devices", TN_JSON_ARRAY, false,
-			     &a);
+static const struct tn_field device_fields[] = {
+	D("allow", BOOL, allow, 0),
+	D("type", CUSTOM, type, 0, .parse = parse_device_type),
+	D("major", I64, major, 0, .min = -1, .max = UINT32_MAX),
+	D("minor", I64, minor, 0, .min = -1, .max = UINT32_MAX),
+	D("access", CUSTOM, access, 0, .parse = parse_device_access),
+	{ 0 },
+};
 
-	if (e < 0 || !a)
-		return e;
-	r->has_devices = true;
-	r->devices = calloc(a->array.n + 1, sizeof(*r->devices));
-	if (!r->devices)
-		return -ENOMEM;
-	for (size_t i = 0; e == 0 && i < a->array.n; i++) {
-		e = parse_device_rule(c, a->array.v[i], i, &r->devices[i]);
-		r->n_devices++;
-	}
-	return e;
+static int parse_device_rule(const struct tn_cfg *c, const struct tn_json_value *o,
+			     const char *path, void *array, size_t i)
+{
+	struct tn_device_rule *d = &((struct tn_device_rule *)array)[i];
+
+	if (o->type != TN_JSON_OBJECT)
+		return tn_cfg_fail(c, o, path, "expected an object");
+	d->major = d->minor = -1; /* any */
+	return tn_fields_parse(c, device_fields, o, path, d);
 }
 
 /* linux.resources: what tenant applies (pids, memory, cpu, devices); the rest is ignored. */
-int tn_resources_parse(const struct tn_cfg *c, const struct tn_json_value *res,
-		       struct tn_resources *r)
-{
-	const struct tn_json_value *o;
-	int e = 0;
+#define R(k, t, member, ...) TN_FIELD(struct tn_resources, k, t, member, __VA_ARGS__)
+#define R_GIVEN(member)	     TN_GIVEN(struct tn_resources, member)
+/* A limit: -1 (or for pids 0) is "unlimited"; null is refused, as when runc reads it. */
+#define LIMIT(k, member, has)                                                                      \
+	R(k, I64, member, TN_FIELD_NOT_NULL | TN_FIELD_HAS, R_GIVEN(has), .min = -1,               \
+	  .max = INT64_MAX)
+/* CPU fields given as null still count as given (as they always have). */
+#define CPU_GIVEN(has) TN_FIELD_HAS | TN_FIELD_HAS_NULL, R_GIVEN(has)
 
-	if (!res)
-		return 0;
-	e = parse_devices(c, res, r);
-	if (e == 0)
-		e = tn_cfg_field(c, res, "pids", "linux.resources.pids", TN_JSON_OBJECT, false, &o);
-	if (e == 0 && o && tn_json_get(o, "limit")) {
-		r->has_pids = true;
-		e = tn_cfg_int(c, o, "limit", "linux.resources.pids.limit", true, -1, INT64_MAX,
-			       &r->pids_limit);
-	}
-	if (e == 0)
-		e = tn_cfg_field(c, res, "memory", "linux.resources.memory", TN_JSON_OBJECT, false,
-				 &o);
-	if (e == 0 && o && tn_json_get(o, "limit")) {
-		r->has_memory = true;
-		e = tn_cfg_int(c, o, "limit", "linux.resources.memory.limit", true, -1, INT64_MAX,
-			       &r->memory_limit);
-	}
-	if (e == 0 && o && tn_json_get(o, "swap")) {
-		r->has_swap = true;
-		e = tn_cfg_int(c, o, "swap", "linux.resources.memory.swap", true, -1, INT64_MAX,
-			       &r->memory_swap);
-	}
-	if (e == 0)
-		e = tn_cfg_field(c, res, "cpu", "linux.resources.cpu", TN_JSON_OBJECT, false, &o);
-	if (e == 0 && o) {
-		r->has_shares = tn_json_get(o, "shares") != NULL;
-		r->has_quota = tn_json_get(o, "quota") != NULL;
-		r->has_period = tn_json_get(o, "period") != NULL;
-		e = tn_cfg_u64(c, o, "shares", "linux.resources.cpu.shares", false, &r->cpu_shares);
-		if (e == 0)
-			e = tn_cfg_int(c, o, "quota", "linux.resources.cpu.quota", false, -1,
-				       INT64_MAX, &r->cpu_quota);
-		if (e == 0)
-			e = tn_cfg_u64(c, o, "period", "linux.resources.cpu.period", false,
-				       &r->cpu_period);
-		if (e == 0)
-			e = tn_cfg_string(c, o, "cpus", "linux.resources.cpu.cpus", false,
-					  &r->cpus);
-		if (e == 0)
-			e = tn_cfg_string(c, o, "mems", "linux.resources.cpu.mems", false,
-					  &r->mems);
-	}
-	return e;
-}
+static const struct tn_field pids_fields[] = {
+	LIMIT("limit", pids_limit, has_pids),
+	{ 0 },
+};
 
-int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root,
-			struct tn_oci_config *cfg)
-{
-	const struct tn_json_value *lx, *res;
-	int r = tn_cfg_field(c, root, "linux", "linux", TN_JSON_OBJECT, false, &lx);
+static const struct tn_field memory_fields[] = {
+	LIMIT("limit", memory_limit, has_memory),
+	LIMIT("swap", memory_swap, has_swap),
+	{ 0 },
+};
 
-	if (r < 0 || !lx)
-		return r;
-	r = parse_namespaces(c, lx, cfg);
-	if (r == 0)
-		r = tn_cfg_idmappings(c, lx, "uidMappings", "linux", &cfg->uid_mappings,
-				      &cfg->n_uid_mappings);
-	if (r == 0)
-		r = tn_cfg_idmappings(c, lx, "gidMappings", "linux", &cfg->gid_mappings,
-				      &cfg->n_gid_mappings);
-	if (r == 0 && (cfg->n_uid_mappings || cfg->n_gid_mappings) && !cfg->ns[TN_NS_USER].present)
-		r = tn_cfg_fail(
-			c, lx, "linux.uidMappings",
-			"mappings are given but linux.namespaces has no \"user\" namespace");
-	if (r == 0 && cfg->ns[TN_NS_USER].present && !cfg->ns[TN_NS_USER].path &&
-	    (!cfg->n_uid_mappings) != (!cfg->n_gid_mappings))
-		r = tn_cfg_fail(c, lx,
-				cfg->n_uid_mappings ? "linux.gidMappings" : "linux.uidMappings",
-				"missing: uidMappings and gidMappings go together");
-	if (r == 0)
-		r = tn_cfg_strings(c, lx, "maskedPaths", "linux.maskedPaths", &cfg->masked_paths,
-				   &cfg->n_masked_paths);
-	if (r == 0)
-		r = check_absolute(c, lx, "maskedPaths", cfg->masked_paths, cfg->n_masked_paths);
-	if (r == 0)
-		r = tn_cfg_strings(c, lx, "readonlyPaths", "linux.readonlyPaths",
-				   &cfg->readonly_paths, &cfg->n_readonly_paths);
-	if (r == 0)
-		r = check_absolute(c, lx, "readonlyPaths", cfg->readonly_paths,
-				   cfg->n_readonly_paths);
-	if (r == 0)
-		r = parse_propagation(c, lx, cfg);
-	if (r == 0)
-		r = tn_cfg_string(c, lx, "cgroupsPath", "linux.cgroupsPath", false,
-				  &cfg->cgroups_path);
-	if (r == 0)
-		r = tn_cfg_string_map(c, lx, "sysctl", "linux.sysctl", false, &cfg->sysctl,
-				      &cfg->n_sysctl);
-	if (r == 0)
-		r = tn_seccomp_parse(c, lx, &cfg->seccomp);
-	if (r == 0)
-		r = tn_cfg_field(c, lx, "resources", "linux.resources", TN_JSON_OBJECT, false,
-				 &res);
-	if (r == 0)
-		r = tn_resources_parse(c, res, &cfg->resources);
-	return r;
-}
+static const struct tn_field cpu_fields[] = {
+	R("shares", U64, cpu_shares, CPU_GIVEN(has_shares)),
+	R("quota", I64, cpu_quota, CPU_GIVEN(has_quota), .min = -1, .max = INT64_MAX),
+	R("period", U64, cpu_period, CPU_GIVEN(has_period)),
+	R("cpus", STRING, cpus, 0),
+	R("mems", STRING, mems, 0),
+	{ 0 },
+};
+
+const struct tn_field tn_resources_fields[] = {
+	R("devices", ARRAY, devices, TN_FIELD_HAS, R_GIVEN(has_devices),
+	  TN_COUNT(struct tn_resources, n_devices), .parse_elem = parse_device_rule,
+	  .elem_size = sizeof(struct tn_device_rule)),
+	TN_INLINE("pids", pids_fields, 0),
+	TN_INLINE("memory", memory_fields, 0),
+	TN_INLINE("cpu", cpu_fields, 0),
+	{ 0 },
+};
+
+#define L(k, t, member, ...) TN_FIELD(struct tn_oci_config, k, t, member, __VA_ARGS__)
+#define L_COUNT(member)	     TN_COUNT(struct tn_oci_config, member)
+
+const struct tn_field tn_oci_linux_fields[] = {
+	L("namespaces", CUSTOM, ns, 0, .parse = parse_namespaces, .done = namespaces_done),
+	TN_FIELD_IDMAPPINGS(struct tn_oci_config, "uidMappings", uid_mappings, n_uid_mappings),
+	TN_FIELD_IDMAPPINGS(struct tn_oci_config, "gidMappings", gid_mappings, n_gid_mappings),
+	{ .key = "(mappings)", .type = TN_FIELD_CHECK, .check = check_mappings },
+	L("maskedPaths", STRINGS, masked_paths, 0, L_COUNT(n_masked_paths),
+	  .check = tn_field_check_absolute_all),
+	L("readonlyPaths", STRINGS, readonly_paths, 0, L_COUNT(n_readonly_paths),
+	  .check = tn_field_check_absolute_all),
+	L("rootfsPropagation", CUSTOM, rootfs_propagation, 0, .parse = parse_propagation),
+	L("cgroupsPath", STRING, cgroups_path, 0),
+	L("sysctl", STRING_MAP, sysctl, 0, L_COUNT(n_sysctl)),
+	L("seccomp", CUSTOM, seccomp, 0, .parse = parse_seccomp, .done = seccomp_done),
+	L("resources", OBJECT, resources, 0, .fields = tn_resources_fields),
+	{ 0 },
+};

@@ -1,382 +1,333 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* config.json into struct tn_oci_config (oci-config.h). */
+/* config.json into struct tn_oci_config (oci-config.h), through tables of fields (oci-fields.h). */
 #include <errno.h>
 #include <string.h>
 
 #include "fs.h"
+#include "oci-config-internal.h"
 #include "oci-config.h"
-#include "oci-json.h"
+#include "oci-fields.h"
 #include "oci-names.h"
 #include "banned.h"
 
-/* "process.capabilities.bounding[3]" */
-#define PATH_FMT(buf, ...) snprintf(buf, sizeof(buf), __VA_ARGS__)
+#define P(k, t, member, ...) TN_FIELD(struct tn_oci_process, k, t, member, __VA_ARGS__)
+#define P_COUNT(member)	     TN_COUNT(struct tn_oci_process, member)
+#define P_GIVEN(member)	     TN_GIVEN(struct tn_oci_process, member)
 
-static int parse_user(const struct tn_cfg *c, const struct tn_json_value *proc,
-		      struct tn_oci_process *p)
+static int parse_cap_set(const struct tn_cfg *c, const struct tn_field *f,
+			 const struct tn_json_value *caps, const char *path, void *dst)
 {
-	const struct tn_json_value *user, *gids;
-	int r;
+	_cleanup_(tn_strv_freep) char **names = NULL;
+	uint64_t *set = dst;
+	size_t n = 0;
+	int r = tn_cfg_strings(c, caps, f->key, path, &names, &n);
 
-	r = tn_cfg_field(c, proc, "user", "process.user", TN_JSON_OBJECT, true, &user);
 	if (r < 0)
 		return r;
-	r = tn_cfg_id(c, user, "uid", "process.user.uid", true, &p->uid);
-	if (r == 0)
-		r = tn_cfg_id(c, user, "gid", "process.user.gid", true, &p->gid);
-	if (r == 0 && tn_json_get(user, "umask")) {
-		r = tn_cfg_u32(c, user, "umask", "process.user.umask", false, &p->umask);
-		p->has_umask = tn_json_get(user, "umask")->type != TN_JSON_NULL;
-	}
-	if (r == 0)
-		r = tn_cfg_field(c, user, "additionalGids", "process.user.additionalGids",
-				 TN_JSON_ARRAY, false, &gids);
-	if (r < 0 || !gids)
-		return r;
-	p->additional_gids = calloc(gids->array.n + 1, sizeof(uint32_t));
-	if (!p->additional_gids)
-		return -ENOMEM;
-	for (size_t i = 0; i < gids->array.n; i++) {
-		struct tn_json_value holder = { .type = TN_JSON_OBJECT };
-		struct tn_json_member m = { (char *)"gid", gids->array.v[i] };
-		char path[64];
+	for (size_t i = 0; i < n; i++) {
+		int cap = tn_cap_from_name(names[i]);
+		char p[64];
 
-		holder.object.v = &m;
-		holder.object.n = 1;
-		PATH_FMT(path, "process.user.additionalGids[%zu]", i);
-		r = tn_cfg_id(c, &holder, "gid", path, true, &p->additional_gids[i]);
-		if (r < 0)
-			return r;
-		p->n_additional_gids++;
-	}
-	return 0;
-}
-
-static int parse_caps(const struct tn_cfg *c, const struct tn_json_value *proc,
-		      struct tn_oci_process *p)
-{
-	static const char *const sets[TN_CAP_SETS] = { "bounding", "effective", "inheritable",
-						       "permitted", "ambient" };
-	const struct tn_json_value *caps;
-	int r = tn_cfg_field(c, proc, "capabilities", "process.capabilities", TN_JSON_OBJECT, false,
-			     &caps);
-
-	for (int s = 0; r == 0 && caps && s < TN_CAP_SETS; s++) {
-		char path[64], **names = NULL;
-		size_t n = 0;
-
-		PATH_FMT(path, "process.capabilities.%s", sets[s]);
-		r = tn_cfg_strings(c, caps, sets[s], path, &names, &n);
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			int cap = tn_cap_from_name(names[i]);
-
-			if (cap < 0) {
-				PATH_FMT(path, "process.capabilities.%s[%zu]", sets[s], i);
-				r = tn_cfg_fail(c, tn_json_get(caps, sets[s])->array.v[i], path,
-						"unknown capability \"%s\"", names[i]);
-			} else {
-				p->caps[s] |= UINT64_C(1) << cap;
-			}
+		if (cap < 0) {
+			snprintf(p, sizeof(p), "%s[%zu]", path, i);
+			return tn_cfg_fail(c, tn_json_get(caps, f->key)->array.v[i], p,
+					   "unknown capability \"%s\"", names[i]);
 		}
-		tn_strv_free(names);
-	}
-	return r;
-}
-
-static int parse_rlimits(const struct tn_cfg *c, const struct tn_json_value *proc,
-			 struct tn_oci_process *p)
-{
-	const struct tn_json_value *a;
-	int r = tn_cfg_field(c, proc, "rlimits", "process.rlimits", TN_JSON_ARRAY, false, &a);
-
-	if (r < 0 || !a)
-		return r;
-	p->rlimits = calloc(a->array.n + 1, sizeof(*p->rlimits));
-	if (!p->rlimits)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->array.n; i++) {
-		const struct tn_json_value *o = a->array.v[i];
-		struct tn_oci_rlimit *l = &p->rlimits[i];
-		_cleanup_free_ char *type = NULL;
-		char path[64];
-
-		PATH_FMT(path, "process.rlimits[%zu]", i);
-		if (o->type != TN_JSON_OBJECT)
-			return tn_cfg_fail(c, o, path, "expected an object, got %s",
-					   tn_json_type_name(o->type));
-		PATH_FMT(path, "process.rlimits[%zu].type", i);
-		r = tn_cfg_string(c, o, "type", path, true, &type);
-		if (r < 0)
-			return r;
-		l->resource = tn_rlimit_from_name(type);
-		if (l->resource < 0)
-			return tn_cfg_fail(c, tn_json_get(o, "type"), path, "unknown rlimit \"%s\"",
-					   type);
-		for (size_t j = 0; j < i; j++)
-			if (p->rlimits[j].resource == l->resource)
-				return tn_cfg_fail(c, tn_json_get(o, "type"), path,
-						   "\"%s\" is given twice", type);
-		PATH_FMT(path, "process.rlimits[%zu].soft", i);
-		r = tn_cfg_u64(c, o, "soft", path, true, &l->soft);
-		PATH_FMT(path, "process.rlimits[%zu].hard", i);
-		if (r == 0)
-			r = tn_cfg_u64(c, o, "hard", path, true, &l->hard);
-		if (r < 0)
-			return r;
-		if (l->soft > l->hard)
-			return tn_cfg_fail(
-				c, o, path, "soft limit %llu is above the hard limit %llu",
-				(unsigned long long)l->soft, (unsigned long long)l->hard);
-		p->n_rlimits++;
+		*set |= UINT64_C(1) << cap;
 	}
 	return 0;
 }
 
-static int parse_console_size(const struct tn_cfg *c, const struct tn_json_value *proc,
-			      struct tn_oci_process *p)
+/* Every type once, soft at most hard. */
+static int parse_rlimit(const struct tn_cfg *c, const struct tn_json_value *o, const char *path,
+			void *array, size_t i)
 {
-	const struct tn_json_value *o;
-	int r = tn_cfg_field(c, proc, "consoleSize", "process.consoleSize", TN_JSON_OBJECT, false,
-			     &o);
-
-	if (r < 0 || !o)
-		return r;
-	p->has_console_size = true;
-	r = tn_cfg_u32(c, o, "height", "process.consoleSize.height", true, &p->console_height);
-	if (r == 0)
-		r = tn_cfg_u32(c, o, "width", "process.consoleSize.width", true, &p->console_width);
-	return r;
-}
-
-static int parse_process(const struct tn_cfg *c, const struct tn_json_value *root,
-			 struct tn_oci_config *cfg)
-{
-	const struct tn_json_value *proc;
-	struct tn_oci_process *p = &cfg->process;
-	int64_t oom;
-	int r = tn_cfg_field(c, root, "process", "process", TN_JSON_OBJECT, false, &proc);
-
-	if (r < 0 || !proc)
-		return r;
-	cfg->has_process = true;
-	r = tn_cfg_bool(c, proc, "terminal", "process.terminal", &p->terminal);
-	if (r == 0)
-		r = parse_console_size(c, proc, p);
-	if (r == 0)
-		r = parse_user(c, proc, p);
-	if (r == 0)
-		r = tn_cfg_strings(c, proc, "args", "process.args", &p->args, &p->n_args);
-	if (r == 0 && p->n_args == 0)
-		r = tn_cfg_fail(c, proc, "process.args", "missing or empty (it is required)");
-	if (r == 0)
-		r = tn_cfg_strings(c, proc, "env", "process.env", &p->env, &p->n_env);
-	if (r == 0)
-		r = tn_cfg_string(c, proc, "cwd", "process.cwd", true, &p->cwd);
-	if (r == 0 && p->cwd[0] != '/')
-		r = tn_cfg_fail(c, tn_json_get(proc, "cwd"), "process.cwd",
-				"\"%s\" is not an absolute path", p->cwd);
-	if (r == 0)
-		r = parse_caps(c, proc, p);
-	if (r == 0)
-		r = tn_cfg_bool(c, proc, "noNewPrivileges", "process.noNewPrivileges",
-				&p->no_new_privileges);
-	if (r == 0)
-		r = parse_rlimits(c, proc, p);
-	if (r == 0 && tn_json_get(proc, "oomScoreAdj") &&
-	    tn_json_get(proc, "oomScoreAdj")->type != TN_JSON_NULL) {
-		r = tn_cfg_int(c, proc, "oomScoreAdj", "process.oomScoreAdj", true, -1000, 1000,
-			       &oom);
-		p->has_oom_score_adj = true;
-		p->oom_score_adj = (int)oom;
-	}
-	return r;
-}
-
-static int parse_root(const struct tn_cfg *c, const struct tn_json_value *root,
-		      struct tn_oci_config *cfg)
-{
-	const struct tn_json_value *o;
-	int r = tn_cfg_field(c, root, "root", "root", TN_JSON_OBJECT, true, &o);
-
-	if (r == 0)
-		r = tn_cfg_string(c, o, "path", "root.path", true, &cfg->root_path);
-	if (r == 0 && cfg->root_path[0] == '\0')
-		r = tn_cfg_fail(c, tn_json_get(o, "path"), "root.path", "is empty");
-	if (r == 0)
-		r = tn_cfg_bool(c, o, "readonly", "root.readonly", &cfg->root_readonly);
-	return r;
-}
-
-static int parse_mount(const struct tn_cfg *c, const struct tn_json_value *o, size_t i,
-		       struct tn_oci_mount *m)
-{
-	char path[64];
-	const char *bad = NULL;
+	struct tn_oci_rlimit *l = &((struct tn_oci_rlimit *)array)[i];
+	_cleanup_free_ char *type = NULL;
+	char p[64];
 	int r;
 
-	PATH_FMT(path, "mounts[%zu]", i);
 	if (o->type != TN_JSON_OBJECT)
 		return tn_cfg_fail(c, o, path, "expected an object, got %s",
 				   tn_json_type_name(o->type));
-	PATH_FMT(path, "mounts[%zu].destination", i);
-	r = tn_cfg_string(c, o, "destination", path, true, &m->destination);
-	if (r == 0 && m->destination[0] != '/')
-		r = tn_cfg_fail(c, tn_json_get(o, "destination"), path,
-				"\"%s\" is not an absolute path", m->destination);
-	PATH_FMT(path, "mounts[%zu].type", i);
-	if (r == 0)
-		r = tn_cfg_string(c, o, "type", path, false, &m->type);
-	PATH_FMT(path, "mounts[%zu].source", i);
-	if (r == 0)
-		r = tn_cfg_string(c, o, "source", path, false, &m->source);
-	PATH_FMT(path, "mounts[%zu].options", i);
-	if (r == 0)
-		r = tn_cfg_strings(c, o, "options", path, &m->options, &m->n_options);
+	snprintf(p, sizeof(p), "%s.type", path);
+	r = tn_cfg_string(c, o, "type", p, true, &type);
 	if (r < 0)
 		return r;
-	r = tn_oci_mount_options(m, &bad);
-	if (r == -EINVAL)
-		return tn_cfg_fail(c, tn_json_get(o, "options"), path, "invalid option \"%s\"",
-				   bad);
-	if (r == 0 && (m->bind || (m->type && strcmp(m->type, "bind") == 0)) && !m->source) {
-		PATH_FMT(path, "mounts[%zu].source", i);
-		return tn_cfg_fail(c, o, path, "missing (a bind mount needs a source)");
-	}
-	if (m->type && strcmp(m->type, "bind") == 0)
-		m->bind = true;
-	PATH_FMT(path, "mounts[%zu]", i);
-	if (r == 0)
-		r = tn_cfg_idmappings(c, o, "uidMappings", path, &m->uid_mappings,
-				      &m->n_uid_mappings);
-	if (r == 0)
-		r = tn_cfg_idmappings(c, o, "gidMappings", path, &m->gid_mappings,
-				      &m->n_gid_mappings);
-	if (r == 0 && (!m->n_uid_mappings) != (!m->n_gid_mappings))
-		r = tn_cfg_fail(c, o, path,
-				"%s without %s: an idmapped mount needs both (or neither: the "
-				"container's own maps)",
-				m->n_uid_mappings ? "uidMappings" : "gidMappings",
-				m->n_uid_mappings ? "gidMappings" : "uidMappings");
-	if (m->n_uid_mappings)
-		m->idmap = true; /* as runc: mappings alone ask for an idmapped mount */
-	return r;
-}
-
-static int parse_mounts(const struct tn_cfg *c, const struct tn_json_value *root,
-			struct tn_oci_config *cfg)
-{
-	const struct tn_json_value *a;
-	int r = tn_cfg_field(c, root, "mounts", "mounts", TN_JSON_ARRAY, false, &a);
-
-	if (r < 0 || !a)
+	l->resource = tn_rlimit_from_name(type);
+	if (l->resource < 0)
+		return tn_cfg_fail(c, tn_json_get(o, "type"), p, "unknown rlimit \"%s\"", type);
+	for (size_t j = 0; j < i; j++)
+		if (((struct tn_oci_rlimit *)array)[j].resource == l->resource)
+			return tn_cfg_fail(c, tn_json_get(o, "type"), p, "\"%s\" is given twice",
+					   type);
+	snprintf(p, sizeof(p), "%s.soft", path);
+	r = tn_cfg_u64(c, o, "soft", p, true, &l->soft);
+	if (r < 0)
 		return r;
-	cfg->mounts = calloc(a->array.n + 1, sizeof(*cfg->mounts));
-	if (!cfg->mounts)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->array.n; i++) {
-		cfg->n_mounts++;
-		r = parse_mount(c, a->array.v[i], i, &cfg->mounts[i]);
-		if (r < 0)
-			return r;
-	}
+	snprintf(p, sizeof(p), "%s.hard", path);
+	r = tn_cfg_u64(c, o, "hard", p, true, &l->hard);
+	if (r < 0)
+		return r;
+	if (l->soft > l->hard)
+		return tn_cfg_fail(c, o, p, "soft limit %llu is above the hard limit %llu",
+				   (unsigned long long)l->soft, (unsigned long long)l->hard);
 	return 0;
 }
 
-static int parse_hostnames(const struct tn_cfg *c, const struct tn_json_value *root,
-			   struct tn_oci_config *cfg)
+static int check_args(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+		      const struct tn_json_value *proc, const char *path, void *base)
 {
-	int r = tn_cfg_string(c, root, "hostname", "hostname", false, &cfg->hostname);
+	const struct tn_oci_process *p = base;
 
-	if (r == 0)
-		r = tn_cfg_string(c, root, "domainname", "domainname", false, &cfg->domainname);
-	if (r == 0 && cfg->hostname && strlen(cfg->hostname) > 64)
-		r = tn_cfg_fail(c, tn_json_get(root, "hostname"), "hostname",
-				"longer than 64 characters");
-	return r;
+	if (p->n_args == 0)
+		return tn_cfg_fail(c, proc, path, "missing or empty (it is required)");
+	return 0;
 }
 
-int tn_oci_config_linux(const struct tn_cfg *c, const struct tn_json_value *root,
-			struct tn_oci_config *cfg);
+static const struct tn_field console_size_fields[] = {
+	P("height", U32, console_height, TN_FIELD_REQUIRED),
+	P("width", U32, console_width, TN_FIELD_REQUIRED),
+	{ 0 },
+};
 
-int tn_oci_config_parse(const char *file, const char *text, size_t len, struct tn_oci_config *ret,
-			struct tn_error **err)
+static const struct tn_field user_fields[] = {
+	P("uid", ID, uid, TN_FIELD_REQUIRED),
+	P("gid", ID, gid, TN_FIELD_REQUIRED),
+	P("umask", U32, umask, TN_FIELD_HAS, P_GIVEN(has_umask)),
+	P("additionalGids", IDS, additional_gids, 0, P_COUNT(n_additional_gids)),
+	{ 0 },
+};
+
+#define CAP_SET(k, set) P(k, CUSTOM, caps[set], 0, .parse = parse_cap_set)
+static const struct tn_field caps_fields[] = {
+	CAP_SET("bounding", TN_CAP_BOUNDING),	    CAP_SET("effective", TN_CAP_EFFECTIVE),
+	CAP_SET("inheritable", TN_CAP_INHERITABLE), CAP_SET("permitted", TN_CAP_PERMITTED),
+	CAP_SET("ambient", TN_CAP_AMBIENT),	    { 0 },
+};
+
+static const struct tn_field process_fields[] = {
+	P("terminal", BOOL, terminal, 0),
+	TN_INLINE("consoleSize", console_size_fields, TN_FIELD_HAS, P_GIVEN(has_console_size)),
+	TN_INLINE("user", user_fields, TN_FIELD_REQUIRED),
+	P("args", STRINGS, args, 0, P_COUNT(n_args), .check = check_args),
+	P("env", STRINGS, env, 0, P_COUNT(n_env)),
+	P("cwd", STRING, cwd, TN_FIELD_REQUIRED, .check = tn_field_check_absolute),
+	TN_INLINE("capabilities", caps_fields, 0),
+	P("noNewPrivileges", BOOL, no_new_privileges, 0),
+	P("rlimits", ARRAY, rlimits, 0, P_COUNT(n_rlimits), .parse_elem = parse_rlimit,
+	  .elem_size = sizeof(struct tn_oci_rlimit)),
+	P("oomScoreAdj", INT, oom_score_adj, TN_FIELD_HAS, P_GIVEN(has_oom_score_adj), .min = -1000,
+	  .max = 1000),
+	{ 0 },
+};
+
+#define M(k, t, member, ...) TN_FIELD(struct tn_oci_mount, k, t, member, __VA_ARGS__)
+
+/* The options into flags and data; a bind mount has a source. */
+static int check_mount_options(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+			       const struct tn_json_value *o, const char *path, void *base)
 {
-	struct tn_cfg c = { .file = file, .err = err };
-	struct tn_json_syntax_error se = { 0 };
-	struct tn_json_value *root = NULL;
-	int r;
+	struct tn_oci_mount *m = base;
+	bool bind_type = m->type && strcmp(m->type, "bind") == 0;
+	const char *bad = NULL;
+	char p[64];
+	int r = tn_oci_mount_options(m, &bad);
 
-	*ret = (struct tn_oci_config){ 0 };
-	r = tn_json_parse(text, len, &root, &se);
+	if (r == -EINVAL) {
+		snprintf(p, sizeof(p), "%s.options", path);
+		return tn_cfg_fail(c, tn_json_get(o, "options"), p, "invalid option \"%s\"", bad);
+	}
+	if (r < 0)
+		return r;
+	if ((m->bind || bind_type) && !m->source) {
+		snprintf(p, sizeof(p), "%s.source", path);
+		return tn_cfg_fail(c, o, p, "missing (a bind mount needs a source)");
+	}
+	if (bind_type)
+		m->bind = true;
+	return 0;
+}
+
+static int check_mount_idmap(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+			     const struct tn_json_value *o, const char *path, void *base)
+{
+	struct tn_oci_mount *m = base;
+
+	if ((!m->n_uid_mappings) != (!m->n_gid_mappings))
+		return tn_cfg_fail(c, o, path,
+				   "%s without %s: an idmapped mount needs both (or neither: the "
+				   "container's own maps)",
+				   m->n_uid_mappings ? "uidMappings" : "gidMappings",
+				   m->n_uid_mappings ? "gidMappings" : "uidMappings");
+	if (m->n_uid_mappings)
+		m->idmap = true; /* as runc: mappings alone ask for an idmapped mount */
+	return 0;
+}
+
+static const struct tn_field mount_fields[] = {
+	M("destination", STRING, destination, TN_FIELD_REQUIRED, .check = tn_field_check_absolute),
+	M("type", STRING, type, 0),
+	M("source", STRING, source, 0),
+	M("options", STRINGS, options, 0, TN_COUNT(struct tn_oci_mount, n_options)),
+	{ .key = "(options)", .type = TN_FIELD_CHECK, .check = check_mount_options },
+	TN_FIELD_IDMAPPINGS(struct tn_oci_mount, "uidMappings", uid_mappings, n_uid_mappings),
+	TN_FIELD_IDMAPPINGS(struct tn_oci_mount, "gidMappings", gid_mappings, n_gid_mappings),
+	{ .key = "(mappings)", .type = TN_FIELD_CHECK, .check = check_mount_idmap },
+	M("(data)", DERIVED, data, 0),
+	{ 0 },
+};
+
+#define C(k, t, member, ...) TN_FIELD(struct tn_oci_config, k, t, member, __VA_ARGS__)
+#define C_COUNT(member)	     TN_COUNT(struct tn_oci_config, member)
+
+static int check_root_path(const struct tn_cfg *c, const struct tn_field *f,
+			   const struct tn_json_value *o, const char *path, void *base)
+{
+	const struct tn_oci_config *cfg = base;
+
+	if (cfg->root_path[0] == '\0')
+		return tn_cfg_fail(c, tn_json_get(o, f->key), path, "is empty");
+	return 0;
+}
+
+static int check_hostname(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+			  const struct tn_json_value *root, _unused_ const char *path, void *base)
+{
+	const struct tn_oci_config *cfg = base;
+
+	if (cfg->hostname && strlen(cfg->hostname) > 64)
+		return tn_cfg_fail(c, tn_json_get(root, "hostname"), "hostname",
+				   "longer than 64 characters");
+	return 0;
+}
+
+/* The run.tenant.* annotations, last: whatever else is wrong with the file is said first. */
+static int check_policy(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+			_unused_ const struct tn_json_value *root, _unused_ const char *path,
+			void *base)
+{
+	struct tn_oci_config *cfg = base;
+
+	return tn_oci_policy_parse(cfg->annotations, cfg->n_annotations, &cfg->policy, c->err);
+}
+
+static int parse_hooks(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+		       const struct tn_json_value *root, _unused_ const char *path, void *dst)
+{
+	return tn_hooks_parse(c, root, dst);
+}
+
+static void hooks_done(void *dst)
+{
+	tn_hooks_done(dst);
+}
+
+static const struct tn_field root_fields[] = {
+	C("path", STRING, root_path, TN_FIELD_REQUIRED, .check = check_root_path),
+	C("readonly", BOOL, root_readonly, 0),
+	{ 0 },
+};
+
+static const struct tn_field config_fields[] = {
+	C("ociVersion", STRING, oci_version, TN_FIELD_REQUIRED),
+	TN_INLINE("root", root_fields, TN_FIELD_REQUIRED),
+	C("hostname", STRING, hostname, 0),
+	C("domainname", STRING, domainname, 0),
+	{ .key = "(hostname)", .type = TN_FIELD_CHECK, .check = check_hostname },
+	C("process", OBJECT, process, TN_FIELD_HAS, TN_GIVEN(struct tn_oci_config, has_process),
+	  .fields = process_fields),
+	C("mounts", ARRAY, mounts, 0, C_COUNT(n_mounts), .fields = mount_fields,
+	  .elem_size = sizeof(struct tn_oci_mount)),
+	C("annotations", STRING_MAP, annotations, 0, C_COUNT(n_annotations)),
+	TN_INLINE("linux", tn_oci_linux_fields, 0),
+	C("hooks", CUSTOM, hooks, 0, .parse = parse_hooks, .done = hooks_done),
+	{ .key = "(policy)", .type = TN_FIELD_CHECK, .check = check_policy },
+	{ 0 },
+};
+
+/* exec --process FILE: the file is the value of "process". */
+static const struct tn_field process_only_fields[] = {
+	C("process", OBJECT, process, TN_FIELD_HAS, TN_GIVEN(struct tn_oci_config, has_process),
+	  .fields = process_fields),
+	{ 0 },
+};
+
+static int parse_json(const char *file, const char *text, size_t len, struct tn_json_value **ret,
+		      struct tn_error **err)
+{
+	struct tn_json_syntax_error se = { 0 };
+	int r = tn_json_parse(text, len, ret, &se);
+
 	if (r == -EINVAL || r == -E2BIG)
 		return tn_error_set(err, EINVAL, "%s:%u:%u: invalid JSON: %s", file, se.line,
 				    se.column, se.message);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot parse %s", file);
+	return 0;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct tn_json_value *, tn_json_value_free)
+
+static int parse_config(const struct tn_cfg *c, const struct tn_json_value *root,
+			struct tn_oci_config *cfg)
+{
 	if (root->type != TN_JSON_OBJECT)
-		r = tn_cfg_fail(&c, root, "(top level)", "expected an object, got %s",
-				tn_json_type_name(root->type));
-	if (r == 0)
-		r = tn_cfg_string(&c, root, "ociVersion", "ociVersion", true, &ret->oci_version);
-	if (r == 0)
-		r = parse_root(&c, root, ret);
-	if (r == 0)
-		r = parse_hostnames(&c, root, ret);
-	if (r == 0)
-		r = parse_process(&c, root, ret);
-	if (r == 0)
-		r = parse_mounts(&c, root, ret);
-	if (r == 0)
-		r = tn_cfg_string_map(&c, root, "annotations", "annotations", false,
-				      &ret->annotations, &ret->n_annotations);
-	if (r == 0)
-		r = tn_oci_config_linux(&c, root, ret);
-	if (r == 0)
-		r = tn_hooks_parse(&c, root, &ret->hooks);
-	tn_json_value_free(root);
+		return tn_cfg_fail(c, root, "(top level)", "expected an object, got %s",
+				   tn_json_type_name(root->type));
+	return tn_fields_parse(c, config_fields, root, NULL, cfg);
+}
+
+int tn_oci_config_parse(const char *file, const char *text, size_t len, struct tn_oci_config *ret,
+			struct tn_error **err)
+{
+	struct tn_cfg c = { .file = file, .err = err };
+	_cleanup_(tn_json_value_freep) struct tn_json_value *root = NULL;
+	int r;
+
+	*ret = (struct tn_oci_config){ 0 };
+	r = parse_json(file, text, len, &root, err);
+	if (r < 0)
+		return r;
+	r = parse_config(&c, root, ret);
 	if (r < 0) {
 		tn_oci_config_done(ret);
 		if (r == -ENOMEM)
 			return tn_error_errno(err, ENOMEM, "cannot parse %s", file);
+		return r;
 	}
-	return r;
+	return 0;
 }
 
 int tn_oci_process_parse(const char *file, const char *text, size_t len, struct tn_oci_config *cfg,
 			 struct tn_error **err)
 {
 	struct tn_cfg c = { .file = file, .err = err };
-	struct tn_json_syntax_error se = { 0 };
-	struct tn_json_value *v = NULL, holder = { .type = TN_JSON_OBJECT };
+	_cleanup_(tn_json_value_freep) struct tn_json_value *v = NULL;
 	struct tn_json_member m = { (char *)"process", NULL };
-	int r = tn_json_parse(text, len, &v, &se);
+	struct tn_json_value holder = { .type = TN_JSON_OBJECT, .object = { &m, 1 } };
+	int r;
 
-	if (r == -EINVAL || r == -E2BIG)
-		return tn_error_set(err, EINVAL, "%s:%u:%u: invalid JSON: %s", file, se.line,
-				    se.column, se.message);
+	r = parse_json(file, text, len, &v, err);
 	if (r < 0)
-		return tn_error_errno(err, -r, "cannot parse %s", file);
+		return r;
 	m.value = v;
-	holder.object.v = &m;
-	holder.object.n = 1;
 	tn_oci_process_done(&cfg->process);
 	cfg->process = (struct tn_oci_process){ 0 };
-	r = parse_process(&c, &holder, cfg);
-	if (r == 0 && !cfg->has_process)
-		r = tn_cfg_fail(&c, v, "process", "expected an object, got %s",
-				tn_json_type_name(v->type));
-	tn_json_value_free(v);
-	return r;
+	r = tn_fields_parse(&c, process_only_fields, &holder, NULL, cfg);
+	if (r < 0)
+		return r;
+	if (!cfg->has_process)
+		return tn_cfg_fail(&c, v, "process", "expected an object, got %s",
+				   tn_json_type_name(v->type));
+	return 0;
 }
-
-int tn_resources_parse(const struct tn_cfg *c, const struct tn_json_value *res,
-		       struct tn_resources *r);
 
 int tn_resources_load(const char *path, struct tn_resources *ret, struct tn_error **err)
 {
 	_cleanup_free_ char *text = NULL;
+	_cleanup_(tn_json_value_freep) struct tn_json_value *v = NULL;
 	struct tn_json_syntax_error se = { 0 };
-	struct tn_json_value *v = NULL;
 	struct tn_cfg c = { .file = path, .err = err };
 	size_t len;
 	int r = strcmp(path, "-") == 0 ? tn_read_fd(STDIN_FILENO, TN_CONFIG_MAX, &text, &len)
@@ -389,11 +340,8 @@ int tn_resources_load(const char *path, struct tn_resources *ret, struct tn_erro
 		return tn_error_set(err, EINVAL, "%s:%u:%u: invalid JSON: %s", path, se.line,
 				    se.column, se.message);
 	if (v->type != TN_JSON_OBJECT)
-		r = tn_cfg_fail(&c, v, "resources", "expected an object");
-	else
-		r = tn_resources_parse(&c, v, ret);
-	tn_json_value_free(v);
-	return r;
+		return tn_cfg_fail(&c, v, "resources", "expected an object");
+	return tn_fields_parse(&c, tn_resources_fields, v, "linux.resources", ret);
 }
 
 int tn_oci_config_load(const char *path, struct tn_oci_config *ret, struct tn_error **err)
@@ -409,41 +357,11 @@ int tn_oci_config_load(const char *path, struct tn_oci_config *ret, struct tn_er
 
 void tn_oci_process_done(struct tn_oci_process *p)
 {
-	free(p->additional_gids);
-	tn_strv_free(p->args);
-	tn_strv_free(p->env);
-	free(p->cwd);
-	free(p->rlimits);
+	tn_fields_done(process_fields, p);
 }
 
 void tn_oci_config_done(struct tn_oci_config *c)
 {
-	free(c->oci_version);
-	free(c->root_path);
-	free(c->hostname);
-	free(c->domainname);
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		free(c->mounts[i].destination);
-		free(c->mounts[i].type);
-		free(c->mounts[i].source);
-		tn_strv_free(c->mounts[i].options);
-		free(c->mounts[i].data);
-		free(c->mounts[i].uid_mappings);
-		free(c->mounts[i].gid_mappings);
-	}
-	free(c->mounts);
-	tn_oci_process_done(&c->process);
-	for (int i = 0; i < TN_NS_COUNT; i++)
-		free(c->ns[i].path);
-	free(c->uid_mappings);
-	free(c->gid_mappings);
-	tn_strv_free(c->masked_paths);
-	tn_strv_free(c->readonly_paths);
-	free(c->cgroups_path);
-	tn_resources_done(&c->resources);
-	tn_strv_free(c->sysctl);
-	tn_strv_free(c->annotations);
-	tn_seccomp_free(c->seccomp);
-	tn_hooks_done(&c->hooks);
+	tn_fields_done(config_fields, c);
 	*c = (struct tn_oci_config){ 0 };
 }

@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "idmap.h"
 #include "oci-hooks.h"
+#include "oci-policy.h"
 #include "oci-seccomp.h"
 
 #define TN_OCI_VERSION "1.2.0"
@@ -117,6 +118,7 @@ struct tn_oci_config {
 	struct tn_oci_hooks hooks;
 	char **annotations; /* "key", "value", ... pairs */
 	size_t n_annotations;
+	struct tn_oci_policy policy; /* the run.tenant.* annotations, parsed */
 };
 
 const char *tn_ns_type_name(enum tn_ns_type t); /* the config.json name: "network", ... */

@@ -52,13 +52,10 @@ int tn_cfg_fail(const struct tn_cfg *c, const struct tn_json_value *v, const cha
 static int wrong_type(const struct tn_cfg *c, const struct tn_json_value *v, const char *path,
 		      const char *expected)
 {
-	struct tn_buf b = { 0 };
-	int r;
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 
 	show_value(&b, v);
-	r = tn_cfg_fail(c, v, path, "expected %s, got %s", expected, b.data ? b.data : "?");
-	tn_buf_free(&b);
-	return r;
+	return tn_cfg_fail(c, v, path, "expected %s, got %s", expected, b.data ? b.data : "?");
 }
 
 int tn_cfg_field(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
@@ -100,9 +97,10 @@ int tn_cfg_bool(const struct tn_cfg *c, const struct tn_json_value *obj, const c
 	const struct tn_json_value *v;
 	int r = tn_cfg_field(c, obj, key, path, TN_JSON_BOOL, false, &v);
 
-	if (r == 0 && v)
-		*ret = v->boolean;
-	return r;
+	if (r < 0 || !v)
+		return r;
+	*ret = v->boolean;
+	return 0;
 }
 
 static int integer_field(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
@@ -110,9 +108,11 @@ static int integer_field(const struct tn_cfg *c, const struct tn_json_value *obj
 {
 	int r = tn_cfg_field(c, obj, key, path, TN_JSON_NUMBER, required, ret);
 
-	if (r == 0 && *ret && !(*ret)->number.integer)
+	if (r < 0 || !*ret)
+		return r;
+	if (!(*ret)->number.integer)
 		return wrong_type(c, *ret, path, "an integer");
-	return r;
+	return 0;
 }
 
 int tn_cfg_int(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
@@ -153,12 +153,14 @@ int tn_cfg_u64(const struct tn_cfg *c, const struct tn_json_value *obj, const ch
 int tn_cfg_u32(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
 	       const char *path, bool required, uint32_t *ret)
 {
+	const struct tn_json_value *given = tn_json_get(obj, key);
 	int64_t v;
 	int r = tn_cfg_int(c, obj, key, path, required, 0, UINT32_MAX, &v);
 
-	if (r == 0 && tn_json_get(obj, key) && tn_json_get(obj, key)->type != TN_JSON_NULL)
-		*ret = (uint32_t)v;
-	return r;
+	if (r < 0 || !given || given->type == TN_JSON_NULL)
+		return r;
+	*ret = (uint32_t)v;
+	return 0;
 }
 
 int tn_cfg_id(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
@@ -184,20 +186,21 @@ int tn_cfg_id(const struct tn_cfg *c, const struct tn_json_value *obj, const cha
 
 char **tn_strv_copy(char *const *v, size_t *ret_n)
 {
+	_cleanup_(tn_strv_freep) char **c = NULL;
 	size_t n = 0;
-	char **c;
 
 	while (v[n])
 		n++;
 	c = calloc(n + 1, sizeof(*c));
-	for (size_t i = 0; c && i < n; i++)
-		if (!(c[i] = strdup(v[i]))) {
-			tn_strv_free(c);
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		c[i] = strdup(v[i]);
+		if (!c[i])
 			return NULL;
-		}
-	if (c)
-		*ret_n = n;
-	return c;
+	}
+	*ret_n = n;
+	return TAKE_PTR(c);
 }
 
 void tn_strv_free(char **v)
@@ -213,7 +216,7 @@ int tn_cfg_strings(const struct tn_cfg *c, const struct tn_json_value *obj, cons
 		   const char *path, char ***ret, size_t *ret_n)
 {
 	const struct tn_json_value *a;
-	char **v;
+	_cleanup_(tn_strv_freep) char **v = NULL;
 	int r = tn_cfg_field(c, obj, key, path, TN_JSON_ARRAY, false, &a);
 
 	if (r < 0 || !a)
@@ -226,20 +229,16 @@ int tn_cfg_strings(const struct tn_cfg *c, const struct tn_json_value *obj, cons
 		char p[256];
 
 		snprintf(p, sizeof(p), "%s[%zu]", path, i);
-		if (s->type != TN_JSON_STRING || strlen(s->string.s) != s->string.len) {
-			tn_strv_free(v);
-			return s->type != TN_JSON_STRING
-				       ? wrong_type(c, s, p, "a string")
-				       : tn_cfg_fail(c, s, p, "contains a NUL character");
-		}
+		if (s->type != TN_JSON_STRING)
+			return wrong_type(c, s, p, "a string");
+		if (strlen(s->string.s) != s->string.len)
+			return tn_cfg_fail(c, s, p, "contains a NUL character");
 		v[i] = strdup(s->string.s);
-		if (!v[i]) {
-			tn_strv_free(v);
+		if (!v[i])
 			return -ENOMEM;
-		}
 	}
 	tn_strv_free(*ret);
-	*ret = v;
+	*ret = TAKE_PTR(v);
 	*ret_n = a->array.n;
 	return 0;
 }
@@ -249,7 +248,7 @@ int tn_cfg_string_map(const struct tn_cfg *c, const struct tn_json_value *obj, c
 		      const char *path, bool as_assignments, char ***ret, size_t *ret_n)
 {
 	const struct tn_json_value *o;
-	char **v;
+	_cleanup_(tn_strv_freep) char **v = NULL;
 	size_t k = 0;
 	int r = tn_cfg_field(c, obj, key, path, TN_JSON_OBJECT, false, &o);
 
@@ -258,7 +257,6 @@ int tn_cfg_string_map(const struct tn_cfg *c, const struct tn_json_value *obj, c
 	v = calloc(2 * o->object.n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	*ret = v;
 	for (size_t i = 0; i < o->object.n; i++) {
 		const struct tn_json_member *m = &o->object.v[i];
 		char p[256];
@@ -268,12 +266,21 @@ int tn_cfg_string_map(const struct tn_cfg *c, const struct tn_json_value *obj, c
 			return tn_cfg_fail(c, m->value, p, "expected a string, got %s",
 					   tn_json_type_name(m->value->type));
 		if (as_assignments) {
-			if (asprintf(&v[k++], "%s=%s", m->key, m->value->string.s) < 0)
+			if (asprintf(&v[k++], "%s=%s", m->key, m->value->string.s) < 0) {
+				v[k - 1] = NULL; /* asprintf leaves it undefined */
 				return -ENOMEM;
-		} else if (!(v[k++] = strdup(m->key)) || !(v[k++] = strdup(m->value->string.s))) {
-			return -ENOMEM;
+			}
+			continue;
 		}
+		v[k] = strdup(m->key);
+		if (!v[k++])
+			return -ENOMEM;
+		v[k] = strdup(m->value->string.s);
+		if (!v[k++])
+			return -ENOMEM;
 	}
+	tn_strv_free(*ret);
+	*ret = TAKE_PTR(v);
 	*ret_n = as_assignments ? k : k / 2;
 	return 0;
 }

@@ -57,11 +57,7 @@ int tn_cfg_strings(const struct tn_cfg *c, const struct tn_json_value *obj, cons
 int tn_cfg_string_map(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
 		      const char *path, bool as_assignments, char ***ret, size_t *ret_n);
 
-/* An array of {containerID, hostID, size} at PREFIX.KEY (linux.uidMappings,
- * mounts[2].gidMappings), each extent checked; absent: *ret_n stays 0. */
-int tn_cfg_idmappings(const struct tn_cfg *c, const struct tn_json_value *obj, const char *key,
-		      const char *prefix, struct tn_idmap_extent **ret, size_t *ret_n);
-
 void tn_strv_free(char **v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, tn_strv_free)
 /* A copy of a NULL-terminated string array; *ret_n gets its length. NULL when out of memory. */
 char **tn_strv_copy(char *const *v, size_t *ret_n);
