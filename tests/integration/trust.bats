@@ -437,6 +437,8 @@ record() {
 		# victim would be container root, host 3000000.
 		run -1 "$TENANT" shift --to 0:3000000:65536 "$d"
 		assert_contains "$output" "hard link"
+		# The racer runs under as_user's subshell: stop the probe itself, by name and user.
+		pkill -u tenant-ns -x linkrace 2>/dev/null || true
 		kill "$racer" 2>/dev/null || true
 		wait "$racer" || true
 		grep -q raced "$USERNS_DIR/work/raced" && raced=$((raced + 1))

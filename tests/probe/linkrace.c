@@ -18,6 +18,8 @@ int main(int argc, char **argv)
 
 	if (argc != 4 || fd < 0)
 		return 2;
+	/* Never outlive the round of the test that started it, even if nobody kills it. */
+	alarm(30);
 	for (int i = 0; i < 2; i++) {
 		snprintf(path[i], sizeof(path[i]), "%s/%s", argv[1 + i], argv[3]);
 		wd[i] = inotify_add_watch(fd, argv[1 + i], IN_CLOSE_NOWRITE);
