@@ -103,19 +103,25 @@ static int read_db(const char *path, bool must_exist, char **ret_data, size_t *r
 	return 1;
 }
 
+/* A file not handed on loses the lines classified so far; its text stays the caller's. */
+static void file_lines_free(struct tn_subid_file *f)
+{
+	free(f->v);
+}
+
 int tn_subid_file_from_text(const char *path, char *text, size_t len, struct tn_subid_file *ret)
 {
-	struct tn_subid_file f = { .path = path, .data = text, .len = len, .exists = true };
-	_cleanup_free_ struct tn_subid_entry *entries = NULL;
+	_cleanup_(file_lines_free) struct tn_subid_file f = {
+		.path = path, .data = text, .len = len, .exists = true
+	};
 	struct load_ctx c = { .f = &f };
 	int r;
 
 	r = tn_subid_foreach_line(f.data, f.len, load_line, &c);
-	entries = f.v; /* the lines classified so far, freed unless the file is handed on */
 	if (r < 0)
 		return r;
-	f.v = TAKE_PTR(entries);
 	*ret = f;
+	f.v = NULL; /* handed on */
 	return 0;
 }
 
