@@ -93,26 +93,48 @@ static int push(struct tn_accounts *a, size_t *cap, uint32_t id, uint32_t gid, c
 	return 0;
 }
 
+/* Between setpwent() and endpwent(). */
+static int enumerate_users(struct tn_accounts *a, size_t *cap)
+{
+	struct passwd *pw;
+
+	while ((pw = getpwent())) {
+		int r = push(a, cap, pw->pw_uid, pw->pw_gid, pw->pw_name);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Between setgrent() and endgrent(). */
+static int enumerate_groups(struct tn_accounts *a, size_t *cap)
+{
+	struct group *gr;
+
+	while ((gr = getgrent())) {
+		int r = push(a, cap, gr->gr_gid, gr->gr_gid, gr->gr_name);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int enumerate(enum tn_account_kind kind, struct tn_accounts *a)
 {
 	size_t cap = 0;
-	int r = 0;
+	int r;
 
 	if (kind == TN_ACCOUNT_USER) {
-		struct passwd *pw;
-
 		setpwent();
-		while (r >= 0 && (pw = getpwent()))
-			r = push(a, &cap, pw->pw_uid, pw->pw_gid, pw->pw_name);
+		r = enumerate_users(a, &cap);
 		endpwent();
-	} else {
-		struct group *gr;
-
-		setgrent();
-		while (r >= 0 && (gr = getgrent()))
-			r = push(a, &cap, gr->gr_gid, gr->gr_gid, gr->gr_name);
-		endgrent();
+		return r;
 	}
+	setgrent();
+	r = enumerate_groups(a, &cap);
+	endgrent();
 	return r;
 }
 
@@ -132,7 +154,7 @@ static int by_name_cmp(const void *x, const void *y)
 
 int tn_accounts_load(enum tn_account_kind kind, struct tn_accounts *ret)
 {
-	struct tn_accounts a = { .kind = kind };
+	_cleanup_(tn_accounts_done) struct tn_accounts a = { .kind = kind };
 	_cleanup_free_ char *nsswitch = NULL;
 	int r;
 
@@ -141,21 +163,20 @@ int tn_accounts_load(enum tn_account_kind kind, struct tn_accounts *ret)
 		tn_nsswitch_read(&nsswitch) >= 0 &&
 		tn_nsswitch_enumerates_all(nsswitch, kind == TN_ACCOUNT_USER ? "passwd" : "group");
 	r = enumerate(kind, &a);
-	if (r >= 0 && a.n > 0) {
+	if (r < 0)
+		return r;
+	if (a.n > 0) {
 		qsort(a.v, a.n, sizeof(*a.v), by_id_cmp);
 		a.by_name = calloc(a.n, sizeof(*a.by_name));
 		if (!a.by_name)
-			r = -ENOMEM;
-	}
-	if (r < 0) {
-		tn_accounts_done(&a);
-		return r;
+			return -ENOMEM;
 	}
 	for (size_t i = 0; i < a.n; i++)
 		a.by_name[i] = &a.v[i];
 	if (a.n > 1)
 		qsort(a.by_name, a.n, sizeof(*a.by_name), by_name_cmp);
 	*ret = a;
+	a = (struct tn_accounts){ 0 }; /* handed on */
 	return 0;
 }
 

@@ -50,7 +50,7 @@ void tn_forward_end(struct tn_forward *f)
 		fcntl(f->fd, F_SETFL, O_NONBLOCK);
 		while (read(f->fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			;
-		close(f->fd);
+		closep(&f->fd);
 		f->fd = -1;
 		sigprocmask(SIG_SETMASK, &f->old_mask, NULL);
 	}
@@ -59,14 +59,11 @@ void tn_forward_end(struct tn_forward *f)
 /* Is tenant in the foreground process group of its terminal (a job a shell controls)? */
 static bool foreground_job(void)
 {
-	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	bool fg;
+	_cleanup_close_ int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0)
 		return false;
-	fg = tcgetpgrp(fd) == getpgrp();
-	close(fd);
-	return fg;
+	return tcgetpgrp(fd) == getpgrp();
 }
 
 /*
@@ -97,11 +94,11 @@ static int reap(pid_t pid, int *ret_status)
 {
 	for (;;) {
 		int status;
-		pid_t r = waitpid(pid, &status, WNOHANG | WUNTRACED);
+		pid_t got = waitpid(pid, &status, WNOHANG | WUNTRACED);
 
-		if (r < 0)
+		if (got < 0)
 			return errno == EINTR ? 0 : negative_errno();
-		if (r == 0)
+		if (got == 0)
 			return 0;
 		if (WIFSTOPPED(status)) {
 			follow_stop(pid, WSTOPSIG(status));

@@ -38,46 +38,70 @@ static int parse_hook(const struct tn_cfg *c, const struct tn_json_value *o, con
 				   tn_json_type_name(o->type));
 	snprintf(p, sizeof(p), "%s.path", path);
 	r = tn_cfg_string(c, o, "path", p, true, &h->path);
-	if (r == 0 && h->path[0] != '/')
-		r = tn_cfg_fail(c, tn_json_get(o, "path"), p, "\"%s\" is not an absolute path",
-				h->path);
+	if (r < 0)
+		return r;
+	if (h->path[0] != '/')
+		return tn_cfg_fail(c, tn_json_get(o, "path"), p, "\"%s\" is not an absolute path",
+				   h->path);
 	snprintf(p, sizeof(p), "%s.args", path);
-	if (r == 0)
-		r = tn_cfg_strings(c, o, "args", p, &h->args, &h->n_args);
+	r = tn_cfg_strings(c, o, "args", p, &h->args, &h->n_args);
+	if (r < 0)
+		return r;
 	snprintf(p, sizeof(p), "%s.env", path);
-	if (r == 0)
-		r = tn_cfg_strings(c, o, "env", p, &h->env, &h->n_env);
+	r = tn_cfg_strings(c, o, "env", p, &h->env, &h->n_env);
+	if (r < 0)
+		return r;
 	snprintf(p, sizeof(p), "%s.timeout", path);
-	if (r == 0)
-		r = tn_cfg_int(c, o, "timeout", p, false, 1, 86400, &timeout);
+	r = tn_cfg_int(c, o, "timeout", p, false, 1, 86400, &timeout);
+	if (r < 0)
+		return r;
 	h->timeout = (int)timeout;
-	return r;
+	return 0;
+}
+
+/* The hooks of one kind, if config.json has any, into hooks->v[k]. */
+static int parse_kind(const struct tn_cfg *c, const struct tn_json_value *obj, int k,
+		      struct tn_oci_hooks *hooks)
+{
+	const struct tn_json_value *a;
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "hooks.%s", kind_names[k]);
+	r = tn_cfg_field(c, obj, kind_names[k], path, TN_JSON_ARRAY, false, &a);
+	if (r < 0 || !a)
+		return r;
+	hooks->v[k] = calloc(a->array.n + 1, sizeof(*hooks->v[k]));
+	if (!hooks->v[k])
+		return -ENOMEM;
+	for (size_t i = 0; i < a->array.n; i++) {
+		snprintf(path, sizeof(path), "hooks.%s[%zu]", kind_names[k], i);
+		hooks->n[k]++; /* counted first: what a failed parse took is freed with the rest */
+		r = parse_hook(c, a->array.v[i], path, &hooks->v[k][i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int tn_hooks_parse(const struct tn_cfg *c, const struct tn_json_value *root,
 		   struct tn_oci_hooks *ret)
 {
-	const struct tn_json_value *hooks;
-	int r = tn_cfg_field(c, root, "hooks", "hooks", TN_JSON_OBJECT, false, &hooks);
+	_cleanup_(tn_hooks_done) struct tn_oci_hooks hooks = { 0 };
+	const struct tn_json_value *obj;
+	int r;
 
-	for (int k = 0; r == 0 && hooks && k < TN_HOOK_KINDS; k++) {
-		const struct tn_json_value *a;
-		char path[64];
-
-		snprintf(path, sizeof(path), "hooks.%s", kind_names[k]);
-		r = tn_cfg_field(c, hooks, kind_names[k], path, TN_JSON_ARRAY, false, &a);
-		if (r < 0 || !a)
-			continue;
-		ret->v[k] = calloc(a->array.n + 1, sizeof(*ret->v[k]));
-		if (!ret->v[k])
-			return -ENOMEM;
-		for (size_t i = 0; r == 0 && i < a->array.n; i++) {
-			snprintf(path, sizeof(path), "hooks.%s[%zu]", kind_names[k], i);
-			ret->n[k]++;
-			r = parse_hook(c, a->array.v[i], path, &ret->v[k][i]);
-		}
+	r = tn_cfg_field(c, root, "hooks", "hooks", TN_JSON_OBJECT, false, &obj);
+	if (r < 0)
+		return r;
+	for (int k = 0; obj && k < TN_HOOK_KINDS; k++) {
+		r = parse_kind(c, obj, k, &hooks);
+		if (r < 0)
+			return r;
 	}
-	return r;
+	*ret = hooks;
+	hooks = (struct tn_oci_hooks){ 0 }; /* handed on */
+	return 0;
 }
 
 void tn_hooks_done(struct tn_oci_hooks *h)
@@ -99,11 +123,11 @@ static int wait_hook(pid_t pid, int timeout, int *ret_status)
 	struct timespec tick = { .tv_nsec = 5 * 1000 * 1000 };
 
 	for (long waited = 0;; waited += 5) {
-		pid_t r = waitpid(pid, ret_status, timeout ? WNOHANG : 0);
+		pid_t got = waitpid(pid, ret_status, timeout ? WNOHANG : 0);
 
-		if (r == pid)
+		if (got == pid)
 			return 0;
-		if (r < 0 && errno != EINTR)
+		if (got < 0 && errno != EINTR)
 			return negative_errno();
 		if (timeout && waited >= timeout * 1000L) {
 			kill(pid, SIGKILL);
@@ -114,34 +138,59 @@ static int wait_hook(pid_t pid, int timeout, int *ret_status)
 	}
 }
 
-static int run_one(const struct tn_oci_hook *h, const char *state, int *ret_status)
+/* In the child: the hook, with `in` as its stdin. Never returns. */
+static _Noreturn void exec_hook(const struct tn_oci_hook *h, int in)
 {
 	char *default_args[] = { h->path, NULL }, *no_env[] = { NULL };
-	int sv[2], r;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	dup2(in, STDIN_FILENO);
+	execve(h->path, h->args ? h->args : default_args, h->env ? h->env : no_env);
+	_exit(127);
+}
+
+/* Fork the hook with `in` as its stdin; tenant's copy of `in` is closed on return either way. */
+static pid_t fork_hook(const struct tn_oci_hook *h, int in_owned)
+{
+	_cleanup_close_ int in = in_owned;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return negative_errno();
+	if (pid == 0)
+		exec_hook(h, in);
+	return pid;
+}
+
+/* Start the hook with the state on its stdin. Tenant's end is closed on return, before the
+ * wait: the hook reads its stdin to the end. */
+static pid_t start_hook(const struct tn_oci_hook *h, const char *state)
+{
+	_cleanup_close_ int ours = -1;
+	int sv[2];
 	pid_t pid;
 
 	/* A socket, not a pipe: a hook that does not read its stdin must not SIGPIPE tenant. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return negative_errno();
-	pid = fork();
-	if (pid < 0) {
-		r = negative_errno();
-		close(sv[0]);
-		close(sv[1]);
-		return r;
-	}
-	if (pid == 0) {
-		sigset_t none;
+	ours = sv[0];
+	/* fork_hook owns the hook's end, and closes tenant's copy before the send: a hook that
+	 * exits without reading ends the send instead of blocking it. */
+	pid = fork_hook(h, sv[1]);
+	if (pid < 0)
+		return pid;
+	(void)RETRY_EINTR(send(ours, state, strlen(state), MSG_NOSIGNAL));
+	return pid;
+}
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		dup2(sv[1], STDIN_FILENO);
-		execve(h->path, h->args ? h->args : default_args, h->env ? h->env : no_env);
-		_exit(127);
-	}
-	close(sv[1]);
-	(void)RETRY_EINTR(send(sv[0], state, strlen(state), MSG_NOSIGNAL));
-	close(sv[0]);
+static int run_one(const struct tn_oci_hook *h, const char *state, int *ret_status)
+{
+	pid_t pid = start_hook(h, state);
+
+	if (pid < 0)
+		return pid;
 	return wait_hook(pid, h->timeout, ret_status);
 }
 

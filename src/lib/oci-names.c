@@ -196,7 +196,7 @@ static bool flag_option(struct tn_oci_mount *m, const char *o)
 
 int tn_oci_mount_options(struct tn_oci_mount *m, const char **ret_bad)
 {
-	struct tn_buf data = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf data = { 0 };
 
 	for (size_t i = 0; i < m->n_options; i++) {
 		const char *o = m->options[i];
@@ -215,7 +215,6 @@ int tn_oci_mount_options(struct tn_oci_mount *m, const char **ret_bad)
 		} else if (!flag_option(m, o)) {
 			if (*o == '\0' || strchr(o, ',')) {
 				*ret_bad = o;
-				tn_buf_free(&data);
 				return -EINVAL;
 			}
 			/* Anything else is for the filesystem: mode=755, size=64k, newinstance... */

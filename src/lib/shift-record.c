@@ -210,11 +210,30 @@ static int keep_cmp(const void *a, const void *b)
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
+/* The lines after the header, into rec; a record without a "to" map is damaged. */
+static int parse_lines(char *line, struct tn_shift_record *rec)
+{
+	while (*line) {
+		char *end = line + strcspn(line, "\n");
+		bool last = *end == '\0';
+		int r;
+
+		*end = '\0';
+		r = parse_line(line, rec);
+		/* A keep line cut short by a crash while it was appended says nothing yet. */
+		if (r == -EBADMSG && last && rec->busy && strncmp(line, "kee", 3) == 0)
+			r = 0;
+		if (r < 0)
+			return r;
+		line = last ? end : end + 1;
+	}
+	return rec->to[0].n == 0 ? -EBADMSG : 0;
+}
+
 int tn_shift_record_parse(const char *text, struct tn_shift_record *rec)
 {
 	_cleanup_free_ char *copy = strdup(text);
-	char *line;
-	int r = 0;
+	int r;
 
 	record_clear(rec);
 	if (!copy)
@@ -223,22 +242,9 @@ int tn_shift_record_parse(const char *text, struct tn_shift_record *rec)
 	    strncmp(copy, HEADER "done\n", strlen(HEADER) + 5) != 0)
 		return -EBADMSG;
 	rec->busy = copy[strlen(HEADER)] == 'b';
-	line = copy + strlen(HEADER) + 5;
-	while (r == 0 && *line) {
-		char *end = line + strcspn(line, "\n");
-		bool last = *end == '\0';
-
-		*end = '\0';
-		r = parse_line(line, rec);
-		/* A keep line cut short by a crash while it was appended says nothing yet. */
-		if (r == -EBADMSG && last && rec->busy && strncmp(line, "kee", 3) == 0)
-			r = 0;
-		line = last ? end : end + 1;
-	}
-	if (r == 0 && rec->to[0].n == 0)
-		r = -EBADMSG;
+	r = parse_lines(copy + strlen(HEADER) + 5, rec);
 	if (r < 0) {
-		record_clear(rec);
+		record_clear(rec); /* nothing of a damaged record is kept */
 		return r;
 	}
 	if (rec->n_keep)
@@ -323,20 +329,20 @@ static int find_at(int fd, struct tn_shift_record *rec, struct tn_error **err)
 
 int tn_shift_record_find(const char *root_path, struct tn_idmap ret[2], struct tn_error **err)
 {
+	/* Released in reverse: the record, then the tree's top. */
 	_cleanup_close_ int fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct tn_shift_record rec = { .append_fd = -1 };
+	_cleanup_(tn_shift_record_done) struct tn_shift_record rec = { .append_fd = -1 };
 	int r;
 
 	if (fd < 0)
 		return tn_error_errno(err, errno, "cannot open %s", root_path);
 	r = find_at(fd, &rec, err);
-	if (r == 0) {
-		ret[0] = rec.to[0];
-		ret[1] = rec.to[1];
-		rec.to[0] = rec.to[1] = (struct tn_idmap){ 0 };
-	}
-	tn_shift_record_done(&rec);
-	return r;
+	if (r < 0)
+		return r;
+	ret[0] = rec.to[0];
+	ret[1] = rec.to[1];
+	rec.to[0] = rec.to[1] = (struct tn_idmap){ 0 }; /* handed on */
+	return 0;
 }
 
 static void format_maps(struct tn_buf *b, const char *word, const struct tn_idmap *const m[2])
@@ -352,7 +358,7 @@ static int write_record(struct tn_shift_record *rec, bool busy, const char *root
 			const struct tn_idmap *const from[2], const struct tn_idmap *const to[2],
 			struct tn_error **err)
 {
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	int r;
 
 	tn_buf_printf(&b, HEADER "%s\n", busy ? "busy" : "done");
@@ -366,13 +372,12 @@ static int write_record(struct tn_shift_record *rec, bool busy, const char *root
 		format_maps(&b, "from", from);
 	format_maps(&b, "to", to);
 	r = tn_buf_check(&b);
-	if (r < 0) {
-		tn_buf_free(&b);
+	if (r < 0)
 		return r;
-	}
 	r = tn_atomic_replace(rec->file, b.data, b.len, 0600, geteuid(), getegid());
-	tn_buf_free(&b);
-	return r < 0 ? tn_error_errno(err, -r, "cannot write the shift record %s", rec->file) : 0;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot write the shift record %s", rec->file);
+	return 0;
 }
 
 int tn_shift_record_busy(struct tn_shift_record *rec, const char *root_path,
@@ -383,15 +388,17 @@ int tn_shift_record_busy(struct tn_shift_record *rec, const char *root_path,
 
 	if (r < 0)
 		return r;
-	if (rec->append_fd >= 0)
-		close(rec->append_fd);
+	closep(&rec->append_fd); /* the record owns its append fd: the old one is replaced */
 	rec->append_fd = open(rec->file, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (rec->append_fd < 0)
 		return tn_error_errno(err, errno, "cannot open the shift record %s", rec->file);
 	/* The keep lines of an interrupted shift were loaded: they stay pending in memory, and
 	 * a line is written again for each file that still needs them. */
 	for (size_t i = 0; i < rec->n_keep; i++) {
-		if (!rec->keep[i].kept && (r = tn_shift_record_keep(rec, &rec->keep[i])) < 0)
+		if (rec->keep[i].kept)
+			continue;
+		r = tn_shift_record_keep(rec, &rec->keep[i]);
+		if (r < 0)
 			return tn_error_errno(err, -r, "cannot write the shift record %s",
 					      rec->file);
 	}
@@ -442,10 +449,8 @@ const struct tn_shift_keep *tn_shift_record_pending(const struct tn_shift_record
 int tn_shift_record_finish(struct tn_shift_record *rec, const char *root_path,
 			   const struct tn_idmap *const to[2], struct tn_error **err)
 {
-	if (rec->append_fd >= 0) {
-		close(rec->append_fd);
-		rec->append_fd = -1;
-	}
+	closep(&rec->append_fd); /* no more keep lines */
+	rec->append_fd = -1;
 	/* Every keep line was put back: none may come back with a later shift of the tree. */
 	free(rec->keep);
 	rec->keep = NULL;
@@ -456,20 +461,30 @@ int tn_shift_record_finish(struct tn_shift_record *rec, const char *root_path,
 void tn_shift_record_done(struct tn_shift_record *rec)
 {
 	record_clear(rec);
-	if (rec->append_fd >= 0)
-		close(rec->append_fd);
+	closep(&rec->append_fd);
 	free(rec->file);
 	*rec = (struct tn_shift_record){ .append_fd = -1 };
+}
+
+/* Whether the record's text is an earlier tree's, at the same inode as the tree at fd. A damaged
+ * record is not: it is shown as it is. */
+static bool record_stale(int fd, const char *text)
+{
+	_cleanup_(tn_shift_record_done) struct tn_shift_record rec = { .append_fd = -1 };
+	struct stat st;
+
+	if (tn_shift_record_parse(text, &rec) != 0)
+		return false;
+	return (rec.generation && rec.generation != generation(fd)) ||
+	       (rec.birth && rec.birth != birth(fd)) || fstat(fd, &st) < 0 ||
+	       !tn_shift_record_fits(&rec, st.st_uid, st.st_gid);
 }
 
 int tn_shift_record_show(const char *root_path, char **ret_file, char **ret_text,
 			 struct tn_error **err)
 {
 	_cleanup_close_ int fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rfd = -1;
-	_cleanup_free_ char *file = NULL;
-	struct tn_shift_record rec = { .append_fd = -1 };
-	struct stat st;
-	bool stale;
+	_cleanup_free_ char *file = NULL, *text = NULL;
 	size_t len;
 	int r;
 
@@ -484,19 +499,12 @@ int tn_shift_record_show(const char *root_path, char **ret_file, char **ret_text
 	if (rfd < 0)
 		return errno == ENOENT ? -ENODATA
 				       : tn_error_errno(err, errno, "cannot read %s", file);
-	r = tn_read_fd(rfd, 64 * 1024 * 1024, ret_text, &len);
+	r = tn_read_fd(rfd, 64 * 1024 * 1024, &text, &len);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read %s", file);
-	r = tn_shift_record_parse(*ret_text, &rec);
-	stale = r == 0 && ((rec.generation && rec.generation != generation(fd)) ||
-			   (rec.birth && rec.birth != birth(fd)) || fstat(fd, &st) < 0 ||
-			   !tn_shift_record_fits(&rec, st.st_uid, st.st_gid));
-	tn_shift_record_done(&rec);
-	if (stale) { /* an earlier tree's, at the same inode */
-		free(*ret_text);
-		*ret_text = NULL;
+	if (record_stale(fd, text)) /* an earlier tree's, at the same inode */
 		return -ENODATA;
-	}
 	*ret_file = TAKE_PTR(file);
+	*ret_text = TAKE_PTR(text);
 	return 0;
 }

@@ -108,21 +108,20 @@ static int unmappable(const struct tn_shift_walk *w, const struct tn_shift_list 
 /* Every owner must have a place in `to`: said with paths and counts before anything moves. */
 static int check_owners(const struct tn_shift_walk *w, const struct tn_shift_list *l)
 {
-	struct tn_buf b[2] = { 0 };
-	int r = unmappable(w, l, 0, &b[0]);
+	_cleanup_(tn_buf_free) struct tn_buf uids = { 0 }, gids = { 0 };
+	int r;
 
-	if (r == 0)
-		r = unmappable(w, l, 1, &b[1]);
-	if (r == 0) {
-		tn_error_set(w->err, ERANGE, "%s has owners the target map cannot hold: %s%s%s",
-			     w->req->root, b[0].len ? b[0].data : "",
-			     b[0].len && b[1].len ? "; " : "", b[1].len ? b[1].data : "");
-		r = tn_error_hint(w->err, "give the map extents that cover them (a sparse map: "
-					  "--userns auto:size=image), or chown those files first");
-	}
-	tn_buf_free(&b[0]);
-	tn_buf_free(&b[1]);
-	return r;
+	r = unmappable(w, l, 0, &uids);
+	if (r < 0)
+		return r;
+	r = unmappable(w, l, 1, &gids);
+	if (r < 0)
+		return r;
+	tn_error_set(w->err, ERANGE, "%s has owners the target map cannot hold: %s%s%s",
+		     w->req->root, uids.len ? uids.data : "", uids.len && gids.len ? "; " : "",
+		     gids.len ? gids.data : "");
+	return tn_error_hint(w->err, "give the map extents that cover them (a sparse map: "
+				     "--userns auto:size=image), or chown those files first");
 }
 
 /* Pass 1 into l; refused with paths and counts when an owner has no place; busy; pass 2. */
@@ -143,13 +142,12 @@ static int shift_listed(struct tn_shift_walk *w, struct tn_shift_list *l)
 /* Pass 1, busy, pass 2, done. */
 static int run_shift(struct tn_shift_walk *w)
 {
-	struct tn_shift_list l = { 0 };
+	_cleanup_(tn_shift_list_done) struct tn_shift_list l = { 0 };
 	int r = check_disjoint(w, w->err);
 
 	if (r < 0)
 		return r;
 	r = shift_listed(w, &l);
-	tn_shift_list_done(&l);
 	if (r < 0)
 		return r;
 	if (w->req->progress)
@@ -223,7 +221,9 @@ static int shift_recorded(struct tn_shift_walk *w, struct tn_shift_record *rec)
 
 int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, struct tn_error **err)
 {
-	struct tn_shift_record rec = { .append_fd = -1 };
+	/* Released in reverse: the record (its append fd) first, then the tree's top. */
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_(tn_shift_record_done) struct tn_shift_record rec = { .append_fd = -1 };
 	struct tn_shift_walk w = {
 		.req = req,
 		.res = res,
@@ -235,15 +235,14 @@ int tn_shift(const struct tn_shift_request *req, struct tn_shift_result *res, st
 	int r;
 
 	*res = (struct tn_shift_result){ 0 };
-	w.rootfd = open_top(req->root, err);
-	if (w.rootfd < 0)
-		return w.rootfd;
-	r = tn_shift_record_open(w.rootfd, req->root, &rec, err);
-	if (r == 0)
-		r = shift_recorded(&w, &rec); /* the record and the fd are released either way */
-	tn_shift_record_done(&rec);
-	close(w.rootfd);
-	return r;
+	rootfd = open_top(req->root, err);
+	if (rootfd < 0)
+		return rootfd;
+	w.rootfd = rootfd;
+	r = tn_shift_record_open(rootfd, req->root, &rec, err);
+	if (r < 0)
+		return r;
+	return shift_recorded(&w, &rec);
 }
 
 int tn_shift_recorded(const char *root, struct tn_idmap ret[2])
@@ -268,13 +267,23 @@ static int run_call(void *data, struct tn_error **err)
 	_exit(0);
 }
 
+/* The call and its result, in memory shared with the child (MAP_FAILED: none). */
+#define CALL_SIZE (sizeof(struct call) + sizeof(struct tn_shift_result))
+
+static void call_unmapp(struct call **c)
+{
+	if (*c != MAP_FAILED)
+		munmap(*c, CALL_SIZE);
+}
+
 int tn_shift_run(const struct tn_shift_request *req, const struct tn_subid_source *src,
 		 struct tn_shift_result *res, struct tn_error **err)
 {
 	struct tn_userns_request ureq = { .src = src, .mode = { TN_IDMAP_AUTO, TN_IDMAP_AUTO } };
-	struct tn_userns_plan plan = { 0 };
-	struct tn_user me = { 0 };
-	struct call *c;
+	/* Released in reverse: the shared call, the plan, then the user. */
+	_cleanup_(tn_user_done) struct tn_user me = { 0 };
+	_cleanup_(tn_userns_plan_done) struct tn_userns_plan plan = { 0 };
+	_cleanup_(call_unmapp) struct call *c = MAP_FAILED;
 	int r;
 
 	if (!tn_rootless())
@@ -287,20 +296,15 @@ int tn_shift_run(const struct tn_shift_request *req, const struct tn_subid_sourc
 	ureq.gid = getgid();
 	tn_userns_caller_privileges(ureq.privileged);
 	r = tn_userns_plan_build(&ureq, &plan, err);
-	c = mmap(NULL, sizeof(*c) + sizeof(*res), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (r == 0 && c == MAP_FAILED)
-		r = -ENOMEM;
-	if (r == 0) {
-		*c = (struct call){ .req = *req, .res = (struct tn_shift_result *)(c + 1) };
-		c->req.view[0] = &plan.map[0];
-		c->req.view[1] = &plan.map[1];
-		r = tn_userns_call(&ureq, run_call, c, err);
-		*res = *c->res;
-	}
-	if (c != MAP_FAILED)
-		munmap(c, sizeof(*c) + sizeof(*res));
-	tn_userns_plan_done(&plan);
-	tn_user_done(&me);
+	if (r < 0)
+		return r;
+	c = mmap(NULL, CALL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED)
+		return -ENOMEM;
+	*c = (struct call){ .req = *req, .res = (struct tn_shift_result *)(c + 1) };
+	c->req.view[0] = &plan.map[0];
+	c->req.view[1] = &plan.map[1];
+	r = tn_userns_call(&ureq, run_call, c, err);
+	*res = *c->res;
 	return r;
 }

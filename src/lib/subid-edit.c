@@ -57,15 +57,22 @@ static int refuse_malformed(const struct tn_subid_file *f, struct tn_error **err
 static int build_occupied(const struct tn_subid_file *f, const struct tn_accounts *accounts,
 			  struct tn_idset *set)
 {
-	int r = 0;
+	int r;
 
-	for (size_t i = 0; i < f->n && r >= 0; i++)
-		if (tn_subid_entry_has_range(&f->v[i]))
-			r = tn_idset_add(set, f->v[i].start, f->v[i].count);
-	for (size_t i = 0; i < accounts->n && r >= 0; i++)
+	for (size_t i = 0; i < f->n; i++) {
+		if (!tn_subid_entry_has_range(&f->v[i]))
+			continue;
+		r = tn_idset_add(set, f->v[i].start, f->v[i].count);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < accounts->n; i++) {
 		r = tn_idset_add(set, accounts->v[i].id, 1);
+		if (r < 0)
+			return r;
+	}
 	tn_idset_normalize(set);
-	return r;
+	return 0;
 }
 
 /* Say exactly what a requested start collides with. */
@@ -138,27 +145,50 @@ static int pick_range(const struct tn_subid_file *f, const struct tn_subid_add_r
 	return 0;
 }
 
+/* The usable ranges the user already has, into e->ranges. */
+static int existing_ranges(const struct tn_subid_file *f, const struct tn_user *user,
+			   struct tn_subid_edit *e)
+{
+	struct tn_subid_owner o;
+
+	tn_subid_owner_init(&o, user);
+	for (size_t i = 0; i < f->n; i++) {
+		int r;
+
+		if (!tn_subid_entry_usable(&f->v[i]) ||
+		    !tn_subid_owner_line(&o, f->v[i].text, f->v[i].text_len))
+			continue;
+		r = push_range(e, &f->v[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Hand the plan in *e on to *ret, leaving *e empty for its scope's cleanup. */
+static void edit_move(struct tn_subid_edit *e, struct tn_subid_edit *ret)
+{
+	*ret = *e;
+	*e = (struct tn_subid_edit){ 0 };
+}
+
 int tn_subid_plan_add(const struct tn_subid_file *f, const struct tn_subid_add_request *req,
 		      const struct tn_subid_defs *defs, const struct tn_accounts *accounts,
 		      struct tn_subid_edit *ret, struct tn_error **err)
 {
-	struct tn_subid_edit e = { 0 };
+	_cleanup_(tn_subid_edit_done) struct tn_subid_edit e = { 0 };
 	int r;
 
 	r = refuse_malformed(f, err);
 	if (r < 0)
 		return r;
 	if (!req->have_count && !req->have_start) {
-		struct tn_subid_owner o;
-
-		tn_subid_owner_init(&o, req->user);
-		for (size_t i = 0; i < f->n && r >= 0; i++)
-			if (tn_subid_entry_usable(&f->v[i]) &&
-			    tn_subid_owner_line(&o, f->v[i].text, f->v[i].text_len))
-				r = push_range(&e, &f->v[i]);
-		if (r < 0 || e.n_ranges > 0) {
-			*ret = e;
-			return r < 0 ? tn_error_errno(err, r, "cannot plan") : 0;
+		r = existing_ranges(f, req->user, &e);
+		if (r < 0)
+			return tn_error_errno(err, r, "cannot plan");
+		if (e.n_ranges > 0) { /* nothing to do */
+			edit_move(&e, ret);
+			return 0;
 		}
 	}
 	r = pick_range(f, req, defs, accounts, &e.added, err);
@@ -172,11 +202,9 @@ int tn_subid_plan_add(const struct tn_subid_file *f, const struct tn_subid_add_r
 	e.added_line = (uint32_t)f->n + 1;
 	e.changed = true;
 	r = tn_buf_check(&e.text);
-	if (r < 0) {
-		tn_subid_edit_done(&e);
+	if (r < 0)
 		return tn_error_errno(err, r, "cannot plan");
-	}
-	*ret = e;
+	edit_move(&e, ret);
 	return 0;
 }
 
@@ -184,12 +212,12 @@ int tn_subid_plan_remove(const struct tn_subid_file *f, const struct tn_user *u,
 			 const char *owner_text, const struct tn_idrange *only,
 			 struct tn_subid_edit *ret)
 {
-	struct tn_subid_edit e = { 0 };
+	_cleanup_(tn_subid_edit_done) struct tn_subid_edit e = { 0 };
 	struct tn_subid_owner o;
-	int r = 0;
+	int r;
 
 	tn_subid_owner_init_text(&o, u, owner_text);
-	for (size_t i = 0; i < f->n && r >= 0; i++) {
+	for (size_t i = 0; i < f->n; i++) {
 		const struct tn_subid_entry *x = &f->v[i];
 		const char *next = i + 1 < f->n ? f->v[i + 1].text : f->data + f->len;
 		bool drop = x->kind != TN_SUBID_BLANK && x->kind != TN_SUBID_COMMENT &&
@@ -203,17 +231,17 @@ int tn_subid_plan_remove(const struct tn_subid_file *f, const struct tn_user *u,
 			continue;
 		}
 		e.n_lines_removed++;
-		if (tn_subid_entry_has_range(x))
-			r = push_range(&e, x);
+		if (!tn_subid_entry_has_range(x))
+			continue;
+		r = push_range(&e, x);
+		if (r < 0)
+			return r;
 	}
-	if (r >= 0)
-		r = tn_buf_check(&e.text);
-	if (r < 0) {
-		tn_subid_edit_done(&e);
+	r = tn_buf_check(&e.text);
+	if (r < 0)
 		return r;
-	}
 	e.changed = e.n_lines_removed > 0;
-	*ret = e;
+	edit_move(&e, ret);
 	return 0;
 }
 
@@ -260,16 +288,24 @@ static int session_open(struct session *s, const struct tn_subid_source *src, st
 
 	*s = (struct session){ .src = src, .lock = TN_SUBID_LOCK_INIT };
 	r = refuse_foreign_source(src, err);
-	if (r >= 0)
-		r = refuse_same_file(src, err);
-	if (r >= 0)
-		r = tn_subid_lock_acquire(src->path, 2, &s->lock, err);
+	if (r < 0)
+		return r;
+	r = refuse_same_file(src, err);
+	if (r < 0)
+		return r;
+	r = tn_subid_lock_acquire(src->path, 2, &s->lock, err);
+	if (r < 0)
+		return r;
 	/* Read only once locked: what we plan from is what nobody else is changing. */
-	for (int i = 0; i < 2 && r >= 0; i++)
+	for (int i = 0; i < 2; i++) {
 		r = tn_subid_file_load(src->path[i], src->explicit_path[i], &s->f[i], err);
-	return r;
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
+/* Releases the lock and what was read; a session that never opened is left as it is. */
 static void session_close(struct session *s)
 {
 	for (int i = 0; i < 2; i++)
@@ -317,48 +353,92 @@ static int write_file(const struct tn_subid_file *f, const char *target, const v
 static int commit_one(const struct tn_subid_file *f, const struct tn_subid_edit *e,
 		      char **ret_target)
 {
-	int r = write_target(f->path, ret_target);
+	_cleanup_free_ char *target = NULL;
+	int r;
 
-	if (r >= 0)
-		r = write_backup(*ret_target, f);
-	if (r >= 0)
-		r = write_file(f, *ret_target, e->text.data, e->text.len);
-	return r;
+	r = write_target(f->path, &target);
+	if (r < 0)
+		return r;
+	r = write_backup(target, f);
+	if (r < 0)
+		return r;
+	r = write_file(f, target, e->text.data, e->text.len);
+	if (r < 0)
+		return r;
+	*ret_target = TAKE_PTR(target); /* where to put the old text back, if need be */
+	return 0;
+}
+
+/* Put the first file back as it was read, after writing the second one failed. */
+static void restore_first(const struct tn_subid_file *f, const char *target, struct tn_error **err)
+{
+	int q = f->exists ? write_file(f, target, f->data, f->len)
+			  : (unlink(target) < 0 ? negative_errno() : 0);
+
+	if (q < 0)
+		tn_error_hint(err,
+			      "'%s' was changed and could not be restored: compare it with '%s-'",
+			      f->path, f->path);
 }
 
 /* Write the changed files in order; when the second fails, put the first one back. */
 static int session_commit(struct session *s, struct tn_subid_edit edits[2], struct tn_error **err)
 {
-	char *target[2] = { NULL, NULL };
-	int r = 0, i;
+	_cleanup_free_ char *first = NULL, *second = NULL;
+	int r;
 
-	for (i = 0; i < 2 && r >= 0; i++)
-		if (edits[i].changed)
-			r = commit_one(&s->f[i], &edits[i], &target[i]);
-	if (r < 0) {
-		tn_error_errno(err, r, "cannot write '%s'", s->f[i - 1].path);
-		if (i == 2 && edits[0].changed) {
-			const struct tn_subid_file *f = &s->f[0];
-			int q = f->exists ? write_file(f, target[0], f->data, f->len)
-					  : (unlink(target[0]) < 0 ? negative_errno() : 0);
-
-			if (q < 0)
-				tn_error_hint(
-					err,
-					"'%s' was changed and could not be restored: compare it with '%s-'",
-					f->path, f->path);
-		}
+	if (edits[0].changed) {
+		r = commit_one(&s->f[0], &edits[0], &first);
+		if (r < 0)
+			return tn_error_errno(err, r, "cannot write '%s'", s->f[0].path);
 	}
-	free(target[0]);
-	free(target[1]);
-	return r;
+	if (!edits[1].changed)
+		return 0;
+	r = commit_one(&s->f[1], &edits[1], &second);
+	if (r < 0) {
+		tn_error_errno(err, r, "cannot write '%s'", s->f[1].path);
+		if (edits[0].changed)
+			restore_first(&s->f[0], first, err);
+		return r;
+	}
+	return 0;
+}
+
+/* Hand the results in *res on to *ret, leaving *res empty for its scope's cleanup. */
+static void result_move(struct tn_subid_edit_result *res, struct tn_subid_edit_result *ret)
+{
+	*ret = *res;
+	*res = (struct tn_subid_edit_result){ 0 };
+}
+
+static void accounts_pair_done(struct tn_accounts (*a)[2])
+{
+	tn_accounts_done(&(*a)[0]);
+	tn_accounts_done(&(*a)[1]);
+}
+
+/* Users and groups: a new range may contain the ID of neither. */
+static int load_accounts(struct tn_accounts accounts[2], struct tn_error **err)
+{
+	int r = tn_accounts_load(TN_ACCOUNT_USER, &accounts[0]);
+
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot enumerate accounts");
+	r = tn_accounts_load(TN_ACCOUNT_GROUP, &accounts[1]);
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot enumerate accounts");
+	return 0;
 }
 
 int tn_subid_add(const struct tn_subid_source *src, const struct tn_subid_add_request *req,
 		 const char *login_defs, struct tn_subid_edit_result *ret, struct tn_error **err)
 {
-	struct tn_accounts accounts[2] = { 0 };
-	struct session s = { .lock = TN_SUBID_LOCK_INIT };
+	/* Released in reverse: the session (its lock) first, then the accounts, then the plans. */
+	_cleanup_(tn_subid_edit_result_done) struct tn_subid_edit_result res = {
+		.path = { src->path[0], src->path[1] }
+	};
+	_cleanup_(accounts_pair_done) struct tn_accounts accounts[2] = { 0 };
+	_cleanup_(session_close) struct session s = { .lock = TN_SUBID_LOCK_INIT };
 	struct tn_subid_defs defs[2];
 	int r;
 
@@ -366,54 +446,63 @@ int tn_subid_add(const struct tn_subid_source *src, const struct tn_subid_add_re
 	r = tn_logindefs_load(login_defs, defs, err);
 	if (r < 0)
 		return r;
-	r = tn_accounts_load(TN_ACCOUNT_USER, &accounts[0]);
-	if (r >= 0)
-		r = tn_accounts_load(TN_ACCOUNT_GROUP, &accounts[1]);
+	r = load_accounts(accounts, err);
 	if (r < 0)
-		tn_error_errno(err, r, "cannot enumerate accounts");
-	if (r >= 0)
-		r = session_open(&s, src, err);
-	for (int i = 0; i < 2 && r >= 0; i++)
-		r = tn_subid_plan_add(&s.f[i], req, &defs[i], &accounts[i], &ret->db[i], err);
-	if (r >= 0)
-		r = session_commit(&s, ret->db, err);
-	session_close(&s);
-	for (int i = 0; i < 2; i++)
-		tn_accounts_done(&accounts[i]);
+		return r;
+	r = session_open(&s, src, err);
 	if (r < 0)
-		tn_subid_edit_result_done(ret);
-	return r;
+		return r;
+	for (int i = 0; i < 2; i++) {
+		r = tn_subid_plan_add(&s.f[i], req, &defs[i], &accounts[i], &res.db[i], err);
+		if (r < 0)
+			return r;
+	}
+	r = session_commit(&s, res.db, err);
+	if (r < 0)
+		return r;
+	result_move(&res, ret);
+	return 0;
+}
+
+static int no_such_range(const struct tn_subid_source *src, const char *owner_text,
+			 const struct tn_idrange *only, struct tn_error **err)
+{
+	if (only)
+		tn_error_set(err, ENOENT,
+			     "'%s' has no range %" PRIu32 ":%" PRIu32 " in '%s' or '%s'",
+			     owner_text, only->start, only->count, src->path[0], src->path[1]);
+	else
+		tn_error_set(err, ENOENT, "'%s' has no ranges in '%s' or '%s'", owner_text,
+			     src->path[0], src->path[1]);
+	return tn_error_hint(err, "'tenant subid list %s' shows its ranges", owner_text);
 }
 
 int tn_subid_remove(const struct tn_subid_source *src, const struct tn_user *u,
 		    const char *owner_text, const struct tn_idrange *only,
 		    struct tn_subid_edit_result *ret, struct tn_error **err)
 {
-	struct session s = { .lock = TN_SUBID_LOCK_INIT };
+	/* Released in reverse: the session (its lock) first, then the plans. */
+	_cleanup_(tn_subid_edit_result_done) struct tn_subid_edit_result res = {
+		.path = { src->path[0], src->path[1] }
+	};
+	_cleanup_(session_close) struct session s = { .lock = TN_SUBID_LOCK_INIT };
 	int r;
 
 	*ret = (struct tn_subid_edit_result){ .path = { src->path[0], src->path[1] } };
 	r = session_open(&s, src, err);
-	for (int i = 0; i < 2 && r >= 0; i++) {
-		r = tn_subid_plan_remove(&s.f[i], u, owner_text, only, &ret->db[i]);
-		if (r < 0)
-			tn_error_errno(err, r, "cannot plan the removal from '%s'", s.f[i].path);
-	}
-	if (r >= 0 && !ret->db[0].changed && !ret->db[1].changed) {
-		if (only)
-			tn_error_set(err, ENOENT,
-				     "'%s' has no range %" PRIu32 ":%" PRIu32 " in '%s' or '%s'",
-				     owner_text, only->start, only->count, src->path[0],
-				     src->path[1]);
-		else
-			tn_error_set(err, ENOENT, "'%s' has no ranges in '%s' or '%s'", owner_text,
-				     src->path[0], src->path[1]);
-		r = tn_error_hint(err, "'tenant subid list %s' shows its ranges", owner_text);
-	}
-	if (r >= 0)
-		r = session_commit(&s, ret->db, err);
-	session_close(&s);
 	if (r < 0)
-		tn_subid_edit_result_done(ret);
-	return r;
+		return r;
+	for (int i = 0; i < 2; i++) {
+		r = tn_subid_plan_remove(&s.f[i], u, owner_text, only, &res.db[i]);
+		if (r < 0)
+			return tn_error_errno(err, r, "cannot plan the removal from '%s'",
+					      s.f[i].path);
+	}
+	if (!res.db[0].changed && !res.db[1].changed)
+		return no_such_range(src, owner_text, only, err);
+	r = session_commit(&s, res.db, err);
+	if (r < 0)
+		return r;
+	result_move(&res, ret);
+	return 0;
 }

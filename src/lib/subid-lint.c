@@ -24,9 +24,9 @@ static int add_finding(struct tn_lint_report *rep, const char *path, uint32_t li
 		       enum tn_lint_severity sev, const char *code, const char *hint,
 		       const char *fmt, ...)
 {
+	_cleanup_free_ char *m = NULL, *h = NULL;
 	struct tn_lint_finding *f;
 	va_list ap;
-	char *m;
 	int n;
 
 	if (rep->n == rep->cap) {
@@ -41,20 +41,23 @@ static int add_finding(struct tn_lint_report *rep, const char *path, uint32_t li
 	va_start(ap, fmt);
 	n = vasprintf(&m, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		m = NULL; /* vasprintf leaves it undefined */
 		return -ENOMEM;
+	}
+	if (hint) {
+		h = strdup(hint);
+		if (!h)
+			return -ENOMEM;
+	}
 	f = &rep->v[rep->n];
 	*f = (struct tn_lint_finding){ .path = path,
 				       .line = line,
 				       .severity = sev,
 				       .code = code,
-				       .message = m,
-				       .hint = hint ? strdup(hint) : NULL,
+				       .message = TAKE_PTR(m),
+				       .hint = TAKE_PTR(h),
 				       .seq = rep->n };
-	if (hint && !f->hint) {
-		free(m);
-		return -ENOMEM;
-	}
 	rep->n++;
 	if (sev == TN_LINT_ERROR)
 		rep->n_errors++;
@@ -196,7 +199,7 @@ static void syntax_message(const struct tn_subid_entry *e, struct tn_buf *m, con
 static int check_syntax(const struct tn_subid_file *f, const struct tn_subid_entry *e,
 			struct tn_lint_report *rep)
 {
-	struct tn_buf m = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf m = { 0 };
 	const char *hint = NULL;
 	int r;
 
@@ -220,12 +223,11 @@ static int check_syntax(const struct tn_subid_file *f, const struct tn_subid_ent
 	}
 	syntax_message(e, &m, &hint);
 	r = tn_buf_check(&m);
-	if (r >= 0)
-		r = add_finding(rep, f->path, e->line, TN_LINT_ERROR,
-				e->problem == TN_SUBID_COUNT_ZERO ? "count-zero" : "malformed",
-				hint, "%s", m.data);
-	tn_buf_free(&m);
-	return r;
+	if (r < 0)
+		return r;
+	return add_finding(rep, f->path, e->line, TN_LINT_ERROR,
+			   e->problem == TN_SUBID_COUNT_ZERO ? "count-zero" : "malformed", hint,
+			   "%s", m.data);
 }
 
 /* What an owner field means: the same key for the same account, whether by name or by UID. */
@@ -363,17 +365,18 @@ static int check_overlaps(const struct tn_subid_file *f, struct item *items, siz
 			  struct tn_lint_report *rep)
 {
 	const struct item *far = NULL, *other = NULL;
-	int r = 0;
 
 	qsort(items, n, sizeof(*items), start_cmp);
-	for (size_t i = 0; i < n && r >= 0; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct item *it = &items[i];
 
 		if (far && it->e->start < item_end(far)) {
-			if (far->o.key == it->o.key && other && it->e->start < item_end(other))
-				r = report_overlap(f, it, other, rep);
-			else
-				r = report_overlap(f, it, far, rep);
+			bool also_other =
+				far->o.key == it->o.key && other && it->e->start < item_end(other);
+			int r = report_overlap(f, it, also_other ? other : far, rep);
+
+			if (r < 0)
+				return r;
 		}
 		if (!far || item_end(it) > item_end(far)) {
 			if (far && far->o.key != it->o.key)
@@ -383,7 +386,7 @@ static int check_overlaps(const struct tn_subid_file *f, struct item *items, siz
 			other = it;
 		}
 	}
-	return r;
+	return 0;
 }
 
 static int check_accounts(const struct tn_subid_file *f, enum tn_subid_db db,
@@ -458,60 +461,97 @@ static int finding_cmp(const void *x, const void *y)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+static int check_lines(const struct tn_subid_file *f, struct tn_lint_report *rep)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct tn_subid_entry *e = &f->v[i];
+		int r;
+
+		if (e->kind != TN_SUBID_INVALID && (e->kind != TN_SUBID_RANGE || !e->problem))
+			continue;
+		r = check_syntax(f, e, rep);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Overlaps and accounts: the findings about the ranges as such. */
+static int check_ranges(const struct tn_subid_file *f, enum tn_subid_db db,
+			const struct tn_accounts *users, const struct tn_accounts *groups,
+			struct tn_lint_report *rep)
+{
+	_cleanup_free_ struct item *items = NULL;
+	size_t n;
+	int r;
+
+	r = collect_items(f, &items, &n);
+	if (r < 0)
+		return r;
+	r = resolve_owners(f, items, n, users, rep);
+	if (r < 0)
+		return r;
+	r = check_overlaps(f, items, n, rep);
+	if (r < 0)
+		return r;
+	return check_accounts(f, db, items, n, db == TN_SUBUID ? users : groups, rep);
+}
+
 int tn_subid_lint_file(const struct tn_subid_file *f, enum tn_subid_db db,
 		       const struct tn_accounts *users, const struct tn_accounts *groups,
 		       struct tn_lint_report *rep)
 {
-	_cleanup_free_ struct item *items = NULL;
-	size_t first = rep->n, n;
+	size_t first = rep->n;
 	int r;
 
 	r = check_mode(f, rep);
-	for (size_t i = 0; i < f->n && r >= 0; i++) {
-		const struct tn_subid_entry *e = &f->v[i];
-
-		if (e->kind == TN_SUBID_INVALID || (e->kind == TN_SUBID_RANGE && e->problem))
-			r = check_syntax(f, e, rep);
-	}
-	if (r >= 0)
-		r = collect_items(f, &items, &n);
-	if (r >= 0)
-		r = resolve_owners(f, items, n, users, rep);
-	if (r >= 0)
-		r = check_overlaps(f, items, n, rep);
-	if (r >= 0)
-		r = check_accounts(f, db, items, n, db == TN_SUBUID ? users : groups, rep);
+	if (r < 0)
+		return r;
+	r = check_lines(f, rep);
+	if (r < 0)
+		return r;
+	r = check_ranges(f, db, users, groups, rep);
+	if (r < 0)
+		return r;
 	/* This file's findings in line order; for one line, in the order they were found. */
-	if (r >= 0 && rep->n - first > 1)
+	if (rep->n - first > 1)
 		qsort(rep->v + first, rep->n - first, sizeof(*rep->v), finding_cmp);
-	return r;
+	return 0;
+}
+
+/* A file that is missing, or that nsswitch.conf does not use: said about the whole file. */
+static int check_presence(const struct tn_subid_file *f, const struct tn_subid_source *src,
+			  enum tn_subid_db db, const char *module, struct tn_lint_report *rep)
+{
+	if (!f->exists)
+		return add_finding(rep, f->path, 0, TN_LINT_WARNING, "missing", NULL,
+				   "the file does not exist: no user has subordinate %s",
+				   db == TN_SUBUID ? "UIDs" : "GIDs");
+	if (module && !src->explicit_path[db])
+		return add_finding(
+			rep, f->path, 0, TN_LINT_WARNING, "unused",
+			"check the ranges in that service instead",
+			"/etc/nsswitch.conf reads subordinate IDs from '%s': newuidmap does not use this file",
+			module);
+	return 0;
 }
 
 static int lint_db(const struct tn_subid_source *src, enum tn_subid_db db, const char *module,
 		   const struct tn_accounts *users, const struct tn_accounts *groups,
 		   struct tn_lint_report *rep, struct tn_error **err)
 {
-	struct tn_subid_file f;
+	_cleanup_(tn_subid_file_done) struct tn_subid_file f = { 0 };
 	const char *path = src->path[db];
 	int r;
 
 	r = tn_subid_file_load(path, src->explicit_path[db], &f, err);
 	if (r < 0)
 		return r;
-	if (!f.exists)
-		r = add_finding(rep, path, 0, TN_LINT_WARNING, "missing", NULL,
-				"the file does not exist: no user has subordinate %s",
-				db == TN_SUBUID ? "UIDs" : "GIDs");
-	else if (module && !src->explicit_path[db])
-		r = add_finding(
-			rep, path, 0, TN_LINT_WARNING, "unused",
-			"check the ranges in that service instead",
-			"/etc/nsswitch.conf reads subordinate IDs from '%s': newuidmap does not use this file",
-			module);
-	if (r >= 0)
-		r = tn_subid_lint_file(&f, db, users, groups, rep);
 	rep->n_lines[db] = f.n;
-	tn_subid_file_done(&f);
+	r = check_presence(&f, src, db, module, rep);
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot check '%s'", path);
+	r = tn_subid_lint_file(&f, db, users, groups, rep);
 	if (r < 0)
 		return tn_error_errno(err, r, "cannot check '%s'", path);
 	return 0;
@@ -520,25 +560,27 @@ static int lint_db(const struct tn_subid_source *src, enum tn_subid_db db, const
 int tn_subid_lint(const struct tn_subid_source *src, struct tn_lint_report *ret,
 		  struct tn_error **err)
 {
-	struct tn_accounts users = { 0 }, groups = { 0 };
+	_cleanup_(tn_lint_report_done) struct tn_lint_report rep = { 0 };
+	_cleanup_(tn_accounts_done) struct tn_accounts users = { 0 }, groups = { 0 };
 	_cleanup_free_ char *module = NULL;
-	struct tn_lint_report rep = { 0 };
 	int r;
 
 	r = tn_subid_nss_module(&module, err);
-	if (r >= 0 && (r = tn_accounts_load(TN_ACCOUNT_USER, &users)) < 0)
-		tn_error_errno(err, r, "cannot enumerate users");
-	if (r >= 0 && (r = tn_accounts_load(TN_ACCOUNT_GROUP, &groups)) < 0)
-		tn_error_errno(err, r, "cannot enumerate groups");
-	for (int db = TN_SUBUID; db <= TN_SUBGID && r >= 0; db++)
-		r = lint_db(src, (enum tn_subid_db)db, module, &users, &groups, &rep, err);
-	tn_accounts_done(&users);
-	tn_accounts_done(&groups);
-	if (r < 0) {
-		tn_lint_report_done(&rep);
+	if (r < 0)
 		return r;
+	r = tn_accounts_load(TN_ACCOUNT_USER, &users);
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot enumerate users");
+	r = tn_accounts_load(TN_ACCOUNT_GROUP, &groups);
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot enumerate groups");
+	for (int db = TN_SUBUID; db <= TN_SUBGID; db++) {
+		r = lint_db(src, (enum tn_subid_db)db, module, &users, &groups, &rep, err);
+		if (r < 0)
+			return r;
 	}
 	*ret = rep;
+	rep = (struct tn_lint_report){ 0 }; /* handed on */
 	return 0;
 }
 

@@ -84,11 +84,23 @@ static pid_t lock_owner(const char *lock)
 	return (pid_t)pid;
 }
 
+/* A temporary file that is removed when it goes out of scope. */
+static void unlink_tmpp(const char **path)
+{
+	if (*path) {
+		int saved = errno;
+
+		unlink(*path);
+		errno = saved;
+	}
+}
+
 /* shadow's protocol: FILE.PID with "PID\0" in it, hard-linked to FILE.lock. */
 static int try_link_lock(const char *tmp, const char *lock)
 {
 	char text[24];
 	_cleanup_close_ int fd = -1;
+	_cleanup_(unlink_tmpp) const char *created = NULL;
 	struct stat st;
 	int n, r;
 
@@ -100,15 +112,17 @@ static int try_link_lock(const char *tmp, const char *lock)
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return negative_errno();
+	created = tmp; /* removed on every return from here: FILE.lock is the lock, not FILE.PID */
 	r = tn_write_all(fd, text, (size_t)n + 1);
-	if (r >= 0 && fdatasync(fd) < 0)
-		r = negative_errno();
-	if (r >= 0 && link(tmp, lock) < 0)
-		r = negative_errno();
-	if (r >= 0 && (fstat(fd, &st) < 0 || st.st_nlink != 2))
-		r = -EEXIST;
-	unlink(tmp);
-	return r;
+	if (r < 0)
+		return r;
+	if (fdatasync(fd) < 0)
+		return negative_errno();
+	if (link(tmp, lock) < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0 || st.st_nlink != 2)
+		return -EEXIST;
+	return 0;
 }
 
 static int lock_file(const char *file, int64_t deadline, char **ret_lock, struct tn_error **err)
@@ -150,26 +164,40 @@ static int lock_file(const char *file, int64_t deadline, char **ret_lock, struct
 	return 0;
 }
 
+/* The .pwd.lock of paths[i]'s directory, unless paths[0]'s is the same one (locked already). */
+static int lock_dir_once(const char *const paths[], size_t i, int64_t deadline, int *ret_fd,
+			 struct tn_error **err)
+{
+	_cleanup_free_ char *d = tn_path_dirname(paths[i]), *d0 = tn_path_dirname(paths[0]);
+
+	if (!d || !d0)
+		return tn_error_errno(err, ENOMEM, "cannot lock '%s'", paths[i]);
+	if (i != 0 && strcmp(d, d0) == 0)
+		return 0;
+	return lock_dir(paths[i], deadline, ret_fd, err);
+}
+
 int tn_subid_lock_acquire(const char *const paths[], size_t n, struct tn_subid_lock *l,
 			  struct tn_error **err)
 {
+	_cleanup_(tn_subid_lock_release) struct tn_subid_lock lock = TN_SUBID_LOCK_INIT;
 	int64_t deadline = now_ms() + TN_SUBID_LOCK_TIMEOUT_MS;
-	int r = 0;
+	int r;
 
 	*l = (struct tn_subid_lock)TN_SUBID_LOCK_INIT;
-	for (size_t i = 0; i < n && i < 2 && r >= 0; i++) {
-		_cleanup_free_ char *d = tn_path_dirname(paths[i]), *d0 = tn_path_dirname(paths[0]);
-
-		if (!d || !d0)
-			r = tn_error_errno(err, ENOMEM, "cannot lock '%s'", paths[i]);
-		else if (i == 0 || strcmp(d, d0) != 0)
-			r = lock_dir(paths[i], deadline, &l->dir_fd[i], err);
+	for (size_t i = 0; i < n && i < 2; i++) {
+		r = lock_dir_once(paths, i, deadline, &lock.dir_fd[i], err);
+		if (r < 0)
+			return r; /* what was taken is released by the scope */
 	}
-	for (size_t i = 0; i < n && i < 2 && r >= 0; i++)
-		r = lock_file(paths[i], deadline, &l->file_lock[i], err);
-	if (r < 0)
-		tn_subid_lock_release(l);
-	return r;
+	for (size_t i = 0; i < n && i < 2; i++) {
+		r = lock_file(paths[i], deadline, &lock.file_lock[i], err);
+		if (r < 0)
+			return r;
+	}
+	*l = lock;
+	lock = (struct tn_subid_lock)TN_SUBID_LOCK_INIT; /* handed on */
+	return 0;
 }
 
 void tn_subid_lock_release(struct tn_subid_lock *l)

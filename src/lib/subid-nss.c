@@ -44,8 +44,11 @@ int tn_subid_nss_module(char **ret_module, struct tn_error **err)
 
 	*ret_module = NULL;
 	r = tn_nsswitch_read(&text);
-	if (r >= 0 && text)
-		r = tn_subid_nss_parse(text, ret_module);
+	if (r < 0)
+		return tn_error_errno(err, r, "cannot read '%s'", TN_NSSWITCH_PATH);
+	if (!text)
+		return 0;
+	r = tn_subid_nss_parse(text, ret_module);
 	if (r < 0)
 		return tn_error_errno(err, r, "cannot read '%s'", TN_NSSWITCH_PATH);
 	return 0;

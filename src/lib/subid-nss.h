@@ -8,9 +8,11 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
+#include "accounts.h"
 #include "error.h"
-#include "nsswitch.h"
-#include "subid.h"
+#include "subid-list.h"
 
 /*
  * Parse nsswitch.conf text as shadow does: the `subid:` line (case-insensitive, in column 0),

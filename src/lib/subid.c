@@ -10,11 +10,6 @@
 #include "subid.h"
 #include "banned.h"
 
-const char *tn_subid_db_name(enum tn_subid_db db)
-{
-	return db == TN_SUBUID ? "subuid" : "subgid";
-}
-
 void tn_subid_source_default(struct tn_subid_source *s)
 {
 	*s = (struct tn_subid_source){ .path = { TN_SUBUID_PATH, TN_SUBGID_PATH } };
@@ -108,18 +103,25 @@ static int read_db(const char *path, bool must_exist, char **ret_data, size_t *r
 	return 1;
 }
 
+/* A file not handed on loses the lines classified so far; its text stays the caller's. */
+static void file_lines_free(struct tn_subid_file *f)
+{
+	free(f->v);
+}
+
 int tn_subid_file_from_text(const char *path, char *text, size_t len, struct tn_subid_file *ret)
 {
-	struct tn_subid_file f = { .path = path, .data = text, .len = len, .exists = true };
+	_cleanup_(file_lines_free) struct tn_subid_file f = {
+		.path = path, .data = text, .len = len, .exists = true
+	};
 	struct load_ctx c = { .f = &f };
 	int r;
 
 	r = tn_subid_foreach_line(f.data, f.len, load_line, &c);
-	if (r < 0) {
-		free(f.v);
+	if (r < 0)
 		return r;
-	}
 	*ret = f;
+	f.v = NULL; /* handed on */
 	return 0;
 }
 
@@ -190,12 +192,12 @@ static int list_lines(const char *data, size_t len, const struct tn_subid_owner 
 	const char *p = data, *end = data + len;
 	size_t cap = 0, cap_skipped = 0;
 	uint32_t line = 0;
-	int r = 0;
 
-	while (p < end && r >= 0) {
+	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		struct tn_subid_entry e;
+		int r;
 
 		if (line == UINT32_MAX)
 			return -EFBIG;
@@ -204,10 +206,12 @@ static int list_lines(const char *data, size_t len, const struct tn_subid_owner 
 			tn_subid_parse_line(p, n, line, &e);
 			r = tn_subid_entry_usable(&e) ? list_add_range(l, &cap, &e)
 						      : list_add_skipped(l, &cap_skipped, &e);
+			if (r < 0)
+				return r;
 		}
 		p += n + (nl ? 1 : 0);
 	}
-	return r;
+	return 0;
 }
 
 static int list_from_file(const char *path, bool must_exist, const struct tn_user *u,
@@ -236,64 +240,76 @@ static int list_from_file(const char *path, bool must_exist, const struct tn_use
 static int count_distinct(struct tn_subid_list *l)
 {
 	_cleanup_(tn_idset_free) struct tn_idset set = { 0 };
-	int r = 0;
 
-	for (size_t i = 0; i < l->n && r >= 0; i++)
-		r = tn_idset_add(&set, l->v[i].range.start, l->v[i].range.count);
-	if (r < 0)
-		return r;
+	for (size_t i = 0; i < l->n; i++) {
+		int r = tn_idset_add(&set, l->v[i].range.start, l->v[i].range.count);
+
+		if (r < 0)
+			return r;
+	}
 	tn_idset_normalize(&set);
 	l->total = tn_idset_count(&set);
 	return 0;
 }
 
+/*
+ * The module nsswitch.conf names for subid, or NULL for the files: as libsubid and newuidmap do,
+ * an unloadable module means the files, and *note says why.
+ */
+static int pick_module(char **ret_module, char **note, struct tn_error **err)
+{
+	_cleanup_free_ char *module = NULL;
+	char *n = NULL;
+	int r;
+
+	*ret_module = NULL;
+	r = tn_subid_nss_module(&module, err);
+	if (r < 0)
+		return r;
+	if (!module || tn_subid_nss_module_loadable(module, note)) {
+		*ret_module = TAKE_PTR(module);
+		return 0;
+	}
+	if (!*note || strstr(*note, "using the files"))
+		return 0;
+	if (asprintf(&n, "%s; using the files, as newuidmap does", *note) < 0)
+		return 0; /* the note stays as it was */
+	free(*note);
+	*note = n;
+	return 0;
+}
+
+/* The ranges from the module, or from the file when there is none; counted. */
+static int list_from(const struct tn_subid_source *src, enum tn_subid_db db, const char *module,
+		     const struct tn_user *u, struct tn_subid_list *l, struct tn_error **err)
+{
+	int r;
+
+	if (module)
+		r = tn_subid_nss_list(module, db, u, l, err);
+	else
+		r = list_from_file(src->path[db], src->explicit_path[db], u, l, err);
+	if (r < 0)
+		return r;
+	return count_distinct(l);
+}
+
 int tn_subid_list_user(const struct tn_subid_source *src, enum tn_subid_db db,
 		       const struct tn_user *u, struct tn_subid_list *ret, struct tn_error **err)
 {
-	struct tn_subid_list l = { .db = db };
+	_cleanup_(tn_subid_list_done) struct tn_subid_list l = { .db = db };
 	_cleanup_free_ char *module = NULL;
 	int r;
 
 	if (!src->explicit_path[db]) {
-		r = tn_subid_nss_module(&module, err);
+		r = pick_module(&module, &l.note, err);
 		if (r < 0)
 			return r;
-		/* As libsubid and newuidmap do, an unloadable module means the files. */
-		if (module && !tn_subid_nss_module_loadable(module, &l.note)) {
-			free(module);
-			module = NULL;
-			if (l.note && !strstr(l.note, "using the files")) {
-				char *n = NULL;
-
-				if (asprintf(&n, "%s; using the files, as newuidmap does",
-					     l.note) >= 0) {
-					free(l.note);
-					l.note = n;
-				}
-			}
-		}
 	}
-	if (module)
-		r = tn_subid_nss_list(module, db, u, &l, err);
-	else
-		r = list_from_file(src->path[db], src->explicit_path[db], u, &l, err);
-	if (r >= 0)
-		r = count_distinct(&l);
-	if (r < 0) {
-		tn_subid_list_done(&l);
+	r = list_from(src, db, module, u, &l, err);
+	if (r < 0)
 		return r == -ENOMEM ? tn_error_errno(err, r, "cannot list ranges") : r;
-	}
 	*ret = l;
+	l = (struct tn_subid_list){ 0 }; /* handed on */
 	return 0;
-}
-
-void tn_subid_list_done(struct tn_subid_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].owner);
-	free(l->v);
-	free(l->skipped);
-	free(l->source);
-	free(l->note);
-	*l = (struct tn_subid_list){ 0 };
 }

@@ -17,19 +17,13 @@
 #include "accounts.h"
 #include "error.h"
 #include "idrange.h"
+#include "subid-list.h"
 #include "subid-parse.h"
 
 #define TN_SUBUID_PATH "/etc/subuid"
 #define TN_SUBGID_PATH "/etc/subgid"
 /* A cap on what is read: 10x a million-line file. */
 #define TN_SUBID_FILE_MAX (256u * 1024 * 1024)
-
-enum tn_subid_db {
-	TN_SUBUID,
-	TN_SUBGID,
-};
-
-const char *tn_subid_db_name(enum tn_subid_db db); /* "subuid" / "subgid" */
 
 /* Where the two databases are read from. */
 struct tn_subid_source {
@@ -78,27 +72,6 @@ void tn_subid_owner_init(struct tn_subid_owner *o, const struct tn_user *u);
 void tn_subid_owner_init_text(struct tn_subid_owner *o, const struct tn_user *u, const char *text);
 bool tn_subid_owner_line(const struct tn_subid_owner *o, const char *line, size_t len);
 
-/* One range of a listing, with where it came from. */
-struct tn_subid_range {
-	struct tn_idrange range;
-	uint32_t line; /* 0 when read through libsubid */
-	char *owner;   /* the owner field as written */
-};
-
-struct tn_subid_list {
-	enum tn_subid_db db;
-	char *source; /* the file's path, or the NSS module's name */
-	bool from_nss;
-	struct tn_subid_range *v;
-	size_t n;
-	uint64_t total;
-	struct tn_subid_entry *skipped; /* the user's lines that are not usable (owner not kept) */
-	size_t n_skipped;
-	size_t n_nss_skipped; /* unusable ranges a libsubid module returned */
-	char *note;	      /* what libsubid said, if anything */
-};
-
 /* Every range of user `u` in database `db`, in file order. */
 int tn_subid_list_user(const struct tn_subid_source *src, enum tn_subid_db db,
 		       const struct tn_user *u, struct tn_subid_list *ret, struct tn_error **err);
-void tn_subid_list_done(struct tn_subid_list *l);
