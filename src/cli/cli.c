@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "fs.h"
 #include "json-writer.h"
 #include "oci-state.h"

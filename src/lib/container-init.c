@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "container-internal.h"
-#include "oci-state.h"
+#include "rootless.h"
 #include "banned.h"
 
 _Noreturn static void fail(int fd, int code, struct tn_error *e)

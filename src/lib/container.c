@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "clock.h"
 #include "container-internal.h"
 #include "exe-seal.h"
 #include "fs.h"
@@ -18,7 +19,9 @@
 #include "idmapped.h"
 #include "oci-state.h"
 #include "parse.h"
+#include "proc-stat.h"
 #include "rootfs-copy.h"
+#include "rootless.h"
 #include "shift.h"
 #include "userns-diag.h"
 #include "tree-ids.h"
