@@ -138,10 +138,23 @@ static int fill_temp(int fd, const void *data, size_t len, mode_t mode, uid_t ui
 	return 0;
 }
 
+/* A temporary file that is unlinked when it goes out of scope, unless TAKE_PTR took it. */
+static void unlink_tempp(char **path)
+{
+	if (*path) {
+		int saved = errno;
+
+		unlink(*path);
+		free(*path);
+		errno = saved;
+	}
+}
+
 int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
 		      gid_t gid)
 {
-	_cleanup_free_ char *dir = NULL, *tmp = NULL;
+	_cleanup_free_ char *dir = NULL, *template = NULL;
+	_cleanup_(unlink_tempp) char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
 	const char *base;
 	int r;
@@ -151,20 +164,20 @@ int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mod
 		return -ENOMEM;
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	if (asprintf(&tmp, "%s/.%s.tenant-XXXXXX", dir, base) < 0) {
-		tmp = NULL;
+	if (asprintf(&template, "%s/.%s.tenant-XXXXXX", dir, base) < 0) {
+		template = NULL;
 		return -ENOMEM;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = mkostemp(template, O_CLOEXEC);
 	if (fd < 0)
 		return negative_errno();
+	tmp = TAKE_PTR(template); /* exists from here: unlinked on every early return */
 	r = fill_temp(fd, data, len, mode, uid, gid);
-	if (r >= 0 && rename(tmp, path) < 0)
-		r = negative_errno();
-	if (r < 0) {
-		unlink(tmp);
+	if (r < 0)
 		return r;
-	}
+	if (rename(tmp, path) < 0)
+		return negative_errno();
+	free(TAKE_PTR(tmp)); /* renamed: nothing left to unlink */
 	return fsync_dir(dir);
 }
 
@@ -172,13 +185,12 @@ char *tn_path_search(const char *path, const char *name, int amode)
 {
 	for (const char *p = path ? path : ""; *p;) {
 		size_t len = strcspn(p, ":");
-		char *full = NULL;
+		_cleanup_free_ char *full = NULL;
 
-		if (len > 0 && asprintf(&full, "%.*s/%s", (int)len, p, name) >= 0) {
-			if (access(full, amode) == 0)
-				return full;
-			free(full);
-		}
+		if (len > 0 && asprintf(&full, "%.*s/%s", (int)len, p, name) < 0)
+			full = NULL;
+		if (full && access(full, amode) == 0)
+			return TAKE_PTR(full);
 		p += len + (p[len] == ':');
 	}
 	return NULL;

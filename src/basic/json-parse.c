@@ -439,22 +439,18 @@ int tn_json_parse(const char *text, size_t len, struct tn_json_value **ret,
 	struct parser ps = {
 		.p = text, .end = text + len, .line_start = text, .line = 1, .err = err
 	};
-	struct tn_json_value *v = NULL;
+	_cleanup_(tn_json_value_freep) struct tn_json_value *v = NULL;
 	int r;
 
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		return syntax(&ps, "a byte order mark is not allowed in JSON");
 	r = parse_value(&ps, &v);
-	if (r == 0) {
-		skip_space(&ps);
-		if (ps.p < ps.end)
-			r = syntax(&ps, "unexpected '%c' after the end of the document", *ps.p);
-	}
-	if (r < 0) {
-		tn_json_value_free(v);
+	if (r < 0)
 		return r;
-	}
-	*ret = v;
+	skip_space(&ps);
+	if (ps.p < ps.end)
+		return syntax(&ps, "unexpected '%c' after the end of the document", *ps.p);
+	*ret = TAKE_PTR(v);
 	return 0;
 }
 

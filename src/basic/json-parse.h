@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macro.h"
+
 #define TN_JSON_PARSE_MAX_DEPTH 256
 
 enum tn_json_type {
@@ -71,6 +73,7 @@ struct tn_json_syntax_error {
 int tn_json_parse(const char *text, size_t len, struct tn_json_value **ret,
 		  struct tn_json_syntax_error *err);
 void tn_json_value_free(struct tn_json_value *v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct tn_json_value *, tn_json_value_free)
 
 /* The member `key` of an object (the last one, when a key repeats, as Go's decoder does). */
 const struct tn_json_value *tn_json_get(const struct tn_json_value *obj, const char *key);

@@ -69,6 +69,15 @@ static inline void fclosep(FILE **f)
 		_tf_;                                                                              \
 	})
 
+/* Return a struct and leave it zeroed behind, so the scope's cleanup (a tn_foo_done that
+ * accepts an empty struct) does nothing: `*ret = TAKE_STRUCT(s);`. */
+#define TAKE_STRUCT(s)                                                                             \
+	({                                                                                         \
+		__typeof__(s) _ts_ = (s);                                                          \
+		(s) = (__typeof__(s)){ 0 };                                                        \
+		_ts_;                                                                              \
+	})
+
 /* Define a pointer cleanup function `name##p` from a destructor that accepts NULL. */
 #define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                    \
 	static inline void func##p(type *p)                                                        \

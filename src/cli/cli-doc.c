@@ -151,7 +151,7 @@ static int pages(const char *dir, const struct tn_command **path, int depth, con
 	const struct tn_command *c = path[depth - 1];
 	char name[256], file[PATH_MAX];
 	FILE *f;
-	int r = 0;
+	int r;
 
 	if (depth > 6)
 		return -ELOOP;
@@ -163,13 +163,15 @@ static int pages(const char *dir, const struct tn_command **path, int depth, con
 	page(f, path, depth, date);
 	if (fclose(f) != 0)
 		return negative_errno();
-	for (const struct tn_command *s = c->subcommands; s && s->name && r == 0; s++) {
+	for (const struct tn_command *s = c->subcommands; s && s->name; s++) {
 		if (strcmp(s->name, "help") == 0)
 			continue;
 		path[depth] = s;
 		r = pages(dir, path, depth + 1, date);
+		if (r < 0)
+			return r;
 	}
-	return r;
+	return 0;
 }
 
 int tn_cli_man(const struct tn_command *root, const char *dir, const char *date)

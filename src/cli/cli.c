@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "fs.h"
 #include "json-writer.h"
 #include "oci-state.h"
@@ -379,10 +380,11 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 		_cleanup_(args_done) struct tn_cli_args args = { 0 };
 
 		r = parse_options(cli, path, depth, argc, argv, &args);
-		if (r != 0) {
-			if (r > 0)
-				print_help(cli, path, depth);
-			return r > 0 ? 0 : r;
+		if (r < 0)
+			return r;
+		if (r > 0) { /* --help */
+			print_help(cli, path, depth);
+			return 0;
 		}
 		if (!c->subcommands) {
 			r = check_arg_count(cli, path, depth, args.n_pos);
@@ -392,8 +394,10 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 		}
 		if (c->run) {
 			r = c->run(cli, &args); /* a group's own options (the globals) */
-			if (r != 0)
-				return r > 0 ? 0 : r;
+			if (r < 0)
+				return r;
+			if (r > 0) /* done already (--version) */
+				return 0;
 		}
 		if (args.n_pos == 0) {
 			tn_error_set(&cli->err, EINVAL, "missing command");
@@ -411,39 +415,50 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 	}
 }
 
+/* The line --log gets for cli->err: logrus text, or a JSON object with --log-format json. */
+static int log_line(struct tn_cli *cli, struct tn_buf *line)
+{
+	_cleanup_free_ char *now = tn_now_rfc3339();
+	struct tn_json j;
+	int r;
+
+	if (cli->oci.log_json) {
+		tn_json_init(&j, line, false);
+		tn_json_begin_object(&j);
+		tn_json_kv_string(&j, "level", "error");
+		tn_json_kv_string(&j, "msg", cli->err->message);
+		tn_json_kv_string(&j, "time", now ? now : "");
+		tn_json_end_object(&j);
+		r = tn_json_finish(&j);
+		if (r < 0)
+			return r;
+	} else {
+		tn_buf_printf(line, "time=\"%s\" level=error msg=\"", now ? now : "");
+		for (const char *p = cli->err->message; *p; p++)
+			tn_buf_printf(line, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+		tn_buf_putc(line, '"');
+	}
+	tn_buf_putc(line, '\n');
+	return tn_buf_check(line);
+}
+
 /*
  * --log FILE: engines (containerd, CRI-O) read a runtime's errors from its log file, in
  * runc's formats: logrus text, or one JSON object a line with --log-format json.
  */
 static void log_error(struct tn_cli *cli)
 {
-	_cleanup_free_ char *now = NULL;
 	_cleanup_(tn_buf_free) struct tn_buf line = { 0 };
 	_cleanup_close_ int fd = -1;
-	struct tn_json j;
 
 	if (!cli->oci.log || !cli->err || !cli->err->message)
 		return;
-	now = tn_now_rfc3339();
-	if (cli->oci.log_json) {
-		tn_json_init(&j, &line, false);
-		tn_json_begin_object(&j);
-		tn_json_kv_string(&j, "level", "error");
-		tn_json_kv_string(&j, "msg", cli->err->message);
-		tn_json_kv_string(&j, "time", now ? now : "");
-		tn_json_end_object(&j);
-		if (tn_json_finish(&j) < 0)
-			return;
-	} else {
-		tn_buf_printf(&line, "time=\"%s\" level=error msg=\"", now ? now : "");
-		for (const char *p = cli->err->message; *p; p++)
-			tn_buf_printf(&line, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-		tn_buf_putc(&line, '"');
-	}
-	tn_buf_putc(&line, '\n');
+	if (log_line(cli, &line) < 0)
+		return;
 	fd = open(cli->oci.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd >= 0 && tn_buf_check(&line) == 0)
-		(void)tn_write_all(fd, line.data, line.len);
+	if (fd < 0)
+		return;
+	(void)tn_write_all(fd, line.data, line.len);
 }
 
 /* One spelling per root: the registry and the rootfs copies are keyed by it. */
@@ -454,21 +469,29 @@ const char *tn_cli_state_root(struct tn_cli *cli, char **buf)
 	return tn_state_root_default(buf) < 0 ? NULL : *buf;
 }
 
+/* Print a failure once (and to --log), and map it to the exit status. */
+static int report_failure(struct tn_cli *cli, int r)
+{
+	if (!cli->err)
+		tn_error_set(&cli->err, r, "%s", strerror(-r));
+	tn_error_print(cli->err, cli->prog, cli->errf);
+	log_error(cli);
+	if (cli->usage_error)
+		return TN_EXIT_USAGE;
+	return cli->exit_status ? cli->exit_status : TN_EXIT_FAILURE;
+}
+
 int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
 {
 	int r = tn_cli_dispatch(cli, argc, argv);
 
-	/* A command's own error comes first; else a failed write of its output is the error. */
-	if ((fflush(cli->out) != 0 || ferror(cli->out)) && r >= 0)
-		r = tn_error_errno(&cli->err, errno ? errno : EIO, "cannot write output");
 	if (r < 0) {
-		if (!cli->err)
-			tn_error_set(&cli->err, r, "%s", strerror(-r));
-		tn_error_print(cli->err, cli->prog, cli->errf);
-		log_error(cli);
-		if (cli->usage_error)
-			return TN_EXIT_USAGE;
-		return cli->exit_status ? cli->exit_status : TN_EXIT_FAILURE;
+		fflush(cli->out); /* what was printed comes before the error */
+		return report_failure(cli, r);
 	}
+	/* stdout is checked: a command whose output could not be written (>/dev/full) failed. */
+	if (fflush(cli->out) != 0 || ferror(cli->out))
+		return report_failure(
+			cli, tn_error_errno(&cli->err, errno ? errno : EIO, "cannot write output"));
 	return r > 0 ? r : TN_EXIT_OK;
 }

@@ -44,7 +44,7 @@ static void print_text(struct tn_cli *cli, const struct tn_check_report *r)
 
 static int print_json(struct tn_cli *cli, const struct tn_user *u, const struct tn_check_report *r)
 {
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	struct tn_json j;
 	int rr;
 
@@ -76,47 +76,56 @@ static int print_json(struct tn_cli *cli, const struct tn_user *u, const struct 
 	tn_json_kv_u64(&j, "failed", r->n_failed);
 	tn_json_end_object(&j);
 	rr = tn_json_finish(&j);
-	if (rr == 0)
-		fputs(b.data, cli->out);
-	tn_buf_free(&b);
-	return rr;
+	if (rr < 0)
+		return rr;
+	fputs(b.data, cli->out);
+	return 0;
+}
+
+/* The user to check: --user (root only for someone else), or the caller. */
+static int check_user(struct tn_cli *cli, const struct tn_cli_args *a, struct tn_user *ret)
+{
+	int r;
+
+	if (!tn_cli_has(a, CHECK_USER)) {
+		r = tn_user_from_uid(getuid(), ret);
+		if (r < 0)
+			return tn_error_errno(&cli->err, -r, "cannot look up the calling user");
+		return 0;
+	}
+	r = tn_user_resolve(a->value[CHECK_USER], ret, &cli->err);
+	if (r < 0)
+		return r;
+	if (ret->uid != getuid() && geteuid() != 0) {
+		tn_error_set(&cli->err, EPERM, "checking another user needs root");
+		return tn_error_hint(&cli->err, "run it as root, or without --user");
+	}
+	if (!ret->known)
+		return tn_error_set(&cli->err, ENOENT, "no account '%s': check needs one",
+				    a->value[CHECK_USER]);
+	return 0;
 }
 
 int tn_cmd_check(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	_cleanup_(tn_user_done) struct tn_user u = { 0 };
+	_cleanup_(tn_check_report_done) struct tn_check_report rep = { 0 };
 	struct tn_check_opts o = { .subid = &cli->subid, .proc = "/proc", .sys = "/sys" };
-	struct tn_check_report rep;
-	struct tn_user u = { 0 };
 	int r;
 
-	if (tn_cli_has(a, CHECK_USER)) {
-		r = tn_user_resolve(a->value[CHECK_USER], &u, &cli->err);
-		if (r == 0 && u.uid != getuid() && geteuid() != 0) {
-			tn_user_done(&u);
-			tn_error_set(&cli->err, EPERM, "checking another user needs root");
-			return tn_error_hint(&cli->err, "run it as root, or without --user");
-		}
-		if (r == 0 && !u.known)
-			r = tn_error_set(&cli->err, ENOENT, "no account '%s': check needs one",
-					 a->value[CHECK_USER]);
-	} else if ((r = tn_user_from_uid(getuid(), &u)) < 0) {
-		r = tn_error_errno(&cli->err, -r, "cannot look up the calling user");
-	}
-	if (r < 0) {
-		tn_user_done(&u);
+	r = check_user(cli, a, &u);
+	if (r < 0)
 		return r;
-	}
 	o.user = &u;
 	r = tn_check_run(&o, &rep);
-	if (r == 0) {
-		if (tn_cli_has(a, CHECK_JSON))
-			r = print_json(cli, &u, &rep);
-		else
-			print_text(cli, &rep);
-		if (r == 0 && rep.n_failed)
-			r = 1;
-		tn_check_report_done(&rep);
+	if (r < 0)
+		return r;
+	if (!tn_cli_has(a, CHECK_JSON))
+		print_text(cli, &rep);
+	else {
+		r = print_json(cli, &u, &rep);
+		if (r < 0)
+			return r;
 	}
-	tn_user_done(&u);
-	return r;
+	return rep.n_failed ? 1 : 0; /* the failures are the report's, already printed */
 }

@@ -3,22 +3,20 @@
  * The OCI runtime verbs, with runc's and crun's command line: create, start, run, state, kill,
  * delete, list, spec. Each resolves its arguments and calls src/lib/container*.c once.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "container-list.h"
 #include "container.h"
 #include "forward.h"
 #include "fs.h"
 #include "json-writer.h"
-#include "idmap.h"
 #include "oci-config.h"
 #include "oci-features.h"
 #include "oci-spec.h"
@@ -147,19 +145,19 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 
 static int cmd_create(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	_cleanup_(tn_container_done) struct tn_container c = { 0 };
 	struct tn_container_opts o;
-	struct tn_container c;
 	int r;
 	ROOT_OR_FAIL(cli, root);
 
 	r = create_opts(cli, a, root, &o);
-	if (r == 0)
-		r = tn_container_create(&o, &c, &cli->err);
-	if (r == 0) {
-		report_create(cli, &c);
-		tn_container_done(&c);
-	}
-	return r;
+	if (r < 0)
+		return r;
+	r = tn_container_create(&o, &c, &cli->err);
+	if (r < 0)
+		return r;
+	report_create(cli, &c);
+	return 0;
 }
 
 /* Print a hook's warning (poststart, poststop) once, and drop it. */
@@ -182,12 +180,26 @@ static int cmd_start(struct tn_cli *cli, const struct tn_cli_args *a)
 	return r;
 }
 
+/* Start a created container and wait for its process; *ret_status is how it ended. */
+static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
+			  struct tn_forward *fwd, pid_t pid, int *ret_status)
+{
+	struct tn_error *warn = NULL;
+	int r;
+
+	r = tn_container_start(o->root, o->id, &cli->err, &warn);
+	warn_hook(cli, &warn);
+	if (r < 0)
+		return r;
+	return tn_forward_wait(fwd, pid, ret_status);
+}
+
 /* run in the foreground: tenant is init's parent (subreaper) and ends as it ends. */
 static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 {
+	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
+	_cleanup_(tn_container_done) struct tn_container c = { 0 };
 	struct tn_error *warn = NULL;
-	struct tn_forward fwd = { .fd = -1 };
-	struct tn_container c;
 	int r, status = 0;
 
 	r = tn_forward_begin(&fwd);
@@ -196,21 +208,17 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 	o->foreground = true;
 	o->sigmask = &fwd.old_mask;
 	r = tn_container_create(o, &c, &cli->err);
-	if (r == 0) {
-		report_create(cli, &c);
-		r = tn_container_start(o->root, o->id, &cli->err, &warn);
-		warn_hook(cli, &warn);
-		if (r == 0)
-			r = tn_forward_wait(&fwd, c.pid, &status);
-		if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
-			kill(c.pid, SIGKILL);
-		/* As runc run: the container goes when its process does (poststop hooks run). */
-		if (tn_container_delete(o->root, o->id, true, NULL, &warn) < 0)
-			tn_container_remove_dir(c.state_dir);
-		warn_hook(cli, &warn);
-		tn_container_done(&c);
-	}
-	tn_forward_end(&fwd);
+	if (r < 0)
+		return r;
+	report_create(cli, &c);
+	r = start_and_wait(cli, o, &fwd, c.pid, &status);
+	if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
+		kill(c.pid, SIGKILL);
+	/* As runc run: the container goes when its process does (poststop hooks run), whether
+	 * it started or not. */
+	if (tn_container_delete(o->root, o->id, true, NULL, &warn) < 0)
+		tn_container_remove_dir(c.state_dir);
+	warn_hook(cli, &warn);
 	if (r < 0)
 		return r;
 	/* As runc: a process killed by a signal is exit status 128 + the signal. */
@@ -221,9 +229,9 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 
 static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	_cleanup_(tn_container_done) struct tn_container c = { 0 };
 	struct tn_error *warn = NULL;
 	struct tn_container_opts o;
-	struct tn_container c;
 	int r;
 	ROOT_OR_FAIL(cli, root);
 
@@ -238,9 +246,8 @@ static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 	report_create(cli, &c);
 	r = tn_container_start(root, o.id, &cli->err, &warn);
 	warn_hook(cli, &warn);
-	if (r < 0)
+	if (r < 0) /* as runc run -d: a container that did not start is not left behind */
 		tn_container_delete(root, o.id, true, NULL, NULL);
-	tn_container_done(&c);
 	return r;
 }
 
@@ -249,7 +256,7 @@ static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 static int cmd_state(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_free_ char *json = NULL;
-	struct tn_state s;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	int r;
 	ROOT_OR_FAIL(cli, root);
 
@@ -257,10 +264,10 @@ static int cmd_state(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (r < 0)
 		return r;
 	r = tn_state_to_json(&s, TN_OCI_VERSION, &json);
-	if (r == 0)
-		fprintf(cli->out, "%s", json);
-	tn_state_done(&s);
-	return r;
+	if (r < 0)
+		return r;
+	fprintf(cli->out, "%s", json);
+	return 0;
 }
 
 enum { LIST_FORMAT, LIST_QUIET };
@@ -271,35 +278,9 @@ static const struct tn_cli_option list_options[] = {
 	{ 0 },
 };
 
-/* "1001,100000-165535": the host IDs a container's UIDs (k 0) or GIDs (k 1) are. */
-static char *host_ids(const char *root, const struct tn_state *s, int k)
+static void list_json_one(struct tn_json *j, const struct tn_container_info *c)
 {
-	struct tn_idmap maps[2];
-	struct tn_buf b = { 0 };
-
-	if (s->status == TN_STATUS_STOPPED || tn_container_maps(root, s->id, maps, NULL) < 0)
-		return strdup("-");
-	tn_idmap_format_host_ranges(&maps[k], &b);
-	tn_idmap_done(&maps[0]);
-	tn_idmap_done(&maps[1]);
-	return b.data ? tn_buf_steal(&b) : strdup("-");
-}
-
-/* The inode of the container's user namespace, as lsns -t user shows it; 0: none to show. */
-static uint64_t userns_inode(const struct tn_state *s)
-{
-	char path[64];
-	struct stat st;
-
-	if (s->status == TN_STATUS_STOPPED || s->pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)s->pid);
-	return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
-}
-
-static void list_json_one(struct tn_json *j, const char *root, const struct tn_state *s)
-{
-	_cleanup_free_ char *uids = host_ids(root, s, 0), *gids = host_ids(root, s, 1);
+	const struct tn_state *s = &c->state;
 
 	tn_json_begin_object(j);
 	tn_json_kv_string(j, "ociVersion", TN_OCI_VERSION);
@@ -310,70 +291,71 @@ static void list_json_one(struct tn_json *j, const char *root, const struct tn_s
 	tn_json_kv_string(j, "rootfs", "");
 	tn_json_kv_string(j, "created", s->created);
 	tn_json_kv_u64(j, "owner", s->owner);
-	tn_json_kv_string(j, "hostUids", uids ? uids : "-");
-	tn_json_kv_string(j, "hostGids", gids ? gids : "-");
-	tn_json_kv_u64(j, "userns", userns_inode(s));
+	tn_json_kv_string(j, "hostUids", c->host_uids ? c->host_uids : "-");
+	tn_json_kv_string(j, "hostGids", c->host_gids ? c->host_gids : "-");
+	tn_json_kv_u64(j, "userns", c->userns);
 	tn_json_end_object(j);
+}
+
+static int list_json(struct tn_cli *cli, const struct tn_container_list *l)
+{
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
+	struct tn_json j;
+	int r;
+
+	tn_json_init(&j, &b, false);
+	tn_json_begin_array(&j);
+	for (size_t i = 0; i < l->n; i++)
+		list_json_one(&j, &l->v[i]);
+	tn_json_end_array(&j);
+	r = tn_json_finish(&j);
+	if (r < 0)
+		return r;
+	fprintf(cli->out, "%s\n", b.data);
+	return 0;
+}
+
+static void list_table(struct tn_cli *cli, const struct tn_container_list *l)
+{
+	fprintf(cli->out, "%-12s %-8s %-8s %-11s %-24s %-24s %-5s %-30s %s\n", "ID", "PID",
+		"STATUS", "USERNS", "UIDS", "GIDS", "OWNER", "CREATED", "BUNDLE");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct tn_container_info *c = &l->v[i];
+		const struct tn_state *s = &c->state;
+		char ns_text[24] = "-";
+
+		if (c->userns)
+			snprintf(ns_text, sizeof(ns_text), "%" PRIu64, c->userns);
+		fprintf(cli->out, "%-12s %-8d %-8s %-11s %-24s %-24s %-5u %-30s %s\n", s->id,
+			s->status == TN_STATUS_STOPPED ? 0 : (int)s->pid, tn_status_name(s->status),
+			ns_text, c->host_uids ? c->host_uids : "-",
+			c->host_gids ? c->host_gids : "-", s->owner, s->created, s->bundle);
+	}
 }
 
 static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	_cleanup_(tn_container_list_done) struct tn_container_list l = { 0 };
 	const char *fmt = a->value[LIST_FORMAT] ? a->value[LIST_FORMAT] : "table";
 	bool json = strcmp(fmt, "json") == 0, quiet = tn_cli_has(a, LIST_QUIET);
-	struct tn_buf b = { 0 };
-	struct tn_json j;
-	char **ids;
-	size_t n;
 	int r;
 	ROOT_OR_FAIL(cli, root);
 
 	if (!json && strcmp(fmt, "table") != 0)
 		return tn_cli_usage(cli, "--format: '%s' is not table or json", fmt);
-	r = tn_state_list(root, &ids, &n, &cli->err);
+	/* --quiet prints only the IDs (--format json wins over it). */
+	r = tn_container_list(root, quiet && !json ? 0 : TN_LIST_HOST_IDS, &l, &cli->err);
 	if (r < 0)
 		return r;
-	tn_json_init(&j, &b, false);
 	if (json)
-		tn_json_begin_array(&j);
-	else if (!quiet)
-		fprintf(cli->out, "%-12s %-8s %-8s %-11s %-24s %-24s %-5s %-30s %s\n", "ID", "PID",
-			"STATUS", "USERNS", "UIDS", "GIDS", "OWNER", "CREATED", "BUNDLE");
-	for (size_t i = 0; i < n; i++) {
-		struct tn_state s;
-
-		if (tn_state_load(root, ids[i], &s, NULL) < 0)
-			continue;
-		if (json) {
-			list_json_one(&j, root, &s);
-		} else if (quiet) {
-			fprintf(cli->out, "%s\n", s.id);
-		} else {
-			_cleanup_free_ char *uids = host_ids(root, &s, 0),
-					    *gids = host_ids(root, &s, 1);
-
-			uint64_t ns = userns_inode(&s);
-			char ns_text[24] = "-";
-
-			if (ns)
-				snprintf(ns_text, sizeof(ns_text), "%" PRIu64, ns);
-			fprintf(cli->out, "%-12s %-8d %-8s %-11s %-24s %-24s %-5u %-30s %s\n", s.id,
-				s.status == TN_STATUS_STOPPED ? 0 : (int)s.pid,
-				tn_status_name(s.status), ns_text, uids ? uids : "-",
-				gids ? gids : "-", s.owner, s.created, s.bundle);
-		}
-		tn_state_done(&s);
+		return list_json(cli, &l);
+	if (!quiet) {
+		list_table(cli, &l);
+		return 0;
 	}
-	if (json) {
-		tn_json_end_array(&j);
-		r = tn_json_finish(&j);
-		if (r == 0)
-			fprintf(cli->out, "%s\n", b.data);
-	}
-	tn_buf_free(&b);
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-	return r;
+	for (size_t i = 0; i < l.n; i++)
+		fprintf(cli->out, "%s\n", l.v[i].state.id);
+	return 0;
 }
 
 /* ---- kill / delete ---- */
@@ -498,21 +480,16 @@ static int exec_wait(struct tn_cli *cli, struct tn_forward *fwd, pid_t pid)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
+/* The options of exec; env and caps are the repeated --env and --cap values. */
+static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char *root, char **env,
+		     char **caps, struct tn_exec_opts *o)
 {
-	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP);
-	struct tn_forward fwd = { .fd = -1 };
-	struct tn_exec_opts o;
-	bool in_child = false;
 	uint32_t n = 0;
-	pid_t pid;
-	int r;
-	ROOT_OR_FAIL(cli, root);
 
 	if (tn_cli_has(a, EXEC_PRESERVE_FDS) && tn_parse_u32(a->value[EXEC_PRESERVE_FDS], &n) < 0)
 		return tn_cli_usage(cli, "--preserve-fds: '%s' is not a number",
 				    a->value[EXEC_PRESERVE_FDS]);
-	o = (struct tn_exec_opts){
+	*o = (struct tn_exec_opts){
 		.argv = cli->argv,
 		.root = root,
 		.id = a->pos[0],
@@ -529,9 +506,22 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 		.no_new_privs = tn_cli_has(a, EXEC_NO_NEW_PRIVS),
 		.preserve_fds = n,
 	};
-	if (!o.process_path && a->n_pos < 2)
+	if (!o->process_path && a->n_pos < 2)
 		return tn_cli_usage(cli, "exec needs a COMMAND or --process FILE");
-	r = tn_container_preserved_fds_check(n, &cli->err);
+	return tn_container_preserved_fds_check(n, &cli->err);
+}
+
+static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP);
+	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
+	struct tn_exec_opts o;
+	bool in_child = false;
+	pid_t pid;
+	int r;
+	ROOT_OR_FAIL(cli, root);
+
+	r = exec_opts(cli, a, root, env, caps, &o);
 	if (r < 0)
 		return r;
 	if (!o.detach) {
@@ -543,11 +533,11 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 	r = tn_container_exec_process(&o, &pid, &in_child, &cli->err);
 	if (r < 0 && in_child)
 		cli->exit_status = r == -ENOENT ? 127 : 126;
-	if (r == 0 && !o.detach)
-		r = exec_wait(cli, &fwd, pid);
-	if (!o.detach)
-		tn_forward_end(&fwd);
-	return r;
+	if (r < 0)
+		return r;
+	if (o.detach)
+		return 0;
+	return exec_wait(cli, &fwd, pid);
 }
 
 /* ---- pause / resume / ps / update ---- */
@@ -573,35 +563,26 @@ static const struct tn_cli_option ps_options[] = {
 
 static int cmd_ps(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	_cleanup_(tn_process_list_done) struct tn_process_list l = { 0 };
 	const char *fmt = a->value[PS_FORMAT] ? a->value[PS_FORMAT] : "table";
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
 	int r;
 	ROOT_OR_FAIL(cli, root);
 
 	if (strcmp(fmt, "table") != 0 && strcmp(fmt, "json") != 0)
 		return tn_cli_usage(cli, "--format: '%s' is not table or json", fmt);
-	r = tn_container_pids(root, a->pos[0], &pids, &n, &cli->err);
+	r = tn_container_processes(root, a->pos[0], &l, &cli->err);
 	if (r < 0)
 		return r;
 	if (strcmp(fmt, "json") == 0) {
 		fputc('[', cli->out);
-		for (size_t i = 0; i < n; i++)
-			fprintf(cli->out, "%s%d", i ? "," : "", (int)pids[i]);
+		for (size_t i = 0; i < l.n; i++)
+			fprintf(cli->out, "%s%d", i ? "," : "", (int)l.v[i].pid);
 		fputs("]\n", cli->out);
 		return 0;
 	}
 	fprintf(cli->out, "%-8s %s\n", "PID", "CMD");
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *comm = NULL;
-		char path[64];
-		size_t len = 0;
-
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pids[i]);
-		if (tn_read_file(path, 256, &comm, &len, NULL) == 0 && len && comm[len - 1] == '\n')
-			comm[len - 1] = '\0';
-		fprintf(cli->out, "%-8d %s\n", (int)pids[i], comm ? comm : "?");
-	}
+	for (size_t i = 0; i < l.n; i++)
+		fprintf(cli->out, "%-8d %s\n", (int)l.v[i].pid, l.v[i].comm ? l.v[i].comm : "?");
 	return 0;
 }
 
@@ -652,30 +633,43 @@ static int flag_i64(struct tn_cli *cli, const struct tn_cli_args *a, int opt, bo
 static int update_flags(struct tn_cli *cli, const struct tn_cli_args *a, struct tn_resources *res)
 {
 	int64_t shares = 0, period = 0;
-	int r = flag_i64(cli, a, UPDATE_PIDS, &res->has_pids, &res->pids_limit);
+	const struct {
+		int opt;
+		bool *has;
+		int64_t *value;
+	} numbers[] = {
+		{ UPDATE_PIDS, &res->has_pids, &res->pids_limit },
+		{ UPDATE_MEMORY, &res->has_memory, &res->memory_limit },
+		{ UPDATE_SWAP, &res->has_swap, &res->memory_swap },
+		{ UPDATE_SHARES, &res->has_shares, &shares },
+		{ UPDATE_QUOTA, &res->has_quota, &res->cpu_quota },
+		{ UPDATE_PERIOD, &res->has_period, &period },
+	};
+	int r;
 
-	if (r == 0)
-		r = flag_i64(cli, a, UPDATE_MEMORY, &res->has_memory, &res->memory_limit);
-	if (r == 0)
-		r = flag_i64(cli, a, UPDATE_SWAP, &res->has_swap, &res->memory_swap);
-	if (r == 0)
-		r = flag_i64(cli, a, UPDATE_SHARES, &res->has_shares, &shares);
-	if (r == 0)
-		r = flag_i64(cli, a, UPDATE_QUOTA, &res->has_quota, &res->cpu_quota);
-	if (r == 0)
-		r = flag_i64(cli, a, UPDATE_PERIOD, &res->has_period, &period);
+	for (size_t i = 0; i < ELEMENTSOF(numbers); i++) {
+		r = flag_i64(cli, a, numbers[i].opt, numbers[i].has, numbers[i].value);
+		if (r < 0)
+			return r;
+	}
 	res->cpu_shares = shares > 0 ? (uint64_t)shares : 0;
 	res->cpu_period = period > 0 ? (uint64_t)period : 0;
-	if (r == 0 && tn_cli_has(a, UPDATE_CPUS) && !(res->cpus = strdup(a->value[UPDATE_CPUS])))
-		r = -ENOMEM;
-	if (r == 0 && tn_cli_has(a, UPDATE_MEMS) && !(res->mems = strdup(a->value[UPDATE_MEMS])))
-		r = -ENOMEM;
-	return r;
+	if (tn_cli_has(a, UPDATE_CPUS)) {
+		res->cpus = strdup(a->value[UPDATE_CPUS]);
+		if (!res->cpus)
+			return -ENOMEM;
+	}
+	if (tn_cli_has(a, UPDATE_MEMS)) {
+		res->mems = strdup(a->value[UPDATE_MEMS]);
+		if (!res->mems)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int cmd_update(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	struct tn_resources res = { 0 };
+	_cleanup_(tn_resources_done) struct tn_resources res = { 0 };
 	int r;
 	ROOT_OR_FAIL(cli, root);
 
@@ -683,24 +677,24 @@ static int cmd_update(struct tn_cli *cli, const struct tn_cli_args *a)
 		r = tn_resources_load(a->value[UPDATE_RESOURCES], &res, &cli->err);
 	else
 		r = update_flags(cli, a, &res);
-	if (r == 0)
-		r = tn_container_update(root, a->pos[0], &res, &cli->err);
-	tn_resources_done(&res);
-	return r;
+	if (r < 0)
+		return r;
+	return tn_container_update(root, a->pos[0], &res, &cli->err);
 }
 
 /* ---- features ---- */
 
 static int cmd_features(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	struct tn_buf b = { 0 };
-	int r = tn_oci_features(&b);
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
+	int r;
 
 	(void)a;
-	if (r == 0)
-		fprintf(cli->out, "%s\n", b.data);
-	tn_buf_free(&b);
-	return r;
+	r = tn_oci_features(&b);
+	if (r < 0)
+		return r;
+	fprintf(cli->out, "%s\n", b.data);
+	return 0;
 }
 
 /* ---- spec ---- */
@@ -716,26 +710,30 @@ static const struct tn_cli_option spec_options[] = {
 static int cmd_spec(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_free_ char *path = NULL;
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
+	_cleanup_close_ int fd = -1;
 	const char *dir = a->value[SPEC_BUNDLE] ? a->value[SPEC_BUNDLE] : ".";
-	struct tn_buf b = { 0 };
-	int fd, r;
+	int r;
 
-	if (asprintf(&path, "%s/config.json", dir) < 0)
+	if (asprintf(&path, "%s/config.json", dir) < 0) {
+		path = NULL;
 		return -ENOMEM;
-	r = tn_oci_spec_default(tn_cli_has(a, SPEC_ROOTLESS), getuid(), getgid(), &b);
-	if (r < 0) {
-		tn_buf_free(&b);
-		return r;
 	}
+	r = tn_oci_spec_default(tn_cli_has(a, SPEC_ROOTLESS), getuid(), getgid(), &b);
+	if (r < 0)
+		return r;
 	tn_buf_putc(&b, '\n');
 	/* As runc: an existing config.json is never overwritten. */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
-		r = tn_error_errno(&cli->err, errno, "cannot create %s", path);
-	else if (tn_write_all(fd, b.data, b.len) < 0 || close(fd) < 0)
-		r = tn_error_errno(&cli->err, errno, "cannot write %s", path);
-	tn_buf_free(&b);
-	return r;
+		return tn_error_errno(&cli->err, errno, "cannot create %s", path);
+	r = tn_write_all(fd, b.data, b.len);
+	if (r < 0)
+		return tn_error_errno(&cli->err, -r, "cannot write %s", path);
+	/* Closed here, not by scope: its error (a full NFS disk) is a write error. */
+	if (close(TAKE_FD(fd)) < 0)
+		return tn_error_errno(&cli->err, errno, "cannot write %s", path);
+	return 0;
 }
 
 const struct tn_command tn_oci_commands[] = {

@@ -40,27 +40,43 @@ const char tn_shift_description[] =
 	"swapped for a symlink mid-shift stops it with an error. Rootless, it runs in a user\n"
 	"namespace of your subordinate ranges, so both maps must be within them.";
 
-/* "C:H:S[,C:H:S...]" into m. */
+/* "C:H:S[,C:H:S...]" into *ret (left empty, of `kind`, on failure). */
 static int parse_map(struct tn_cli *cli, const char *opt, const char *text, enum tn_idmap_kind kind,
-		     struct tn_idmap *m)
+		     struct tn_idmap *ret)
 {
+	_cleanup_(tn_idmap_done) struct tn_idmap m = { .kind = kind };
 	_cleanup_free_ char *copy = strdup(text);
-	int r = copy ? 0 : -ENOMEM;
+	int r;
 
-	*m = (struct tn_idmap){ .kind = kind };
-	for (char *p = copy, *next; r == 0 && p && *p; p = next) {
+	*ret = (struct tn_idmap){ .kind = kind };
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy, *next; *p; p = next) {
 		struct tn_idmap_extent e;
 
 		next = p + strcspn(p, ",");
 		if (*next)
 			*next++ = '\0';
 		r = tn_idmap_extent_parse(p, &e, &cli->err);
-		if (r == 0)
-			r = tn_idmap_push(m, e.inside, e.outside, e.count);
+		if (r < 0)
+			return r;
+		r = tn_idmap_push(&m, e.inside, e.outside, e.count);
+		if (r < 0)
+			return r;
 	}
-	if (r == 0 && (r = tn_idmap_validate(m, &cli->err)) < 0)
+	r = tn_idmap_validate(&m, &cli->err);
+	if (r < 0) {
 		tn_error_hint(&cli->err, "in --%s", opt);
-	return r;
+		return r;
+	}
+	*ret = TAKE_STRUCT(m);
+	return 0;
+}
+
+static void idmap_pair_done(struct tn_idmap (*maps)[2])
+{
+	tn_idmap_done(&(*maps)[0]);
+	tn_idmap_done(&(*maps)[1]);
 }
 
 static void progress(void *data, uint64_t files)
@@ -71,6 +87,21 @@ static void progress(void *data, uint64_t files)
 	fflush(cli->errf);
 }
 
+/* The maps of --OPT and --OPT-gid (which defaults to --OPT's value). */
+static int option_maps(struct tn_cli *cli, const struct tn_cli_args *a, int opt, int gid_opt,
+		       struct tn_idmap maps[2])
+{
+	const char *name = opt == SH_TO ? "to" : "from";
+	bool has_gid = tn_cli_has(a, gid_opt);
+	int r;
+
+	r = parse_map(cli, name, a->value[opt], TN_IDMAP_UID, &maps[0]);
+	if (r < 0)
+		return r;
+	return parse_map(cli, has_gid ? (opt == SH_TO ? "to-gid" : "from-gid") : name,
+			 a->value[has_gid ? gid_opt : opt], TN_IDMAP_GID, &maps[1]);
+}
+
 static int target_maps(struct tn_cli *cli, const struct tn_cli_args *a, struct tn_idmap to[2])
 {
 	_cleanup_free_ char *buf = NULL;
@@ -78,18 +109,12 @@ static int target_maps(struct tn_cli *cli, const struct tn_cli_args *a, struct t
 
 	if (tn_cli_has(a, SH_CONTAINER) == tn_cli_has(a, SH_TO))
 		return tn_cli_usage(cli, "shift needs --to MAP or --container ID (one of them)");
-	if (tn_cli_has(a, SH_CONTAINER)) {
-		root = tn_cli_state_root(cli, &buf);
-		return root ? tn_container_maps(root, a->value[SH_CONTAINER], to, &cli->err)
-			    : -ENOMEM;
-	}
-	int r = parse_map(cli, "to", a->value[SH_TO], TN_IDMAP_UID, &to[0]);
-
-	if (r == 0)
-		r = parse_map(cli, tn_cli_has(a, SH_TO_GID) ? "to-gid" : "to",
-			      a->value[tn_cli_has(a, SH_TO_GID) ? SH_TO_GID : SH_TO], TN_IDMAP_GID,
-			      &to[1]);
-	return r;
+	if (!tn_cli_has(a, SH_CONTAINER))
+		return option_maps(cli, a, SH_TO, SH_TO_GID, to);
+	root = tn_cli_state_root(cli, &buf);
+	if (!root)
+		return -ENOMEM;
+	return tn_container_maps(root, a->value[SH_CONTAINER], to, &cli->err);
 }
 
 /* --show: the record as it is kept. */
@@ -110,8 +135,10 @@ static int show(struct tn_cli *cli, const char *root)
 
 int tn_cmd_shift(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	struct tn_idmap to[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
-	struct tn_idmap from[2] = { { .kind = TN_IDMAP_UID }, { .kind = TN_IDMAP_GID } };
+	_cleanup_(idmap_pair_done) struct tn_idmap to[2] = { { .kind = TN_IDMAP_UID },
+							     { .kind = TN_IDMAP_GID } };
+	_cleanup_(idmap_pair_done) struct tn_idmap from[2] = { { .kind = TN_IDMAP_UID },
+							       { .kind = TN_IDMAP_GID } };
 	struct tn_shift_request req = { .root = a->pos[0] };
 	struct tn_shift_result res;
 	int r;
@@ -119,13 +146,12 @@ int tn_cmd_shift(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (tn_cli_has(a, SH_SHOW))
 		return show(cli, a->pos[0]);
 	r = target_maps(cli, a, to);
-
-	if (r == 0 && tn_cli_has(a, SH_FROM)) {
-		r = parse_map(cli, "from", a->value[SH_FROM], TN_IDMAP_UID, &from[0]);
-		if (r == 0)
-			r = parse_map(cli, tn_cli_has(a, SH_FROM_GID) ? "from-gid" : "from",
-				      a->value[tn_cli_has(a, SH_FROM_GID) ? SH_FROM_GID : SH_FROM],
-				      TN_IDMAP_GID, &from[1]);
+	if (r < 0)
+		return r;
+	if (tn_cli_has(a, SH_FROM)) {
+		r = option_maps(cli, a, SH_FROM, SH_FROM_GID, from);
+		if (r < 0)
+			return r;
 	}
 	for (int k = 0; k < 2; k++) {
 		req.to[k] = &to[k];
@@ -135,19 +161,15 @@ int tn_cmd_shift(struct tn_cli *cli, const struct tn_cli_args *a)
 		req.progress = progress;
 		req.progress_data = cli;
 	}
-	if (r == 0)
-		r = tn_shift_run(&req, &cli->subid, &res, &cli->err);
-	if (req.progress && r == 0)
+	r = tn_shift_run(&req, &cli->subid, &res, &cli->err);
+	if (r < 0)
+		return r;
+	if (req.progress)
 		fputc('\n', cli->errf);
-	if (r == 0 && res.resumed)
+	if (res.resumed)
 		fprintf(cli->errf, "%s: finished a shift of %s that had been interrupted\n",
 			cli->prog, req.root);
-	if (r == 0)
-		fprintf(cli->out, "%s: %s\n", req.root,
-			res.already ? "already shifted to this map" : "shifted");
-	for (int k = 0; k < 2; k++) {
-		tn_idmap_done(&to[k]);
-		tn_idmap_done(&from[k]);
-	}
-	return r;
+	fprintf(cli->out, "%s: %s\n", req.root,
+		res.already ? "already shifted to this map" : "shifted");
+	return 0;
 }

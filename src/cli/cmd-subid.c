@@ -114,7 +114,7 @@ static void warn_skipped(struct tn_cli *cli, const struct tn_subid_list *l)
 static int print_lists(struct tn_cli *cli, const struct tn_user *u, struct tn_subid_list *lists,
 		       bool json)
 {
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	struct tn_json j;
 	int r;
 
@@ -132,32 +132,35 @@ static int print_lists(struct tn_cli *cli, const struct tn_user *u, struct tn_su
 		list_json(&j, &lists[i]);
 	tn_json_end_object(&j);
 	r = tn_json_finish(&j);
-	if (r == 0)
-		fputs(b.data, cli->out);
-	tn_buf_free(&b);
-	return r;
+	if (r < 0)
+		return r;
+	fputs(b.data, cli->out);
+	return 0;
+}
+
+static void subid_lists_done(struct tn_subid_list (*lists)[2])
+{
+	tn_subid_list_done(&(*lists)[0]);
+	tn_subid_list_done(&(*lists)[1]);
 }
 
 static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	struct tn_subid_list lists[2] = { 0 };
-	struct tn_user u = { 0 };
+	_cleanup_(subid_lists_done) struct tn_subid_list lists[2] = { 0 };
+	_cleanup_(tn_user_done) struct tn_user u = { 0 };
 	int r;
 
 	r = resolve_user(cli, a, &u);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < 2 && r >= 0; i++)
+	for (int i = 0; i < 2; i++) {
 		r = tn_subid_list_user(&cli->subid, both_dbs[i], &u, &lists[i], &cli->err);
-	if (r >= 0) {
-		for (int i = 0; i < 2; i++)
-			warn_skipped(cli, &lists[i]);
-		r = print_lists(cli, &u, lists, tn_cli_has(a, LIST_JSON));
+		if (r < 0)
+			return r;
 	}
 	for (int i = 0; i < 2; i++)
-		tn_subid_list_done(&lists[i]);
-	tn_user_done(&u);
-	return r;
+		warn_skipped(cli, &lists[i]);
+	return print_lists(cli, &u, lists, tn_cli_has(a, LIST_JSON));
 }
 
 static const struct tn_cli_option list_options[] = {
@@ -190,7 +193,7 @@ static void lint_text(FILE *f, const struct tn_cli *cli, const struct tn_lint_re
 
 static int lint_json(FILE *f, const struct tn_cli *cli, const struct tn_lint_report *rep)
 {
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	struct tn_json j;
 	int r;
 
@@ -229,29 +232,29 @@ static int lint_json(FILE *f, const struct tn_cli *cli, const struct tn_lint_rep
 	tn_json_end_array(&j);
 	tn_json_end_object(&j);
 	r = tn_json_finish(&j);
-	if (r == 0)
-		fputs(b.data, f);
-	tn_buf_free(&b);
-	return r;
+	if (r < 0)
+		return r;
+	fputs(b.data, f);
+	return 0;
 }
 
 static int cmd_lint(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	struct tn_lint_report rep = { 0 };
+	_cleanup_(tn_lint_report_done) struct tn_lint_report rep = { 0 };
 	int r;
 
 	r = tn_subid_lint(&cli->subid, &rep, &cli->err);
 	if (r < 0)
 		return r;
-	if (tn_cli_has(a, LINT_JSON))
-		r = lint_json(cli->out, cli, &rep);
-	else
+	if (!tn_cli_has(a, LINT_JSON))
 		lint_text(cli->out, cli, &rep);
+	else {
+		r = lint_json(cli->out, cli, &rep);
+		if (r < 0)
+			return r;
+	}
 	/* Errors in the files are the command's failure, already reported: exit 1 quietly. */
-	if (r >= 0 && rep.n_errors > 0)
-		r = TN_EXIT_FAILURE;
-	tn_lint_report_done(&rep);
-	return r;
+	return rep.n_errors > 0 ? TN_EXIT_FAILURE : r;
 }
 
 static const struct tn_cli_option lint_options[] = {
@@ -299,17 +302,21 @@ static void print_add(struct tn_cli *cli, const char *owner, const struct tn_sub
 
 static int cmd_add(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	_cleanup_(tn_subid_edit_result_done) struct tn_subid_edit_result res = { 0 };
+	_cleanup_(tn_user_done) struct tn_user u = { 0 };
 	struct tn_subid_add_request req = { .owner = a->pos[0] };
-	struct tn_subid_edit_result res;
-	struct tn_user u = { 0 };
-	int r = 0;
+	int r;
 
-	if (tn_cli_has(a, ADD_COUNT))
+	if (tn_cli_has(a, ADD_COUNT)) {
 		r = parse_id_option(cli, "count", a->value[ADD_COUNT], true, &req.count);
-	if (r >= 0 && tn_cli_has(a, ADD_START))
+		if (r < 0)
+			return r;
+	}
+	if (tn_cli_has(a, ADD_START)) {
 		r = parse_id_option(cli, "start", a->value[ADD_START], false, &req.start);
-	if (r < 0)
-		return r;
+		if (r < 0)
+			return r;
+	}
 	req.have_count = tn_cli_has(a, ADD_COUNT);
 	req.have_start = tn_cli_has(a, ADD_START);
 	r = tn_user_resolve(a->pos[0], &u, &cli->err);
@@ -317,11 +324,9 @@ static int cmd_add(struct tn_cli *cli, const struct tn_cli_args *a)
 		return r;
 	req.user = &u;
 	r = tn_subid_add(&cli->subid, &req, TN_LOGIN_DEFS_PATH, &res, &cli->err);
-	if (r >= 0) {
-		print_add(cli, a->pos[0], &res);
-		tn_subid_edit_result_done(&res);
-	}
-	tn_user_done(&u);
+	if (r < 0)
+		return r;
+	print_add(cli, a->pos[0], &res);
 	return r;
 }
 
@@ -348,16 +353,36 @@ static int parse_range_arg(struct tn_cli *cli, const char *s, struct tn_idrange 
 	return 0;
 }
 
+static void print_remove(struct tn_cli *cli, const char *owner,
+			 const struct tn_subid_edit_result *res)
+{
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; k < res->db[i].n_ranges; k++)
+			fprintf(cli->out, "removed %" PRIu32 ":%" PRIu32 " of '%s' from %s\n",
+				res->db[i].ranges[k].start, res->db[i].ranges[k].count, owner,
+				res->path[i]);
+	for (int i = 0; i < 2; i++) {
+		size_t bad = res->db[i].n_lines_removed - res->db[i].n_ranges;
+
+		if (bad)
+			fprintf(cli->out, "removed %zu malformed line%s of '%s' from %s\n", bad,
+				bad == 1 ? "" : "s", owner, res->path[i]);
+	}
+}
+
 static int cmd_remove(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	struct tn_subid_edit_result res;
+	_cleanup_(tn_subid_edit_result_done) struct tn_subid_edit_result res = { 0 };
+	_cleanup_(tn_user_done) struct tn_user u = { 0 };
 	struct tn_idrange only;
-	struct tn_user u = { 0 };
 	bool known;
 	int r;
 
-	if (a->n_pos > 1 && (r = parse_range_arg(cli, a->pos[1], &only)) < 0)
-		return r;
+	if (a->n_pos > 1) {
+		r = parse_range_arg(cli, a->pos[1], &only);
+		if (r < 0)
+			return r;
+	}
 	/* A deleted account's lines are removed by name: an unknown name is not an error here. */
 	r = tn_user_resolve(a->pos[0], &u, &cli->err);
 	known = r >= 0;
@@ -366,23 +391,9 @@ static int cmd_remove(struct tn_cli *cli, const struct tn_cli_args *a)
 	tn_error_free(TAKE_PTR(cli->err));
 	r = tn_subid_remove(&cli->subid, known ? &u : NULL, a->pos[0], a->n_pos > 1 ? &only : NULL,
 			    &res, &cli->err);
-	if (r >= 0) {
-		for (int i = 0; i < 2; i++)
-			for (size_t k = 0; k < res.db[i].n_ranges; k++)
-				fprintf(cli->out,
-					"removed %" PRIu32 ":%" PRIu32 " of '%s' from %s\n",
-					res.db[i].ranges[k].start, res.db[i].ranges[k].count,
-					a->pos[0], res.path[i]);
-		for (int i = 0; i < 2; i++) {
-			size_t bad = res.db[i].n_lines_removed - res.db[i].n_ranges;
-
-			if (bad)
-				fprintf(cli->out, "removed %zu malformed line%s of '%s' from %s\n",
-					bad, bad == 1 ? "" : "s", a->pos[0], res.path[i]);
-		}
-		tn_subid_edit_result_done(&res);
-	}
-	tn_user_done(&u);
+	if (r < 0)
+		return r;
+	print_remove(cli, a->pos[0], &res);
 	return r;
 }
 

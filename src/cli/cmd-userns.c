@@ -65,23 +65,21 @@ static int parse_extents(struct tn_cli *cli, const struct tn_cli_args *a, int op
 			 struct tn_idmap_extent **ret, size_t *ret_n)
 {
 	size_t n = a->n_all[opt];
-	struct tn_idmap_extent *v = calloc(n ? n : 1, sizeof(*v));
+	_cleanup_free_ struct tn_idmap_extent *v = calloc(n ? n : 1, sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
-	*ret = v;
-	*ret_n = n;
 	for (size_t i = 0; i < n; i++) {
-		struct tn_error *e = NULL;
+		_cleanup_(tn_error_freep) struct tn_error *e = NULL;
 		int r = tn_idmap_extent_parse(a->all[opt][i], &v[i], &e);
 
-		if (r < 0) {
-			r = tn_cli_usage(cli, "--%s: %s", opt == OPT_UIDMAP ? "uidmap" : "gidmap",
-					 e ? e->message : strerror(-r));
-			tn_error_free(e);
-			return r;
-		}
+		if (r < 0)
+			return tn_cli_usage(cli, "--%s: %s",
+					    opt == OPT_UIDMAP ? "uidmap" : "gidmap",
+					    e ? e->message : strerror(-r));
 	}
+	*ret = TAKE_PTR(v);
+	*ret_n = n;
 	return 0;
 }
 
@@ -102,13 +100,16 @@ static int parse_modes(struct tn_cli *cli, const struct tn_cli_args *a, struct m
 	/* As podman: one of --uidmap/--gidmap alone describes both maps. */
 	r = parse_extents(cli, a, explicit_uid ? OPT_UIDMAP : OPT_GIDMAP, &m->ext[0],
 			  &m->req.n_explicit[0]);
-	if (r == 0)
-		r = parse_extents(cli, a, explicit_gid ? OPT_GIDMAP : OPT_UIDMAP, &m->ext[1],
-				  &m->req.n_explicit[1]);
+	if (r < 0)
+		return r;
+	r = parse_extents(cli, a, explicit_gid ? OPT_GIDMAP : OPT_UIDMAP, &m->ext[1],
+			  &m->req.n_explicit[1]);
+	if (r < 0)
+		return r;
 	m->req.explicit_v[0] = m->ext[0];
 	m->req.explicit_v[1] = m->ext[1];
 	m->req.mode[0] = m->req.mode[1] = TN_IDMAP_EXPLICIT;
-	return r;
+	return 0;
 }
 
 /*
@@ -230,8 +231,8 @@ static const char *default_shell(void)
 
 static int run_in_namespace(struct tn_cli *cli, struct tn_userns_plan *p, char **argv)
 {
+	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	struct exec_args x = { argv };
-	struct tn_forward fwd = { .fd = -1 };
 	struct tn_userns_spawn s = {
 		.ns_flags = CLONE_NEWNS,
 		.maps = { &p->map[0], &p->map[1] },
@@ -249,14 +250,13 @@ static int run_in_namespace(struct tn_cli *cli, struct tn_userns_plan *p, char *
 	s.child_sigmask = &fwd.old_mask;
 	fflush(cli->out);
 	r = tn_userns_spawn(&s, &pid, &in_child, &cli->err);
-	if (r < 0) {
-		tn_forward_end(&fwd);
-		if (in_child)
-			cli->exit_status = r == -ENOENT ? 127 : 126;
+	if (r < 0 && in_child)
+		cli->exit_status = r == -ENOENT ? 127 : 126;
+	if (r < 0)
 		return r;
-	}
 	r = tn_forward_wait(&fwd, pid, &status);
-	tn_forward_end(&fwd);
+	tn_forward_end(
+		&fwd); /* now, not at return: the child is gone, signals are tenant's again */
 	if (r < 0)
 		return tn_error_errno(&cli->err, -r, "cannot wait for '%s'", argv[0]);
 	if (fflush(cli->out) != 0)
@@ -267,7 +267,7 @@ static int run_in_namespace(struct tn_cli *cli, struct tn_userns_plan *p, char *
 int tn_cmd_unshare(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_(mapping_args_done) struct mapping_args m = { 0 };
-	struct tn_userns_plan p;
+	_cleanup_(tn_userns_plan_done) struct tn_userns_plan p = { 0 };
 	char *shell[] = { (char *)default_shell(), NULL };
 	uint32_t ids[2];
 	int r;
@@ -281,9 +281,7 @@ int tn_cmd_unshare(struct tn_cli *cli, const struct tn_cli_args *a)
 	ids[0] = m.user.uid;
 	ids[1] = m.req.gid;
 	warn_fallback(cli, &p, ids);
-	r = run_in_namespace(cli, &p, a->n_pos > 0 ? a->pos : shell);
-	tn_userns_plan_done(&p);
-	return r;
+	return run_in_namespace(cli, &p, a->n_pos > 0 ? a->pos : shell);
 }
 
 /* ---- idmap show ---- */
@@ -306,7 +304,7 @@ static void show_text(struct tn_cli *cli, const struct mapping_args *m,
 		      const struct tn_userns_plan *p)
 {
 	for (int k = 0; k < 2; k++) {
-		struct tn_buf b = { 0 };
+		_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 
 		fprintf(cli->out, "# %s of %s %" PRIu32 ": mode %s", tn_idmap_kind_name(k),
 			k == 0 ? "uid" : "gid", k == 0 ? m->user.uid : m->req.gid,
@@ -320,14 +318,13 @@ static void show_text(struct tn_cli *cli, const struct mapping_args *m,
 		tn_idmap_format_kernel(&p->map[k], &b);
 		if (b.data)
 			fputs(b.data, cli->out);
-		tn_buf_free(&b);
 	}
 }
 
 static void show_json_map(struct tn_json *j, const struct mapping_args *m,
 			  const struct tn_userns_plan *p, int k)
 {
-	struct tn_buf text = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf text = { 0 };
 
 	tn_json_key(j, tn_idmap_kind_name(k));
 	tn_json_begin_object(j);
@@ -358,14 +355,13 @@ static void show_json_map(struct tn_json *j, const struct mapping_args *m,
 	tn_json_end_array(j);
 	tn_idmap_format(&p->map[k], &text);
 	tn_json_kv_string(j, "text", text.data ? text.data : "");
-	tn_buf_free(&text);
 	tn_json_end_object(j);
 }
 
 static int show_json(struct tn_cli *cli, const struct mapping_args *m,
 		     const struct tn_userns_plan *p)
 {
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	struct tn_json j;
 	int r;
 
@@ -382,10 +378,10 @@ static int show_json(struct tn_cli *cli, const struct mapping_args *m,
 		show_json_map(&j, m, p, k);
 	tn_json_end_object(&j);
 	r = tn_json_finish(&j);
-	if (r == 0)
-		fputs(b.data, cli->out);
-	tn_buf_free(&b);
-	return r;
+	if (r < 0)
+		return r;
+	fputs(b.data, cli->out);
+	return 0;
 }
 
 static void container_map_json(struct tn_json *j, const struct tn_idmap *m)
@@ -402,14 +398,40 @@ static void container_map_json(struct tn_json *j, const struct tn_idmap *m)
 	tn_json_end_array(j);
 }
 
+static void idmap_pair_done(struct tn_idmap (*maps)[2])
+{
+	tn_idmap_done(&(*maps)[0]);
+	tn_idmap_done(&(*maps)[1]);
+}
+
+static int container_maps_json(const struct tn_idmap maps[2], struct tn_buf *b)
+{
+	struct tn_json j;
+
+	tn_json_init(&j, b, true);
+	tn_json_begin_object(&j);
+	for (int k = 0; k < 2; k++)
+		container_map_json(&j, &maps[k]);
+	tn_json_end_object(&j);
+	return tn_json_finish(&j);
+}
+
+static int container_maps_text(const char *id, const struct tn_idmap maps[2], struct tn_buf *b)
+{
+	for (int k = 0; k < 2; k++) {
+		tn_buf_printf(b, "# %s of container %s\n", tn_idmap_kind_name(k), id);
+		tn_idmap_format_kernel(&maps[k], b);
+	}
+	return tn_buf_check(b);
+}
+
 /* idmap show ID: a container's maps, as its init has them. */
 static int show_container(struct tn_cli *cli, const char *id, bool json)
 {
 	_cleanup_free_ char *buf = NULL;
+	_cleanup_(idmap_pair_done) struct tn_idmap maps[2] = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	const char *root = tn_cli_state_root(cli, &buf);
-	struct tn_idmap maps[2];
-	struct tn_buf b = { 0 };
-	struct tn_json j;
 	int r;
 
 	if (!root)
@@ -417,31 +439,17 @@ static int show_container(struct tn_cli *cli, const char *id, bool json)
 	r = tn_container_maps(root, id, maps, &cli->err);
 	if (r < 0)
 		return r;
-	tn_json_init(&j, &b, true);
-	if (json)
-		tn_json_begin_object(&j);
-	for (int k = 0; k < 2; k++) {
-		if (json) {
-			container_map_json(&j, &maps[k]);
-		} else {
-			tn_buf_printf(&b, "# %s of container %s\n", tn_idmap_kind_name(k), id);
-			tn_idmap_format_kernel(&maps[k], &b);
-		}
-		tn_idmap_done(&maps[k]);
-	}
-	if (json)
-		tn_json_end_object(&j);
-	r = json ? tn_json_finish(&j) : tn_buf_check(&b);
-	if (r == 0)
-		fputs(b.data ? b.data : "", cli->out);
-	tn_buf_free(&b);
-	return r;
+	r = json ? container_maps_json(maps, &b) : container_maps_text(id, maps, &b);
+	if (r < 0)
+		return r;
+	fputs(b.data ? b.data : "", cli->out);
+	return 0;
 }
 
 static int cmd_show(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_(mapping_args_done) struct mapping_args m = { 0 };
-	struct tn_userns_plan p;
+	_cleanup_(tn_userns_plan_done) struct tn_userns_plan p = { 0 };
 	uint32_t ids[2];
 	int r;
 
@@ -457,11 +465,9 @@ static int cmd_show(struct tn_cli *cli, const struct tn_cli_args *a)
 	ids[1] = m.req.gid;
 	warn_fallback(cli, &p, ids);
 	if (tn_cli_has(a, OPT_JSON))
-		r = show_json(cli, &m, &p);
-	else
-		show_text(cli, &m, &p);
-	tn_userns_plan_done(&p);
-	return r;
+		return show_json(cli, &m, &p);
+	show_text(cli, &m, &p);
+	return 0;
 }
 
 enum { TR_CONTAINER, TR_TO, TR_GID };
@@ -480,7 +486,7 @@ static int cmd_translate(struct tn_cli *cli, const struct tn_cli_args *a)
 	const char *root = tn_cli_state_root(cli, &buf),
 		   *to = a->value[TR_TO] ? a->value[TR_TO] : "host";
 	bool to_host = strcmp(to, "host") == 0, gid = tn_cli_has(a, TR_GID);
-	struct tn_idmap maps[2];
+	_cleanup_(idmap_pair_done) struct tn_idmap maps[2] = { 0 };
 	uint32_t id, out;
 	int r;
 
@@ -496,15 +502,14 @@ static int cmd_translate(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (r < 0)
 		return r;
 	r = tn_idmap_translate(&maps[gid], id, to_host, &out);
-	if (r == 0)
-		fprintf(cli->out, "%" PRIu32 "\n", out);
-	else
+	if (r < 0) {
 		tn_error_set(&cli->err, ENOENT, "%s %" PRIu32 " is not mapped %s container %s%s",
 			     gid ? "GID" : "UID", id, to_host ? "in" : "into",
 			     a->value[TR_CONTAINER], to_host ? " (inside it is nobody)" : "");
-	tn_idmap_done(&maps[0]);
-	tn_idmap_done(&maps[1]);
-	return r;
+		return r;
+	}
+	fprintf(cli->out, "%" PRIu32 "\n", out);
+	return 0;
 }
 
 const struct tn_command tn_idmap_commands[] = {

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "clock.h"
 #include "container-idmap.h"
 #include "container-init.h"
 #include "container-plan.h"
@@ -20,7 +21,9 @@
 #include "fs.h"
 #include "idmapped.h"
 #include "oci-state.h"
+#include "proc-stat.h"
 #include "rootfs-copy.h"
+#include "rootless.h"
 #include "shift.h"
 #include "txn.h"
 #include "userns-pool.h"

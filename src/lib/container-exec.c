@@ -30,6 +30,7 @@
 #include "parse.h"
 #include "exe-seal.h"
 #include "proc-ids.h"
+#include "proc-stat.h"
 #include "banned.h"
 
 static const char *const ns_files[TN_NS_COUNT] = {

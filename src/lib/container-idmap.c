@@ -17,7 +17,7 @@
 
 #include "container-idmap.h"
 #include "idmapped.h"
-#include "oci-state.h"
+#include "rootless.h"
 #include "banned.h"
 
 struct ctx {

@@ -17,6 +17,7 @@
 #include "container-sync.h"
 #include "container-tty.h"
 #include "oci-state.h"
+#include "rootless.h"
 #include "banned.h"
 
 _Noreturn static void fail(int fd, int code, struct tn_error *e)

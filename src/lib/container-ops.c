@@ -14,6 +14,7 @@
 #include "fs.h"
 #include "idmap.h"
 #include "oci-state.h"
+#include "proc-stat.h"
 #include "rootfs-copy.h"
 #include "userns-pool.h"
 #include "parse.h"

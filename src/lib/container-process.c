@@ -17,6 +17,7 @@
 
 #include "container-process.h"
 #include "oci-state.h"
+#include "rootless.h"
 #include "fs.h"
 #include "banned.h"
 

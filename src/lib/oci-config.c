@@ -267,8 +267,6 @@ static int parse_json(const char *file, const char *text, size_t len, struct tn_
 	return 0;
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct tn_json_value *, tn_json_value_free)
-
 static int parse_config(const struct tn_cfg *c, const struct tn_json_value *root,
 			struct tn_oci_config *cfg)
 {

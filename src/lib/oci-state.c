@@ -6,57 +6,17 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "buf.h"
 #include "fs.h"
 #include "json-parse.h"
 #include "json-writer.h"
-#include "idmap.h"
 #include "cgroup.h"
 #include "oci-state.h"
-#include "parse.h"
 #include "private-dir.h"
+#include "proc-stat.h"
+#include "rootless.h"
 #include "banned.h"
-
-bool tn_in_initial_userns(void)
-{
-	_cleanup_free_ char *map = NULL;
-	struct tn_idmap m = { 0 };
-	size_t len;
-	bool identity;
-
-	if (tn_read_file("/proc/self/uid_map", 4096, &map, &len, NULL) < 0)
-		return true;
-	if (tn_idmap_parse_text(map, TN_IDMAP_UID, &m) < 0)
-		return false;
-	identity =
-		m.n == 1 && m.v[0].inside == 0 && m.v[0].outside == 0 && m.v[0].count == UINT32_MAX;
-	tn_idmap_done(&m);
-	return identity;
-}
-
-/* The host UID the caller is, seen through its user namespace's map (itself outside one). */
-static uid_t host_uid(void)
-{
-	_cleanup_free_ char *map = NULL;
-	struct tn_idmap m = { 0 };
-	uint32_t host = geteuid();
-	size_t len;
-
-	if (tn_read_file("/proc/self/uid_map", 4096, &map, &len, NULL) == 0 &&
-	    tn_idmap_parse_text(map, TN_IDMAP_UID, &m) == 0 &&
-	    tn_idmap_translate(&m, geteuid(), true, &host) < 0)
-		host = geteuid();
-	tn_idmap_done(&m);
-	return (uid_t)host;
-}
-
-bool tn_rootless(void)
-{
-	/* Root of a user namespace (rootless podman runs its runtime so) is not the host's root. */
-	return geteuid() != 0 || !tn_in_initial_userns();
-}
 
 int tn_state_root_default(char **ret)
 {
@@ -68,7 +28,7 @@ int tn_state_root_default(char **ret)
 	else if (xdg && xdg[0] == '/')
 		r = asprintf(ret, "%s/tenant", xdg);
 	else /* of the host UID: everyone's `unshare -r` is UID 0 */
-		r = asprintf(ret, "/tmp/tenant-%u", (unsigned)host_uid());
+		r = asprintf(ret, "/tmp/tenant-%u", (unsigned)tn_host_uid());
 	return r < 0 ? -ENOMEM : 0;
 }
 
@@ -100,41 +60,6 @@ char *tn_state_dir(const char *root, const char *id)
 	return asprintf(&p, "%s/%s", root, id) < 0 ? NULL : p;
 }
 
-char *tn_now_rfc3339(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64], *r;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return asprintf(&r, "%s.%09ldZ", buf, ts.tv_nsec) < 0 ? NULL : r;
-}
-
-uint64_t tn_proc_start_time(pid_t pid)
-{
-	_cleanup_free_ char *text = NULL;
-	char path[64];
-	const char *p;
-	size_t len;
-	uint64_t v;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (pid <= 0 || tn_read_file(path, 4096, &text, &len, NULL) < 0)
-		return 0;
-	/* The command name may hold spaces and ')': fields count from the last ')'. A zombie
-	 * has ended: it counts as gone. */
-	p = strrchr(text, ')');
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return 0;
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || tn_parse_u64_n(p + 1, strcspn(p + 1, " "), &v) < 0)
-		return 0;
-	return v;
-}
-
 static void write_common(struct tn_json *j, const struct tn_state *s)
 {
 	tn_json_kv_string(j, "id", s->id);
@@ -149,16 +74,12 @@ static void write_common(struct tn_json *j, const struct tn_state *s)
 	tn_json_end_object(j);
 }
 
-int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **err)
+/* state.json's text, as tn_state_save writes it. */
+static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 {
-	_cleanup_free_ char *dir = tn_state_dir(root, s->id), *path = NULL;
-	struct tn_buf b = { 0 };
 	struct tn_json j;
-	int r;
 
-	if (!dir || asprintf(&path, "%s/%s", dir, TN_STATE_FILE) < 0)
-		return -ENOMEM;
-	tn_json_init(&j, &b, true);
+	tn_json_init(&j, b, true);
 	tn_json_begin_object(&j);
 	write_common(&j, s);
 	tn_json_kv_u64(&j, "pidStartTime", s->pid_start);
@@ -171,10 +92,21 @@ int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **
 		tn_json_string(&j, s->cgroup_dirs.v[i]);
 	tn_json_end_array(&j);
 	tn_json_end_object(&j);
-	r = tn_json_finish(&j);
-	if (r == 0)
-		r = tn_atomic_replace(path, b.data, b.len, 0600, geteuid(), getegid());
-	tn_buf_free(&b);
+	return tn_json_finish(&j);
+}
+
+int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **err)
+{
+	_cleanup_free_ char *dir = tn_state_dir(root, s->id), *path = NULL;
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
+	int r;
+
+	if (!dir || asprintf(&path, "%s/%s", dir, TN_STATE_FILE) < 0)
+		return -ENOMEM;
+	r = state_file_json(s, &b);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot write %s", path);
+	r = tn_atomic_replace(path, b.data, b.len, 0600, geteuid(), getegid());
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot write %s", path);
 	return 0;
@@ -182,7 +114,7 @@ int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **
 
 int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret)
 {
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	struct tn_json j;
 	int r;
 
@@ -203,10 +135,8 @@ int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **r
 	tn_json_end_object(&j);
 	tn_json_end_object(&j);
 	r = tn_json_finish(&j);
-	if (r < 0) {
-		tn_buf_free(&b);
+	if (r < 0)
 		return r;
-	}
 	*ret = tn_buf_steal(&b);
 	return 0;
 }
@@ -243,14 +173,18 @@ static int load_annotations(const struct tn_json_value *o, struct tn_state *s)
 	if (!s->annotations)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *key = NULL, *value = NULL;
+
 		if (a->object.v[i].value->type != TN_JSON_STRING)
 			continue;
-		s->annotations[k++] = strdup(a->object.v[i].key);
-		s->annotations[k++] = strdup(a->object.v[i].value->string.s);
-		if (!s->annotations[k - 1] || !s->annotations[k - 2])
+		key = strdup(a->object.v[i].key);
+		value = strdup(a->object.v[i].value->string.s);
+		if (!key || !value)
 			return -ENOMEM;
+		s->annotations[k++] = TAKE_PTR(key);
+		s->annotations[k++] = TAKE_PTR(value);
+		s->n_annotations = k / 2; /* what tn_state_done frees */
 	}
-	s->n_annotations = k / 2;
 	return 0;
 }
 
@@ -298,19 +232,21 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 
 int tn_state_parse(const char *text, size_t len, struct tn_state *ret)
 {
-	struct tn_json_value *v = NULL;
-	int r = tn_json_parse(text, len, &v, NULL);
+	_cleanup_(tn_json_value_freep) struct tn_json_value *v = NULL;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
+	int r;
 
 	*ret = (struct tn_state){ 0 };
-	if (r < 0 || v->type != TN_JSON_OBJECT) {
-		tn_json_value_free(v);
-		return r == -ENOMEM ? r : -EINVAL;
-	}
-	r = state_from_json(v, ret);
-	tn_json_value_free(v);
+	r = tn_json_parse(text, len, &v, NULL);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 || v->type != TN_JSON_OBJECT)
+		return -EINVAL;
+	r = state_from_json(v, &s);
 	if (r < 0)
-		tn_state_done(ret);
-	return r;
+		return r;
+	*ret = TAKE_STRUCT(s);
+	return 0;
 }
 
 /* The container's directory below a checked state root: -ENOENT (with a message naming the
@@ -344,6 +280,7 @@ int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dirfd = -1, fd = -1;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	size_t len;
 	int r;
 
@@ -359,17 +296,17 @@ int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct
 	r = tn_read_fd(fd, 1024 * 1024, &text, &len);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read %s/%s/%s", root, id, TN_STATE_FILE);
-	r = tn_state_parse(text, len, ret);
+	r = tn_state_parse(text, len, &s);
 	if (r == -EINVAL)
 		return tn_error_set(err, EINVAL, "%s/%s/%s is damaged: not a JSON object", root, id,
 				    TN_STATE_FILE);
-	if (r == 0 && !(ret->id = strdup(id)))
-		r = -ENOMEM;
-	if (r < 0) {
-		tn_state_done(ret);
+	if (r < 0)
 		return tn_error_errno(err, -r, "cannot load %s/%s/%s", root, id, TN_STATE_FILE);
-	}
-	tn_state_refresh(root, ret);
+	s.id = strdup(id);
+	if (!s.id)
+		return tn_error_errno(err, ENOMEM, "cannot load %s/%s/%s", root, id, TN_STATE_FILE);
+	tn_state_refresh(root, &s);
+	*ret = TAKE_STRUCT(s);
 	return 0;
 }
 
@@ -378,12 +315,52 @@ static int compare_ids(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The IDs found so far; v stays NULL-terminated. */
+struct id_list {
+	char **v;
+	size_t n;
+};
+
+static void id_list_done(struct id_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static int id_list_add(struct id_list *l, const char *id)
+{
+	char **nv = reallocarray(l->v, l->n + 2, sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	l->v = nv;
+	l->v[l->n + 1] = NULL;
+	l->v[l->n] = strdup(id);
+	if (!l->v[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+/* A directory entry that may be a container's: a directory (or unknown) with a valid ID. */
+static bool is_container_entry(const struct dirent *e)
+{
+	return (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) && e->d_name[0] != '.' &&
+	       tn_container_id_check(e->d_name, NULL) >= 0;
+}
+
 int tn_state_list(const char *root, char ***ret, size_t *ret_n, struct tn_error **err)
 {
+	_cleanup_(id_list_done) struct id_list l = { 0 };
 	_cleanup_close_ int fd = -1;
-	char **v = NULL;
-	size_t n = 0;
-	DIR *d;
+	_cleanup_(closedirp) DIR *d = NULL;
 	int r = tn_private_dir_open(root, "state directory", 0, &fd, err);
 
 	*ret = NULL;
@@ -395,38 +372,19 @@ int tn_state_list(const char *root, char ***ret, size_t *ret_n, struct tn_error 
 	d = fdopendir(fd);
 	if (!d)
 		return tn_error_errno(err, errno, "cannot read %s", root);
-	TAKE_FD(fd);
+	TAKE_FD(fd); /* the DIR owns it */
 	for (struct dirent *e; (e = readdir(d));) {
-		char **nv;
-
-		if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || e->d_name[0] == '.' ||
-		    tn_container_id_check(e->d_name, NULL) < 0)
+		if (!is_container_entry(e))
 			continue;
-		nv = reallocarray(v, n + 2, sizeof(*v));
-		if (!nv) {
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		v[n + 1] = NULL;
-		v[n] = strdup(e->d_name);
-		if (!v[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
+		r = id_list_add(&l, e->d_name);
+		if (r < 0)
+			return r;
 	}
-	closedir(d);
-	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			free(v[i]);
-		free(v);
-		return r;
-	}
-	if (n)
-		qsort(v, n, sizeof(*v), compare_ids);
-	*ret = v;
-	*ret_n = n;
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), compare_ids);
+	*ret_n = l.n;
+	*ret = TAKE_PTR(l.v);
+	l.n = 0;
 	return 0;
 }
 
@@ -444,9 +402,20 @@ void tn_state_done(struct tn_state *s)
 	*s = (struct tn_state){ 0 };
 }
 
+/* Whether the container still has its exec fifo: created, not yet started. */
+static bool has_exec_fifo(const char *root, const char *id)
+{
+	_cleanup_free_ char *fifo = NULL;
+
+	if (asprintf(&fifo, "%s/%s/%s", root, id, TN_EXEC_FIFO) < 0) {
+		fifo = NULL;
+		return false;
+	}
+	return access(fifo, F_OK) == 0;
+}
+
 void tn_state_refresh(const char *root, struct tn_state *s)
 {
-	_cleanup_free_ char *dir = tn_state_dir(root, s->id), *fifo = NULL;
 	uint64_t start = tn_proc_start_time(s->pid);
 
 	if (s->pid <= 0 || start == 0 || start != s->pid_start) {
@@ -454,7 +423,7 @@ void tn_state_refresh(const char *root, struct tn_state *s)
 		return;
 	}
 	s->status = TN_STATUS_RUNNING;
-	if (dir && asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) >= 0 && access(fifo, F_OK) == 0)
+	if (has_exec_fifo(root, s->id))
 		s->status = TN_STATUS_CREATED;
 	else if (s->cgroup_path && s->cgroup_path[0] && tn_cgroup_frozen(s->cgroup_path))
 		s->status = TN_STATUS_PAUSED;

@@ -3,9 +3,8 @@
  * The state of containers: one directory per container under the state root (--root),
  * holding state.json (written atomically) and, between create and start, exec.fifo.
  *
- * state.json keeps the init process's PID together with its start time (field 22 of
- * /proc/PID/stat), so a PID reused by another process after the container ended is never
- * taken for the container.
+ * state.json keeps the init process's PID together with its start time (proc-stat.h), so a
+ * PID reused by another process after the container ended is never taken for the container.
  */
 #pragma once
 
@@ -45,11 +44,6 @@ struct tn_state {
 	bool has_cgroup_dirs;		   /* false: a state.json from before they were recorded */
 };
 
-/* Not the host's root: not UID 0, or UID 0 of a user namespace (as under rootless podman). */
-bool tn_rootless(void);
-/* Whether tenant runs in the initial user namespace (its uid_map is the identity). */
-bool tn_in_initial_userns(void);
-
 /* The default state root: /run/tenant as root, $XDG_RUNTIME_DIR/tenant otherwise, else a
  * private directory under /tmp (tenant-UID). */
 int tn_state_root_default(char **ret);
@@ -82,15 +76,8 @@ void tn_state_done(struct tn_state *s);
 void tn_state_refresh(const char *root, struct tn_state *s);
 const char *tn_status_name(enum tn_status st);
 
-/* Start time of a process (field 22 of /proc/PID/stat); 0 when it does not exist or is a
- * zombie. */
-uint64_t tn_proc_start_time(pid_t pid);
-
 /* The state as `tenant state` prints it (runtime-spec's state, plus nothing else). */
 int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret);
 
 /* --pid-file of create, run and exec: the PID, written atomically. */
 int tn_write_pid_file(const char *path, pid_t pid, struct tn_error **err);
-
-/* Current time as RFC 3339 with nanoseconds, UTC: "2026-11-23T12:00:00.123456789Z". */
-char *tn_now_rfc3339(void);

@@ -8,9 +8,9 @@
 
 #include "accounts.h"
 #include "fs.h"
-#include "oci-state.h"
 #include "parse.h"
 #include "private-dir.h"
+#include "rootless.h"
 #include "banned.h"
 
 /* "uid 1001 (bob)" */

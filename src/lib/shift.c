@@ -11,7 +11,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "macro.h"
-#include "oci-state.h"
+#include "rootless.h"
 #include "shift-internal.h"
 #include "shift.h"
 #include "tree-ids.h"
