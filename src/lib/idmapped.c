@@ -127,19 +127,13 @@ bool tn_idmapped_supported(const char *path)
 	return set_idmap(tree, u.fd, false) == 0;
 }
 
-static void maps_done(struct tn_idmap (*m)[2])
-{
-	tn_idmap_done(&(*m)[0]);
-	tn_idmap_done(&(*m)[1]);
-}
-
 /* The maps are written as root writes its own: directly (idmap-write.c), no helper. */
 int tn_idmap_userns_make(const struct tn_idmap_extent *const ext[2], const size_t n[2],
 			 struct tn_idmap_userns *ret)
 {
 	_cleanup_(tn_idmap_userns_done) struct tn_idmap_userns u = { .fd = -1 };
-	_cleanup_(maps_done) struct tn_idmap maps[2] = { { .kind = TN_IDMAP_UID },
-							 { .kind = TN_IDMAP_GID } };
+	_cleanup_(tn_idmaps_done) struct tn_idmap maps[2] = { { .kind = TN_IDMAP_UID },
+							      { .kind = TN_IDMAP_GID } };
 	const struct tn_idmap *const mp[2] = { &maps[0], &maps[1] };
 	const char *const helpers[2] = { NULL, NULL };
 	int r;

@@ -62,12 +62,6 @@ static void lists_done(struct tn_subid_list (*l)[2])
 	tn_subid_list_done(&(*l)[1]);
 }
 
-static void maps_done(struct tn_idmap (*m)[2])
-{
-	tn_idmap_done(&(*m)[0]);
-	tn_idmap_done(&(*m)[1]);
-}
-
 /* Frees the entries and releases the lock; accepts an empty registry ({ .lock_fd = -1 }). */
 static void registry_done(struct registry *g)
 {
@@ -151,7 +145,7 @@ static int registry_save(struct registry *g, struct tn_error **err);
  * they cannot be read or map nothing. */
 static bool userns_bounds(int dirfd, uint64_t lo[2], uint64_t hi[2])
 {
-	_cleanup_(maps_done) struct tn_idmap m[2] = { 0 };
+	_cleanup_(tn_idmaps_done) struct tn_idmap m[2] = { 0 };
 
 	if (tn_proc_userns_maps(dirfd, m) < 0)
 		return false;
