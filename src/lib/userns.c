@@ -74,7 +74,7 @@ _Noreturn static void child_main(const struct tn_userns_spawn *s, pid_t parent, 
 	_exit(r == -ENOENT ? 127 : 126);
 }
 
-/* Read the child's next report; 0 when it closed the pipe (exec'd, or died). */
+/* Read the child's next report; -EPIPE when it closed the pipe (exec'd, or died). */
 static int read_report(int fd, struct child_report *rep)
 {
 	ssize_t n = RETRY_EINTR(read(fd, rep, sizeof(*rep)));
@@ -82,8 +82,8 @@ static int read_report(int fd, struct child_report *rep)
 	if (n < 0)
 		return negative_errno();
 	if (n == 0)
-		return 0;
-	return n == (ssize_t)sizeof(*rep) ? 1 : -EIO;
+		return -EPIPE;
+	return n == (ssize_t)sizeof(*rep) ? 0 : -EIO;
 }
 
 /* A forked child that is SIGKILLed and reaped when its scope ends, unless handed on (0). */
@@ -120,7 +120,7 @@ static int parent_main(const struct tn_userns_spawn *s, pid_t pid, int go_fd, in
 	int r;
 
 	r = read_report(report_fd, &rep);
-	if (r == 0)
+	if (r == -EPIPE)
 		return tn_error_set(err, EIO,
 				    "the child process died before its namespace existed");
 	if (r < 0)
@@ -133,7 +133,7 @@ static int parent_main(const struct tn_userns_spawn *s, pid_t pid, int go_fd, in
 	if (RETRY_EINTR(write(go_fd, "g", 1)) != 1)
 		return tn_error_errno(err, errno, "cannot start the child process");
 	r = read_report(report_fd, &rep);
-	if (r == 0)
+	if (r == -EPIPE)
 		return 0; /* exec'd: the pipe closed on exec */
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read from the child process");
