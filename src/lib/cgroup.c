@@ -193,7 +193,8 @@ static const struct tn_device_rule default_devices[] = {
 	{ true, 'c', 136, -1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 10, 200, "rwm" },
 };
 
-static int apply_v2_memory(const char *dir, const struct tn_resources *res, struct tn_error **err)
+static int apply_v2_pids_memory(const char *dir, const struct tn_resources *res,
+				struct tn_error **err)
 {
 	int r;
 
@@ -260,7 +261,7 @@ static int apply_v2_cpu(const char *dir, const struct tn_resources *res, struct 
 
 static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
 {
-	int r = apply_v2_memory(dir, res, err);
+	int r = apply_v2_pids_memory(dir, res, err);
 
 	if (r < 0)
 		return r;
