@@ -604,6 +604,7 @@ int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made)
 	char dir[4096];
 	int r = 0;
 
+	/* Cleanup goes on past a failure: every directory is tried, the first error returned. */
 	for (size_t i = made ? made->n : 0; i > 0; i--) {
 		int k = remove_dir(made->v[i - 1]);
 
