@@ -96,32 +96,37 @@ static long bpf(int cmd, union bpf_attr *attr)
 	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, size_t n,
-			 const struct tn_device_rule *defaults, size_t n_defaults)
+/* The program for the rules, the last one first: the last match decides. The defaults come
+ * after the config's. */
+static int build(struct prog *p, const struct tn_device_rule *rules, size_t n,
+		 const struct tn_device_rule *defaults, size_t n_defaults)
 {
-	static struct prog p;
+	bool done = false;
+
+	p->n = 0;
+	prologue(p);
+	for (size_t i = n_defaults; i-- > 0 && !done;)
+		done = rule(p, &defaults[i]);
+	for (size_t i = n; i-- > 0 && !done;)
+		done = rule(p, &rules[i]);
+	if (!done) {
+		emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0); /* no match: denied */
+		emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	return p->n >= MAX_INSNS ? -E2BIG : 0;
+}
+
+/* Load the program; *ret_fd holds it. */
+static int load(const struct prog *p, int *ret_fd)
+{
 	static char log[65536];
 	union bpf_attr attr;
-	bool done = false;
-	int prog, cg, r = 0;
+	int fd, r;
 
-	p.n = 0;
-	prologue(&p);
-	/* Last rule first: the last match decides. The defaults come after the config's. */
-	for (size_t i = n_defaults; i-- > 0 && !done;)
-		done = rule(&p, &defaults[i]);
-	for (size_t i = n; i-- > 0 && !done;)
-		done = rule(&p, &rules[i]);
-	if (!done) {
-		emit(&p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0); /* no match: denied */
-		emit(&p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	}
-	if (p.n >= MAX_INSNS)
-		return -E2BIG;
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-	attr.insns = (uint64_t)(uintptr_t)p.v;
-	attr.insn_cnt = (uint32_t)p.n;
+	attr.insns = (uint64_t)(uintptr_t)p->v;
+	attr.insn_cnt = (uint32_t)p->n;
 	attr.license = (uint64_t)(uintptr_t) "Apache-2.0";
 	/* The kernel takes a log buffer only with a log level: TENANT_BPF_LOG=1 to debug. */
 	if (getenv("TENANT_BPF_LOG")) {
@@ -129,27 +134,39 @@ int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, si
 		attr.log_size = sizeof(log);
 		attr.log_level = 1;
 	}
-	prog = (int)bpf(BPF_PROG_LOAD, &attr);
-	if (prog < 0) {
+	fd = (int)bpf(BPF_PROG_LOAD, &attr);
+	if (fd < 0) {
 		r = negative_errno();
 		if (getenv("TENANT_BPF_LOG"))
 			dprintf(STDERR_FILENO, "%s\n", log);
 		return r;
 	}
-	cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg < 0) {
-		r = negative_errno();
-		close(prog);
+	*ret_fd = fd;
+	return 0;
+}
+
+int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, size_t n,
+			 const struct tn_device_rule *defaults, size_t n_defaults)
+{
+	static struct prog p;
+	_cleanup_close_ int prog = -1, cg = -1;
+	union bpf_attr attr;
+	int r = build(&p, rules, n, defaults, n_defaults);
+
+	if (r < 0)
 		return r;
-	}
+	r = load(&p, &prog);
+	if (r < 0)
+		return r;
+	cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0)
+		return negative_errno();
 	memset(&attr, 0, sizeof(attr));
 	attr.target_fd = (uint32_t)cg;
 	attr.attach_bpf_fd = (uint32_t)prog;
 	attr.attach_type = BPF_CGROUP_DEVICE;
 	attr.attach_flags = BPF_F_ALLOW_MULTI;
 	if (bpf(BPF_PROG_ATTACH, &attr) < 0)
-		r = negative_errno();
-	close(cg);
-	close(prog);
-	return r;
+		return negative_errno();
+	return 0;
 }

@@ -149,13 +149,27 @@ static int add_hier(struct tn_cgroup_hiers *h, struct tn_cgroup_hier *e)
 	return 0;
 }
 
+/* The "MAJOR:MINOR" field. */
+static int parse_dev(const char *p, size_t n, dev_t *ret)
+{
+	const char *colon = memchr(p, ':', n);
+	uint32_t major, minor;
+
+	if (!colon || tn_parse_u32_n(p, (size_t)(colon - p), &major) < 0 ||
+	    tn_parse_u32_n(colon + 1, n - (size_t)(colon - p) - 1, &minor) < 0)
+		return -EINVAL;
+	*ret = makedev(major, minor);
+	return 0;
+}
+
 /* One line: 0 with *e filled for a cgroup mount under /sys/fs/cgroup, 1 to skip, or -errno. */
 static int parse_line(const char *line, size_t len, struct tn_cgroup_hier *e)
 {
+	_cleanup_free_ char *mountpoint = NULL, *root = NULL, *options = NULL;
 	struct fields f;
-	uint32_t major, minor;
-	const char *colon;
 	size_t sep = 0;
+	dev_t dev;
+	bool v2;
 
 	split(line, len, &f);
 	for (size_t i = 6; i < f.n && !sep; i++)
@@ -165,49 +179,56 @@ static int parse_line(const char *line, size_t len, struct tn_cgroup_hier *e)
 		return -EINVAL;
 	if (!field_is(&f, sep + 1, "cgroup") && !field_is(&f, sep + 1, "cgroup2"))
 		return 1;
-	colon = memchr(f.p[2], ':', f.len[2]);
-	if (!colon || tn_parse_u32_n(f.p[2], (size_t)(colon - f.p[2]), &major) < 0 ||
-	    tn_parse_u32_n(colon + 1, f.len[2] - (size_t)(colon - f.p[2]) - 1, &minor) < 0)
+	if (parse_dev(f.p[2], f.len[2], &dev) < 0)
 		return -EINVAL;
-	e->mountpoint = unescape(f.p[4], f.len[4]);
-	if (!e->mountpoint)
+	mountpoint = unescape(f.p[4], f.len[4]);
+	if (!mountpoint)
 		return -ENOMEM;
-	if (!under_root(e->mountpoint)) {
-		free(e->mountpoint);
-		e->mountpoint = NULL;
+	if (!under_root(mountpoint))
 		return 1;
-	}
-	e->v2 = field_is(&f, sep + 1, "cgroup2");
-	e->dev = makedev(major, minor);
-	e->root = unescape(f.p[3], f.len[3]);
-	e->options = e->v2 ? strdup("") : hier_options(f.p[sep + 3], f.len[sep + 3]);
-	if (!e->root || !e->options) {
-		hier_done(e);
-		*e = (struct tn_cgroup_hier){ 0 };
+	v2 = field_is(&f, sep + 1, "cgroup2");
+	root = unescape(f.p[3], f.len[3]);
+	options = v2 ? strdup("") : hier_options(f.p[sep + 3], f.len[sep + 3]);
+	if (!root || !options)
 		return -ENOMEM;
-	}
+	*e = (struct tn_cgroup_hier){ .mountpoint = TAKE_PTR(mountpoint),
+				      .root = TAKE_PTR(root),
+				      .options = TAKE_PTR(options),
+				      .v2 = v2,
+				      .dev = dev };
 	return 0;
+}
+
+/* One line of mountinfo into h when it is a cgroup mount under /sys/fs/cgroup. */
+static int parse_into(struct tn_cgroup_hiers *h, const char *line, size_t len)
+{
+	_cleanup_(hier_done) struct tn_cgroup_hier e = { 0 };
+	int r;
+
+	if (len == 0)
+		return 0;
+	r = parse_line(line, len, &e);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return 0; /* skipped */
+	return add_hier(h, &e);
 }
 
 int tn_cgroup_hiers_parse(const char *mountinfo, struct tn_cgroup_hiers *ret)
 {
-	struct tn_cgroup_hiers h = { 0 };
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 
 	for (const char *line = mountinfo; *line;) {
 		size_t len = strcspn(line, "\n");
-		struct tn_cgroup_hier e = { 0 };
-		int r = len ? parse_line(line, len, &e) : 1;
+		int r = parse_into(&h, line, len);
 
-		if (r == 0)
-			r = add_hier(&h, &e);
-		if (r < 0) {
-			hier_done(&e);
-			tn_cgroup_hiers_done(&h);
+		if (r < 0)
 			return r;
-		}
 		line += len + (line[len] == '\n');
 	}
 	*ret = h;
+	h = (struct tn_cgroup_hiers){ 0 }; /* now *ret's */
 	return 0;
 }
 
@@ -233,8 +254,8 @@ static bool keep(const struct tn_cgroup_hiers *kept, const struct tn_cgroup_hier
 int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers all = { 0 };
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	_cleanup_free_ char *text = NULL;
-	struct tn_cgroup_hiers h = { 0 };
 	bool unified = false, v1 = false;
 	size_t len;
 	int r = tn_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &text, &len, NULL);
@@ -252,28 +273,24 @@ int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret)
 			continue;
 		v1 = v1 || !all.v[i].v2;
 		r = add_hier(&h, &all.v[i]);
-		if (r < 0) {
-			tn_cgroup_hiers_done(&h);
+		if (r < 0)
 			return r;
-		}
 	}
 	h.layout = unified ? TN_CGROUP_V2 : v1 ? TN_CGROUP_V1 : TN_CGROUP_NONE;
 	if (h.layout == TN_CGROUP_NONE)
 		tn_cgroup_hiers_done(&h);
 	*ret = h;
+	h = (struct tn_cgroup_hiers){ 0 }; /* now *ret's */
 	return 0;
 }
 
 enum tn_cgroup_layout tn_cgroup_layout(void)
 {
-	struct tn_cgroup_hiers h;
-	enum tn_cgroup_layout l;
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 
 	if (tn_cgroup_hiers_load(&h) < 0)
 		return TN_CGROUP_NONE;
-	l = h.layout;
-	tn_cgroup_hiers_done(&h);
-	return l;
+	return h.layout;
 }
 
 const char *tn_cgroup_layout_name(enum tn_cgroup_layout l)
@@ -350,38 +367,36 @@ static int view_source(const struct tn_cgroup_hier *h, const char *own, size_t n
 	return asprintf(ret, "%s%.*s", h->mountpoint, (int)rel, own + rn) < 0 ? -ENOMEM : 0;
 }
 
+/* An entry for hierarchy h; it takes `source` (freed on failure too). */
 static int view_add(struct tn_cgroup_view *v, const struct tn_cgroup_hier *h, char *source)
 {
-	struct tn_cgroup_view_entry *nv = reallocarray(v->v, v->n + 1, sizeof(*nv)), e = { 0 };
+	_cleanup_free_ char *src = source, *name = NULL, *options = NULL;
+	struct tn_cgroup_view_entry *nv = reallocarray(v->v, v->n + 1, sizeof(*nv));
 
-	if (!nv) {
-		free(source);
+	if (!nv)
 		return -ENOMEM;
-	}
 	v->v = nv;
-	e.source = source;
 	if (!h->v2) {
-		e.name = strdup(strrchr(h->mountpoint, '/') + 1);
-		e.options = strdup(h->options);
-		if (!e.name || !e.options) {
-			free(e.name);
-			free(e.options);
-			free(source);
+		name = strdup(strrchr(h->mountpoint, '/') + 1);
+		options = strdup(h->options);
+		if (!name || !options)
 			return -ENOMEM;
-		}
 	}
-	v->v[v->n++] = e;
+	v->v[v->n++] = (struct tn_cgroup_view_entry){ .name = TAKE_PTR(name),
+						      .source = TAKE_PTR(src),
+						      .options = TAKE_PTR(options) };
 	return 0;
 }
 
 int tn_cgroup_view_plan(const struct tn_cgroup_hiers *h, const char *self_cgroup,
 			struct tn_cgroup_view *ret)
 {
-	struct tn_cgroup_view v = { .v2 = h->layout == TN_CGROUP_V2 };
+	_cleanup_(tn_cgroup_view_done) struct tn_cgroup_view v = { .v2 = h->layout ==
+									 TN_CGROUP_V2 };
 
 	for (size_t i = 0; i < h->n; i++) {
 		const struct tn_cgroup_hier *e = &h->v[i];
-		char *source = NULL;
+		_cleanup_free_ char *source = NULL;
 		const char *own;
 		size_t n = 0;
 		int r;
@@ -390,15 +405,19 @@ int tn_cgroup_view_plan(const struct tn_cgroup_hiers *h, const char *self_cgroup
 		if (e->v2 != v.v2)
 			continue;
 		own = own_cgroup(self_cgroup, e, &n);
-		if (!own || view_source(e, own, n, &source) == -ENOENT)
+		if (!own)
 			continue;
-		r = source ? view_add(&v, e, source) : -ENOMEM;
-		if (r < 0) {
-			tn_cgroup_view_done(&v);
+		r = view_source(e, own, n, &source);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
 			return r;
-		}
+		r = view_add(&v, e, TAKE_PTR(source));
+		if (r < 0)
+			return r;
 	}
 	*ret = v;
+	v = (struct tn_cgroup_view){ 0 }; /* now *ret's */
 	return 0;
 }
 

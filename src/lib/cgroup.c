@@ -20,8 +20,8 @@
 
 char *tn_cgroup_path(const char *cgroups_path, const char *id)
 {
+	_cleanup_free_ char *p = NULL;
 	const char *c1, *c2;
-	char *p = NULL;
 	int r;
 
 	if (!cgroups_path || !*cgroups_path)
@@ -35,17 +35,15 @@ char *tn_cgroup_path(const char *cgroups_path, const char *id)
 	if (r < 0)
 		return NULL;
 	/* No ".." may take the path out of the hierarchy. */
-	if (strstr(p, "/../") || (strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0)) {
-		free(p);
+	if (strstr(p, "/../") || (strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0))
 		return NULL;
-	}
-	return p;
+	return TAKE_PTR(p);
 }
 
 static int write_text(const char *dir, const char *file, const char *text)
 {
+	_cleanup_close_ int fd = -1;
 	char path[4200];
-	int fd, r = 0;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
@@ -53,9 +51,8 @@ static int write_text(const char *dir, const char *file, const char *text)
 	if (fd < 0)
 		return negative_errno();
 	if (RETRY_EINTR(write(fd, text, strlen(text))) < 0)
-		r = negative_errno();
-	close(fd);
-	return r;
+		return negative_errno();
+	return 0;
 }
 
 static int read_text(const char *dir, const char *file, char **ret)
@@ -104,17 +101,32 @@ void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d)
 
 static int dirs_add(struct tn_cgroup_dirs *d, const char *dir)
 {
-	char *copy = strdup(dir), **v;
+	_cleanup_free_ char *copy = strdup(dir);
+	char **v;
 
 	if (!copy)
 		return -ENOMEM;
 	v = reallocarray(d->v, d->n + 1, sizeof(*v));
-	if (!v) {
-		free(copy);
+	if (!v)
 		return -ENOMEM;
-	}
 	d->v = v;
-	d->v[d->n++] = copy;
+	d->v[d->n++] = TAKE_PTR(copy);
+	return 0;
+}
+
+/* mkdir one level (one that exists is fine); a directory made goes into `made`, or is removed
+ * again when it cannot be noted there. */
+static int make_one(const char *dir, struct tn_cgroup_dirs *made)
+{
+	int r;
+
+	if (mkdir(dir, 0755) < 0)
+		return errno == EEXIST ? 0 : negative_errno();
+	r = dirs_add(made, dir);
+	if (r < 0) {
+		rmdir(dir);
+		return r;
+	}
 	return 0;
 }
 
@@ -131,20 +143,14 @@ static int make_dirs(const char *root, const char *path, bool cpuset, struct tn_
 		return -ENAMETOOLONG;
 	for (char *p = dir + n + 1;; p++) {
 		bool last = *p == '\0';
+		int r;
 
 		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0755) == 0) {
-			int r = dirs_add(made, dir);
-
-			if (r < 0) {
-				rmdir(dir);
-				return r;
-			}
-		} else if (errno != EEXIST) {
-			return negative_errno();
-		}
+		r = make_one(dir, made);
+		if (r < 0)
+			return r;
 		/* Every level, made here or by a create running alongside: an empty cpuset takes
 		 * its parent's CPUs and memory nodes, or no task could join it. */
 		if (cpuset)
@@ -187,43 +193,88 @@ static const struct tn_device_rule default_devices[] = {
 	{ true, 'c', 136, -1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 10, 200, "rwm" },
 };
 
-static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
+static int apply_v2_pids_memory(const char *dir, const struct tn_resources *res,
+				struct tn_error **err)
 {
-	int r = 0;
+	int r;
 
-	if (res->has_pids)
+	if (res->has_pids) {
 		r = set(dir, "pids.max", res->pids_limit > 0 ? res->pids_limit : -1, true, err);
-	if (r == 0 && res->has_memory)
+		if (r < 0)
+			return r;
+	}
+	if (res->has_memory) {
 		r = set(dir, "memory.max", res->memory_limit, true, err);
-	if (r == 0 && res->has_swap && res->has_memory && res->memory_swap >= 0 &&
-	    res->memory_limit >= 0)
+		if (r < 0)
+			return r;
+	}
+	if (res->has_swap && res->has_memory && res->memory_swap >= 0 && res->memory_limit >= 0) {
 		r = set(dir, "memory.swap.max", res->memory_swap - res->memory_limit, true, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int apply_v2_cpu_max(const char *dir, const struct tn_resources *res, struct tn_error **err)
+{
+	uint64_t period = res->has_period ? res->cpu_period : UINT64_C(100000);
+	char text[64];
+
+	if (res->has_quota && res->cpu_quota > 0)
+		snprintf(text, sizeof(text), "%" PRId64 " %" PRIu64, res->cpu_quota, period);
+	else
+		snprintf(text, sizeof(text), "max %" PRIu64, period);
+	return set_text(dir, "cpu.max", text, err);
+}
+
+static int apply_v2_cpu(const char *dir, const struct tn_resources *res, struct tn_error **err)
+{
+	int r;
+
 	/* The conversion runc and crun use from shares (2..262144) to weight (1..10000). */
-	if (r == 0 && res->has_shares && res->cpu_shares >= 2)
+	if (res->has_shares && res->cpu_shares >= 2) {
 		r = set(dir, "cpu.weight",
 			(int64_t)(1 +
 				  ((MIN(res->cpu_shares, UINT64_C(262144)) - 2) * 9999) / 262142),
 			false, err);
-	if (r == 0 && (res->has_quota || res->has_period)) {
-		uint64_t period = res->has_period ? res->cpu_period : UINT64_C(100000);
-		char text[64];
-
-		if (res->has_quota && res->cpu_quota > 0)
-			snprintf(text, sizeof(text), "%" PRId64 " %" PRIu64, res->cpu_quota,
-				 period);
-		else
-			snprintf(text, sizeof(text), "max %" PRIu64, period);
-		r = set_text(dir, "cpu.max", text, err);
+		if (r < 0)
+			return r;
 	}
-	if (r == 0 && res->cpus)
+	if (res->has_quota || res->has_period) {
+		r = apply_v2_cpu_max(dir, res, err);
+		if (r < 0)
+			return r;
+	}
+	if (res->cpus) {
 		r = set_text(dir, "cpuset.cpus", res->cpus, err);
-	if (r == 0 && res->mems)
+		if (r < 0)
+			return r;
+	}
+	if (res->mems) {
 		r = set_text(dir, "cpuset.mems", res->mems, err);
-	if (r == 0 && res->has_devices &&
-	    (r = tn_cgroup_devices_v2(dir, res->devices, res->n_devices, default_devices,
-				      ELEMENTSOF(default_devices))) < 0)
-		r = tn_error_errno(err, -r, "cgroup %s: cannot attach the device filter", dir);
-	return r;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
+{
+	int r = apply_v2_pids_memory(dir, res, err);
+
+	if (r < 0)
+		return r;
+	r = apply_v2_cpu(dir, res, err);
+	if (r < 0)
+		return r;
+	if (!res->has_devices)
+		return 0;
+	r = tn_cgroup_devices_v2(dir, res->devices, res->n_devices, default_devices,
+				 ELEMENTSOF(default_devices));
+	if (r < 0)
+		return tn_error_errno(err, -r, "cgroup %s: cannot attach the device filter", dir);
+	return 0;
 }
 
 static void device_text(const struct tn_device_rule *d, char *buf, size_t len)
@@ -387,8 +438,8 @@ static void enable_controllers(const char *path)
 static int procs(const struct tn_cgroup_hiers *h, const char *path, pid_t **ret, size_t *ret_n)
 {
 	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ pid_t *v = NULL;
 	char dir[4096];
-	pid_t *v = NULL;
 	size_t n = 0;
 	int r = ctrl_dir(h, "pids", path, dir, sizeof(dir));
 
@@ -408,16 +459,14 @@ static int procs(const struct tn_cgroup_hiers *h, const char *path, pid_t **ret,
 		if (len && tn_parse_u32_n(line, len, &pid) == 0) {
 			pid_t *nv = reallocarray(v, n + 1, sizeof(*v));
 
-			if (!nv) {
-				free(v);
+			if (!nv)
 				return -ENOMEM;
-			}
 			v = nv;
 			v[n++] = (pid_t)pid;
 		}
 		line += len + (line[len] == '\n');
 	}
-	*ret = v;
+	*ret = TAKE_PTR(v);
 	*ret_n = n;
 	return 0;
 }
@@ -555,6 +604,7 @@ int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made)
 	char dir[4096];
 	int r = 0;
 
+	/* Cleanup goes on past a failure: every directory is tried, the first error returned. */
 	for (size_t i = made ? made->n : 0; i > 0; i--) {
 		int k = remove_dir(made->v[i - 1]);
 
@@ -623,13 +673,17 @@ int tn_cgroup_freeze(const char *path, bool freeze, struct tn_error **err)
 	bool v2 = false;
 	int r = freezer_dir(path, dir, sizeof(dir), &v2);
 
-	if (r == 0 && v2)
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot %s cgroup %s", freeze ? "freeze" : "thaw",
+				      path);
+	if (v2)
 		r = write_text(dir, "cgroup.freeze", freeze ? "1" : "0");
-	else if (r == 0)
+	else
 		r = write_text(dir, "freezer.state", freeze ? "FROZEN" : "THAWED");
-	return r < 0 ? tn_error_errno(err, -r, "cannot %s cgroup %s", freeze ? "freeze" : "thaw",
-				      path)
-		     : 0;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot %s cgroup %s", freeze ? "freeze" : "thaw",
+				      path);
+	return 0;
 }
 
 bool tn_cgroup_frozen(const char *path)

@@ -33,32 +33,53 @@ const char *tn_check_status_name(enum tn_check_status s)
 	return s == TN_CHECK_OK ? "ok" : s == TN_CHECK_WARN ? "warn" : "fail";
 }
 
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+/* Room for one more result. */
+static int reserve(struct tn_check_report *r)
+{
+	struct tn_check_result *v;
+	size_t cap;
+
+	if (r->n < r->cap)
+		return 0;
+	cap = r->cap ? r->cap * 2 : 16;
+	v = reallocarray(r->v, cap, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->v = v;
+	r->cap = cap;
+	return 0;
+}
+
 _printf_(5, 6) static int add(struct tn_check_report *r, const char *name,
 			      enum tn_check_status status, const char *fix, const char *fmt, ...)
 {
-	struct tn_check_result *e;
+	_cleanup_free_ char *found = NULL, *fix_copy = NULL;
 	va_list ap;
-	int n;
+	int n = reserve(r);
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-
-		e = reallocarray(r->v, cap, sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		r->v = e;
-		r->cap = cap;
-	}
-	e = &r->v[r->n];
-	*e = (struct tn_check_result){ .name = name, .status = status };
+	if (n < 0)
+		return n;
 	va_start(ap, fmt);
-	n = vasprintf(&e->found, fmt, ap);
+	n = vasprintf(&found, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (fix && !(e->fix = strdup(fix)))) {
-		free(n < 0 ? NULL : e->found);
+	if (n < 0) {
+		found = NULL; /* undefined after a failure */
 		return -ENOMEM;
 	}
-	r->n++;
+	if (fix) {
+		fix_copy = strdup(fix);
+		if (!fix_copy)
+			return -ENOMEM;
+	}
+	r->v[r->n++] = (struct tn_check_result){
+		.name = name, .status = status, .found = TAKE_PTR(found), .fix = TAKE_PTR(fix_copy)
+	};
 	r->n_failed += status == TN_CHECK_FAIL;
 	r->n_warned += status == TN_CHECK_WARN;
 	return 0;
@@ -93,9 +114,9 @@ static int try_userns(const struct tn_user *u)
 
 static int check_userns(const struct tn_check_opts *o, struct tn_check_report *r)
 {
+	_cleanup_(tn_error_freep) struct tn_error *e = NULL;
 	struct tn_userns_facts f;
-	struct tn_error *e = NULL;
-	int err = try_userns(o->user), ret;
+	int err = try_userns(o->user);
 
 	if (err == 0)
 		return add(r, "userns", TN_CHECK_OK, NULL,
@@ -104,16 +125,36 @@ static int check_userns(const struct tn_check_opts *o, struct tn_check_report *r
 	tn_userns_facts_gather(o->proc, err, &f);
 	f.privileged = is_root(o);
 	tn_userns_explain(&f, &e);
-	ret = add(r, "userns", TN_CHECK_FAIL, e && e->hint ? e->hint : NULL, "%s",
-		  e && e->message ? e->message : strerror(err));
-	tn_error_free(e);
-	return ret;
+	return add(r, "userns", TN_CHECK_FAIL, e && e->hint ? e->hint : NULL, "%s",
+		   e && e->message ? e->message : strerror(err));
+}
+
+/* Whether the user namespace of process `name` is one `uid` owns (not the initial one, which
+ * has no parent): its inode into *ret_ino. */
+static bool owned_userns(const char *proc, const char *name, uid_t uid, uint64_t *ret_ino)
+{
+	_cleanup_close_ int fd = -1, parent = -1;
+	char path[PATH_MAX];
+	struct stat st;
+	uid_t owner;
+
+	snprintf(path, sizeof(path), "%s/%s/ns/user", proc, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || ioctl(fd, NS_GET_OWNER_UID, &owner) < 0 || owner != uid)
+		return false;
+	parent = ioctl(fd, NS_GET_PARENT);
+	if (parent < 0)
+		return false;
+	*ret_ino = st.st_ino;
+	return true;
 }
 
 /* The user namespaces `uid` owns now (the limit counts per user), by inode. */
 static long count_owned(const char *proc, uid_t uid)
 {
-	DIR *d = opendir(proc);
+	_cleanup_(closedirp) DIR *d = opendir(proc);
 	uint64_t seen[4096];
 	size_t n = 0;
 	struct dirent *de;
@@ -121,60 +162,47 @@ static long count_owned(const char *proc, uid_t uid)
 	if (!d)
 		return -1;
 	while ((de = readdir(d)) && n < ELEMENTSOF(seen)) {
-		char path[PATH_MAX];
-		struct stat st;
-		uid_t owner;
+		uint64_t ino;
 		uint32_t pid;
 		bool dup = false;
-		int fd;
 
 		if (tn_parse_u32(de->d_name, &pid) < 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/ns/user", proc, de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (!owned_userns(proc, de->d_name, uid, &ino))
 			continue;
-		if (fstat(fd, &st) == 0 && ioctl(fd, NS_GET_OWNER_UID, &owner) == 0 &&
-		    owner == uid && ioctl(fd, NS_GET_PARENT) >= 0) {
-			for (size_t i = 0; i < n; i++)
-				dup = dup || seen[i] == (uint64_t)st.st_ino;
-			if (!dup)
-				seen[n++] = st.st_ino;
-		}
-		close(fd);
+		for (size_t i = 0; i < n; i++)
+			dup = dup || seen[i] == ino;
+		if (!dup)
+			seen[n++] = ino;
 	}
-	closedir(d);
 	return (long)n;
 }
 
 static int check_max(const struct tn_check_opts *o, struct tn_check_report *r)
 {
-	char path[PATH_MAX], *text = NULL;
+	_cleanup_free_ char *text = NULL;
+	char path[PATH_MAX];
 	size_t len;
 	uint64_t max = 0;
 	long used = count_owned(o->proc, o->user->uid);
-	int rr;
 
 	snprintf(path, sizeof(path), "%s/sys/user/max_user_namespaces", o->proc);
 	if (tn_read_file(path, 64, &text, &len, NULL) < 0 ||
-	    tn_parse_u64_n(text, strcspn(text, "\n"), &max) < 0) {
-		free(text);
+	    tn_parse_u64_n(text, strcspn(text, "\n"), &max) < 0)
 		return add(r, "max-userns", TN_CHECK_WARN, NULL, "cannot read %s", path);
-	}
-	free(text);
 	if (max == 0)
 		return add(r, "max-userns", TN_CHECK_FAIL,
 			   "sysctl -w user.max_user_namespaces=15000, and keep it in "
 			   "/etc/sysctl.d/99-userns.conf",
 			   "user.max_user_namespaces is 0: no user namespace can be made");
-	rr = add(r, "max-userns",
-		 used >= 0 && (uint64_t)used * 10 >= max * 9 ? TN_CHECK_WARN : TN_CHECK_OK,
-		 used >= 0 && (uint64_t)used * 10 >= max * 9
-			 ? "raise it: sysctl -w user.max_user_namespaces=N (and in /etc/sysctl.d/)"
-			 : NULL,
-		 "user.max_user_namespaces is %" PRIu64 "; %s owns %ld now", max,
-		 o->user->name ? o->user->name : "the user", used);
-	return rr;
+	return add(
+		r, "max-userns",
+		used >= 0 && (uint64_t)used * 10 >= max * 9 ? TN_CHECK_WARN : TN_CHECK_OK,
+		used >= 0 && (uint64_t)used * 10 >= max * 9
+			? "raise it: sysctl -w user.max_user_namespaces=N (and in /etc/sysctl.d/)"
+			: NULL,
+		"user.max_user_namespaces is %" PRIu64 "; %s owns %ld now", max,
+		o->user->name ? o->user->name : "the user", used);
 }
 
 /* ---- the helpers ---- */
@@ -182,7 +210,7 @@ static int check_max(const struct tn_check_opts *o, struct tn_check_report *r)
 static int check_helper(const struct tn_check_opts *o, enum tn_idmap_kind k,
 			struct tn_check_report *r)
 {
-	struct tn_idmap_helper h;
+	_cleanup_(tn_idmap_helper_done) struct tn_idmap_helper h = { 0 };
 	const char *name = tn_idmap_helper_name(k);
 	int rr = tn_idmap_helper_find(k, &h);
 
@@ -192,19 +220,16 @@ static int check_helper(const struct tn_check_opts *o, enum tn_idmap_kind k,
 		struct stat st;
 		bool suid = stat(h.path, &st) == 0 && (st.st_mode & S_ISUID) && st.st_uid == 0;
 
-		rr = add(r, name, TN_CHECK_OK, NULL, "%s is %s", h.path,
-			 suid ? "setuid root" : "usable (file capabilities)");
-	} else {
-		rr = add(r, name, is_root(o) ? TN_CHECK_WARN : TN_CHECK_FAIL,
-			 h.path ? "Debian's uidmap package installs it setuid root: chmod u+s it "
-				  "(or setcap cap_setuid,cap_setgid+ep), on a filesystem without "
-				  "nosuid"
-				: "apt-get install uidmap",
-			 "%s%s", h.reason ? h.reason : "not usable",
-			 is_root(o) ? " (root needs it only to map IDs for another user)" : "");
+		return add(r, name, TN_CHECK_OK, NULL, "%s is %s", h.path,
+			   suid ? "setuid root" : "usable (file capabilities)");
 	}
-	tn_idmap_helper_done(&h);
-	return rr;
+	return add(r, name, is_root(o) ? TN_CHECK_WARN : TN_CHECK_FAIL,
+		   h.path ? "Debian's uidmap package installs it setuid root: chmod u+s it "
+			    "(or setcap cap_setuid,cap_setgid+ep), on a filesystem without "
+			    "nosuid"
+			  : "apt-get install uidmap",
+		   "%s%s", h.reason ? h.reason : "not usable",
+		   is_root(o) ? " (root needs it only to map IDs for another user)" : "");
 }
 
 /* ---- subordinate ranges ---- */
@@ -213,18 +238,15 @@ static int check_ranges(const struct tn_check_opts *o, enum tn_subid_db db,
 			const struct tn_lint_report *lint, struct tn_check_report *r)
 {
 	const char *name = db == TN_SUBUID ? "subuid" : "subgid";
-	struct tn_subid_list l = { 0 };
-	struct tn_error *e = NULL;
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_subid_list_done) struct tn_subid_list l = { 0 };
+	_cleanup_(tn_error_freep) struct tn_error *e = NULL;
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	size_t errors = 0;
 	int rr = tn_subid_list_user(o->subid, db, o->user, &l, &e);
 
-	if (rr < 0) {
-		rr = add(r, name, TN_CHECK_FAIL, "tenant subid lint shows what is wrong", "%s",
-			 e && e->message ? e->message : strerror(-rr));
-		tn_error_free(e);
-		return rr;
-	}
+	if (rr < 0)
+		return add(r, name, TN_CHECK_FAIL, "tenant subid lint shows what is wrong", "%s",
+			   e && e->message ? e->message : strerror(-rr));
 	for (size_t i = 0; i < lint->n; i++)
 		errors += lint->v[i].severity == TN_LINT_ERROR &&
 			  strcmp(lint->v[i].path, o->subid->path[db]) == 0;
@@ -233,27 +255,23 @@ static int check_ranges(const struct tn_check_opts *o, enum tn_subid_db db,
 			      l.v[i].range.start, tn_idrange_last(l.v[i].range),
 			      l.v[i].range.count);
 	if (tn_buf_check(&b) < 0)
-		rr = -ENOMEM;
-	else if (l.n == 0 && !is_root(o))
-		rr = add(r, name, TN_CHECK_FAIL,
-			 db == TN_SUBUID ? "tenant subid add USER (or usermod --add-subuids "
-					   "FIRST-LAST USER)"
-					 : "tenant subid add USER (or usermod --add-subgids "
-					   "FIRST-LAST USER)",
-			 "%s has no range in %s: only its own ID can be mapped",
-			 o->user->name ? o->user->name : "the user", o->subid->path[db]);
-	else if (l.n == 0)
-		rr = add(r, name, TN_CHECK_OK, NULL,
-			 "root has no ranges in %s, and needs none (--userns auto adds its pool)",
-			 o->subid->path[db]);
-	else
-		rr = add(r, name, errors ? TN_CHECK_WARN : TN_CHECK_OK,
-			 errors ? "tenant subid lint lists them, with the fixes" : NULL,
-			 "%s; %zu lint error%s in %s", b.data, errors, errors == 1 ? "" : "s",
-			 o->subid->path[db]);
-	tn_buf_free(&b);
-	tn_subid_list_done(&l);
-	return rr;
+		return -ENOMEM;
+	if (l.n == 0 && !is_root(o))
+		return add(r, name, TN_CHECK_FAIL,
+			   db == TN_SUBUID ? "tenant subid add USER (or usermod --add-subuids "
+					     "FIRST-LAST USER)"
+					   : "tenant subid add USER (or usermod --add-subgids "
+					     "FIRST-LAST USER)",
+			   "%s has no range in %s: only its own ID can be mapped",
+			   o->user->name ? o->user->name : "the user", o->subid->path[db]);
+	if (l.n == 0)
+		return add(r, name, TN_CHECK_OK, NULL,
+			   "root has no ranges in %s, and needs none (--userns auto adds its pool)",
+			   o->subid->path[db]);
+	return add(r, name, errors ? TN_CHECK_WARN : TN_CHECK_OK,
+		   errors ? "tenant subid lint lists them, with the fixes" : NULL,
+		   "%s; %zu lint error%s in %s", b.data, errors, errors == 1 ? "" : "s",
+		   o->subid->path[db]);
 }
 
 /* ---- idmapped mounts ---- */
@@ -281,8 +299,7 @@ static const char *fs_name(long type)
 static int check_idmap(const struct tn_check_opts *o, struct tn_check_report *r)
 {
 	static const char *const paths[] = { "/", "/run", "/var/lib", "/var/tmp", "/tmp" };
-	struct tn_buf yes = { 0 }, no = { 0 };
-	int rr;
+	_cleanup_(tn_buf_free) struct tn_buf yes = { 0 }, no = { 0 };
 
 	if (!is_root(o) || tn_rootless())
 		return add(r, "idmap", TN_CHECK_OK, NULL,
@@ -299,18 +316,14 @@ static int check_idmap(const struct tn_check_opts *o, struct tn_check_report *r)
 			      fs_name((long)fs.f_type));
 	}
 	if (tn_buf_check(&yes) < 0 || tn_buf_check(&no) < 0)
-		rr = -ENOMEM;
-	else if (no.len)
-		rr = add(r, "idmap", TN_CHECK_WARN,
-			 "images there are shifted instead (tenant shift, auto:size=image)",
-			 "idmapped mounts work on %s; not on %s", yes.len ? yes.data : "none",
-			 no.data);
-	else
-		rr = add(r, "idmap", TN_CHECK_OK, NULL, "idmapped mounts work on %s",
-			 yes.len ? yes.data : "none");
-	tn_buf_free(&yes);
-	tn_buf_free(&no);
-	return rr;
+		return -ENOMEM;
+	if (no.len)
+		return add(r, "idmap", TN_CHECK_WARN,
+			   "images there are shifted instead (tenant shift, auto:size=image)",
+			   "idmapped mounts work on %s; not on %s", yes.len ? yes.data : "none",
+			   no.data);
+	return add(r, "idmap", TN_CHECK_OK, NULL, "idmapped mounts work on %s",
+		   yes.len ? yes.data : "none");
 }
 
 /* ---- cgroups ---- */
@@ -355,13 +368,13 @@ static int check_cgroups(const struct tn_check_opts *o, struct tn_check_report *
 static int check_seccomp(const struct tn_check_opts *o, struct tn_check_report *r)
 {
 	const struct scmp_version *v = seccomp_version();
-	char path[PATH_MAX], *text = NULL;
+	_cleanup_free_ char *text = NULL;
+	char path[PATH_MAX];
 	size_t len;
 	bool kernel;
 
 	snprintf(path, sizeof(path), "%s/self/status", o->proc);
 	kernel = tn_read_file(path, 1 << 16, &text, &len, NULL) == 0 && strstr(text, "\nSeccomp:");
-	free(text);
 	if (!kernel)
 		return add(r, "seccomp", TN_CHECK_FAIL, "a kernel with CONFIG_SECCOMP_FILTER",
 			   "the kernel has no seccomp (no Seccomp: in %s)", path);
@@ -371,53 +384,75 @@ static int check_seccomp(const struct tn_check_opts *o, struct tn_check_report *
 
 static int check_syscalls(struct tn_check_report *r)
 {
-	long fd = syscall(SYS_pidfd_open, getpid(), 0);
-	int rr;
+	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int rr = add(r, "pidfd", fd >= 0 ? TN_CHECK_OK : TN_CHECK_WARN,
+		     fd >= 0 ? NULL : "Linux 5.3 or later", "pidfd_open: %s",
+		     fd >= 0 ? "yes" : strerror(errno));
+	bool have;
 
-	if (fd >= 0)
-		close((int)fd);
-	rr = add(r, "pidfd", fd >= 0 ? TN_CHECK_OK : TN_CHECK_WARN,
-		 fd >= 0 ? NULL : "Linux 5.3 or later", "pidfd_open: %s",
-		 fd >= 0 ? "yes" : strerror(errno));
-	if (rr == 0) {
-		bool have = syscall(SYS_clone3, NULL, 0) < 0 && errno != ENOSYS;
+	if (rr < 0)
+		return rr;
+	have = syscall(SYS_clone3, NULL, 0) < 0 && errno != ENOSYS;
+	return add(r, "clone3", have ? TN_CHECK_OK : TN_CHECK_WARN,
+		   have ? NULL : "Linux 5.3 or later", "clone3: %s", have ? "yes" : "no");
+}
 
-		rr = add(r, "clone3", have ? TN_CHECK_OK : TN_CHECK_WARN,
-			 have ? NULL : "Linux 5.3 or later", "clone3: %s", have ? "yes" : "no");
-	}
-	return rr;
+/* User namespaces, their helpers and the subordinate ranges. */
+static int check_ids(const struct tn_check_opts *o, const struct tn_lint_report *lint,
+		     struct tn_check_report *r)
+{
+	int k = check_userns(o, r);
+
+	if (k < 0)
+		return k;
+	k = check_max(o, r);
+	if (k < 0)
+		return k;
+	k = check_helper(o, TN_IDMAP_UID, r);
+	if (k < 0)
+		return k;
+	k = check_helper(o, TN_IDMAP_GID, r);
+	if (k < 0)
+		return k;
+	k = check_ranges(o, TN_SUBUID, lint, r);
+	if (k < 0)
+		return k;
+	return check_ranges(o, TN_SUBGID, lint, r);
+}
+
+/* Idmapped mounts, cgroups, seccomp and the newer system calls. */
+static int check_system(const struct tn_check_opts *o, struct tn_check_report *r)
+{
+	int k = check_idmap(o, r);
+
+	if (k < 0)
+		return k;
+	k = check_cgroups(o, r);
+	if (k < 0)
+		return k;
+	k = check_seccomp(o, r);
+	if (k < 0)
+		return k;
+	return check_syscalls(r);
 }
 
 int tn_check_run(const struct tn_check_opts *o, struct tn_check_report *ret)
 {
-	struct tn_lint_report lint = { 0 };
+	_cleanup_(tn_lint_report_done) struct tn_lint_report lint = { 0 };
+	_cleanup_(tn_check_report_done) struct tn_check_report report = { 0 };
 	int r;
 
 	*ret = (struct tn_check_report){ 0 };
 	(void)tn_subid_lint(o->subid, &lint, NULL); /* unreadable files: the range checks say */
-	r = check_userns(o, ret);
-	if (r == 0)
-		r = check_max(o, ret);
-	if (r == 0)
-		r = check_helper(o, TN_IDMAP_UID, ret);
-	if (r == 0)
-		r = check_helper(o, TN_IDMAP_GID, ret);
-	if (r == 0)
-		r = check_ranges(o, TN_SUBUID, &lint, ret);
-	if (r == 0)
-		r = check_ranges(o, TN_SUBGID, &lint, ret);
-	if (r == 0)
-		r = check_idmap(o, ret);
-	if (r == 0)
-		r = check_cgroups(o, ret);
-	if (r == 0)
-		r = check_seccomp(o, ret);
-	if (r == 0)
-		r = check_syscalls(ret);
-	tn_lint_report_done(&lint);
+	r = check_ids(o, &lint, &report);
 	if (r < 0)
-		tn_check_report_done(ret);
-	return r;
+		return r;
+	r = check_system(o, &report);
+	if (r < 0)
+		return r;
+	*ret = report;
+	report = (struct tn_check_report){ 0 }; /* now *ret's */
+	return 0;
 }
 
 void tn_check_report_done(struct tn_check_report *r)

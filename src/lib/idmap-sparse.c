@@ -48,7 +48,7 @@ static size_t join(const struct tn_idset *ids, uint64_t gap, struct tn_idmap_ext
 int tn_idmap_sparse_plan(const struct tn_idset *ids, struct tn_idmap_extent **ret, size_t *n,
 			 uint64_t *ret_total)
 {
-	struct tn_idmap_extent *v = calloc(ids->n + 1, sizeof(*v));
+	_cleanup_free_ struct tn_idmap_extent *v = calloc(ids->n + 1, sizeof(*v));
 	uint64_t gap = TN_SPARSE_GAP;
 	size_t text;
 
@@ -60,11 +60,9 @@ int tn_idmap_sparse_plan(const struct tn_idset *ids, struct tn_idmap_extent **re
 			break;
 		gap *= 2; /* at 2^32 everything is one extent */
 	}
-	if (*n == 0) {
-		free(v);
+	if (*n == 0)
 		return -EINVAL;
-	}
 	*ret_total = (uint64_t)v[*n - 1].outside + v[*n - 1].count;
-	*ret = v;
+	*ret = TAKE_PTR(v);
 	return 0;
 }

@@ -113,9 +113,21 @@ static int write_proc(pid_t pid, const char *file, const char *text, size_t len)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+/* The kernel refused map m (or it could not be formatted): say which, on one line. */
+static int refused(pid_t pid, const struct tn_idmap *m, struct tn_buf *b, int r,
+		   struct tn_error **err)
+{
+	for (size_t i = 0; i < b->len; i++)
+		if (b->data[i] == '\n')
+			b->data[i] = i + 1 == b->len ? '\0' : ',';
+	tn_error_errno(err, -r, "the kernel refused the %s '%s' of process %d",
+		       tn_idmap_kind_name(m->kind), b->data ? b->data : "", (int)pid);
+	return r;
+}
+
 static int write_direct(pid_t pid, const struct tn_idmap *m, struct tn_error **err)
 {
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	int r;
 
 	if (m->deny_setgroups) {
@@ -126,17 +138,12 @@ static int write_direct(pid_t pid, const struct tn_idmap *m, struct tn_error **e
 	}
 	tn_idmap_format(m, &b);
 	r = tn_buf_check(&b);
-	if (r == 0)
-		r = write_proc(pid, tn_idmap_kind_name(m->kind), b.data, b.len);
-	if (r < 0) {
-		for (size_t i = 0; i < b.len; i++)
-			if (b.data[i] == '\n')
-				b.data[i] = i + 1 == b.len ? '\0' : ',';
-		tn_error_errno(err, -r, "the kernel refused the %s '%s' of process %d",
-			       tn_idmap_kind_name(m->kind), b.data ? b.data : "", (int)pid);
-	}
-	tn_buf_free(&b);
-	return r;
+	if (r < 0)
+		return refused(pid, m, &b, r, err);
+	r = write_proc(pid, tn_idmap_kind_name(m->kind), b.data, b.len);
+	if (r < 0)
+		return refused(pid, m, &b, r, err);
+	return 0;
 }
 
 /* ---- through newuidmap/newgidmap ---- */
@@ -144,53 +151,59 @@ static int write_direct(pid_t pid, const struct tn_idmap *m, struct tn_error **e
 struct helper_run {
 	const struct tn_idmap *map;
 	char **argv;
-	pid_t pid;
+	pid_t pid;  /* started and not waited for yet: > 0 */
 	int err_fd; /* read end of the helper's stderr */
 };
 
-static void helper_run_done(struct helper_run *h)
+static void strv_free(char **v)
 {
-	if (h->argv)
-		for (char **a = h->argv; *a; a++)
+	if (v)
+		for (char **a = v; *a; a++)
 			free(*a);
-	free(h->argv);
-	if (h->err_fd >= 0)
-		close(h->err_fd);
+	free(v);
+}
+
+static void strv_freep(char ***v)
+{
+	strv_free(*v);
 }
 
 /* argv: HELPER PID inside outside count ... */
 static int helper_argv(const char *path, pid_t pid, const struct tn_idmap *m, char ***ret)
 {
 	size_t n = 2 + 3 * m->n + 1, k = 0;
-	char **argv = calloc(n, sizeof(*argv));
+	_cleanup_(strv_freep) char **argv = calloc(n, sizeof(*argv));
 
 	if (!argv)
 		return -ENOMEM;
-	*ret = argv;
-	if (!(argv[k++] = strdup(path)) || asprintf(&argv[k++], "%d", (int)pid) < 0)
+	argv[k] = strdup(path);
+	if (!argv[k++])
 		return -ENOMEM;
-	for (size_t i = 0; i < m->n; i++)
-		if (asprintf(&argv[k++], "%" PRIu32, m->v[i].inside) < 0 ||
-		    asprintf(&argv[k++], "%" PRIu32, m->v[i].outside) < 0 ||
-		    asprintf(&argv[k++], "%" PRIu32, m->v[i].count) < 0)
-			return -ENOMEM;
+	if (asprintf(&argv[k++], "%d", (int)pid) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++) {
+		const uint32_t f[3] = { m->v[i].inside, m->v[i].outside, m->v[i].count };
+
+		for (int j = 0; j < 3; j++)
+			if (asprintf(&argv[k++], "%" PRIu32, f[j]) < 0)
+				return -ENOMEM;
+	}
+	*ret = TAKE_PTR(argv);
 	return 0;
 }
 
-/* Start the helper with its stderr on a pipe and every signal as at a fresh exec. */
-static int helper_start(struct helper_run *h)
+/* posix_spawn the helper with stderr on fd, and every signal as at a fresh exec. */
+static int spawn(struct helper_run *h, int fd)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
-	int p[2], r;
+	int r;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return negative_errno();
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], STDERR_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
@@ -198,12 +211,25 @@ static int helper_start(struct helper_run *h)
 	r = -posix_spawn(&h->pid, h->argv[0], &fa, &attr, h->argv, environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
+	return r;
+}
+
+/* Start the helper with its stderr on a pipe. */
+static int helper_start(struct helper_run *h)
+{
+	_cleanup_close_ int rd = -1, wr = -1;
+	int p[2], r;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return negative_errno();
+	rd = p[0];
+	wr = p[1];
+	r = spawn(h, wr);
 	if (r < 0) {
-		close(p[0]);
+		h->pid = 0;
 		return r;
 	}
-	h->err_fd = p[0];
+	h->err_fd = TAKE_FD(rd);
 	return 0;
 }
 
@@ -217,17 +243,20 @@ static void describe(struct tn_buf *b, char **argv)
 		tn_buf_printf(b, " %s", *a);
 }
 
+/* Read what the helper says to EOF, and wait for it. */
 static int helper_finish(struct helper_run *h, struct tn_error **err)
 {
+	_cleanup_(tn_buf_free) struct tn_buf cmd = { 0 };
 	_cleanup_free_ char *said = NULL;
-	struct tn_buf cmd = { 0 };
 	size_t len = 0;
 	int status, r;
 
 	/* Read to EOF first: a helper that writes more than a pipe holds would never exit. */
 	if (tn_read_fd(h->err_fd, 1024 * 1024, &said, &len) < 0)
 		said = NULL;
-	if (RETRY_EINTR(waitpid(h->pid, &status, 0)) < 0)
+	r = RETRY_EINTR(waitpid(h->pid, &status, 0));
+	h->pid = 0; /* waited for, or not ours to wait for */
+	if (r < 0)
 		return tn_error_errno(err, errno, "cannot wait for %s", h->argv[0]);
 	while (said && len > 0 && (said[len - 1] == '\n' || said[len - 1] == ' '))
 		said[--len] = '\0';
@@ -240,7 +269,6 @@ static int helper_finish(struct helper_run *h, struct tn_error **err)
 			 WIFEXITED(status) ? "exited with" : "killed by signal",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 			 said && *said ? ": " : "", said && *said ? said : "");
-	tn_buf_free(&cmd);
 	tn_error_hint(err,
 		      "%s maps only your own %s and the ranges listed for you in %s; "
 		      "'tenant subid list' shows them and 'tenant idmap show' the plan",
@@ -250,34 +278,67 @@ static int helper_finish(struct helper_run *h, struct tn_error **err)
 	return r;
 }
 
+/* A helper still running is waited for (what it says is dropped: an error is reported
+ * already); then its argv and pipe are released. */
+static void helper_run_done(struct helper_run *h)
+{
+	if (h->pid > 0)
+		(void)helper_finish(h, NULL);
+	strv_free(h->argv);
+	h->argv = NULL;
+	closep(&h->err_fd);
+}
+
+static void helper_runs_done(struct helper_run (*run)[2])
+{
+	helper_run_done(&(*run)[0]);
+	helper_run_done(&(*run)[1]);
+}
+
+/* Start the helper for map m, when it is one the helper writes. */
+static int helper_begin(struct helper_run *h, const struct tn_idmap *m, const char *path, pid_t pid,
+			struct tn_error **err)
+{
+	int r;
+
+	if (m->writer != TN_IDMAP_WRITE_HELPER)
+		return 0;
+	h->map = m;
+	r = helper_argv(path, pid, m, &h->argv);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot run %s", path);
+	r = helper_start(h);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot run %s", path);
+	return 0;
+}
+
 int tn_idmap_write(pid_t pid, const struct tn_idmap *const maps[2],
 		   const char *const helper_path[2], struct tn_error **err)
 {
-	struct helper_run run[2] = { { .err_fd = -1 }, { .err_fd = -1 } };
-	int r = 0;
+	_cleanup_(helper_runs_done) struct helper_run run[2] = { { .err_fd = -1 },
+								 { .err_fd = -1 } };
+	int r;
 
 	/* Start the helpers first: they run while the direct maps are written. */
-	for (int k = 0; k < 2 && r == 0; k++) {
-		if (maps[k]->writer != TN_IDMAP_WRITE_HELPER)
-			continue;
-		run[k].map = maps[k];
-		r = helper_argv(helper_path[k], pid, maps[k], &run[k].argv);
-		if (r == 0)
-			r = helper_start(&run[k]);
-		if (r < 0)
-			r = tn_error_errno(err, -r, "cannot run %s", helper_path[k]);
-	}
-	for (int k = 0; k < 2 && r == 0; k++)
-		if (maps[k]->writer == TN_IDMAP_WRITE_DIRECT)
-			r = write_direct(pid, maps[k], err);
 	for (int k = 0; k < 2; k++) {
-		if (run[k].pid > 0) {
-			int q = helper_finish(&run[k], r < 0 ? NULL : err);
-
-			if (r == 0)
-				r = q;
-		}
-		helper_run_done(&run[k]);
+		r = helper_begin(&run[k], maps[k], helper_path[k], pid, err);
+		if (r < 0)
+			return r;
 	}
-	return r;
+	for (int k = 0; k < 2; k++) {
+		if (maps[k]->writer != TN_IDMAP_WRITE_DIRECT)
+			continue;
+		r = write_direct(pid, maps[k], err);
+		if (r < 0)
+			return r;
+	}
+	for (int k = 0; k < 2; k++) {
+		if (run[k].pid <= 0)
+			continue;
+		r = helper_finish(&run[k], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }

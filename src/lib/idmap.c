@@ -72,6 +72,16 @@ void tn_idmap_done(struct tn_idmap *m)
 	m->n = m->cap = 0;
 }
 
+/* Both starts with one count: 0, -EINVAL (count 0) or -ERANGE (past ID 4294967294). */
+static int check_pair(uint32_t inside, uint32_t outside, uint32_t count)
+{
+	int r = tn_idrange_check(inside, count);
+
+	if (r < 0)
+		return r;
+	return tn_idrange_check(outside, count);
+}
+
 int tn_idmap_extent_parse(const char *s, struct tn_idmap_extent *ret, struct tn_error **err)
 {
 	const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -86,9 +96,7 @@ int tn_idmap_extent_parse(const char *s, struct tn_idmap_extent *ret, struct tn_
 		return tn_error_set(err, EINVAL,
 				    "'%s' is not CONTAINER:HOST:SIZE with three decimal numbers",
 				    s);
-	r = tn_idrange_check(f[0], f[2]);
-	if (r == 0)
-		r = tn_idrange_check(f[1], f[2]);
+	r = check_pair(f[0], f[1], f[2]);
 	if (r == -EINVAL)
 		return tn_error_set(err, EINVAL, "'%s' maps no IDs: SIZE is 0", s);
 	if (r < 0)
@@ -218,10 +226,8 @@ static int check_extents(const struct tn_idmap *m, struct tn_error **err)
 		return tn_error_set(err, EINVAL, "the %s maps no IDs", what);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct tn_idmap_extent *e = &m->v[i];
-		int r = tn_idrange_check(e->inside, e->count);
+		int r = check_pair(e->inside, e->outside, e->count);
 
-		if (r == 0)
-			r = tn_idrange_check(e->outside, e->count);
 		if (r == -EINVAL)
 			return tn_error_set(err, EINVAL,
 					    "%s extent %" PRIu32 ":%" PRIu32 ":0 is empty", what,
@@ -277,11 +283,12 @@ int tn_idmap_validate(const struct tn_idmap *m, struct tn_error **err)
 {
 	int r = check_extents(m, err);
 
-	if (r == 0)
-		r = check_overlap(m, false, err);
-	if (r == 0)
-		r = check_overlap(m, true, err);
-	return r;
+	if (r < 0)
+		return r;
+	r = check_overlap(m, false, err);
+	if (r < 0)
+		return r;
+	return check_overlap(m, true, err);
 }
 
 bool tn_idmap_is_single(const struct tn_idmap *m, uint32_t id)
@@ -292,7 +299,7 @@ bool tn_idmap_is_single(const struct tn_idmap *m, uint32_t id)
 /* The extents the mode asks for, before any split or check. */
 static int plan_mode(const struct tn_idmap_request *req, struct tn_idmap *m, struct tn_error **err)
 {
-	int r = 0;
+	int r;
 
 	switch (req->mode) {
 	case TN_IDMAP_ROOT:
@@ -305,41 +312,56 @@ static int plan_mode(const struct tn_idmap_request *req, struct tn_idmap *m, str
 			return fill_around(req, 0, m, err);
 		return fill_around(req, req->own_inside_set ? req->own_inside : req->id, m, err);
 	case TN_IDMAP_EXPLICIT:
-		for (size_t i = 0; i < req->n_explicit && r == 0; i++)
+		for (size_t i = 0; i < req->n_explicit; i++) {
 			r = tn_idmap_push(m, req->explicit_v[i].inside, req->explicit_v[i].outside,
 					  req->explicit_v[i].count);
-		return r;
+			if (r < 0)
+				return r;
+		}
+		return 0;
 	}
 	return -EINVAL;
 }
 
+/* The extents into m (empty, of the request's kind): split where the caller lacks privilege,
+ * sorted and checked. */
+static int plan_extents(const struct tn_idmap_request *req, struct tn_idmap *m,
+			struct tn_error **err)
+{
+	_cleanup_(tn_idmap_done) struct tn_idmap raw = { .kind = req->kind };
+	int r = plan_mode(req, &raw, err);
+
+	if (r < 0)
+		return r;
+	if (req->privileged) {
+		*m = raw;
+		raw = (struct tn_idmap){ 0 }; /* now m's */
+	} else {
+		r = split_unprivileged(req, &raw, m, err);
+		if (r < 0)
+			return r;
+	}
+	qsort(m->v, m->n, sizeof(*m->v), extent_cmp_inside);
+	return tn_idmap_validate(m, err);
+}
+
 int tn_idmap_plan(const struct tn_idmap_request *req, struct tn_idmap *ret, struct tn_error **err)
 {
-	struct tn_idmap raw = { .kind = req->kind }, m = { .kind = req->kind };
-	int r;
+	_cleanup_(tn_idmap_done) struct tn_idmap m = { .kind = req->kind };
+	int r = plan_extents(req, &m, err);
 
-	r = plan_mode(req, &raw, err);
-	if (r == 0 && req->privileged)
-		m = raw, raw = (struct tn_idmap){ 0 };
-	else if (r == 0)
-		r = split_unprivileged(req, &raw, &m, err);
-	tn_idmap_done(&raw);
-	if (r == 0) {
-		qsort(m.v, m.n, sizeof(*m.v), extent_cmp_inside);
-		r = tn_idmap_validate(&m, err);
-	}
-	if (r < 0) {
-		tn_idmap_done(&m);
-		return r == -ENOMEM ? tn_error_errno(err, ENOMEM, "cannot plan the %s",
-						     tn_idmap_kind_name(req->kind))
-				    : r;
-	}
+	if (r == -ENOMEM)
+		return tn_error_errno(err, ENOMEM, "cannot plan the %s",
+				      tn_idmap_kind_name(req->kind));
+	if (r < 0)
+		return r;
 	m.writer = TN_IDMAP_WRITE_HELPER;
 	if (req->privileged || tn_idmap_is_single(&m, req->id))
 		m.writer = TN_IDMAP_WRITE_DIRECT;
 	m.deny_setgroups =
 		!req->privileged && req->kind == TN_IDMAP_GID && m.writer == TN_IDMAP_WRITE_DIRECT;
 	*ret = m;
+	m = (struct tn_idmap){ 0 }; /* now *ret's */
 	return 0;
 }
 
@@ -357,37 +379,41 @@ void tn_idmap_format_kernel(const struct tn_idmap *m, struct tn_buf *b)
 			      m->v[i].outside, m->v[i].count);
 }
 
+/* One line of a /proc map, "INSIDE OUTSIDE COUNT" between p and end (an empty one is not). */
+static int parse_map_line(const char *p, const char *end, uint32_t f[3])
+{
+	for (int k = 0; k < 3; k++) {
+		size_t n;
+
+		while (p < end && *p == ' ')
+			p++;
+		n = strcspn(p, " \n");
+		if (n == 0 || p + n > end || tn_parse_u32_n(p, n, &f[k]) < 0)
+			return -EINVAL;
+		p += n;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
 int tn_idmap_parse_text(const char *text, enum tn_idmap_kind kind, struct tn_idmap *ret)
 {
-	struct tn_idmap m = { .kind = kind };
+	_cleanup_(tn_idmap_done) struct tn_idmap m = { .kind = kind };
 
 	for (const char *line = text; *line;) {
 		size_t len = strcspn(line, "\n");
+		const char *end = line + len;
 		uint32_t f[3];
-		const char *p = line, *end = line + len;
-		int k = 0, r = 0;
+		int r = parse_map_line(line, end, f);
 
-		for (; k < 3 && r == 0; k++) {
-			size_t n;
-
-			while (p < end && *p == ' ')
-				p++;
-			n = strcspn(p, " \n");
-			if (n == 0 || p + n > end || tn_parse_u32_n(p, n, &f[k]) < 0)
-				r = -EINVAL;
-			p += n;
-		}
-		if (r == 0 && p != end)
-			r = -EINVAL;
-		if (r == 0 && len > 0)
-			r = tn_idmap_push(&m, f[0], f[1], f[2]);
-		if (r < 0) {
-			tn_idmap_done(&m);
+		if (r < 0)
 			return r;
-		}
+		r = tn_idmap_push(&m, f[0], f[1], f[2]);
+		if (r < 0)
+			return r;
 		line = end + (*end == '\n');
 	}
 	*ret = m;
+	m = (struct tn_idmap){ 0 }; /* now *ret's */
 	return 0;
 }
 

@@ -114,3 +114,9 @@ void tn_idmap_format_host_ranges(const struct tn_idmap *m, struct tn_buf *b);
 
 int tn_idmap_push(struct tn_idmap *m, uint32_t inside, uint32_t outside, uint32_t count);
 void tn_idmap_done(struct tn_idmap *m);
+/* A uid_map and gid_map pair: `_cleanup_(tn_idmaps_done) struct tn_idmap m[2] = { 0 };`. */
+static inline void tn_idmaps_done(struct tn_idmap (*m)[2])
+{
+	tn_idmap_done(&(*m)[0]);
+	tn_idmap_done(&(*m)[1]);
+}

@@ -16,13 +16,12 @@
 /* "uid 1001 (bob)" */
 static void describe_owner(uid_t uid, char *buf, size_t len)
 {
-	struct tn_user u = { 0 };
+	_cleanup_(tn_user_done) struct tn_user u = { 0 };
 
 	if (tn_user_from_uid(uid, &u) == 0 && u.name)
 		snprintf(buf, len, "uid %u (%s)", (unsigned)uid, u.name);
 	else
 		snprintf(buf, len, "uid %u", (unsigned)uid);
-	tn_user_done(&u);
 }
 
 /* Host root as seen from a user namespace: the overflow UID (kernel.overflowuid). */
@@ -136,27 +135,34 @@ static int check_link(int dirfd, const char *name, const char *path, const char 
 			     "give the real path, or one whose links belong to root or to you");
 }
 
-/* The directories from / down to where the walk is, open and checked. */
+/* The directories from / down to where the walk is, open and checked: a stack of fds, which
+ * no single scope can hold, closed by chase_pop() and chase_done(). */
 struct chase {
 	int fd[256];
 	size_t n;
 };
 
+static void chase_pop(struct chase *c)
+{
+	close(c->fd[--c->n]);
+}
+
 static void chase_done(struct chase *c)
 {
 	while (c->n > 0)
-		close(c->fd[--c->n]);
+		chase_pop(c);
 }
 
+/* Push fd (taken: closed on failure too) and check it as a directory above the path. */
 static int chase_push(struct chase *c, int fd, const char *dir, const char *path, const char *what,
 		      struct tn_error **err)
 {
-	if (c->n == ELEMENTSOF(c->fd)) {
-		close(fd);
+	_cleanup_close_ int owned = fd;
+
+	if (c->n == ELEMENTSOF(c->fd))
 		return tn_error_set(err, ENAMETOOLONG, "the path of the %s %s is too deep", what,
 				    path);
-	}
-	c->fd[c->n++] = fd;
+	c->fd[c->n++] = TAKE_FD(owned);
 	return check_parent(fd, dir, path, what, err);
 }
 
@@ -165,7 +171,8 @@ static int chase_push(struct chase *c, int fd, const char *dir, const char *path
 static int chase_step(struct chase *c, const char *name, bool create, const char *path,
 		      const char *what, char **ret_link, struct tn_error **err)
 {
-	int dirfd = c->fd[c->n - 1], fd;
+	int dirfd = c->fd[c->n - 1];
+	_cleanup_close_ int fd = -1;
 	char target[PATH_MAX];
 	ssize_t n;
 	int r;
@@ -178,7 +185,7 @@ static int chase_step(struct chase *c, const char *name, bool create, const char
 		fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd >= 0)
-		return chase_push(c, fd, name, path, what, err);
+		return chase_push(c, TAKE_FD(fd), name, path, what, err);
 	if (errno == ENOENT)
 		return -ENOENT;
 	if (errno != ENOTDIR && errno != ELOOP)
@@ -210,6 +217,59 @@ static bool next_name(const char **todo, char name[NAME_MAX + 1])
 	return true;
 }
 
+/* A walk down a path: the directories so far, and what is left of the path (in buf). */
+struct walk {
+	struct chase c;
+	char *buf;
+	const char *todo;
+	int links;		 /* symbolic links followed so far */
+	const char *path, *what; /* for messages */
+	bool create;
+};
+
+static void walk_done(struct walk *w)
+{
+	chase_done(&w->c);
+	free(w->buf);
+	w->buf = NULL;
+}
+
+/* Walk the link's target, then what followed the link. */
+static int walk_link(struct walk *w, const char *link, struct tn_error **err)
+{
+	char *joined;
+
+	if (++w->links > 40)
+		return tn_error_set(err, ELOOP, "too many symbolic links on the path of the %s %s",
+				    w->what, w->path);
+	while (link[0] == '/' && w->c.n > 1)
+		chase_pop(&w->c);
+	if (asprintf(&joined, "%s/%s", link, w->todo) < 0)
+		return -ENOMEM;
+	free(w->buf);
+	w->buf = joined;
+	w->todo = w->buf;
+	return 0;
+}
+
+/* One component: ".", ".." (as the kernel follows it), a directory or a symbolic link. */
+static int walk_name(struct walk *w, const char *name, struct tn_error **err)
+{
+	_cleanup_free_ char *link = NULL;
+	int r;
+
+	if (strcmp(name, ".") == 0 || (strcmp(name, "..") == 0 && w->c.n == 1))
+		return 0;
+	if (strcmp(name, "..") == 0) {
+		chase_pop(&w->c);
+		return 0;
+	}
+	r = chase_step(&w->c, name, w->create, w->path, w->what, &link, err);
+	if (r < 0 || !link)
+		return r;
+	return walk_link(w, link, err);
+}
+
 /*
  * Open the directory `dir` (absolute) from /, one component at a time: every directory checked
  * (check_parent), every symlink on the way root's or the caller's, ".." followed as the kernel
@@ -218,75 +278,59 @@ static bool next_name(const char **todo, char name[NAME_MAX + 1])
 static int open_parents(const char *dir, const char *path, const char *what, bool create,
 			int *ret_fd, struct tn_error **err)
 {
-	_cleanup_free_ char *buf = strdup(dir);
-	struct chase c = { .n = 0 };
-	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), links = 0, r;
+	_cleanup_(walk_done) struct walk w = {
+		.buf = strdup(dir), .path = path, .what = what, .create = create
+	};
+	_cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	char name[NAME_MAX + 1];
-	const char *todo = buf;
+	int r;
 
-	if (fd < 0 || !buf) {
-		if (fd >= 0)
-			close(fd);
-		return fd < 0 ? tn_error_errno(err, errno, "cannot open /") : -ENOMEM;
-	}
-	r = chase_push(&c, fd, "/", path, what, err);
-	while (r == 0 && next_name(&todo, name)) {
-		char *link = NULL, *joined;
-
-		if (strcmp(name, ".") == 0 || (strcmp(name, "..") == 0 && c.n == 1))
-			continue;
-		if (strcmp(name, "..") == 0) {
-			close(c.fd[--c.n]);
-			continue;
-		}
-		r = chase_step(&c, name, create, path, what, &link, err);
-		if (r < 0 || !link)
-			continue;
-		/* Walk the link's target, then what followed the link. */
-		if (++links > 40)
-			r = tn_error_set(err, ELOOP,
-					 "too many symbolic links on the path of the %s %s", what,
-					 path);
-		while (r == 0 && link[0] == '/' && c.n > 1)
-			close(c.fd[--c.n]);
-		if (r == 0 && asprintf(&joined, "%s/%s", link, todo) < 0)
-			r = -ENOMEM;
-		free(link);
+	if (fd < 0)
+		return tn_error_errno(err, errno, "cannot open /");
+	if (!w.buf)
+		return -ENOMEM;
+	w.todo = w.buf;
+	r = chase_push(&w.c, TAKE_FD(fd), "/", path, what, err);
+	if (r < 0)
+		return r;
+	while (next_name(&w.todo, name)) {
+		r = walk_name(&w, name, err);
 		if (r < 0)
-			break;
-		free(buf);
-		buf = joined;
-		todo = buf;
+			return r;
 	}
-	if (r == 0 && todo[strspn(todo, "/")])
-		r = tn_error_set(err, ENAMETOOLONG, "the path of the %s %s is too long", what,
-				 path);
-	if (r == 0)
-		*ret_fd = c.fd[--c.n];
-	chase_done(&c);
-	return r;
+	if (w.todo[strspn(w.todo, "/")])
+		return tn_error_set(err, ENAMETOOLONG, "the path of the %s %s is too long", what,
+				    path);
+	*ret_fd = w.c.fd[--w.c.n];
+	return 0;
 }
 
 /* Split `path` into its parent directory (absolute) and its last component. */
 static int split(const char *path, char **ret_parent, char **ret_base, struct tn_error **err)
 {
-	_cleanup_free_ char *abs = NULL, *cwd = NULL;
+	_cleanup_free_ char *abs = NULL, *cwd = NULL, *base_copy = NULL, *parent = NULL;
 	const char *base;
 
-	if (path[0] != '/' && (!(cwd = getcwd(NULL, 0)) || asprintf(&abs, "%s/%s", cwd, path) < 0))
-		return cwd ? -ENOMEM : tn_error_errno(err, errno, "cannot resolve %s", path);
-	if (!abs && !(abs = strdup(path)))
-		return -ENOMEM;
+	if (path[0] != '/') {
+		cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return tn_error_errno(err, errno, "cannot resolve %s", path);
+		if (asprintf(&abs, "%s/%s", cwd, path) < 0)
+			return -ENOMEM;
+	} else {
+		abs = strdup(path);
+		if (!abs)
+			return -ENOMEM;
+	}
 	base = strrchr(abs, '/') + 1;
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return tn_error_set(err, EINVAL, "'%s' does not name a directory of its own", path);
-	*ret_base = strdup(base);
-	*ret_parent = tn_path_dirname(abs);
-	if (!*ret_base || !*ret_parent) {
-		free(*ret_base);
-		free(*ret_parent);
+	base_copy = strdup(base);
+	parent = tn_path_dirname(abs);
+	if (!base_copy || !parent)
 		return -ENOMEM;
-	}
+	*ret_base = TAKE_PTR(base_copy);
+	*ret_parent = TAKE_PTR(parent);
 	return 0;
 }
 

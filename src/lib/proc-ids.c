@@ -14,6 +14,12 @@
 #include "proc-ids.h"
 #include "banned.h"
 
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
 /* "Uid:\t0\t0\t0\t0" into v[4]. */
 static int parse_ids(const char *status, const char *key, uint32_t v[4])
 {
@@ -57,7 +63,9 @@ static int read_task(int dirfd, const char *status_path, struct tn_proc_info *p,
 	if (strstr(status, "\nState:\tZ") || strstr(status, "\nState:\tX"))
 		return -ESRCH;
 	r = parse_ids(status, "\nUid:", p->uid);
-	return r < 0 ? r : parse_ids(status, "\nGid:", p->gid);
+	if (r < 0)
+		return r;
+	return parse_ids(status, "\nGid:", p->gid);
 }
 
 static void read_userns(int dirfd, const char *link, ino_t own, struct tn_proc_info *p)
@@ -74,17 +82,19 @@ static void read_userns(int dirfd, const char *link, ino_t own, struct tn_proc_i
 static int scan_tasks(struct tn_proc_info *p, ino_t own,
 		      int (*fn)(const struct tn_proc_info *p, void *data), void *data)
 {
-	int fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	_cleanup_close_ int fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_(closedirp) DIR *d = NULL;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
 		return 0; /* gone meanwhile */
-	}
-	for (struct dirent *e; r >= 0 && (e = readdir(d));) {
+	d = fdopendir(fd);
+	if (!d)
+		return 0;  /* gone meanwhile */
+	(void)TAKE_FD(fd); /* the stream has it */
+	for (struct dirent *e; (e = readdir(d));) {
 		char status[300], ns[300];
 		uint32_t threads;
+		int r;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
@@ -94,44 +104,43 @@ static int scan_tasks(struct tn_proc_info *p, ino_t own,
 			continue;
 		read_userns(p->dirfd, ns, own, p);
 		r = fn(p, data);
+		if (r < 0)
+			return r;
 	}
-	closedir(d);
-	return r;
+	return 0;
 }
 
 /* The process `name` of /proc: fn once for a plain live process, once per live thread else. */
 static int visit(int procfd, const char *name, ino_t own,
 		 int (*fn)(const struct tn_proc_info *p, void *data), void *data)
 {
+	_cleanup_close_ int dirfd = -1;
 	struct tn_proc_info p = { .dirfd = -1 };
 	uint32_t pid, threads = 1;
 	int r;
 
 	if (tn_parse_u32(name, &pid) < 0 || pid == 0 || pid > INT32_MAX)
 		return 0;
-	p.dirfd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (p.dirfd < 0)
+	dirfd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
 		return 0;
+	p.dirfd = dirfd;
 	p.pid = (pid_t)pid;
 	r = read_task(p.dirfd, "status", &p, &threads);
-	if (r == 0 && threads == 1) {
-		read_userns(p.dirfd, "ns/user", own, &p);
-		r = fn(&p, data);
-	} else if (r == 0 || r == -ESRCH) {
-		r = scan_tasks(&p, own, fn, data);
-	} else {
-		r = 0; /* gone meanwhile */
-	}
-	close(p.dirfd);
-	return r;
+	if (r < 0 && r != -ESRCH)
+		return 0; /* gone meanwhile */
+	/* A leader that has exited, or several threads: each live thread. */
+	if (r == -ESRCH || threads != 1)
+		return scan_tasks(&p, own, fn, data);
+	read_userns(p.dirfd, "ns/user", own, &p);
+	return fn(&p, data);
 }
 
 int tn_proc_scan(int (*fn)(const struct tn_proc_info *p, void *data), void *data)
 {
 	_cleanup_close_ int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_(closedirp) DIR *d = NULL;
 	struct stat self;
-	DIR *d;
-	int r = 0;
 
 	if (procfd < 0)
 		return negative_errno();
@@ -140,12 +149,17 @@ int tn_proc_scan(int (*fn)(const struct tn_proc_info *p, void *data), void *data
 	d = fdopendir(procfd);
 	if (!d)
 		return negative_errno();
-	procfd = -1; /* the stream has it */
-	for (struct dirent *e; r >= 0 && (e = readdir(d));)
-		if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
-			r = visit(dirfd(d), e->d_name, self.st_ino, fn, data);
-	closedir(d);
-	return r < 0 ? r : 0;
+	(void)TAKE_FD(procfd); /* the stream has it */
+	for (struct dirent *e; (e = readdir(d));) {
+		int r;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		r = visit(dirfd(d), e->d_name, self.st_ino, fn, data);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int read_map(int dirfd, enum tn_idmap_kind k, struct tn_idmap *ret)
@@ -197,24 +211,20 @@ static bool ids_in(const struct tn_idset *s, const uint32_t v[4])
  * process of the container made for itself). NS_GET_PARENT stops where the caller's sight ends. */
 static bool userns_below(int dirfd, uint64_t ancestor)
 {
-	int fd = openat(dirfd, "ns/user", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, "ns/user", O_RDONLY | O_CLOEXEC);
 
 	for (int depth = 0; fd >= 0 && depth < 33; depth++) {
+		_cleanup_close_ int parent = -1;
 		struct stat st;
-		int parent;
 
 		if (fstat(fd, &st) < 0)
-			break;
-		if ((uint64_t)st.st_ino == ancestor) {
-			close(fd);
+			return false;
+		if ((uint64_t)st.st_ino == ancestor)
 			return true;
-		}
 		parent = ioctl(fd, NS_GET_PARENT);
-		close(fd);
-		fd = parent;
+		closep(&fd);
+		fd = TAKE_FD(parent);
 	}
-	if (fd >= 0)
-		close(fd);
 	return false;
 }
 
@@ -223,7 +233,7 @@ static bool userns_below(int dirfd, uint64_t ancestor)
  * an ID of the block in a namespace below it. */
 static bool member(const struct users *u, const struct tn_proc_info *p)
 {
-	struct tn_idmap m[2];
+	_cleanup_(tn_idmaps_done) struct tn_idmap m[2] = { 0 };
 	bool yes = false;
 
 	if (p->userns != u->userns)
@@ -233,8 +243,6 @@ static bool member(const struct users *u, const struct tn_proc_info *p)
 		return false;
 	for (size_t i = 0; i < m[0].n; i++)
 		yes = yes || m[0].v[i].outside == u->uid_outside;
-	tn_idmap_done(&m[0]);
-	tn_idmap_done(&m[1]);
 	return yes;
 }
 
@@ -257,13 +265,13 @@ static int collect_user(const struct tn_proc_info *p, void *data)
 
 static int collect(struct users *u, pid_t **ret, size_t *ret_n)
 {
+	_cleanup_free_ pid_t *v = NULL;
 	int r = tn_proc_scan(collect_user, u);
 
-	if (r < 0) {
-		free(u->v);
+	v = TAKE_PTR(u->v); /* ours, on every path */
+	if (r < 0)
 		return r;
-	}
-	*ret = u->v;
+	*ret = TAKE_PTR(v);
 	*ret_n = u->n;
 	return 0;
 }
@@ -286,9 +294,9 @@ int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, const struct t
 
 int tn_proc_ns_link(const char *pid, const char *ns, char *buf, size_t len)
 {
+	_cleanup_(closedirp) DIR *d = NULL;
 	char path[600];
 	ssize_t n;
-	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, ns);
 	n = readlink(path, buf, len - 1);
@@ -307,7 +315,6 @@ int tn_proc_ns_link(const char *pid, const char *ns, char *buf, size_t len)
 		snprintf(path, sizeof(path), "/proc/%s/task/%s/ns/%s", pid, e->d_name, ns);
 		n = readlink(path, buf, len - 1);
 	}
-	closedir(d);
 	if (n < 0)
 		return -ESRCH;
 	buf[n] = '\0';

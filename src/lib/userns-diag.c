@@ -63,27 +63,30 @@ static bool boot_disabled(const char *proc)
 	return false;
 }
 
-/* Does the namespace of `fd` descend from the namespace with inode `top`? Consumes fd. */
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+/* Does the namespace of `fd` descend from the namespace with inode `top`? Takes fd. */
 static bool descends_from(int fd, ino_t top)
 {
+	_cleanup_close_ int cur = fd;
+
 	for (int depth = 0; depth < 33; depth++) {
-		int parent = ioctl(fd, NS_GET_PARENT);
+		_cleanup_close_ int parent = ioctl(cur, NS_GET_PARENT);
 		struct stat st;
 
-		close(fd);
 		if (parent < 0)
 			return false; /* the parent is outside the caller's view: not below it */
-		if (fstat(parent, &st) < 0) {
-			close(parent);
+		if (fstat(parent, &st) < 0)
 			return false;
-		}
-		if (st.st_ino == top) {
-			close(parent);
+		if (st.st_ino == top)
 			return true;
-		}
-		fd = parent;
+		closep(&cur);
+		cur = TAKE_FD(parent);
 	}
-	close(fd);
 	return false;
 }
 
@@ -96,8 +99,8 @@ static long count_below(const char *proc)
 	_cleanup_free_ char *self = NULL;
 	ino_t seen[1024];
 	size_t n_seen = 0;
+	_cleanup_(closedirp) DIR *d = NULL;
 	struct stat top;
-	DIR *d;
 
 	if (asprintf(&self, "%s/self/ns/user", proc) < 0 || stat(self, &top) < 0)
 		return -1;
@@ -105,10 +108,10 @@ static long count_below(const char *proc)
 	if (!d)
 		return -1;
 	for (struct dirent *e; (e = readdir(d)) && n_seen < ELEMENTSOF(seen);) {
+		_cleanup_close_ int fd = -1;
 		char path[300];
 		struct stat st;
 		bool dup = false;
-		int fd;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
@@ -116,18 +119,13 @@ static long count_below(const char *proc)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (fstat(fd, &st) < 0 || st.st_ino == top.st_ino) {
-			close(fd);
+		if (fstat(fd, &st) < 0 || st.st_ino == top.st_ino)
 			continue;
-		}
 		for (size_t i = 0; i < n_seen && !dup; i++)
 			dup = seen[i] == st.st_ino;
-		if (!dup && descends_from(fd, top.st_ino))
+		if (!dup && descends_from(TAKE_FD(fd), top.st_ino))
 			seen[n_seen++] = st.st_ino;
-		else if (dup)
-			close(fd);
 	}
-	closedir(d);
 	return (long)n_seen;
 }
 

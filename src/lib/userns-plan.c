@@ -62,8 +62,8 @@ static int load_ranges(const struct tn_userns_request *req, enum tn_idmap_kind k
 		       struct tn_userns_plan *p, struct tn_idrange **ret, size_t *ret_n,
 		       struct tn_error **err)
 {
-	struct tn_subid_list l = { 0 };
-	struct tn_idrange *v;
+	_cleanup_(tn_subid_list_done) struct tn_subid_list l = { 0 };
+	_cleanup_free_ struct tn_idrange *v = NULL;
 	int r;
 
 	r = tn_subid_list_user(req->src, k == TN_IDMAP_UID ? TN_SUBUID : TN_SUBGID, req->user, &l,
@@ -73,15 +73,11 @@ static int load_ranges(const struct tn_userns_request *req, enum tn_idmap_kind k
 	/* Leaving out covered IDs can split a range: at most twice as many pieces per range. */
 	v = calloc(l.n ? 2 * l.n + 1 : 1, sizeof(*v));
 	p->source[k] = strdup(l.source);
-	if (!v || !p->source[k]) {
-		free(v);
-		tn_subid_list_done(&l);
+	if (!v || !p->source[k])
 		return -ENOMEM;
-	}
 	*ret_n = unique_ranges(&l, v);
-	*ret = v;
+	*ret = TAKE_PTR(v);
 	p->skipped[k] = l.n_skipped + l.n_nss_skipped;
-	tn_subid_list_done(&l);
 	return 0;
 }
 
@@ -194,20 +190,34 @@ static int find_helper(const struct tn_userns_request *req, enum tn_idmap_kind k
 	return tn_idmap_helper_refuse(&p->helper[k], err);
 }
 
+/* One map, and its helper when one must write it. */
+static int plan_kind(const struct tn_userns_request *req, enum tn_idmap_kind k,
+		     struct tn_userns_plan *p, struct tn_error **err)
+{
+	int r = plan_one(req, k, p, err);
+
+	if (r < 0)
+		return r;
+	if (!req->check_helpers || p->map[k].writer != TN_IDMAP_WRITE_HELPER)
+		return 0;
+	return find_helper(req, k, p, err);
+}
+
 int tn_userns_plan_build(const struct tn_userns_request *req, struct tn_userns_plan *ret,
 			 struct tn_error **err)
 {
-	int r = 0;
+	_cleanup_(tn_userns_plan_done) struct tn_userns_plan p = { 0 };
 
 	*ret = (struct tn_userns_plan){ 0 };
-	for (int k = 0; k < 2 && r == 0; k++) {
-		r = plan_one(req, (enum tn_idmap_kind)k, ret, err);
-		if (r == 0 && req->check_helpers && ret->map[k].writer == TN_IDMAP_WRITE_HELPER)
-			r = find_helper(req, (enum tn_idmap_kind)k, ret, err);
+	for (int k = 0; k < 2; k++) {
+		int r = plan_kind(req, (enum tn_idmap_kind)k, &p, err);
+
+		if (r < 0)
+			return r;
 	}
-	if (r < 0)
-		tn_userns_plan_done(ret);
-	return r;
+	*ret = p;
+	p = (struct tn_userns_plan){ 0 }; /* now *ret's */
+	return 0;
 }
 
 void tn_userns_plan_done(struct tn_userns_plan *p)

@@ -52,6 +52,18 @@ static void entry_free(struct entry *e)
 	free(e->id);
 }
 
+static void json_value_freep(struct tn_json_value **v)
+{
+	tn_json_value_free(*v);
+}
+
+static void lists_done(struct tn_subid_list (*l)[2])
+{
+	tn_subid_list_done(&(*l)[0]);
+	tn_subid_list_done(&(*l)[1]);
+}
+
+/* Frees the entries and releases the lock; accepts an empty registry ({ .lock_fd = -1 }). */
 static void registry_done(struct registry *g)
 {
 	for (size_t i = 0; i < g->n; i++) {
@@ -59,8 +71,7 @@ static void registry_done(struct registry *g)
 		free(g->v[i].id);
 	}
 	free(g->v);
-	if (g->lock_fd >= 0)
-		close(g->lock_fd); /* releases the lock */
+	closep(&g->lock_fd); /* releases the lock */
 	free(g->path);
 	*g = (struct registry){ .lock_fd = -1 };
 }
@@ -80,14 +91,19 @@ static int parse_entry(const struct tn_json_value *o, struct entry *e)
 				   *c = tn_json_get(o, "committed");
 	uint64_t uid = get_u64(o, "uid"), gid = get_u64(o, "gid"), size = get_u64(o, "size"),
 		 pid = get_u64(o, "pid"), start = get_u64(o, "pidStart");
+	_cleanup_free_ char *root_copy = NULL, *id_copy = NULL;
 
 	if (!root || root->type != TN_JSON_STRING || !id || id->type != TN_JSON_STRING ||
 	    uid > TN_ID_MAX || gid > TN_ID_MAX || size == 0 || size > TN_ID_MAX ||
 	    tn_idrange_check(uid, size) < 0 || tn_idrange_check(gid, size) < 0 || pid > INT32_MAX ||
 	    start == UINT64_MAX)
 		return -EINVAL;
-	*e = (struct entry){ .root = strdup(root->string.s),
-			     .id = strdup(id->string.s),
+	root_copy = strdup(root->string.s);
+	id_copy = strdup(id->string.s);
+	if (!root_copy || !id_copy)
+		return -ENOMEM;
+	*e = (struct entry){ .root = TAKE_PTR(root_copy),
+			     .id = TAKE_PTR(id_copy),
 			     .uid = (uint32_t)uid,
 			     .gid = (uint32_t)gid,
 			     .size = (uint32_t)size,
@@ -96,43 +112,60 @@ static int parse_entry(const struct tn_json_value *o, struct entry *e)
 			     .userns =
 				     get_u64(o, "userns") == UINT64_MAX ? 0 : get_u64(o, "userns"),
 			     .committed = c && c->type == TN_JSON_BOOL && c->boolean };
-	return e->root && e->id ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int parse_registry(const char *text, size_t len, struct registry *g)
 {
+	_cleanup_(json_value_freep) struct tn_json_value *v = NULL;
 	const struct tn_json_value *a;
-	struct tn_json_value *v = NULL;
 	int r = tn_json_parse(text, len, &v, NULL);
 
 	if (r < 0)
 		return -EINVAL;
 	a = tn_json_get(v, "allocations");
-	if (!a || a->type != TN_JSON_ARRAY) {
-		tn_json_value_free(v);
+	if (!a || a->type != TN_JSON_ARRAY)
 		return -EINVAL;
-	}
 	g->v = calloc(a->array.n + 1, sizeof(*g->v));
 	if (!g->v)
-		r = -ENOMEM;
-	for (size_t i = 0; r == 0 && i < a->array.n; i++) {
+		return -ENOMEM;
+	for (size_t i = 0; i < a->array.n; i++) {
 		r = parse_entry(a->array.v[i], &g->v[i]);
-		if (r == 0)
-			g->n++;
+		if (r < 0)
+			return r;
+		g->n++;
 	}
-	tn_json_value_free(v);
-	return r;
+	return 0;
 }
 
 static int registry_save(struct registry *g, struct tn_error **err);
 
 /* One entry per user namespace that runs (but tenant's own): its maps' host IDs, held by one of
  * its processes, so that reclaim frees them only when nothing runs in them. */
+/* The lowest and the end of the host IDs the maps of a process's user namespace use; false when
+ * they cannot be read or map nothing. */
+static bool userns_bounds(int dirfd, uint64_t lo[2], uint64_t hi[2])
+{
+	_cleanup_(tn_idmaps_done) struct tn_idmap m[2] = { 0 };
+
+	if (tn_proc_userns_maps(dirfd, m) < 0)
+		return false;
+	for (int k = 0; k < 2; k++) {
+		lo[k] = UINT64_MAX;
+		hi[k] = 0;
+		for (size_t i = 0; i < m[k].n; i++) {
+			lo[k] = MIN(lo[k], (uint64_t)m[k].v[i].outside);
+			hi[k] = MAX(hi[k], (uint64_t)m[k].v[i].outside + m[k].v[i].count);
+		}
+	}
+	return lo[0] < hi[0] && lo[1] < hi[1];
+}
+
 static int add_userns(const struct tn_proc_info *p, void *data)
 {
+	_cleanup_free_ char *root_copy = NULL, *id_copy = NULL;
 	struct registry *g = data;
-	uint64_t lo[2] = { UINT64_MAX, UINT64_MAX }, hi[2] = { 0, 0 };
-	struct tn_idmap m[2];
+	uint64_t lo[2], hi[2];
 	struct entry *nv;
 	char id[64];
 
@@ -142,24 +175,19 @@ static int add_userns(const struct tn_proc_info *p, void *data)
 	for (size_t i = 0; i < g->n; i++)
 		if (strcmp(g->v[i].id, id) == 0)
 			return 0; /* one of its processes was seen */
-	if (tn_proc_userns_maps(p->dirfd, m) < 0)
-		return 0;
-	for (int k = 0; k < 2; k++) {
-		for (size_t i = 0; i < m[k].n; i++) {
-			lo[k] = MIN(lo[k], (uint64_t)m[k].v[i].outside);
-			hi[k] = MAX(hi[k], (uint64_t)m[k].v[i].outside + m[k].v[i].count);
-		}
-		tn_idmap_done(&m[k]);
-	}
-	if (lo[0] >= hi[0] || lo[1] >= hi[1])
+	if (!userns_bounds(p->dirfd, lo, hi))
 		return 0;
 	nv = reallocarray(g->v, g->n + 1, sizeof(*g->v));
 	if (!nv)
 		return -ENOMEM;
 	g->v = nv;
-	g->v[g->n] = (struct entry){
-		.root = strdup(""),
-		.id = strdup(id),
+	root_copy = strdup("");
+	id_copy = strdup(id);
+	if (!root_copy || !id_copy)
+		return -ENOMEM;
+	g->v[g->n++] = (struct entry){
+		.root = TAKE_PTR(root_copy),
+		.id = TAKE_PTR(id_copy),
 		.uid = (uint32_t)lo[0],
 		.gid = (uint32_t)lo[1],
 		.size = (uint32_t)MIN(MAX(hi[0] - lo[0], hi[1] - lo[1]),
@@ -168,11 +196,6 @@ static int add_userns(const struct tn_proc_info *p, void *data)
 		.pid_start = tn_proc_start_time(p->pid),
 		.committed = true,
 	};
-	if (!g->v[g->n].root || !g->v[g->n].id) {
-		entry_free(&g->v[g->n]);
-		return -ENOMEM;
-	}
-	g->n++;
 	return 0;
 }
 
@@ -206,65 +229,97 @@ static int recover(struct registry *g, struct tn_error **err)
 	return registry_save(g, err);
 }
 
-/* Lock, then read (a missing registry is an empty one). */
-static int registry_open(struct registry *g, struct tn_error **err)
+/* Make the registry's private directory and take the lock file in it; *ret_fd holds the lock. */
+static int registry_lock(const char *path, int *ret_fd, struct tn_error **err)
 {
-	_cleanup_free_ char *dir = NULL, *lock = NULL, *text = NULL;
-	size_t len;
+	_cleanup_free_ char *dir = tn_path_dirname(path), *lock = NULL;
+	_cleanup_close_ int fd = -1;
 	int r;
 
-	*g = (struct registry){ .lock_fd = -1, .path = tn_pool_registry_path() };
-	if (!g->path || !(dir = tn_path_dirname(g->path)) ||
-	    asprintf(&lock, "%s/userns.lock", dir) < 0)
+	if (!dir || asprintf(&lock, "%s/userns.lock", dir) < 0)
 		return -ENOMEM;
 	r = tn_private_dir_open(dir, "registry directory", TN_PRIVATE_CREATE, NULL, err);
 	if (r < 0)
 		return r;
-	g->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (g->lock_fd < 0 || RETRY_EINTR(flock(g->lock_fd, LOCK_EX)) < 0)
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
 		return tn_error_errno(err, errno, "cannot lock %s", lock);
+	if (RETRY_EINTR(flock(fd, LOCK_EX)) < 0)
+		return tn_error_errno(err, errno, "cannot lock %s", lock);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* Lock, then read (a missing registry is an empty one). g is the caller's to registry_done(),
+ * also on failure. */
+static int registry_open(struct registry *g, struct tn_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	*g = (struct registry){ .lock_fd = -1, .path = tn_pool_registry_path() };
+	if (!g->path)
+		return -ENOMEM;
+	r = registry_lock(g->path, &g->lock_fd, err);
+	if (r < 0)
+		return r;
 	r = tn_read_file(g->path, 64 * 1024 * 1024, &text, &len, NULL);
 	if (r == -ENOENT)
 		return 0;
-	if (r == 0)
-		r = parse_registry(text, len, g);
 	if (r == -EINVAL)
 		return recover(g, err);
-	return r < 0 ? tn_error_errno(err, -r, "cannot read %s", g->path) : 0;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read %s", g->path);
+	r = parse_registry(text, len, g);
+	if (r == -EINVAL)
+		return recover(g, err);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read %s", g->path);
+	return 0;
+}
+
+static void registry_format(const struct registry *g, struct tn_json *j)
+{
+	tn_json_begin_object(j);
+	tn_json_kv_u64(j, "version", 1);
+	tn_json_key(j, "allocations");
+	tn_json_begin_array(j);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct entry *e = &g->v[i];
+
+		tn_json_begin_object(j);
+		tn_json_kv_string(j, "root", e->root);
+		tn_json_kv_string(j, "id", e->id);
+		tn_json_kv_u64(j, "uid", e->uid);
+		tn_json_kv_u64(j, "gid", e->gid);
+		tn_json_kv_u64(j, "size", e->size);
+		tn_json_kv_u64(j, "pid", (uint64_t)e->pid);
+		tn_json_kv_u64(j, "pidStart", e->pid_start);
+		if (e->userns)
+			tn_json_kv_u64(j, "userns", e->userns);
+		tn_json_kv_bool(j, "committed", e->committed);
+		tn_json_end_object(j);
+	}
+	tn_json_end_array(j);
+	tn_json_end_object(j);
 }
 
 static int registry_save(struct registry *g, struct tn_error **err)
 {
-	struct tn_buf b = { 0 };
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	struct tn_json j;
 	int r;
 
 	tn_json_init(&j, &b, true);
-	tn_json_begin_object(&j);
-	tn_json_kv_u64(&j, "version", 1);
-	tn_json_key(&j, "allocations");
-	tn_json_begin_array(&j);
-	for (size_t i = 0; i < g->n; i++) {
-		tn_json_begin_object(&j);
-		tn_json_kv_string(&j, "root", g->v[i].root);
-		tn_json_kv_string(&j, "id", g->v[i].id);
-		tn_json_kv_u64(&j, "uid", g->v[i].uid);
-		tn_json_kv_u64(&j, "gid", g->v[i].gid);
-		tn_json_kv_u64(&j, "size", g->v[i].size);
-		tn_json_kv_u64(&j, "pid", (uint64_t)g->v[i].pid);
-		tn_json_kv_u64(&j, "pidStart", g->v[i].pid_start);
-		if (g->v[i].userns)
-			tn_json_kv_u64(&j, "userns", g->v[i].userns);
-		tn_json_kv_bool(&j, "committed", g->v[i].committed);
-		tn_json_end_object(&j);
-	}
-	tn_json_end_array(&j);
-	tn_json_end_object(&j);
+	registry_format(g, &j);
 	r = tn_json_finish(&j);
-	if (r == 0)
-		r = tn_atomic_replace(g->path, b.data, b.len, 0600, geteuid(), getegid());
-	tn_buf_free(&b);
-	return r < 0 ? tn_error_errno(err, -r, "cannot write %s", g->path) : 0;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot write %s", g->path);
+	r = tn_atomic_replace(g->path, b.data, b.len, 0600, geteuid(), getegid());
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot write %s", g->path);
+	return 0;
 }
 
 static void sets_done(struct tn_idset (*set)[2])
@@ -294,7 +349,9 @@ static int range_users(const struct entry *e, pid_t **ret, size_t *ret_n)
 	_cleanup_(sets_done) struct tn_idset set[2] = { 0 };
 	int r = block_sets(e, set);
 
-	return r < 0 ? r : tn_proc_ids_users(&set[0], &set[1], ret, ret_n);
+	if (r < 0)
+		return r;
+	return tn_proc_ids_users(&set[0], &set[1], ret, ret_n);
 }
 
 static bool range_in_use(const struct entry *e)
@@ -341,18 +398,16 @@ static struct entry *find(struct registry *g, const char *root, const char *id)
 static int pick(const struct tn_subid_list *pool, const struct registry *g, bool gid, uint32_t size,
 		uint64_t align, uint32_t *ret)
 {
-	struct tn_idset used = { 0 };
-	int r = 0;
+	_cleanup_(tn_idset_free) struct tn_idset used = { 0 };
+	int r;
 
-	for (size_t i = 0; i < g->n && r == 0; i++)
+	for (size_t i = 0; i < g->n; i++) {
 		r = tn_idset_add(&used, gid ? g->v[i].gid : g->v[i].uid, g->v[i].size);
-	if (r < 0) {
-		tn_idset_free(&used);
-		return r;
+		if (r < 0)
+			return r;
 	}
 	tn_idset_normalize(&used);
-	r = -ENOSPC;
-	for (size_t i = 0; i < pool->n && r == -ENOSPC; i++) {
+	for (size_t i = 0; i < pool->n; i++) {
 		struct tn_idrange p = pool->v[i].range;
 		uint64_t min = ((uint64_t)p.start + align - 1) / align * align;
 
@@ -361,29 +416,29 @@ static int pick(const struct tn_subid_list *pool, const struct registry *g, bool
 		/* find_free's max is inclusive, and never ID 4294967295 (Kubernetes 139916). */
 		r = tn_idset_find_free(&used, min, MIN(tn_idrange_last(p), (uint64_t)TN_ID_MAX),
 				       size, align, ret);
+		if (r != -ENOSPC)
+			return r; /* found, or failed otherwise */
 	}
-	tn_idset_free(&used);
-	return r;
+	return -ENOSPC;
 }
 
 /* The ranges of `owner` (a name, with or without an account), or the caller's rootless. */
 static int load_owner(const struct tn_subid_source *src, enum tn_subid_db db, const char *owner,
 		      struct tn_subid_list *ret, struct tn_error **err)
 {
-	struct tn_user u = { 0 };
-	int r = 0;
+	_cleanup_(tn_user_done) struct tn_user u = { 0 };
+	int r;
 
 	if (!owner) {
 		r = tn_user_from_uid(getuid(), &u);
+		if (r < 0)
+			return r;
 	} else {
 		u = (struct tn_user){ .uid = TN_ID_INVALID, .name = strdup(owner) };
 		if (!u.name)
-			r = -ENOMEM;
+			return -ENOMEM;
 	}
-	if (r == 0)
-		r = tn_subid_list_user(src, db, &u, ret, err);
-	tn_user_done(&u);
-	return r;
+	return tn_subid_list_user(src, db, &u, ret, err);
 }
 
 static int load_pool(const struct tn_subid_source *src, enum tn_subid_db db, bool rootless,
@@ -400,11 +455,9 @@ static int add_owner(const struct tn_subid_source *src, const char *owner, uint6
 	struct tn_subid_add_request req = {
 		.user = &u, .owner = owner, .have_count = true, .count = count
 	};
-	struct tn_subid_edit_result res = { 0 };
-	int r = tn_subid_add(src, &req, TN_LOGIN_DEFS_PATH, &res, err);
+	_cleanup_(tn_subid_edit_result_done) struct tn_subid_edit_result res = { 0 };
 
-	tn_subid_edit_result_done(&res);
-	return r;
+	return tn_subid_add(src, &req, TN_LOGIN_DEFS_PATH, &res, err);
 }
 
 /* As root, without ranges for "tenant" yet: give it TN_POOL_ROOT_COUNT IDs in both files. */
@@ -434,7 +487,9 @@ static int load_both(const struct tn_subid_source *src, const char *owner,
 {
 	int r = load_owner(src, TN_SUBUID, owner, &l[0], err);
 
-	return r == 0 ? load_owner(src, TN_SUBGID, owner, &l[1], err) : r;
+	if (r < 0)
+		return r;
+	return load_owner(src, TN_SUBGID, owner, &l[1], err);
 }
 
 /* A system account for the remap user, as Docker makes dockremap: no home, no login. */
@@ -493,11 +548,36 @@ static int check_subid_files(const struct tn_subid_source *src, struct tn_error 
 	return 0;
 }
 
+/* The remap user has no ranges yet: make its account when there is none, give it
+ * TN_POOL_DEFAULT_SIZE IDs in both files, and load them into l. */
+static int add_remap_owner(const struct tn_subid_source *src, const char *owner,
+			   struct tn_subid_list l[2], struct tn_remap_added *ret_added,
+			   struct tn_error **err)
+{
+	int r;
+
+	if (!getpwnam(owner)) {
+		r = add_account(owner, err);
+		if (r < 0)
+			return r;
+		ret_added->account = true;
+	}
+	r = add_owner(src, owner, TN_POOL_DEFAULT_SIZE, err);
+	if (r < 0)
+		return r;
+	r = load_both(src, owner, l, err);
+	if (r < 0)
+		return r;
+	ret_added->ranges = true;
+	return 0;
+}
+
 int tn_pool_remap(const struct tn_subid_source *src, const char *owner,
 		  struct tn_idmap_extent **ret_uid, size_t *n_uid, struct tn_idmap_extent **ret_gid,
 		  size_t *n_gid, struct tn_remap_added *ret_added, struct tn_error **err)
 {
-	struct tn_subid_list l[2] = { 0 };
+	_cleanup_(lists_done) struct tn_subid_list l[2] = { 0 };
+	_cleanup_free_ struct tn_idmap_extent *uid = NULL, *gid = NULL;
 	int r;
 
 	*ret_added = (struct tn_remap_added){ 0 };
@@ -505,32 +585,23 @@ int tn_pool_remap(const struct tn_subid_source *src, const char *owner,
 	if (r < 0)
 		return r;
 	r = load_both(src, owner, l, err);
-	if (r == 0 && (l[0].n == 0 || l[1].n == 0)) {
-		tn_subid_list_done(&l[0]);
-		tn_subid_list_done(&l[1]);
-		if (!getpwnam(owner)) {
-			r = add_account(owner, err);
-			ret_added->account = r == 0;
-		}
-		if (r == 0)
-			r = add_owner(src, owner, TN_POOL_DEFAULT_SIZE, err);
-		if (r == 0)
-			r = load_both(src, owner, l, err);
-		ret_added->ranges = r == 0;
+	if (r < 0)
+		return r;
+	if (l[0].n == 0 || l[1].n == 0) {
+		lists_done(&l);
+		r = add_remap_owner(src, owner, l, ret_added, err);
+		if (r < 0)
+			return r;
 	}
-	if (r == 0) {
-		*ret_uid = calloc(l[0].n + 1, sizeof(**ret_uid));
-		*ret_gid = calloc(l[1].n + 1, sizeof(**ret_gid));
-		if (!*ret_uid || !*ret_gid) {
-			r = -ENOMEM;
-		} else {
-			to_extents(&l[0], *ret_uid, n_uid);
-			to_extents(&l[1], *ret_gid, n_gid);
-		}
-	}
-	tn_subid_list_done(&l[0]);
-	tn_subid_list_done(&l[1]);
-	return r;
+	uid = calloc(l[0].n + 1, sizeof(*uid));
+	gid = calloc(l[1].n + 1, sizeof(*gid));
+	if (!uid || !gid)
+		return -ENOMEM;
+	to_extents(&l[0], uid, n_uid);
+	to_extents(&l[1], gid, n_gid);
+	*ret_uid = TAKE_PTR(uid);
+	*ret_gid = TAKE_PTR(gid);
+	return 0;
 }
 
 static int pools(const struct tn_subid_source *src, bool rootless, struct tn_subid_list p[2],
@@ -538,104 +609,166 @@ static int pools(const struct tn_subid_source *src, bool rootless, struct tn_sub
 {
 	int r = load_pool(src, TN_SUBUID, rootless, &p[0], err);
 
-	if (r == 0)
-		r = load_pool(src, TN_SUBGID, rootless, &p[1], err);
-	if (r == 0 && !rootless && (p[0].n == 0 || p[1].n == 0)) {
-		tn_subid_list_done(&p[0]);
-		tn_subid_list_done(&p[1]);
-		r = add_root_pool(src, err);
-		*ret_added = r == 0;
-		if (r == 0)
-			return pools(src, rootless, p, ret_added, err);
+	if (r < 0)
+		return r;
+	r = load_pool(src, TN_SUBGID, rootless, &p[1], err);
+	if (r < 0)
+		return r;
+	if (rootless || (p[0].n > 0 && p[1].n > 0))
+		return 0;
+	tn_subid_list_done(&p[0]);
+	tn_subid_list_done(&p[1]);
+	r = add_root_pool(src, err);
+	*ret_added = r >= 0;
+	if (r < 0)
+		return r;
+	return pools(src, rootless, p, ret_added, err);
+}
+
+/* This very process's pending entry: tenant ran itself again from a sealed copy (exe-seal.h)
+ * after planning; the range is taken again. */
+static bool pending_mine(const struct entry *e, uint32_t size)
+{
+	return !e->committed && e->pid == getpid() &&
+	       e->pid_start == tn_proc_start_time(getpid()) && e->size == size;
+}
+
+/* Aligned blocks from tenant's own pool; a user's ranges rarely start aligned. */
+static int pick_block(const struct tn_subid_list pool[2], const struct registry *g, bool rootless,
+		      uint32_t size, struct entry *e)
+{
+	int r = pick(&pool[0], g, false, size, rootless ? 1 : TN_POOL_ALIGN, &e->uid);
+
+	if (r < 0)
+		return r;
+	return pick(&pool[1], g, true, size, rootless ? 1 : TN_POOL_ALIGN, &e->gid);
+}
+
+/* What tn_pool_allocate works on; allocation_done() releases the lists, then the lock. */
+struct allocation {
+	struct tn_subid_list pool[2];
+	struct registry g;
+	bool rootless;
+	bool added;	    /* the root pool was made just now */
+	bool again;	    /* this process's own pending entry was found: block is that one */
+	struct entry block; /* uid and gid only */
+};
+
+static void allocation_done(struct allocation *a)
+{
+	lists_done(&a->pool);
+	registry_done(&a->g);
+}
+
+/*
+ * Lock the registry, load the pool (made as root when missing), drop what nobody uses, and
+ * pick a block for (root, id) into a->block (or find this process's pending one: a->again).
+ */
+static int find_block(const struct tn_subid_source *src, const char *root, const char *id,
+		      uint32_t size, struct allocation *a, struct tn_error **err)
+{
+	struct entry *mine;
+	int r = check_subid_files(src, err);
+
+	if (r < 0)
+		return r;
+	r = registry_open(&a->g, err);
+	if (r < 0)
+		return r;
+	r = pools(src, a->rootless, a->pool, &a->added, err);
+	if (r < 0)
+		return r;
+	reclaim(&a->g);
+	mine = find(&a->g, root, id);
+	if (mine && pending_mine(mine, size)) {
+		a->block = (struct entry){ .uid = mine->uid, .gid = mine->gid };
+		a->again = true;
+		return 0;
 	}
-	return r;
+	if (mine)
+		return tn_error_set(err, EEXIST, "container '%s' has a range already", id);
+	return pick_block(a->pool, &a->g, a->rootless, size, &a->block);
+}
+
+static int no_space(struct tn_error **err, uint32_t size, bool rootless)
+{
+	tn_error_set(err, ENOSPC, "no free block of %" PRIu32 " IDs is left in %s", size,
+		     rootless ? "your subordinate ranges" : "the ranges of \"" TN_POOL_OWNER "\"");
+	tn_error_hint(err, "%s",
+		      rootless ? "delete containers you no longer need, or ask for "
+				 "more IDs: tenant subid add USER --count N"
+			       : "delete containers, or give the pool more: tenant "
+				 "subid add " TN_POOL_OWNER " --count N");
+	return -ENOSPC;
+}
+
+/* Record the pending entry of (root, id) on block b. */
+static int add_entry(struct registry *g, const char *root, const char *id, const struct entry *b,
+		     uint32_t size)
+{
+	_cleanup_free_ char *root_copy = strdup(root), *id_copy = strdup(id);
+	struct entry *nv = reallocarray(g->v, g->n + 1, sizeof(*g->v));
+
+	if (!nv)
+		return -ENOMEM;
+	g->v = nv;
+	if (!root_copy || !id_copy)
+		return -ENOMEM;
+	g->v[g->n++] = (struct entry){ .root = TAKE_PTR(root_copy),
+				       .id = TAKE_PTR(id_copy),
+				       .uid = b->uid,
+				       .gid = b->gid,
+				       .size = size,
+				       .pid = getpid(),
+				       .pid_start = tn_proc_start_time(getpid()) };
+	return 0;
 }
 
 int tn_pool_allocate(const struct tn_subid_source *src, const char *root, const char *id,
 		     uint32_t size, struct tn_pool_grant *ret, struct tn_error **err)
 {
-	struct tn_subid_list pool[2] = { 0 };
-	struct registry g = { .lock_fd = -1 };
-	bool rootless = tn_rootless(), added = false;
-	struct entry e = { 0 };
-	struct entry *nv, *mine;
-	int r = check_subid_files(src, err);
+	_cleanup_(allocation_done) struct allocation a = { .g = { .lock_fd = -1 },
+							   .rootless = tn_rootless() };
+	int r;
 
-	if (r == 0)
-		r = registry_open(&g, err);
-	if (r == 0)
-		r = pools(src, rootless, pool, &added, err);
-	if (r == 0) {
-		reclaim(&g);
-		mine = find(&g, root, id);
-		/* This very process's pending entry: tenant ran itself again from a sealed copy
-		 * (exe-seal.h) after planning; the range is taken again. */
-		if (mine && !mine->committed && mine->pid == getpid() &&
-		    mine->pid_start == tn_proc_start_time(getpid()) && mine->size == size) {
-			*ret = (struct tn_pool_grant){ mine->uid, mine->gid, size, false, false };
-			goto done;
-		}
-		if (mine)
-			r = tn_error_set(err, EEXIST, "container '%s' has a range already", id);
+	/* Any ENOSPC up to the pick (the pool tenant adds for itself as root included) is
+	 * reported as a pool without room, with the hint to grow it. */
+	r = find_block(src, root, id, size, &a, err);
+	if (r == -ENOSPC)
+		return no_space(err, size, a.rootless);
+	if (r < 0)
+		return r;
+	if (a.again) {
+		*ret = (struct tn_pool_grant){ a.block.uid, a.block.gid, size, false, false };
+		return 0;
 	}
-	/* Aligned blocks from tenant's own pool; a user's ranges rarely start aligned. */
-	if (r == 0 &&
-	    (r = pick(&pool[0], &g, false, size, rootless ? 1 : TN_POOL_ALIGN, &e.uid)) == 0)
-		r = pick(&pool[1], &g, true, size, rootless ? 1 : TN_POOL_ALIGN, &e.gid);
-	if (r == -ENOSPC) {
-		tn_error_set(err, ENOSPC, "no free block of %" PRIu32 " IDs is left in %s", size,
-			     rootless ? "your subordinate ranges"
-				      : "the ranges of \"" TN_POOL_OWNER "\"");
-		tn_error_hint(err, "%s",
-			      rootless ? "delete containers you no longer need, or ask for "
-					 "more IDs: tenant subid add USER --count N"
-				       : "delete containers, or give the pool more: tenant "
-					 "subid add " TN_POOL_OWNER " --count N");
-	}
-	if (r == 0) {
-		e = (struct entry){ .root = strdup(root),
-				    .id = strdup(id),
-				    .uid = e.uid,
-				    .gid = e.gid,
-				    .size = size,
-				    .pid = getpid(),
-				    .pid_start = tn_proc_start_time(getpid()) };
-		nv = reallocarray(g.v, g.n + 1, sizeof(*g.v));
-		if (!nv || !e.root || !e.id) {
-			free(e.root);
-			free(e.id);
-			r = -ENOMEM;
-		} else {
-			g.v = nv;
-			g.v[g.n++] = e;
-			r = registry_save(&g, err);
-		}
-	}
-	if (r == 0)
-		*ret = (struct tn_pool_grant){ e.uid, e.gid, size, added, g.recovered };
-done:
-	tn_subid_list_done(&pool[0]);
-	tn_subid_list_done(&pool[1]);
-	registry_done(&g);
-	return r;
+	r = add_entry(&a.g, root, id, &a.block, size);
+	if (r < 0)
+		return r;
+	r = registry_save(&a.g, err);
+	if (r < 0)
+		return r;
+	*ret = (struct tn_pool_grant){ a.block.uid, a.block.gid, size, a.added, a.g.recovered };
+	return 0;
 }
 
 int tn_pool_commit(const char *root, const char *id, pid_t pid, uint64_t userns,
 		   struct tn_error **err)
 {
-	struct registry g = { .lock_fd = -1 };
+	_cleanup_(registry_done) struct registry g = { .lock_fd = -1 };
 	struct entry *e;
 	int r = registry_open(&g, err);
 
-	if (r == 0 && (e = find(&g, root, id))) {
-		e->pid = pid;
-		e->pid_start = tn_proc_start_time(pid);
-		e->userns = userns;
-		e->committed = true;
-		r = registry_save(&g, err);
-	}
-	registry_done(&g);
-	return r;
+	if (r < 0)
+		return r;
+	e = find(&g, root, id);
+	if (!e)
+		return 0;
+	e->pid = pid;
+	e->pid_start = tn_proc_start_time(pid);
+	e->userns = userns;
+	e->committed = true;
+	return registry_save(&g, err);
 }
 
 /* The processes that are the container's: those of its user namespace; as root also whatever
@@ -644,30 +777,32 @@ int tn_pool_commit(const char *root, const char *id, pid_t pid, uint64_t userns,
 static int container_pids(const struct entry *e, pid_t **ret, size_t *ret_n)
 {
 	_cleanup_(sets_done) struct tn_idset set[2] = { 0 };
-	_cleanup_free_ pid_t *ns = NULL;
-	pid_t *v = NULL;
+	_cleanup_free_ pid_t *ns = NULL, *v = NULL;
 	size_t n_ns = 0, n = 0;
 	int r = block_sets(e, set);
 
-	if (r == 0 && e->userns)
-		r = tn_proc_userns_members(e->userns, e->uid, &set[0], &set[1], &ns, &n_ns);
-
-	if (r == 0 && !tn_rootless())
-		r = range_users(e, &v, &n);
 	if (r < 0)
 		return r;
+	if (e->userns) {
+		r = tn_proc_userns_members(e->userns, e->uid, &set[0], &set[1], &ns, &n_ns);
+		if (r < 0)
+			return r;
+	}
+	if (!tn_rootless()) {
+		r = range_users(e, &v, &n);
+		if (r < 0)
+			return r;
+	}
 	if (n_ns) {
 		pid_t *nv = reallocarray(v, n + n_ns, sizeof(*v));
 
-		if (!nv) {
-			free(v);
+		if (!nv)
 			return -ENOMEM;
-		}
 		v = nv;
 		memcpy(v + n, ns, n_ns * sizeof(*v));
 		n += n_ns;
 	}
-	*ret = v;
+	*ret = TAKE_PTR(v);
 	*ret_n = n;
 	return 0;
 }
@@ -696,7 +831,7 @@ static bool kill_leftovers(const struct entry *e)
 int tn_pool_release(const char *root, const char *id)
 {
 	_cleanup_free_ char *path = tn_pool_registry_path();
-	struct registry g = { .lock_fd = -1 };
+	_cleanup_(registry_done) struct registry g = { .lock_fd = -1 };
 	struct entry *e;
 	int r;
 
@@ -705,10 +840,11 @@ int tn_pool_release(const char *root, const char *id)
 	if (!path || access(path, F_OK) < 0)
 		return 0;
 	r = registry_open(&g, NULL);
-	if (r < 0 || !(e = find(&g, root, id))) {
-		registry_done(&g);
+	if (r < 0)
 		return r;
-	}
+	e = find(&g, root, id);
+	if (!e)
+		return 0;
 	if (kill_leftovers(e)) {
 		entry_free(e);
 		*e = g.v[--g.n];
@@ -717,9 +853,7 @@ int tn_pool_release(const char *root, const char *id)
 		e->pid = 0;
 		e->pid_start = 0;
 	}
-	r = registry_save(&g, NULL);
-	registry_done(&g);
-	return r;
+	return registry_save(&g, NULL);
 }
 
 int tn_remap_owner(const char *conf, char **ret, struct tn_error **err)
@@ -774,9 +908,7 @@ int tn_remap_owner(const char *conf, char **ret, struct tn_error **err)
 
 int tn_pool_registry_parse(const char *text, size_t len)
 {
-	struct registry g = { .lock_fd = -1 };
-	int r = parse_registry(text, len, &g);
+	_cleanup_(registry_done) struct registry g = { .lock_fd = -1 };
 
-	registry_done(&g);
-	return r;
+	return parse_registry(text, len, &g);
 }

@@ -74,7 +74,7 @@ _Noreturn static void child_main(const struct tn_userns_spawn *s, pid_t parent, 
 	_exit(r == -ENOENT ? 127 : 126);
 }
 
-/* Read the child's next report; 0 when it closed the pipe (exec'd, or died). */
+/* Read the child's next report; -EPIPE when it closed the pipe (exec'd, or died). */
 static int read_report(int fd, struct child_report *rep)
 {
 	ssize_t n = RETRY_EINTR(read(fd, rep, sizeof(*rep)));
@@ -82,16 +82,19 @@ static int read_report(int fd, struct child_report *rep)
 	if (n < 0)
 		return negative_errno();
 	if (n == 0)
-		return 0;
-	return n == (ssize_t)sizeof(*rep) ? 1 : -EIO;
+		return -EPIPE;
+	return n == (ssize_t)sizeof(*rep) ? 0 : -EIO;
 }
 
-static void kill_and_reap(pid_t pid)
+/* A forked child that is SIGKILLed and reaped when its scope ends, unless handed on (0). */
+static void kill_and_reapp(pid_t *pid)
 {
 	int status;
 
-	kill(pid, SIGKILL);
-	(void)RETRY_EINTR(waitpid(pid, &status, 0));
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGKILL);
+	(void)RETRY_EINTR(waitpid(*pid, &status, 0));
 }
 
 /* Turn a report from the child into the error it describes. */
@@ -117,7 +120,7 @@ static int parent_main(const struct tn_userns_spawn *s, pid_t pid, int go_fd, in
 	int r;
 
 	r = read_report(report_fd, &rep);
-	if (r == 0)
+	if (r == -EPIPE)
 		return tn_error_set(err, EIO,
 				    "the child process died before its namespace existed");
 	if (r < 0)
@@ -130,7 +133,7 @@ static int parent_main(const struct tn_userns_spawn *s, pid_t pid, int go_fd, in
 	if (RETRY_EINTR(write(go_fd, "g", 1)) != 1)
 		return tn_error_errno(err, errno, "cannot start the child process");
 	r = read_report(report_fd, &rep);
-	if (r == 0)
+	if (r == -EPIPE)
 		return 0; /* exec'd: the pipe closed on exec */
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read from the child process");
@@ -138,14 +141,15 @@ static int parent_main(const struct tn_userns_spawn *s, pid_t pid, int go_fd, in
 	return report_error(&rep, err);
 }
 
-int tn_userns_spawn(const struct tn_userns_spawn *s, pid_t *ret_pid, bool *ret_in_child,
-		    struct tn_error **err)
+/* Fork child_main with two pipes: the parent keeps the write end of "go" and the read end of
+ * the reports; the child's ends are closed when this returns. */
+static int fork_child(const struct tn_userns_spawn *s, pid_t *ret_pid, int *ret_go, int *ret_report,
+		      struct tn_error **err)
 {
 	_cleanup_close_ int go_r = -1, go_w = -1, rep_r = -1, rep_w = -1;
 	pid_t parent = getpid(), pid;
-	int p[2], r;
+	int p[2];
 
-	*ret_in_child = false;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return tn_error_errno(err, errno, "cannot create a pipe");
 	go_r = p[0], go_w = p[1];
@@ -156,26 +160,42 @@ int tn_userns_spawn(const struct tn_userns_spawn *s, pid_t *ret_pid, bool *ret_i
 	if (pid < 0)
 		return tn_error_errno(err, errno, "cannot fork");
 	if (pid == 0) {
+		/* Forked: child_main never returns to this scope, so the parent's ends are closed
+		 * by hand. */
 		close(go_w);
 		close(rep_r);
 		child_main(s, parent, go_r, rep_w);
 	}
-	close(TAKE_FD(go_r));
-	close(TAKE_FD(rep_w));
-	r = parent_main(s, pid, go_w, rep_r, ret_in_child, err);
-	if (r < 0) {
-		kill_and_reap(pid);
-		return r;
-	}
 	*ret_pid = pid;
+	*ret_go = TAKE_FD(go_w);
+	*ret_report = TAKE_FD(rep_r);
+	return 0;
+}
+
+int tn_userns_spawn(const struct tn_userns_spawn *s, pid_t *ret_pid, bool *ret_in_child,
+		    struct tn_error **err)
+{
+	_cleanup_close_ int go = -1, rep = -1;
+	_cleanup_(kill_and_reapp) pid_t pid = 0; /* killed before the pipes close */
+	int r;
+
+	*ret_in_child = false;
+	r = fork_child(s, &pid, &go, &rep, err);
+	if (r < 0)
+		return r;
+	r = parent_main(s, pid, go, rep, ret_in_child, err);
+	if (r < 0)
+		return r;
+	*ret_pid = pid;
+	pid = 0; /* now the caller's */
 	return 0;
 }
 
 int tn_userns_call(struct tn_userns_request *req, int (*run)(void *, struct tn_error **),
 		   void *data, struct tn_error **err)
 {
-	struct tn_userns_plan plan = { 0 };
-	struct tn_user me = { 0 };
+	_cleanup_(tn_userns_plan_done) struct tn_userns_plan plan = { 0 };
+	_cleanup_(tn_user_done) struct tn_user me = { 0 };
 	struct tn_userns_spawn s = { .run = run, .data = data };
 	bool in_child;
 	pid_t pid;
@@ -188,16 +208,17 @@ int tn_userns_call(struct tn_userns_request *req, int (*run)(void *, struct tn_e
 	req->check_helpers = true;
 	tn_userns_caller_privileges(req->privileged);
 	r = tn_userns_plan_build(req, &plan, err);
-	for (int k = 0; r == 0 && k < 2; k++) {
+	if (r < 0)
+		return r;
+	for (int k = 0; k < 2; k++) {
 		s.maps[k] = &plan.map[k];
 		s.helper_path[k] = plan.helper[k].path;
 	}
-	if (r == 0)
-		r = tn_userns_spawn(&s, &pid, &in_child, err);
-	if (r == 0 && (RETRY_EINTR(waitpid(pid, &status, 0)) < 0 || !WIFEXITED(status) ||
-		       WEXITSTATUS(status) != 0))
-		r = tn_error_set(err, EIO, "the process in the user namespace failed");
-	tn_userns_plan_done(&plan);
-	tn_user_done(&me);
-	return r;
+	r = tn_userns_spawn(&s, &pid, &in_child, err);
+	if (r < 0)
+		return r;
+	if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return tn_error_set(err, EIO, "the process in the user namespace failed");
+	return 0;
 }
