@@ -28,6 +28,12 @@ struct ctx {
 	int joined;		     /* the user namespace config.json joins, or -1 */
 };
 
+static void ctx_done(struct ctx *x)
+{
+	tn_idmap_userns_done(&x->own);
+	x->joined = safe_close(x->joined);
+}
+
 /* The user namespace with the container's own maps. */
 static int own_userns(struct ctx *x, const char *what, int *ret, struct tn_error **err)
 {
@@ -68,7 +74,7 @@ static int own_userns(struct ctx *x, const char *what, int *ret, struct tn_error
 static int one_mount(struct ctx *x, size_t i, int *ret, struct tn_error **err)
 {
 	const struct tn_oci_mount *m = &x->cfg->mounts[i];
-	struct tn_idmap_userns own = { .fd = -1 };
+	_cleanup_(tn_idmap_userns_done) struct tn_idmap_userns own = { .fd = -1 };
 	char what[64], src[4096];
 	int ns, r;
 
@@ -84,31 +90,54 @@ static int one_mount(struct ctx *x, size_t i, int *ret, struct tn_error **err)
 					      "uidMappings and gidMappings",
 					      what);
 		ns = own.fd;
-	} else if ((r = own_userns(x, what, &ns, err)) < 0) {
-		return r;
-	}
-	if (m->bind) {
-		if (m->source[0] == '/')
-			snprintf(src, sizeof(src), "%s", m->source);
-		else
-			snprintf(src, sizeof(src), "%s/%s", x->bundle, m->source);
-		r = tn_idmapped_tree(src, ns, m->recursive || m->ridmap, m->ridmap, ret, err);
 	} else {
-		r = tn_idmapped_fs(m->type ? m->type : "none", m->source, m->data, ns, ret, err);
+		r = own_userns(x, what, &ns, err);
+		if (r < 0)
+			return r;
 	}
-	tn_idmap_userns_done(&own);
-	return r;
+	if (!m->bind)
+		return tn_idmapped_fs(m->type ? m->type : "none", m->source, m->data, ns, ret, err);
+	if (m->source[0] == '/')
+		snprintf(src, sizeof(src), "%s", m->source);
+	else
+		snprintf(src, sizeof(src), "%s/%s", x->bundle, m->source);
+	return tn_idmapped_tree(src, ns, m->recursive || m->ridmap, m->ridmap, ret, err);
+}
+
+/* Every idmapped mount into `m` (its fds -1 until made): the rootfs's, then each mounts[i]'s. */
+static int make_all(struct ctx *x, const char *rootfs, bool idmap_rootfs,
+		    struct tn_idmapped_mounts *m, struct tn_error **err)
+{
+	int r, ns;
+
+	if (idmap_rootfs) {
+		r = own_userns(x, "root.path", &ns, err);
+		if (r < 0)
+			return r;
+		r = tn_idmapped_tree(rootfs, ns, true, false, &m->rootfs_fd, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < x->cfg->n_mounts; i++) {
+		if (!x->cfg->mounts[i].idmap)
+			continue;
+		r = one_mount(x, i, &m->fds[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int tn_container_idmapped(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
 			  bool idmap_rootfs, const struct tn_idmap maps[2],
 			  struct tn_idmapped_mounts *ret, struct tn_error **err)
 {
-	struct ctx x = {
+	_cleanup_(ctx_done) struct ctx x = {
 		.cfg = cfg, .bundle = bundle, .maps = maps, .own = { .fd = -1 }, .joined = -1
 	};
+	_cleanup_(tn_idmapped_mounts_done) struct tn_idmapped_mounts m = { .rootfs_fd = -1 };
 	bool any = idmap_rootfs;
-	int r = 0, ns;
+	int r;
 
 	*ret = (struct tn_idmapped_mounts){ .rootfs_fd = -1 };
 	for (size_t i = 0; i < cfg->n_mounts; i++)
@@ -121,32 +150,25 @@ int tn_container_idmapped(const struct tn_oci_config *cfg, const char *bundle, c
 					  "source; rootless, use a shifted rootfs (auto:size=image "
 					  "copies one) or a volume you own");
 	}
-	ret->fds = calloc(cfg->n_mounts + 1, sizeof(*ret->fds));
-	if (!ret->fds)
+	m.fds = calloc(cfg->n_mounts + 1, sizeof(*m.fds));
+	if (!m.fds)
 		return -ENOMEM;
-	ret->n = cfg->n_mounts;
+	m.n = cfg->n_mounts;
 	for (size_t i = 0; i < cfg->n_mounts; i++)
-		ret->fds[i] = -1;
-	if (idmap_rootfs && (r = own_userns(&x, "root.path", &ns, err)) == 0)
-		r = tn_idmapped_tree(rootfs, ns, true, false, &ret->rootfs_fd, err);
-	for (size_t i = 0; r == 0 && i < cfg->n_mounts; i++)
-		if (cfg->mounts[i].idmap)
-			r = one_mount(&x, i, &ret->fds[i], err);
-	tn_idmap_userns_done(&x.own);
-	if (x.joined >= 0)
-		close(x.joined);
+		m.fds[i] = -1;
+	r = make_all(&x, rootfs, idmap_rootfs, &m, err);
 	if (r < 0)
-		tn_idmapped_mounts_done(ret);
-	return r;
+		return r;
+	*ret = m;
+	m = (struct tn_idmapped_mounts){ .rootfs_fd = -1 }; /* moved to *ret */
+	return 0;
 }
 
 void tn_idmapped_mounts_done(struct tn_idmapped_mounts *m)
 {
-	if (m->rootfs_fd >= 0)
-		close(m->rootfs_fd);
+	safe_close(m->rootfs_fd);
 	for (size_t i = 0; i < m->n; i++)
-		if (m->fds[i] >= 0)
-			close(m->fds[i]);
+		safe_close(m->fds[i]);
 	free(m->fds);
 	*m = (struct tn_idmapped_mounts){ .rootfs_fd = -1 };
 }

@@ -39,6 +39,25 @@ static int make_component(int dir, const char *name, bool file)
 	return fd < 0 && errno != EEXIST ? negative_errno() : 0;
 }
 
+/* The last component of `path` inside the root, made when it is missing (other errors are
+ * left to the open that follows). */
+static int make_if_missing(int rootfd, char *path, bool file)
+{
+	_cleanup_close_ int fd = tn_openat2_in_root(rootfd, path, O_PATH, 0);
+	_cleanup_close_ int dir = -1;
+	char *slash;
+
+	if (fd != -ENOENT)
+		return 0;
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	dir = tn_openat2_in_root(rootfd, slash == path ? "/" : path, O_PATH | O_DIRECTORY, 0);
+	*slash = '/';
+	if (dir < 0)
+		return dir;
+	return make_component(dir, slash + 1, file);
+}
+
 /* Create `path` (a directory, or an empty file for the last component) inside the root. */
 static int mkpath_in_root(int rootfd, const char *path, bool file)
 {
@@ -50,29 +69,14 @@ static int mkpath_in_root(int rootfd, const char *path, bool file)
 	memcpy(buf, path, len + 1);
 	for (char *p = buf + 1;; p++) {
 		bool last = *p == '\0';
-		int fd;
+		int r;
 
 		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		fd = tn_openat2_in_root(rootfd, buf, O_PATH, 0);
-		if (fd >= 0)
-			close(fd);
-		if (fd == -ENOENT) {
-			char *slash = strrchr(buf, '/');
-			int dir, r;
-
-			*slash = '\0';
-			dir = tn_openat2_in_root(rootfd, slash == buf ? "/" : buf,
-						 O_PATH | O_DIRECTORY, 0);
-			*slash = '/';
-			if (dir < 0)
-				return dir;
-			r = make_component(dir, slash + 1, last && file);
-			close(dir);
-			if (r < 0)
-				return r;
-		}
+		r = make_if_missing(rootfd, buf, last && file);
+		if (r < 0)
+			return r;
 		if (last)
 			return 0;
 		*p = '/';
@@ -104,7 +108,7 @@ static int retarget(int rootfd, const char *dest, int *fd, char *buf, size_t len
 
 	if (nfd < 0)
 		return nfd;
-	close(*fd);
+	safe_close(*fd);
 	*fd = nfd;
 	snprintf(buf, len, "/proc/self/fd/%d", nfd);
 	return 0;
@@ -155,29 +159,52 @@ static const char *bind_source(struct tn_init_ctx *ctx, const struct tn_oci_moun
 	return buf;
 }
 
+/* A bind or an attached mount at `path`, finished: its flags (when any), then its propagation. */
+static int finish_bind(const char *path, unsigned long flags, const struct tn_oci_mount *m)
+{
+	if (flags) {
+		int r = remount_bind(path, flags, m->clear);
+
+		if (r < 0)
+			return r;
+	}
+	if (m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
+		return negative_errno();
+	return 0;
+}
+
+/* `src` bound on m->destination (a file when `file`), then its flags and propagation. */
+static int bind_on(int rootfd, const char *src, bool file, const struct tn_oci_mount *m)
+{
+	_cleanup_close_ int fd = -1;
+	char path[64];
+	int r;
+
+	r = target(rootfd, m->destination, file, &fd, path, sizeof(path));
+	if (r < 0)
+		return r;
+	if (mount(src, path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
+		return negative_errno();
+	r = retarget(rootfd, m->destination, &fd, path, sizeof(path));
+	if (r < 0)
+		return r;
+	return finish_bind(path, m->flags & ~(MS_REC | MS_REMOUNT), m);
+}
+
 static int mount_bind(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m,
 		      struct tn_error **err)
 {
-	char src_buf[4096], path[64];
+	char src_buf[4096];
 	const char *src = bind_source(ctx, m, src_buf, sizeof(src_buf));
 	struct stat st;
-	int fd = -1, r;
+	int r;
 
 	if (stat(src, &st) < 0)
 		return tn_error_errno(err, errno, "mount %s: source %s", m->destination, src);
-	r = target(rootfd, m->destination, !S_ISDIR(st.st_mode), &fd, path, sizeof(path));
-	if (r == 0 && mount(src, path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
-		r = negative_errno();
-	if (r == 0)
-		r = retarget(rootfd, m->destination, &fd, path, sizeof(path));
-	if (r == 0 && (m->flags & ~(MS_REC | MS_REMOUNT)))
-		r = remount_bind(path, m->flags & ~(MS_REC | MS_REMOUNT), m->clear);
-	if (r == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
-		r = negative_errno();
-	if (fd >= 0)
-		close(fd);
-	return r < 0 ? tn_error_errno(err, -r, "cannot bind-mount %s on %s", src, m->destination)
-		     : 0;
+	r = bind_on(rootfd, src, !S_ISDIR(st.st_mode), m);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot bind-mount %s on %s", src, m->destination);
+	return 0;
 }
 
 static bool is_type(const struct tn_oci_mount *m, const char *t)
@@ -199,9 +226,14 @@ static const char *host_fallback(const struct tn_oci_mount *m)
 
 struct mount_target {
 	int rootfd;
-	int fd;
+	int fd; /* the target, owned: closed by mount_target_done */
 	char path[64];
 };
+
+static void mount_target_done(struct mount_target *t)
+{
+	t->fd = safe_close(t->fd);
+}
 
 /* Read-only all the way down: the submounts of a recursive bind too. */
 static int readonly_recursive(int fd)
@@ -221,13 +253,16 @@ static int mount_fallback(const char *host, struct mount_target *t, const struct
 	if (mount(host, t->path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return negative_errno();
 	r = retarget(t->rootfd, m->destination, &t->fd, t->path, sizeof(t->path));
-	if (r == 0 && (m->flags & ~MS_REMOUNT))
+	if (r < 0)
+		return r;
+	if (m->flags & ~MS_REMOUNT) {
 		r = remount_bind(t->path, m->flags & ~MS_REMOUNT, m->clear);
+		if (r < 0)
+			return r;
+	}
 	/* A host tree bound in place of sysfs must not let the container write the host's
 	 * sysfs through a submount. */
-	if (r == 0 && (m->flags & MS_RDONLY))
-		r = readonly_recursive(t->fd);
-	return r;
+	return (m->flags & MS_RDONLY) ? readonly_recursive(t->fd) : 0;
 }
 
 /*
@@ -335,69 +370,102 @@ static int mount_devpts(const char *path, const struct tn_oci_mount *m)
 		       : 0;
 }
 
+/* The idmapped mount `tree` attached on m->destination, then its flags and propagation. */
+static int attach_idmapped(int rootfd, const struct tn_oci_mount *m, int tree)
+{
+	_cleanup_close_ int fd = -1;
+	char path[64];
+	struct stat st;
+	int r;
+
+	if (fstat(tree, &st) < 0)
+		return negative_errno();
+	r = target(rootfd, m->destination, !S_ISDIR(st.st_mode), &fd, path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = tn_mount_attach(tree, fd, "");
+	if (r < 0)
+		return r;
+	r = retarget(rootfd, m->destination, &fd, path, sizeof(path));
+	if (r < 0)
+		return r;
+	return finish_bind(path, m->flags & ~(MS_REC | MS_REMOUNT | MS_BIND), m);
+}
+
 /* An idmapped mount R made (container-idmap.c): attached, then its flags and propagation. */
 static int mount_idmapped(int rootfd, const struct tn_oci_mount *m, int tree, struct tn_error **err)
 {
-	char path[64];
-	struct stat st;
-	int fd = -1, r = fstat(tree, &st) < 0 ? negative_errno() : 0;
+	int r = attach_idmapped(rootfd, m, tree);
 
-	if (r == 0)
-		r = target(rootfd, m->destination, !S_ISDIR(st.st_mode), &fd, path, sizeof(path));
-	if (r == 0)
-		r = tn_mount_attach(tree, fd, "");
-	if (r == 0)
-		r = retarget(rootfd, m->destination, &fd, path, sizeof(path));
-	if (r == 0 && (m->flags & ~(MS_REC | MS_REMOUNT | MS_BIND)))
-		r = remount_bind(path, m->flags & ~(MS_REC | MS_REMOUNT | MS_BIND), m->clear);
-	if (r == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
-		r = negative_errno();
-	if (fd >= 0)
-		close(fd);
-	return r < 0 ? tn_error_errno(err, -r, "cannot attach the idmapped mount of %s on %s",
-				      m->source ? m->source : m->type, m->destination)
-		     : 0;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot attach the idmapped mount of %s on %s",
+				      m->source ? m->source : m->type, m->destination);
+	return 0;
+}
+
+/*
+ * A filesystem mounted anew on the target; with tmpcopyup, *ret_under is first the directory
+ * it covers (to copy from once covered), or the error opening it.
+ */
+static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
+		       const struct tn_oci_mount *m, int *ret_under)
+{
+	if (m->tmpcopyup) {
+		*ret_under =
+			tn_openat2_in_root(t->rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+		if (*ret_under < 0)
+			return *ret_under;
+	}
+	if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
+		return mount_cgroup(ctx, t, m);
+	if (is_type(m, "devpts"))
+		return mount_devpts(t->path, m);
+	if (mount(m->source ? m->source : m->type, t->path, m->type, m->flags & ~MS_REMOUNT,
+		  m->data) < 0)
+		return negative_errno();
+	return 0;
+}
+
+/* A mount that is neither a bind nor idmapped: made anew (or bound from the host where a user
+ * namespace may not), filled by tmpcopyup, given its propagation. */
+static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m)
+{
+	_cleanup_(mount_target_done) struct mount_target t = { .rootfd = rootfd, .fd = -1 };
+	_cleanup_close_ int under = -1;
+	const char *host = host_fallback(m);
+	int r;
+
+	r = target(rootfd, m->destination, false, &t.fd, t.path, sizeof(t.path));
+	if (r < 0)
+		return r;
+	r = mount_fresh(ctx, &t, m, &under);
+	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns)
+		r = mount_fallback(host, &t, m);
+	if (r < 0)
+		return r;
+	if (m->tmpcopyup) {
+		r = tn_copy_up(rootfd, m->destination, under);
+		if (r < 0)
+			return r;
+	}
+	if (!m->propagation)
+		return 0;
+	r = retarget(rootfd, m->destination, &t.fd, t.path, sizeof(t.path));
+	if (r < 0)
+		return r;
+	return mount(NULL, t.path, NULL, m->propagation, NULL) < 0 ? negative_errno() : 0;
 }
 
 static int mount_one(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_error **err)
 {
 	const struct tn_oci_mount *m = &ctx->cfg->mounts[i];
-	struct mount_target t = { .rootfd = rootfd, .fd = -1 };
-	const char *host;
-	int under = -1, r;
+	int r;
 
 	if (ctx->mount_fds && ctx->mount_fds[i] >= 0)
 		return mount_idmapped(rootfd, m, ctx->mount_fds[i], err);
 	if (m->bind)
 		return mount_bind(ctx, rootfd, m, err);
-	r = target(rootfd, m->destination, false, &t.fd, t.path, sizeof(t.path));
-	/* The directory under the tmpfs, to copy from once the tmpfs covers it. */
-	if (r == 0 && m->tmpcopyup &&
-	    (under = tn_openat2_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0)) < 0)
-		r = under;
-	if (r == 0) {
-		if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
-			r = mount_cgroup(ctx, &t, m);
-		else if (is_type(m, "devpts"))
-			r = mount_devpts(t.path, m);
-		else if (mount(m->source ? m->source : m->type, t.path, m->type,
-			       m->flags & ~MS_REMOUNT, m->data) < 0)
-			r = negative_errno();
-	}
-	host = host_fallback(m);
-	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns && t.fd >= 0)
-		r = mount_fallback(host, &t, m);
-	if (r == 0 && m->tmpcopyup)
-		r = tn_copy_up(rootfd, m->destination, under);
-	if (under >= 0)
-		close(under);
-	if (r == 0 && m->propagation) {
-		r = retarget(rootfd, m->destination, &t.fd, t.path, sizeof(t.path));
-		if (r == 0 && mount(NULL, t.path, NULL, m->propagation, NULL) < 0)
-			r = negative_errno();
-	}
-	if (t.fd >= 0)
-		close(t.fd);
+	r = mount_new(ctx, rootfd, m);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
 				      m->source ? m->source : "none", m->type ? m->type : "none",
@@ -415,32 +483,38 @@ static const struct {
 	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
+/* The node made with mknod (one that exists is kept). */
+static int mknod_device(int rootfd, const char *name, unsigned major, unsigned minor)
+{
+	_cleanup_close_ int dir = tn_openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+
+	if (dir < 0)
+		return dir;
+	if (mknodat(dir, name, S_IFCHR | 0666, makedev(major, minor)) < 0 ||
+	    fchmodat(dir, name, 0666, 0) < 0) /* fchmodat: umask off */
+		return errno == EEXIST ? 0 : negative_errno();
+	return 0;
+}
+
+/* mknod is not allowed in a user namespace: the host's node, bound at the same path. */
+static int bind_device(int rootfd, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	char dev[64], path[64];
+	int r;
+
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	r = target(rootfd, dev, true, &fd, path, sizeof(path));
+	if (r < 0)
+		return r;
+	return mount(dev, path, NULL, MS_BIND, NULL) < 0 ? negative_errno() : 0;
+}
+
 static int make_device(struct tn_init_ctx *ctx, int rootfd, const char *name, unsigned major,
 		       unsigned minor)
 {
-	char dest[64], host[64], path[64];
-	int fd = -1, r;
-
-	snprintf(dest, sizeof(dest), "/dev/%s", name);
-	snprintf(host, sizeof(host), "/dev/%s", name);
-	if (!ctx->in_userns) {
-		int dir = tn_openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
-
-		if (dir < 0)
-			return dir;
-		r = mknodat(dir, name, S_IFCHR | 0666, makedev(major, minor));
-		if (r == 0)
-			r = fchmodat(dir, name, 0666, 0); /* umask off */
-		close(dir);
-		return r < 0 && errno != EEXIST ? negative_errno() : 0;
-	}
-	/* mknod is not allowed in a user namespace: bind the host's node. */
-	r = target(rootfd, dest, true, &fd, path, sizeof(path));
-	if (r == 0 && mount(host, path, NULL, MS_BIND, NULL) < 0)
-		r = negative_errno();
-	if (fd >= 0)
-		close(fd);
-	return r;
+	return ctx->in_userns ? bind_device(rootfd, name)
+			      : mknod_device(rootfd, name, major, minor);
 }
 
 static int setup_dev(struct tn_init_ctx *ctx, int rootfd, struct tn_error **err)
@@ -450,7 +524,8 @@ static int setup_dev(struct tn_init_ctx *ctx, int rootfd, struct tn_error **err)
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 		{ "pts/ptmx", "ptmx" },
 	};
-	int dir, r;
+	_cleanup_close_ int dir = -1;
+	int r;
 
 	for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
 		r = make_device(ctx, rootfd, devices[i].name, devices[i].major, devices[i].minor);
@@ -461,12 +536,8 @@ static int setup_dev(struct tn_init_ctx *ctx, int rootfd, struct tn_error **err)
 	if (dir < 0)
 		return tn_error_errno(err, -dir, "cannot open /dev");
 	for (size_t i = 0; i < ELEMENTSOF(links); i++)
-		if (symlinkat(links[i][0], dir, links[i][1]) < 0 && errno != EEXIST) {
-			r = tn_error_errno(err, errno, "cannot create /dev/%s", links[i][1]);
-			close(dir);
-			return r;
-		}
-	close(dir);
+		if (symlinkat(links[i][0], dir, links[i][1]) < 0 && errno != EEXIST)
+			return tn_error_errno(err, errno, "cannot create /dev/%s", links[i][1]);
 	return 0;
 }
 
@@ -482,7 +553,7 @@ static bool dev_is_tmpfs(const struct tn_oci_config *c)
 
 static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
 {
-	int oldroot = -1, newroot = -1, r = 0;
+	_cleanup_close_ int oldroot = -1, newroot = -1;
 
 	if (ctx->o->no_pivot) {
 		if (chdir(ctx->rootfs) < 0 || mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0 ||
@@ -492,16 +563,13 @@ static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
 	}
 	oldroot = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
 	newroot = open(ctx->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	/* After pivot_root(".", "."), the old root is stacked on the new one: detached there. */
 	if (oldroot < 0 || newroot < 0 || fchdir(newroot) < 0 ||
 	    syscall(SYS_pivot_root, ".", ".") < 0 || fchdir(oldroot) < 0 ||
 	    mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0 ||
 	    chdir("/") < 0)
-		r = tn_error_errno(err, errno, "cannot pivot_root into %s", ctx->rootfs);
-	if (oldroot >= 0)
-		close(oldroot);
-	if (newroot >= 0)
-		close(newroot);
-	return r;
+		return tn_error_errno(err, errno, "cannot pivot_root into %s", ctx->rootfs);
+	return 0;
 }
 
 static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
@@ -535,11 +603,10 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 	return 0;
 }
 
-int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
+/* The root filesystem bound on itself, or R's idmapped clone of it attached there. */
+static int prepare_root(struct tn_init_ctx *ctx, struct tn_error **err)
 {
-	const struct tn_oci_config *c = ctx->cfg;
-	unsigned long prop = c->rootfs_propagation;
-	int rootfd, r = 0;
+	int r;
 
 	/* Nothing mounted from here on propagates back to the host, whatever rootfsPropagation
 	 * asks: that applies to the container's root once it is pivoted. */
@@ -556,28 +623,55 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 				     "(chmod o+x), as with runc");
 		return r;
 	}
-	if (ctx->rootfs_fd >= 0) {
-		close(ctx->rootfs_fd);
-		ctx->rootfs_fd = -1;
-	}
-	rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* The clone is attached: R's fd, held in the shared context, has served. */
+	ctx->rootfs_fd = safe_close(ctx->rootfs_fd);
+	return 0;
+}
+
+/* config.json's mounts, process.cwd and /dev, each resolved inside the root. */
+static int mount_all(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	const struct tn_oci_config *c = ctx->cfg;
+	_cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
 	if (rootfd < 0)
 		return tn_error_errno(err, errno, "cannot open %s", ctx->rootfs);
-	for (size_t i = 0; r == 0 && i < c->n_mounts; i++)
+	for (size_t i = 0; i < c->n_mounts; i++) {
 		r = mount_one(ctx, rootfd, i, err);
+		if (r < 0)
+			return r;
+	}
 	/* As runc: a missing working directory is created, before the root may turn read-only. */
-	if (r == 0 && c->has_process && (r = mkpath_in_root(rootfd, c->process.cwd, false)) < 0)
-		r = tn_error_errno(err, -r, "process.cwd: cannot create %s", c->process.cwd);
-	if (r == 0 && dev_is_tmpfs(c))
-		r = setup_dev(ctx, rootfd, err);
-	close(rootfd);
-	if (r == 0)
-		r = tn_container_hook_point(ctx, err);
-	if (r == 0)
-		r = pivot(ctx, err);
-	if (r == 0 && c->rootfs_propagation && mount(NULL, "/", NULL, prop, NULL) < 0)
-		r = tn_error_errno(err, errno, "linux.rootfsPropagation: cannot apply it");
-	return r;
+	if (c->has_process) {
+		r = mkpath_in_root(rootfd, c->process.cwd, false);
+		if (r < 0)
+			return tn_error_errno(err, -r, "process.cwd: cannot create %s",
+					      c->process.cwd);
+	}
+	return dev_is_tmpfs(c) ? setup_dev(ctx, rootfd, err) : 0;
+}
+
+int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	unsigned long prop = ctx->cfg->rootfs_propagation;
+	int r;
+
+	r = prepare_root(ctx, err);
+	if (r < 0)
+		return r;
+	r = mount_all(ctx, err);
+	if (r < 0)
+		return r;
+	r = tn_container_hook_point(ctx, err);
+	if (r < 0)
+		return r;
+	r = pivot(ctx, err);
+	if (r < 0)
+		return r;
+	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return tn_error_errno(err, errno, "linux.rootfsPropagation: cannot apply it");
+	return 0;
 }
 
 /* After sysctl (which writes /proc/sys), as runc orders it: masked, read-only paths and root. */
@@ -586,7 +680,9 @@ int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err)
 	const struct tn_oci_config *c = ctx->cfg;
 	int r = mask_paths(c, err);
 
-	if (r == 0 && c->root_readonly && remount_bind("/", MS_RDONLY, 0) < 0)
-		r = tn_error_errno(err, errno, "root.readonly: cannot make / read-only");
-	return r;
+	if (r < 0)
+		return r;
+	if (c->root_readonly && remount_bind("/", MS_RDONLY, 0) < 0)
+		return tn_error_errno(err, errno, "root.readonly: cannot make / read-only");
+	return 0;
 }

@@ -23,6 +23,12 @@
 
 #define START_TIMEOUT_MS 60000
 
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
 static bool alive(const struct tn_state *s)
 {
 	uint64_t t = s->pid > 0 ? tn_proc_start_time(s->pid) : 0;
@@ -83,39 +89,31 @@ static void late_hooks(struct tn_oci_config *cfg, enum tn_hook_kind k, struct tn
 int tn_container_start(const char *root, const char *id, struct tn_error **err,
 		       struct tn_error **warn)
 {
-	struct tn_oci_config cfg = { 0 };
+	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	_cleanup_free_ char *dir = NULL, *fifo = NULL;
-	struct tn_state s;
-	int fd, r = tn_state_load(root, id, &s, err);
+	_cleanup_close_ int fd = -1;
+	int r = tn_state_load(root, id, &s, err);
 
 	if (r < 0)
 		return r;
-	if (s.status != TN_STATUS_CREATED) {
-		r = wrong_status(&s, "start", err);
-		tn_state_done(&s);
-		return r;
-	}
+	if (s.status != TN_STATUS_CREATED)
+		return wrong_status(&s, "start", err);
 	dir = tn_state_dir(root, id);
-	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0) {
-		tn_state_done(&s);
+	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0)
 		return -ENOMEM;
-	}
 	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		r = tn_error_errno(err, errno, "cannot open %s", fifo);
-	else
-		r = release_init(&s, fd, err);
-	if (fd >= 0)
-		close(fd);
-	if (r == 0) {
-		unlink(fifo);
-		s.status = TN_STATUS_RUNNING;
-		if (load_hooks(root, id, &cfg) == 0)
-			late_hooks(&cfg, TN_HOOK_POSTSTART, &s, warn);
-	}
-	tn_oci_config_done(&cfg);
-	tn_state_done(&s);
-	return r;
+		return tn_error_errno(err, errno, "cannot open %s", fifo);
+	r = release_init(&s, fd, err);
+	if (r < 0)
+		return r;
+	fd = safe_close(fd); /* init is released: the fifo is done with before the hooks */
+	unlink(fifo);
+	s.status = TN_STATUS_RUNNING;
+	if (load_hooks(root, id, &cfg) == 0)
+		late_hooks(&cfg, TN_HOOK_POSTSTART, &s, warn);
+	return 0;
 }
 
 /*
@@ -124,13 +122,32 @@ int tn_container_start(const char *root, const char *id, struct tn_error **err,
  * Init is checked through a /proc dirfd (still the same process, by start time) before its
  * namespace is read; a mount namespace that is tenant's own (joined by path) is refused.
  */
+/* Every process in the mount namespace `want` (an ns/mnt link), tenant itself excepted. */
+static int kill_in_mnt_ns(const char *want, int sig)
+{
+	_cleanup_(closedirp) DIR *d = opendir("/proc");
+	char have[64];
+	uint32_t pid;
+
+	if (!d)
+		return negative_errno();
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		if (tn_proc_ns_link(e->d_name, "mnt", have, sizeof(have)) < 0)
+			continue;
+		if (strcmp(have, want) == 0 && tn_parse_u32(e->d_name, &pid) == 0 && pid > 0 &&
+		    pid <= INT32_MAX && (pid_t)pid != getpid())
+			kill((pid_t)pid, sig);
+	}
+	return 0;
+}
+
 static int kill_all(const struct tn_state *s, int sig)
 {
-	char path[300], want[64], have[64], self[64];
+	char path[300], want[64], self[64];
 	_cleanup_close_ int dirfd = -1;
-	uint32_t pid;
 	ssize_t n;
-	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)s->pid);
 	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -149,20 +166,7 @@ static int kill_all(const struct tn_state *s, int sig)
 	n = readlink("/proc/self/ns/mnt", self, sizeof(self) - 1);
 	if (n >= 0 && (self[n] = '\0', strcmp(self, want) == 0))
 		return -EPERM; /* not the container's own: it would be everyone */
-	d = opendir("/proc");
-	if (!d)
-		return negative_errno();
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		if (tn_proc_ns_link(e->d_name, "mnt", have, sizeof(have)) < 0)
-			continue;
-		if (strcmp(have, want) == 0 && tn_parse_u32(e->d_name, &pid) == 0 && pid > 0 &&
-		    pid <= INT32_MAX && (pid_t)pid != getpid())
-			kill((pid_t)pid, sig);
-	}
-	closedir(d);
-	return 0;
+	return kill_in_mnt_ns(want, sig);
 }
 
 static int kill_every(const struct tn_state *s, int sig, struct tn_error **err)
@@ -185,20 +189,19 @@ static int kill_every(const struct tn_state *s, int sig, struct tn_error **err)
 
 int tn_container_kill(const char *root, const char *id, int sig, bool all, struct tn_error **err)
 {
-	struct tn_state s;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	int r = tn_state_load(root, id, &s, err);
 
 	if (r < 0)
 		return r;
 	if (s.status == TN_STATUS_STOPPED)
-		r = wrong_status(&s, "kill", err);
-	else if (all)
-		r = kill_every(&s, sig, err);
-	else if (kill(s.pid, sig) < 0)
-		r = tn_error_errno(err, errno, "cannot send signal %d to '%s' (pid %d)", sig, id,
-				   (int)s.pid);
-	tn_state_done(&s);
-	return r;
+		return wrong_status(&s, "kill", err);
+	if (all)
+		return kill_every(&s, sig, err);
+	if (kill(s.pid, sig) < 0)
+		return tn_error_errno(err, errno, "cannot send signal %d to '%s' (pid %d)", sig, id,
+				      (int)s.pid);
+	return 0;
 }
 
 /* Every process of the container's cgroup (a frozen one is thawed first, or SIGKILL waits),
@@ -240,15 +243,18 @@ static void remove_copy(const char *root, const char *id, struct tn_error **warn
  * killed, then removed. A cgroupsPath of the config's is left alone: it may not be tenant's. */
 static void remove_cgroup_left(const char *root, const char *id)
 {
+	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
 	_cleanup_free_ char *path = NULL;
-	struct tn_oci_config cfg = { 0 };
 
-	if (load_hooks(root, id, &cfg) == 0 && (!cfg.cgroups_path || !cfg.cgroups_path[0]) &&
-	    (path = tn_cgroup_path(NULL, id))) {
-		(void)tn_cgroup_kill(path);
-		(void)tn_cgroup_remove(path, NULL);
-	}
-	tn_oci_config_done(&cfg);
+	if (load_hooks(root, id, &cfg) < 0)
+		return;
+	if (cfg.cgroups_path && cfg.cgroups_path[0])
+		return;
+	path = tn_cgroup_path(NULL, id);
+	if (!path)
+		return;
+	(void)tn_cgroup_kill(path);
+	(void)tn_cgroup_remove(path, NULL);
 }
 
 /*
@@ -276,12 +282,33 @@ static int delete_remains(const char *root, const char *id, struct tn_error **wa
 	return 0;
 }
 
+/* Init is gone: the cgroup, the state directory, the range and the copy go, then poststop. */
+static int remove_stopped(const char *root, const char *id, struct tn_state *s,
+			  struct tn_error **err, struct tn_error **warn)
+{
+	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
+	_cleanup_free_ char *dir = tn_state_dir(root, id);
+
+	load_hooks(root, id, &cfg);
+	/* What init left in the cgroup (processes of a container without its own PID
+	 * namespace) is the container's too. */
+	if (s->cgroup_path && s->cgroup_path[0]) {
+		kill_cgroup(s);
+		tn_cgroup_remove(s->cgroup_path, s->has_cgroup_dirs ? &s->cgroup_dirs : NULL);
+	}
+	if (!dir || tn_container_remove_dir(dir) < 0)
+		return tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
+	tn_pool_release(root, id); /* its range, if --userns auto gave it one */
+	remove_copy(root, id, warn);
+	s->status = TN_STATUS_STOPPED;
+	late_hooks(&cfg, TN_HOOK_POSTSTOP, s, warn);
+	return 0;
+}
+
 int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err,
 			struct tn_error **warn)
 {
-	_cleanup_free_ char *dir = NULL;
-	struct tn_oci_config cfg = { 0 };
-	struct tn_state s;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	int r = tn_state_load(root, id, &s, err);
 
 	if (r == -ENOENT && force) {
@@ -298,29 +325,14 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 		tn_error_hint(err,
 			      "stop it first ('tenant kill %s'), or use 'tenant delete --force'",
 			      id);
-	} else if (s.status != TN_STATUS_STOPPED) {
+		return r;
+	}
+	if (s.status != TN_STATUS_STOPPED) {
 		r = kill_and_wait(&s, err);
+		if (r < 0)
+			return r;
 	}
-	dir = tn_state_dir(root, id);
-	if (r == 0)
-		load_hooks(root, id, &cfg);
-	/* Init is gone; what it left in the cgroup (processes of a container without its own
-	 * PID namespace) is the container's too. */
-	if (r == 0 && s.cgroup_path && s.cgroup_path[0]) {
-		kill_cgroup(&s);
-		tn_cgroup_remove(s.cgroup_path, s.has_cgroup_dirs ? &s.cgroup_dirs : NULL);
-	}
-	if (r == 0 && (!dir || tn_container_remove_dir(dir) < 0))
-		r = tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
-	if (r == 0) {
-		tn_pool_release(root, id); /* its range, if --userns auto gave it one */
-		remove_copy(root, id, warn);
-		s.status = TN_STATUS_STOPPED;
-		late_hooks(&cfg, TN_HOOK_POSTSTOP, &s, warn);
-	}
-	tn_oci_config_done(&cfg);
-	tn_state_done(&s);
-	return r;
+	return remove_stopped(root, id, &s, err, warn);
 }
 
 static int with_cgroup(const char *root, const char *id, struct tn_state *s, struct tn_error **err)
@@ -340,54 +352,65 @@ static int with_cgroup(const char *root, const char *id, struct tn_state *s, str
 
 int tn_container_freeze(const char *root, const char *id, bool freeze, struct tn_error **err)
 {
-	struct tn_state s;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	int r = with_cgroup(root, id, &s, err);
 
 	if (r < 0)
 		return r;
 	if (s.status != (freeze ? TN_STATUS_RUNNING : TN_STATUS_PAUSED))
-		r = wrong_status(&s, freeze ? "pause" : "resume", err);
-	else
-		r = tn_cgroup_freeze(s.cgroup_path, freeze, err);
-	tn_state_done(&s);
-	return r;
+		return wrong_status(&s, freeze ? "pause" : "resume", err);
+	return tn_cgroup_freeze(s.cgroup_path, freeze, err);
 }
 
 int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
 		      struct tn_error **err)
 {
-	struct tn_state s;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	int r = with_cgroup(root, id, &s, err);
 
 	if (r < 0)
 		return r;
 	r = tn_cgroup_pids(s.cgroup_path, ret, ret_n);
 	if (r < 0)
-		r = tn_error_errno(err, -r, "cannot list the processes of '%s'", id);
-	tn_state_done(&s);
+		return tn_error_errno(err, -r, "cannot list the processes of '%s'", id);
 	return r;
 }
 
 int tn_container_update(const char *root, const char *id, const struct tn_resources *res,
 			struct tn_error **err)
 {
-	struct tn_state s;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	int r = with_cgroup(root, id, &s, err);
 
 	if (r < 0)
 		return r;
 	if (s.status == TN_STATUS_STOPPED)
-		r = wrong_status(&s, "update", err);
-	else
-		r = tn_cgroup_apply(s.cgroup_path, res, err);
-	tn_state_done(&s);
-	return r;
+		return wrong_status(&s, "update", err);
+	return tn_cgroup_apply(s.cgroup_path, res, err);
+}
+
+/* /proc/PID/uid_map (k 0) or gid_map (k 1), parsed. */
+static int read_map(pid_t pid, int k, struct tn_idmap *ret, struct tn_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	char path[64];
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, k ? "gid_map" : "uid_map");
+	r = tn_read_file(path, 64 * 1024, &text, &len, NULL);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read %s", path);
+	r = tn_idmap_parse_text(text, k ? TN_IDMAP_GID : TN_IDMAP_UID, ret);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read %s", path);
+	return 0;
 }
 
 int tn_container_maps(const char *root, const char *id, struct tn_idmap maps[2],
 		      struct tn_error **err)
 {
-	struct tn_state s;
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	int r = tn_state_load(root, id, &s, err);
 
 	if (r < 0)
@@ -395,23 +418,14 @@ int tn_container_maps(const char *root, const char *id, struct tn_idmap maps[2],
 	maps[0] = (struct tn_idmap){ 0 };
 	maps[1] = (struct tn_idmap){ 0 };
 	if (s.status == TN_STATUS_STOPPED)
-		r = tn_error_set(err, ESRCH, "container '%s' is stopped: its maps are gone", id);
-	for (int k = 0; r == 0 && k < 2; k++) {
-		_cleanup_free_ char *text = NULL;
-		char path[64];
-		size_t len;
-
-		snprintf(path, sizeof(path), "/proc/%d/%s", (int)s.pid, k ? "gid_map" : "uid_map");
-		r = tn_read_file(path, 64 * 1024, &text, &len, NULL);
-		if (r == 0)
-			r = tn_idmap_parse_text(text, k ? TN_IDMAP_GID : TN_IDMAP_UID, &maps[k]);
-		if (r < 0)
-			r = tn_error_errno(err, -r, "cannot read %s", path);
+		return tn_error_set(err, ESRCH, "container '%s' is stopped: its maps are gone", id);
+	for (int k = 0; k < 2; k++) {
+		r = read_map(s.pid, k, &maps[k], err);
+		if (r < 0) {
+			tn_idmap_done(&maps[0]); /* nothing half-read is handed back */
+			tn_idmap_done(&maps[1]);
+			return r;
+		}
 	}
-	if (r < 0) {
-		tn_idmap_done(&maps[0]);
-		tn_idmap_done(&maps[1]);
-	}
-	tn_state_done(&s);
-	return r;
+	return 0;
 }

@@ -27,40 +27,56 @@ struct report {
 	uint32_t max_uid; /* the largest UID not shown */
 };
 
+static void report_done(struct report *rep)
+{
+	tn_buf_free(&rep->b);
+}
+
+/* The IDs of one kind (k) that `map` cannot show, added to the tree's part of the report. */
+static int one_kind(struct report *rep, const char *what, const struct tn_tree_ids *ids,
+		    const struct tn_idmap *map, int k, bool *first)
+{
+	_cleanup_free_ const struct tn_tree_id **v = NULL;
+	size_t n = 0;
+	uint64_t files;
+	int r;
+
+	r = tn_tree_ids_unmapped(ids, map, &v, &n, &files);
+	if (r < 0)
+		return r;
+	if (n == 0)
+		return 0;
+	if (*first)
+		tn_buf_printf(&rep->b,
+			      "%s%s uses IDs this container does not map: ", rep->any ? "; " : "",
+			      what);
+	else
+		tn_buf_puts(&rep->b, ", ");
+	r = tn_tree_ids_describe(v, n, (enum tn_idmap_kind)k, 5, &rep->b);
+	if (k == 0)
+		rep->max_uid = MAX(rep->max_uid, v[n - 1]->id);
+	*first = false;
+	rep->any = true;
+	return r;
+}
+
 /* One tree's owners that `maps` cannot show, as "WHAT uses IDs ...: UID n (...)". */
 static int one_tree(struct report *rep, const char *what, const char *path,
 		    const struct tn_idmap maps[2])
 {
-	struct tn_tree_ids ids;
+	_cleanup_(tn_tree_ids_done) struct tn_tree_ids ids = { 0 };
 	bool first = true;
-	int r = 0;
+	int r;
 
 	if (tn_tree_ids_scan(path, TN_PREFLIGHT_MAX_FILES, &ids, NULL) < 0)
 		return 0; /* an unreadable tree fails later, with its own error */
 	rep->truncated = rep->truncated || ids.truncated;
-	for (int k = 0; k < 2 && r == 0; k++) {
-		const struct tn_tree_id **v = NULL;
-		size_t n = 0;
-		uint64_t files;
-
-		r = tn_tree_ids_unmapped(&ids, &maps[k], &v, &n, &files);
-		if (r == 0 && n > 0) {
-			if (first)
-				tn_buf_printf(&rep->b,
-					      "%s%s uses IDs this container does not map: ",
-					      rep->any ? "; " : "", what);
-			else
-				tn_buf_puts(&rep->b, ", ");
-			r = tn_tree_ids_describe(v, n, (enum tn_idmap_kind)k, 5, &rep->b);
-			if (k == 0)
-				rep->max_uid = MAX(rep->max_uid, v[n - 1]->id);
-			first = false;
-			rep->any = true;
-		}
-		free(v);
+	for (int k = 0; k < 2; k++) {
+		r = one_kind(rep, what, &ids, &maps[k], k, &first);
+		if (r < 0)
+			return r;
 	}
-	tn_tree_ids_done(&ids);
-	return r;
+	return 0;
 }
 
 static bool special(const char *path)
@@ -94,13 +110,15 @@ static void hint(const struct tn_oci_config *cfg, const struct report *rep, stru
 		      rep->max_uid);
 }
 
-int tn_container_preflight(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
-			   const struct tn_idmap maps[2], struct tn_error **warn)
+/* The rootfs and every bind-mounted source (but /proc, /sys, /dev), into the report. */
+static int scan_trees(struct report *rep, const struct tn_oci_config *cfg, const char *bundle,
+		      const char *rootfs, const struct tn_idmap maps[2])
 {
-	struct report rep = { 0 };
-	int r = one_tree(&rep, "the root filesystem", rootfs, maps);
+	int r = one_tree(rep, "the root filesystem", rootfs, maps);
 
-	for (size_t i = 0; r == 0 && i < cfg->n_mounts; i++) {
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct tn_oci_mount *m = &cfg->mounts[i];
 		char what[96], src[4096];
 
@@ -113,15 +131,30 @@ int tn_container_preflight(const struct tn_oci_config *cfg, const char *bundle, 
 		if (special(src))
 			continue;
 		snprintf(what, sizeof(what), "mounts[%zu] (%s)", i, m->destination);
-		r = one_tree(&rep, what, src, maps);
+		r = one_tree(rep, what, src, maps);
+		if (r < 0)
+			return r;
 	}
-	if (r == 0 && rep.any && (r = tn_buf_check(&rep.b)) == 0) {
-		tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", rep.b.data,
-			     rep.truncated ? " (the image's accounts and the first 1024 files of "
-					     "each tree checked)"
-					   : "");
-		hint(cfg, &rep, warn);
-	}
-	tn_buf_free(&rep.b);
-	return r == -ENOMEM ? r : 0;
+	return 0;
+}
+
+int tn_container_preflight(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
+			   const struct tn_idmap maps[2], struct tn_error **warn)
+{
+	_cleanup_(report_done) struct report rep = { 0 };
+	int r = scan_trees(&rep, cfg, bundle, rootfs, maps);
+
+	if (r < 0)
+		return r == -ENOMEM ? r : 0; /* anything else leaves the warning unsaid */
+	if (!rep.any)
+		return 0;
+	r = tn_buf_check(&rep.b);
+	if (r < 0)
+		return r;
+	tn_error_set(warn, ERANGE, "%s%s; inside they show as 65534 (nobody)", rep.b.data,
+		     rep.truncated ? " (the image's accounts and the first 1024 files of "
+				     "each tree checked)"
+				   : "");
+	hint(cfg, &rep, warn);
+	return 0;
 }

@@ -23,13 +23,12 @@
 
 static int write_file(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return negative_errno();
 	n = RETRY_EINTR(write(fd, text, strlen(text)));
-	close(fd);
 	return n == (ssize_t)strlen(text) ? 0 : n < 0 ? negative_errno() : -EIO;
 }
 
@@ -259,8 +258,9 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	if (ctx->seccomp && !p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
 	r = set_user(ctx, p, err);
-	if (r == 0)
-		r = set_caps(p, last, err);
+	if (r < 0)
+		return r;
+	r = set_caps(p, last, err);
 	if (r < 0)
 		return r;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -18,21 +18,16 @@
 int tn_console_connect(const char *path, int *ret, struct tn_error **err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
+	_cleanup_close_ int fd = -1;
 
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return tn_error_set(err, ENAMETOOLONG, "--console-socket %s: the path is too long",
 				    path);
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int r = tn_error_errno(err, errno, "cannot connect to --console-socket %s", path);
-
-		if (fd >= 0)
-			close(fd);
-		return r;
-	}
-	*ret = fd;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return tn_error_errno(err, errno, "cannot connect to --console-socket %s", path);
+	*ret = TAKE_FD(fd);
 	return 0;
 }
 
@@ -52,41 +47,50 @@ static int send_fd(int sock, int fd, const char *name)
 	return RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 ? negative_errno() : 0;
 }
 
+/* The slave given to the process's user, the master sent to --console-socket. */
+static int hand_over(struct tn_init_ctx *ctx, int master, int slave, struct tn_error **err)
+{
+	const struct tn_oci_process *p = &ctx->cfg->process;
+
+	if (fchown(slave, p->uid, p->gid) < 0 && errno != EINVAL)
+		return tn_error_errno(err, errno,
+				      "process.terminal: cannot give the terminal to %u", p->uid);
+	if (send_fd(ctx->console_fd, master, "/dev/ptmx") < 0)
+		return tn_error_errno(err, errno, "cannot send the terminal to --console-socket");
+	return 0;
+}
+
 int tn_container_setup_console(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	const struct tn_oci_process *p = &ctx->cfg->process;
-	int master, slave, r = 0;
+	_cleanup_close_ int master = -1, slave = -1;
+	int r;
 
 	if (ctx->console_fd < 0)
 		return 0;
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return tn_error_errno(err, errno, "process.terminal: cannot open /dev/ptmx");
-	if (unlockpt(master) < 0 || (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0) {
-		r = tn_error_errno(err, errno, "process.terminal: cannot make a terminal");
-		close(master);
-		return r;
-	}
+	if (unlockpt(master) < 0 || (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0)
+		return tn_error_errno(err, errno, "process.terminal: cannot make a terminal");
 	if (p->has_console_size) {
 		struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
 
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
-	if (fchown(slave, p->uid, p->gid) < 0 && errno != EINVAL)
-		r = tn_error_errno(err, errno, "process.terminal: cannot give the terminal to %u",
-				   p->uid);
-	if (r == 0 && send_fd(ctx->console_fd, master, "/dev/ptmx") < 0)
-		r = tn_error_errno(err, errno, "cannot send the terminal to --console-socket");
-	close(master);
-	close(ctx->console_fd);
-	ctx->console_fd = -1;
-	if (r == 0 && (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0))
-		r = tn_error_errno(err, errno,
-				   "process.terminal: cannot make it the controlling "
-				   "terminal");
-	for (int fd = 0; r == 0 && fd < 3; fd++)
+	r = hand_over(ctx, master, slave, err);
+	/* Sent or not, this stage is done with the master and the socket, on every path; the
+	 * socket (connected by R) lives in the shared context, which no scope here owns. */
+	master = safe_close(master);
+	ctx->console_fd = safe_close(ctx->console_fd);
+	if (r < 0)
+		return r;
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		return tn_error_errno(err, errno,
+				      "process.terminal: cannot make it the controlling terminal");
+	for (int fd = 0; fd < 3; fd++)
 		if (dup2(slave, fd) < 0)
-			r = tn_error_errno(err, errno, "process.terminal: cannot use it as stdio");
-	close(slave);
-	return r;
+			return tn_error_errno(err, errno,
+					      "process.terminal: cannot use it as stdio");
+	return 0;
 }
