@@ -608,7 +608,7 @@ int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made)
 	for (size_t i = made ? made->n : 0; i > 0; i--) {
 		int k = remove_dir(made->v[i - 1]);
 
-		if (k < 0 && k != -ENOENT && r == 0)
+		if (k < 0 && k != -ENOENT && r == 0) /* not a chain: the first error wins */
 			r = k;
 	}
 	if (tn_cgroup_hiers_load(&h) < 0)

@@ -38,8 +38,7 @@ struct ns_fds {
 static void ns_fds_close(struct ns_fds *f)
 {
 	for (int t = 0; t < TN_NS_COUNT; t++)
-		if (f->fd[t] >= 0)
-			close(f->fd[t]);
+		f->fd[t] = safe_close(f->fd[t]);
 }
 
 /* Open every namespace given by path first: a joined mount namespace changes what paths mean. */

@@ -144,7 +144,7 @@ struct chase {
 
 static void chase_pop(struct chase *c)
 {
-	close(c->fd[--c->n]);
+	close(c->fd[--c->n]); /* the stack holds it, not a scope */
 }
 
 static void chase_done(struct chase *c)

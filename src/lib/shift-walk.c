@@ -700,7 +700,7 @@ int tn_shift_apply(struct tn_shift_walk *w, const struct tn_shift_list *l)
 	for (size_t i = 0; i < n; i++) {
 		w->res->files += k[i].files;
 		w->res->changed += k[i].changed;
-		if (k[i].r < 0 && r == 0) {
+		if (k[i].r < 0 && r == 0) { /* not a chain: the first error wins */
 			r = k[i].r;
 			tn_error_set(w->err, -r, "%s", k[i].err->message);
 		}
