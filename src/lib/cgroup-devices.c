@@ -19,6 +19,8 @@
 
 #define MAX_INSNS 4096
 
+#define BPF_LOG_SIZE (64 * 1024)
+
 struct prog {
 	struct bpf_insn v[MAX_INSNS];
 	size_t n;
@@ -119,7 +121,7 @@ static int build(struct prog *p, const struct tn_device_rule *rules, size_t n,
 /* Load the program; *ret_fd holds it. */
 static int load(const struct prog *p, int *ret_fd)
 {
-	static char log[65536];
+	_cleanup_free_ char *log = NULL; /* only with TENANT_BPF_LOG: the verifier's words */
 	union bpf_attr attr;
 	int fd, r;
 
@@ -130,14 +132,17 @@ static int load(const struct prog *p, int *ret_fd)
 	attr.license = (uint64_t)(uintptr_t) "Apache-2.0";
 	/* The kernel takes a log buffer only with a log level: TENANT_BPF_LOG=1 to debug. */
 	if (getenv("TENANT_BPF_LOG")) {
+		log = calloc(1, BPF_LOG_SIZE);
+		if (!log)
+			return -ENOMEM;
 		attr.log_buf = (uint64_t)(uintptr_t)log;
-		attr.log_size = sizeof(log);
+		attr.log_size = BPF_LOG_SIZE;
 		attr.log_level = 1;
 	}
 	fd = (int)bpf(BPF_PROG_LOAD, &attr);
 	if (fd < 0) {
 		r = negative_errno();
-		if (getenv("TENANT_BPF_LOG"))
+		if (log)
 			dprintf(STDERR_FILENO, "%s\n", log);
 		return r;
 	}
@@ -148,14 +153,17 @@ static int load(const struct prog *p, int *ret_fd)
 int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, size_t n,
 			 const struct tn_device_rule *defaults, size_t n_defaults)
 {
-	static struct prog p;
+	_cleanup_free_ struct prog *p = calloc(1, sizeof(*p)); /* MAX_INSNS, bounded by emit() */
 	_cleanup_close_ int prog = -1, cg = -1;
 	union bpf_attr attr;
-	int r = build(&p, rules, n, defaults, n_defaults);
+	int r;
 
+	if (!p)
+		return -ENOMEM;
+	r = build(p, rules, n, defaults, n_defaults);
 	if (r < 0)
 		return r;
-	r = load(&p, &prog);
+	r = load(p, &prog);
 	if (r < 0)
 		return r;
 	cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
