@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,15 +44,22 @@ static inline int safe_close(int fd)
 	return -1;
 }
 
+static inline void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
 static inline void fclosep(FILE **f)
 {
 	if (*f)
 		fclose(*f);
 }
 
-#define _cleanup_free_	 _cleanup_(freep)
-#define _cleanup_close_	 _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_free_	   _cleanup_(freep)
+#define _cleanup_close_	   _cleanup_(closep)
+#define _cleanup_fclose_   _cleanup_(fclosep)
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Return the pointer and leave NULL behind, so the scope's cleanup does not free it. */
 #define TAKE_PTR(p)                                                                                \

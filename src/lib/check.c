@@ -33,12 +33,6 @@ const char *tn_check_status_name(enum tn_check_status s)
 	return s == TN_CHECK_OK ? "ok" : s == TN_CHECK_WARN ? "warn" : "fail";
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 /* Room for one more result. */
 static int reserve(struct tn_check_report *r)
 {
@@ -154,7 +148,7 @@ static bool owned_userns(const char *proc, const char *name, uid_t uid, uint64_t
 /* The user namespaces `uid` owns now (the limit counts per user), by inode. */
 static long count_owned(const char *proc, uid_t uid)
 {
-	_cleanup_(closedirp) DIR *d = opendir(proc);
+	_cleanup_closedir_ DIR *d = opendir(proc);
 	uint64_t seen[4096];
 	size_t n = 0;
 	struct dirent *de;

@@ -19,12 +19,6 @@
 
 static int copy_tree(int from, int to, int depth);
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 /* A directory (one that exists is kept), then what it holds. */
 static int copy_dir(int from, int to, const char *name, mode_t mode, int depth)
 {
@@ -93,7 +87,7 @@ static int copy_entry(int from, int to, const char *name, int depth)
 static int copy_tree(int from, int to, int depth)
 {
 	_cleanup_close_ int dup_fd = -1;
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
 	int r;
 
 	if (depth > 64)

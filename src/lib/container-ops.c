@@ -23,12 +23,6 @@
 
 #define START_TIMEOUT_MS 60000
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 static bool alive(const struct tn_state *s)
 {
 	uint64_t t = s->pid > 0 ? tn_proc_start_time(s->pid) : 0;
@@ -125,7 +119,7 @@ int tn_container_start(const char *root, const char *id, struct tn_error **err,
 /* Every process in the mount namespace `want` (an ns/mnt link), tenant itself excepted. */
 static int kill_in_mnt_ns(const char *want, int sig)
 {
-	_cleanup_(closedirp) DIR *d = opendir("/proc");
+	_cleanup_closedir_ DIR *d = opendir("/proc");
 	char have[64];
 	uint32_t pid;
 

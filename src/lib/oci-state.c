@@ -343,12 +343,6 @@ static int id_list_add(struct id_list *l, const char *id)
 	return 0;
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 /* A directory entry that may be a container's: a directory (or unknown) with a valid ID. */
 static bool is_container_entry(const struct dirent *e)
 {
@@ -360,7 +354,7 @@ int tn_state_list(const char *root, char ***ret, size_t *ret_n, struct tn_error 
 {
 	_cleanup_(id_list_done) struct id_list l = { 0 };
 	_cleanup_close_ int fd = -1;
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
 	int r = tn_private_dir_open(root, "state directory", 0, &fd, err);
 
 	*ret = NULL;

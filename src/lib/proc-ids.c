@@ -14,12 +14,6 @@
 #include "proc-ids.h"
 #include "banned.h"
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 /* "Uid:\t0\t0\t0\t0" into v[4]. */
 static int parse_ids(const char *status, const char *key, uint32_t v[4])
 {
@@ -83,7 +77,7 @@ static int scan_tasks(struct tn_proc_info *p, ino_t own,
 		      int (*fn)(const struct tn_proc_info *p, void *data), void *data)
 {
 	_cleanup_close_ int fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
 
 	if (fd < 0)
 		return 0; /* gone meanwhile */
@@ -139,7 +133,7 @@ static int visit(int procfd, const char *name, ino_t own,
 int tn_proc_scan(int (*fn)(const struct tn_proc_info *p, void *data), void *data)
 {
 	_cleanup_close_ int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
 	struct stat self;
 
 	if (procfd < 0)
@@ -294,7 +288,7 @@ int tn_proc_userns_members(uint64_t userns, uint32_t uid_outside, const struct t
 
 int tn_proc_ns_link(const char *pid, const char *ns, char *buf, size_t len)
 {
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
 	char path[600];
 	ssize_t n;
 

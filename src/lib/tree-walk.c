@@ -25,12 +25,6 @@ static void walk_done(struct walk *w)
 	tn_buf_free(&w->path);
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 static int walk_dir(struct walk *w, int fd, size_t depth);
 
 /* The path of the entry being visited ("" at the top). */
@@ -127,7 +121,7 @@ static int visit(struct walk *w, int dirfd, const char *name, size_t depth)
 static int walk_dir(struct walk *w, int fd, size_t depth)
 {
 	_cleanup_close_ int owned = fd;
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
 
 	if (depth + 1 >= TN_WALK_MAX_DEPTH)
 		return tn_error_set(w->err, ELOOP, "%s/%s is more than %d directories deep", w->top,

@@ -63,12 +63,6 @@ static bool boot_disabled(const char *proc)
 	return false;
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 /* Does the namespace of `fd` descend from the namespace with inode `top`? Takes fd. */
 static bool descends_from(int fd, ino_t top)
 {
@@ -99,7 +93,7 @@ static long count_below(const char *proc)
 	_cleanup_free_ char *self = NULL;
 	ino_t seen[1024];
 	size_t n_seen = 0;
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
 	struct stat top;
 
 	if (asprintf(&self, "%s/self/ns/user", proc) < 0 || stat(self, &top) < 0)
