@@ -19,16 +19,10 @@ static char *host_ids(const struct tn_idmap maps[2], int k)
 	return b.data ? tn_buf_steal(&b) : strdup("-");
 }
 
-static void idmap_pair_done(struct tn_idmap (*maps)[2])
-{
-	tn_idmap_done(&(*maps)[0]);
-	tn_idmap_done(&(*maps)[1]);
-}
-
 /* The host IDs and user namespace of a container that runs; "-" and 0 for one that does not. */
 static void fill_host_ids(const char *root, struct tn_container_info *c)
 {
-	_cleanup_(idmap_pair_done) struct tn_idmap maps[2] = { 0 };
+	_cleanup_(tn_idmaps_done) struct tn_idmap maps[2] = { 0 };
 
 	if (c->state.status != TN_STATUS_STOPPED && c->state.pid > 0)
 		c->userns = tn_proc_userns_inode(c->state.pid);

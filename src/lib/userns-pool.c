@@ -52,11 +52,6 @@ static void entry_free(struct entry *e)
 	free(e->id);
 }
 
-static void json_value_freep(struct tn_json_value **v)
-{
-	tn_json_value_free(*v);
-}
-
 static void lists_done(struct tn_subid_list (*l)[2])
 {
 	tn_subid_list_done(&(*l)[0]);
@@ -117,7 +112,7 @@ static int parse_entry(const struct tn_json_value *o, struct entry *e)
 
 static int parse_registry(const char *text, size_t len, struct registry *g)
 {
-	_cleanup_(json_value_freep) struct tn_json_value *v = NULL;
+	_cleanup_(tn_json_value_freep) struct tn_json_value *v = NULL;
 	const struct tn_json_value *a;
 	int r = tn_json_parse(text, len, &v, NULL);
 
