@@ -167,13 +167,18 @@ describe() {
 	rm -rf "$d"
 }
 
-@test "shift at create: a recorded rootfs follows its container's maps, once per range" {
-	make_bundle "$T/b"
-	config "$T/b" '.root.readonly = false | .annotations["run.tenant.rootfs-idmap"] = "off" | .linux.namespaces += [{"type": "user"}]
+# A bundle whose container maps 0:400000:65536, its rootfs shifted (recorded) to 0:100000:65536.
+recorded_bundle() {
+	make_bundle "$1"
+	config "$1" '.root.readonly = false | .annotations["run.tenant.rootfs-idmap"] = "off" | .linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 400000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 400000, "size": 65536}]'
-	mkdir -p "$T/b/rootfs/home/u"
-	chown 1000:1000 "$T/b/rootfs/home/u"
+	mkdir -p "$1/rootfs/home/u"
+	chown 1000:1000 "$1/rootfs/home/u"
+}
+
+@test "shift at create: a recorded rootfs follows its container's maps, once per range" {
+	recorded_bundle "$T/b"
 	"$TENANT" shift --to 0:100000:65536 "$T/b/rootfs" >/dev/null
 	args "$T/b" stat /init ";" stat /home/u
 	run -0 "$TENANT" --root "$T/state" run --bundle "$T/b" c1
@@ -183,12 +188,7 @@ describe() {
 }
 
 @test "shift at create: a create that fails after shifting the rootfs puts it back (create is a transaction)" {
-	make_bundle "$T/b"
-	config "$T/b" '.root.readonly = false | .annotations["run.tenant.rootfs-idmap"] = "off" | .linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 400000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 400000, "size": 65536}]'
-	mkdir -p "$T/b/rootfs/home/u"
-	chown 1000:1000 "$T/b/rootfs/home/u"
+	recorded_bundle "$T/b"
 	chmod 4755 "$T/b/rootfs/init"
 	"$TENANT" shift --to 0:100000:65536 "$T/b/rootfs" >/dev/null
 	local before
