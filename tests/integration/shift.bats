@@ -167,7 +167,8 @@ describe() {
 	rm -rf "$d"
 }
 
-# A bundle whose container maps 0:400000:65536, its rootfs shifted (recorded) to 0:100000:65536.
+# A bundle whose container maps 0:400000:65536, with owners 0 and 1000 in its rootfs (which the
+# tests then shift, recorded, to 0:100000:65536).
 recorded_bundle() {
 	make_bundle "$1"
 	config "$1" '.root.readonly = false | .annotations["run.tenant.rootfs-idmap"] = "off" | .linux.namespaces += [{"type": "user"}]
