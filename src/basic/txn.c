@@ -2,25 +2,41 @@
 /* Transactions with undo, and their fault injection (txn.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "txn.h"
 #include "banned.h"
 
+/*
+ * TENANT_FAULT_LOG: appended to only when it is a regular file reached without any symlink (a
+ * directory on the path that someone else controls cannot redirect root's write), opened
+ * without blocking (a fifo planted there cannot pause tenant) and only by its owner or root.
+ */
 static void log_step(const char *name, const char *step)
 {
 	const char *path = getenv("TENANT_FAULT_LOG");
+	struct open_how how = {
+		.flags = O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		.mode = 0600,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
 	_cleanup_close_ int fd = -1;
+	struct stat st;
 
 	if (!path || !*path)
 		return;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		(void)dprintf(fd, "%s:%s\n", name, step);
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    (st.st_uid != geteuid() && st.st_uid != 0))
+		return;
+	(void)dprintf(fd, "%s:%s\n", name, step);
 }
 
 static bool fault_here(const char *name, const char *step)

@@ -21,8 +21,9 @@
  * Fault injection, for tests: with TENANT_FAULT=NAME:STEP in the environment, tn_txn_step() of
  * that step fails with ECANCELED, as if the step itself had failed before it did anything; with
  * TENANT_FAULT_LOG=FILE each step reached is appended to FILE as "NAME:STEP", so a test can list
- * the steps and fail each in turn. Neither can do more than make tenant fail (or write a line to
- * a file the caller could write anyway).
+ * the steps and fail each in turn. Neither can do more than make tenant fail or write such a line:
+ * the log is a regular file (not a fifo that would pause tenant) reached through no symlink,
+ * owned by tenant's user or root, opened without blocking; anything else is ignored.
  */
 #pragma once
 

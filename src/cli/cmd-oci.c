@@ -143,8 +143,26 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 			cli->prog, (unsigned)getuid());
 }
 
+/*
+ * As runc: a signal sent to tenant while it creates a container (SIGTERM from a timeout, ^C) does
+ * not stop it half-way, which would leave the container half made; it is held until create has
+ * finished, then dropped (tn_forward_end). The container's process and the hooks get the signal
+ * mask tenant was started with.
+ */
+static int create_holding_signals(struct tn_cli *cli, struct tn_container_opts *o,
+				  struct tn_container *c, struct tn_forward *fwd)
+{
+	int r = tn_forward_begin(fwd);
+
+	if (r < 0)
+		return tn_error_errno(&cli->err, -r, "cannot hold signals during create");
+	o->sigmask = &fwd->old_mask;
+	return tn_container_create(o, c, &cli->err);
+}
+
 static int cmd_create(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	_cleanup_(tn_container_done) struct tn_container c = { 0 };
 	struct tn_container_opts o;
 	int r;
@@ -153,7 +171,7 @@ static int cmd_create(struct tn_cli *cli, const struct tn_cli_args *a)
 	r = create_opts(cli, a, root, &o);
 	if (r < 0)
 		return r;
-	r = tn_container_create(&o, &c, &cli->err);
+	r = create_holding_signals(cli, &o, &c, &fwd);
 	if (r < 0)
 		return r;
 	report_create(cli, &c);
@@ -229,6 +247,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 
 static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 {
+	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	_cleanup_(tn_container_done) struct tn_container c = { 0 };
 	struct tn_error *warn = NULL;
 	struct tn_container_opts o;
@@ -240,7 +259,8 @@ static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 		return r;
 	if (!tn_cli_has(a, RUN_DETACH))
 		return run_foreground(cli, &o);
-	r = tn_container_create(&o, &c, &cli->err);
+	/* Held through start as well, as runc run -d holds them. */
+	r = create_holding_signals(cli, &o, &c, &fwd);
 	if (r < 0)
 		return r;
 	report_create(cli, &c);

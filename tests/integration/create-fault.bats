@@ -152,3 +152,54 @@ assert_nothing_of() {
 	run pgrep -u "$(tnr idmap translate --container k2 0)"
 	assert_eq "$output" "$pid"
 }
+
+# create under RUNTIME (tenant or runc) with a slow prestart hook, sent SIGNAL during the hook;
+# prints create's exit status and the container's status after.
+signalled_create() {
+	local runtime=$1 sig=$2 id=$3 root=$BATS_TEST_TMPDIR/$1-state
+	# perl: a background job of a script ignores SIGINT; the runtime must see the default.
+	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' "$runtime" --root "$root" create --bundle "$B" "$id" \
+		>/dev/null 2>&1 3>&- &
+	local pid=$! status=0
+	sleep 1
+	kill -s "$sig" "$pid"
+	wait "$pid" || status=$?
+	echo "$status $("$runtime" --root "$root" state "$id" 2>/dev/null | jq -r .status)"
+	"$runtime" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+}
+
+@test "a SIGTERM or ^C during create is held until create is done, then dropped, as runc" {
+	args "$B" sleep 9140
+	config "$B" '.hooks = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "2"]}]}'
+	local sig
+	for sig in TERM INT HUP; do
+		assert_eq "$(signalled_create "$TENANT" "$sig" s1)" "$(signalled_create runc "$sig" s1)"
+		assert_eq "$(signalled_create "$TENANT" "$sig" s1)" "0 created"
+	done
+	assert_nothing_of s1 9140
+	# The container's process gets the default mask, not the one create held.
+	args "$B" cat /proc/self/status
+	run -0 "$TENANT" --root "$STATE" run --bundle "$B" s2
+	assert_contains "$output" "SigBlk:	0000000000000000"
+}
+
+@test "TENANT_FAULT_LOG cannot make a root tenant write through a symlink or stall on a fifo" {
+	local pub=$USERNS_DIR/ns/pub victim=$BATS_TEST_TMPDIR/victim
+	mkdir -p "$pub"
+	chown tenant-ns: "$pub"
+	echo secret >"$victim"
+	chmod 600 "$victim"
+	# A directory of the path is the other user's symlink to a directory of root's.
+	as_user tenant-ns ln -s "$BATS_TEST_TMPDIR" "$pub/dir"
+	TENANT_FAULT_LOG=$pub/dir/victim tnr run --bundle "$B" l1 >/dev/null 2>&1 3>&-
+	assert_eq "$(cat "$victim")" secret
+	# A fifo there would block the open (and pause tenant at the step of the other's choosing).
+	as_user tenant-ns mkfifo "$pub/fifo"
+	run -0 timeout -s KILL 20 env TENANT_FAULT_LOG="$pub/fifo" "$TENANT" --root "$STATE" run --bundle "$B" l2 3>&-
+	# A file of the other user's is not written either; a file of root's or its own is.
+	as_user tenant-ns touch "$pub/theirs"
+	TENANT_FAULT_LOG=$pub/theirs tnr run --bundle "$B" l3 >/dev/null 2>&1 3>&-
+	assert_eq "$(cat "$pub/theirs")" ""
+	TENANT_FAULT_LOG=$BATS_TEST_TMPDIR/mine tnr run --bundle "$B" l4 >/dev/null 2>&1 3>&-
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/mine")" "create:commit"
+}
