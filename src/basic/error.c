@@ -6,11 +6,16 @@
 #include "error.h"
 #include "banned.h"
 
+/* The code of the latest error set in this thread, so that tn_error_hint() can return it even
+ * when the caller passed no error slot. */
+static _Thread_local int last_code = EIO;
+
 static int abs_code(int code)
 {
 	if (code < 0)
 		code = -code;
-	return code == 0 ? EIO : code;
+	last_code = code == 0 ? EIO : code;
+	return last_code;
 }
 
 /*
@@ -36,10 +41,7 @@ static int store(struct tn_error **err, int code, char *message)
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e) {
-		/* Out of memory while reporting: no stale error may stand for this one. */
 		free(message);
-		tn_error_free(*err);
-		*err = NULL;
 		return -code;
 	}
 	e->code = code;
@@ -108,10 +110,8 @@ int tn_error_hint(struct tn_error **err, const char *fmt, ...)
 	va_list ap;
 	char *h;
 
-	if (!err)
-		return -EIO; /* no slot: the caller wanted no message, and keeps no code (error.h) */
-	if (!*err)
-		return -ENOMEM; /* the error itself could not be stored */
+	if (!err || !*err)
+		return -last_code;
 	va_start(ap, fmt);
 	h = vformat(fmt, ap);
 	va_end(ap);

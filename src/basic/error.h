@@ -42,11 +42,8 @@ int tn_error_errno(struct tn_error **err, int code, const char *fmt, ...) _print
 int tn_error_wrap(struct tn_error **err, int code, const char *fmt, ...) _printf_(3, 4);
 
 /*
- * Attach or replace the hint of *err and return the -errno of the error just set in it, so that
- * `return tn_error_hint(err, "...");` ends an error path. The code lives in *err only (no hidden
- * state): with err NULL there is nowhere to keep it, and -EIO is returned; a caller that needs
- * the exact number of an error that has a hint passes a slot. -ENOMEM when the error itself
- * could not be allocated.
+ * Attach or replace the hint of *err (a no-op when err is NULL) and return the -errno of the
+ * error just set, so that `return tn_error_hint(err, "...");` ends an error path.
  */
 int tn_error_hint(struct tn_error **err, const char *fmt, ...) _printf_(2, 3);
 

@@ -52,20 +52,4 @@ TEST(null_slot_only_returns_the_number)
 	tn_error_free(NULL);
 }
 
-TEST(hint_returns_the_code_of_its_error)
-{
-	struct tn_error *e = NULL;
-
-	tn_error_set(&e, EPERM, "refused");
-	ASSERT_EQ(tn_error_hint(&e, "do %s", "this"), -EPERM);
-	ASSERT_STREQ(e->hint, "do this");
-	/* Another thread's or an earlier error never decides the code: there is no hidden state. */
-	tn_error_set(&e, ENOSPC, "full");
-	ASSERT_EQ(tn_error_hint(&e, "free some"), -ENOSPC);
-	tn_error_free(e);
-	/* No slot, no code kept: a caller that needs the number passes a slot. */
-	tn_error_set(NULL, EPERM, "x");
-	ASSERT_EQ(tn_error_hint(NULL, "y"), -EIO);
-}
-
 TAP_MAIN
