@@ -385,7 +385,8 @@ static int parse_signal(const char *s, int *ret)
 {
 	uint32_t n;
 
-	if (tn_parse_u32(s, &n) == 0 && n > 0 && n < (uint32_t)NSIG) {
+	/* 0 too, as runc: `kill ID 0` checks that the container's process is alive. */
+	if (tn_parse_u32(s, &n) == 0 && n < (uint32_t)NSIG) {
 		*ret = (int)n;
 		return 0;
 	}

@@ -9,9 +9,13 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <net/if.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -19,6 +23,7 @@
 #include "oci-state.h"
 #include "rootless.h"
 #include "fs.h"
+#include "parse.h"
 #include "banned.h"
 
 static int write_file(const char *path, const char *text)
@@ -93,6 +98,24 @@ int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err)
 	return 0;
 }
 
+/* As runc: a new network namespace gets its loopback interface up. */
+static int loopback_up(struct tn_error **err)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { .ifr_name = "lo" };
+
+	if (fd < 0)
+		return tn_error_errno(err, errno, "cannot bring up lo: no socket");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return tn_error_errno(err, errno, "cannot bring up lo");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return tn_error_errno(err, errno, "cannot bring up lo");
+	return 0;
+}
+
 int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	const struct tn_oci_config *c = ctx->cfg;
@@ -106,6 +129,11 @@ int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err)
 	r = apply_sysctl(c, err);
 	if (r < 0)
 		return r;
+	if (ctx->new_flags & CLONE_NEWNET) {
+		r = loopback_up(err);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		struct rlimit l = { .rlim_cur = p->rlimits[i].soft,
 				    .rlim_max = p->rlimits[i].hard };
@@ -239,11 +267,67 @@ static int set_user(struct tn_init_ctx *ctx, const struct tn_oci_process *p, str
 	return prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 ? negative_errno() : 0;
 }
 
+/* The home directory of `uid` in the container's /etc/passwd (read as the container sees it,
+ * never through NSS), or "/": runc's default for HOME. Allocated; NULL out of memory. */
+static char *passwd_home(uint32_t uid)
+{
+	_cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	_cleanup_free_ char *text = NULL;
+	struct stat st;
+	size_t len;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    tn_read_fd(fd, 4 << 20, &text, &len) < 0)
+		return strdup("/");
+	for (char *line = text, *next; line && *line; line = next) {
+		char *f[7] = { NULL };
+		uint32_t u;
+		int n = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (char *p = line; n < 7 && p; n++) {
+			f[n] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (n >= 6 && tn_parse_u32(f[2], &u) == 0 && u == uid && f[5][0])
+			return strdup(f[5]);
+	}
+	return strdup("/");
+}
+
+/* process.env, with HOME added from the user's passwd entry when it has none (as runc). */
+static int env_with_home(const struct tn_oci_process *p, char ***ret)
+{
+	_cleanup_free_ char *home = NULL, *kv = NULL;
+	char **env;
+
+	*ret = NULL;
+	for (size_t i = 0; i < p->n_env; i++)
+		if (strncmp(p->env[i], "HOME=", 5) == 0)
+			return 0;
+	home = passwd_home(p->uid);
+	if (!home || asprintf(&kv, "HOME=%s", home) < 0)
+		return -ENOMEM;
+	env = calloc(p->n_env + 2, sizeof(*env));
+	if (!env)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_env; i++)
+		env[i] = p->env[i];
+	env[p->n_env] = TAKE_PTR(kv);
+	*ret = env;
+	return 0;
+}
+
 int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err)
 {
 	const struct tn_oci_process *p = &ctx->cfg->process;
 	unsigned first_closed = 3 + ctx->o->preserve_fds;
 	int last = last_cap(), r;
+	_cleanup_free_ char **env = NULL; /* p->env with HOME, for execve */
 	sigset_t none;
 
 	for (int cap = 0; cap <= last; cap++)
@@ -257,6 +341,10 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	 * capabilities are dropped; with it, last, right before exec. */
 	if (ctx->seccomp && !p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
+	/* Before the user changes: the container's root can read its /etc/passwd. */
+	r = env_with_home(p, &env);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot set HOME");
 	r = set_user(ctx, p, err);
 	if (r < 0)
 		return r;
@@ -276,7 +364,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	sigprocmask(SIG_SETMASK, ctx->sigmask ? ctx->sigmask : &none, NULL);
 	if (ctx->seccomp && p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
-	execve(exec_path, p->args, p->env ? p->env : (char *[]){ NULL });
+	execve(exec_path, p->args, env ? env : p->env ? p->env : (char *[]){ NULL });
 	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
 }
 
