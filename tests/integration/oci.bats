@@ -201,9 +201,10 @@ assert_clean() {
 	args "$B" id ";" env ";" cwd ";" umask ";" cat /proc/self/status /proc/self/limits
 	run -0 tnr run --bundle "$B" p2
 	assert_eq "${lines[0]}" "uid=1000 gid=1000 groups=5,6"
-	assert_eq "${lines[1]} ${lines[2]}" "A=1 PATH=/"
-	assert_eq "${lines[3]}" "/work/dir"
-	assert_eq "${lines[4]}" "0022"
+	# HOME comes last, as runc adds it: uid 1000 has no /etc/passwd entry here, so /.
+	assert_eq "${lines[1]} ${lines[2]} ${lines[3]}" "A=1 PATH=/ HOME=/"
+	assert_eq "${lines[4]}" "/work/dir"
+	assert_eq "${lines[5]}" "0022"
 	# Not root: what exec leaves is the ambient set, and the spec's ambient capabilities are
 	# not inheritable (runc's default): none, within the bounding set.
 	assert_contains "$output" "CapEff:	0000000000000000"
