@@ -6,16 +6,12 @@
 #include "error.h"
 #include "banned.h"
 
-/* The code of the latest error set in this thread, so that tn_error_hint() can return it even
- * when the caller passed no error slot. */
-static _Thread_local int last_code = EIO;
-
+/* A code as a positive errno; 0 (no code known) becomes EIO, so that an error is never success. */
 static int abs_code(int code)
 {
 	if (code < 0)
 		code = -code;
-	last_code = code == 0 ? EIO : code;
-	return last_code;
+	return code == 0 ? EIO : code;
 }
 
 /*
@@ -105,19 +101,20 @@ int tn_error_wrap(struct tn_error **err, int code, const char *fmt, ...)
 	return -code;
 }
 
-int tn_error_hint(struct tn_error **err, const char *fmt, ...)
+int tn_error_hint(struct tn_error **err, int code, const char *fmt, ...)
 {
 	va_list ap;
 	char *h;
 
+	code = abs_code(code);
 	if (!err || !*err)
-		return -last_code;
+		return -code;
 	va_start(ap, fmt);
 	h = vformat(fmt, ap);
 	va_end(ap);
 	free((*err)->hint);
 	(*err)->hint = h;
-	return -(*err)->code;
+	return -code;
 }
 
 void tn_error_free(struct tn_error *e)

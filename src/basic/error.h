@@ -42,10 +42,15 @@ int tn_error_errno(struct tn_error **err, int code, const char *fmt, ...) _print
 int tn_error_wrap(struct tn_error **err, int code, const char *fmt, ...) _printf_(3, 4);
 
 /*
- * Attach or replace the hint of *err (a no-op when err is NULL) and return the -errno of the
- * error just set, so that `return tn_error_hint(err, "...");` ends an error path.
+ * Attach or replace the hint of *err (a no-op when err is NULL or empty) and return -|code|, the
+ * code the caller got from setting the error, so that an error path ends with
+ *
+ *	r = tn_error_set(err, EPERM, "...");
+ *	return tn_error_hint(err, r, "...");
+ *
+ * The code is passed, not remembered: no hidden state, and the right number without a slot.
  */
-int tn_error_hint(struct tn_error **err, const char *fmt, ...) _printf_(2, 3);
+int tn_error_hint(struct tn_error **err, int code, const char *fmt, ...) _printf_(3, 4);
 
 void tn_error_free(struct tn_error *e);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct tn_error *, tn_error_free)

@@ -166,8 +166,7 @@ static int usage_hint(struct tn_cli *cli, const struct tn_command *const *path, 
 		return -EINVAL;
 	print_path(f, cli->prog, path, depth);
 	fclose(f);
-	tn_error_hint(&cli->err, "see '%s --help'", words);
-	return -EINVAL;
+	return tn_error_hint(&cli->err, EINVAL, "see '%s --help'", words);
 }
 
 /* getopt_long's tables: the command's n options plus --help (index n). */
@@ -349,7 +348,7 @@ static int unknown_command(struct tn_cli *cli, const struct tn_command *const *p
 		     depth == 1 ? cli->prog : c->name);
 	usage_hint(cli, path, depth);
 	if (best)
-		tn_error_hint(&cli->err, "did you mean '%s'?", best);
+		tn_error_hint(&cli->err, EINVAL, "did you mean '%s'?", best);
 	return -EINVAL;
 }
 

@@ -97,8 +97,8 @@ static int check_user(struct tn_cli *cli, const struct tn_cli_args *a, struct tn
 	if (r < 0)
 		return r;
 	if (ret->uid != getuid() && geteuid() != 0) {
-		tn_error_set(&cli->err, EPERM, "checking another user needs root");
-		return tn_error_hint(&cli->err, "run it as root, or without --user");
+		r = tn_error_set(&cli->err, EPERM, "checking another user needs root");
+		return tn_error_hint(&cli->err, r, "run it as root, or without --user");
 	}
 	if (!ret->known)
 		return tn_error_set(&cli->err, ENOENT, "no account '%s': check needs one",

@@ -66,8 +66,7 @@ static int parse_map(struct tn_cli *cli, const char *opt, const char *text, enum
 	}
 	r = tn_idmap_validate(&m, &cli->err);
 	if (r < 0) {
-		tn_error_hint(&cli->err, "in --%s", opt);
-		return r;
+		return tn_error_hint(&cli->err, r, "in --%s", opt);
 	}
 	*ret = TAKE_STRUCT(m);
 	return 0;

@@ -58,9 +58,10 @@ int tn_user_resolve(const char *spec, struct tn_user *ret, struct tn_error **err
 	if (!pw) {
 		if (errno != 0 && errno != ENOENT && errno != ESRCH)
 			return tn_error_errno(err, errno, "cannot look up user '%s'", spec);
-		tn_error_set(err, ESRCH, "unknown user '%s'", spec);
+		r = tn_error_set(err, ESRCH, "unknown user '%s'", spec);
 		return tn_error_hint(
-			err, "check the name with 'getent passwd %s', or give a numeric UID", spec);
+			err, r, "check the name with 'getent passwd %s', or give a numeric UID",
+			spec);
 	}
 	r = fill_from_passwd(pw, ret);
 	if (r < 0)

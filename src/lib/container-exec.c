@@ -426,12 +426,14 @@ static int seal_for_exec(const struct tn_exec_opts *o, const struct tn_state *s,
  * over it (root) may open its namespaces before then. */
 static int not_started(const struct tn_exec_opts *o, struct tn_error **err)
 {
-	tn_error_set(err, EACCES,
-		     "cannot exec in container '%s' before it is started: its init is "
-		     "not dumpable until it runs the container's process, so only root can "
-		     "enter its namespaces",
-		     o->id);
-	return tn_error_hint(err, "start it first ('tenant start %s')", o->id);
+	int r;
+
+	r = tn_error_set(err, EACCES,
+			 "cannot exec in container '%s' before it is started: its init is "
+			 "not dumpable until it runs the container's process, so only root can "
+			 "enter its namespaces",
+			 o->id);
+	return tn_error_hint(err, r, "start it first ('tenant start %s')", o->id);
 }
 
 /* The container's process as exec runs it: config.json kept at create, with the command line's

@@ -37,6 +37,8 @@ static void ctx_done(struct ctx *x)
 /* The user namespace with the container's own maps. */
 static int own_userns(struct ctx *x, const char *what, int *ret, struct tn_error **err)
 {
+	int r;
+
 	if (x->own.fd >= 0) {
 		*ret = x->own.fd;
 		return 0;
@@ -44,8 +46,8 @@ static int own_userns(struct ctx *x, const char *what, int *ret, struct tn_error
 	if (x->maps) {
 		const struct tn_idmap_extent *ext[2] = { x->maps[0].v, x->maps[1].v };
 		const size_t n[2] = { x->maps[0].n, x->maps[1].n };
-		int r = tn_idmap_userns_make(ext, n, &x->own);
 
+		r = tn_idmap_userns_make(ext, n, &x->own);
 		if (r < 0)
 			return tn_error_errno(err, -r,
 					      "%s: cannot make a user namespace of the "
@@ -63,12 +65,13 @@ static int own_userns(struct ctx *x, const char *what, int *ret, struct tn_error
 		*ret = x->joined;
 		return 0;
 	}
-	tn_error_set(err, EINVAL,
-		     "%s: idmap without uidMappings uses the container's maps, and "
-		     "it has no user namespace",
-		     what);
-	return tn_error_hint(err, "give the mount uidMappings and gidMappings, or the container "
-				  "a user namespace");
+	r = tn_error_set(err, EINVAL,
+			 "%s: idmap without uidMappings uses the container's maps, and "
+			 "it has no user namespace",
+			 what);
+	return tn_error_hint(err, r,
+			     "give the mount uidMappings and gidMappings, or the container "
+			     "a user namespace");
 }
 
 static int one_mount(struct ctx *x, size_t i, int *ret, struct tn_error **err)
@@ -145,10 +148,11 @@ int tn_container_idmapped(const struct tn_oci_config *cfg, const char *bundle, c
 	if (!any)
 		return 0;
 	if (geteuid() != 0 || tn_rootless()) {
-		tn_error_set(err, EPERM, "an idmapped mount needs root on the host");
-		return tn_error_hint(err, "the kernel wants privilege over the filesystem of its "
-					  "source; rootless, use a shifted rootfs (auto:size=image "
-					  "copies one) or a volume you own");
+		r = tn_error_set(err, EPERM, "an idmapped mount needs root on the host");
+		return tn_error_hint(err, r,
+				     "the kernel wants privilege over the filesystem of its "
+				     "source; rootless, use a shifted rootfs (auto:size=image "
+				     "copies one) or a volume you own");
 	}
 	m.fds = calloc(cfg->n_mounts + 1, sizeof(*m.fds));
 	if (!m.fds)

@@ -618,9 +618,10 @@ static int prepare_root(struct tn_init_ctx *ctx, struct tn_error **err)
 				   ctx->rootfs);
 		if (errno == EACCES && ctx->in_userns)
 			tn_error_hint(
-				err, "the container's root is an unprivileged host ID: every "
-				     "directory above the root filesystem must be searchable by it "
-				     "(chmod o+x), as with runc");
+				err, r,
+				"the container's root is an unprivileged host ID: every "
+				"directory above the root filesystem must be searchable by it "
+				"(chmod o+x), as with runc");
 		return r;
 	}
 	/* The clone is attached: R's fd, held in the shared context, has served. */

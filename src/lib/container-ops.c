@@ -230,7 +230,7 @@ static void remove_copy(const char *root, const char *id, struct tn_error **warn
 
 	tn_subid_source_default(&src);
 	if (path && tn_rootfs_copy_remove(path, &src, warn) < 0)
-		tn_error_hint(warn, "remove it by hand: tenant unshare rm -rf %s", path);
+		tn_error_hint(warn, 0, "remove it by hand: tenant unshare rm -rf %s", path);
 }
 
 /* The cgroup a killed create made, when it is tenant's own default (/tenant/ID): its processes
@@ -316,7 +316,7 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 		return r;
 	if (s.status == TN_STATUS_RUNNING && !force) {
 		r = wrong_status(&s, "delete", err);
-		tn_error_hint(err,
+		tn_error_hint(err, r,
 			      "stop it first ('tenant kill %s'), or use 'tenant delete --force'",
 			      id);
 		return r;
@@ -336,10 +336,11 @@ static int with_cgroup(const char *root, const char *id, struct tn_state *s, str
 	if (r < 0)
 		return r;
 	if (!s->cgroup_path || !s->cgroup_path[0]) {
-		tn_error_set(err, ENOTSUP, "container '%s' has no cgroup of its own", id);
+		r = tn_error_set(err, ENOTSUP, "container '%s' has no cgroup of its own", id);
 		tn_state_done(s);
-		return tn_error_hint(err, "a rootless container gets one only where the user may "
-					  "write a delegated cgroup");
+		return tn_error_hint(err, r,
+				     "a rootless container gets one only where the user may "
+				     "write a delegated cgroup");
 	}
 	return 0;
 }

@@ -95,13 +95,13 @@ static bool special(const char *path)
 static void hint(const struct tn_oci_config *cfg, const struct report *rep, struct tn_error **warn)
 {
 	if (cfg->n_uid_mappings) {
-		tn_error_hint(warn,
+		tn_error_hint(warn, ERANGE,
 			      "linux.uidMappings and gidMappings decide here: widen them to "
 			      "cover these IDs, or drop them and map exactly the IDs the image "
 			      "uses with --userns auto:size=image");
 		return;
 	}
-	tn_error_hint(warn,
+	tn_error_hint(warn, ERANGE,
 		      "map exactly the IDs the image uses, without a range that reaches them: "
 		      "--userns auto:size=image (or the annotation "
 		      "run.tenant.userns=auto:size=image); or give the user a range that reaches "

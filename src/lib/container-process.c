@@ -139,10 +139,10 @@ int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err)
 				    .rlim_max = p->rlimits[i].hard };
 
 		if (setrlimit(p->rlimits[i].resource, &l) < 0) {
-			tn_error_errno(
+			r = tn_error_errno(
 				err, errno, "process.rlimits[%zu]: cannot set soft %llu, hard %llu",
 				i, (unsigned long long)l.rlim_cur, (unsigned long long)l.rlim_max);
-			return tn_error_hint(err,
+			return tn_error_hint(err, r,
 					     "raising a hard limit needs CAP_SYS_RESOURCE on the "
 					     "host; ask for at most the current hard limit");
 		}

@@ -182,10 +182,10 @@ int tn_sync_error(const struct tn_sync_msg *m, struct tn_error **err)
 		return tn_error_set(err, EPROTO,
 				    "the container's setup process sent message %d out of turn",
 				    (int)m->type);
-	tn_error_set(err, code, "%s", m->message ? m->message : strerror(code));
+	code = tn_error_set(err, code, "%s", m->message ? m->message : strerror(code));
 	if (m->hint)
-		tn_error_hint(err, "%s", m->hint);
-	return -code;
+		tn_error_hint(err, code, "%s", m->hint);
+	return code;
 }
 
 _Noreturn void tn_sync_fail(int fd, int code, struct tn_error *e, int status)

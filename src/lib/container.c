@@ -49,11 +49,13 @@ int tn_container_remove_dir(const char *dir)
 
 int tn_container_preserved_fds_check(unsigned n, struct tn_error **err)
 {
+	int r;
+
 	for (unsigned i = 0; i < n && i < INT_MAX - 3; i++) {
 		if (fcntl(3 + (int)i, F_GETFD) >= 0)
 			continue;
-		tn_error_set(err, EBADF, "--preserve-fds %u: fd %u is not open", n, 3 + i);
-		return tn_error_hint(err,
+		r = tn_error_set(err, EBADF, "--preserve-fds %u: fd %u is not open", n, 3 + i);
+		return tn_error_hint(err, r,
 				     "pass that many descriptors from fd 3 up, or a smaller N");
 	}
 	return 0;
@@ -155,7 +157,7 @@ static int plan_sparse(struct create_plan *p, uint64_t *ret_size, struct tn_erro
 	if (r < 0)
 		return r == -ENOMEM
 			       ? r
-			       : tn_error_hint(err, "auto:size=image reads every file's owner");
+			       : tn_error_hint(err, r, "auto:size=image reads every file's owner");
 	for (size_t i = 0; i < ELEMENTSOF(own); i++) {
 		r = tn_tree_ids_add(&ids, own[i].kind, own[i].id);
 		if (r < 0)
@@ -278,8 +280,9 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 		return 0; /* joined: its maps exist */
 	if (kind == TN_USERNS_UNSET && c->ns[TN_NS_USER].present && !c->n_uid_mappings &&
 	    req.privileged[0]) {
-		tn_error_set(err, EINVAL, "linux.uidMappings: a new user namespace needs mappings");
-		return tn_error_hint(err,
+		r = tn_error_set(err, EINVAL,
+				 "linux.uidMappings: a new user namespace needs mappings");
+		return tn_error_hint(err, r,
 				     "as root, say which host IDs the container gets, e.g. "
 				     "[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], "
 				     "or use --userns auto");
@@ -390,12 +393,13 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 		return tn_error_set(err, EINVAL,
 				    "--console-socket is given but process.terminal is false");
 	if (p->cfg.process.terminal && !o->console_socket && !o->foreground) {
-		tn_error_set(
+		r = tn_error_set(
 			err, EINVAL,
 			"process.terminal is true, but there is no --console-socket to send the "
 			"terminal to");
-		return tn_error_hint(err, "pass --console-socket PATH (as podman and containerd "
-					  "do), or set process.terminal to false");
+		return tn_error_hint(err, r,
+				     "pass --console-socket PATH (as podman and containerd "
+				     "do), or set process.terminal to false");
 	}
 	if (p->cfg.hostname && !(p->new_flags & CLONE_NEWUTS))
 		return tn_error_set(err, EINVAL,

@@ -97,22 +97,27 @@ static void restore_name(const char *argv0)
 /* A memfd that may not be executed is what vm.memfd_noexec = 2 makes of every one. */
 static int refused(struct tn_error **err, int code, const char *what)
 {
-	tn_error_errno(err, code, "cannot %s the sealed copy of tenant's binary", what);
+	int r = tn_error_errno(err, code, "cannot %s the sealed copy of tenant's binary", what);
+
 	if (code != EACCES && code != EPERM)
-		return -code;
-	return tn_error_hint(err, "tenant runs containers from a sealed copy of itself in memory "
-				  "(memfd_create with MFD_EXEC): is vm.memfd_noexec 2?");
+		return r;
+	return tn_error_hint(err, r,
+			     "tenant runs containers from a sealed copy of itself in memory "
+			     "(memfd_create with MFD_EXEC): is vm.memfd_noexec 2?");
 }
 
 int tn_exe_run_sealed(char *const argv[], char *const envp[], struct tn_error **err)
 {
+	int r;
+
 	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int copy = -1;
 
 	if (exe < 0) {
-		tn_error_errno(err, errno, "cannot read tenant's own binary (/proc/self/exe)");
-		return tn_error_hint(err, "tenant runs containers from a sealed copy of itself: it "
-					  "needs /proc mounted and its binary readable");
+		r = tn_error_errno(err, errno, "cannot read tenant's own binary (/proc/self/exe)");
+		return tn_error_hint(err, r,
+				     "tenant runs containers from a sealed copy of itself: it "
+				     "needs /proc mounted and its binary readable");
 	}
 	if (tn_exe_fd_sealed(exe)) {
 		restore_name(argv[0]);

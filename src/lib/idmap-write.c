@@ -79,16 +79,18 @@ void tn_idmap_helper_done(struct tn_idmap_helper *h)
 int tn_idmap_helper_refuse(const struct tn_idmap_helper *h, struct tn_error **err)
 {
 	const char *name = tn_idmap_helper_name(h->kind);
+	int r = tn_error_set(
+		err, h->path ? EPERM : ENOENT,
+		"cannot write the %s: it maps IDs other than your own, which needs %s, and %s",
+		tn_idmap_kind_name(h->kind), name, h->reason);
 
-	tn_error_set(err, h->path ? EPERM : ENOENT,
-		     "cannot write the %s: it maps IDs other than your own, which needs %s, and %s",
-		     tn_idmap_kind_name(h->kind), name, h->reason);
 	if (!h->path)
 		return tn_error_hint(
-			err, "as root: apt-get install uidmap; or map only your own ID with "
-			     "--map root or --fallback single");
+			err, r,
+			"as root: apt-get install uidmap; or map only your own ID with "
+			"--map root or --fallback single");
 	return tn_error_hint(
-		err,
+		err, r,
 		"as root: apt-get install --reinstall uidmap (or chmod u+s %s); or map "
 		"only your own ID with --map root or --fallback single",
 		h->path);
@@ -269,7 +271,7 @@ static int helper_finish(struct helper_run *h, struct tn_error **err)
 			 WIFEXITED(status) ? "exited with" : "killed by signal",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 			 said && *said ? ": " : "", said && *said ? said : "");
-	tn_error_hint(err,
+	tn_error_hint(err, r,
 		      "%s maps only your own %s and the ranges listed for you in %s; "
 		      "'tenant subid list' shows them and 'tenant idmap show' the plan",
 		      tn_idmap_helper_name(h->map->kind),

@@ -46,8 +46,9 @@ int tn_idmapped_tree(const char *path, int userns_fd, bool clone_recursive, bool
 	if (r < 0) {
 		tn_error_errno(err, -r, "cannot make an idmapped mount of %s", path);
 		if (r == -EINVAL)
-			tn_error_hint(err, "its filesystem (or one mounted below it) does not take "
-					   "idmapped mounts; tenant check lists which do");
+			tn_error_hint(err, r,
+				      "its filesystem (or one mounted below it) does not take "
+				      "idmapped mounts; tenant check lists which do");
 		return r;
 	}
 	*ret = TAKE_FD(tree);

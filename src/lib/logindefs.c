@@ -41,6 +41,7 @@ static int parse_line(const char *p, size_t n, uint32_t line, const char *path,
 {
 	const char *end = p + n, *k, *v;
 	size_t kl, vl;
+	int r;
 
 	while (p < end && is_space(*p))
 		p++;
@@ -63,11 +64,11 @@ static int parse_line(const char *p, size_t n, uint32_t line, const char *path,
 		if (strlen(keys[i].key) != kl || memcmp(keys[i].key, k, kl) != 0)
 			continue;
 		if (tn_parse_u64_n(v, vl, &val) < 0 || val > TN_ID_MAX) {
-			tn_error_set(err, EINVAL,
-				     "'%s':%" PRIu32
-				     ": %s '%.*s' is not an ID between 0 and 4294967294",
-				     path, line, keys[i].key, (int)MIN(vl, 32), v);
-			return tn_error_hint(err, "write it in decimal");
+			r = tn_error_set(err, EINVAL,
+					 "'%s':%" PRIu32
+					 ": %s '%.*s' is not an ID between 0 and 4294967294",
+					 path, line, keys[i].key, (int)MIN(vl, 32), v);
+			return tn_error_hint(err, r, "write it in decimal");
 		}
 		*(uint64_t *)((char *)&defs[keys[i].db] + keys[i].field) = val;
 		*(uint32_t *)((char *)&defs[keys[i].db] + keys[i].line_field) = line;
@@ -79,12 +80,14 @@ static int parse_line(const char *p, size_t n, uint32_t line, const char *path,
 static int check_defs(const struct tn_subid_defs *d, const char *which, const char *path,
 		      struct tn_error **err)
 {
+	int r;
+
 	if (d->min > d->max || (d->count > 0 && d->count - 1 > d->max - d->min)) {
-		tn_error_set(err, EINVAL,
-			     "'%s': SUB_%s_MIN %" PRIu64 ", SUB_%s_MAX %" PRIu64
-			     " and SUB_%s_COUNT %" PRIu64 " leave no room for a range",
-			     path, which, d->min, which, d->max, which, d->count);
-		return tn_error_hint(err,
+		r = tn_error_set(err, EINVAL,
+				 "'%s': SUB_%s_MIN %" PRIu64 ", SUB_%s_MAX %" PRIu64
+				 " and SUB_%s_COUNT %" PRIu64 " leave no room for a range",
+				 path, which, d->min, which, d->max, which, d->count);
+		return tn_error_hint(err, r,
 				     "SUB_%s_MIN + SUB_%s_COUNT - 1 must not exceed SUB_%s_MAX",
 				     which, which, which);
 	}

@@ -40,15 +40,16 @@ int tn_state_root_prepare(const char *root, struct tn_error **err)
 int tn_container_id_check(const char *id, struct tn_error **err)
 {
 	size_t n = strlen(id);
+	int r;
 
 	if (n == 0 || n > 1024 || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return tn_error_set(err, EINVAL, "invalid container ID '%s'", id);
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || strchr("_.+-", *p))) {
-			tn_error_set(err, EINVAL, "invalid container ID '%s': '%c' is not allowed",
-				     id, *p);
-			return tn_error_hint(err, "IDs use letters, digits and _ . + -");
+			r = tn_error_set(err, EINVAL,
+					 "invalid container ID '%s': '%c' is not allowed", id, *p);
+			return tn_error_hint(err, r, "IDs use letters, digits and _ . + -");
 		}
 	return 0;
 }

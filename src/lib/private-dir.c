@@ -48,16 +48,17 @@ static int refuse_owner(const char *path, const char *what, const char *whose,
 			const struct stat *st, struct tn_error **err)
 {
 	char owner[300];
+	int r;
 
 	describe_owner(st->st_uid, owner, sizeof(owner));
-	tn_error_set(err, EPERM, "refusing the %s %s: %s belongs to %s, not to you (uid %u)", what,
-		     path, whose, owner, (unsigned)geteuid());
+	r = tn_error_set(err, EPERM, "refusing the %s %s: %s belongs to %s, not to you (uid %u)",
+			 what, path, whose, owner, (unsigned)geteuid());
 	if (strcmp(what, "state directory") != 0)
-		return tn_error_hint(err,
+		return tn_error_hint(err, r,
 				     "someone else may have made it to steer tenant; remove it (as "
 				     "root: rm -rf '%s')",
 				     path);
-	return tn_error_hint(err,
+	return tn_error_hint(err, r,
 			     "someone else may have made it to steer tenant; remove it (as root: "
 			     "rm -rf '%s'), or use a directory of your own (--root DIR, or set "
 			     "XDG_RUNTIME_DIR)",
@@ -68,6 +69,7 @@ static int refuse_owner(const char *path, const char *what, const char *whose,
 static int check_private(int fd, const char *path, const char *what, struct tn_error **err)
 {
 	struct stat st;
+	int r;
 
 	if (fstat(fd, &st) < 0)
 		return tn_error_errno(err, errno, "cannot examine the %s %s", what, path);
@@ -76,10 +78,10 @@ static int check_private(int fd, const char *path, const char *what, struct tn_e
 	if (st.st_uid != geteuid())
 		return refuse_owner(path, what, "it", &st, err);
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		tn_error_set(err, EPERM, "refusing the %s %s: it is writable by %s (mode %04o)",
-			     what, path, st.st_mode & S_IWOTH ? "others" : "its group",
-			     (unsigned)(st.st_mode & 07777));
-		return tn_error_hint(err, "chmod go-w '%s' if you made it; otherwise remove it",
+		r = tn_error_set(err, EPERM, "refusing the %s %s: it is writable by %s (mode %04o)",
+				 what, path, st.st_mode & S_IWOTH ? "others" : "its group",
+				 (unsigned)(st.st_mode & 07777));
+		return tn_error_hint(err, r, "chmod go-w '%s' if you made it; otherwise remove it",
 				     path);
 	}
 	return 0;
@@ -91,22 +93,26 @@ static int check_parent(int fd, const char *dir, const char *path, const char *w
 {
 	char owner[300];
 	struct stat st;
+	int r;
 
 	if (fstat(fd, &st) < 0)
 		return tn_error_errno(err, errno, "cannot examine %s", dir);
 	if (!trusted_owner(st.st_uid, true)) {
 		describe_owner(st.st_uid, owner, sizeof(owner));
-		tn_error_set(err, EPERM,
-			     "refusing the %s %s: %s above it belongs to %s, who could replace it",
-			     what, path, dir, owner);
-		return tn_error_hint(err, "use a directory whose parents belong to root or to you");
+		r = tn_error_set(
+			err, EPERM,
+			"refusing the %s %s: %s above it belongs to %s, who could replace it", what,
+			path, dir, owner);
+		return tn_error_hint(err, r,
+				     "use a directory whose parents belong to root or to you");
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-		tn_error_set(err, EPERM,
-			     "refusing the %s %s: %s above it is writable by others (mode %04o), "
-			     "who could replace it",
-			     what, path, dir, (unsigned)(st.st_mode & 07777));
-		return tn_error_hint(err,
+		r = tn_error_set(
+			err, EPERM,
+			"refusing the %s %s: %s above it is writable by others (mode %04o), "
+			"who could replace it",
+			what, path, dir, (unsigned)(st.st_mode & 07777));
+		return tn_error_hint(err, r,
 				     "use a directory whose parents only root or you can write");
 	}
 	return 0;
@@ -119,6 +125,7 @@ static int check_link(int dirfd, const char *name, const char *path, const char 
 {
 	char owner[300];
 	struct stat st;
+	int r;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return tn_error_errno(err, errno, "cannot examine %s above the %s %s", name, what,
@@ -127,11 +134,12 @@ static int check_link(int dirfd, const char *name, const char *path, const char 
 	if (trusted_owner(st.st_uid, false))
 		return 0;
 	describe_owner(st.st_uid, owner, sizeof(owner));
-	tn_error_set(err, EPERM,
-		     "refusing the %s %s: the symbolic link '%s' on its path belongs to %s, who "
-		     "could point it elsewhere",
-		     what, path, name, owner);
-	return tn_error_hint(err,
+	r = tn_error_set(
+		err, EPERM,
+		"refusing the %s %s: the symbolic link '%s' on its path belongs to %s, who "
+		"could point it elsewhere",
+		what, path, name, owner);
+	return tn_error_hint(err, r,
 			     "give the real path, or one whose links belong to root or to you");
 }
 
@@ -375,8 +383,9 @@ int tn_private_subdir_open(int dirfd, const char *dir_path, const char *name, co
 		return -ENOENT;
 	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR) &&
 	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
-		tn_error_set(err, ELOOP, "refusing the %s %s: it is a symbolic link", what, path);
-		return tn_error_hint(err,
+		r = tn_error_set(err, ELOOP, "refusing the %s %s: it is a symbolic link", what,
+				 path);
+		return tn_error_hint(err, r,
 				     "someone may have put it there to steer tenant; remove it "
 				     "(rm '%s') and try again",
 				     path);
@@ -414,15 +423,15 @@ int tn_trusted_file_open(const char *path, int *ret_fd, struct tn_error **err)
 		return tn_error_set(err, EPERM, "refusing %s: it is not a regular file", path);
 	if (!trusted_owner(st.st_uid, false)) {
 		describe_owner(st.st_uid, owner, sizeof(owner));
-		tn_error_set(err, EPERM, "refusing %s: it belongs to %s, not to you or root", path,
-			     owner);
-		return tn_error_hint(err, "chown root: '%s' if its contents are yours", path);
+		r = tn_error_set(err, EPERM, "refusing %s: it belongs to %s, not to you or root",
+				 path, owner);
+		return tn_error_hint(err, r, "chown root: '%s' if its contents are yours", path);
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		tn_error_set(err, EPERM,
-			     "refusing %s: it is writable by group or others (mode %04o)", path,
-			     (unsigned)(st.st_mode & 07777));
-		return tn_error_hint(err, "chmod go-w '%s'", path);
+		r = tn_error_set(err, EPERM,
+				 "refusing %s: it is writable by group or others (mode %04o)", path,
+				 (unsigned)(st.st_mode & 07777));
+		return tn_error_hint(err, r, "chmod go-w '%s'", path);
 	}
 	*ret_fd = TAKE_FD(fd);
 	return 0;

@@ -326,9 +326,10 @@ static int run_copy(void *data, struct tn_error **err)
 	c->err = err;
 	r = copy_tree(c);
 	if (r == -EACCES)
-		return tn_error_hint(err, "a shifted copy reads every file of the root filesystem "
-					  "as the container's root: make it readable (chmod -R "
-					  "o+rX), or run as root to use an idmapped mount");
+		return tn_error_hint(err, r,
+				     "a shifted copy reads every file of the root filesystem "
+				     "as the container's root: make it readable (chmod -R "
+				     "o+rX), or run as root to use an idmapped mount");
 	if (r < 0)
 		return r;
 	_exit(0);

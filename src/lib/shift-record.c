@@ -268,8 +268,8 @@ static int load(struct tn_shift_record *rec, struct tn_error **err)
 		return tn_error_errno(err, -r, "cannot read %s", rec->file);
 	r = tn_shift_record_parse(text, rec);
 	if (r == -EBADMSG) {
-		tn_error_set(err, EBADMSG, "the shift record %s is damaged", rec->file);
-		return tn_error_hint(err,
+		r = tn_error_set(err, EBADMSG, "the shift record %s is damaged", rec->file);
+		return tn_error_hint(err, r,
 				     "if you know the tree's map, remove the record (rm '%s') and "
 				     "give the map with --from",
 				     rec->file);

@@ -172,6 +172,7 @@ static int check_links(struct collect *c)
 {
 	const struct tn_shift_walk *w = c->w;
 	struct tn_shift_list *l = c->l;
+	int r;
 
 	if (c->n_links)
 		qsort(c->links, c->n_links, sizeof(*c->links), link_cmp);
@@ -189,12 +190,13 @@ static int check_links(struct collect *c)
 		}
 		if (j - i >= (size_t)c->links[i].nlink)
 			continue;
-		tn_error_set(w->err, EXDEV,
-			     "%s/%s has %zu of its %zu hard links outside the tree: a shift would "
-			     "change the file there too",
-			     w->req->root, l->paths + l->v[c->links[i].index].path,
-			     (size_t)c->links[i].nlink - (j - i), (size_t)c->links[i].nlink);
-		return tn_error_hint(w->err,
+		r = tn_error_set(
+			w->err, EXDEV,
+			"%s/%s has %zu of its %zu hard links outside the tree: a shift would "
+			"change the file there too",
+			w->req->root, l->paths + l->v[c->links[i].index].path,
+			(size_t)c->links[i].nlink - (j - i), (size_t)c->links[i].nlink);
+		return tn_error_hint(w->err, r,
 				     "replace it with a copy of its own (cp -a, then mv over "
 				     "it), or shift the tree that holds all of its names");
 	}

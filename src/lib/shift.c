@@ -36,6 +36,8 @@ static bool same_map(const struct tn_idmap *a, const struct tn_idmap *b)
  * files done from the others by their owner. */
 static int check_disjoint(const struct tn_shift_walk *w, struct tn_error **err)
 {
+	int r;
+
 	for (int k = 0; k < 2; k++) {
 		const struct tn_idmap *t = w->to[k];
 
@@ -46,15 +48,16 @@ static int check_disjoint(const struct tn_shift_walk *w, struct tn_error **err)
 
 				if (s < (uint64_t)t->v[i].outside + t->v[i].count &&
 				    t->v[i].outside < s + n) {
-					tn_error_set(err, EINVAL,
-						     "the %ss of the tree (from %" PRIu64
-						     ") and of "
-						     "the target map (from %" PRIu32
-						     ") overlap: an interrupted shift could not "
-						     "tell done files from the others",
-						     k ? "GID" : "UID", s, t->v[i].outside);
-					return tn_error_hint(err, "shift to a range that does not "
-								  "overlap, then on from there");
+					r = tn_error_set(
+						err, EINVAL,
+						"the %ss of the tree (from %" PRIu64 ") and of "
+						"the target map (from %" PRIu32
+						") overlap: an interrupted shift could not "
+						"tell done files from the others",
+						k ? "GID" : "UID", s, t->v[i].outside);
+					return tn_error_hint(err, r,
+							     "shift to a range that does not "
+							     "overlap, then on from there");
 				}
 			}
 		}
@@ -117,11 +120,12 @@ static int check_owners(const struct tn_shift_walk *w, const struct tn_shift_lis
 	r = unmappable(w, l, 1, &gids);
 	if (r < 0)
 		return r;
-	tn_error_set(w->err, ERANGE, "%s has owners the target map cannot hold: %s%s%s",
-		     w->req->root, uids.len ? uids.data : "", uids.len && gids.len ? "; " : "",
-		     gids.len ? gids.data : "");
-	return tn_error_hint(w->err, "give the map extents that cover them (a sparse map: "
-				     "--userns auto:size=image), or chown those files first");
+	r = tn_error_set(w->err, ERANGE, "%s has owners the target map cannot hold: %s%s%s",
+			 w->req->root, uids.len ? uids.data : "", uids.len && gids.len ? "; " : "",
+			 gids.len ? gids.data : "");
+	return tn_error_hint(w->err, r,
+			     "give the map extents that cover them (a sparse map: "
+			     "--userns auto:size=image), or chown those files first");
 }
 
 /* Pass 1 into l; refused with paths and counts when an owner has no place; busy; pass 2. */

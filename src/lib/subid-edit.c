@@ -44,11 +44,14 @@ static int refuse_malformed(const struct tn_subid_file *f, struct tn_error **err
 
 		if (e->kind != TN_SUBID_INVALID)
 			continue;
-		tn_error_set(err, EINVAL,
-			     "'%s':%" PRIu32
-			     ": %s; refusing to allocate while the IDs of a line are uncertain",
-			     f->path, e->line, tn_subid_problem_to_string(e->problem));
-		return tn_error_hint(err, "fix the line first ('tenant subid lint' explains it)");
+		int r = tn_error_set(
+			err, EINVAL,
+			"'%s':%" PRIu32
+			": %s; refusing to allocate while the IDs of a line are uncertain",
+			f->path, e->line, tn_subid_problem_to_string(e->problem));
+
+		return tn_error_hint(err, r,
+				     "fix the line first ('tenant subid lint' explains it)");
 	}
 	return 0;
 }
@@ -96,12 +99,13 @@ static int explain_conflict(const struct tn_subid_file *f, const struct tn_accou
 	}
 	a = tn_accounts_first_in(accounts, want.start, tn_idrange_end(want), TN_ID_INVALID, NULL);
 	if (a) {
-		tn_error_set(err, EEXIST,
-			     "range %" PRIu32 "-%" PRIu64 " contains ID %" PRIu32
-			     " of account '%s'",
-			     want.start, tn_idrange_last(want), a->id, a->name);
+		int r = tn_error_set(err, EEXIST,
+				     "range %" PRIu32 "-%" PRIu64 " contains ID %" PRIu32
+				     " of account '%s'",
+				     want.start, tn_idrange_last(want), a->id, a->name);
+
 		return tn_error_hint(
-			err,
+			err, r,
 			"a container could own that account's files (CVE-2024-56433); choose another --start");
 	}
 	return tn_error_set(err, EEXIST, "range %" PRIu32 "-%" PRIu64 " is not free", want.start,
@@ -134,12 +138,13 @@ static int pick_range(const struct tn_subid_file *f, const struct tn_subid_add_r
 	}
 	r = tn_idset_find_free(&set, defs->min, defs->max, count, 1, &start);
 	if (r < 0) {
-		tn_error_set(err, ENOSPC,
-			     "no free range of %" PRIu64 " IDs between %" PRIu64 " and %" PRIu64
-			     " in '%s'",
-			     count, defs->min, defs->max, f->path);
+		r = tn_error_set(err, ENOSPC,
+				 "no free range of %" PRIu64 " IDs between %" PRIu64 " and %" PRIu64
+				 " in '%s'",
+				 count, defs->min, defs->max, f->path);
 		return tn_error_hint(
-			err, "raise SUB_UID_MAX/SUB_GID_MAX in /etc/login.defs, or give --start");
+			err, r,
+			"raise SUB_UID_MAX/SUB_GID_MAX in /etc/login.defs, or give --start");
 	}
 	*ret = (struct tn_idrange){ start, (uint32_t)count };
 	return 0;
@@ -262,11 +267,11 @@ static int refuse_foreign_source(const struct tn_subid_source *src, struct tn_er
 	r = tn_subid_nss_module(&module, err);
 	if (r < 0 || !module)
 		return r;
-	tn_error_set(
+	r = tn_error_set(
 		err, EOPNOTSUPP,
 		"subordinate IDs are managed by '%s' (/etc/nsswitch.conf 'subid:'), not by the files",
 		module);
-	return tn_error_hint(err, "change the ranges in that service");
+	return tn_error_hint(err, r, "change the ranges in that service");
 }
 
 static int refuse_same_file(const struct tn_subid_source *src, struct tn_error **err)
@@ -376,7 +381,7 @@ static void restore_first(const struct tn_subid_file *f, const char *target, str
 			  : (unlink(target) < 0 ? negative_errno() : 0);
 
 	if (q < 0)
-		tn_error_hint(err,
+		tn_error_hint(err, q,
 			      "'%s' was changed and could not be restored: compare it with '%s-'",
 			      f->path, f->path);
 }
@@ -467,14 +472,16 @@ int tn_subid_add(const struct tn_subid_source *src, const struct tn_subid_add_re
 static int no_such_range(const struct tn_subid_source *src, const char *owner_text,
 			 const struct tn_idrange *only, struct tn_error **err)
 {
+	int r;
+
 	if (only)
-		tn_error_set(err, ENOENT,
-			     "'%s' has no range %" PRIu32 ":%" PRIu32 " in '%s' or '%s'",
-			     owner_text, only->start, only->count, src->path[0], src->path[1]);
+		r = tn_error_set(err, ENOENT,
+				 "'%s' has no range %" PRIu32 ":%" PRIu32 " in '%s' or '%s'",
+				 owner_text, only->start, only->count, src->path[0], src->path[1]);
 	else
-		tn_error_set(err, ENOENT, "'%s' has no ranges in '%s' or '%s'", owner_text,
-			     src->path[0], src->path[1]);
-	return tn_error_hint(err, "'tenant subid list %s' shows its ranges", owner_text);
+		r = tn_error_set(err, ENOENT, "'%s' has no ranges in '%s' or '%s'", owner_text,
+				 src->path[0], src->path[1]);
+	return tn_error_hint(err, r, "'tenant subid list %s' shows its ranges", owner_text);
 }
 
 int tn_subid_remove(const struct tn_subid_source *src, const struct tn_user *u,

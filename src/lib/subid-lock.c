@@ -50,17 +50,19 @@ static int lock_dir(const char *file, int64_t deadline, int *ret_fd, struct tn_e
 
 		tn_error_errno(err, r, "cannot lock '%s': cannot open '%s'", file, path);
 		return r == -EACCES || r == -EROFS
-			       ? tn_error_hint(err, "editing '%s' needs root", file)
+			       ? tn_error_hint(err, r, "editing '%s' needs root", file)
 			       : r;
 	}
 	while (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
 		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
 			return tn_error_errno(err, errno, "cannot lock '%s'", path);
 		if (!backoff(deadline, &delay)) {
-			tn_error_set(err, ETIMEDOUT, "'%s' is still locked after %d seconds", path,
-				     TN_SUBID_LOCK_TIMEOUT_MS / 1000);
+			int r = tn_error_set(err, ETIMEDOUT,
+					     "'%s' is still locked after %d seconds", path,
+					     TN_SUBID_LOCK_TIMEOUT_MS / 1000);
+
 			return tn_error_hint(
-				err, "another useradd, usermod or tenant holds it; try again");
+				err, r, "another useradd, usermod or tenant holds it; try again");
 		}
 	}
 	*ret_fd = TAKE_FD(fd);
@@ -144,20 +146,22 @@ static int lock_file(const char *file, int64_t deadline, char **ret_lock, struct
 		}
 		if (!backoff(deadline, &delay)) {
 			if (holder == 0)
-				tn_error_set(err, ETIMEDOUT,
-					     "'%s' is locked ('%s' names no process)", file, lock);
+				r = tn_error_set(err, ETIMEDOUT,
+						 "'%s' is locked ('%s' names no process)", file,
+						 lock);
 			else
-				tn_error_set(err, ETIMEDOUT, "'%s' is locked by process %ld", file,
-					     (long)holder);
+				r = tn_error_set(err, ETIMEDOUT, "'%s' is locked by process %ld",
+						 file, (long)holder);
 			return tn_error_hint(
-				err, "wait for it to finish; if no such process runs, remove '%s'",
+				err, r,
+				"wait for it to finish; if no such process runs, remove '%s'",
 				lock);
 		}
 	}
 	if (r < 0) {
 		tn_error_errno(err, r, "cannot lock '%s': cannot create '%s'", file, lock);
 		return r == -EACCES || r == -EPERM || r == -EROFS
-			       ? tn_error_hint(err, "editing '%s' needs root", file)
+			       ? tn_error_hint(err, r, "editing '%s' needs root", file)
 			       : r;
 	}
 	*ret_lock = TAKE_PTR(lock);

@@ -89,13 +89,15 @@ static struct libsubid libsubid;
 
 static int libsubid_load(struct tn_error **err)
 {
+	int r;
+
 	if (libsubid.handle)
 		return 0;
 	libsubid.handle = dlopen(LIBSUBID_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!libsubid.handle) {
-		tn_error_set(err, ENOENT, "cannot load shadow's %s: %s", LIBSUBID_SONAME,
-			     dlerror());
-		return tn_error_hint(err, "install it: apt-get install libsubid4");
+		r = tn_error_set(err, ENOENT, "cannot load shadow's %s: %s", LIBSUBID_SONAME,
+				 dlerror());
+		return tn_error_hint(err, r, "install it: apt-get install libsubid4");
 	}
 	libsubid.init = (subid_init_fn)dlsym(libsubid.handle, "subid_init");
 	libsubid.get[TN_SUBUID] =
@@ -177,11 +179,11 @@ int tn_subid_nss_list(const char *module, enum tn_subid_db db, const struct tn_u
 	n = libsubid.get[db](owner, &ranges);
 	l->note = libsubid_log_since(log_from);
 	if (n < 0) {
-		tn_error_set(err, EIO,
-			     "libsubid ('%s' module) cannot list the %s ranges of '%s'%s%s", module,
-			     tn_subid_db_name(db), owner, l->note ? ": " : "",
-			     l->note ? l->note : "");
-		return tn_error_hint(err,
+		r = tn_error_set(err, EIO,
+				 "libsubid ('%s' module) cannot list the %s ranges of '%s'%s%s",
+				 module, tn_subid_db_name(db), owner, l->note ? ": " : "",
+				 l->note ? l->note : "");
+		return tn_error_hint(err, r,
 				     "check the '%s' service, or read the files with --%s FILE",
 				     module, tn_subid_db_name(db));
 	}

@@ -144,51 +144,54 @@ void tn_userns_facts_gather(const char *proc, int err, struct tn_userns_facts *r
 static int explain_enospc(const struct tn_userns_facts *f, struct tn_error **err)
 {
 	long max = f->max_user_namespaces;
+	int r;
 
 	if (max == 0) {
-		tn_error_set(err, ENOSPC,
-			     "cannot create a user namespace: user namespaces are disabled "
-			     "(user.max_user_namespaces = 0%s)",
-			     f->boot_disabled ? ", and the kernel was booted with "
-						"user_namespace.enable=0"
-					      : "");
+		r = tn_error_set(err, ENOSPC,
+				 "cannot create a user namespace: user namespaces are disabled "
+				 "(user.max_user_namespaces = 0%s)",
+				 f->boot_disabled ? ", and the kernel was booted with "
+						    "user_namespace.enable=0"
+						  : "");
 		return tn_error_hint(
-			err, "as root: sysctl -w user.max_user_namespaces=15000, and keep it "
-			     "with 'user.max_user_namespaces = 15000' in "
-			     "/etc/sysctl.d/userns.conf; on RHEL 7 also boot with "
-			     "user_namespace.enable=1 (grubby --args=user_namespace.enable=1 "
-			     "--update-kernel=ALL, then reboot)");
+			err, r,
+			"as root: sysctl -w user.max_user_namespaces=15000, and keep it "
+			"with 'user.max_user_namespaces = 15000' in "
+			"/etc/sysctl.d/userns.conf; on RHEL 7 also boot with "
+			"user_namespace.enable=1 (grubby --args=user_namespace.enable=1 "
+			"--update-kernel=ALL, then reboot)");
 	}
 	if (f->max_mnt_namespaces == 0) {
-		tn_error_set(err, ENOSPC,
-			     "cannot create a namespace: mount namespaces are disabled "
-			     "(user.max_mnt_namespaces = 0)");
-		return tn_error_hint(err, "as root: sysctl -w user.max_mnt_namespaces=15000");
+		r = tn_error_set(err, ENOSPC,
+				 "cannot create a namespace: mount namespaces are disabled "
+				 "(user.max_mnt_namespaces = 0)");
+		return tn_error_hint(err, r, "as root: sysctl -w user.max_mnt_namespaces=15000");
 	}
 	if (f->existing >= 0 && f->existing < max) {
 		/* Not the user-namespace count: the mount namespaces, or the nesting depth. */
-		tn_error_set(err, ENOSPC,
-			     "cannot create a user namespace: a limit is reached, probably not "
-			     "user.max_user_namespaces (%ld, with %ld seen in use) but "
-			     "user.max_mnt_namespaces (%ld) or the nesting of 32 user namespaces",
-			     max, f->existing, f->max_mnt_namespaces);
-		return tn_error_hint(err,
+		r = tn_error_set(
+			err, ENOSPC,
+			"cannot create a user namespace: a limit is reached, probably not "
+			"user.max_user_namespaces (%ld, with %ld seen in use) but "
+			"user.max_mnt_namespaces (%ld) or the nesting of 32 user namespaces",
+			max, f->existing, f->max_mnt_namespaces);
+		return tn_error_hint(err, r,
 				     "count mount namespaces with 'lsns -t mnt'; raise the limit "
 				     "as root: sysctl -w user.max_mnt_namespaces=N");
 	}
 	if (f->existing >= 0)
-		tn_error_set(
+		r = tn_error_set(
 			err, ENOSPC,
 			"cannot create a user namespace: the limit is reached: "
 			"user.max_user_namespaces is %ld and %ld user namespace%s below this one",
 			max, f->existing, f->existing == 1 ? " exists" : "s exist");
 	else
-		tn_error_set(err, ENOSPC,
-			     "cannot create a user namespace: the limit is reached "
-			     "(user.max_user_namespaces is %ld)",
-			     max);
+		r = tn_error_set(err, ENOSPC,
+				 "cannot create a user namespace: the limit is reached "
+				 "(user.max_user_namespaces is %ld)",
+				 max);
 	/* The sysctl is an int: never suggest more than INT_MAX. */
-	return tn_error_hint(err,
+	return tn_error_hint(err, r,
 			     "stop containers you no longer need, or raise the limit as root: "
 			     "sysctl -w user.max_user_namespaces=%ld",
 			     max > 0 && max <= INT_MAX / 2 ? max * 2 : (long)INT_MAX);
@@ -196,41 +199,51 @@ static int explain_enospc(const struct tn_userns_facts *f, struct tn_error **err
 
 static int explain_eperm(const struct tn_userns_facts *f, struct tn_error **err)
 {
+	int r;
+
 	if (!f->uid_mapped || !f->gid_mapped) {
-		tn_error_set(err, EPERM,
-			     "cannot create a user namespace: your %s has no mapping in the user "
-			     "namespace tenant runs in (its %s is empty)",
-			     f->uid_mapped ? "GID" : "UID", f->uid_mapped ? "gid_map" : "uid_map");
-		return tn_error_hint(err,
+		r = tn_error_set(
+			err, EPERM,
+			"cannot create a user namespace: your %s has no mapping in the user "
+			"namespace tenant runs in (its %s is empty)",
+			f->uid_mapped ? "GID" : "UID", f->uid_mapped ? "gid_map" : "uid_map");
+		return tn_error_hint(err, r,
 				     "write the %s of this namespace first, or run tenant "
 				     "outside it",
 				     f->uid_mapped ? "gid_map" : "uid_map");
 	}
 	if (!f->privileged && f->unprivileged_userns_clone == 0) {
-		tn_error_set(err, EPERM,
-			     "cannot create a user namespace: unprivileged user namespaces are "
-			     "disabled (kernel.unprivileged_userns_clone = 0)");
-		return tn_error_hint(err, "as root: sysctl -w kernel.unprivileged_userns_clone=1, "
-					  "and keep it in /etc/sysctl.d/userns.conf");
+		r = tn_error_set(err, EPERM,
+				 "cannot create a user namespace: unprivileged user namespaces are "
+				 "disabled (kernel.unprivileged_userns_clone = 0)");
+		return tn_error_hint(err, r,
+				     "as root: sysctl -w kernel.unprivileged_userns_clone=1, "
+				     "and keep it in /etc/sysctl.d/userns.conf");
 	}
 	if (!f->privileged && f->apparmor_restrict == 1) {
-		tn_error_set(err, EPERM,
-			     "cannot create a user namespace: AppArmor restricts unprivileged user "
-			     "namespaces (kernel.apparmor_restrict_unprivileged_userns = 1)");
+		r = tn_error_set(
+			err, EPERM,
+			"cannot create a user namespace: AppArmor restricts unprivileged "
+			"user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1)");
 		return tn_error_hint(
-			err, "give tenant an AppArmor profile with 'userns,' or, as "
-			     "root: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
+			err, r,
+			"give tenant an AppArmor profile with 'userns,' or, as "
+			"root: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
 	}
-	tn_error_set(err, EPERM,
-		     "cannot create a user namespace: the kernel refused (%s): tenant may run in a "
-		     "chroot, or in a container whose seccomp profile blocks unshare(2)",
-		     strerror(EPERM));
-	return tn_error_hint(err, "run tenant on the host, or allow CLONE_NEWUSER in the outer "
-				  "container's seccomp profile");
+	r = tn_error_set(
+		err, EPERM,
+		"cannot create a user namespace: the kernel refused (%s): tenant may run in a "
+		"chroot, or in a container whose seccomp profile blocks unshare(2)",
+		strerror(EPERM));
+	return tn_error_hint(err, r,
+			     "run tenant on the host, or allow CLONE_NEWUSER in the outer "
+			     "container's seccomp profile");
 }
 
 int tn_userns_explain(const struct tn_userns_facts *f, struct tn_error **err)
 {
+	int r;
+
 	switch (f->err) {
 	case ENOSPC:
 		return explain_enospc(f, err);
@@ -238,21 +251,23 @@ int tn_userns_explain(const struct tn_userns_facts *f, struct tn_error **err)
 	case EACCES:
 		return explain_eperm(f, err);
 	case EUSERS:
-		tn_error_set(
+		r = tn_error_set(
 			err, EUSERS,
 			"cannot create a user namespace: user namespaces nest at most 32 deep");
-		return tn_error_hint(err, "run tenant from a less deeply nested namespace");
+		return tn_error_hint(err, r, "run tenant from a less deeply nested namespace");
 	case EINVAL:
 		if (!f->have_userns || f->boot_disabled) {
-			tn_error_set(err, EINVAL,
-				     "cannot create a user namespace: this kernel has user "
-				     "namespaces %s",
-				     f->have_userns ? "disabled at boot (user_namespace.enable=0)"
-						    : "compiled out (CONFIG_USER_NS is not set)");
+			r = tn_error_set(err, EINVAL,
+					 "cannot create a user namespace: this kernel has user "
+					 "namespaces %s",
+					 f->have_userns
+						 ? "disabled at boot (user_namespace.enable=0)"
+						 : "compiled out (CONFIG_USER_NS is not set)");
 			return tn_error_hint(
-				err, "boot a kernel with CONFIG_USER_NS=y; on RHEL 7 add "
-				     "user_namespace.enable=1 to the kernel command line "
-				     "(grubby --args=user_namespace.enable=1 --update-kernel=ALL)");
+				err, r,
+				"boot a kernel with CONFIG_USER_NS=y; on RHEL 7 add "
+				"user_namespace.enable=1 to the kernel command line "
+				"(grubby --args=user_namespace.enable=1 --update-kernel=ALL)");
 		}
 		break;
 	default:

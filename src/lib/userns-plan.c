@@ -90,26 +90,26 @@ static int explain_plan_error(const struct tn_userns_request *req, enum tn_idmap
 
 	who(req->user, user, sizeof(user));
 	if (r == -ENOENT && p->skipped[k]) {
-		tn_error_set(
+		r = tn_error_set(
 			err, ENOENT,
 			"user %s has no usable subordinate %s in %s: %zu line%s of the user %s "
 			"malformed",
 			user, ids, p->source[k] ? p->source[k] : "?", p->skipped[k],
 			p->skipped[k] == 1 ? "" : "s", p->skipped[k] == 1 ? "is" : "are");
-		return tn_error_hint(err, "'tenant subid lint' says what is wrong with %s",
+		return tn_error_hint(err, r, "'tenant subid lint' says what is wrong with %s",
 				     p->skipped[k] == 1 ? "it" : "them");
 	}
 	if (r == -ENOENT) {
-		tn_error_set(err, ENOENT, "user %s has no subordinate %s in %s", user, ids,
-			     p->source[k] ? p->source[k] : "?");
-		return tn_error_hint(err,
+		r = tn_error_set(err, ENOENT, "user %s has no subordinate %s in %s", user, ids,
+				 p->source[k] ? p->source[k] : "?");
+		return tn_error_hint(err, r,
 				     "as root: tenant subid add %s; or map only your own ID with "
 				     "--map root",
 				     req->user->name ? req->user->name : user);
 	}
-	tn_error_wrap(err, r, "cannot plan the %s of %s", tn_idmap_kind_name(k), user);
+	r = tn_error_wrap(err, r, "cannot plan the %s of %s", tn_idmap_kind_name(k), user);
 	if (r == -EPERM)
-		tn_error_hint(err, "'tenant subid list %s' shows the IDs it may map",
+		tn_error_hint(err, r, "'tenant subid list %s' shows the IDs it may map",
 			      req->user->name ? req->user->name : user);
 	return r;
 }

@@ -490,6 +490,8 @@ static int load_both(const struct tn_subid_source *src, const char *owner,
 /* A system account for the remap user, as Docker makes dockremap: no home, no login. */
 static int add_account(const char *name, struct tn_error **err)
 {
+	int r;
+
 	_cleanup_free_ char *useradd = tn_path_search(TN_DEFAULT_PATH, "useradd", X_OK);
 	int status;
 	pid_t pid;
@@ -515,8 +517,8 @@ static int add_account(const char *name, struct tn_error **err)
 	}
 	if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0) {
-		tn_error_set(err, EIO, "cannot create the remap user %s: useradd failed", name);
-		return tn_error_hint(err,
+		r = tn_error_set(err, EIO, "cannot create the remap user %s: useradd failed", name);
+		return tn_error_hint(err, r,
 				     "create it by hand (useradd --system %s), or name "
 				     "another in remap-user of " TN_TENANT_CONF,
 				     name);
@@ -687,9 +689,12 @@ static int find_block(const struct tn_subid_source *src, const char *root, const
 
 static int no_space(struct tn_error **err, uint32_t size, bool rootless)
 {
-	tn_error_set(err, ENOSPC, "no free block of %" PRIu32 " IDs is left in %s", size,
-		     rootless ? "your subordinate ranges" : "the ranges of \"" TN_POOL_OWNER "\"");
-	tn_error_hint(err, "%s",
+	int r;
+
+	r = tn_error_set(err, ENOSPC, "no free block of %" PRIu32 " IDs is left in %s", size,
+			 rootless ? "your subordinate ranges"
+				  : "the ranges of \"" TN_POOL_OWNER "\"");
+	tn_error_hint(err, r, "%s",
 		      rootless ? "delete containers you no longer need, or ask for "
 				 "more IDs: tenant subid add USER --count N"
 			       : "delete containers, or give the pool more: tenant "

@@ -106,10 +106,11 @@ static int report_error(const struct child_report *rep, struct tn_error **err)
 		tn_userns_facts_gather("/proc", rep->code, &f);
 		return tn_userns_explain(&f, err);
 	}
-	tn_error_set(err, rep->code, "%s", rep->message);
+	int r = tn_error_set(err, rep->code, "%s", rep->message);
+
 	if (rep->hint[0])
-		tn_error_hint(err, "%s", rep->hint);
-	return -rep->code;
+		tn_error_hint(err, r, "%s", rep->hint);
+	return r;
 }
 
 /* The parent's half once the child is forked: maps, then "go", then the exec result. */
