@@ -4,47 +4,8 @@
 # and with tenant and expects the same result (issue 16, case by case).
 
 load helpers
+load parity
 bats_require_minimum_version 1.5.0
-
-setup() {
-	require_root
-	STATE=$BATS_TEST_TMPDIR/state
-	RSTATE=$BATS_TEST_TMPDIR/runc-state
-	# As with runc, a remapped root must be able to reach the bundle: not under bats' 0700 tmp.
-	PUBLIC=$(mktemp -d /tmp/tenant-parity.XXXXXX)
-	chmod 755 "$PUBLIC"
-	B=$PUBLIC/bundle
-	make_bundle "$B"
-}
-
-teardown() {
-	[ -n "${STATE:-}" ] || return 0
-	for id in $("$TENANT" --root "$STATE" list -q 2>/dev/null); do
-		"$TENANT" --root "$STATE" delete --force "$id" >/dev/null 2>&1
-	done
-	for id in $(runc --root "$RSTATE" list -q 2>/dev/null); do
-		runc --root "$RSTATE" delete --force "$id" >/dev/null 2>&1
-	done
-	rm -rf "${PUBLIC:?}"
-}
-
-# run the bundle with RUNTIME (tenant or runc) as ID: "exit status" then its output.
-run_with() {
-	local runtime=$1 id=$2 root=$STATE status=0 out
-	[ "$runtime" = runc ] && root=$RSTATE
-	out=$("$runtime" --root "$root" run --bundle "$B" "$id" 2>&1 3>&-) || status=$?
-	printf '%s\n%s\n' "$status" "$out"
-}
-
-# The same result from runc and from tenant.
-same_as_runc() {
-	local want got
-	want=$(run_with runc "$1-r")
-	got=$(run_with "$TENANT" "$1-t")
-	echo "runc: $want"
-	echo "tenant: $got"
-	assert_eq "$got" "$want"
-}
 
 @test "HOME: from the process user's entry in the container's /etc/passwd, else /, as runc" {
 	printf 'root:x:0:0:root:/root:/bin/sh\nbob:x:1000:1000::/home/bob:/bin/sh\n' >"$B/rootfs/etc/passwd"
