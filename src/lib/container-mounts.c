@@ -588,6 +588,11 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 		if (r < 0)
 			return tn_error_errno(err, errno, "linux.maskedPaths: cannot mask %s", p);
 	}
+	return 0;
+}
+
+static int readonly_paths(const struct tn_oci_config *c, struct tn_error **err)
+{
 	for (size_t i = 0; i < c->n_readonly_paths; i++) {
 		const char *p = c->readonly_paths[i];
 
@@ -675,12 +680,16 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
-/* After sysctl (which writes /proc/sys), as runc orders it: masked, read-only paths and root. */
+/* After sysctl (which writes /proc/sys), as runc orders it: read-only paths, masked paths (so
+ * mountinfo lists them in runc's order), then the root. */
 int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	const struct tn_oci_config *c = ctx->cfg;
-	int r = mask_paths(c, err);
+	int r = readonly_paths(c, err);
 
+	if (r < 0)
+		return r;
+	r = mask_paths(c, err);
 	if (r < 0)
 		return r;
 	if (c->root_readonly && remount_bind("/", MS_RDONLY, 0) < 0)

@@ -39,3 +39,16 @@ bats_require_minimum_version 1.5.0
 	run -0 "$TENANT" --root "$STATE" kill k-t 0
 	assert_eq "$("$TENANT" --root "$STATE" state k-t | jq -r .status)" running
 }
+
+@test "mounts: the default spec gives the same mount table as runc, in runc's order" {
+	args "$B" cat /proc/self/mountinfo
+	# Mount IDs, parent IDs and device numbers change from run to run; the rest must not.
+	# (The cgroup mounts' roots name each runtime's cgroup: compared in the cgroup tests.)
+	local want got
+	want=$(run_with runc m-r | cut -d' ' -f4- | grep -v ' /sys/fs/cgroup')
+	got=$(run_with "$TENANT" m-t | cut -d' ' -f4- | grep -v ' /sys/fs/cgroup')
+	assert_eq "$got" "$want"
+	# Read-only paths come before the masked ones, as runc mounts them.
+	assert_contains "$got" "/sys /proc/sys ro"
+	[[ $got == *"/proc/sys ro"*"/proc/acpi ro"* ]]
+}
