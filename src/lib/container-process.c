@@ -170,9 +170,10 @@ int tn_container_protect_stage(void)
 	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ? negative_errno() : 0;
 }
 
+/* The PATH the process gets: the last one in process.env (env_for_exec keeps the last). */
 static const char *env_path(const struct tn_oci_process *p)
 {
-	for (size_t i = 0; i < p->n_env; i++)
+	for (size_t i = p->n_env; i-- > 0;)
 		if (strncmp(p->env[i], "PATH=", 5) == 0)
 			return p->env[i] + 5;
 	return TN_DEFAULT_PATH;
@@ -299,26 +300,35 @@ static char *passwd_home(uint32_t uid)
 	return strdup("/");
 }
 
-/* process.env, with HOME added from the user's passwd entry when it has none (as runc). */
-static int env_with_home(const struct tn_oci_process *p, char ***ret)
+/*
+ * process.env as execve(2) takes it, as runc makes it: a name given twice keeps its first place
+ * and its last value, and HOME comes from the user's passwd entry when process.env has none.
+ */
+static int env_for_exec(const struct tn_oci_process *p, char ***ret)
 {
-	_cleanup_free_ char *home = NULL, *kv = NULL;
-	char **env;
+	_cleanup_free_ char **env = calloc(p->n_env + 2, sizeof(*env));
+	_cleanup_free_ char *home = NULL;
+	bool has_home = false;
+	size_t n = 0;
 
-	*ret = NULL;
-	for (size_t i = 0; i < p->n_env; i++)
-		if (strncmp(p->env[i], "HOME=", 5) == 0)
-			return 0;
-	home = passwd_home(p->uid);
-	if (!home || asprintf(&kv, "HOME=%s", home) < 0)
-		return -ENOMEM;
-	env = calloc(p->n_env + 2, sizeof(*env));
 	if (!env)
 		return -ENOMEM;
-	for (size_t i = 0; i < p->n_env; i++)
-		env[i] = p->env[i];
-	env[p->n_env] = TAKE_PTR(kv);
-	*ret = env;
+	for (size_t i = 0; i < p->n_env; i++) {
+		size_t len = strcspn(p->env[i], "="), j = 0;
+
+		while (j < n && strncmp(env[j], p->env[i], len + 1) != 0)
+			j++;
+		env[j] = p->env[i];
+		n += j == n;
+		has_home |= len == 4 && strncmp(p->env[i], "HOME", 4) == 0;
+	}
+	if (!has_home) {
+		home = passwd_home(p->uid);
+		/* Not freed: execve follows, and on its failure the process exits. */
+		if (!home || asprintf(&env[n], "HOME=%s", home) < 0)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(env);
 	return 0;
 }
 
@@ -327,7 +337,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	const struct tn_oci_process *p = &ctx->cfg->process;
 	unsigned first_closed = 3 + ctx->o->preserve_fds;
 	int last = last_cap(), r;
-	_cleanup_free_ char **env = NULL; /* p->env with HOME, for execve */
+	_cleanup_free_ char **env = NULL; /* p->env as execve takes it */
 	sigset_t none;
 
 	for (int cap = 0; cap <= last; cap++)
@@ -342,7 +352,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	if (ctx->seccomp && !p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
 	/* Before the user changes: the container's root can read its /etc/passwd. */
-	r = env_with_home(p, &env);
+	r = env_for_exec(p, &env);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot set HOME");
 	r = set_user(ctx, p, err);
@@ -364,7 +374,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	sigprocmask(SIG_SETMASK, ctx->sigmask ? ctx->sigmask : &none, NULL);
 	if (ctx->seccomp && p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
-	execve(exec_path, p->args, env ? env : p->env ? p->env : (char *[]){ NULL });
+	execve(exec_path, p->args, env);
 	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
 }
 

@@ -85,6 +85,27 @@ static int check_args(const struct tn_cfg *c, _unused_ const struct tn_field *f,
 	return 0;
 }
 
+/* NAME=VALUE, as environ(7) has them; runc refuses the rest when the process starts. */
+static int check_env(const struct tn_cfg *c, const struct tn_field *f,
+		     const struct tn_json_value *proc, const char *path, void *base)
+{
+	const struct tn_oci_process *p = base;
+
+	for (size_t i = 0; i < p->n_env; i++) {
+		const char *eq = strchr(p->env[i], '=');
+		char at[TN_FIELD_PATH_MAX + 24];
+
+		if (eq && eq != p->env[i])
+			continue;
+		snprintf(at, sizeof(at), "%s[%zu]", path, i);
+		return tn_cfg_fail(c, tn_json_get(proc, f->key)->array.v[i], at,
+				   eq ? "\"%s\" has an empty name"
+				      : "\"%s\" is not NAME=VALUE (it has no '=')",
+				   p->env[i]);
+	}
+	return 0;
+}
+
 static const struct tn_field console_size_fields[] = {
 	P("height", U32, console_height, TN_FIELD_REQUIRED),
 	P("width", U32, console_width, TN_FIELD_REQUIRED),
@@ -111,7 +132,7 @@ static const struct tn_field process_fields[] = {
 	TN_INLINE("consoleSize", console_size_fields, TN_FIELD_HAS, P_GIVEN(has_console_size)),
 	TN_INLINE("user", user_fields, TN_FIELD_REQUIRED),
 	P("args", STRINGS, args, 0, P_COUNT(n_args), .check = check_args),
-	P("env", STRINGS, env, 0, P_COUNT(n_env)),
+	P("env", STRINGS, env, 0, P_COUNT(n_env), .check = check_env),
 	P("cwd", STRING, cwd, TN_FIELD_REQUIRED, .check = tn_field_check_absolute),
 	TN_INLINE("capabilities", caps_fields, 0),
 	P("noNewPrivileges", BOOL, no_new_privileges, 0),

@@ -52,3 +52,19 @@ bats_require_minimum_version 1.5.0
 	assert_contains "$got" "/sys /proc/sys ro"
 	[[ $got == *"/proc/sys ro"*"/proc/acpi ro"* ]]
 }
+
+@test "process.env: an entry without '=' or with an empty name is refused, as runc refuses it" {
+	local bad
+	for bad in B =x; do
+		config "$B" --arg bad "$bad" '.process.env = ["PATH=/bin", "A=1", $bad]'
+		run -1 "$TENANT" --root "$STATE" run --bundle "$B" e-t
+		assert_contains "$output" "process.env[2]"
+		run -1 runc --root "$RSTATE" run --bundle "$B" e-r
+		"$TENANT" --root "$STATE" delete -f e-t 2>/dev/null || true
+		runc --root "$RSTATE" delete -f e-r 2>/dev/null || true
+	done
+	# A name given twice is not an error: the last one wins, as with runc.
+	config "$B" '.process.env = ["PATH=/bin", "A=1", "A=2"]'
+	args "$B" cat /proc/self/environ
+	same_as_runc e2
+}
