@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -66,6 +68,7 @@ static void write_common(struct tn_json *j, const struct tn_state *s)
 	tn_json_kv_string(j, "id", s->id);
 	tn_json_kv_u64(j, "pid", (uint64_t)s->pid);
 	tn_json_kv_string(j, "bundle", s->bundle);
+	tn_json_kv_string(j, "rootfs", s->rootfs ? s->rootfs : "");
 	tn_json_kv_string(j, "created", s->created);
 	tn_json_kv_u64(j, "owner", s->owner);
 	tn_json_key(j, "annotations");
@@ -113,9 +116,21 @@ int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **
 	return 0;
 }
 
+void tn_state_owner_name(uid_t uid, char *buf, size_t size)
+{
+	struct passwd pw, *found = NULL;
+	char text[1024];
+
+	if (getpwuid_r(uid, &pw, text, sizeof(text), &found) == 0 && found)
+		snprintf(buf, size, "%s", found->pw_name);
+	else
+		snprintf(buf, size, "%u", (unsigned)uid);
+}
+
 int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret)
 {
 	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
+	char owner[256];
 	struct tn_json j;
 	int r;
 
@@ -126,14 +141,17 @@ int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **r
 	tn_json_kv_u64(&j, "pid", s->status == TN_STATUS_STOPPED ? 0 : (uint64_t)s->pid);
 	tn_json_kv_string(&j, "status", tn_status_name(s->status));
 	tn_json_kv_string(&j, "bundle", s->bundle);
-	tn_json_kv_string(&j, "rootfs", "");
+	tn_json_kv_string(&j, "rootfs", s->rootfs ? s->rootfs : "");
 	tn_json_kv_string(&j, "created", s->created);
-	tn_json_kv_u64(&j, "owner", s->owner);
-	tn_json_key(&j, "annotations");
-	tn_json_begin_object(&j);
-	for (size_t i = 0; i < s->n_annotations; i++)
-		tn_json_kv_string(&j, s->annotations[2 * i], s->annotations[2 * i + 1]);
-	tn_json_end_object(&j);
+	tn_state_owner_name(s->owner, owner, sizeof(owner));
+	tn_json_kv_string(&j, "owner", owner);
+	if (s->n_annotations > 0) { /* as runc: no key without annotations */
+		tn_json_key(&j, "annotations");
+		tn_json_begin_object(&j);
+		for (size_t i = 0; i < s->n_annotations; i++)
+			tn_json_kv_string(&j, s->annotations[2 * i], s->annotations[2 * i + 1]);
+		tn_json_end_object(&j);
+	}
 	tn_json_end_object(&j);
 	r = tn_json_finish(&j);
 	if (r < 0)
@@ -221,9 +239,10 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 	s->rootless = get_bool(o, "rootless");
 	s->new_pid_ns = get_bool(o, "newPidNamespace");
 	s->bundle = dup_string(o, "bundle");
+	s->rootfs = dup_string(o, "rootfs");
 	s->created = dup_string(o, "created");
 	s->cgroup_path = dup_string(o, "cgroupPath");
-	if (!s->bundle || !s->created || !s->cgroup_path)
+	if (!s->bundle || !s->rootfs || !s->created || !s->cgroup_path)
 		return -ENOMEM;
 	r = load_cgroup_dirs(o, s);
 	if (r < 0)
@@ -387,6 +406,7 @@ void tn_state_done(struct tn_state *s)
 {
 	free(s->id);
 	free(s->bundle);
+	free(s->rootfs);
 	free(s->created);
 	free(s->cgroup_path);
 	tn_cgroup_dirs_done(&s->cgroup_dirs);

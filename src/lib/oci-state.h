@@ -32,6 +32,7 @@ struct tn_state {
 	pid_t pid;
 	uint64_t pid_start; /* start time of pid, in clock ticks since boot */
 	char *bundle;	    /* absolute */
+	char *rootfs;	    /* absolute: root.path resolved, as runc's state shows it */
 	char *created;	    /* RFC 3339, UTC, nanoseconds */
 	uint32_t owner;	    /* the UID that created it */
 	char **annotations; /* "key", "value", ... pairs, NULL-terminated */
@@ -78,6 +79,8 @@ const char *tn_status_name(enum tn_status st);
 
 /* The state as `tenant state` prints it (runtime-spec's state, plus nothing else). */
 int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret);
+/* The owner as `state` and `list` show it, as runc does: the user's name, else the UID. */
+void tn_state_owner_name(uid_t uid, char *buf, size_t size);
 
 /* --pid-file of create, run and exec: the PID, written atomically. */
 int tn_write_pid_file(const char *path, pid_t pid, struct tn_error **err);

@@ -70,7 +70,7 @@ ut() {
 	args "$B" sleep 30
 	ut create --bundle "$B" r4 >/dev/null 2>&1 3>&-
 	run -0 ut state r4
-	assert_eq "$(jq -r '.status, .owner' <<<"$output")" "$(printf 'created\n%s' "$NS_UID")"
+	assert_eq "$(jq -r '.status, .owner' <<<"$output")" "$(printf 'created\ntenant-ns')"
 	ut start r4
 	assert_eq "$(ut state r4 | jq -r .status)" running
 	# The init process is the user's, not root's.

@@ -70,8 +70,8 @@ assert_clean() {
 	args "$B" sleep 30
 	tnr create --bundle "$B" --pid-file "$BATS_TEST_TMPDIR/pid" c2 >"$BATS_TEST_TMPDIR/c2.out" 2>&1 3>&-
 	run -0 tnr state c2
-	assert_eq "$(jq -r '.ociVersion, .id, .status, .bundle, .owner' <<<"$output")" \
-		"$(printf '1.2.0\nc2\ncreated\n%s\n0' "$B")"
+	assert_eq "$(jq -r '.ociVersion, .id, .status, .bundle, .rootfs, .owner' <<<"$output")" \
+		"$(printf '1.2.0\nc2\ncreated\n%s\n%s\nroot' "$B" "$(realpath "$B/rootfs")")"
 	pid=$(jq -r .pid <<<"$output")
 	assert_eq "$(cat "$BATS_TEST_TMPDIR/pid")" "$pid"
 	[ -d "/proc/$pid" ]

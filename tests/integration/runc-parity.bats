@@ -68,3 +68,18 @@ bats_require_minimum_version 1.5.0
 	args "$B" cat /proc/self/environ
 	same_as_runc e2
 }
+
+@test "state: the same keys as runc's, rootfs the resolved root.path, owner a name" {
+	args "$B" sleep 30
+	runc --root "$RSTATE" create --bundle "$B" s-r >/dev/null 2>&1 3>&-
+	"$TENANT" --root "$STATE" create --bundle "$B" s-t >/dev/null 2>&1 3>&-
+	local want got
+	want=$(runc --root "$RSTATE" state s-r)
+	got=$("$TENANT" --root "$STATE" state s-t)
+	assert_eq "$(jq -c 'keys' <<<"$got")" "$(jq -c 'keys' <<<"$want")"
+	assert_eq "$(jq -c '[.status, .bundle, .rootfs]' <<<"$got")" \
+		"$(jq -c '[.status, .bundle, .rootfs]' <<<"$want")"
+	# runc leaves owner empty in `state` and names the user in `list`: tenant names it in both.
+	assert_eq "$(jq -r '.owner | type' <<<"$want")" string
+	assert_eq "$(jq -r .owner <<<"$got")" root
+}
