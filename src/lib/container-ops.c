@@ -181,6 +181,21 @@ static int kill_every(const struct tn_state *s, int sig, struct tn_error **err)
 	return r < 0 ? tn_error_errno(err, -r, "cannot kill '%s'", s->id) : 0;
 }
 
+/* Stopped: init is gone (its PID may be another process's now). As runc's kill --all, what
+ * is left in the container's cgroup is signalled (a container without a PID namespace of its
+ * own may leave processes); none is not an error. */
+static int kill_leftovers(const struct tn_state *s, int sig)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!s->cgroup_path || !s->cgroup_path[0] || tn_cgroup_pids(s->cgroup_path, &pids, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], sig);
+	return 0;
+}
+
 int tn_container_kill(const char *root, const char *id, int sig, bool all, struct tn_error **err)
 {
 	_cleanup_(tn_state_done) struct tn_state s = { 0 };
@@ -188,13 +203,19 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 
 	if (r < 0)
 		return r;
+	if (s.status == TN_STATUS_STOPPED && all)
+		return kill_leftovers(&s, sig);
 	if (s.status == TN_STATUS_STOPPED)
 		return wrong_status(&s, "kill", err);
-	if (all)
-		return kill_every(&s, sig, err);
-	if (kill(s.pid, sig) < 0)
-		return tn_error_errno(err, errno, "cannot send signal %d to '%s' (pid %d)", sig, id,
-				      (int)s.pid);
+	r = all ? kill_every(&s, sig, err) : kill(s.pid, sig) < 0 ? negative_errno() : 0;
+	if (r < 0)
+		return all ? r
+			   : tn_error_errno(err, -r, "cannot send signal %d to '%s' (pid %d)", sig,
+					    id, (int)s.pid);
+	/* A frozen process takes SIGKILL only once thawed: as runc, thaw a paused container
+	 * after SIGKILL, so that it stops. */
+	if (sig == SIGKILL && s.status == TN_STATUS_PAUSED)
+		return tn_cgroup_freeze(s.cgroup_path, false, err);
 	return 0;
 }
 

@@ -83,3 +83,23 @@ bats_require_minimum_version 1.5.0
 	assert_eq "$(jq -r '.owner | type' <<<"$want")" string
 	assert_eq "$(jq -r .owner <<<"$got")" root
 }
+
+@test "lifecycle: each verb's exit status in each state is runc's" {
+	args "$B" sleep 30
+	local rt root out id
+	for rt in runc "$TENANT"; do
+		root=$STATE id=l-t
+		[ "$rt" = runc ] && root=$RSTATE id=l-r
+		R() { "$rt" --root "$root" "$@" >/dev/null 2>&1 3>&-; echo -n "$1:$? "; }
+		out=$(
+			R create --bundle "$B" "$id"; R create --bundle "$B" "$id"; R start "$id"
+			R start "$id"; R kill "$id" USR1; R kill "$id" usr1; R kill "$id" 10
+			R delete "$id"; R pause "$id"; R pause "$id"; R kill "$id" KILL
+			wait_status stopped "$id" "$rt" --root "$root"
+			R resume "$id"; R kill "$id" KILL; R kill --all "$id" KILL; R delete "$id"
+			R delete "$id"; R delete -f "$id"; R kill "$id"; R start "$id"; R state "$id"
+		)
+		echo "$rt: $out"
+		[ "$rt" = runc ] && want=$out || assert_eq "$out" "$want"
+	done
+}
