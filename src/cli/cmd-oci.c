@@ -19,6 +19,7 @@
 #include "json-writer.h"
 #include "oci-config.h"
 #include "oci-features.h"
+#include "version.h"
 #include "oci-spec.h"
 #include "oci-state.h"
 #include "parse.h"
@@ -711,7 +712,7 @@ static int cmd_features(struct tn_cli *cli, const struct tn_cli_args *a)
 	int r;
 
 	(void)a;
-	r = tn_oci_features(&b);
+	r = tn_oci_features(TENANT_VERSION, &b);
 	if (r < 0)
 		return r;
 	fprintf(cli->out, "%s\n", b.data);

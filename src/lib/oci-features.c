@@ -99,9 +99,14 @@ static void seccomp(struct tn_json *j)
 	tn_json_end_object(j);
 }
 
-int tn_oci_features(struct tn_buf *out)
+int tn_oci_features(const char *version, struct tn_buf *out)
 {
+	const struct scmp_version *sv = seccomp_version();
+	char libseccomp[48];
 	struct tn_json j;
+
+	snprintf(libseccomp, sizeof(libseccomp), "%u.%u.%u", sv ? sv->major : 0, sv ? sv->minor : 0,
+		 sv ? sv->micro : 0);
 
 	tn_json_init(&j, out, true);
 	tn_json_begin_object(&j);
@@ -144,7 +149,9 @@ int tn_oci_features(struct tn_buf *out)
 	tn_json_end_object(&j);
 	tn_json_key(&j, "annotations");
 	tn_json_begin_object(&j);
-	tn_json_kv_string(&j, "io.github.tenant.version", TN_OCI_VERSION);
+	/* As runc's: the libseccomp in use, and the runtime's own version. */
+	tn_json_kv_string(&j, "io.github.seccomp.libseccomp.version", libseccomp);
+	tn_json_kv_string(&j, "io.github.tenant.version", version);
 	tn_json_end_object(&j);
 	tn_json_end_object(&j);
 	return tn_json_finish(&j);

@@ -4,4 +4,5 @@
 
 #include "buf.h"
 
-int tn_oci_features(struct tn_buf *out);
+/* The features JSON into `out`; `version` is tenant's own (the CLI knows it). */
+int tn_oci_features(const char *version, struct tn_buf *out);

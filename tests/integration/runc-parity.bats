@@ -103,3 +103,21 @@ bats_require_minimum_version 1.5.0
 		[ "$rt" = runc ] && want=$out || assert_eq "$out" "$want"
 	done
 }
+
+@test "features: runc's keys, and the libseccomp version as runc gives it" {
+	local want got
+	want=$(runc features)
+	got=$("$TENANT" features)
+	# Every section runc fills is there (tenant has more: idmap mounts, rdma, intelRdt).
+	for k in ociVersionMin ociVersionMax hooks mountOptions linux.namespaces \
+		linux.capabilities linux.cgroup.v1 linux.cgroup.v2 linux.seccomp.enabled \
+		linux.seccomp.actions linux.seccomp.operators linux.seccomp.archs linux.apparmor \
+		linux.selinux; do
+		jq -e --arg k "$k" 'getpath($k | split(".")) != null' <<<"$got" >/dev/null ||
+			{ echo "no $k"; false; }
+	done
+	assert_eq "$(jq -r '.annotations["io.github.seccomp.libseccomp.version"]' <<<"$got")" \
+		"$(jq -r '.annotations["io.github.seccomp.libseccomp.version"]' <<<"$want")"
+	assert_eq "$(jq -r '.annotations["io.github.tenant.version"]' <<<"$got")" \
+		"$("$TENANT" --version | awk 'NR == 1 { print $3 }')"
+}
