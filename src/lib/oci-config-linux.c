@@ -70,6 +70,28 @@ static void namespaces_done(void *dst)
 	}
 }
 
+/* Intel RDT (resctrl) is not implemented: refused, never dropped. runc refuses it too where
+ * the host has no RDT, the case of every machine tenant is tested on. */
+static int check_intel_rdt(const struct tn_cfg *c, _unused_ const struct tn_field *f,
+			   const struct tn_json_value *lx, _unused_ const char *path,
+			   _unused_ void *base)
+{
+	static const char *const keys[] = { "closID", "l3CacheSchema", "memBwSchema" };
+	const struct tn_json_value *rdt = tn_json_get(lx, "intelRdt");
+
+	for (size_t i = 0; rdt && i < ELEMENTSOF(keys); i++) {
+		const struct tn_json_value *v = tn_json_get(rdt, keys[i]);
+		char at[64];
+
+		if (!v || (v->type == TN_JSON_STRING && !v->string.s[0]))
+			continue;
+		snprintf(at, sizeof(at), "linux.intelRdt.%s", keys[i]);
+		return tn_cfg_fail(c, v, at,
+				   "Intel RDT (resctrl) is not supported by tenant; leave it out");
+	}
+	return 0;
+}
+
 /* A new user namespace has both maps or neither; mappings need one. */
 static int check_mappings(const struct tn_cfg *c, _unused_ const struct tn_field *f,
 			  const struct tn_json_value *lx, _unused_ const char *path, void *base)
@@ -229,5 +251,6 @@ const struct tn_field tn_oci_linux_fields[] = {
 	L("sysctl", STRING_MAP, sysctl, 0, L_COUNT(n_sysctl)),
 	L("seccomp", CUSTOM, seccomp, 0, .parse = parse_seccomp, .done = seccomp_done),
 	L("resources", OBJECT, resources, 0, .fields = tn_resources_fields),
+	{ .key = "(intelRdt)", .type = TN_FIELD_CHECK, .check = check_intel_rdt },
 	{ 0 },
 };

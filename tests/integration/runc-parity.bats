@@ -138,3 +138,14 @@ bats_require_minimum_version 1.5.0
 	assert_eq "$("$TENANT" features | jq -c '[.linux.apparmor.enabled, .linux.selinux.enabled]')" \
 		"$(runc features | jq -c '[.linux.apparmor.enabled, .linux.selinux.enabled]')"
 }
+
+@test "linux.intelRdt: refused where there is no RDT, as runc does; an empty one is accepted" {
+	[ -d /sys/fs/resctrl/info ] && skip "this host has Intel RDT mounted"
+	args "$B" true
+	config "$B" '.linux.intelRdt = {"l3CacheSchema": "L3:0=f"}'
+	run -1 runc --root "$RSTATE" run --bundle "$B" i-r 3>&-
+	run -1 "$TENANT" --root "$STATE" run --bundle "$B" i-t 3>&-
+	assert_contains "$output" "linux.intelRdt.l3CacheSchema"
+	config "$B" '.linux.intelRdt = {}'
+	same_as_runc i2
+}
