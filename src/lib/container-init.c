@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 
 #include "container-init.h"
-#include "lsm.h"
 #include "container-mounts.h"
 #include "container-process.h"
 #include "container-sync.h"
@@ -275,13 +274,7 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	r = tn_container_setup_console(ctx, err);
 	if (r < 0)
 		return r;
-	r = tn_container_find_exec(&ctx->cfg->process, ret_exec_path, err);
-	if (r < 0)
-		return r;
-	/* Before create says ready, as runc: a profile the module refuses fails create. (Set
-	 * again right before execve, where exec'd processes get it too.) */
-	return tn_lsm_set_exec(ctx->cfg->process.apparmor_profile, ctx->cfg->process.selinux_label,
-			       err);
+	return tn_container_find_exec(&ctx->cfg->process, ret_exec_path, err);
 }
 
 /* After start: startContainer hooks, then the container's process. Returns only on failure. */

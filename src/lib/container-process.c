@@ -20,7 +20,6 @@
 #include <sys/syscall.h>
 
 #include "container-process.h"
-#include "lsm.h"
 #include "oci-state.h"
 #include "rootless.h"
 #include "fs.h"
@@ -341,9 +340,6 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	_cleanup_free_ char **env = NULL; /* p->env as execve takes it */
 	sigset_t none;
 
-	r = tn_lsm_set_exec(p->apparmor_profile, p->selinux_label, err);
-	if (r < 0)
-		return r;
 	for (int cap = 0; cap <= last; cap++)
 		if (!((p->caps[TN_CAP_BOUNDING] >> cap) & 1) &&
 		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)

@@ -15,7 +15,6 @@
 #include "exe-seal.h"
 #include "fs.h"
 #include "idmapped.h"
-#include "lsm.h"
 #include "oci-state.h"
 #include "parse.h"
 #include "proc-stat.h"
@@ -371,9 +370,6 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 	if (r < 0)
 		return r;
 	r = tn_sysctl_check(&p->cfg, err);
-	if (r < 0)
-		return r;
-	r = tn_lsm_check(&p->cfg.process, err);
 	if (r < 0)
 		return r;
 	if (p->cfg.seccomp) {

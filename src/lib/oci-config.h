@@ -92,8 +92,6 @@ struct tn_oci_process {
 	size_t n_rlimits;
 	bool has_oom_score_adj;
 	int oom_score_adj;
-	char *apparmor_profile; /* NULL: none asked for */
-	char *selinux_label;	/* NULL: none asked for */
 };
 
 struct tn_oci_config {

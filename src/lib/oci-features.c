@@ -46,11 +46,11 @@ static void capabilities(struct tn_json *j)
 	tn_json_end_array(j);
 }
 
-static void enabled(struct tn_json *j, const char *key, bool on)
+static void disabled(struct tn_json *j, const char *key)
 {
 	tn_json_key(j, key);
 	tn_json_begin_object(j);
-	tn_json_kv_bool(j, "enabled", on);
+	tn_json_kv_bool(j, "enabled", false);
 	tn_json_end_object(j);
 }
 
@@ -135,10 +135,9 @@ int tn_oci_features(const char *version, struct tn_buf *out)
 	tn_json_kv_bool(&j, "rdma", false);
 	tn_json_end_object(&j);
 	seccomp(&j);
-	/* process.apparmorProfile and selinuxLabel are applied (lib/lsm.c), as runc says. */
-	enabled(&j, "apparmor", true);
-	enabled(&j, "selinux", true);
-	enabled(&j, "intelRdt", false);
+	disabled(&j, "apparmor");
+	disabled(&j, "selinux");
+	disabled(&j, "intelRdt");
 	tn_json_key(&j, "mountExtensions");
 	tn_json_begin_object(&j);
 	/* Probed: idmapped mounts of the host's filesystems need root (rootless: none). */

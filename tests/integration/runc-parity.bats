@@ -122,23 +122,6 @@ bats_require_minimum_version 1.5.0
 		"$("$TENANT" --version | awk 'NR == 1 { print $3 }')"
 }
 
-@test "LSMs: an AppArmor profile the host cannot apply, or an SELinux label without SELinux, fails create, as with runc" {
-	[ -e /sys/fs/selinux/enforce ] && skip "SELinux is on here: the label would apply"
-	[ -e /sys/kernel/security/apparmor/profiles ] && skip "AppArmor is on here: the profile could load"
-	args "$B" true
-	config "$B" '.process.apparmorProfile = "tenant-test-no-such-profile"'
-	run -1 runc --root "$RSTATE" create --bundle "$B" a-r 3>&-
-	run -1 "$TENANT" --root "$STATE" create --bundle "$B" a-t 3>&-
-	assert_contains "$output" "process.apparmorProfile"
-	run -1 "$TENANT" --root "$STATE" state a-t
-	config "$B" 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
-	run -1 runc --root "$RSTATE" create --bundle "$B" s-r 3>&-
-	run -1 "$TENANT" --root "$STATE" create --bundle "$B" s-t 3>&-
-	assert_contains "$output" "process.selinuxLabel"
-	assert_eq "$("$TENANT" features | jq -c '[.linux.apparmor.enabled, .linux.selinux.enabled]')" \
-		"$(runc features | jq -c '[.linux.apparmor.enabled, .linux.selinux.enabled]')"
-}
-
 @test "linux.intelRdt: refused where there is no RDT, as runc does; an empty one is accepted" {
 	[ -d /sys/fs/resctrl/info ] && skip "this host has Intel RDT mounted"
 	args "$B" true
