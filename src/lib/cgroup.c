@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "cgroup.h"
+#include "cgroup-internal.h"
 #include "fs.h"
 #include "parse.h"
 #include "banned.h"
@@ -63,6 +63,16 @@ static int read_text(const char *dir, const char *file, char **ret)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	return tn_read_file(path, 1024 * 1024, ret, &len, NULL);
+}
+
+int tn_cgroup_write(const char *dir, const char *file, const char *text)
+{
+	return write_text(dir, file, text);
+}
+
+int tn_cgroup_read(const char *dir, const char *file, char **ret)
+{
+	return read_text(dir, file, ret);
 }
 
 static bool blank(const char *s)
@@ -185,6 +195,11 @@ static int set_text(const char *dir, const char *file, const char *text, struct 
 		     : 0;
 }
 
+int tn_cgroup_set(const char *dir, const char *file, const char *text, struct tn_error **err)
+{
+	return set_text(dir, file, text, err);
+}
+
 /* What runc always allows (libcontainer's AllowedDevices), after the config's rules. */
 static const struct tn_device_rule default_devices[] = {
 	{ true, 'c', -1, -1, "m" },    { true, 'b', -1, -1, "m" }, { true, 'c', 1, 3, "rwm" },
@@ -265,6 +280,9 @@ static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_e
 
 	if (r < 0)
 		return r;
+	r = tn_cgroup_limits_v2(dir, res, err);
+	if (r < 0)
+		return r;
 	r = apply_v2_cpu(dir, res, err);
 	if (r < 0)
 		return r;
@@ -301,6 +319,12 @@ static int ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *
 	return -ENOENT;
 }
 
+int tn_cgroup_ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *path, char *buf,
+		       size_t len)
+{
+	return ctrl_dir(h, c, path, buf, len);
+}
+
 /* v1 devices: deny everything, then the rules in order, then runc's defaults. */
 static int apply_devices_v1(const char *dir, const struct tn_resources *res, struct tn_error **err)
 {
@@ -325,44 +349,24 @@ static int apply_devices_v1(const char *dir, const struct tn_resources *res, str
 	return 0;
 }
 
-static const char *format_limit(char *buf, size_t len, int64_t v, bool max_if_negative)
-{
-	if (v < 0 && max_if_negative)
-		snprintf(buf, len, "max");
-	else
-		snprintf(buf, len, "%" PRId64, v);
-	return buf;
-}
-
-/* v1: each limit in the hierarchy of its controller. */
+/* v1: cpuset and devices, then every other limit in the hierarchy of its controller. */
 static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
 		    const struct tn_resources *res, struct tn_error **err)
 {
-	char v[6][32], dir[4096];
+	char dir[4096];
 	const struct {
 		bool has;
 		const char *ctrl, *file, *text;
 	} limits[] = {
-		{ res->has_pids, "pids", "pids.max",
-		  format_limit(v[0], 32, res->pids_limit > 0 ? res->pids_limit : -1, true) },
-		{ res->has_memory, "memory", "memory.limit_in_bytes",
-		  format_limit(v[1], 32, res->memory_limit, false) },
-		{ res->has_swap, "memory", "memory.memsw.limit_in_bytes",
-		  format_limit(v[2], 32, res->memory_swap, false) },
-		{ res->has_shares, "cpu", "cpu.shares",
-		  format_limit(v[3], 32, (int64_t)res->cpu_shares, false) },
-		{ res->has_period, "cpu", "cpu.cfs_period_us",
-		  format_limit(v[4], 32, (int64_t)res->cpu_period, false) },
-		{ res->has_quota, "cpu", "cpu.cfs_quota_us",
-		  format_limit(v[5], 32, res->cpu_quota, false) },
 		{ res->cpus != NULL, "cpuset", "cpuset.cpus", res->cpus },
 		{ res->mems != NULL, "cpuset", "cpuset.mems", res->mems },
 		{ res->has_devices, "devices", NULL, NULL },
 	};
+	int r = tn_cgroup_refuse_unified_v1(res, err);
 
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(limits); i++) {
-		int r;
-
 		if (!limits[i].has)
 			continue;
 		r = ctrl_dir(h, limits[i].ctrl, path, dir, sizeof(dir));
@@ -374,7 +378,7 @@ static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return tn_cgroup_limits_v1(h, path, res, err);
 }
 
 static int apply(const struct tn_cgroup_hiers *h, const char *path, const struct tn_resources *res,
@@ -701,6 +705,21 @@ bool tn_cgroup_frozen(const char *path)
 
 void tn_resources_done(struct tn_resources *r)
 {
+	for (size_t i = 0; i < r->n_hugepages; i++)
+		free(r->hugepages[i].page_size);
+	free(r->hugepages);
+	for (size_t i = 0; i < r->n_net_priorities; i++)
+		free(r->net_priorities[i].name);
+	free(r->net_priorities);
+	for (size_t i = 0; r->rdma && r->rdma[i].device; i++)
+		free(r->rdma[i].device);
+	free(r->rdma);
+	for (size_t i = 0; i < _TN_THROTTLE_MAX; i++)
+		free(r->throttle[i]);
+	free(r->weight_devices);
+	for (size_t i = 0; r->unified && r->unified[i]; i++)
+		free(r->unified[i]);
+	free(r->unified);
 	free(r->devices);
 	free(r->cpus);
 	free(r->mems);

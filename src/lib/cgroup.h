@@ -31,6 +31,46 @@ struct tn_device_rule {
 	char access[4];	      /* some of "rwm" */
 };
 
+/* linux.resources.blockIO.weightDevice[]: 0 leaves a weight as it is. */
+struct tn_blkio_weight_device {
+	int64_t major, minor;
+	uint64_t weight, leaf_weight;
+};
+
+/* linux.resources.blockIO.throttle*Device[]: bytes or operations per second. */
+struct tn_blkio_throttle {
+	int64_t major, minor;
+	uint64_t rate;
+};
+
+enum {
+	TN_THROTTLE_READ_BPS,
+	TN_THROTTLE_WRITE_BPS,
+	TN_THROTTLE_READ_IOPS,
+	TN_THROTTLE_WRITE_IOPS,
+	_TN_THROTTLE_MAX
+};
+
+struct tn_hugepage_limit {
+	char *page_size; /* "2MB" */
+	uint64_t limit;
+};
+
+struct tn_net_priority {
+	char *name; /* an interface */
+	uint32_t priority;
+};
+
+struct tn_rdma_limit {
+	char *device;
+	bool has_handles, has_objects;
+	uint32_t handles, objects;
+};
+
+/*
+ * linux.resources. As in runc, a number 0 leaves its file as it is (pids, memory, swap,
+ * reservation, shares, quota, period, the realtime pair, the block I/O weights).
+ */
 struct tn_resources {
 	bool has_pids;
 	int64_t pids_limit; /* <= 0: unlimited */
@@ -44,6 +84,26 @@ struct tn_resources {
 	int64_t cpu_quota; /* microseconds per period; -1: unlimited */
 	bool has_period;
 	uint64_t cpu_period;
+	bool has_reservation;
+	int64_t memory_reservation; /* the soft limit */
+	bool has_swappiness;
+	int64_t swappiness; /* 0..100; -1: as it is */
+	bool disable_oom;
+	int64_t cpu_rt_runtime; /* microseconds */
+	uint64_t cpu_rt_period;
+	uint64_t blkio_weight, blkio_leaf_weight;
+	struct tn_blkio_weight_device *weight_devices;
+	size_t n_weight_devices;
+	struct tn_blkio_throttle *throttle[_TN_THROTTLE_MAX];
+	size_t n_throttle[_TN_THROTTLE_MAX];
+	struct tn_hugepage_limit *hugepages;
+	size_t n_hugepages;
+	uint32_t net_class_id;
+	struct tn_net_priority *net_priorities;
+	size_t n_net_priorities;
+	struct tn_rdma_limit *rdma; /* ends with a NULL device */
+	char **unified;		    /* "file", "value" pairs (cgroup v2 only) */
+	size_t n_unified;
 	char *cpus; /* cpuset.cpus, NULL: inherit */
 	char *mems;
 	struct tn_device_rule *devices; /* in order; runc's default allowed devices follow */
