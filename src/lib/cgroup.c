@@ -497,6 +497,29 @@ static int check_unused(const struct tn_cgroup_hiers *h, const char *path, struc
 			    n == 1 ? "" : "es");
 }
 
+/* A cgroup given by linux.cgroupsPath may exist: not frozen, or the container would hang in
+ * it (runc refuses too). */
+static int check_thawed(const struct tn_cgroup_hiers *h, const char *path, struct tn_error **err)
+{
+	_cleanup_free_ char *state = NULL;
+	char dir[4096];
+	int r;
+
+	if (h->layout == TN_CGROUP_V2) {
+		if (snprintf(dir, sizeof(dir), ROOT "%s", path) >= (int)sizeof(dir) ||
+		    read_text(dir, "cgroup.freeze", &state) < 0 || state[0] != '1')
+			return 0;
+	} else if (ctrl_dir(h, "freezer", path, dir, sizeof(dir)) < 0 ||
+		   read_text(dir, "freezer.state", &state) < 0 ||
+		   strncmp(state, "THAWED", 6) == 0) {
+		return 0;
+	}
+	r = tn_error_set(err, EBUSY, "cgroup %s is frozen", path);
+	return tn_error_hint(err, r, "thaw it (%s/%s), or give another linux.cgroupsPath", dir,
+			     h->layout == TN_CGROUP_V2 ? "cgroup.freeze: 0"
+						       : "freezer.state: THAWED");
+}
+
 /* Every directory first, so a caller without a delegated cgroup finds out before a move. */
 static int make_all(const struct tn_cgroup_hiers *h, const char *path, struct tn_cgroup_dirs *made)
 {
@@ -570,6 +593,9 @@ int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res,
 	if (h.layout == TN_CGROUP_NONE)
 		return 0;
 	r = check_unused(&h, path, err);
+	if (r < 0)
+		return r;
+	r = check_thawed(&h, path, err);
 	if (r < 0)
 		return r;
 	r = make_all(&h, path, made);

@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# cgroups (issue 16): linux.resources, update, the cgroup namespace, cgroupsPath, as runc does them
+load helpers
+load parity
+bats_require_minimum_version 1.5.0
+
+# cgroup_files RUNTIME ID FILE...: run $B detached (sleeping) in a cgroup of its own; print the
+# exit status, then each FILE (CONTROLLER/NAME) of that cgroup. The cgroup's name is cut out, so
+# that runc's and tenant's print the same.
+cgroup_files() {
+	local rt=$1 id=$2 root=$STATE st=0 f cg
+	shift 2
+	[ "$rt" = runc ] && root=$RSTATE
+	cg=/tenant-parity-$$-$id
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "30"]'
+	"$rt" --root "$root" run -d --bundle "$B" "$id" >/dev/null 2>&1 3>&- || st=$?
+	echo "exit $st"
+	for f in "$@"; do
+		echo "$f: $(cat "/sys/fs/cgroup/${f%%/*}$cg/${f#*/}" 2>&1 | sed "s|$cg||g")"
+	done
+	"$rt" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+}
+
+# same_files IDPREFIX FILE...: runc and tenant leave the same exit status and files (tenant's
+# in $output).
+same_files() {
+	local want got
+	want=$(cgroup_files runc "$1-r" "${@:2}" | sed "s|$1-r|ID|g")
+	got=$(cgroup_files "$TENANT" "$1-t" "${@:2}" | sed "s|$1-t|ID|g")
+	echo "runc: $want"
+	echo "tenant: $got"
+	output=$got
+	assert_eq "$got" "$want"
+}
+
+require_v1() {
+	[ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ] || skip "needs cgroup v1 (hybrid)"
+}
+
+# A block device's MAJOR:MINOR, for the throttling limits.
+block_device() {
+	local d
+	for d in /sys/block/*; do
+		case ${d##*/} in loop* | ram* | zram*) continue ;; esac
+		cat "$d/dev"
+		return 0
+	done
+	return 1
+}
+
+@test "v1 memory: reservation, swappiness and disableOOMKiller are set, as runc" {
+	require_v1
+	config "$B" '.linux.resources.memory = {"limit": 104857600, "swap": 209715200,
+		"reservation": 52428800, "swappiness": 10, "disableOOMKiller": true}'
+	same_files m0 memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes \
+		memory/memory.soft_limit_in_bytes memory/memory.swappiness memory/memory.oom_control
+	assert_contains "$output" "memory.soft_limit_in_bytes: 52428800"
+	assert_contains "$output" "memory.swappiness: 10"
+	assert_contains "$output" "oom_kill_disable 1"
+}
+
+@test "v1 memory: a limit 0 leaves the file as it is; swappiness over 100 fails, as runc" {
+	require_v1
+	config "$B" '.linux.resources.memory = {"limit": 0, "reservation": 0}'
+	same_files z0 memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes
+	assert_contains "$output" "exit 0"
+	config "$B" '.linux.resources.memory = {"swappiness": 200}'
+	same_files z1
+	assert_contains "$output" "exit 1"
+}
+
+@test "v1 cpu: realtimeRuntime and realtimePeriod are set; shares out of range fail, as runc" {
+	require_v1
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no CONFIG_RT_GROUP_SCHED"
+	config "$B" '.linux.resources.cpu = {"realtimeRuntime": 1000, "realtimePeriod": 500000,
+		"shares": 512, "quota": 20000, "period": 50000}'
+	same_files c0 cpu/cpu.rt_runtime_us cpu/cpu.rt_period_us cpu/cpu.shares \
+		cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us
+	assert_contains "$output" "cpu.rt_runtime_us: 1000"
+	config "$B" '.linux.resources.cpu = {"shares": 1}'
+	same_files c1
+	assert_contains "$output" "exit 1"
+}
+
+@test "v1 blkio: the weight (BFQ's file when blkio.weight is absent) and throttling, as runc" {
+	require_v1
+	[ -d /sys/fs/cgroup/blkio ] || skip "no blkio hierarchy"
+	local dev weight=blkio.weight
+	dev=$(block_device) || skip "no block device"
+	[ -e /sys/fs/cgroup/blkio/blkio.weight ] || weight=blkio.bfq.weight
+	config "$B" --arg maj "${dev%:*}" --arg min "${dev#*:}" '
+		def d(r): {"major": ($maj|tonumber), "minor": ($min|tonumber), "rate": r};
+		.linux.resources.blockIO = {"weight": 500,
+		"throttleReadBpsDevice": [d(1048576)], "throttleWriteBpsDevice": [d(2097152)],
+		"throttleReadIOPSDevice": [d(100)], "throttleWriteIOPSDevice": [d(200)]}'
+	same_files b0 "blkio/$weight" blkio/blkio.throttle.read_bps_device \
+		blkio/blkio.throttle.write_bps_device blkio/blkio.throttle.read_iops_device \
+		blkio/blkio.throttle.write_iops_device
+	assert_contains "$output" "$weight: 500"
+	assert_contains "$output" "read_bps_device: $dev 1048576"
+}
+
+@test "v1: a limit whose hierarchy is missing, or unified, fails as with runc" {
+	require_v1
+	config "$B" '.linux.resources.unified = {"memory.max": "100000"}'
+	same_files u0
+	assert_contains "$output" "exit 1"
+	if [ ! -d /sys/fs/cgroup/hugetlb ]; then
+		config "$B" 'del(.linux.resources.unified) |
+			.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 2097152}]'
+		same_files u1
+		assert_contains "$output" "exit 1"
+	fi
+	if [ ! -d /sys/fs/cgroup/net_cls ]; then
+		config "$B" 'del(.linux.resources.unified, .linux.resources.hugepageLimits) |
+			.linux.resources.network = {"classID": 5}'
+		same_files u2
+		assert_contains "$output" "exit 1"
+	fi
+}
