@@ -21,15 +21,10 @@
 char *tn_cgroup_path(const char *cgroups_path, const char *id)
 {
 	_cleanup_free_ char *p = NULL;
-	const char *c1, *c2;
 	int r;
 
 	if (!cgroups_path || !*cgroups_path)
 		r = asprintf(&p, "/tenant/%s", id);
-	else if (cgroups_path[0] != '/' && (c1 = strchr(cgroups_path, ':')) &&
-		 (c2 = strchr(c1 + 1, ':')))
-		r = asprintf(&p, "/%.*s/%.*s-%s.scope", (int)(c1 - cgroups_path), cgroups_path,
-			     (int)(c2 - c1 - 1), c1 + 1, c2 + 1);
 	else
 		r = asprintf(&p, "%s%s", cgroups_path[0] == '/' ? "" : "/", cgroups_path);
 	if (r < 0)

@@ -150,8 +150,9 @@ enum tn_cgroup_layout tn_cgroup_layout(void);
 const char *tn_cgroup_layout_name(enum tn_cgroup_layout l); /* "v1", "v2", "none" */
 
 /*
- * The cgroup's path below each hierarchy's root, from linux.cgroupsPath: "/a/b" as is, the
- * systemd form "slice:prefix:name" as "/slice/prefix-name.scope", empty as "/tenant/ID".
+ * The cgroup's path below each hierarchy's root, from linux.cgroupsPath: "/a/b" as is, "a/b"
+ * as "/a/b" (the systemd form "slice:prefix:name" too: a name, as runc's cgroupfs manager
+ * takes it), empty as "/tenant/ID".
  */
 char *tn_cgroup_path(const char *cgroups_path, const char *id);
 

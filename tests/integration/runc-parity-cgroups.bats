@@ -119,3 +119,58 @@ block_device() {
 		assert_contains "$output" "exit 1"
 	fi
 }
+
+@test "a frozen cgroup at cgroupsPath is refused at once and left as it was, as runc" {
+	require_v1
+	local cg=/tenant-parity-$$-frozen
+	[ -d /sys/fs/cgroup/freezer ] || skip "no freezer hierarchy"
+	mkdir "/sys/fs/cgroup/freezer$cg"
+	echo FROZEN >"/sys/fs/cgroup/freezer$cg/freezer.state"
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg'
+	run -1 timeout 10 runc --root "$RSTATE" run --bundle "$B" f-r 3>&-
+	run -1 timeout 10 "$TENANT" --root "$STATE" run --bundle "$B" f-t 3>&-
+	assert_contains "$output" "frozen"
+	# Still there, still frozen; nothing made in the other hierarchies.
+	run -0 cat "/sys/fs/cgroup/freezer$cg/freezer.state"
+	echo THAWED >"/sys/fs/cgroup/freezer$cg/freezer.state"
+	rmdir "/sys/fs/cgroup/freezer$cg"
+	assert_eq "$output" FROZEN
+	run ls -d /sys/fs/cgroup/*"$cg"
+	assert_eq "$output" ""
+}
+
+@test "--systemd-cgroup is refused where systemd does not run, as runc; a systemd-style cgroupsPath without it is a plain name" {
+	require_v1
+	[ ! -d /run/systemd/system ] || skip "systemd runs here: runc would use it"
+	local cg=tenant-parity-$$.slice:libpod:abc
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "cat", "/proc/self/cgroup"]'
+	run -1 runc --systemd-cgroup --root "$RSTATE" run --bundle "$B" s-r 3>&-
+	run -1 "$TENANT" --systemd-cgroup --root "$STATE" run --bundle "$B" s-t 3>&-
+	assert_contains "$output" "systemd"
+	run ls -d /sys/fs/cgroup/*/tenant-parity-$$.slice*
+	assert_eq "$output" ""
+	# Without --systemd-cgroup both take the path as a name (pids: under / for both).
+	run -0 runc --root "$RSTATE" run --bundle "$B" s-r 3>&-
+	assert_contains "$output" "pids:/$cg"
+	run -0 "$TENANT" --root "$STATE" run --bundle "$B" s-t 3>&-
+	assert_contains "$output" "pids:/$cg"
+}
+
+@test "with a cgroup namespace the container sees / in every hierarchy, and joins the hybrid's cgroup2 one, as runc" {
+	require_v1
+	local cg=/tenant-parity-$$-ns
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .linux.namespaces += [{"type": "cgroup"}]'
+	args "$B" cat /proc/self/cgroup
+	same_as_runc n0
+	run -0 "$TENANT" --root "$STATE" run --bundle "$B" n1 3>&-
+	assert_eq "$(grep -vc ':/$' <<<"$output")" 0
+	# Outside: in $cg in every hierarchy, the unified one included.
+	args "$B" sleep 30
+	"$TENANT" --root "$STATE" run -d --bundle "$B" n2 >/dev/null 2>&1 3>&-
+	local pid
+	pid=$("$TENANT" --root "$STATE" state n2 | jq -r .pid)
+	run -0 cat /proc/"$pid"/cgroup
+	"$TENANT" --root "$STATE" delete --force n2
+	assert_eq "$(grep -vc ":$cg\$" <<<"$output")" 0
+	[ ! -d /sys/fs/cgroup/unified ] || assert_contains "$output" "0::$cg"
+}
