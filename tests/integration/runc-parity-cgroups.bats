@@ -135,8 +135,7 @@ block_device() {
 	echo THAWED >"/sys/fs/cgroup/freezer$cg/freezer.state"
 	rmdir "/sys/fs/cgroup/freezer$cg"
 	assert_eq "$output" FROZEN
-	run ls -d /sys/fs/cgroup/*"$cg"
-	assert_eq "$output" ""
+	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
 }
 
 @test "--systemd-cgroup is refused where systemd does not run, as runc; a systemd-style cgroupsPath without it is a plain name" {
@@ -147,8 +146,7 @@ block_device() {
 	run -1 runc --systemd-cgroup --root "$RSTATE" run --bundle "$B" s-r 3>&-
 	run -1 "$TENANT" --systemd-cgroup --root "$STATE" run --bundle "$B" s-t 3>&-
 	assert_contains "$output" "systemd"
-	run ls -d /sys/fs/cgroup/*/tenant-parity-$$.slice*
-	assert_eq "$output" ""
+	assert_eq "$(ls -d /sys/fs/cgroup/*/tenant-parity-$$.slice* 2>/dev/null)" ""
 	# Without --systemd-cgroup both take the path as a name (pids: under / for both).
 	run -0 runc --root "$RSTATE" run --bundle "$B" s-r 3>&-
 	assert_contains "$output" "pids:/$cg"
@@ -173,4 +171,99 @@ block_device() {
 	"$TENANT" --root "$STATE" delete --force n2
 	assert_eq "$(grep -vc ":$cg\$" <<<"$output")" 0
 	[ ! -d /sys/fs/cgroup/unified ] || assert_contains "$output" "0::$cg"
+}
+
+# update_files RUNTIME ID "UPDATE ARGS"... -- FILE...: run $B detached in a cgroup of its own
+# ($PARENT/ID), run each `update ARGS ID` (stdin: $STDIN), print their exit statuses, then each
+# FILE (CONTROLLER/NAME) of the cgroup.
+update_files() {
+	local rt=$1 id=$2 root=$STATE st cg u
+	shift 2
+	[ "$rt" = runc ] && root=$RSTATE
+	cg=${PARENT:-/tenant-parity-$$}-$id
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "30"]'
+	"$rt" --root "$root" run -d --bundle "$B" "$id" >/dev/null 2>&1 3>&- || echo "run failed"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		st=0
+		# shellcheck disable=SC2086 # the update's arguments, split
+		"$rt" --root "$root" update $1 "$id" <<<"${STDIN:-}" >/dev/null 2>&1 || st=$?
+		echo "update $1: $st"
+		shift
+	done
+	shift
+	for u in "$@"; do
+		echo "$u: $(cat "/sys/fs/cgroup/${u%%/*}$cg/${u#*/}" 2>&1 | sed "s|$cg||g")"
+	done
+	"$rt" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+}
+
+same_update() {
+	local want got
+	want=$(update_files runc "$1-r" "${@:2}")
+	got=$(update_files "$TENANT" "$1-t" "${@:2}")
+	echo "runc: $want"
+	echo "tenant: $got"
+	output=$got
+	assert_eq "$got" "$want"
+}
+
+UPDATE_FILES=(memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes
+	memory/memory.soft_limit_in_bytes cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us
+	cpu/cpu.rt_period_us cpu/cpu.rt_runtime_us pids/pids.max cpuset/cpuset.cpus)
+
+@test "update: runc's flags set the same files, sizes with units, -1 unlimited" {
+	require_v1
+	same_update u0 "--memory 100M --memory-swap 200M --memory-reservation 50m --cpu-share 512 \
+--cpu-quota 20000 --cpu-period 50000 --cpu-rt-period 500000 --cpu-rt-runtime 1000 \
+--pids-limit 20 --cpuset-cpus 0" "--memory 1.5m" "--memory 300M --memory-swap 400M" \
+		"--memory 50M --memory-swap 60M" "--cpu-quota -1" "" -- "${UPDATE_FILES[@]}"
+	assert_contains "$output" "memory.limit_in_bytes: 52428800"
+	assert_contains "$output" "memory.soft_limit_in_bytes: 52428800"
+	assert_contains "$output" "cpu.rt_runtime_us: 1000"
+	same_update u1 "--memory 100M" "--memory -1" "--pids-limit -1" -- "${UPDATE_FILES[@]}"
+	assert_contains "$output" "memory.memsw.limit_in_bytes: 9223372036854771712"
+	assert_contains "$output" "pids.max: max"
+}
+
+@test "update: the blkio weight, and kernel memory ignored, as runc" {
+	require_v1
+	local weight=blkio.weight
+	[ -e /sys/fs/cgroup/blkio/blkio.weight ] || weight=blkio.bfq.weight
+	same_update w0 "--blkio-weight 300" "--kernel-memory 10M" "--kernel-memory-tcp 1M" \
+		-- "blkio/$weight" memory/memory.kmem.limit_in_bytes
+	assert_contains "$output" "$weight: 300"
+	assert_contains "$output" "kernel-memory 10M: 0"
+}
+
+@test "update: bad values and Intel RDT schemas fail with status 1, as runc" {
+	require_v1
+	same_update e0 "--cpu-share -1" "--cpu-period x" "--memory 5q" "--memory -5" \
+		"--l3-cache-schema L3:0=f" "--mem-bw-schema MB:0=50" -- cpu/cpu.shares
+	assert_contains "$output" "cpu-share -1: 1"
+	assert_contains "$output" "mem-bw-schema MB:0=50: 1"
+}
+
+@test "update -r FILE and -r - (stdin) take linux.resources, the flags ignored, as runc" {
+	require_v1
+	echo '{"memory": {"limit": 104857600, "reservation": 52428800}, "cpu": {"shares": 256,
+		"quota": 30000, "period": 60000, "cpus": "0"}, "pids": {"limit": 30}}' >"$PUBLIC/res.json"
+	same_update r0 "-r $PUBLIC/res.json --memory 200M" -- "${UPDATE_FILES[@]}"
+	assert_contains "$output" "memory.limit_in_bytes: 104857600"
+	assert_contains "$output" "cpu.shares: 256"
+	STDIN='{"cpu": {"quota": 5000, "period": 10000}, "memory": {"limit": -1}}' \
+		same_update r1 "-r -" -- "${UPDATE_FILES[@]}"
+	assert_contains "$output" "cpu.cfs_quota_us: 5000"
+}
+
+@test "update: a smaller CFS period the parent's quota refuses first is set after the quota, as runc" {
+	require_v1
+	local parent=/tenant-parity-$$-parent d
+	mkdir "/sys/fs/cgroup/cpu$parent"
+	echo 100000 >"/sys/fs/cgroup/cpu$parent/cpu.cfs_period_us"
+	echo 50000 >"/sys/fs/cgroup/cpu$parent/cpu.cfs_quota_us"
+	config "$B" '.linux.resources.cpu = {"quota": 25000, "period": 100000}'
+	PARENT=$parent/c same_update q0 "--cpu-period 10000 --cpu-quota 5000" \
+		-- cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us
+	for d in /sys/fs/cgroup/*"$parent"; do rmdir "$d"; done
+	assert_contains "$output" "cpu.cfs_period_us: 10000"
 }
