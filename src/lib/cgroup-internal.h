@@ -26,5 +26,8 @@ int tn_cgroup_limits_v1(const struct tn_cgroup_hiers *h, const char *path,
  * does not carry over to v2 yet (none is dropped without a word).
  */
 int tn_cgroup_limits_v2(const char *dir, const struct tn_resources *res, struct tn_error **err);
+/* The first limit of linux.resources that would write a file ("linux.resources.pids"), devices
+ * aside; NULL when none would. */
+const char *tn_cgroup_limit_given(const struct tn_resources *res);
 /* linux.resources.unified on a v1 layout: refused, as runc does. */
 int tn_cgroup_refuse_unified_v1(const struct tn_resources *res, struct tn_error **err);

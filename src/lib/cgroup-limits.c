@@ -444,6 +444,16 @@ int tn_cgroup_limits_v1(const struct tn_cgroup_hiers *h, const char *path,
 	return 0;
 }
 
+const char *tn_cgroup_limit_given(const struct tn_resources *res)
+{
+	for (size_t i = 0; i < ELEMENTSOF(controllers); i++)
+		if (controllers[i].needed(res))
+			return controllers[i].what;
+	if ((res->cpus && res->cpus[0]) || (res->mems && res->mems[0]))
+		return "linux.resources.cpu";
+	return res->n_unified > 0 ? "linux.resources.unified" : NULL;
+}
+
 int tn_cgroup_refuse_unified_v1(const struct tn_resources *res, struct tn_error **err)
 {
 	int r;

@@ -576,6 +576,23 @@ static void unmake(struct tn_cgroup_dirs *made, size_t from)
 	}
 }
 
+/* Without a cgroup, a limit cannot hold: refused, as runc does (device rules aside). */
+static int refuse_limits(const char *path, const struct tn_resources *res, struct tn_error **err)
+{
+	const char *what = tn_cgroup_limit_given(res);
+	int r;
+
+	if (!what)
+		return 0;
+	r = tn_error_set(err, EPERM,
+			 "%s: cannot be applied: UID %u may not create cgroup %s (none is "
+			 "delegated to it)",
+			 what, (unsigned)geteuid(), path);
+	return tn_error_hint(err, r,
+			     "leave the limits out, or delegate a cgroup to the user and give it "
+			     "as linux.cgroupsPath");
+}
+
 int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
 		    struct tn_cgroup_dirs *made, bool *ret_used, struct tn_error **err)
 {
@@ -596,7 +613,7 @@ int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res,
 	r = make_all(&h, path, made);
 	if (r < 0 && rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
 		unmake(made, before);
-		return 0; /* no delegated cgroup: none */
+		return refuse_limits(path, res, err); /* no delegated cgroup: none */
 	}
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot create cgroup %s (%s)", path,

@@ -7,7 +7,7 @@
  * and resumes.
  *
  * A rootless caller gets a cgroup only where it may write one (a delegated subtree);
- * otherwise none, and create goes on without limits.
+ * otherwise none, and create goes on when it has no limits to apply (as runc).
  */
 #pragma once
 
@@ -166,8 +166,9 @@ void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d);
 /*
  * Create the cgroup in every hierarchy, apply the limits, move pid into it. Each directory
  * made is added to *made (the undo log: also on failure, for tn_cgroup_remove). *ret_used is
- * set only on success; it stays false when a rootless caller may create none (nothing is done,
- * not an error).
+ * set only on success; it stays false when `rootless` and the caller may create none: nothing
+ * is done, not an error unless linux.resources has limits (as runc). The caller passes
+ * rootless false for a cgroupsPath of the config's: one it cannot make fails (as runc).
  */
 int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
 		    struct tn_cgroup_dirs *made, bool *ret_used, struct tn_error **err);

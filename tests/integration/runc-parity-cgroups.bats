@@ -5,6 +5,15 @@ load helpers
 load parity
 bats_require_minimum_version 1.5.0
 
+# The rootless cases run as a throwaway user with subordinate ranges (helpers.bash).
+setup_file() {
+	userns_setup
+}
+
+teardown_file() {
+	userns_teardown
+}
+
 # cgroup_files RUNTIME ID FILE...: run $B detached (sleeping) in a cgroup of its own; print the
 # exit status, then each FILE (CONTROLLER/NAME) of that cgroup. The cgroup's name is cut out, so
 # that runc's and tenant's print the same.
@@ -266,4 +275,37 @@ UPDATE_FILES=(memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes
 		-- cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us
 	for d in /sys/fs/cgroup/*"$parent"; do rmdir "$d"; done
 	assert_contains "$output" "cpu.cfs_period_us: 10000"
+}
+
+# rootless_run RUNTIME ID: run $RB as the user tenant-ns; "exit N".
+rootless_run() {
+	local rt=$1 st=0
+	[ "$rt" = runc ] || rt=$USERNS_DIR/tenant
+	as_user tenant-ns "$rt" --root "$USERNS_DIR/work/state-$2" run --bundle "$RB" "$2" \
+		>/dev/null 2>&1 3>&- || st=$?
+	echo "exit $st"
+}
+
+@test "rootless without a delegated cgroup: runs without limits, fails with limits or a cgroupsPath of its own, as runc" {
+	require_v1
+	require_userns_user
+	RB=$USERNS_DIR/work/cg-bundle
+	rm -rf "$RB"
+	make_bundle "$RB" --rootless
+	config "$RB" --argjson u "$NS_UID" --argjson g "$NS_GID" \
+		'.linux.uidMappings[0].hostID = $u | .linux.gidMappings[0].hostID = $g'
+	chown -R tenant-ns:tenant-ns "$RB"
+	# Device rules and zeros are no limits.
+	config "$RB" '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}],
+		"memory": {"limit": 0}}'
+	assert_eq "$(rootless_run "$TENANT" l0-t)" "$(rootless_run runc l0-r)"
+	assert_eq "$(rootless_run "$TENANT" l0-t)" "exit 0"
+	config "$RB" '.linux.resources = {"pids": {"limit": 20}}'
+	assert_eq "$(rootless_run "$TENANT" l1-t)" "$(rootless_run runc l1-r)"
+	assert_eq "$(rootless_run "$TENANT" l1-t)" "exit 1"
+	local cg=/tenant-parity-$$-rootless
+	config "$RB" --arg cg "$cg" '.linux.resources = {} | .linux.cgroupsPath = $cg'
+	assert_eq "$(rootless_run "$TENANT" l2-t)" "$(rootless_run runc l2-r)"
+	assert_eq "$(rootless_run "$TENANT" l2-t)" "exit 1"
+	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
 }
