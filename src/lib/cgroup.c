@@ -37,37 +37,11 @@ char *tn_cgroup_path(const char *cgroups_path, const char *id)
 
 static int write_text(const char *dir, const char *file, const char *text)
 {
-	_cleanup_close_ int fd = -1;
-	char path[4200];
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	if (RETRY_EINTR(write(fd, text, strlen(text))) < 0)
-		return negative_errno();
-	return 0;
+	return tn_cgroup_write(dir, file, text);
 }
-
 static int read_text(const char *dir, const char *file, char **ret)
 {
-	char path[4200];
-	size_t len;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	return tn_read_file(path, 1024 * 1024, ret, &len, NULL);
-}
-
-int tn_cgroup_write(const char *dir, const char *file, const char *text)
-{
-	return write_text(dir, file, text);
-}
-
-int tn_cgroup_read(const char *dir, const char *file, char **ret)
-{
-	return read_text(dir, file, ret);
+	return tn_cgroup_read(dir, file, ret);
 }
 
 static bool blank(const char *s)
@@ -184,15 +158,7 @@ static int set(const char *dir, const char *file, int64_t v, bool max_if_negativ
 
 static int set_text(const char *dir, const char *file, const char *text, struct tn_error **err)
 {
-	int r = write_text(dir, file, text);
-
-	return r < 0 ? tn_error_errno(err, -r, "cgroup %s: cannot set %s to %s", dir, file, text)
-		     : 0;
-}
-
-int tn_cgroup_set(const char *dir, const char *file, const char *text, struct tn_error **err)
-{
-	return set_text(dir, file, text, err);
+	return tn_cgroup_set(dir, file, text, err);
 }
 
 /* What runc always allows (libcontainer's AllowedDevices), after the config's rules. */
@@ -302,22 +268,10 @@ static void device_text(const struct tn_device_rule *d, char *buf, size_t len)
 		snprintf(buf, len, "%c %s:%s %s", d->type, major, minor, d->access);
 }
 
-/* The directory of `path` in the v1 hierarchy that has controller c. */
 static int ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *path, char *buf,
 		    size_t len)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (tn_cgroup_hier_has(&h->v[i], c))
-			return snprintf(buf, len, "%s%s", h->v[i].mountpoint, path) >= (int)len
-				       ? -ENAMETOOLONG
-				       : 0;
-	return -ENOENT;
-}
-
-int tn_cgroup_ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *path, char *buf,
-		       size_t len)
-{
-	return ctrl_dir(h, c, path, buf, len);
+	return tn_cgroup_ctrl_dir(h, c, path, buf, len);
 }
 
 /* v1 devices: deny everything, then the rules in order, then runc's defaults. */
