@@ -174,12 +174,12 @@ static int apply_v2_pids_memory(const char *dir, const struct tn_resources *res,
 {
 	int r;
 
-	if (res->has_pids) {
+	if (res->has_pids && res->pids_limit != 0) { /* 0: as it is (runc) */
 		r = set(dir, "pids.max", res->pids_limit > 0 ? res->pids_limit : -1, true, err);
 		if (r < 0)
 			return r;
 	}
-	if (res->has_memory) {
+	if (res->has_memory && res->memory_limit != 0) {
 		r = set(dir, "memory.max", res->memory_limit, true, err);
 		if (r < 0)
 			return r;
@@ -217,7 +217,7 @@ static int apply_v2_cpu(const char *dir, const struct tn_resources *res, struct 
 		if (r < 0)
 			return r;
 	}
-	if (res->has_quota || res->has_period) {
+	if ((res->has_quota && res->cpu_quota != 0) || (res->has_period && res->cpu_period != 0)) {
 		r = apply_v2_cpu_max(dir, res, err);
 		if (r < 0)
 			return r;
