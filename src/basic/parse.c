@@ -56,3 +56,55 @@ int tn_parse_u32(const char *s, uint32_t *ret)
 {
 	return tn_parse_u32_n(s, strlen(s), ret);
 }
+
+/* The multiplier of a size's suffix: "", b, k, kb, kib ... p (any case), as go-units' RAMInBytes. */
+static int size_unit(const char *sfx, uint64_t *ret)
+{
+	static const char units[] = "kmgtp";
+	const char *u;
+	size_t n = strlen(sfx);
+	char low[4];
+
+	if (n > 3)
+		return -EINVAL;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)(sfx[i] >= 'A' && sfx[i] <= 'Z' ? sfx[i] - 'A' + 'a' : sfx[i]);
+	*ret = 1;
+	if (n == 0 || strcmp(low, "b") == 0)
+		return 0;
+	u = strchr(units, low[0]);
+	if (!u || (n == 2 && low[1] != 'b') || (n == 3 && strcmp(low + 1, "ib")))
+		return -EINVAL;
+	for (const char *p = units; p <= u; p++)
+		*ret *= 1024;
+	return 0;
+}
+
+int tn_parse_size(const char *s, int64_t *ret)
+{
+	size_t ni = strspn(s, "0123456789"), nf = 0;
+	const char *frac = NULL, *sfx = s + ni;
+	uint64_t whole = 0, mul, part = 0, scale = 1, v;
+
+	if (ni > 19 || (ni > 0 && tn_parse_u64_n(s, ni, &whole) < 0))
+		return -EINVAL;
+	if (*sfx == '.') {
+		frac = sfx + 1;
+		nf = strspn(frac, "0123456789");
+		sfx = frac + nf;
+		for (size_t i = 0; i < nf && i < 18; i++, scale *= 10)
+			part = part * 10 + (uint64_t)(frac[i] - '0');
+	}
+	if (ni == 0 && nf == 0)
+		return -EINVAL; /* a digit at least */
+	if (*sfx == ' ')
+		sfx++;
+	if (size_unit(sfx, &mul) < 0 || whole > (uint64_t)INT64_MAX / mul)
+		return -EINVAL;
+	/* The fraction of the unit, truncated (part < scale <= 10^18, mul <= 2^50). */
+	v = whole * mul + (uint64_t)((long double)part * mul / scale);
+	if (v > INT64_MAX)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
+}

@@ -19,5 +19,12 @@ int tn_parse_u32_n(const char *s, size_t len, uint32_t *ret);
 int tn_parse_u64(const char *s, uint64_t *ret);
 int tn_parse_u32(const char *s, uint32_t *ret);
 
+/*
+ * A size in bytes as docker's go-units RAMInBytes reads it (runc update --memory):
+ * DIGITS[.DIGITS], an optional space, an optional unit b, k, kb, kib ... p (any case, 1024
+ * each); the fraction of the unit is truncated. -EINVAL otherwise, also on overflow.
+ */
+int tn_parse_size(const char *s, int64_t *ret);
+
 /* True when `len` > 0 and every byte is an ASCII digit. */
 bool tn_all_digits(const char *s, size_t len);

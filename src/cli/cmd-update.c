@@ -96,64 +96,14 @@ static int flag_i64(struct tn_cli *cli, const struct tn_cli_args *a, int opt, in
 	return 0;
 }
 
-/* The multiplier of a size's suffix: "", b, k, kb, kib ... p (any case), as go-units' RAMInBytes. */
-static int size_unit(const char *sfx, uint64_t *ret)
-{
-	static const char units[] = "kmgtp";
-	const char *u;
-	size_t n = strlen(sfx);
-	char low[4];
-
-	if (n > 3)
-		return -EINVAL;
-	for (size_t i = 0; i <= n; i++)
-		low[i] = (char)(sfx[i] >= 'A' && sfx[i] <= 'Z' ? sfx[i] - 'A' + 'a' : sfx[i]);
-	*ret = 1;
-	if (n == 0 || strcmp(low, "b") == 0)
-		return 0;
-	u = strchr(units, low[0]);
-	if (!u || low[0] == '\0' || (n == 2 && low[1] != 'b') || (n == 3 && strcmp(low + 1, "ib")))
-		return -EINVAL;
-	for (const char *p = units; p <= u; p++)
-		*ret *= 1024;
-	return 0;
-}
-
-/* A size in bytes: "-1", or DIGITS[.DIGITS][ ]UNIT ("100M", "1.5g", "512 KiB"). */
-static int parse_size(const char *s, int64_t *ret)
-{
-	size_t ni = strspn(s, "0123456789"), nf = 0;
-	const char *frac = NULL, *sfx = s + ni;
-	uint64_t whole, mul, part = 0, scale = 1;
-
-	if (strcmp(s, "-1") == 0) {
-		*ret = -1;
-		return 0;
-	}
-	if (ni == 0 || ni > 19 || tn_parse_u64_n(s, ni, &whole) < 0)
-		return -EINVAL;
-	if (*sfx == '.') {
-		frac = sfx + 1;
-		nf = strspn(frac, "0123456789");
-		sfx = frac + nf;
-		for (size_t i = 0; i < nf && i < 18; i++, scale *= 10)
-			part = part * 10 + (uint64_t)(frac[i] - '0');
-	}
-	if (*sfx == ' ')
-		sfx++;
-	if (size_unit(sfx, &mul) < 0 || whole > (uint64_t)INT64_MAX / mul)
-		return -EINVAL;
-	/* The fraction of the unit, truncated (part < scale <= 10^18, mul <= 2^50). */
-	*ret = (int64_t)(whole * mul + (uint64_t)((long double)part * mul / scale));
-	return 0;
-}
-
 static int flag_size(struct tn_cli *cli, const struct tn_cli_args *a, int opt, bool *has,
 		     int64_t *ret)
 {
 	if (!tn_cli_has(a, opt) || a->value[opt][0] == '\0')
 		return 0;
-	if (parse_size(a->value[opt], ret) < 0)
+	if (strcmp(a->value[opt], "-1") == 0)
+		*ret = -1;
+	else if (tn_parse_size(a->value[opt], ret) < 0)
 		return bad_value(cli, opt, a->value[opt], "a size (bytes, or 100M, 1.5g...)");
 	if (has)
 		*has = *ret != 0;
