@@ -57,46 +57,42 @@ int tn_parse_u32(const char *s, uint32_t *ret)
 	return tn_parse_u32_n(s, strlen(s), ret);
 }
 
-/* The multiplier of a size's suffix: "", b, k, kb, kib ... p (any case), as go-units' RAMInBytes. */
+/* The multiplier of a size's suffix: an optional unit of "kmgtp" (any case, 1024 each), an
+ * optional "i", an optional "b" (go-units' RAMInBytes: `[kKmMgGtTpP]?[iI]?[bB]?`). */
 static int size_unit(const char *sfx, uint64_t *ret)
 {
 	static const char units[] = "kmgtp";
-	const char *u;
-	size_t n = strlen(sfx);
-	char low[4];
+	const char *u = *sfx ? strchr(units, *sfx | 0x20) : NULL;
 
-	if (n > 3)
-		return -EINVAL;
-	for (size_t i = 0; i <= n; i++)
-		low[i] = (char)(sfx[i] >= 'A' && sfx[i] <= 'Z' ? sfx[i] - 'A' + 'a' : sfx[i]);
 	*ret = 1;
-	if (n == 0 || strcmp(low, "b") == 0)
-		return 0;
-	u = strchr(units, low[0]);
-	if (!u || (n == 2 && low[1] != 'b') || (n == 3 && strcmp(low + 1, "ib")))
-		return -EINVAL;
-	for (const char *p = units; p <= u; p++)
-		*ret *= 1024;
-	return 0;
+	if (u) {
+		for (const char *p = units; p <= u; p++)
+			*ret *= 1024;
+		sfx++;
+	}
+	if ((*sfx | 0x20) == 'i')
+		sfx++;
+	if ((*sfx | 0x20) == 'b')
+		sfx++;
+	return *sfx ? -EINVAL : 0;
 }
 
 int tn_parse_size(const char *s, int64_t *ret)
 {
 	size_t ni = strspn(s, "0123456789"), nf = 0;
-	const char *frac = NULL, *sfx = s + ni;
+	const char *sfx = s + ni;
 	uint64_t whole = 0, mul, part = 0, scale = 1, v;
 
-	if (ni > 19 || (ni > 0 && tn_parse_u64_n(s, ni, &whole) < 0))
+	if (ni == 0 || ni > 19 || tn_parse_u64_n(s, ni, &whole) < 0)
 		return -EINVAL;
 	if (*sfx == '.') {
-		frac = sfx + 1;
-		nf = strspn(frac, "0123456789");
-		sfx = frac + nf;
+		nf = strspn(sfx + 1, "0123456789");
+		if (nf == 0)
+			return -EINVAL;
 		for (size_t i = 0; i < nf && i < 18; i++, scale *= 10)
-			part = part * 10 + (uint64_t)(frac[i] - '0');
+			part = part * 10 + (uint64_t)(sfx[1 + i] - '0');
+		sfx += 1 + nf;
 	}
-	if (ni == 0 && nf == 0)
-		return -EINVAL; /* a digit at least */
 	if (*sfx == ' ')
 		sfx++;
 	if (size_unit(sfx, &mul) < 0 || whole > (uint64_t)INT64_MAX / mul)

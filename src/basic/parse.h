@@ -20,9 +20,10 @@ int tn_parse_u64(const char *s, uint64_t *ret);
 int tn_parse_u32(const char *s, uint32_t *ret);
 
 /*
- * A size in bytes as docker's go-units RAMInBytes reads it (runc update --memory):
- * DIGITS[.DIGITS], an optional space, an optional unit b, k, kb, kib ... p (any case, 1024
- * each); the fraction of the unit is truncated. -EINVAL otherwise, also on overflow.
+ * A size in bytes as go-units' RAMInBytes of runc 1.1 reads it (runc update --memory):
+ * DIGITS[.DIGITS], an optional space, an optional unit of k, m, g, t, p (1024 each), "i", "b"
+ * (any case: "1.5m", "2 KiB", "100B"); the fraction of the unit is truncated. -EINVAL
+ * otherwise, also on overflow.
  */
 int tn_parse_size(const char *s, int64_t *ret);
 
