@@ -247,6 +247,7 @@ UPDATE_FILES=(memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes
 @test "update: bad values and Intel RDT schemas fail with status 1, as runc" {
 	require_v1
 	same_update e0 "--cpu-share -1" "--cpu-period x" "--memory 5q" "--memory -5" \
+		"--memory-reservation .5k" "--memory-swap 1.5.5g" \
 		"--l3-cache-schema L3:0=f" "--mem-bw-schema MB:0=50" -- cpu/cpu.shares
 	assert_contains "$output" "cpu-share -1: 1"
 	assert_contains "$output" "mem-bw-schema MB:0=50: 1"
