@@ -21,10 +21,10 @@ int tn_cgroup_ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const cha
  */
 int tn_cgroup_limits_v1(const struct tn_cgroup_hiers *h, const char *path,
 			const struct tn_resources *res, struct tn_error **err);
-/*
- * On cgroup v2: linux.resources.unified, written as given, and a refusal of every limit tenant
- * does not carry over to v2 yet (none is dropped without a word).
- */
+/* On cgroup v2: the first limit tenant does not carry over to v2 yet, refused by name (none is
+ * dropped without a word). */
+int tn_cgroup_refuse_v2(const struct tn_resources *res, struct tn_error **err);
+/* On cgroup v2: memory.reservation as memory.low, then linux.resources.unified as given. */
 int tn_cgroup_limits_v2(const char *dir, const struct tn_resources *res, struct tn_error **err);
 /* The first limit of linux.resources that would write a file ("linux.resources.pids"), devices
  * aside; NULL when none would. */

@@ -494,16 +494,22 @@ static bool unified_file_ok(const char *f)
 	return f[0] && f[0] != '.' && !strchr(f, '/') && strchr(f, '.');
 }
 
-int tn_cgroup_limits_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
+int tn_cgroup_refuse_v2(const struct tn_resources *res, struct tn_error **err)
 {
 	const char *no = v2_unsupported(res);
 	int r;
 
-	if (no) {
-		r = tn_error_set(err, EOPNOTSUPP, "%s: not supported by tenant on cgroup v2", no);
-		return tn_error_hint(
-			err, r, "leave it out, or give its v2 file in linux.resources.unified");
-	}
+	if (!no)
+		return 0;
+	r = tn_error_set(err, EOPNOTSUPP, "%s: not supported by tenant on cgroup v2", no);
+	return tn_error_hint(err, r,
+			     "leave it out, or give its v2 file in linux.resources.unified");
+}
+
+int tn_cgroup_limits_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
+{
+	int r;
+
 	if (res->has_reservation && res->memory_reservation != 0) {
 		r = res->memory_reservation < 0
 			    ? tn_cgroup_set(dir, "memory.low", "max", err)

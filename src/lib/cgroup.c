@@ -39,6 +39,7 @@ static int write_text(const char *dir, const char *file, const char *text)
 {
 	return tn_cgroup_write(dir, file, text);
 }
+
 static int read_text(const char *dir, const char *file, char **ret)
 {
 	return tn_cgroup_read(dir, file, ret);
@@ -235,16 +236,21 @@ static int apply_v2_cpu(const char *dir, const struct tn_resources *res, struct 
 	return 0;
 }
 
+/* v2: what has no v2 form here refused before anything is written; unified after the other
+ * limits, so that it wins (as runc). */
 static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
 {
-	int r = apply_v2_pids_memory(dir, res, err);
+	int r = tn_cgroup_refuse_v2(res, err);
 
 	if (r < 0)
 		return r;
-	r = tn_cgroup_limits_v2(dir, res, err);
+	r = apply_v2_pids_memory(dir, res, err);
 	if (r < 0)
 		return r;
 	r = apply_v2_cpu(dir, res, err);
+	if (r < 0)
+		return r;
+	r = tn_cgroup_limits_v2(dir, res, err);
 	if (r < 0)
 		return r;
 	if (!res->has_devices)
