@@ -56,3 +56,51 @@ int tn_parse_u32(const char *s, uint32_t *ret)
 {
 	return tn_parse_u32_n(s, strlen(s), ret);
 }
+
+/* The multiplier of a size's suffix: an optional unit of "kmgtp" (any case, 1024 each), an
+ * optional "i", an optional "b" (go-units' RAMInBytes: `[kKmMgGtTpP]?[iI]?[bB]?`). */
+static int size_unit(const char *sfx, uint64_t *ret)
+{
+	static const char units[] = "kmgtp";
+	const char *u = *sfx ? strchr(units, *sfx | 0x20) : NULL;
+
+	*ret = 1;
+	if (u) {
+		for (const char *p = units; p <= u; p++)
+			*ret *= 1024;
+		sfx++;
+	}
+	if ((*sfx | 0x20) == 'i')
+		sfx++;
+	if ((*sfx | 0x20) == 'b')
+		sfx++;
+	return *sfx ? -EINVAL : 0;
+}
+
+int tn_parse_size(const char *s, int64_t *ret)
+{
+	size_t ni = strspn(s, "0123456789"), nf = 0;
+	const char *sfx = s + ni;
+	uint64_t whole = 0, mul, part = 0, scale = 1, v;
+
+	if (ni == 0 || ni > 19 || tn_parse_u64_n(s, ni, &whole) < 0)
+		return -EINVAL;
+	if (*sfx == '.') {
+		nf = strspn(sfx + 1, "0123456789");
+		if (nf == 0)
+			return -EINVAL;
+		for (size_t i = 0; i < nf && i < 18; i++, scale *= 10)
+			part = part * 10 + (uint64_t)(sfx[1 + i] - '0');
+		sfx += 1 + nf;
+	}
+	if (*sfx == ' ')
+		sfx++;
+	if (size_unit(sfx, &mul) < 0 || whole > (uint64_t)INT64_MAX / mul)
+		return -EINVAL;
+	/* The fraction of the unit, truncated (part < scale <= 10^18, mul <= 2^50). */
+	v = whole * mul + (uint64_t)((long double)part * mul / scale);
+	if (v > INT64_MAX)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
+}

@@ -19,5 +19,13 @@ int tn_parse_u32_n(const char *s, size_t len, uint32_t *ret);
 int tn_parse_u64(const char *s, uint64_t *ret);
 int tn_parse_u32(const char *s, uint32_t *ret);
 
+/*
+ * A size in bytes as go-units' RAMInBytes of runc 1.1 reads it (runc update --memory):
+ * DIGITS[.DIGITS], an optional space, an optional unit of k, m, g, t, p (1024 each), "i", "b"
+ * (any case: "1.5m", "2 KiB", "100B"); the fraction of the unit is truncated. -EINVAL
+ * otherwise, also on overflow.
+ */
+int tn_parse_size(const char *s, int64_t *ret);
+
 /* True when `len` > 0 and every byte is an ASCII digit. */
 bool tn_all_digits(const char *s, size_t len);

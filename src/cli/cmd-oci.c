@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "cli.h"
@@ -78,11 +79,37 @@ static const struct tn_cli_option run_options[] = {
 	{ 0 },
 };
 
+/*
+ * --systemd-cgroup (--cgroup-manager systemd) is refused, never made by hand as directories:
+ * runc refuses it where systemd does not run, and tenant cannot talk to systemd yet.
+ */
+static int refuse_systemd(struct tn_cli *cli)
+{
+	struct stat st;
+	int r;
+
+	if (!cli->oci.cgroup_manager || strcmp(cli->oci.cgroup_manager, "systemd") != 0)
+		return 0;
+	if (lstat("/run/systemd/system", &st) < 0)
+		r = tn_error_set(&cli->err, EOPNOTSUPP,
+				 "systemd is not running on this host: cannot use the systemd "
+				 "cgroup manager");
+	else
+		r = tn_error_set(&cli->err, EOPNOTSUPP,
+				 "the systemd cgroup manager is not supported by tenant yet");
+	return tn_error_hint(&cli->err, r,
+			     "leave out --systemd-cgroup (--cgroup-manager cgroupfs), with a "
+			     "linux.cgroupsPath such as /machine.slice/NAME");
+}
+
 static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char *root,
 		       struct tn_container_opts *o)
 {
 	uint32_t n = 0;
-	int r;
+	int r = refuse_systemd(cli);
+
+	if (r < 0)
+		return r;
 
 	*o = (struct tn_container_opts){
 		.root = root,
@@ -562,7 +589,7 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 	return exec_wait(cli, &fwd, pid);
 }
 
-/* ---- pause / resume / ps / update ---- */
+/* ---- pause / resume / ps ---- */
 
 static int cmd_pause(struct tn_cli *cli, const struct tn_cli_args *a)
 {
@@ -606,102 +633,6 @@ static int cmd_ps(struct tn_cli *cli, const struct tn_cli_args *a)
 	for (size_t i = 0; i < l.n; i++)
 		fprintf(cli->out, "%-8d %s\n", (int)l.v[i].pid, l.v[i].comm ? l.v[i].comm : "?");
 	return 0;
-}
-
-enum {
-	UPDATE_RESOURCES,
-	UPDATE_PIDS,
-	UPDATE_MEMORY,
-	UPDATE_SWAP,
-	UPDATE_SHARES,
-	UPDATE_QUOTA,
-	UPDATE_PERIOD,
-	UPDATE_CPUS,
-	UPDATE_MEMS,
-};
-
-static const struct tn_cli_option update_options[] = {
-	[UPDATE_RESOURCES] = { "resources", 'r', "FILE", "linux.resources as JSON ('-': stdin)" },
-	[UPDATE_PIDS] = { "pids-limit", 0, "N", "the most processes (-1: unlimited)" },
-	[UPDATE_MEMORY] = { "memory", 0, "BYTES", "memory limit (-1: unlimited)" },
-	[UPDATE_SWAP] = { "memory-swap", 0, "BYTES", "memory + swap limit (-1: unlimited)" },
-	[UPDATE_SHARES] = { "cpu-share", 0, "N", "CPU shares (weight)" },
-	[UPDATE_QUOTA] = { "cpu-quota", 0, "US", "CPU time per period, microseconds" },
-	[UPDATE_PERIOD] = { "cpu-period", 0, "US", "the CPU period, microseconds" },
-	[UPDATE_CPUS] = { "cpuset-cpus", 0, "LIST", "CPUs allowed" },
-	[UPDATE_MEMS] = { "cpuset-mems", 0, "LIST", "memory nodes allowed" },
-	{ 0 },
-};
-
-/* A flag's number: a decimal, or -1. */
-static int flag_i64(struct tn_cli *cli, const struct tn_cli_args *a, int opt, bool *has,
-		    int64_t *ret)
-{
-	uint64_t v;
-
-	if (!tn_cli_has(a, opt))
-		return 0;
-	*has = true;
-	if (strcmp(a->value[opt], "-1") == 0) {
-		*ret = -1;
-		return 0;
-	}
-	if (tn_parse_u64(a->value[opt], &v) < 0 || v > INT64_MAX)
-		return tn_cli_usage(cli, "'%s' is not a number", a->value[opt]);
-	*ret = (int64_t)v;
-	return 0;
-}
-
-static int update_flags(struct tn_cli *cli, const struct tn_cli_args *a, struct tn_resources *res)
-{
-	int64_t shares = 0, period = 0;
-	const struct {
-		int opt;
-		bool *has;
-		int64_t *value;
-	} numbers[] = {
-		{ UPDATE_PIDS, &res->has_pids, &res->pids_limit },
-		{ UPDATE_MEMORY, &res->has_memory, &res->memory_limit },
-		{ UPDATE_SWAP, &res->has_swap, &res->memory_swap },
-		{ UPDATE_SHARES, &res->has_shares, &shares },
-		{ UPDATE_QUOTA, &res->has_quota, &res->cpu_quota },
-		{ UPDATE_PERIOD, &res->has_period, &period },
-	};
-	int r;
-
-	for (size_t i = 0; i < ELEMENTSOF(numbers); i++) {
-		r = flag_i64(cli, a, numbers[i].opt, numbers[i].has, numbers[i].value);
-		if (r < 0)
-			return r;
-	}
-	res->cpu_shares = shares > 0 ? (uint64_t)shares : 0;
-	res->cpu_period = period > 0 ? (uint64_t)period : 0;
-	if (tn_cli_has(a, UPDATE_CPUS)) {
-		res->cpus = strdup(a->value[UPDATE_CPUS]);
-		if (!res->cpus)
-			return -ENOMEM;
-	}
-	if (tn_cli_has(a, UPDATE_MEMS)) {
-		res->mems = strdup(a->value[UPDATE_MEMS]);
-		if (!res->mems)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static int cmd_update(struct tn_cli *cli, const struct tn_cli_args *a)
-{
-	_cleanup_(tn_resources_done) struct tn_resources res = { 0 };
-	int r;
-	ROOT_OR_FAIL(cli, root);
-
-	if (tn_cli_has(a, UPDATE_RESOURCES))
-		r = tn_resources_load(a->value[UPDATE_RESOURCES], &res, &cli->err);
-	else
-		r = update_flags(cli, a, &res);
-	if (r < 0)
-		return r;
-	return tn_container_update(root, a->pos[0], &res, &cli->err);
 }
 
 /* ---- features ---- */
@@ -858,10 +789,10 @@ const struct tn_command tn_oci_commands[] = {
 		.name = "update",
 		.args_help = " ID",
 		.summary = "change the resource limits of a running container",
-		.options = update_options,
+		.options = tn_update_options,
 		.min_args = 1,
 		.max_args = 1,
-		.run = cmd_update,
+		.run = tn_cmd_update,
 	},
 	{
 		.name = "features",

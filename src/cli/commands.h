@@ -25,3 +25,7 @@ int tn_cmd_check(struct tn_cli *cli, const struct tn_cli_args *a);
 
 /* The OCI runtime verbs (runc's command line), top-level commands. */
 extern const struct tn_command tn_oci_commands[];
+
+/* `tenant update ID`: runc's flags (cmd-update.c). */
+extern const struct tn_cli_option tn_update_options[];
+int tn_cmd_update(struct tn_cli *cli, const struct tn_cli_args *a);

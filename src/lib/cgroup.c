@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "cgroup.h"
+#include "cgroup-internal.h"
 #include "fs.h"
 #include "parse.h"
 #include "banned.h"
@@ -21,15 +21,10 @@
 char *tn_cgroup_path(const char *cgroups_path, const char *id)
 {
 	_cleanup_free_ char *p = NULL;
-	const char *c1, *c2;
 	int r;
 
 	if (!cgroups_path || !*cgroups_path)
 		r = asprintf(&p, "/tenant/%s", id);
-	else if (cgroups_path[0] != '/' && (c1 = strchr(cgroups_path, ':')) &&
-		 (c2 = strchr(c1 + 1, ':')))
-		r = asprintf(&p, "/%.*s/%.*s-%s.scope", (int)(c1 - cgroups_path), cgroups_path,
-			     (int)(c2 - c1 - 1), c1 + 1, c2 + 1);
 	else
 		r = asprintf(&p, "%s%s", cgroups_path[0] == '/' ? "" : "/", cgroups_path);
 	if (r < 0)
@@ -42,27 +37,12 @@ char *tn_cgroup_path(const char *cgroups_path, const char *id)
 
 static int write_text(const char *dir, const char *file, const char *text)
 {
-	_cleanup_close_ int fd = -1;
-	char path[4200];
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	if (RETRY_EINTR(write(fd, text, strlen(text))) < 0)
-		return negative_errno();
-	return 0;
+	return tn_cgroup_write(dir, file, text);
 }
 
 static int read_text(const char *dir, const char *file, char **ret)
 {
-	char path[4200];
-	size_t len;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	return tn_read_file(path, 1024 * 1024, ret, &len, NULL);
+	return tn_cgroup_read(dir, file, ret);
 }
 
 static bool blank(const char *s)
@@ -179,10 +159,7 @@ static int set(const char *dir, const char *file, int64_t v, bool max_if_negativ
 
 static int set_text(const char *dir, const char *file, const char *text, struct tn_error **err)
 {
-	int r = write_text(dir, file, text);
-
-	return r < 0 ? tn_error_errno(err, -r, "cgroup %s: cannot set %s to %s", dir, file, text)
-		     : 0;
+	return tn_cgroup_set(dir, file, text, err);
 }
 
 /* What runc always allows (libcontainer's AllowedDevices), after the config's rules. */
@@ -198,12 +175,12 @@ static int apply_v2_pids_memory(const char *dir, const struct tn_resources *res,
 {
 	int r;
 
-	if (res->has_pids) {
+	if (res->has_pids && res->pids_limit != 0) { /* 0: as it is (runc) */
 		r = set(dir, "pids.max", res->pids_limit > 0 ? res->pids_limit : -1, true, err);
 		if (r < 0)
 			return r;
 	}
-	if (res->has_memory) {
+	if (res->has_memory && res->memory_limit != 0) {
 		r = set(dir, "memory.max", res->memory_limit, true, err);
 		if (r < 0)
 			return r;
@@ -241,7 +218,7 @@ static int apply_v2_cpu(const char *dir, const struct tn_resources *res, struct 
 		if (r < 0)
 			return r;
 	}
-	if (res->has_quota || res->has_period) {
+	if ((res->has_quota && res->cpu_quota != 0) || (res->has_period && res->cpu_period != 0)) {
 		r = apply_v2_cpu_max(dir, res, err);
 		if (r < 0)
 			return r;
@@ -259,13 +236,21 @@ static int apply_v2_cpu(const char *dir, const struct tn_resources *res, struct 
 	return 0;
 }
 
+/* v2: what has no v2 form here refused before anything is written; unified after the other
+ * limits, so that it wins (as runc). */
 static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
 {
-	int r = apply_v2_pids_memory(dir, res, err);
+	int r = tn_cgroup_refuse_v2(res, err);
 
 	if (r < 0)
 		return r;
+	r = apply_v2_pids_memory(dir, res, err);
+	if (r < 0)
+		return r;
 	r = apply_v2_cpu(dir, res, err);
+	if (r < 0)
+		return r;
+	r = tn_cgroup_limits_v2(dir, res, err);
 	if (r < 0)
 		return r;
 	if (!res->has_devices)
@@ -289,16 +274,10 @@ static void device_text(const struct tn_device_rule *d, char *buf, size_t len)
 		snprintf(buf, len, "%c %s:%s %s", d->type, major, minor, d->access);
 }
 
-/* The directory of `path` in the v1 hierarchy that has controller c. */
 static int ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *path, char *buf,
 		    size_t len)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (tn_cgroup_hier_has(&h->v[i], c))
-			return snprintf(buf, len, "%s%s", h->v[i].mountpoint, path) >= (int)len
-				       ? -ENAMETOOLONG
-				       : 0;
-	return -ENOENT;
+	return tn_cgroup_ctrl_dir(h, c, path, buf, len);
 }
 
 /* v1 devices: deny everything, then the rules in order, then runc's defaults. */
@@ -325,44 +304,24 @@ static int apply_devices_v1(const char *dir, const struct tn_resources *res, str
 	return 0;
 }
 
-static const char *format_limit(char *buf, size_t len, int64_t v, bool max_if_negative)
-{
-	if (v < 0 && max_if_negative)
-		snprintf(buf, len, "max");
-	else
-		snprintf(buf, len, "%" PRId64, v);
-	return buf;
-}
-
-/* v1: each limit in the hierarchy of its controller. */
+/* v1: cpuset and devices, then every other limit in the hierarchy of its controller. */
 static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
 		    const struct tn_resources *res, struct tn_error **err)
 {
-	char v[6][32], dir[4096];
+	char dir[4096];
 	const struct {
 		bool has;
 		const char *ctrl, *file, *text;
 	} limits[] = {
-		{ res->has_pids, "pids", "pids.max",
-		  format_limit(v[0], 32, res->pids_limit > 0 ? res->pids_limit : -1, true) },
-		{ res->has_memory, "memory", "memory.limit_in_bytes",
-		  format_limit(v[1], 32, res->memory_limit, false) },
-		{ res->has_swap, "memory", "memory.memsw.limit_in_bytes",
-		  format_limit(v[2], 32, res->memory_swap, false) },
-		{ res->has_shares, "cpu", "cpu.shares",
-		  format_limit(v[3], 32, (int64_t)res->cpu_shares, false) },
-		{ res->has_period, "cpu", "cpu.cfs_period_us",
-		  format_limit(v[4], 32, (int64_t)res->cpu_period, false) },
-		{ res->has_quota, "cpu", "cpu.cfs_quota_us",
-		  format_limit(v[5], 32, res->cpu_quota, false) },
 		{ res->cpus != NULL, "cpuset", "cpuset.cpus", res->cpus },
 		{ res->mems != NULL, "cpuset", "cpuset.mems", res->mems },
 		{ res->has_devices, "devices", NULL, NULL },
 	};
+	int r = tn_cgroup_refuse_unified_v1(res, err);
 
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(limits); i++) {
-		int r;
-
 		if (!limits[i].has)
 			continue;
 		r = ctrl_dir(h, limits[i].ctrl, path, dir, sizeof(dir));
@@ -374,7 +333,7 @@ static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return tn_cgroup_limits_v1(h, path, res, err);
 }
 
 static int apply(const struct tn_cgroup_hiers *h, const char *path, const struct tn_resources *res,
@@ -493,6 +452,29 @@ static int check_unused(const struct tn_cgroup_hiers *h, const char *path, struc
 			    n == 1 ? "" : "es");
 }
 
+/* A cgroup given by linux.cgroupsPath may exist: not frozen, or the container would hang in
+ * it (runc refuses too). */
+static int check_thawed(const struct tn_cgroup_hiers *h, const char *path, struct tn_error **err)
+{
+	_cleanup_free_ char *state = NULL;
+	char dir[4096];
+	int r;
+
+	if (h->layout == TN_CGROUP_V2) {
+		if (snprintf(dir, sizeof(dir), ROOT "%s", path) >= (int)sizeof(dir) ||
+		    read_text(dir, "cgroup.freeze", &state) < 0 || state[0] != '1')
+			return 0;
+	} else if (ctrl_dir(h, "freezer", path, dir, sizeof(dir)) < 0 ||
+		   read_text(dir, "freezer.state", &state) < 0 ||
+		   strncmp(state, "THAWED", 6) == 0) {
+		return 0;
+	}
+	r = tn_error_set(err, EBUSY, "cgroup %s is frozen", path);
+	return tn_error_hint(err, r, "thaw it (%s/%s), or give another linux.cgroupsPath", dir,
+			     h->layout == TN_CGROUP_V2 ? "cgroup.freeze: 0"
+						       : "freezer.state: THAWED");
+}
+
 /* Every directory first, so a caller without a delegated cgroup finds out before a move. */
 static int make_all(const struct tn_cgroup_hiers *h, const char *path, struct tn_cgroup_dirs *made)
 {
@@ -554,6 +536,23 @@ static void unmake(struct tn_cgroup_dirs *made, size_t from)
 	}
 }
 
+/* Without a cgroup, a limit cannot hold: refused, as runc does (device rules aside). */
+static int refuse_limits(const char *path, const struct tn_resources *res, struct tn_error **err)
+{
+	const char *what = tn_cgroup_limit_given(res);
+	int r;
+
+	if (!what)
+		return 0;
+	r = tn_error_set(err, EPERM,
+			 "%s: cannot be applied: UID %u may not create cgroup %s (none is "
+			 "delegated to it)",
+			 what, (unsigned)geteuid(), path);
+	return tn_error_hint(err, r,
+			     "leave the limits out, or delegate a cgroup to the user and give it "
+			     "as linux.cgroupsPath");
+}
+
 int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
 		    struct tn_cgroup_dirs *made, bool *ret_used, struct tn_error **err)
 {
@@ -568,10 +567,13 @@ int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res,
 	r = check_unused(&h, path, err);
 	if (r < 0)
 		return r;
+	r = check_thawed(&h, path, err);
+	if (r < 0)
+		return r;
 	r = make_all(&h, path, made);
 	if (r < 0 && rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
 		unmake(made, before);
-		return 0; /* no delegated cgroup: none */
+		return refuse_limits(path, res, err); /* no delegated cgroup: none */
 	}
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot create cgroup %s (%s)", path,
@@ -701,6 +703,21 @@ bool tn_cgroup_frozen(const char *path)
 
 void tn_resources_done(struct tn_resources *r)
 {
+	for (size_t i = 0; i < r->n_hugepages; i++)
+		free(r->hugepages[i].page_size);
+	free(r->hugepages);
+	for (size_t i = 0; i < r->n_net_priorities; i++)
+		free(r->net_priorities[i].name);
+	free(r->net_priorities);
+	for (size_t i = 0; r->rdma && r->rdma[i].device; i++)
+		free(r->rdma[i].device);
+	free(r->rdma);
+	for (size_t i = 0; i < _TN_THROTTLE_MAX; i++)
+		free(r->throttle[i]);
+	free(r->weight_devices);
+	for (size_t i = 0; r->unified && r->unified[i]; i++)
+		free(r->unified[i]);
+	free(r->unified);
 	free(r->devices);
 	free(r->cpus);
 	free(r->mems);

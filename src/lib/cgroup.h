@@ -7,7 +7,7 @@
  * and resumes.
  *
  * A rootless caller gets a cgroup only where it may write one (a delegated subtree);
- * otherwise none, and create goes on without limits.
+ * otherwise none, and create goes on when it has no limits to apply (as runc).
  */
 #pragma once
 
@@ -31,6 +31,46 @@ struct tn_device_rule {
 	char access[4];	      /* some of "rwm" */
 };
 
+/* linux.resources.blockIO.weightDevice[]: 0 leaves a weight as it is. */
+struct tn_blkio_weight_device {
+	int64_t major, minor;
+	uint64_t weight, leaf_weight;
+};
+
+/* linux.resources.blockIO.throttle*Device[]: bytes or operations per second. */
+struct tn_blkio_throttle {
+	int64_t major, minor;
+	uint64_t rate;
+};
+
+enum {
+	TN_THROTTLE_READ_BPS,
+	TN_THROTTLE_WRITE_BPS,
+	TN_THROTTLE_READ_IOPS,
+	TN_THROTTLE_WRITE_IOPS,
+	_TN_THROTTLE_MAX
+};
+
+struct tn_hugepage_limit {
+	char *page_size; /* "2MB" */
+	uint64_t limit;
+};
+
+struct tn_net_priority {
+	char *name; /* an interface */
+	uint32_t priority;
+};
+
+struct tn_rdma_limit {
+	char *device;
+	bool has_handles, has_objects;
+	uint32_t handles, objects;
+};
+
+/*
+ * linux.resources. As in runc, a number 0 leaves its file as it is (pids, memory, swap,
+ * reservation, shares, quota, period, the realtime pair, the block I/O weights).
+ */
 struct tn_resources {
 	bool has_pids;
 	int64_t pids_limit; /* <= 0: unlimited */
@@ -44,6 +84,26 @@ struct tn_resources {
 	int64_t cpu_quota; /* microseconds per period; -1: unlimited */
 	bool has_period;
 	uint64_t cpu_period;
+	bool has_reservation;
+	int64_t memory_reservation; /* the soft limit */
+	bool has_swappiness;
+	int64_t swappiness; /* 0..100; -1: as it is */
+	bool disable_oom;
+	int64_t cpu_rt_runtime; /* microseconds */
+	uint64_t cpu_rt_period;
+	uint64_t blkio_weight, blkio_leaf_weight;
+	struct tn_blkio_weight_device *weight_devices;
+	size_t n_weight_devices;
+	struct tn_blkio_throttle *throttle[_TN_THROTTLE_MAX];
+	size_t n_throttle[_TN_THROTTLE_MAX];
+	struct tn_hugepage_limit *hugepages;
+	size_t n_hugepages;
+	uint32_t net_class_id;
+	struct tn_net_priority *net_priorities;
+	size_t n_net_priorities;
+	struct tn_rdma_limit *rdma; /* ends with a NULL device */
+	char **unified;		    /* "file", "value" pairs (cgroup v2 only) */
+	size_t n_unified;
 	char *cpus; /* cpuset.cpus, NULL: inherit */
 	char *mems;
 	struct tn_device_rule *devices; /* in order; runc's default allowed devices follow */
@@ -90,8 +150,9 @@ enum tn_cgroup_layout tn_cgroup_layout(void);
 const char *tn_cgroup_layout_name(enum tn_cgroup_layout l); /* "v1", "v2", "none" */
 
 /*
- * The cgroup's path below each hierarchy's root, from linux.cgroupsPath: "/a/b" as is, the
- * systemd form "slice:prefix:name" as "/slice/prefix-name.scope", empty as "/tenant/ID".
+ * The cgroup's path below each hierarchy's root, from linux.cgroupsPath: "/a/b" as is, "a/b"
+ * as "/a/b" (the systemd form "slice:prefix:name" too: a name, as runc's cgroupfs manager
+ * takes it), empty as "/tenant/ID".
  */
 char *tn_cgroup_path(const char *cgroups_path, const char *id);
 
@@ -105,8 +166,9 @@ void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d);
 /*
  * Create the cgroup in every hierarchy, apply the limits, move pid into it. Each directory
  * made is added to *made (the undo log: also on failure, for tn_cgroup_remove). *ret_used is
- * set only on success; it stays false when a rootless caller may create none (nothing is done,
- * not an error).
+ * set only on success; it stays false when `rootless` and the caller may create none: nothing
+ * is done, not an error unless linux.resources has limits (as runc). The caller passes
+ * rootless false for a cgroupsPath of the config's: one it cannot make fails (as runc).
  */
 int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
 		    struct tn_cgroup_dirs *made, bool *ret_used, struct tn_error **err);

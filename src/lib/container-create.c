@@ -171,7 +171,11 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 		r = tn_txn_undo(&c->txn, undo_cgroup, c);
 		if (r < 0)
 			return r;
-		r = tn_cgroup_enter(p->cgroup, c->p1, &p->cfg.resources, tn_rootless(),
+		/* As runc: a rootless caller may go without a cgroup of its own, never without
+		 * the one the config names. */
+		r = tn_cgroup_enter(p->cgroup, c->p1, &p->cfg.resources,
+				    tn_rootless() &&
+					    !(p->cfg.cgroups_path && p->cfg.cgroups_path[0]),
 				    &p->cgroup_made, &p->cgroup_used, err);
 		if (r < 0)
 			return r;

@@ -212,6 +212,10 @@ static const struct tn_field pids_fields[] = {
 static const struct tn_field memory_fields[] = {
 	LIMIT("limit", memory_limit, has_memory),
 	LIMIT("swap", memory_swap, has_swap),
+	LIMIT("reservation", memory_reservation, has_reservation),
+	R("swappiness", I64, swappiness, TN_FIELD_HAS, R_GIVEN(has_swappiness), .min = -1,
+	  .max = INT64_MAX),
+	R("disableOOMKiller", BOOL, disable_oom, 0),
 	{ 0 },
 };
 
@@ -219,10 +223,116 @@ static const struct tn_field cpu_fields[] = {
 	R("shares", U64, cpu_shares, CPU_GIVEN(has_shares)),
 	R("quota", I64, cpu_quota, CPU_GIVEN(has_quota), .min = -1, .max = INT64_MAX),
 	R("period", U64, cpu_period, CPU_GIVEN(has_period)),
+	R("realtimeRuntime", I64, cpu_rt_runtime, 0, .min = INT64_MIN, .max = INT64_MAX),
+	R("realtimePeriod", U64, cpu_rt_period, 0),
 	R("cpus", STRING, cpus, 0),
 	R("mems", STRING, mems, 0),
 	{ 0 },
 };
+
+#define WD(k, t, member) TN_FIELD(struct tn_blkio_weight_device, k, t, member, 0)
+static const struct tn_field weight_device_fields[] = {
+	TN_FIELD(struct tn_blkio_weight_device, "major", I64, major, TN_FIELD_REQUIRED, .min = 0,
+		 .max = UINT32_MAX),
+	TN_FIELD(struct tn_blkio_weight_device, "minor", I64, minor, TN_FIELD_REQUIRED, .min = 0,
+		 .max = UINT32_MAX),
+	WD("weight", U64, weight),
+	WD("leafWeight", U64, leaf_weight),
+	{ 0 },
+};
+
+#define TD(k, t, member, ...) TN_FIELD(struct tn_blkio_throttle, k, t, member, __VA_ARGS__)
+static const struct tn_field throttle_fields[] = {
+	TD("major", I64, major, TN_FIELD_REQUIRED, .min = 0, .max = UINT32_MAX),
+	TD("minor", I64, minor, TN_FIELD_REQUIRED, .min = 0, .max = UINT32_MAX),
+	TD("rate", U64, rate, TN_FIELD_REQUIRED),
+	{ 0 },
+};
+
+#define THROTTLE(k, i)                                                                             \
+	R(k, ARRAY, throttle[i], 0, TN_COUNT(struct tn_resources, n_throttle[i]),                  \
+	  .fields = throttle_fields, .elem_size = sizeof(struct tn_blkio_throttle))
+
+static const struct tn_field blockio_fields[] = {
+	R("weight", U64, blkio_weight, 0),
+	R("leafWeight", U64, blkio_leaf_weight, 0),
+	R("weightDevice", ARRAY, weight_devices, 0, TN_COUNT(struct tn_resources, n_weight_devices),
+	  .fields = weight_device_fields, .elem_size = sizeof(struct tn_blkio_weight_device)),
+	THROTTLE("throttleReadBpsDevice", TN_THROTTLE_READ_BPS),
+	THROTTLE("throttleWriteBpsDevice", TN_THROTTLE_WRITE_BPS),
+	THROTTLE("throttleReadIOPSDevice", TN_THROTTLE_READ_IOPS),
+	THROTTLE("throttleWriteIOPSDevice", TN_THROTTLE_WRITE_IOPS),
+	{ 0 },
+};
+
+static const struct tn_field hugepage_fields[] = {
+	TN_FIELD(struct tn_hugepage_limit, "pageSize", STRING, page_size, TN_FIELD_REQUIRED),
+	TN_FIELD(struct tn_hugepage_limit, "limit", U64, limit, TN_FIELD_REQUIRED),
+	{ 0 },
+};
+
+static const struct tn_field net_priority_fields[] = {
+	TN_FIELD(struct tn_net_priority, "name", STRING, name, TN_FIELD_REQUIRED),
+	TN_FIELD(struct tn_net_priority, "priority", U32, priority, TN_FIELD_REQUIRED),
+	{ 0 },
+};
+
+static const struct tn_field network_fields[] = {
+	R("classID", U32, net_class_id, 0),
+	R("priorities", ARRAY, net_priorities, 0, TN_COUNT(struct tn_resources, n_net_priorities),
+	  .fields = net_priority_fields, .elem_size = sizeof(struct tn_net_priority)),
+	{ 0 },
+};
+
+static const struct tn_field rdma_limit_fields[] = {
+	TN_FIELD(struct tn_rdma_limit, "hcaHandles", U32, handles, TN_FIELD_HAS,
+		 TN_GIVEN(struct tn_rdma_limit, has_handles)),
+	TN_FIELD(struct tn_rdma_limit, "hcaObjects", U32, objects, TN_FIELD_HAS,
+		 TN_GIVEN(struct tn_rdma_limit, has_objects)),
+	{ 0 },
+};
+
+/* linux.resources.rdma: an object of devices, each with its limits. */
+static int parse_rdma(const struct tn_cfg *c, const struct tn_field *f,
+		      const struct tn_json_value *obj, const char *path, void *dst)
+{
+	struct tn_rdma_limit **v = dst;
+	const struct tn_json_value *o;
+	int r = tn_cfg_field(c, obj, f->key, path, TN_JSON_OBJECT, false, &o);
+
+	if (r < 0 || !o)
+		return r;
+	*v = calloc(o->object.n + 1, sizeof(**v)); /* ends with a NULL device */
+	if (!*v)
+		return -ENOMEM;
+	for (size_t i = 0; i < o->object.n; i++) {
+		const struct tn_json_member *m = &o->object.v[i];
+		struct tn_rdma_limit *l = &(*v)[i];
+		char p[TN_FIELD_PATH_MAX + 64];
+
+		snprintf(p, sizeof(p), "%s.%s", path, m->key);
+		if (m->value->type != TN_JSON_OBJECT)
+			return tn_cfg_fail(c, m->value, p, "expected an object, got %s",
+					   tn_json_type_name(m->value->type));
+		l->device = strdup(m->key);
+		if (!l->device)
+			return -ENOMEM;
+		r = tn_fields_parse(c, rdma_limit_fields, m->value, p, l);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void rdma_done(void *dst)
+{
+	struct tn_rdma_limit **v = dst;
+
+	for (size_t i = 0; *v && (*v)[i].device; i++)
+		free((*v)[i].device);
+	free(*v);
+	*v = NULL;
+}
 
 const struct tn_field tn_resources_fields[] = {
 	R("devices", ARRAY, devices, TN_FIELD_HAS, R_GIVEN(has_devices),
@@ -231,6 +341,12 @@ const struct tn_field tn_resources_fields[] = {
 	TN_INLINE("pids", pids_fields, 0),
 	TN_INLINE("memory", memory_fields, 0),
 	TN_INLINE("cpu", cpu_fields, 0),
+	TN_INLINE("blockIO", blockio_fields, 0),
+	R("hugepageLimits", ARRAY, hugepages, 0, TN_COUNT(struct tn_resources, n_hugepages),
+	  .fields = hugepage_fields, .elem_size = sizeof(struct tn_hugepage_limit)),
+	TN_INLINE("network", network_fields, 0),
+	R("rdma", CUSTOM, rdma, 0, .parse = parse_rdma, .done = rdma_done),
+	R("unified", STRING_MAP, unified, 0, TN_COUNT(struct tn_resources, n_unified)),
 	{ 0 },
 };
 

@@ -213,6 +213,54 @@ TEST(config_linux_and_policy)
 	tn_oci_config_done(&cfg);
 }
 
+TEST(config_resources_every_field)
+{
+	struct tn_oci_config cfg;
+	const struct tn_resources *r = &cfg.resources;
+
+	ASSERT_EQ(parse_config("",
+			       "\"resources\": {\"memory\": {\"reservation\": 5, \"swappiness\": "
+			       "-1, \"disableOOMKiller\": true}, \"cpu\": {\"realtimeRuntime\": "
+			       "-1, \"realtimePeriod\": 7}, \"blockIO\": {\"weight\": 10, "
+			       "\"weightDevice\": [{\"major\": 8, \"minor\": 0, \"leafWeight\": "
+			       "3}], \"throttleWriteIOPSDevice\": [{\"major\": 8, \"minor\": 1, "
+			       "\"rate\": 9}]}, \"hugepageLimits\": [{\"pageSize\": \"2MB\", "
+			       "\"limit\": 4}], \"network\": {\"classID\": 6, \"priorities\": "
+			       "[{\"name\": \"lo\", \"priority\": 2}]}, \"rdma\": {\"mlx\": "
+			       "{\"hcaHandles\": 3}}, \"unified\": {\"memory.high\": \"1\"}}",
+			       &cfg, NULL),
+		  0);
+	ASSERT_TRUE(r->has_reservation);
+	ASSERT_EQ(r->memory_reservation, 5);
+	ASSERT_TRUE(r->has_swappiness);
+	ASSERT_EQ(r->swappiness, -1);
+	ASSERT_TRUE(r->disable_oom);
+	ASSERT_EQ(r->cpu_rt_runtime, -1);
+	ASSERT_EQ_U(r->cpu_rt_period, 7);
+	ASSERT_EQ_U(r->blkio_weight, 10);
+	ASSERT_EQ(r->n_weight_devices, 1);
+	ASSERT_EQ_U(r->weight_devices[0].weight, 0);
+	ASSERT_EQ_U(r->weight_devices[0].leaf_weight, 3);
+	ASSERT_EQ(r->n_throttle[TN_THROTTLE_WRITE_IOPS], 1);
+	ASSERT_EQ(r->n_throttle[TN_THROTTLE_READ_BPS], 0);
+	ASSERT_EQ(r->throttle[TN_THROTTLE_WRITE_IOPS][0].minor, 1);
+	ASSERT_EQ_U(r->throttle[TN_THROTTLE_WRITE_IOPS][0].rate, 9);
+	ASSERT_EQ(r->n_hugepages, 1);
+	ASSERT_STREQ(r->hugepages[0].page_size, "2MB");
+	ASSERT_EQ_U(r->net_class_id, 6);
+	ASSERT_STREQ(r->net_priorities[0].name, "lo");
+	ASSERT_STREQ(r->rdma[0].device, "mlx");
+	ASSERT_TRUE(r->rdma[0].has_handles);
+	ASSERT_FALSE(r->rdma[0].has_objects);
+	ASSERT_TRUE(r->rdma[1].device == NULL);
+	ASSERT_EQ(r->n_unified, 1);
+	ASSERT_STREQ(r->unified[1], "1");
+	/* update's own free (tn_resources_done) frees the same: then nothing is left for the
+	 * config's. */
+	tn_resources_done(&cfg.resources);
+	tn_oci_config_done(&cfg);
+}
+
 static void config_fails(const char *annotations, const char *lx, const char *want)
 {
 	_cleanup_(tn_error_freep) struct tn_error *err = NULL;

@@ -56,4 +56,40 @@ TEST(length_bounded)
 	ASSERT_FALSE(tn_all_digits("", 0));
 }
 
+TEST(sizes_as_runc_update_reads_them)
+{
+	const struct {
+		const char *text;
+		int64_t want;
+	} ok[] = {
+		{ "0", 0 },
+		{ "100", 100 },
+		{ "100b", 100 },
+		{ "1k", 1024 },
+		{ "1KiB", 1024 },
+		{ "2 MB", 2097152 },
+		{ "1.5m", 1572864 },
+		{ "1i", 1 },
+		{ "1ib", 1 },
+		{ "3G", 3221225472 },
+		{ "1t", 1099511627776 },
+		{ "1p", 1125899906842624 },
+		{ "0.5", 0 },
+		{ "8191p", 9222246136947933184 },
+	};
+	const char *bad[] = {
+		"",	"-1",	 "k",	 "1x",	"1kk", "1kib2", "1 k ",
+		"1  k", "1.5.5", "1mb2", ".5k", "1.",  "8192p", "99999999999999999999"
+	};
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ASSERT_EQ(tn_parse_size(ok[i].text, &v), 0);
+		ASSERT_EQ(v, ok[i].want);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (tn_parse_size(bad[i], &v) != -EINVAL)
+			TAP_FAIL("'%s' was not rejected with -EINVAL", bad[i]);
+}
+
 TAP_MAIN

@@ -1,0 +1,312 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# cgroups (issue 16): linux.resources, update, the cgroup namespace, cgroupsPath, as runc does them
+load helpers
+load parity
+bats_require_minimum_version 1.5.0
+
+# The rootless cases run as a throwaway user with subordinate ranges (helpers.bash).
+setup_file() {
+	userns_setup
+}
+
+teardown_file() {
+	userns_teardown
+}
+
+# cgroup_files RUNTIME ID FILE...: run $B detached (sleeping) in a cgroup of its own; print the
+# exit status, then each FILE (CONTROLLER/NAME) of that cgroup. The cgroup's name is cut out, so
+# that runc's and tenant's print the same.
+cgroup_files() {
+	local rt=$1 id=$2 root=$STATE st=0 f cg
+	shift 2
+	[ "$rt" = runc ] && root=$RSTATE
+	cg=/tenant-parity-$$-$id
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "30"]'
+	"$rt" --root "$root" run -d --bundle "$B" "$id" >/dev/null 2>&1 3>&- || st=$?
+	echo "exit $st"
+	for f in "$@"; do
+		echo "$f: $(cat "/sys/fs/cgroup/${f%%/*}$cg/${f#*/}" 2>&1 | sed "s|$cg||g")"
+	done
+	"$rt" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+}
+
+# same_files IDPREFIX FILE...: runc and tenant leave the same exit status and files (tenant's
+# in $output).
+same_files() {
+	local want got
+	want=$(cgroup_files runc "$1-r" "${@:2}" | sed "s|$1-r|ID|g")
+	got=$(cgroup_files "$TENANT" "$1-t" "${@:2}" | sed "s|$1-t|ID|g")
+	echo "runc: $want"
+	echo "tenant: $got"
+	output=$got
+	assert_eq "$got" "$want"
+}
+
+require_v1() {
+	[ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ] || skip "needs cgroup v1 (hybrid)"
+}
+
+# A block device's MAJOR:MINOR, for the throttling limits.
+block_device() {
+	local d
+	for d in /sys/block/*; do
+		case ${d##*/} in loop* | ram* | zram*) continue ;; esac
+		cat "$d/dev"
+		return 0
+	done
+	return 1
+}
+
+@test "v1 memory: reservation, swappiness and disableOOMKiller are set, as runc" {
+	require_v1
+	config "$B" '.linux.resources.memory = {"limit": 104857600, "swap": 209715200,
+		"reservation": 52428800, "swappiness": 10, "disableOOMKiller": true}'
+	same_files m0 memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes \
+		memory/memory.soft_limit_in_bytes memory/memory.swappiness memory/memory.oom_control
+	assert_contains "$output" "memory.soft_limit_in_bytes: 52428800"
+	assert_contains "$output" "memory.swappiness: 10"
+	assert_contains "$output" "oom_kill_disable 1"
+}
+
+@test "v1 memory: a limit 0 leaves the file as it is; swappiness over 100 fails, as runc" {
+	require_v1
+	config "$B" '.linux.resources.memory = {"limit": 0, "reservation": 0}'
+	same_files z0 memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes
+	assert_contains "$output" "exit 0"
+	config "$B" '.linux.resources.memory = {"swappiness": 200}'
+	same_files z1
+	assert_contains "$output" "exit 1"
+}
+
+@test "v1 cpu: realtimeRuntime and realtimePeriod are set; shares out of range fail, as runc" {
+	require_v1
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no CONFIG_RT_GROUP_SCHED"
+	config "$B" '.linux.resources.cpu = {"realtimeRuntime": 1000, "realtimePeriod": 500000,
+		"shares": 512, "quota": 20000, "period": 50000}'
+	same_files c0 cpu/cpu.rt_runtime_us cpu/cpu.rt_period_us cpu/cpu.shares \
+		cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us
+	assert_contains "$output" "cpu.rt_runtime_us: 1000"
+	config "$B" '.linux.resources.cpu = {"shares": 1}'
+	same_files c1
+	assert_contains "$output" "exit 1"
+}
+
+@test "v1 blkio: the weight (BFQ's file when blkio.weight is absent) and throttling, as runc" {
+	require_v1
+	[ -d /sys/fs/cgroup/blkio ] || skip "no blkio hierarchy"
+	local dev weight=blkio.weight
+	dev=$(block_device) || skip "no block device"
+	[ -e /sys/fs/cgroup/blkio/blkio.weight ] || weight=blkio.bfq.weight
+	config "$B" --arg maj "${dev%:*}" --arg min "${dev#*:}" '
+		def d(r): {"major": ($maj|tonumber), "minor": ($min|tonumber), "rate": r};
+		.linux.resources.blockIO = {"weight": 500,
+		"throttleReadBpsDevice": [d(1048576)], "throttleWriteBpsDevice": [d(2097152)],
+		"throttleReadIOPSDevice": [d(100)], "throttleWriteIOPSDevice": [d(200)]}'
+	same_files b0 "blkio/$weight" blkio/blkio.throttle.read_bps_device \
+		blkio/blkio.throttle.write_bps_device blkio/blkio.throttle.read_iops_device \
+		blkio/blkio.throttle.write_iops_device
+	assert_contains "$output" "$weight: 500"
+	assert_contains "$output" "read_bps_device: $dev 1048576"
+}
+
+@test "v1: a limit whose hierarchy is missing, or unified, fails as with runc" {
+	require_v1
+	config "$B" '.linux.resources.unified = {"memory.max": "100000"}'
+	same_files u0
+	assert_contains "$output" "exit 1"
+	if [ ! -d /sys/fs/cgroup/hugetlb ]; then
+		config "$B" 'del(.linux.resources.unified) |
+			.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 2097152}]'
+		same_files u1
+		assert_contains "$output" "exit 1"
+	fi
+	if [ ! -d /sys/fs/cgroup/net_cls ]; then
+		config "$B" 'del(.linux.resources.unified, .linux.resources.hugepageLimits) |
+			.linux.resources.network = {"classID": 5}'
+		same_files u2
+		assert_contains "$output" "exit 1"
+	fi
+}
+
+@test "a frozen cgroup at cgroupsPath is refused at once and left as it was, as runc" {
+	require_v1
+	local cg=/tenant-parity-$$-frozen
+	[ -d /sys/fs/cgroup/freezer ] || skip "no freezer hierarchy"
+	mkdir "/sys/fs/cgroup/freezer$cg"
+	echo FROZEN >"/sys/fs/cgroup/freezer$cg/freezer.state"
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg'
+	run -1 timeout 10 runc --root "$RSTATE" run --bundle "$B" f-r 3>&-
+	run -1 timeout 10 "$TENANT" --root "$STATE" run --bundle "$B" f-t 3>&-
+	assert_contains "$output" "frozen"
+	# Still there, still frozen; nothing made in the other hierarchies.
+	run -0 cat "/sys/fs/cgroup/freezer$cg/freezer.state"
+	echo THAWED >"/sys/fs/cgroup/freezer$cg/freezer.state"
+	rmdir "/sys/fs/cgroup/freezer$cg"
+	assert_eq "$output" FROZEN
+	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
+}
+
+@test "--systemd-cgroup is refused where systemd does not run, as runc; a systemd-style cgroupsPath without it is a plain name" {
+	require_v1
+	[ ! -d /run/systemd/system ] || skip "systemd runs here: runc would use it"
+	local cg=tenant-parity-$$.slice:libpod:abc
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "cat", "/proc/self/cgroup"]'
+	run -1 runc --systemd-cgroup --root "$RSTATE" run --bundle "$B" s-r 3>&-
+	run -1 "$TENANT" --systemd-cgroup --root "$STATE" run --bundle "$B" s-t 3>&-
+	assert_contains "$output" "systemd"
+	assert_eq "$(ls -d /sys/fs/cgroup/*/tenant-parity-$$.slice* 2>/dev/null)" ""
+	# Without --systemd-cgroup both take the path as a name (pids: under / for both).
+	run -0 runc --root "$RSTATE" run --bundle "$B" s-r 3>&-
+	assert_contains "$output" "pids:/$cg"
+	run -0 "$TENANT" --root "$STATE" run --bundle "$B" s-t 3>&-
+	assert_contains "$output" "pids:/$cg"
+}
+
+@test "with a cgroup namespace the container sees / in every hierarchy, and joins the hybrid's cgroup2 one, as runc" {
+	require_v1
+	local cg=/tenant-parity-$$-ns
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .linux.namespaces += [{"type": "cgroup"}]'
+	args "$B" cat /proc/self/cgroup
+	same_as_runc n0
+	run -0 "$TENANT" --root "$STATE" run --bundle "$B" n1 3>&-
+	assert_eq "$(grep -vc ':/$' <<<"$output")" 0
+	# Outside: in $cg in every hierarchy, the unified one included.
+	args "$B" sleep 30
+	"$TENANT" --root "$STATE" run -d --bundle "$B" n2 >/dev/null 2>&1 3>&-
+	local pid
+	pid=$("$TENANT" --root "$STATE" state n2 | jq -r .pid)
+	run -0 cat /proc/"$pid"/cgroup
+	"$TENANT" --root "$STATE" delete --force n2
+	assert_eq "$(grep -vc ":$cg\$" <<<"$output")" 0
+	[ ! -d /sys/fs/cgroup/unified ] || assert_contains "$output" "0::$cg"
+}
+
+# update_files RUNTIME ID "UPDATE ARGS"... -- FILE...: run $B detached in a cgroup of its own
+# ($PARENT/ID), run each `update ARGS ID` (stdin: $STDIN), print their exit statuses, then each
+# FILE (CONTROLLER/NAME) of the cgroup.
+update_files() {
+	local rt=$1 id=$2 root=$STATE st cg u
+	shift 2
+	[ "$rt" = runc ] && root=$RSTATE
+	cg=${PARENT:-/tenant-parity-$$}-$id
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "30"]'
+	"$rt" --root "$root" run -d --bundle "$B" "$id" >/dev/null 2>&1 3>&- || echo "run failed"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		st=0
+		# shellcheck disable=SC2086 # the update's arguments, split
+		"$rt" --root "$root" update $1 "$id" <<<"${STDIN:-}" >/dev/null 2>&1 || st=$?
+		echo "update $1: $st"
+		shift
+	done
+	shift
+	for u in "$@"; do
+		echo "$u: $(cat "/sys/fs/cgroup/${u%%/*}$cg/${u#*/}" 2>&1 | sed "s|$cg||g")"
+	done
+	"$rt" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+}
+
+same_update() {
+	local want got
+	want=$(update_files runc "$1-r" "${@:2}")
+	got=$(update_files "$TENANT" "$1-t" "${@:2}")
+	echo "runc: $want"
+	echo "tenant: $got"
+	output=$got
+	assert_eq "$got" "$want"
+}
+
+UPDATE_FILES=(memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes
+	memory/memory.soft_limit_in_bytes cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us
+	cpu/cpu.rt_period_us cpu/cpu.rt_runtime_us pids/pids.max cpuset/cpuset.cpus)
+
+@test "update: runc's flags set the same files, sizes with units, -1 unlimited" {
+	require_v1
+	same_update u0 "--memory 100M --memory-swap 200M --memory-reservation 50m --cpu-share 512 \
+--cpu-quota 20000 --cpu-period 50000 --cpu-rt-period 500000 --cpu-rt-runtime 1000 \
+--pids-limit 20 --cpuset-cpus 0" "--memory 1.5m" "--memory 300M --memory-swap 400M" \
+		"--memory 50M --memory-swap 60M" "--cpu-quota -1" "" -- "${UPDATE_FILES[@]}"
+	assert_contains "$output" "memory.limit_in_bytes: 52428800"
+	assert_contains "$output" "memory.soft_limit_in_bytes: 52428800"
+	assert_contains "$output" "cpu.rt_runtime_us: 1000"
+	same_update u1 "--memory 100M" "--memory -1" "--pids-limit -1" -- "${UPDATE_FILES[@]}"
+	assert_contains "$output" "memory.memsw.limit_in_bytes: 9223372036854771712"
+	assert_contains "$output" "pids.max: max"
+}
+
+@test "update: the blkio weight, and kernel memory ignored, as runc" {
+	require_v1
+	local weight=blkio.weight
+	[ -e /sys/fs/cgroup/blkio/blkio.weight ] || weight=blkio.bfq.weight
+	same_update w0 "--blkio-weight 300" "--kernel-memory 10M" "--kernel-memory-tcp 1M" \
+		-- "blkio/$weight" memory/memory.kmem.limit_in_bytes
+	assert_contains "$output" "$weight: 300"
+	assert_contains "$output" "kernel-memory 10M: 0"
+}
+
+@test "update: bad values and Intel RDT schemas fail with status 1, as runc" {
+	require_v1
+	same_update e0 "--cpu-share -1" "--cpu-period x" "--memory 5q" "--memory -5" \
+		"--memory-reservation .5k" "--memory-swap 1.5.5g" \
+		"--l3-cache-schema L3:0=f" "--mem-bw-schema MB:0=50" -- cpu/cpu.shares
+	assert_contains "$output" "cpu-share -1: 1"
+	assert_contains "$output" "mem-bw-schema MB:0=50: 1"
+}
+
+@test "update -r FILE and -r - (stdin) take linux.resources, the flags ignored, as runc" {
+	require_v1
+	echo '{"memory": {"limit": 104857600, "reservation": 52428800}, "cpu": {"shares": 256,
+		"quota": 30000, "period": 60000, "cpus": "0"}, "pids": {"limit": 30}}' >"$PUBLIC/res.json"
+	same_update r0 "-r $PUBLIC/res.json --memory 200M" -- "${UPDATE_FILES[@]}"
+	assert_contains "$output" "memory.limit_in_bytes: 104857600"
+	assert_contains "$output" "cpu.shares: 256"
+	STDIN='{"cpu": {"quota": 5000, "period": 10000}, "memory": {"limit": -1}}' \
+		same_update r1 "-r -" -- "${UPDATE_FILES[@]}"
+	assert_contains "$output" "cpu.cfs_quota_us: 5000"
+}
+
+@test "update: a smaller CFS period the parent's quota refuses first is set after the quota, as runc" {
+	require_v1
+	local parent=/tenant-parity-$$-parent d
+	mkdir "/sys/fs/cgroup/cpu$parent"
+	echo 100000 >"/sys/fs/cgroup/cpu$parent/cpu.cfs_period_us"
+	echo 50000 >"/sys/fs/cgroup/cpu$parent/cpu.cfs_quota_us"
+	config "$B" '.linux.resources.cpu = {"quota": 25000, "period": 100000}'
+	PARENT=$parent/c same_update q0 "--cpu-period 10000 --cpu-quota 5000" \
+		-- cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us
+	for d in /sys/fs/cgroup/*"$parent"; do rmdir "$d"; done
+	assert_contains "$output" "cpu.cfs_period_us: 10000"
+}
+
+# rootless_run RUNTIME ID: run $RB as the user tenant-ns; "exit N".
+rootless_run() {
+	local rt=$1 st=0
+	[ "$rt" = runc ] || rt=$USERNS_DIR/tenant
+	as_user tenant-ns "$rt" --root "$USERNS_DIR/work/state-$2" run --bundle "$RB" "$2" \
+		>/dev/null 2>&1 3>&- || st=$?
+	echo "exit $st"
+}
+
+@test "rootless without a delegated cgroup: runs without limits, fails with limits or a cgroupsPath of its own, as runc" {
+	require_v1
+	require_userns_user
+	RB=$USERNS_DIR/work/cg-bundle
+	rm -rf "$RB"
+	make_bundle "$RB" --rootless
+	config "$RB" --argjson u "$NS_UID" --argjson g "$NS_GID" \
+		'.linux.uidMappings[0].hostID = $u | .linux.gidMappings[0].hostID = $g'
+	chown -R tenant-ns:tenant-ns "$RB"
+	# Device rules and zeros are no limits.
+	config "$RB" '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}],
+		"memory": {"limit": 0}}'
+	assert_eq "$(rootless_run "$TENANT" l0-t)" "$(rootless_run runc l0-r)"
+	assert_eq "$(rootless_run "$TENANT" l0-t)" "exit 0"
+	config "$RB" '.linux.resources = {"pids": {"limit": 20}}'
+	assert_eq "$(rootless_run "$TENANT" l1-t)" "$(rootless_run runc l1-r)"
+	assert_eq "$(rootless_run "$TENANT" l1-t)" "exit 1"
+	local cg=/tenant-parity-$$-rootless
+	config "$RB" --arg cg "$cg" '.linux.resources = {} | .linux.cgroupsPath = $cg'
+	assert_eq "$(rootless_run "$TENANT" l2-t)" "$(rootless_run runc l2-r)"
+	assert_eq "$(rootless_run "$TENANT" l2-t)" "exit 1"
+	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
+}
