@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's device nodes (container-devices.h), as runc makes them: its default devices
+ * (null, zero, full, random, urandom, tty), then linux.devices in order, then the /dev links.
+ *
+ * A node is made with mknod, mode and owner as asked, where that is allowed: by root without a
+ * user namespace. In a user namespace (or where mknod is refused) the host's node at the same
+ * path is bound on an empty file instead, and keeps the host's mode and owner, as with runc.
+ * A node that exists already is kept. Paths are resolved inside the root, their missing
+ * parents made (0755).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "container-devices.h"
+#include "in-root.h"
+#include "banned.h"
+
+/* runc's default devices (libcontainer's AllowedDevices with a path), in its order. */
+static const struct tn_oci_device default_devices[] = {
+	{ .path = (char *)"/dev/null", .type = 'c', .major = 1, .minor = 3 },
+	{ .path = (char *)"/dev/random", .type = 'c', .major = 1, .minor = 8 },
+	{ .path = (char *)"/dev/full", .type = 'c', .major = 1, .minor = 7 },
+	{ .path = (char *)"/dev/tty", .type = 'c', .major = 5, .minor = 0 },
+	{ .path = (char *)"/dev/zero", .type = 'c', .major = 1, .minor = 5 },
+	{ .path = (char *)"/dev/urandom", .type = 'c', .major = 1, .minor = 9 },
+};
+
+/* A default device the config gives itself (by path) is the config's, as in runc. */
+static bool given(const struct tn_oci_config *c, const char *path)
+{
+	for (size_t i = 0; i < c->n_devices; i++)
+		if (strcmp(c->devices[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* The directory that holds `path` inside the root, made when missing; *ret_name points at the
+ * last component of `path`. */
+static int open_parent(int rootfd, const char *path, const char **ret_name)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	int r;
+
+	if (!slash || slash[1] == '\0' || (size_t)(slash - path) >= sizeof(dir))
+		return -EINVAL;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	r = tn_mkpath_in_root(rootfd, dir, false);
+	if (r < 0)
+		return r;
+	*ret_name = slash + 1;
+	return tn_openat2_in_root(rootfd, dir, O_PATH | O_DIRECTORY, 0);
+}
+
+static mode_t node_mode(const struct tn_oci_device *d)
+{
+	mode_t perm = d->has_file_mode ? (mode_t)(d->file_mode & 07777) : 0666;
+
+	return perm | (d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR);
+}
+
+/* mknod, then the mode without the umask and the owner; -EEXIST when the node exists. */
+static int mknod_node(int dir, const char *name, const struct tn_oci_device *d)
+{
+	dev_t dev = d->type == 'p' ? 0 : makedev((unsigned)d->major, (unsigned)d->minor);
+
+	if (mknodat(dir, name, node_mode(d), dev) < 0)
+		return negative_errno();
+	if (fchmodat(dir, name, node_mode(d) & 07777, 0) < 0)
+		return negative_errno();
+	if (fchownat(dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return negative_errno();
+	return 0;
+}
+
+/* The host's node at the same path, bound on an empty file at it. */
+static int bind_node(int dir, const char *name, const struct tn_oci_device *d)
+{
+	_cleanup_close_ int fd = -1;
+	char path[64];
+
+	fd = openat(dir, name, O_CREAT | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != ENXIO && errno != ENODEV)
+		return negative_errno();
+	fd = safe_close(fd);
+	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return mount(d->path, path, NULL, MS_BIND, NULL) < 0 ? negative_errno() : 0;
+}
+
+static int make_node(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_device *d)
+{
+	_cleanup_close_ int dir = -1;
+	const char *name;
+	int r;
+
+	dir = open_parent(rootfd, d->path, &name);
+	if (dir < 0)
+		return dir;
+	if (ctx->in_userns)
+		return bind_node(dir, name, d);
+	r = mknod_node(dir, name, d);
+	if (r == -EEXIST)
+		return 0;
+	if (r == -EPERM)
+		return bind_node(dir, name, d);
+	return r;
+}
+
+static int make_links(int rootfd, struct tn_error **err)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" },
+		{ "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" },
+		{ "/proc/self/fd/2", "stderr" },
+	};
+	_cleanup_close_ int dir = tn_openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+
+	if (dir < 0)
+		return tn_error_errno(err, -dir, "cannot open /dev");
+	/* /dev/ptmx is always the link to the devpts instance's, whatever is there. */
+	if (unlinkat(dir, "ptmx", 0) < 0 && errno != ENOENT)
+		return tn_error_errno(err, errno, "cannot remove /dev/ptmx");
+	if (symlinkat("pts/ptmx", dir, "ptmx") < 0)
+		return tn_error_errno(err, errno, "cannot create /dev/ptmx");
+	for (size_t i = 0; i < ELEMENTSOF(links); i++)
+		if (symlinkat(links[i][0], dir, links[i][1]) < 0 && errno != EEXIST)
+			return tn_error_errno(err, errno, "cannot create /dev/%s", links[i][1]);
+	return 0;
+}
+
+int tn_container_make_devices(struct tn_init_ctx *ctx, int rootfd, struct tn_error **err)
+{
+	const struct tn_oci_config *c = ctx->cfg;
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
+		if (given(c, default_devices[i].path))
+			continue;
+		r = make_node(ctx, rootfd, &default_devices[i]);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot create %s", default_devices[i].path);
+	}
+	for (size_t i = 0; i < c->n_devices; i++) {
+		const struct tn_oci_device *d = &c->devices[i];
+
+		if (strcmp(d->path, "/dev/ptmx") == 0)
+			continue; /* the link to pts/ptmx, below */
+		r = make_node(ctx, rootfd, d);
+		if (r < 0) {
+			r = tn_error_errno(err, -r, "linux.devices[%zu]: cannot create %s", i,
+					   d->path);
+			if (ctx->in_userns)
+				tn_error_hint(err, r,
+					      "in a user namespace the host's node at the same "
+					      "path is bound: it must exist on the host");
+			return r;
+		}
+	}
+	return make_links(rootfd, err);
+}
+
+bool tn_container_needs_dev(const struct tn_oci_config *c)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (c->mounts[i].bind && strcmp(c->mounts[i].destination, "/dev") == 0)
+			return false;
+	return true;
+}
