@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -20,14 +21,18 @@
 #include "in-root.h"
 #include "banned.h"
 
-/* runc's default devices (libcontainer's AllowedDevices with a path), in its order. */
-static const struct tn_oci_device default_devices[] = {
-	{ .path = (char *)"/dev/null", .type = 'c', .major = 1, .minor = 3 },
-	{ .path = (char *)"/dev/random", .type = 'c', .major = 1, .minor = 8 },
-	{ .path = (char *)"/dev/full", .type = 'c', .major = 1, .minor = 7 },
-	{ .path = (char *)"/dev/tty", .type = 'c', .major = 5, .minor = 0 },
-	{ .path = (char *)"/dev/zero", .type = 'c', .major = 1, .minor = 5 },
-	{ .path = (char *)"/dev/urandom", .type = 'c', .major = 1, .minor = 9 },
+/* What runc always allows, in its order (libcontainer's AllowedDevices); those with a path are
+ * its default nodes. */
+static const struct {
+	const char *path;
+	struct tn_device_rule rule;
+} defaults[] = {
+	{ NULL, { true, 'c', -1, -1, "m" } },	     { NULL, { true, 'b', -1, -1, "m" } },
+	{ "/dev/null", { true, 'c', 1, 3, "rwm" } }, { "/dev/random", { true, 'c', 1, 8, "rwm" } },
+	{ "/dev/full", { true, 'c', 1, 7, "rwm" } }, { "/dev/tty", { true, 'c', 5, 0, "rwm" } },
+	{ "/dev/zero", { true, 'c', 1, 5, "rwm" } }, { "/dev/urandom", { true, 'c', 1, 9, "rwm" } },
+	{ NULL, { true, 'c', 136, -1, "rwm" } },     { NULL, { true, 'c', 5, 2, "rwm" } },
+	{ NULL, { true, 'c', 10, 200, "rwm" } },
 };
 
 /* A default device the config gives itself (by path) is the config's, as in runc. */
@@ -142,12 +147,17 @@ int tn_container_make_devices(struct tn_init_ctx *ctx, int rootfd, struct tn_err
 	const struct tn_oci_config *c = ctx->cfg;
 	int r;
 
-	for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
-		if (given(c, default_devices[i].path))
+	for (size_t i = 0; i < ELEMENTSOF(defaults); i++) {
+		const struct tn_oci_device d = { .path = (char *)defaults[i].path,
+						 .type = defaults[i].rule.type,
+						 .major = defaults[i].rule.major,
+						 .minor = defaults[i].rule.minor };
+
+		if (!d.path || given(c, d.path))
 			continue;
-		r = make_node(ctx, rootfd, &default_devices[i]);
+		r = make_node(ctx, rootfd, &d);
 		if (r < 0)
-			return tn_error_errno(err, -r, "cannot create %s", default_devices[i].path);
+			return tn_error_errno(err, -r, "cannot create %s", d.path);
 	}
 	for (size_t i = 0; i < c->n_devices; i++) {
 		const struct tn_oci_device *d = &c->devices[i];
@@ -174,4 +184,22 @@ bool tn_container_needs_dev(const struct tn_oci_config *c)
 		if (c->mounts[i].bind && strcmp(c->mounts[i].destination, "/dev") == 0)
 			return false;
 	return true;
+}
+
+int tn_container_device_rules(struct tn_oci_config *c, bool rootless)
+{
+	struct tn_resources *res = &c->resources;
+	struct tn_device_rule *v;
+
+	if (rootless && !res->has_devices)
+		return 0; /* a rootless runc writes no device rules */
+	v = reallocarray(res->devices, res->n_devices + ELEMENTSOF(defaults) + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	res->devices = v;
+	for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
+		if (!defaults[i].path || !given(c, defaults[i].path))
+			v[res->n_devices++] = defaults[i].rule;
+	res->has_devices = true;
+	return 0;
 }

@@ -10,3 +10,9 @@
 bool tn_container_needs_dev(const struct tn_oci_config *c);
 /* Before pivot_root, after the mounts: the default devices, linux.devices, the links. */
 int tn_container_make_devices(struct tn_init_ctx *ctx, int rootfd, struct tn_error **err);
+/*
+ * linux.resources.devices as runc applies them, on create: the config's rules, then what runc
+ * always allows (a default node linux.devices gives by path is left to the config). A rootless
+ * caller that gave no rules gets none.
+ */
+int tn_container_device_rules(struct tn_oci_config *c, bool rootless);

@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# runc parity, devices: the nodes of /dev and linux.devices, the device cgroup's rules, /dev read-only.
+load helpers
+load parity
+bats_require_minimum_version 1.5.0
+
+# The v1 devices controller, as on this project's hybrid machines.
+require_v1_devices() {
+	[ -e /sys/fs/cgroup/devices/devices.list ] || skip "needs the cgroup v1 devices controller"
+}
+
+USERNS='.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings'
+
+@test "devices: the default /dev (nodes, links, owners, modes) is runc's" {
+	args "$B" lsdev /dev
+	same_as_runc d0
+	assert_contains "$(run_with "$TENANT" d1)" "null c 666 0 0 1:3"
+}
+
+@test "devices: linux.devices are made as nodes with their type, fileMode, uid and gid, as runc" {
+	config "$B" '.linux.devices = [
+		{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 384},
+		{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229},
+		{"path": "/dev/sub/dir/myfull", "type": "c", "major": 1, "minor": 7, "fileMode": 416, "uid": 1000, "gid": 1001},
+		{"path": "/dev/fifo1", "type": "p"},
+		{"path": "/dev/myloop", "type": "b", "major": 7, "minor": 200, "fileMode": 432},
+		{"path": "/dev/tty9", "type": "u", "major": 4, "minor": 9}]'
+	args "$B" lsdev /dev ";" lsdev /dev/sub/dir
+	same_as_runc l0
+	assert_contains "$(run_with "$TENANT" l1)" "kmsg c 600 0 0 1:11"
+	assert_contains "$(run_with "$TENANT" l2)" "myfull c 640 1000 1001 1:7"
+	# A device, not a file: /dev/full's write fails with ENOSPC.
+	config "$B" '.linux.devices[2].fileMode = 438'
+	args "$B" write /dev/sub/dir/myfull x
+	same_as_runc l3
+	assert_contains "$(run_with "$TENANT" l4)" "No space left on device"
+}
+
+@test "devices: in a user namespace the host's nodes are bound, as runc" {
+	config "$B" "$USERNS"' | .linux.devices = [
+		{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 384},
+		{"path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200}]'
+	args "$B" lsdev /dev/net ";" lsdev /dev
+	# /dev/mqueue differs (a mount, not a device): compared without it.
+	local want got
+	want=$(run_with runc u0-r | grep -v '^mqueue ')
+	got=$(run_with "$TENANT" u0-t | grep -v '^mqueue ')
+	assert_eq "$got" "$want"
+	# The host's node, with the host's mode (not fileMode), its owner unmapped.
+	assert_contains "$got" "kmsg c $(stat -c %a /dev/kmsg) 65534 65534 1:11"
+	# A node the host does not have cannot be bound: both fail.
+	config "$B" '.linux.devices += [{"path": "/dev/no-such-node", "type": "c", "major": 1, "minor": 7}]'
+	args "$B" id
+	assert_eq "$(run_with runc u1-r | head -1)" 1
+	assert_eq "$(run_with "$TENANT" u1-t | head -1)" 1
+}
+
+@test "devices: a default node given in linux.devices is the config's, and loses its default rule, as runc" {
+	require_v1_devices
+	config "$B" '.linux.devices = [{"path": "/dev/full", "type": "c", "major": 1, "minor": 7, "fileMode": 384, "uid": 5}]'
+	args "$B" lsdev /dev ";" cat /sys/fs/cgroup/devices/devices.list
+	same_as_runc o0
+	assert_not_contains "$(run_with "$TENANT" o1)" "c 1:7 rwm"
+}
+
+@test "devices: /dev is set up without a /dev mount too (in the image's /dev), as runc" {
+	config "$B" '.mounts |= map(select(.destination | startswith("/dev") | not))'
+	args "$B" lsdev /dev
+	local want got
+	want=$(run_with runc n0-r)
+	rm -rf "$B/rootfs/dev" && mkdir "$B/rootfs/dev"
+	got=$(run_with "$TENANT" n0-t)
+	assert_eq "$got" "$want"
+	assert_contains "$got" "zero c 666 0 0 1:5"
+	# A bind mount on /dev: nothing is made there.
+	mkdir "$PUBLIC/dev"
+	config "$B" --arg d "$PUBLIC/dev" '.mounts += [{"destination": "/dev", "type": "bind", "source": $d, "options": ["rbind"]}]'
+	# Both then fail for want of /dev/null (runc for the process's stdio, tenant to mask paths).
+	assert_eq "$(run_with runc n1-r | head -1)" 1
+	assert_eq "$(run_with "$TENANT" n1-t | head -1)" 1
+	assert_eq "$(ls -A "$PUBLIC/dev")" ""
+}
+
+@test "device cgroup: devices.list is runc's (deny all, the defaults, sorted) without any rule" {
+	require_v1_devices
+	config "$B" 'del(.linux.resources)'
+	args "$B" cat /sys/fs/cgroup/devices/devices.list
+	same_as_runc c0
+	assert_contains "$(run_with "$TENANT" c1)" "c 136:* rwm"
+}
+
+@test "device cgroup: rules merged and ordered as runc writes them" {
+	require_v1_devices
+	config "$B" '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"},
+		{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"},
+		{"allow": true, "type": "b", "major": 7, "access": "rw"},
+		{"allow": true, "type": "c", "major": 4, "minor": 9, "access": "rwm"},
+		{"allow": false, "type": "c", "major": 4, "minor": 9, "access": "m"}]'
+	args "$B" cat /sys/fs/cgroup/devices/devices.list
+	same_as_runc r0
+	assert_contains "$(run_with "$TENANT" r1)" "c 1:11 rw"
+	# Deliberately not as runc: a rule without "access" (OPTIONAL in the runtime-spec) means
+	# rwm, where runc refuses it ("device access at 4 field cannot be empty").
+	config "$B" 'del(.linux.resources.devices[4].access)'
+	assert_eq "$(run_with runc r4-r | head -1)" 1
+	run_with "$TENANT" r5 >"$PUBLIC/r5"
+	assert_eq "$(head -1 "$PUBLIC/r5")" 0
+	assert_contains "$(cat "$PUBLIC/r5")" "c 4:9 rw"
+	# Allow everything, then deny: a deny list.
+	config "$B" '.linux.resources.devices = [{"allow": true, "access": "rwm"},
+		{"allow": false, "type": "c", "major": 1, "minor": 7, "access": "w"}]'
+	same_as_runc r2
+	# A hole in a wildcard rule: refused by both.
+	config "$B" '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 1, "access": "rwm"},
+		{"allow": false, "type": "c", "major": 1, "minor": 9, "access": "w"}]'
+	assert_eq "$(run_with runc r3-r | head -1)" 1
+	assert_eq "$(run_with "$TENANT" r3-t | head -1)" 1
+}
+
+@test "device cgroup: a node the rules deny cannot be opened (EPERM); allowed, it can" {
+	require_v1_devices
+	# 240: a major for local use, without a driver here (opening it has no effect).
+	config "$B" '.linux.devices = [{"path": "/dev/mydev", "type": "c", "major": 240, "minor": 7}]'
+	args "$B" cat /dev/mydev
+	same_as_runc p0
+	assert_contains "$(run_with "$TENANT" p1)" "Operation not permitted"
+	# Allowed, the open reaches the driver: no such loop device.
+	config "$B" '.linux.resources.devices += [{"allow": true, "type": "c", "major": 240, "minor": 7, "access": "r"}]'
+	same_as_runc p2
+	assert_contains "$(run_with "$TENANT" p3)" "No such device or address"
+}
