@@ -348,6 +348,14 @@ static int mount_idmapped(int rootfd, const struct tn_oci_mount *m, int tree, st
 	return 0;
 }
 
+/* As runc: a tmpfs, and /dev, stay writable until tn_container_protect makes them read-only,
+ * so what goes in them (device nodes, mount points, a copy-up) can be made. */
+static bool readonly_late(const struct tn_oci_mount *m)
+{
+	return (m->flags & MS_RDONLY) && !m->bind &&
+	       (is_type(m, "tmpfs") || strcmp(m->destination, "/dev") == 0);
+}
+
 /*
  * A filesystem mounted anew on the target; with tmpcopyup, *ret_under is first the directory
  * it covers (to copy from once covered), or the error opening it.
@@ -365,8 +373,8 @@ static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 		return mount_cgroup(ctx, t, m);
 	if (is_type(m, "devpts"))
 		return mount_devpts(t->path, m);
-	if (mount(m->source ? m->source : m->type, t->path, m->type, m->flags & ~MS_REMOUNT,
-		  m->data) < 0)
+	if (mount(m->source ? m->source : m->type, t->path, m->type,
+		  m->flags & ~(MS_REMOUNT | (readonly_late(m) ? MS_RDONLY : 0)), m->data) < 0)
 		return negative_errno();
 	return 0;
 }
@@ -441,8 +449,21 @@ static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
+/* As runc: the read-only paths, then the masked ones. */
 static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 {
+	for (size_t i = 0; i < c->n_readonly_paths; i++) {
+		const char *p = c->readonly_paths[i];
+
+		if (access(p, F_OK) < 0)
+			continue;
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    remount_bind(p, MS_RDONLY, 0) < 0)
+			return tn_error_errno(err, errno,
+					      "linux.readonlyPaths: cannot make %s "
+					      "read-only",
+					      p);
+	}
 	for (size_t i = 0; i < c->n_masked_paths; i++) {
 		const char *p = c->masked_paths[i];
 		struct stat st;
@@ -456,18 +477,6 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 			r = mount("/dev/null", p, NULL, MS_BIND, NULL);
 		if (r < 0)
 			return tn_error_errno(err, errno, "linux.maskedPaths: cannot mask %s", p);
-	}
-	for (size_t i = 0; i < c->n_readonly_paths; i++) {
-		const char *p = c->readonly_paths[i];
-
-		if (access(p, F_OK) < 0)
-			continue;
-		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-		    remount_bind(p, MS_RDONLY, 0) < 0)
-			return tn_error_errno(err, errno,
-					      "linux.readonlyPaths: cannot make %s "
-					      "read-only",
-					      p);
 	}
 	return 0;
 }
@@ -548,8 +557,20 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	const struct tn_oci_config *c = ctx->cfg;
-	int r = mask_paths(c, err);
+	int r;
 
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct tn_oci_mount *m = &c->mounts[i];
+
+		if (!readonly_late(m))
+			continue;
+		r = remount_bind(m->destination,
+				 (m->flags & ~(MS_REMOUNT | MS_BIND | MS_REC)) | MS_RDONLY,
+				 m->clear);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot make %s read-only", m->destination);
+	}
+	r = mask_paths(c, err);
 	if (r < 0)
 		return r;
 	if (c->root_readonly && remount_bind("/", MS_RDONLY, 0) < 0)

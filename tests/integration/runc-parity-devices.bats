@@ -132,3 +132,30 @@ USERNS='.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"contai
 	same_as_runc p2
 	assert_contains "$(run_with "$TENANT" p3)" "No such device or address"
 }
+
+# mountinfo without what differs from run to run: mount IDs and device numbers, the cgroups.
+mounts_of() {
+	sed -E 's/^[0-9]+ [0-9]+ [0-9]+:[0-9]+ //' | grep -v cgroup
+}
+
+@test "read-only /dev: filled first, then made read-only; the mounts in runc's order" {
+	config "$B" '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	args "$B" lsdev /dev ";" cat /proc/self/mountinfo
+	local want got
+	want=$(run_with runc ro0-r | mounts_of)
+	got=$(run_with "$TENANT" ro0-t | mounts_of)
+	assert_eq "$got" "$want"
+	assert_contains "$got" "/ /dev ro,nosuid - tmpfs tmpfs rw"
+	assert_contains "$got" "null c 666 0 0 1:3"
+	args "$B" write /dev/x y
+	same_as_runc ro1
+	assert_contains "$(run_with "$TENANT" ro2)" "Read-only file system"
+}
+
+@test "read-only tmpfs: what is mounted in it is made before it turns read-only, as runc" {
+	config "$B" '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "mode=755"]},
+		{"destination": "/data/sub", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "nosuid"]}]'
+	args "$B" lsdev /data ";" write /data/x y
+	same_as_runc rt0
+	assert_contains "$(run_with "$TENANT" rt1)" "sub d 1777 0 0"
+}
