@@ -5,6 +5,14 @@ load helpers
 load parity
 bats_require_minimum_version 1.5.0
 
+setup_file() {
+	userns_setup
+}
+
+teardown_file() {
+	userns_teardown
+}
+
 # The v1 devices controller, as on this project's hybrid machines.
 require_v1_devices() {
 	[ -e /sys/fs/cgroup/devices/devices.list ] || skip "needs the cgroup v1 devices controller"
@@ -158,4 +166,29 @@ mounts_of() {
 	args "$B" lsdev /data ";" write /data/x y
 	same_as_runc rt0
 	assert_contains "$(run_with "$TENANT" rt1)" "sub d 1777 0 0"
+}
+
+# Run the bundle at $1 as tenant-ns with RUNTIME (runc or tenant): "exit status" then output.
+rootless_run() {
+	local bundle=$1 runtime=$2 id=$3 status=0 out
+	[ "$runtime" = tenant ] && runtime=$USERNS_DIR/tenant
+	out=$(as_user tenant-ns "$runtime" --root "$USERNS_DIR/work/state-${id}" run --bundle "$bundle" "$id" 2>&1 3>&-) || status=$?
+	printf '%s\n%s\n' "$status" "$out"
+}
+
+@test "rootless: /dev and linux.devices are the host's nodes, bound, as runc rootless" {
+	require_userns_user
+	local R=$PUBLIC/rootless want got
+	make_bundle "$R" --rootless
+	config "$R" --argjson u "$NS_UID" --argjson g "$NS_GID" \
+		'.linux.uidMappings[0].hostID = $u | .linux.gidMappings[0].hostID = $g |
+		 .linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 384},
+			{"path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200}]'
+	args "$R" lsdev /dev ";" lsdev /dev/net
+	chown -R tenant-ns:tenant-ns "$R"
+	want=$(rootless_run "$R" runc rl0 | grep -v '^mqueue ')
+	got=$(rootless_run "$R" tenant rl1 | grep -v '^mqueue ')
+	assert_eq "$got" "$want"
+	assert_contains "$got" "kmsg c $(stat -c %a /dev/kmsg) 65534 65534 1:11"
+	assert_contains "$got" "null c 666 65534 65534 1:3"
 }
