@@ -191,8 +191,12 @@ int tn_container_device_rules(struct tn_oci_config *c, bool rootless)
 	struct tn_resources *res = &c->resources;
 	struct tn_device_rule *v;
 
-	if (rootless && !res->has_devices)
-		return 0; /* a rootless runc writes no device rules */
+	/* Rootless, runc's device rules fail (only root may write them, or attach a BPF
+	 * program) and it ignores that: none are applied. */
+	if (rootless) {
+		res->has_devices = false;
+		return 0;
+	}
 	v = reallocarray(res->devices, res->n_devices + ELEMENTSOF(defaults) + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;

@@ -13,6 +13,6 @@ int tn_container_make_devices(struct tn_init_ctx *ctx, int rootfd, struct tn_err
 /*
  * linux.resources.devices as runc applies them, on create: the config's rules, then what runc
  * always allows (a default node linux.devices gives by path is left to the config). A rootless
- * caller that gave no rules gets none.
+ * caller gets none (runc's fail there, and it goes on).
  */
 int tn_container_device_rules(struct tn_oci_config *c, bool rootless);
