@@ -89,8 +89,9 @@ static int bind_node(int dir, const char *name, const struct tn_oci_device *d)
 	_cleanup_close_ int fd = -1;
 	char path[64];
 
-	fd = openat(dir, name, O_CREAT | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd < 0 && errno != ENXIO && errno != ENODEV)
+	/* O_EXCL: what is there already is never opened (a node of the image would be). */
+	fd = openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EEXIST)
 		return negative_errno();
 	fd = safe_close(fd);
 	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
