@@ -193,3 +193,39 @@ rootless_run() {
 	assert_contains "$got" "kmsg c $(stat -c %a /dev/kmsg) 65534 65534 1:11"
 	assert_contains "$got" "null c 666 65534 65534 1:3"
 }
+
+# Rootful podman with private storage (under USERNS_DIR) and RUNTIME as its OCI runtime.
+pm_with() {
+	local runtime=$1
+	shift
+	podman --root "$USERNS_DIR/podman/storage" --runroot "$USERNS_DIR/podman/run" \
+		--runtime "$runtime" --cgroup-manager cgroupfs --events-backend file "$@"
+}
+
+@test "podman --device: the same nodes and device rules with tenant as with runc" {
+	require_userns_user
+	command -v podman >/dev/null || skip "needs podman"
+	local img=$USERNS_DIR/image made_run=0 made_parent=0 a
+	[ -e /run/tenant ] || made_run=1
+	ls -d /sys/fs/cgroup/*/libpod_parent >/dev/null 2>&1 || made_parent=1
+	mkdir -p "$img/rootfs/bin"
+	cp "$(command -v busybox)" "$img/rootfs/bin/busybox"
+	for a in sh cat stat; do ln -s busybox "$img/rootfs/bin/$a"; done
+	tar -C "$img/rootfs" -cf "$img/image.tar" .
+	pm_with runc import -q "$img/image.tar" localhost/tenant-dev:latest >/dev/null
+	local cmd='stat -c "%n %F %a %u %g %t:%T" /dev/fuse /dev/mytun /dev/null; cat /sys/fs/cgroup/devices/devices.list'
+	local opts=(--rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096
+		--device /dev/fuse --device /dev/net/tun:/dev/mytun:r localhost/tenant-dev sh -c "$cmd")
+	local want got
+	want=$(pm_with runc run "${opts[@]}" 2>&1)
+	got=$(pm_with "$TENANT" run "${opts[@]}" 2>&1)
+	pm_with runc system reset -f >/dev/null 2>&1
+	[ "$made_run" = 1 ] && rmdir /run/tenant 2>/dev/null
+	[ "$made_parent" = 1 ] &&
+		for d in $(find /sys/fs/cgroup -maxdepth 2 -type d -name libpod_parent); do find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$got" "$want"
+	assert_contains "$got" "/dev/mytun character special file"
+	assert_contains "$got" "c 10:200 r"
+}
