@@ -229,3 +229,27 @@ pm_with() {
 	assert_contains "$got" "/dev/mytun character special file"
 	assert_contains "$got" "c 10:200 r"
 }
+
+# run_with in a mount namespace where /sys/fs/cgroup is the cgroup2 hierarchy alone, as on v2
+# hosts: the device rules are a BPF program.
+run_v2() {
+	local runtime=$1 id=$2 root=$STATE status=0 out
+	[ "$runtime" = runc ] && root=$RSTATE
+	out=$(unshare -m --propagation private sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh \
+		"$runtime" --root "$root" run --bundle "$B" "$id" 2>&1 3>&-) || status=$?
+	printf '%s\n%s\n' "$status" "$out"
+}
+
+@test "device cgroup v2 (BPF): a node the rules deny cannot be opened; allowed, it can, as runc" {
+	config "$B" '.linux.devices = [{"path": "/dev/mydev", "type": "c", "major": 240, "minor": 7}]'
+	args "$B" cat /dev/mydev ";" cat /dev/null
+	assert_eq "$(run_v2 "$TENANT" b0-t)" "$(run_v2 runc b0-r)"
+	assert_contains "$(run_v2 "$TENANT" b1-t)" "Operation not permitted"
+	config "$B" '.linux.resources.devices += [{"allow": true, "type": "c", "major": 240, "access": "r"}]'
+	assert_eq "$(run_v2 "$TENANT" b2-t)" "$(run_v2 runc b2-r)"
+	assert_contains "$(run_v2 "$TENANT" b3-t)" "No such device or address"
+	# Everything allowed but the node's reading: a deny list.
+	config "$B" '.linux.resources.devices = [{"allow": true, "access": "rwm"}, {"allow": false, "type": "c", "major": 240, "minor": 7, "access": "r"}]'
+	assert_eq "$(run_v2 "$TENANT" b4-t)" "$(run_v2 runc b4-r)"
+	assert_contains "$(run_v2 "$TENANT" b5-t)" "Operation not permitted"
+}
