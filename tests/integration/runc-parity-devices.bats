@@ -159,6 +159,10 @@ mounts_of() {
 	args "$B" write /dev/x y
 	same_as_runc ro1
 	assert_contains "$(run_with "$TENANT" ro2)" "Read-only file system"
+	# In a user namespace too (made read-only by a bind remount that keeps the locked flags).
+	config "$B" "$USERNS"
+	args "$B" lsdev /dev ";" write /dev/x y
+	same_as_runc ro3
 }
 
 @test "read-only tmpfs: what is mounted in it is made before it turns read-only, as runc" {
