@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Device rules on cgroup v2: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the
- * container's cgroup, the way runc and crun do it. The rules keep v1's meaning: everything is
- * denied, then each rule in order allows or denies, the last match deciding; so the program
- * tests the rules from the last to the first and returns the first verdict that matches.
+ * Device rules: reduced to v1's form (a default and exceptions, as runc's emulator does), then
+ * on cgroup v2 a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the container's cgroup, the
+ * way runc and crun do it: the exceptions are tested, then the default decides.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -11,6 +10,7 @@
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -62,7 +62,7 @@ static int access_bits(const char *access)
  */
 static bool rule(struct prog *p, const struct tn_device_rule *d)
 {
-	size_t start = p->n, jumps[4];
+	size_t jumps[4];
 	int n_jumps = 0, acc = access_bits(d->access);
 
 	if (d->type != 'a') {
@@ -89,8 +89,120 @@ static bool rule(struct prog *p, const struct tn_device_rule *d)
 	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	for (int i = 0; i < n_jumps; i++)
 		p->v[jumps[i]].off = (int16_t)(p->n - jumps[i] - 1);
-	(void)start;
 	return n_jumps == 0;
+}
+
+/* ---- the v1 form (runc's emulator) ---- */
+
+static bool same_node(const struct tn_device_rule *a, char type, int64_t major, int64_t minor)
+{
+	return a->type == type && a->major == major && a->minor == minor;
+}
+
+static struct tn_device_rule *find(struct tn_device_list *l, char type, int64_t major,
+				   int64_t minor)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (same_node(&l->v[i], type, major, minor))
+			return &l->v[i];
+	return NULL;
+}
+
+static int access_of(const struct tn_device_rule *d)
+{
+	return d ? access_bits(d->access) : 0;
+}
+
+static void set_access(struct tn_device_rule *d, int a)
+{
+	size_t k = 0;
+
+	if (a & BPF_DEVCG_ACC_READ)
+		d->access[k++] = 'r';
+	if (a & BPF_DEVCG_ACC_WRITE)
+		d->access[k++] = 'w';
+	if (a & BPF_DEVCG_ACC_MKNOD)
+		d->access[k++] = 'm';
+	d->access[k] = '\0';
+}
+
+/* An exception gains access (added when new; l->v has room for one per rule). */
+static void add(struct tn_device_list *l, const struct tn_device_rule *d)
+{
+	struct tn_device_rule *e = find(l, d->type, d->major, d->minor);
+
+	if (!e) {
+		e = &l->v[l->n++];
+		*e = *d;
+		e->allow = !l->allow_all;
+		e->access[0] = '\0';
+	}
+	set_access(e, access_of(e) | access_bits(d->access));
+}
+
+/* An exception loses access (removed when it has none left). v1 ignores a hole punched in a
+ * wildcard exception; runc refuses it, so does this. */
+static int take(struct tn_device_list *l, const struct tn_device_rule *d)
+{
+	const int64_t wild[3][2] = { { -1, d->minor }, { d->major, -1 }, { -1, -1 } };
+	int a = access_bits(d->access);
+	struct tn_device_rule *e;
+
+	for (size_t i = 0; i < 3; i++)
+		if (!same_node(d, d->type, wild[i][0], wild[i][1]) &&
+		    (access_of(find(l, d->type, wild[i][0], wild[i][1])) & a))
+			return -EINVAL;
+	e = find(l, d->type, d->major, d->minor);
+	if (!e)
+		return 0;
+	set_access(e, access_of(e) & ~a);
+	if (e->access[0] == '\0')
+		*e = l->v[--l->n];
+	return 0;
+}
+
+static int compare(const void *x, const void *y)
+{
+	const struct tn_device_rule *a = x, *b = y;
+
+	if (a->major != b->major)
+		return a->major < b->major ? -1 : 1;
+	if (a->minor != b->minor)
+		return a->minor < b->minor ? -1 : 1;
+	return (a->type > b->type) - (a->type < b->type);
+}
+
+int tn_device_list_reduce(const struct tn_device_rule *rules, size_t n, struct tn_device_list *ret,
+			  size_t *ret_bad)
+{
+	_cleanup_(tn_device_list_done) struct tn_device_list l = { 0 };
+
+	l.v = calloc(n + 1, sizeof(*l.v));
+	if (!l.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct tn_device_rule *d = &rules[i];
+
+		if (d->type == 'a') { /* everything: a new default, no exceptions */
+			l.allow_all = d->allow;
+			l.n = 0;
+		} else if (d->allow != l.allow_all) {
+			add(&l, d);
+		} else if (take(&l, d) < 0) {
+			*ret_bad = i;
+			return -EINVAL;
+		}
+	}
+	qsort(l.v, l.n, sizeof(*l.v), compare);
+	*ret = l;
+	l = (struct tn_device_list){ 0 };
+	return 0;
+}
+
+void tn_device_list_done(struct tn_device_list *l)
+{
+	free(l->v);
+	*l = (struct tn_device_list){ 0 };
 }
 
 static long bpf(int cmd, union bpf_attr *attr)
@@ -98,23 +210,18 @@ static long bpf(int cmd, union bpf_attr *attr)
 	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* The program for the rules, the last one first: the last match decides. The defaults come
- * after the config's. */
-static int build(struct prog *p, const struct tn_device_rule *rules, size_t n,
-		 const struct tn_device_rule *defaults, size_t n_defaults)
+/* The program for the list: each exception, then the default. */
+static int build(struct prog *p, const struct tn_device_list *l)
 {
-	bool done = false;
+	const struct tn_device_rule all = {
+		.allow = l->allow_all, .type = 'a', .major = -1, .minor = -1, .access = "rwm"
+	};
 
 	p->n = 0;
 	prologue(p);
-	for (size_t i = n_defaults; i-- > 0 && !done;)
-		done = rule(p, &defaults[i]);
-	for (size_t i = n; i-- > 0 && !done;)
-		done = rule(p, &rules[i]);
-	if (!done) {
-		emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0); /* no match: denied */
-		emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		(void)rule(p, &l->v[i]); /* an exception never matches everything */
+	rule(p, &all);
 	return p->n >= MAX_INSNS ? -E2BIG : 0;
 }
 
@@ -150,8 +257,7 @@ static int load(const struct prog *p, int *ret_fd)
 	return 0;
 }
 
-int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, size_t n,
-			 const struct tn_device_rule *defaults, size_t n_defaults)
+int tn_cgroup_devices_v2(const char *dir, const struct tn_device_list *l)
 {
 	_cleanup_free_ struct prog *p = calloc(1, sizeof(*p)); /* MAX_INSNS, bounded by emit() */
 	_cleanup_close_ int prog = -1, cg = -1;
@@ -160,7 +266,7 @@ int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, si
 
 	if (!p)
 		return -ENOMEM;
-	r = build(p, rules, n, defaults, n_defaults);
+	r = build(p, l);
 	if (r < 0)
 		return r;
 	r = load(p, &prog);

@@ -162,14 +162,6 @@ static int set_text(const char *dir, const char *file, const char *text, struct 
 	return tn_cgroup_set(dir, file, text, err);
 }
 
-/* What runc always allows (libcontainer's AllowedDevices), after the config's rules. */
-static const struct tn_device_rule default_devices[] = {
-	{ true, 'c', -1, -1, "m" },    { true, 'b', -1, -1, "m" }, { true, 'c', 1, 3, "rwm" },
-	{ true, 'c', 1, 8, "rwm" },    { true, 'c', 1, 7, "rwm" }, { true, 'c', 5, 0, "rwm" },
-	{ true, 'c', 1, 5, "rwm" },    { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 1, "rwm" },
-	{ true, 'c', 136, -1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 10, 200, "rwm" },
-};
-
 static int apply_v2_pids_memory(const char *dir, const struct tn_resources *res,
 				struct tn_error **err)
 {
@@ -236,10 +228,31 @@ static int apply_v2_cpu(const char *dir, const struct tn_resources *res, struct 
 	return 0;
 }
 
+/* linux.resources.devices (with runc's defaults, create appended them) in v1's form. */
+static int device_list(const struct tn_resources *res, struct tn_device_list *ret,
+		       struct tn_error **err)
+{
+	size_t bad = 0;
+	int r = tn_device_list_reduce(res->devices, res->n_devices, ret, &bad);
+
+	if (r == -EINVAL) {
+		r = tn_error_set(
+			err, EINVAL,
+			"linux.resources.devices[%zu]: the rule takes access out of part of "
+			"a wildcard rule before it, which the device cgroup cannot do",
+			bad);
+		return tn_error_hint(err, r,
+				     "deny the wildcard rule as a whole, or allow only what is "
+				     "wanted");
+	}
+	return r < 0 ? tn_error_errno(err, -r, "cannot reduce the device rules") : 0;
+}
+
 /* v2: what has no v2 form here refused before anything is written; unified after the other
  * limits, so that it wins (as runc). */
 static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_error **err)
 {
+	_cleanup_(tn_device_list_done) struct tn_device_list l = { 0 };
 	int r = tn_cgroup_refuse_v2(res, err);
 
 	if (r < 0)
@@ -255,8 +268,10 @@ static int apply_v2(const char *dir, const struct tn_resources *res, struct tn_e
 		return r;
 	if (!res->has_devices)
 		return 0;
-	r = tn_cgroup_devices_v2(dir, res->devices, res->n_devices, default_devices,
-				 ELEMENTSOF(default_devices));
+	r = device_list(res, &l, err);
+	if (r < 0)
+		return r;
+	r = tn_cgroup_devices_v2(dir, &l);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cgroup %s: cannot attach the device filter", dir);
 	return 0;
@@ -280,24 +295,24 @@ static int ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *
 	return tn_cgroup_ctrl_dir(h, c, path, buf, len);
 }
 
-/* v1 devices: deny everything, then the rules in order, then runc's defaults. */
+/* v1 devices as runc writes them: everything denied (or allowed), then each exception. */
 static int apply_devices_v1(const char *dir, const struct tn_resources *res, struct tn_error **err)
 {
+	_cleanup_(tn_device_list_done) struct tn_device_list l = { 0 };
+	const char *to_default, *to_exception;
 	char text[64];
-	int r = set_text(dir, "devices.deny", "a", err);
+	int r = device_list(res, &l, err);
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < res->n_devices; i++) {
-		device_text(&res->devices[i], text, sizeof(text));
-		r = set_text(dir, res->devices[i].allow ? "devices.allow" : "devices.deny", text,
-			     err);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
-		device_text(&default_devices[i], text, sizeof(text));
-		r = set_text(dir, "devices.allow", text, err);
+	to_default = l.allow_all ? "devices.allow" : "devices.deny";
+	to_exception = l.allow_all ? "devices.deny" : "devices.allow";
+	r = set_text(dir, to_default, "a", err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l.n; i++) {
+		device_text(&l.v[i], text, sizeof(text));
+		r = set_text(dir, to_exception, text, err);
 		if (r < 0)
 			return r;
 	}

@@ -106,7 +106,7 @@ struct tn_resources {
 	size_t n_unified;
 	char *cpus; /* cpuset.cpus, NULL: inherit */
 	char *mems;
-	struct tn_device_rule *devices; /* in order; runc's default allowed devices follow */
+	struct tn_device_rule *devices; /* in order; create appends runc's defaults */
 	size_t n_devices;
 	bool has_devices;
 };
@@ -219,6 +219,22 @@ void tn_cgroup_view_done(struct tn_cgroup_view *v);
 
 void tn_resources_done(struct tn_resources *r);
 
+/*
+ * Device rules reduced to what the v1 controller holds, as runc's emulator computes it: a
+ * default (everything allowed or denied, the last "a" rule's) and exceptions to it, one per
+ * (type, major, minor) with their access merged, sorted by major, minor, then type (a wildcard,
+ * -1, first). runc writes them in that order, so devices.list reads the same (pure).
+ */
+struct tn_device_list {
+	bool allow_all;
+	struct tn_device_rule *v; /* the exceptions: v[i].allow is !allow_all */
+	size_t n;
+};
+/* -EINVAL when a rule would take access out of part of a wildcard exception (v1 cannot, and
+ * runc refuses it); *ret_bad is then that rule's index. */
+int tn_device_list_reduce(const struct tn_device_rule *rules, size_t n, struct tn_device_list *ret,
+			  size_t *ret_bad);
+void tn_device_list_done(struct tn_device_list *l);
+
 /* cgroup v2 device rules: a BPF program on the cgroup directory (cgroup-devices.c). */
-int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, size_t n,
-			 const struct tn_device_rule *defaults, size_t n_defaults);
+int tn_cgroup_devices_v2(const char *dir, const struct tn_device_list *l);

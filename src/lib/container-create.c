@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "clock.h"
+#include "container-devices.h"
 #include "container-idmap.h"
 #include "container-init.h"
 #include "container-plan.h"
@@ -171,6 +172,9 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 		r = tn_txn_undo(&c->txn, undo_cgroup, c);
 		if (r < 0)
 			return r;
+		r = tn_container_device_rules(&p->cfg, tn_rootless());
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot add the default device rules");
 		/* As runc: a rootless caller may go without a cgroup of its own, never without
 		 * the one the config names. */
 		r = tn_cgroup_enter(p->cgroup, c->p1, &p->cfg.resources,

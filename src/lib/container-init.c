@@ -164,6 +164,19 @@ static uint64_t own_userns(void)
 	return stat("/proc/self/ns/user", &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
+/* unshare(flags), or the failure told to R, which explains it with this machine's facts
+ * (userns-diag.h). */
+static void unshare_or_exit(struct tn_init_ctx *ctx, int flags)
+{
+	struct tn_sync_msg m = { .type = TN_SYNC_UNSHARE_FAILED };
+
+	if (!flags || unshare(flags) == 0)
+		return;
+	m.code = errno;
+	(void)tn_sync_send(ctx->sync_fd, &m);
+	_exit(1);
+}
+
 /* P1 until it forks init: the namespaces, the maps and cgroup (R), root, the cgroup namespace. */
 static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 {
@@ -187,16 +200,22 @@ static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	r = join_namespaces(c, &fds, err);
 	if (r < 0)
 		return r;
-	if (unshare(ctx->new_flags & ~CLONE_NEWCGROUP) < 0) {
-		/* R explains it with this machine's facts (userns-diag.h). */
-		struct tn_sync_msg m = { .type = TN_SYNC_UNSHARE_FAILED, .code = errno };
-
-		(void)tn_sync_send(ctx->sync_fd, &m);
-		_exit(1);
-	}
+	unshare_or_exit(ctx, (ctx->new_flags & CLONE_NEWUSER) ? CLONE_NEWUSER
+							      : ctx->new_flags & ~CLONE_NEWCGROUP);
 	r = wait_setup(ctx, err);
 	if (r < 0)
 		return r;
+	/*
+	 * As runc: the other namespaces of a new user namespace are made once this process is
+	 * its UID 0, not yet its GID 0, so what they own from their creation (the root of the
+	 * IPC namespace's mqueue, /dev/mqueue) has runc's owner.
+	 */
+	if (ctx->new_flags & CLONE_NEWUSER) {
+		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+			return tn_error_errno(err, errno,
+					      "cannot become UID 0 in the user namespace");
+		unshare_or_exit(ctx, ctx->new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP));
+	}
 	if (ctx->in_userns) {
 		r = become_root(ctx, err);
 		if (r < 0)

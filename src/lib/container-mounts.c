@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The container's filesystem (container-mounts.h): rootfs bind, config.json's mounts,
- * default devices, pivot_root, masked and read-only paths, a read-only root.
+ * /dev (container-devices.c), pivot_root, masked and read-only paths, a read-only root.
  *
  * Mount targets are resolved inside the root filesystem with openat2(RESOLVE_IN_ROOT), so a
  * symlink in an image cannot point a mount outside it; the mount goes onto the resolved fd
@@ -21,72 +21,17 @@
 #include <sys/sysmacros.h>
 
 #include "container-copyup.h"
+#include "container-devices.h"
 #include "container-hooks.h"
 #include "container-mounts.h"
 #include "in-root.h"
 #include "idmapped.h"
 #include "banned.h"
 
-/* One missing component in `dir`: a directory, or an empty file. */
-static int make_component(int dir, const char *name, bool file)
-{
-	_cleanup_close_ int fd = -1;
-
-	if (!file)
-		return mkdirat(dir, name, 0755) < 0 && errno != EEXIST ? negative_errno() : 0;
-	/* O_EXCL|O_NOFOLLOW: a dangling symlink of the image is never followed. */
-	fd = openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
-	return fd < 0 && errno != EEXIST ? negative_errno() : 0;
-}
-
-/* The last component of `path` inside the root, made when it is missing (other errors are
- * left to the open that follows). */
-static int make_if_missing(int rootfd, char *path, bool file)
-{
-	_cleanup_close_ int fd = tn_openat2_in_root(rootfd, path, O_PATH, 0);
-	_cleanup_close_ int dir = -1;
-	char *slash;
-
-	if (fd != -ENOENT)
-		return 0;
-	slash = strrchr(path, '/');
-	*slash = '\0';
-	dir = tn_openat2_in_root(rootfd, slash == path ? "/" : path, O_PATH | O_DIRECTORY, 0);
-	*slash = '/';
-	if (dir < 0)
-		return dir;
-	return make_component(dir, slash + 1, file);
-}
-
-/* Create `path` (a directory, or an empty file for the last component) inside the root. */
-static int mkpath_in_root(int rootfd, const char *path, bool file)
-{
-	char buf[4096];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1;; p++) {
-		bool last = *p == '\0';
-		int r;
-
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		r = make_if_missing(rootfd, buf, last && file);
-		if (r < 0)
-			return r;
-		if (last)
-			return 0;
-		*p = '/';
-	}
-}
-
 /* "/proc/self/fd/N" for a target resolved inside the root; *ret_fd must be closed. */
 static int target(int rootfd, const char *dest, bool file, int *ret_fd, char *buf, size_t len)
 {
-	int r = mkpath_in_root(rootfd, dest, file), fd;
+	int r = tn_mkpath_in_root(rootfd, dest, file), fd;
 
 	if (r < 0)
 		return r;
@@ -403,6 +348,14 @@ static int mount_idmapped(int rootfd, const struct tn_oci_mount *m, int tree, st
 	return 0;
 }
 
+/* As runc: a tmpfs, and /dev, stay writable until tn_container_protect makes them read-only,
+ * so what goes in them (device nodes, mount points, a copy-up) can be made. */
+static bool readonly_late(const struct tn_oci_mount *m)
+{
+	return (m->flags & MS_RDONLY) && !m->bind &&
+	       (is_type(m, "tmpfs") || strcmp(m->destination, "/dev") == 0);
+}
+
 /*
  * A filesystem mounted anew on the target; with tmpcopyup, *ret_under is first the directory
  * it covers (to copy from once covered), or the error opening it.
@@ -420,8 +373,8 @@ static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 		return mount_cgroup(ctx, t, m);
 	if (is_type(m, "devpts"))
 		return mount_devpts(t->path, m);
-	if (mount(m->source ? m->source : m->type, t->path, m->type, m->flags & ~MS_REMOUNT,
-		  m->data) < 0)
+	if (mount(m->source ? m->source : m->type, t->path, m->type,
+		  m->flags & ~(MS_REMOUNT | (readonly_late(m) ? MS_RDONLY : 0)), m->data) < 0)
 		return negative_errno();
 	return 0;
 }
@@ -473,82 +426,6 @@ static int mount_one(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_er
 	return 0;
 }
 
-/* ---- /dev ---- */
-
-static const struct {
-	const char *name;
-	unsigned major, minor;
-} devices[] = {
-	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
-	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
-};
-
-/* The node made with mknod (one that exists is kept). */
-static int mknod_device(int rootfd, const char *name, unsigned major, unsigned minor)
-{
-	_cleanup_close_ int dir = tn_openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
-
-	if (dir < 0)
-		return dir;
-	if (mknodat(dir, name, S_IFCHR | 0666, makedev(major, minor)) < 0 ||
-	    fchmodat(dir, name, 0666, 0) < 0) /* fchmodat: umask off */
-		return errno == EEXIST ? 0 : negative_errno();
-	return 0;
-}
-
-/* mknod is not allowed in a user namespace: the host's node, bound at the same path. */
-static int bind_device(int rootfd, const char *name)
-{
-	_cleanup_close_ int fd = -1;
-	char dev[64], path[64];
-	int r;
-
-	snprintf(dev, sizeof(dev), "/dev/%s", name);
-	r = target(rootfd, dev, true, &fd, path, sizeof(path));
-	if (r < 0)
-		return r;
-	return mount(dev, path, NULL, MS_BIND, NULL) < 0 ? negative_errno() : 0;
-}
-
-static int make_device(struct tn_init_ctx *ctx, int rootfd, const char *name, unsigned major,
-		       unsigned minor)
-{
-	return ctx->in_userns ? bind_device(rootfd, name)
-			      : mknod_device(rootfd, name, major, minor);
-}
-
-static int setup_dev(struct tn_init_ctx *ctx, int rootfd, struct tn_error **err)
-{
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
-		{ "pts/ptmx", "ptmx" },
-	};
-	_cleanup_close_ int dir = -1;
-	int r;
-
-	for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
-		r = make_device(ctx, rootfd, devices[i].name, devices[i].major, devices[i].minor);
-		if (r < 0)
-			return tn_error_errno(err, -r, "cannot create /dev/%s", devices[i].name);
-	}
-	dir = tn_openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
-	if (dir < 0)
-		return tn_error_errno(err, -dir, "cannot open /dev");
-	for (size_t i = 0; i < ELEMENTSOF(links); i++)
-		if (symlinkat(links[i][0], dir, links[i][1]) < 0 && errno != EEXIST)
-			return tn_error_errno(err, errno, "cannot create /dev/%s", links[i][1]);
-	return 0;
-}
-
-static bool dev_is_tmpfs(const struct tn_oci_config *c)
-{
-	for (size_t i = 0; i < c->n_mounts; i++)
-		if (strcmp(c->mounts[i].destination, "/dev") == 0)
-			return !c->mounts[i].bind;
-	return false;
-}
-
 /* ---- root ---- */
 
 static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
@@ -572,8 +449,21 @@ static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
+/* As runc: the read-only paths, then the masked ones. */
 static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 {
+	for (size_t i = 0; i < c->n_readonly_paths; i++) {
+		const char *p = c->readonly_paths[i];
+
+		if (access(p, F_OK) < 0)
+			continue;
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    remount_bind(p, MS_RDONLY, 0) < 0)
+			return tn_error_errno(err, errno,
+					      "linux.readonlyPaths: cannot make %s "
+					      "read-only",
+					      p);
+	}
 	for (size_t i = 0; i < c->n_masked_paths; i++) {
 		const char *p = c->masked_paths[i];
 		struct stat st;
@@ -587,23 +477,6 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 			r = mount("/dev/null", p, NULL, MS_BIND, NULL);
 		if (r < 0)
 			return tn_error_errno(err, errno, "linux.maskedPaths: cannot mask %s", p);
-	}
-	return 0;
-}
-
-static int readonly_paths(const struct tn_oci_config *c, struct tn_error **err)
-{
-	for (size_t i = 0; i < c->n_readonly_paths; i++) {
-		const char *p = c->readonly_paths[i];
-
-		if (access(p, F_OK) < 0)
-			continue;
-		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-		    remount_bind(p, MS_RDONLY, 0) < 0)
-			return tn_error_errno(err, errno,
-					      "linux.readonlyPaths: cannot make %s "
-					      "read-only",
-					      p);
 	}
 	return 0;
 }
@@ -650,12 +523,12 @@ static int mount_all(struct tn_init_ctx *ctx, struct tn_error **err)
 	}
 	/* As runc: a missing working directory is created, before the root may turn read-only. */
 	if (c->has_process) {
-		r = mkpath_in_root(rootfd, c->process.cwd, false);
+		r = tn_mkpath_in_root(rootfd, c->process.cwd, false);
 		if (r < 0)
 			return tn_error_errno(err, -r, "process.cwd: cannot create %s",
 					      c->process.cwd);
 	}
-	return dev_is_tmpfs(c) ? setup_dev(ctx, rootfd, err) : 0;
+	return tn_container_needs_dev(c) ? tn_container_make_devices(ctx, rootfd, err) : 0;
 }
 
 int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
@@ -680,15 +553,24 @@ int tn_container_setup_rootfs(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
-/* After sysctl (which writes /proc/sys), as runc orders it: read-only paths, masked paths (so
- * mountinfo lists them in runc's order), then the root. */
+/* After sysctl (which writes /proc/sys), as runc orders it: the read-only mounts filled while
+ * writable, read-only paths, masked paths (mountinfo lists them in runc's order), the root. */
 int tn_container_protect(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	const struct tn_oci_config *c = ctx->cfg;
-	int r = readonly_paths(c, err);
+	int r;
 
-	if (r < 0)
-		return r;
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct tn_oci_mount *m = &c->mounts[i];
+
+		if (!readonly_late(m))
+			continue;
+		r = remount_bind(m->destination,
+				 (m->flags & ~(MS_REMOUNT | MS_BIND | MS_REC)) | MS_RDONLY,
+				 m->clear);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot make %s read-only", m->destination);
+	}
 	r = mask_paths(c, err);
 	if (r < 0)
 		return r;

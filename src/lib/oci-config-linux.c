@@ -350,6 +350,35 @@ const struct tn_field tn_resources_fields[] = {
 	{ 0 },
 };
 
+#define N(k, t, member, ...) TN_FIELD(struct tn_oci_device, k, t, member, __VA_ARGS__)
+
+/* linux.devices[].type: c, b, u (unbuffered: a character device) or p (a fifo). */
+static int parse_node_type(const struct tn_cfg *c, const struct tn_field *f,
+			   const struct tn_json_value *o, const char *path, void *dst)
+{
+	_cleanup_free_ char *type = NULL;
+	int r = tn_cfg_string(c, o, f->key, path, true, &type);
+
+	if (r < 0)
+		return r;
+	if (strlen(type) != 1 || !strchr("cbup", type[0]))
+		return tn_cfg_fail(c, tn_json_get(o, f->key), path, "\"%s\" is not c, b, u or p",
+				   type);
+	*(char *)dst = type[0] == 'u' ? 'c' : type[0];
+	return 0;
+}
+
+static const struct tn_field node_fields[] = {
+	N("path", STRING, path, TN_FIELD_REQUIRED, .check = tn_field_check_absolute),
+	N("type", CUSTOM, type, 0, .parse = parse_node_type),
+	N("major", I64, major, 0, .min = 0, .max = UINT32_MAX),
+	N("minor", I64, minor, 0, .min = 0, .max = UINT32_MAX),
+	N("fileMode", U32, file_mode, TN_FIELD_HAS, TN_GIVEN(struct tn_oci_device, has_file_mode)),
+	N("uid", ID, uid, 0),
+	N("gid", ID, gid, 0),
+	{ 0 },
+};
+
 #define L(k, t, member, ...) TN_FIELD(struct tn_oci_config, k, t, member, __VA_ARGS__)
 #define L_COUNT(member)	     TN_COUNT(struct tn_oci_config, member)
 
@@ -368,5 +397,7 @@ const struct tn_field tn_oci_linux_fields[] = {
 	L("seccomp", CUSTOM, seccomp, 0, .parse = parse_seccomp, .done = seccomp_done),
 	L("resources", OBJECT, resources, 0, .fields = tn_resources_fields),
 	{ .key = "(intelRdt)", .type = TN_FIELD_CHECK, .check = check_intel_rdt },
+	L("devices", ARRAY, devices, 0, L_COUNT(n_devices), .fields = node_fields,
+	  .elem_size = sizeof(struct tn_oci_device)),
 	{ 0 },
 };

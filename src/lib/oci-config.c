@@ -360,7 +360,12 @@ int tn_resources_load(const char *path, struct tn_resources *ret, struct tn_erro
 				    se.column, se.message);
 	if (v->type != TN_JSON_OBJECT)
 		return tn_cfg_fail(&c, v, "resources", "expected an object");
-	return tn_fields_parse(&c, tn_resources_fields, v, "linux.resources", ret);
+	r = tn_fields_parse(&c, tn_resources_fields, v, "linux.resources", ret);
+	if (r < 0)
+		return r;
+	/* As runc's update: the device rules stay as create set them. */
+	ret->has_devices = false;
+	return 0;
 }
 
 int tn_oci_config_load(const char *path, struct tn_oci_config *ret, struct tn_error **err)

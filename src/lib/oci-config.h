@@ -94,6 +94,16 @@ struct tn_oci_process {
 	int oom_score_adj;
 };
 
+/* linux.devices: a node made in the container (container-devices.c). */
+struct tn_oci_device {
+	char *path;
+	char type;	      /* 'c', 'b' or 'p' ("u" is read as 'c', as runc does) */
+	int64_t major, minor; /* 0 when absent */
+	bool has_file_mode;
+	uint32_t file_mode; /* permission bits; absent: 0666 */
+	uint32_t uid, gid;  /* the node's owner; absent: 0 */
+};
+
 struct tn_oci_config {
 	char *oci_version;
 	char *root_path; /* as written: relative to the bundle, or absolute */
@@ -112,6 +122,8 @@ struct tn_oci_config {
 	unsigned long rootfs_propagation; /* 0: not set */
 	char *cgroups_path;
 	struct tn_resources resources;
+	struct tn_oci_device *devices;
+	size_t n_devices;
 	char **sysctl; /* "key", "value", ... pairs */
 	size_t n_sysctl;
 	struct tn_seccomp *seccomp; /* NULL: no filter */

@@ -11,6 +11,7 @@
  *	stat FILE           "UID GID MODE" (octal mode bits)
  *	ls DIR              the names, sorted, one a line
  *	find DIR            every path below DIR, sorted, directories entered (not symlinks)
+ *	lsdev DIR           "NAME TYPE MODE UID GID [MAJ:MIN|-> TARGET]" for each entry, sorted
  *	hostname            the UTS hostname and domainname
  *	env                 the environment, one a line
  *	cwd                 the working directory
@@ -154,6 +155,54 @@ static int cmd_ls(const char *dir)
 	return 0;
 }
 
+/* One entry of lsdev: its type letter (as ls -l), mode, owner, then the device or the target. */
+static void lsdev_entry(const char *dir, const char *name)
+{
+	char path[4096], target[4096];
+	struct stat st;
+	ssize_t k;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (lstat(path, &st) < 0) {
+		fail("lsdev", path);
+		return;
+	}
+	printf("%s %c %o %u %u", name,
+	       S_ISCHR(st.st_mode)    ? 'c'
+	       : S_ISBLK(st.st_mode)  ? 'b'
+	       : S_ISDIR(st.st_mode)  ? 'd'
+	       : S_ISLNK(st.st_mode)  ? 'l'
+	       : S_ISREG(st.st_mode)  ? '-'
+	       : S_ISFIFO(st.st_mode) ? 'p'
+				      : '?',
+	       (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid);
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		printf(" %u:%u", major(st.st_rdev), minor(st.st_rdev));
+	if (S_ISLNK(st.st_mode) && (k = readlink(path, target, sizeof(target) - 1)) >= 0)
+		printf(" -> %.*s", (int)k, target);
+	printf("\n");
+}
+
+static int cmd_lsdev(const char *dir)
+{
+	char *names[1024];
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return fail("lsdev", dir);
+	for (struct dirent *e; (e = readdir(d)) && n < 1024;)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	for (int i = 0; i < n; i++) {
+		lsdev_entry(dir, names[i]);
+		free(names[i]);
+	}
+	return 0;
+}
+
 static int cmd_find(const char *dir)
 {
 	char *names[1024], path[4096];
@@ -243,6 +292,8 @@ static int run(char **args, int n)
 		return cmd_ls(args[1]);
 	if (strcmp(c, "find") == 0 && n == 2)
 		return cmd_find(args[1]);
+	if (strcmp(c, "lsdev") == 0 && n == 2)
+		return cmd_lsdev(args[1]);
 	if (strcmp(c, "hostname") == 0) {
 		struct utsname u;
 

@@ -261,6 +261,33 @@ TEST(config_resources_every_field)
 	tn_oci_config_done(&cfg);
 }
 
+TEST(config_linux_devices)
+{
+	struct tn_oci_config cfg;
+
+	ASSERT_EQ(parse_config("",
+			       "\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", "
+			       "\"major\": 10, \"minor\": 229, \"fileMode\": 384, \"uid\": 5, "
+			       "\"gid\": 6}, {\"path\": \"/dev/tty9\", \"type\": \"u\"}, "
+			       "{\"path\": \"/dev/f\", \"type\": \"p\"}]",
+			       &cfg, NULL),
+		  0);
+	ASSERT_EQ(cfg.n_devices, 3);
+	ASSERT_STREQ(cfg.devices[0].path, "/dev/fuse");
+	ASSERT_EQ(cfg.devices[0].type, 'c');
+	ASSERT_EQ(cfg.devices[0].major, 10);
+	ASSERT_EQ(cfg.devices[0].minor, 229);
+	ASSERT_TRUE(cfg.devices[0].has_file_mode);
+	ASSERT_EQ_U(cfg.devices[0].file_mode, 0600);
+	ASSERT_EQ_U(cfg.devices[0].uid, 5);
+	ASSERT_EQ_U(cfg.devices[0].gid, 6);
+	ASSERT_EQ(cfg.devices[1].type, 'c'); /* "u": unbuffered, a character device */
+	ASSERT_FALSE(cfg.devices[1].has_file_mode);
+	ASSERT_EQ(cfg.devices[1].major, 0);
+	ASSERT_EQ(cfg.devices[2].type, 'p');
+	tn_oci_config_done(&cfg);
+}
+
 static void config_fails(const char *annotations, const char *lx, const char *want)
 {
 	_cleanup_(tn_error_freep) struct tn_error *err = NULL;
@@ -287,6 +314,12 @@ TEST(config_messages)
 		     "config.json:3:55: linux.resources.memory.limit: missing (it is required)");
 	config_fails("", "\"resources\": {\"devices\": [{\"type\": \"x\"}]}",
 		     "config.json:3:66: linux.resources.devices[0].type: \"x\" is not a, b or c");
+	config_fails("", "\"devices\": [{\"path\": \"/dev/x\", \"type\": \"q\"}]",
+		     "config.json:3:70: linux.devices[0].type: \"q\" is not c, b, u or p");
+	config_fails("", "\"devices\": [{\"path\": \"dev/x\", \"type\": \"c\"}]",
+		     "config.json:3:52: linux.devices[0].path: \"dev/x\" is not an absolute path");
+	config_fails("", "\"devices\": [{\"path\": \"/dev/x\"}]",
+		     "config.json:3:43: linux.devices[0].type: missing (it is required)");
 	config_fails("\"run.tenant.rootfs-idmap\": \"maybe\"", "",
 		     "annotations: run.tenant.rootfs-idmap: 'maybe' is not auto, on or off");
 	config_fails("\"run.tenant.userns\": \"bogus\"", "",
