@@ -48,7 +48,7 @@ static int make_if_missing(int rootfd, char *path, bool file)
 	char *slash;
 
 	if (fd != -ENOENT)
-		return 0;
+		return fd < 0 ? fd : 0; /* as runc's MkdirAll: EACCES, ENOTDIR... fail here */
 	slash = strrchr(path, '/');
 	*slash = '\0';
 	dir = tn_openat2_in_root(rootfd, slash == path ? "/" : path, O_PATH | O_DIRECTORY, 0);
@@ -191,17 +191,24 @@ static int bind_on(int rootfd, const char *src, bool file, const struct tn_oci_m
 	return finish_bind(path, m->flags & ~(MS_REC | MS_REMOUNT), m);
 }
 
-static int mount_bind(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m,
-		      struct tn_error **err)
+/* The source by its path; or, opened by R (container-sources.h), through /proc/self/fd. */
+static int mount_bind(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_error **err)
 {
-	char src_buf[4096];
+	const struct tn_oci_mount *m = &ctx->cfg->mounts[i];
+	int fd = i < ctx->sources.n ? ctx->sources.fd[i] : -1;
+	char src_buf[4096], fd_path[64];
 	const char *src = bind_source(ctx, m, src_buf, sizeof(src_buf));
 	struct stat st;
 	int r;
 
-	if (stat(src, &st) < 0)
+	if (fd >= 0) {
+		snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+		r = fstat(fd, &st);
+	} else
+		r = stat(src, &st);
+	if (r < 0)
 		return tn_error_errno(err, errno, "mount %s: source %s", m->destination, src);
-	r = bind_on(rootfd, src, !S_ISDIR(st.st_mode), m);
+	r = bind_on(rootfd, fd >= 0 ? fd_path : src, !S_ISDIR(st.st_mode), m);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot bind-mount %s on %s", src, m->destination);
 	return 0;
@@ -464,7 +471,7 @@ static int mount_one(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_er
 	if (ctx->mount_fds && ctx->mount_fds[i] >= 0)
 		return mount_idmapped(rootfd, m, ctx->mount_fds[i], err);
 	if (m->bind)
-		return mount_bind(ctx, rootfd, m, err);
+		return mount_bind(ctx, rootfd, i, err);
 	r = mount_new(ctx, rootfd, m);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
@@ -643,6 +650,8 @@ static int mount_all(struct tn_init_ctx *ctx, struct tn_error **err)
 		if (r < 0)
 			return r;
 	}
+	/* R's fds of host paths: never the container's (they are O_CLOEXEC too). */
+	tn_mount_sources_done(&ctx->sources);
 	/* As runc: a missing working directory is created, before the root may turn read-only. */
 	if (c->has_process) {
 		r = mkpath_in_root(rootfd, c->process.cwd, false);

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Mounts (issue 16): sources, options, tmpfs modes, destinations and process.cwd, as runc makes them.
+load helpers
+load parity
+bats_require_minimum_version 1.5.0
+
+# The bundle in a user namespace of its own: container 0 is host 100000, an unprivileged ID. The
+# rootfs shifted onto it (a tree of host IDs: tenant does not idmap it, runc cannot).
+userns_bundle() {
+	chown -R 100000:100000 "$B/rootfs"
+	config "$B" '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+}
+
+# The same exit status as runc (the messages differ).
+same_status_as_runc() {
+	local want got
+	want=$(run_with runc "$1-r" | head -1)
+	got=$(run_with "$TENANT" "$1-t" | head -1)
+	echo "runc: $want, tenant: $got"
+	assert_eq "$got" "$want"
+}
+
+# What mountinfo says of the mount at DEST (run output on stdin), without the IDs of the mount
+# and of its parent, which differ from run to run.
+mount_at() {
+	awk -v d="$1" '$5 == d { $1 = ""; $2 = ""; print }'
+}
+
+# The same mountinfo line for DEST as runc's; stdout: tenant's.
+same_mount_as_runc() {
+	local id=$1 dest=$2 want got
+	want=$(run_with runc "$id-r" | mount_at "$dest")
+	got=$(run_with "$TENANT" "$id-t" | mount_at "$dest")
+	echo "runc: $want" >&2
+	echo "tenant: $got" >&2
+	[ -n "$want" ]
+	assert_eq "$got" "$want"
+	echo "$got"
+}
+
+@test "a bind source below a directory only host root may enter (a podman volume), in a user namespace, as runc" {
+	userns_bundle
+	mkdir -p "$PUBLIC/volumes/v1/_data" "$PUBLIC/locked/deeper"
+	chmod 700 "$PUBLIC/volumes"
+	echo hello >"$PUBLIC/volumes/v1/_data/f"
+	echo deep >"$PUBLIC/locked/deeper/f"
+	chmod 000 "$PUBLIC/locked"
+	config "$B" --arg v "$PUBLIC/volumes/v1/_data" --arg l "$PUBLIC/locked/deeper/f" \
+		'.mounts += [{"destination": "/data", "type": "bind", "source": $v, "options": ["rbind"]},
+		{"destination": "/mnt/f", "type": "bind", "source": $l, "options": ["bind", "ro"]}]'
+	args "$B" cat /data/f /mnt/f
+	same_as_runc v0
+	assert_eq "$(run_with "$TENANT" v1)" "$(printf '0\nhello\ndeep')"
+	args "$B" cat /proc/self/mountinfo
+	same_mount_as_runc v2 /data
+	same_mount_as_runc v3 /mnt/f
+	# A source that does not exist fails create, as with runc.
+	config "$B" '.mounts[-1].source = "/nonexistent"'
+	same_status_as_runc v4
+}
+
+@test "process.cwd is entered as the container's root first, then as process.user, as runc" {
+	userns_bundle
+	mkdir -m 700 "$B/rootfs/root"
+	args "$B" cwd
+	# Owned by the container's root: root may enter it for user 1000.
+	chown 100000:100000 "$B/rootfs/root"
+	config "$B" '.process.cwd = "/root" | .process.user = {"uid": 1000, "gid": 1000}'
+	same_as_runc c0
+	# Owned by host root, which the container does not map: nobody in it may enter.
+	chown 0:0 "$B/rootfs/root"
+	same_status_as_runc c1
+	assert_contains "$(run_with "$TENANT" c2)" "cannot enter /root: Permission denied"
+	# ... nor create a directory below it: create fails.
+	config "$B" '.process.cwd = "/root/work" | .process.user = {"uid": 0, "gid": 0}'
+	same_status_as_runc c3
+	# Owned by user 1000 (a volume chowned to it).
+	mkdir -m 700 "$B/rootfs/home"
+	chown 101000:101000 "$B/rootfs/home"
+	config "$B" '.process.cwd = "/home" | .process.user = {"uid": 1000, "gid": 1000}'
+	same_as_runc c4
+}
