@@ -242,10 +242,10 @@ static void mount_target_done(struct mount_target *t)
 	t->fd = safe_close(t->fd);
 }
 
-/* Read-only all the way down: the submounts of a recursive bind too. */
-static int readonly_recursive(int fd)
+/* Attributes set (and cleared) all the way down: the submounts of a recursive bind too. */
+static int attr_recursive(int fd, uint64_t set, uint64_t clr)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr attr = { .attr_set = set, .attr_clr = clr };
 
 	return syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
 		       sizeof(attr)) < 0
@@ -269,7 +269,7 @@ static int mount_fallback(const char *host, struct mount_target *t, const struct
 	}
 	/* A host tree bound in place of sysfs must not let the container write the host's
 	 * sysfs through a submount. */
-	return (m->flags & MS_RDONLY) ? readonly_recursive(t->fd) : 0;
+	return (m->flags & MS_RDONLY) ? attr_recursive(t->fd, MOUNT_ATTR_RDONLY, 0) : 0;
 }
 
 /*
@@ -298,7 +298,7 @@ static int mount_hierarchy(int rootfd, const char *dest, const struct tn_cgroup_
 	r = remount_bind(path, flags, clear);
 	if (r < 0)
 		return r;
-	return (flags & MS_RDONLY) ? readonly_recursive(fd) : 0;
+	return (flags & MS_RDONLY) ? attr_recursive(fd, MOUNT_ATTR_RDONLY, 0) : 0;
 }
 
 /* A combined hierarchy ("cpu,cpuacct") is also reached by each name, as on the host. */
@@ -433,6 +433,19 @@ static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 	return 0;
 }
 
+/* The mode of the directory at `dest` (its permission, setuid, setgid and sticky bits), or -1
+ * when there is none: a tmpfs mounted there takes it, mode= or not, as runc's (its owner
+ * stays the tmpfs's). */
+static int existing_mode(int rootfd, const char *dest)
+{
+	_cleanup_close_ int fd = tn_openat2_in_root(rootfd, dest, O_PATH | O_DIRECTORY, 0);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -1;
+	return (int)(st.st_mode & 07777);
+}
+
 /* A mount that is neither a bind nor idmapped: made anew (or bound from the host where a user
  * namespace may not), filled by tmpcopyup, given its propagation. */
 static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m)
@@ -440,6 +453,7 @@ static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 	_cleanup_(mount_target_done) struct mount_target t = { .rootfd = rootfd, .fd = -1 };
 	_cleanup_close_ int under = -1;
 	const char *host = host_fallback(m);
+	int mode = is_type(m, "tmpfs") ? existing_mode(rootfd, m->destination) : -1;
 	int r;
 
 	r = target(rootfd, m->destination, false, &t.fd, t.path, sizeof(t.path));
@@ -450,6 +464,13 @@ static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 		r = mount_fallback(host, &t, m);
 	if (r < 0)
 		return r;
+	if (mode >= 0) {
+		r = retarget(rootfd, m->destination, &t.fd, t.path, sizeof(t.path));
+		if (r < 0)
+			return r;
+		if (chmod(t.path, (mode_t)mode) < 0)
+			return negative_errno();
+	}
 	if (m->tmpcopyup) {
 		r = tn_copy_up(rootfd, m->destination, under);
 		if (r < 0)
@@ -463,21 +484,45 @@ static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 	return mount(NULL, t.path, NULL, m->propagation, NULL) < 0 ? negative_errno() : 0;
 }
 
+/* runc's recursive options ("rro", "rnosuid"...) on what is mounted at the destination and
+ * below, for a bind or a cgroup mount; runc ignores them on the others. */
+static int rec_attrs(int rootfd, const struct tn_oci_mount *m, struct tn_error **err)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if ((!m->attr_set && !m->attr_clr) ||
+	    !(m->bind || m->idmap || is_type(m, "cgroup") || is_type(m, "cgroup2")))
+		return 0;
+	fd = tn_openat2_in_root(rootfd, m->destination, O_PATH, 0);
+	if (fd < 0)
+		return tn_error_errno(err, -fd, "cannot open %s", m->destination);
+	r = attr_recursive(fd, m->attr_set, m->attr_clr);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot set the recursive options of %s",
+				      m->destination);
+	return 0;
+}
+
 static int mount_one(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_error **err)
 {
 	const struct tn_oci_mount *m = &ctx->cfg->mounts[i];
 	int r;
 
 	if (ctx->mount_fds && ctx->mount_fds[i] >= 0)
-		return mount_idmapped(rootfd, m, ctx->mount_fds[i], err);
-	if (m->bind)
-		return mount_bind(ctx, rootfd, i, err);
-	r = mount_new(ctx, rootfd, m);
+		r = mount_idmapped(rootfd, m, ctx->mount_fds[i], err);
+	else if (m->bind)
+		r = mount_bind(ctx, rootfd, i, err);
+	else {
+		r = mount_new(ctx, rootfd, m);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
+					      m->source ? m->source : "none",
+					      m->type ? m->type : "none", m->destination);
+	}
 	if (r < 0)
-		return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
-				      m->source ? m->source : "none", m->type ? m->type : "none",
-				      m->destination);
-	return 0;
+		return r;
+	return rec_attrs(rootfd, m, err);
 }
 
 /* ---- /dev ---- */

@@ -5,6 +5,15 @@ load helpers
 load parity
 bats_require_minimum_version 1.5.0
 
+# A test may mount on the host below $PUBLIC (SUBMOUNT): unmounted before parity's teardown.
+eval "parity_$(declare -f teardown)"
+teardown() {
+	if [ -n "${SUBMOUNT:-}" ]; then
+		umount "$SUBMOUNT" 2>/dev/null || true
+	fi
+	parity_teardown
+}
+
 # The bundle in a user namespace of its own: container 0 is host 100000, an unprivileged ID. The
 # rootfs shifted onto it (a tree of host IDs: tenant does not idmap it, runc cannot).
 userns_bundle() {
@@ -82,4 +91,65 @@ same_mount_as_runc() {
 	chown 101000:101000 "$B/rootfs/home"
 	config "$B" '.process.cwd = "/home" | .process.user = {"uid": 1000, "gid": 1000}'
 	same_as_runc c4
+}
+
+# A source with a mount below it, on the host: $PUBLIC/src (file f) and $PUBLIC/src/sub (tmpfs).
+source_with_submount() {
+	mkdir -p "$PUBLIC/src/sub"
+	echo top >"$PUBLIC/src/f"
+	SUBMOUNT=$PUBLIC/src/sub
+	mount -t tmpfs -o size=1m tmpfs "$SUBMOUNT"
+	echo below >"$SUBMOUNT/g"
+}
+
+# mounts += a bind of $PUBLIC/src on /data with OPTIONS (JSON), then both mountinfo lines as runc's.
+bind_options_as_runc() {
+	local id=$1 options=$2
+	config "$B" --arg s "$PUBLIC/src" --argjson o "$options" \
+		'.mounts = [.mounts[] | select(.destination != "/data")]
+		| .mounts += [{"destination": "/data", "type": "bind", "source": $s, "options": $o}]'
+	same_mount_as_runc "$id-top" /data >/dev/null
+	same_mount_as_runc "$id-sub" /data/sub >/dev/null
+}
+
+@test "bind options: rro and the other recursive ones, rbind then bind, propagation, flags, as runc" {
+	source_with_submount
+	args "$B" cat /proc/self/mountinfo
+	# Without a user namespace, then with one (where a submount is locked).
+	bind_options_as_runc o0 '["rbind", "rro"]'
+	assert_contains "$(run_with "$TENANT" o1 | mount_at /data/sub)" " ro,"
+	userns_bundle
+	bind_options_as_runc o2 '["rbind", "rro"]'
+	bind_options_as_runc o3 '["rbind", "ro", "rnoexec", "rnosuid"]'
+	bind_options_as_runc o4 '["rbind", "rro", "rw"]'
+	# A later "bind" keeps the recursion of "rbind" (runc ORs the flags).
+	bind_options_as_runc o5 '["rbind", "bind"]'
+	bind_options_as_runc o6 '["bind", "rbind", "nosuid", "nodev", "noexec"]'
+	bind_options_as_runc o7 '["rbind", "rshared"]'
+	bind_options_as_runc o8 '["rbind", "rprivate"]'
+	bind_options_as_runc o9 '["rbind", "rslave", "ro"]'
+	args "$B" cat /data/f /data/sub/g
+	same_as_runc o10
+}
+
+@test "a tmpfs on a directory of the image takes its mode (mode= or not), not its owner, as runc" {
+	userns_bundle
+	mkdir -p "$B/rootfs/tm" "$B/rootfs/sticky"
+	echo inner >"$B/rootfs/tm/file"
+	chown 100123:100456 "$B/rootfs/tm"
+	chmod 0712 "$B/rootfs/tm"
+	chmod 4750 "$B/rootfs/sticky"
+	args "$B" stat /tm /sticky /new ';' ls /tm
+	config "$B" '.mounts += [{"destination": "/tm", "type": "tmpfs", "source": "tmpfs"},
+		{"destination": "/sticky", "type": "tmpfs", "source": "tmpfs", "options": ["mode=1777"]},
+		{"destination": "/new", "type": "tmpfs", "source": "tmpfs", "options": ["mode=700"]}]'
+	# /new is made by the first run: each runtime's from a bundle without it.
+	want=$(run_with runc t0)
+	rmdir "$B/rootfs/new"
+	assert_eq "$(run_with "$TENANT" t1)" "$want"
+	assert_eq "$want" "$(printf '0\n0 0 712\n0 0 4750\n0 0 700')"
+	# tmpcopyup: the image's files in it, and still its mode.
+	config "$B" '.mounts[-3].options = ["tmpcopyup", "uid=5"]'
+	same_as_runc t2
+	assert_contains "$(run_with "$TENANT" t3)" "$(printf '5 0 712')"
 }
