@@ -153,3 +153,28 @@ bind_options_as_runc() {
 	same_as_runc t2
 	assert_contains "$(run_with "$TENANT" t3)" "$(printf '5 0 712')"
 }
+
+@test "a destination that is a dangling symlink of the image: its target made inside the rootfs, never out of it, as runc" {
+	userns_bundle
+	ln -s /real/dir "$B/rootfs/link"
+	ln -s real3/y "$B/rootfs/rel"
+	ln -s ../../escaped "$B/rootfs/out"
+	ln -s /loop2 "$B/rootfs/loop1"
+	ln -s /loop1 "$B/rootfs/loop2"
+	echo top >"$PUBLIC/f"
+	config "$B" --arg f "$PUBLIC/f" '.mounts += [
+		{"destination": "/link/sub", "type": "tmpfs", "source": "tmpfs"},
+		{"destination": "/rel", "type": "bind", "source": $f, "options": ["bind"]},
+		{"destination": "/out", "type": "tmpfs", "source": "tmpfs", "options": ["mode=700"]}]'
+	args "$B" cat /rel ';' stat /link/sub /out/.
+	# Each runtime from an image without the targets.
+	want=$(run_with runc d0)
+	rm -rf "$B/rootfs/real" "$B/rootfs/real3" "$B/rootfs/escaped"
+	assert_eq "$(run_with "$TENANT" d1)" "$want"
+	assert_eq "$want" "$(printf '0\ntop\n0 0 1777\n0 0 700')"
+	[ -d "$B/rootfs/real/dir/sub" ] && [ -f "$B/rootfs/real3/y" ] && [ -d "$B/rootfs/escaped" ]
+	[ ! -e "$PUBLIC/escaped" ] && [ ! -e "$B/escaped" ]
+	# A loop of links fails, as runc.
+	config "$B" '.mounts += [{"destination": "/loop1", "type": "tmpfs", "source": "tmpfs"}]'
+	same_status_as_runc d2
+}
