@@ -23,6 +23,7 @@
 #include "container-copyup.h"
 #include "container-hooks.h"
 #include "container-mounts.h"
+#include "container-nopivot.h"
 #include "in-root.h"
 #include "idmapped.h"
 #include "banned.h"
@@ -651,6 +652,10 @@ static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
 	_cleanup_close_ int oldroot = -1, newroot = -1;
 
 	if (ctx->o->no_pivot) {
+		int r = tn_nopivot_hide(ctx->rootfs, err);
+
+		if (r < 0)
+			return r;
 		if (chdir(ctx->rootfs) < 0 || mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0 ||
 		    chroot(".") < 0 || chdir("/") < 0)
 			return tn_error_errno(err, errno, "cannot move into %s", ctx->rootfs);
@@ -667,22 +672,8 @@ static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
-static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
+static int readonly_paths(const struct tn_oci_config *c, struct tn_error **err)
 {
-	for (size_t i = 0; i < c->n_masked_paths; i++) {
-		const char *p = c->masked_paths[i];
-		struct stat st;
-		int r;
-
-		if (stat(p, &st) < 0)
-			continue; /* nothing to hide */
-		if (S_ISDIR(st.st_mode))
-			r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
-		else
-			r = mount("/dev/null", p, NULL, MS_BIND, NULL);
-		if (r < 0)
-			return tn_error_errno(err, errno, "linux.maskedPaths: cannot mask %s", p);
-	}
 	for (size_t i = 0; i < c->n_readonly_paths; i++) {
 		const char *p = c->readonly_paths[i];
 
@@ -694,6 +685,29 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 					      "linux.readonlyPaths: cannot make %s "
 					      "read-only",
 					      p);
+	}
+	return 0;
+}
+
+/* As runc: the read-only paths first, then the masked ones (in mountinfo's order too). */
+static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
+{
+	int r = readonly_paths(c, err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_masked_paths; i++) {
+		const char *p = c->masked_paths[i];
+		struct stat st;
+
+		if (stat(p, &st) < 0)
+			continue; /* nothing to hide */
+		if (S_ISDIR(st.st_mode))
+			r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
+		else
+			r = mount("/dev/null", p, NULL, MS_BIND, NULL);
+		if (r < 0)
+			return tn_error_errno(err, errno, "linux.maskedPaths: cannot mask %s", p);
 	}
 	return 0;
 }

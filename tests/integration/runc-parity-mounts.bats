@@ -178,3 +178,38 @@ bind_options_as_runc() {
 	config "$B" '.mounts += [{"destination": "/loop1", "type": "tmpfs", "source": "tmpfs"}]'
 	same_status_as_runc d2
 }
+
+# run_with, with OPTIONS for run: "exit status" then the output.
+run_with_options() {
+	local runtime=$1 id=$2 root=$STATE status=0 out
+	shift 2
+	[ "$runtime" = runc ] && root=$RSTATE
+	out=$("$runtime" --root "$root" run "$@" --bundle "$B" "$id" 2>&1 3>&-) || status=$?
+	printf '%s\n%s\n' "$status" "$out"
+}
+
+@test "--no-pivot: the host's procfs and sysfs are hidden before the move, so no fresh procfs escapes the masks, as runc" {
+	# A process that makes user, mount and PID namespaces of its own mounts a procfs only where
+	# one is fully visible: the host's, below a chroot, would be.
+	args "$B" nested-proc /tmp
+	want=$(run_with_options runc n0 --no-pivot)
+	assert_eq "$(run_with_options "$TENANT" n1 --no-pivot)" "$want"
+	assert_contains "$want" "nested-proc: /tmp: Operation not permitted"
+	userns_bundle
+	want=$(run_with_options runc n2 --no-pivot)
+	assert_eq "$(run_with_options "$TENANT" n3 --no-pivot)" "$want"
+	assert_contains "$want" "nested-proc: /tmp: Operation not permitted"
+	# The host's stay where they are.
+	mountpoint -q /proc
+	mountpoint -q /sys
+	# With pivot_root, the same.
+	same_as_runc n4
+}
+
+@test "masked and read-only paths: the read-only ones first, in mountinfo's order as runc's" {
+	args "$B" cat /proc/self/mountinfo
+	want=$(run_with runc m0 | awk '$5 ~ /^\/proc\/|^\/sys\/firmware/ { $1 = ""; $2 = ""; $3 = ""; print }')
+	got=$(run_with "$TENANT" m1 | awk '$5 ~ /^\/proc\/|^\/sys\/firmware/ { $1 = ""; $2 = ""; $3 = ""; print }')
+	[ -n "$want" ]
+	assert_eq "$got" "$want"
+}
