@@ -277,7 +277,8 @@ static const char *host_fallback(const struct tn_oci_mount *m)
 
 struct mount_target {
 	int rootfd;
-	int fd; /* the target, owned: closed by mount_target_done */
+	int fd;	  /* the target, owned: closed by mount_target_done */
+	int mode; /* a tmpfs's: the mode of the directory it covers, or -1 */
 	char path[64];
 };
 
@@ -461,6 +462,8 @@ static int mount_idmapped(int rootfd, const struct tn_oci_mount *m, int tree, st
 static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 		       const struct tn_oci_mount *m, int *ret_under)
 {
+	_cleanup_free_ char *data = NULL;
+
 	if (m->tmpcopyup) {
 		*ret_under =
 			tn_openat2_in_root(t->rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
@@ -471,15 +474,23 @@ static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 		return mount_cgroup(ctx, t, m);
 	if (is_type(m, "devpts"))
 		return mount_devpts(t->path, m);
+	if (t->mode >= 0) {
+		/* First: a mode= of the options comes later and wins. */
+		if (asprintf(&data, "mode=%o%s%s", (unsigned)t->mode, m->data ? "," : "",
+			     m->data ? m->data : "") < 0)
+			return -ENOMEM;
+	}
 	if (mount(m->source ? m->source : m->type, t->path, m->type, m->flags & ~MS_REMOUNT,
-		  m->data) < 0)
+		  data ? data : m->data) < 0)
 		return negative_errno();
 	return 0;
 }
 
-/* The mode of the directory at `dest` (its permission, setuid, setgid and sticky bits), or -1
- * when there is none: a tmpfs mounted there takes it, mode= or not, as runc's (its owner
- * stays the tmpfs's). */
+/*
+ * The mode of the directory at `dest` (its permission, setuid, setgid and sticky bits), or -1
+ * when there is none: a tmpfs mounted there takes it unless the options say mode=, as runc
+ * since 1.1.8 (runc#3911; before, it chmod'ed over mode=); its owner stays the tmpfs's.
+ */
 static int existing_mode(int rootfd, const char *dest)
 {
 	_cleanup_close_ int fd = tn_openat2_in_root(rootfd, dest, O_PATH | O_DIRECTORY, 0);
@@ -494,10 +505,13 @@ static int existing_mode(int rootfd, const char *dest)
  * namespace may not), filled by tmpcopyup, given its propagation. */
 static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m)
 {
-	_cleanup_(mount_target_done) struct mount_target t = { .rootfd = rootfd, .fd = -1 };
+	_cleanup_(mount_target_done) struct mount_target t = {
+		.rootfd = rootfd,
+		.fd = -1,
+		.mode = is_type(m, "tmpfs") ? existing_mode(rootfd, m->destination) : -1,
+	};
 	_cleanup_close_ int under = -1;
 	const char *host = host_fallback(m);
-	int mode = is_type(m, "tmpfs") ? existing_mode(rootfd, m->destination) : -1;
 	int r;
 
 	r = target(rootfd, m->destination, false, &t.fd, t.path, sizeof(t.path));
@@ -508,13 +522,6 @@ static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 		r = mount_fallback(host, &t, m);
 	if (r < 0)
 		return r;
-	if (mode >= 0) {
-		r = retarget(rootfd, m->destination, &t.fd, t.path, sizeof(t.path));
-		if (r < 0)
-			return r;
-		if (chmod(t.path, (mode_t)mode) < 0)
-			return negative_errno();
-	}
 	if (m->tmpcopyup) {
 		r = tn_copy_up(rootfd, m->destination, under);
 		if (r < 0)

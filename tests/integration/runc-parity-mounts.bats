@@ -5,6 +5,8 @@ load helpers
 load parity
 bats_require_minimum_version 1.5.0
 
+# Container IDs start with mnt-: a container's cgroup (/tenant/ID) is shared by every state root.
+
 # A test may mount on the host below $PUBLIC (SUBMOUNT): unmounted before parity's teardown.
 eval "parity_$(declare -f teardown)"
 teardown() {
@@ -61,14 +63,14 @@ same_mount_as_runc() {
 		'.mounts += [{"destination": "/data", "type": "bind", "source": $v, "options": ["rbind"]},
 		{"destination": "/mnt/f", "type": "bind", "source": $l, "options": ["bind", "ro"]}]'
 	args "$B" cat /data/f /mnt/f
-	same_as_runc v0
-	assert_eq "$(run_with "$TENANT" v1)" "$(printf '0\nhello\ndeep')"
+	same_as_runc mnt-v0
+	assert_eq "$(run_with "$TENANT" mnt-v1)" "$(printf '0\nhello\ndeep')"
 	args "$B" cat /proc/self/mountinfo
-	same_mount_as_runc v2 /data
-	same_mount_as_runc v3 /mnt/f
+	same_mount_as_runc mnt-v2 /data
+	same_mount_as_runc mnt-v3 /mnt/f
 	# A source that does not exist fails create, as with runc.
 	config "$B" '.mounts[-1].source = "/nonexistent"'
-	same_status_as_runc v4
+	same_status_as_runc mnt-v4
 }
 
 @test "process.cwd is entered as the container's root first, then as process.user, as runc" {
@@ -78,19 +80,19 @@ same_mount_as_runc() {
 	# Owned by the container's root: root may enter it for user 1000.
 	chown 100000:100000 "$B/rootfs/root"
 	config "$B" '.process.cwd = "/root" | .process.user = {"uid": 1000, "gid": 1000}'
-	same_as_runc c0
+	same_as_runc mnt-c0
 	# Owned by host root, which the container does not map: nobody in it may enter.
 	chown 0:0 "$B/rootfs/root"
-	same_status_as_runc c1
-	assert_contains "$(run_with "$TENANT" c2)" "cannot enter /root: Permission denied"
+	same_status_as_runc mnt-c1
+	assert_contains "$(run_with "$TENANT" mnt-c2)" "cannot enter /root: Permission denied"
 	# ... nor create a directory below it: create fails.
 	config "$B" '.process.cwd = "/root/work" | .process.user = {"uid": 0, "gid": 0}'
-	same_status_as_runc c3
+	same_status_as_runc mnt-c3
 	# Owned by user 1000 (a volume chowned to it).
 	mkdir -m 700 "$B/rootfs/home"
 	chown 101000:101000 "$B/rootfs/home"
 	config "$B" '.process.cwd = "/home" | .process.user = {"uid": 1000, "gid": 1000}'
-	same_as_runc c4
+	same_as_runc mnt-c4
 }
 
 # A source with a mount below it, on the host: $PUBLIC/src (file f) and $PUBLIC/src/sub (tmpfs).
@@ -116,42 +118,52 @@ bind_options_as_runc() {
 	source_with_submount
 	args "$B" cat /proc/self/mountinfo
 	# Without a user namespace, then with one (where a submount is locked).
-	bind_options_as_runc o0 '["rbind", "rro"]'
-	assert_contains "$(run_with "$TENANT" o1 | mount_at /data/sub)" " ro,"
+	bind_options_as_runc mnt-o0 '["rbind", "rro"]'
+	assert_contains "$(run_with "$TENANT" mnt-o1 | mount_at /data/sub)" " ro,"
 	userns_bundle
-	bind_options_as_runc o2 '["rbind", "rro"]'
-	bind_options_as_runc o3 '["rbind", "ro", "rnoexec", "rnosuid"]'
-	bind_options_as_runc o4 '["rbind", "rro", "rw"]'
+	bind_options_as_runc mnt-o2 '["rbind", "rro"]'
+	bind_options_as_runc mnt-o3 '["rbind", "ro", "rnoexec", "rnosuid"]'
+	bind_options_as_runc mnt-o4 '["rbind", "rro", "rw"]'
 	# A later "bind" keeps the recursion of "rbind" (runc ORs the flags).
-	bind_options_as_runc o5 '["rbind", "bind"]'
-	bind_options_as_runc o6 '["bind", "rbind", "nosuid", "nodev", "noexec"]'
-	bind_options_as_runc o7 '["rbind", "rshared"]'
-	bind_options_as_runc o8 '["rbind", "rprivate"]'
-	bind_options_as_runc o9 '["rbind", "rslave", "ro"]'
+	bind_options_as_runc mnt-o5 '["rbind", "bind"]'
+	bind_options_as_runc mnt-o6 '["bind", "rbind", "nosuid", "nodev", "noexec"]'
+	bind_options_as_runc mnt-o7 '["rbind", "rshared"]'
+	bind_options_as_runc mnt-o8 '["rbind", "rprivate"]'
+	bind_options_as_runc mnt-o9 '["rbind", "rslave", "ro"]'
 	args "$B" cat /data/f /data/sub/g
-	same_as_runc o10
+	same_as_runc mnt-o10
 }
 
-@test "a tmpfs on a directory of the image takes its mode (mode= or not), not its owner, as runc" {
+@test "a tmpfs on a directory of the image takes its mode unless mode= says otherwise, not its owner, as runc" {
 	userns_bundle
 	mkdir -p "$B/rootfs/tm" "$B/rootfs/sticky"
 	echo inner >"$B/rootfs/tm/file"
 	chown 100123:100456 "$B/rootfs/tm"
 	chmod 0712 "$B/rootfs/tm"
 	chmod 4750 "$B/rootfs/sticky"
-	args "$B" stat /tm /sticky /new ';' ls /tm
+	args "$B" stat /tm /new ';' ls /tm
 	config "$B" '.mounts += [{"destination": "/tm", "type": "tmpfs", "source": "tmpfs"},
-		{"destination": "/sticky", "type": "tmpfs", "source": "tmpfs", "options": ["mode=1777"]},
 		{"destination": "/new", "type": "tmpfs", "source": "tmpfs", "options": ["mode=700"]}]'
 	# /new is made by the first run: each runtime's from a bundle without it.
-	want=$(run_with runc t0)
+	want=$(run_with runc mnt-t0)
 	rmdir "$B/rootfs/new"
-	assert_eq "$(run_with "$TENANT" t1)" "$want"
-	assert_eq "$want" "$(printf '0\n0 0 712\n0 0 4750\n0 0 700')"
+	assert_eq "$(run_with "$TENANT" mnt-t1)" "$want"
+	assert_eq "$want" "$(printf '0\n0 0 712\n0 0 700')"
 	# tmpcopyup: the image's files in it, and still its mode.
-	config "$B" '.mounts[-3].options = ["tmpcopyup", "uid=5"]'
-	same_as_runc t2
-	assert_contains "$(run_with "$TENANT" t3)" "$(printf '5 0 712')"
+	config "$B" '.mounts = [.mounts[] | select(.destination != "/new")]
+		| .mounts[-1].options = ["tmpcopyup"]'
+	args "$B" stat /tm ';' ls /tm
+	same_as_runc mnt-t2
+	assert_eq "$(run_with "$TENANT" mnt-t3)" "$(printf '0\n0 0 712\nfile')"
+	# mode= wins over the directory's: runc since 1.1.8 (runc#3911); Debian's 1.1.5 still
+	# chmods the directory's mode over it.
+	config "$B" '.mounts += [{"destination": "/sticky", "type": "tmpfs", "source": "tmpfs",
+		"options": ["mode=1777"]}]'
+	args "$B" stat /sticky
+	assert_eq "$(run_with "$TENANT" mnt-t4)" "$(printf '0\n0 0 1777')"
+	config "$B" '.mounts[-1].options = ["size=1m"]'
+	assert_eq "$(run_with "$TENANT" mnt-t5)" "$(printf '0\n0 0 4750')"
+	same_as_runc mnt-t6
 }
 
 @test "a destination that is a dangling symlink of the image: its target made inside the rootfs, never out of it, as runc" {
@@ -168,15 +180,15 @@ bind_options_as_runc() {
 		{"destination": "/out", "type": "tmpfs", "source": "tmpfs", "options": ["mode=700"]}]'
 	args "$B" cat /rel ';' stat /link/sub /out/.
 	# Each runtime from an image without the targets.
-	want=$(run_with runc d0)
+	want=$(run_with runc mnt-d0)
 	rm -rf "$B/rootfs/real" "$B/rootfs/real3" "$B/rootfs/escaped"
-	assert_eq "$(run_with "$TENANT" d1)" "$want"
+	assert_eq "$(run_with "$TENANT" mnt-d1)" "$want"
 	assert_eq "$want" "$(printf '0\ntop\n0 0 1777\n0 0 700')"
 	[ -d "$B/rootfs/real/dir/sub" ] && [ -f "$B/rootfs/real3/y" ] && [ -d "$B/rootfs/escaped" ]
 	[ ! -e "$PUBLIC/escaped" ] && [ ! -e "$B/escaped" ]
 	# A loop of links fails, as runc.
 	config "$B" '.mounts += [{"destination": "/loop1", "type": "tmpfs", "source": "tmpfs"}]'
-	same_status_as_runc d2
+	same_status_as_runc mnt-d2
 }
 
 # run_with, with OPTIONS for run: "exit status" then the output.
@@ -192,24 +204,24 @@ run_with_options() {
 	# A process that makes user, mount and PID namespaces of its own mounts a procfs only where
 	# one is fully visible: the host's, below a chroot, would be.
 	args "$B" nested-proc /tmp
-	want=$(run_with_options runc n0 --no-pivot)
-	assert_eq "$(run_with_options "$TENANT" n1 --no-pivot)" "$want"
+	want=$(run_with_options runc mnt-n0 --no-pivot)
+	assert_eq "$(run_with_options "$TENANT" mnt-n1 --no-pivot)" "$want"
 	assert_contains "$want" "nested-proc: /tmp: Operation not permitted"
 	userns_bundle
-	want=$(run_with_options runc n2 --no-pivot)
-	assert_eq "$(run_with_options "$TENANT" n3 --no-pivot)" "$want"
+	want=$(run_with_options runc mnt-n2 --no-pivot)
+	assert_eq "$(run_with_options "$TENANT" mnt-n3 --no-pivot)" "$want"
 	assert_contains "$want" "nested-proc: /tmp: Operation not permitted"
 	# The host's stay where they are.
 	mountpoint -q /proc
 	mountpoint -q /sys
 	# With pivot_root, the same.
-	same_as_runc n4
+	same_as_runc mnt-n4
 }
 
 @test "masked and read-only paths: the read-only ones first, in mountinfo's order as runc's" {
 	args "$B" cat /proc/self/mountinfo
-	want=$(run_with runc m0 | awk '$5 ~ /^\/proc\/|^\/sys\/firmware/ { $1 = ""; $2 = ""; $3 = ""; print }')
-	got=$(run_with "$TENANT" m1 | awk '$5 ~ /^\/proc\/|^\/sys\/firmware/ { $1 = ""; $2 = ""; $3 = ""; print }')
+	want=$(run_with runc mnt-m0 | awk '$5 ~ /^\/proc\/|^\/sys\/firmware/ { $1 = ""; $2 = ""; $3 = ""; print }')
+	got=$(run_with "$TENANT" mnt-m1 | awk '$5 ~ /^\/proc\/|^\/sys\/firmware/ { $1 = ""; $2 = ""; $3 = ""; print }')
 	[ -n "$want" ]
 	assert_eq "$got" "$want"
 }
