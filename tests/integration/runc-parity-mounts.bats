@@ -13,6 +13,15 @@ teardown() {
 	if [ -n "${SUBMOUNT:-}" ]; then
 		umount "$SUBMOUNT" 2>/dev/null || true
 	fi
+	if [ -n "${USERNS_DIR:-}" ]; then
+		for id in $(as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/state" list -q 2>/dev/null); do
+			as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/state" delete --force "$id" >/dev/null 2>&1
+		done
+		for id in $(as_user tenant-ns runc --root "$USERNS_DIR/work/runc-state" list -q 2>/dev/null); do
+			as_user tenant-ns runc --root "$USERNS_DIR/work/runc-state" delete --force "$id" >/dev/null 2>&1
+		done
+		userns_teardown
+	fi
 	parity_teardown
 }
 
@@ -224,4 +233,42 @@ run_with_options() {
 	got=$(run_with "$TENANT" mnt-m1 | awk '$5 ~ /^\/proc\/|^\/sys\/firmware/ { $1 = ""; $2 = ""; $3 = ""; print }')
 	[ -n "$want" ]
 	assert_eq "$got" "$want"
+}
+
+# As the throwaway user tenant-ns: RUNTIME (runc or tenant) runs the rootless bundle $RB as ID.
+run_rootless() {
+	local runtime=$1 id=$2 status=0 out
+	if [ "$runtime" = runc ]; then
+		out=$(as_user tenant-ns env XDG_RUNTIME_DIR="$USERNS_DIR/work/run" runc \
+			--root "$USERNS_DIR/work/runc-state" run --bundle "$RB" "$id" 2>&1 3>&-) || status=$?
+	else
+		out=$(as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/state" run \
+			--bundle "$RB" "$id" 2>&1 3>&-) || status=$?
+	fi
+	printf '%s\n%s\n' "$status" "$out"
+}
+
+@test "rootless: recursive read-only binds, tmpfs modes and dangling destinations, as runc rootless" {
+	userns_setup
+	require_userns_user
+	RB=$USERNS_DIR/work/bundle
+	make_bundle "$RB" --rootless
+	config "$RB" --argjson u "$NS_UID" --argjson g "$NS_GID" \
+		'.linux.uidMappings[0].hostID = $u | .linux.gidMappings[0].hostID = $g'
+	mkdir -p "$RB/src/sub" "$RB/rootfs/tm"
+	echo top >"$RB/src/f"
+	chmod 0712 "$RB/rootfs/tm"
+	ln -s /real/dir "$RB/rootfs/link"
+	chown -R tenant-ns:tenant-ns "$RB"
+	as_user tenant-ns mkdir -p -m 700 "$USERNS_DIR/work/run"
+	config "$RB" '.mounts += [
+		{"destination": "/data", "type": "bind", "source": "src", "options": ["rbind", "rro"]},
+		{"destination": "/tm", "type": "tmpfs", "source": "tmpfs"},
+		{"destination": "/link", "type": "tmpfs", "source": "tmpfs", "options": ["mode=700"]}]'
+	args "$RB" cat /data/f ';' stat /tm /link/. ';' write /data/new x
+	want=$(run_rootless runc mnt-rl0)
+	rm -rf "$RB/rootfs/real"
+	assert_eq "$(run_rootless "$TENANT" mnt-rl1)" "$want"
+	assert_contains "$want" "$(printf 'top\n0 0 712\n0 0 700')"
+	assert_contains "$want" "Read-only file system"
 }
