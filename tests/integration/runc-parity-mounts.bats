@@ -102,6 +102,15 @@ same_mount_as_runc() {
 	chown 101000:101000 "$B/rootfs/home"
 	config "$B" '.process.cwd = "/home" | .process.user = {"uid": 1000, "gid": 1000}'
 	same_as_runc mnt-c4
+	# exec --cwd: the same rule.
+	chown 100000:100000 "$B/rootfs/root"
+	config "$B" '.process.cwd = "/" | .process.user = {"uid": 0, "gid": 0}'
+	args "$B" sleep 30
+	runc --root "$RSTATE" run -d --bundle "$B" mnt-ce-r >/dev/null 2>&1 3>&-
+	"$TENANT" --root "$STATE" run -d --bundle "$B" mnt-ce-t >/dev/null 2>&1 3>&-
+	want=$(runc --root "$RSTATE" exec --user 1000:1000 --cwd /root mnt-ce-r /init cwd 2>&1)
+	assert_eq "$("$TENANT" --root "$STATE" exec --user 1000:1000 --cwd /root mnt-ce-t /init cwd 2>&1)" "$want"
+	assert_eq "$want" /root
 }
 
 # A source with a mount below it, on the host: $PUBLIC/src (file f) and $PUBLIC/src/sub (tmpfs).
