@@ -184,6 +184,16 @@ bind_options_as_runc() {
 	same_as_runc mnt-t6
 }
 
+@test "a relative destination is relative to /, as runc (runtime-spec 1.1)" {
+	echo top >"$PUBLIC/f"
+	config "$B" --arg f "$PUBLIC/f" '.mounts += [{"destination": "mnt/f", "type": "bind",
+		"source": $f, "options": ["bind"]}]'
+	args "$B" cat /mnt/f
+	want=$(run_with runc mnt-rel0 | grep -v 'level=warning')
+	assert_eq "$(run_with "$TENANT" mnt-rel1)" "$want"
+	assert_eq "$want" "$(printf '0\ntop')"
+}
+
 @test "a destination that is a dangling symlink of the image: its target made inside the rootfs, never out of it, as runc" {
 	userns_bundle
 	ln -s /real/dir "$B/rootfs/link"

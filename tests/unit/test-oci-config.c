@@ -291,6 +291,21 @@ TEST(process_file)
 	tn_oci_process_done(&cfg.process);
 }
 
+TEST(mount_destination_relative_to_root)
+{
+	static const char text[] =
+		"{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"},\n"
+		" \"mounts\": [{\"destination\": \"data\", \"type\": \"tmpfs\"},\n"
+		"  {\"destination\": \"/abs\", \"type\": \"tmpfs\"}]}";
+	struct tn_oci_config cfg;
+
+	ASSERT_EQ(tn_oci_config_parse("config.json", text, strlen(text), &cfg, NULL), 0);
+	ASSERT_EQ(cfg.n_mounts, 2);
+	ASSERT_STREQ(cfg.mounts[0].destination, "/data");
+	ASSERT_STREQ(cfg.mounts[1].destination, "/abs");
+	tn_oci_config_done(&cfg);
+}
+
 TAP_MAIN
 
 TEST(mount_options_as_runc)
