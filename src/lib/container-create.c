@@ -15,6 +15,7 @@
 #include "container-idmap.h"
 #include "container-init.h"
 #include "container-plan.h"
+#include "container-sources.h"
 #include "container-stage.h"
 #include "container-sync.h"
 #include "container-tty.h"
@@ -147,6 +148,25 @@ static int write_maps(struct create_plan *p, pid_t pid, struct tn_error **err)
 }
 
 /*
+ * As runc: a container in a user namespace gets its bind sources opened by R, as root on the host
+ * (container-sources.h), when R is root and P1 asks for its SETUP. Rootless, R can open no more
+ * than init.
+ */
+static bool sends_sources(const struct create_run *c)
+{
+	const struct create_plan *p = &c->p;
+
+	if (geteuid() != 0 || tn_rootless() || !(p->new_userns || p->cfg.ns[TN_NS_USER].path))
+		return false;
+	if (!(p->new_flags & CLONE_NEWUSER) && c->o->no_cgroup)
+		return false; /* no SETUP */
+	for (size_t i = 0; i < p->cfg.n_mounts; i++)
+		if (tn_mount_source_wanted(&p->cfg.mounts[i]))
+			return true;
+	return false;
+}
+
+/*
  * SETUP: P1's namespaces exist: the maps of a new user namespace, then the container's cgroup
  * (made, limited, P1 moved in), before P1 makes the cgroup namespace and forks init, which
  * inherits both. A rootless caller without a delegated cgroup gets none.
@@ -183,6 +203,11 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 				    &p->cgroup_made, &p->cgroup_used, err);
 		if (r < 0)
 			return r;
+	}
+	if (sends_sources(c)) {
+		r = tn_mount_sources_send(&p->cfg, p->bundle, c->p1, c->sync_fd);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot send the bind mounts' sources");
 	}
 	return tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
 }
@@ -312,6 +337,7 @@ static void launch_ctx(const struct create_run *c, int console_fd, struct tn_ini
 		.console_fd = console_fd,
 		.rootfs_fd = p->idm.rootfs_fd,
 		.mount_fds = p->idm.fds,
+		.send_sources = sends_sources(c),
 		.sigmask = c->o->sigmask,
 		.seccomp = p->cfg.seccomp ? &p->seccomp : NULL,
 		/* Also when tenant itself runs in a user namespace (under rootless podman): no

@@ -145,6 +145,11 @@ static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	r = tn_sync_send_type(ctx->sync_fd, TN_SYNC_SETUP);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot ask for the user namespace's maps");
+	if (ctx->send_sources) {
+		r = tn_mount_sources_recv(ctx->sync_fd, ctx->cfg->n_mounts, &ctx->sources);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot receive the bind mounts' sources");
+	}
 	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
 	if (r < 0)
 		return tn_error_errno(err, -r, "no answer after the namespaces were made");
@@ -288,6 +293,10 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	if (r < 0)
 		return r;
 	r = tn_container_protect(ctx, err);
+	if (r < 0)
+		return r;
+	/* As runc: a working directory that cannot be entered fails create, not start. */
+	r = tn_container_check_cwd(ctx, err);
 	if (r < 0)
 		return r;
 	r = tn_container_setup_console(ctx, err);

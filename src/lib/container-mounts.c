@@ -24,6 +24,7 @@
 #include "container-devices.h"
 #include "container-hooks.h"
 #include "container-mounts.h"
+#include "container-nopivot.h"
 #include "in-root.h"
 #include "idmapped.h"
 #include "banned.h"
@@ -136,17 +137,24 @@ static int bind_on(int rootfd, const char *src, bool file, const struct tn_oci_m
 	return finish_bind(path, m->flags & ~(MS_REC | MS_REMOUNT), m);
 }
 
-static int mount_bind(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m,
-		      struct tn_error **err)
+/* The source by its path; or, opened by R (container-sources.h), through /proc/self/fd. */
+static int mount_bind(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_error **err)
 {
-	char src_buf[4096];
+	const struct tn_oci_mount *m = &ctx->cfg->mounts[i];
+	int fd = i < ctx->sources.n ? ctx->sources.fd[i] : -1;
+	char src_buf[4096], fd_path[64];
 	const char *src = bind_source(ctx, m, src_buf, sizeof(src_buf));
 	struct stat st;
 	int r;
 
-	if (stat(src, &st) < 0)
+	if (fd >= 0) {
+		snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+		r = fstat(fd, &st);
+	} else
+		r = stat(src, &st);
+	if (r < 0)
 		return tn_error_errno(err, errno, "mount %s: source %s", m->destination, src);
-	r = bind_on(rootfd, src, !S_ISDIR(st.st_mode), m);
+	r = bind_on(rootfd, fd >= 0 ? fd_path : src, !S_ISDIR(st.st_mode), m);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot bind-mount %s on %s", src, m->destination);
 	return 0;
@@ -171,7 +179,8 @@ static const char *host_fallback(const struct tn_oci_mount *m)
 
 struct mount_target {
 	int rootfd;
-	int fd; /* the target, owned: closed by mount_target_done */
+	int fd;	  /* the target, owned: closed by mount_target_done */
+	int mode; /* a tmpfs's: the mode of the directory it covers, or -1 */
 	char path[64];
 };
 
@@ -180,10 +189,10 @@ static void mount_target_done(struct mount_target *t)
 	t->fd = safe_close(t->fd);
 }
 
-/* Read-only all the way down: the submounts of a recursive bind too. */
-static int readonly_recursive(int fd)
+/* Attributes set (and cleared) all the way down: the submounts of a recursive bind too. */
+static int attr_recursive(int fd, uint64_t set, uint64_t clr)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr attr = { .attr_set = set, .attr_clr = clr };
 
 	return syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
 		       sizeof(attr)) < 0
@@ -207,7 +216,7 @@ static int mount_fallback(const char *host, struct mount_target *t, const struct
 	}
 	/* A host tree bound in place of sysfs must not let the container write the host's
 	 * sysfs through a submount. */
-	return (m->flags & MS_RDONLY) ? readonly_recursive(t->fd) : 0;
+	return (m->flags & MS_RDONLY) ? attr_recursive(t->fd, MOUNT_ATTR_RDONLY, 0) : 0;
 }
 
 /*
@@ -236,7 +245,7 @@ static int mount_hierarchy(int rootfd, const char *dest, const struct tn_cgroup_
 	r = remount_bind(path, flags, clear);
 	if (r < 0)
 		return r;
-	return (flags & MS_RDONLY) ? readonly_recursive(fd) : 0;
+	return (flags & MS_RDONLY) ? attr_recursive(fd, MOUNT_ATTR_RDONLY, 0) : 0;
 }
 
 /* A combined hierarchy ("cpu,cpuacct") is also reached by each name, as on the host. */
@@ -363,6 +372,8 @@ static bool readonly_late(const struct tn_oci_mount *m)
 static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 		       const struct tn_oci_mount *m, int *ret_under)
 {
+	_cleanup_free_ char *data = NULL;
+
 	if (m->tmpcopyup) {
 		*ret_under =
 			tn_openat2_in_root(t->rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
@@ -373,17 +384,43 @@ static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 		return mount_cgroup(ctx, t, m);
 	if (is_type(m, "devpts"))
 		return mount_devpts(t->path, m);
+	if (t->mode >= 0) {
+		/* First: a mode= of the options comes later and wins. */
+		if (asprintf(&data, "mode=%o%s%s", (unsigned)t->mode, m->data ? "," : "",
+			     m->data ? m->data : "") < 0)
+			return -ENOMEM;
+	}
 	if (mount(m->source ? m->source : m->type, t->path, m->type,
-		  m->flags & ~(MS_REMOUNT | (readonly_late(m) ? MS_RDONLY : 0)), m->data) < 0)
+		  m->flags & ~(MS_REMOUNT | (readonly_late(m) ? MS_RDONLY : 0)),
+		  data ? data : m->data) < 0)
 		return negative_errno();
 	return 0;
+}
+
+/*
+ * The mode of the directory at `dest` (its permission, setuid, setgid and sticky bits), or -1
+ * when there is none: a tmpfs mounted there takes it unless the options say mode=, as runc
+ * since 1.1.8 (runc#3911; before, it chmod'ed over mode=); its owner stays the tmpfs's.
+ */
+static int existing_mode(int rootfd, const char *dest)
+{
+	_cleanup_close_ int fd = tn_openat2_in_root(rootfd, dest, O_PATH | O_DIRECTORY, 0);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -1;
+	return (int)(st.st_mode & 07777);
 }
 
 /* A mount that is neither a bind nor idmapped: made anew (or bound from the host where a user
  * namespace may not), filled by tmpcopyup, given its propagation. */
 static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mount *m)
 {
-	_cleanup_(mount_target_done) struct mount_target t = { .rootfd = rootfd, .fd = -1 };
+	_cleanup_(mount_target_done) struct mount_target t = {
+		.rootfd = rootfd,
+		.fd = -1,
+		.mode = is_type(m, "tmpfs") ? existing_mode(rootfd, m->destination) : -1,
+	};
 	_cleanup_close_ int under = -1;
 	const char *host = host_fallback(m);
 	int r;
@@ -409,21 +446,45 @@ static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 	return mount(NULL, t.path, NULL, m->propagation, NULL) < 0 ? negative_errno() : 0;
 }
 
+/* runc's recursive options ("rro", "rnosuid"...) on what is mounted at the destination and
+ * below, for a bind or a cgroup mount; runc ignores them on the others. */
+static int rec_attrs(int rootfd, const struct tn_oci_mount *m, struct tn_error **err)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if ((!m->attr_set && !m->attr_clr) ||
+	    !(m->bind || m->idmap || is_type(m, "cgroup") || is_type(m, "cgroup2")))
+		return 0;
+	fd = tn_openat2_in_root(rootfd, m->destination, O_PATH, 0);
+	if (fd < 0)
+		return tn_error_errno(err, -fd, "cannot open %s", m->destination);
+	r = attr_recursive(fd, m->attr_set, m->attr_clr);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot set the recursive options of %s",
+				      m->destination);
+	return 0;
+}
+
 static int mount_one(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_error **err)
 {
 	const struct tn_oci_mount *m = &ctx->cfg->mounts[i];
 	int r;
 
 	if (ctx->mount_fds && ctx->mount_fds[i] >= 0)
-		return mount_idmapped(rootfd, m, ctx->mount_fds[i], err);
-	if (m->bind)
-		return mount_bind(ctx, rootfd, m, err);
-	r = mount_new(ctx, rootfd, m);
+		r = mount_idmapped(rootfd, m, ctx->mount_fds[i], err);
+	else if (m->bind)
+		r = mount_bind(ctx, rootfd, i, err);
+	else {
+		r = mount_new(ctx, rootfd, m);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
+					      m->source ? m->source : "none",
+					      m->type ? m->type : "none", m->destination);
+	}
 	if (r < 0)
-		return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
-				      m->source ? m->source : "none", m->type ? m->type : "none",
-				      m->destination);
-	return 0;
+		return r;
+	return rec_attrs(rootfd, m, err);
 }
 
 /* ---- root ---- */
@@ -433,6 +494,10 @@ static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
 	_cleanup_close_ int oldroot = -1, newroot = -1;
 
 	if (ctx->o->no_pivot) {
+		int r = tn_nopivot_hide(ctx->rootfs, err);
+
+		if (r < 0)
+			return r;
 		if (chdir(ctx->rootfs) < 0 || mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0 ||
 		    chroot(".") < 0 || chdir("/") < 0)
 			return tn_error_errno(err, errno, "cannot move into %s", ctx->rootfs);
@@ -449,8 +514,7 @@ static int pivot(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
-/* As runc: the read-only paths, then the masked ones. */
-static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
+static int readonly_paths(const struct tn_oci_config *c, struct tn_error **err)
 {
 	for (size_t i = 0; i < c->n_readonly_paths; i++) {
 		const char *p = c->readonly_paths[i];
@@ -464,10 +528,19 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 					      "read-only",
 					      p);
 	}
+	return 0;
+}
+
+/* As runc: the read-only paths first, then the masked ones (in mountinfo's order too). */
+static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
+{
+	int r = readonly_paths(c, err);
+
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < c->n_masked_paths; i++) {
 		const char *p = c->masked_paths[i];
 		struct stat st;
-		int r;
 
 		if (stat(p, &st) < 0)
 			continue; /* nothing to hide */
@@ -521,6 +594,8 @@ static int mount_all(struct tn_init_ctx *ctx, struct tn_error **err)
 		if (r < 0)
 			return r;
 	}
+	/* R's fds of host paths: never the container's (they are O_CLOEXEC too). */
+	tn_mount_sources_done(&ctx->sources);
 	/* As runc: a missing working directory is created, before the root may turn read-only. */
 	if (c->has_process) {
 		r = tn_mkpath_in_root(rootfd, c->process.cwd, false);

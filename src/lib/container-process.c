@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "container-process.h"
 #include "oci-state.h"
@@ -332,12 +333,57 @@ static int env_for_exec(const struct tn_oci_process *p, char ***ret)
 	return 0;
 }
 
+/*
+ * As runc: process.cwd is entered first as the container's root, so that a directory only it may
+ * enter works for any process.user; where root may not (EACCES, EPERM: a directory of a host ID
+ * the container does not map, or a volume owned by the process's user alone), it is entered again
+ * once the user has changed. 1 when it is left for then.
+ */
+int tn_container_enter_cwd(const struct tn_oci_process *p, struct tn_error **err)
+{
+	if (chdir(p->cwd) == 0)
+		return 0;
+	if (errno == EACCES || errno == EPERM)
+		return 1;
+	return tn_error_errno(err, errno, "process.cwd: cannot enter %s", p->cwd);
+}
+
+/* A child becomes process.user and enters process.cwd: 0, or the errno it met (as runc, whose
+ * init enters it as the user before create returns). */
+static int cwd_as_user(struct tn_init_ctx *ctx, const struct tn_oci_process *p)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(set_user(ctx, p, NULL) < 0 ? EPERM : chdir(p->cwd) < 0 ? errno : 0);
+	if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+int tn_container_check_cwd(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	const struct tn_oci_process *p = &ctx->cfg->process;
+	int r = tn_container_enter_cwd(p, err), code;
+
+	if (r <= 0)
+		return r;
+	code = cwd_as_user(ctx, p);
+	if (code != 0)
+		return tn_error_errno(err, code, "process.cwd: cannot enter %s", p->cwd);
+	return 0;
+}
+
 int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err)
 {
 	const struct tn_oci_process *p = &ctx->cfg->process;
 	unsigned first_closed = 3 + ctx->o->preserve_fds;
 	int last = last_cap(), r;
 	_cleanup_free_ char **env = NULL; /* p->env as execve takes it */
+	bool cwd_later;
 	sigset_t none;
 
 	for (int cap = 0; cap <= last; cap++)
@@ -355,6 +401,10 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	r = env_for_exec(p, &env);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot set HOME");
+	r = tn_container_enter_cwd(p, err);
+	if (r < 0)
+		return r;
+	cwd_later = r > 0;
 	r = set_user(ctx, p, err);
 	if (r < 0)
 		return r;
@@ -365,7 +415,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 		return tn_error_errno(err, errno, "process.noNewPrivileges: cannot set it");
 	if (p->has_umask)
 		umask(p->umask);
-	if (chdir(p->cwd) < 0)
+	if (cwd_later && chdir(p->cwd) < 0)
 		return tn_error_errno(err, errno, "process.cwd: cannot enter %s", p->cwd);
 	for (unsigned fd = 3; fd < first_closed; fd++)
 		fcntl((int)fd, F_SETFD, 0);

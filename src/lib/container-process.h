@@ -32,5 +32,12 @@ int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err);
 /* P2: resolve process.args[0] against the container's PATH; the path is allocated. */
 int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn_error **err);
 
+/* process.cwd entered as the container's root: 0, or 1 when that is refused and it is for
+ * after the user changes (as runc). */
+int tn_container_enter_cwd(const struct tn_oci_process *p, struct tn_error **err);
+
+/* P2, before ready: process.cwd can be entered, as root or as process.user (else the error). */
+int tn_container_check_cwd(struct tn_init_ctx *ctx, struct tn_error **err);
+
 /* P2, after start: credentials, capabilities, no_new_privs, cwd, umask, then execve. */
 int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err);

@@ -7,6 +7,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "container-sources.h"
 #include "oci-config.h"
 #include "oci-seccomp.h"
 
@@ -26,6 +27,8 @@ struct tn_init_ctx {
 	int console_fd;	      /* connected --console-socket, or -1 */
 	int rootfs_fd;	      /* an idmapped clone of the rootfs to attach (R made it), or -1 */
 	const int *mount_fds; /* per mounts[i]: an idmapped mount to attach, or -1 (or NULL) */
+	bool send_sources;    /* R sends the bind sources it opens after SETUP (P1 receives) */
+	struct tn_mount_sources sources; /* P1, for P2: what R sent (container-sources.h) */
 	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */

@@ -4,7 +4,9 @@
  * SOCK_SEQPACKET pair. Exactly one side speaks at a time: every message but the last of a
  * stage is answered before the next is sent, so a message may span several records.
  *
- *	create:	P1: SETUP    R: GO	maps written, P1 in the container's cgroup
+ *	create:	P1: SETUP    R: GO	maps written, P1 in the container's cgroup; before GO,
+ *				with a user namespace, the bind sources R opened
+ *				(container-sources.h: raw records, fds attached)
  *		P1: PID      R: GO	init's PID (P1 exits); only then does init (P2) go on
  *		P2: HOOKS    R: GO+state	prestart and createRuntime run (when there are hooks)
  *		P2: READY or ERROR

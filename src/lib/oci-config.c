@@ -186,8 +186,26 @@ static int check_mount_idmap(const struct tn_cfg *c, _unused_ const struct tn_fi
 	return 0;
 }
 
+/* runtime-spec 1.1 (and runc): on Linux a relative destination is relative to "/". */
+static int check_mount_destination(const struct tn_cfg *c, const struct tn_field *f,
+				   const struct tn_json_value *o, const char *path, void *base)
+{
+	struct tn_oci_mount *m = base;
+	char *abs;
+
+	if (m->destination[0] == '\0')
+		return tn_cfg_fail(c, tn_json_get(o, f->key), path, "is empty");
+	if (m->destination[0] == '/')
+		return 0;
+	if (asprintf(&abs, "/%s", m->destination) < 0)
+		return -ENOMEM;
+	free(m->destination);
+	m->destination = abs;
+	return 0;
+}
+
 static const struct tn_field mount_fields[] = {
-	M("destination", STRING, destination, TN_FIELD_REQUIRED, .check = tn_field_check_absolute),
+	M("destination", STRING, destination, TN_FIELD_REQUIRED, .check = check_mount_destination),
 	M("type", STRING, type, 0),
 	M("source", STRING, source, 0),
 	M("options", STRINGS, options, 0, TN_COUNT(struct tn_oci_mount, n_options)),

@@ -49,6 +49,7 @@ struct tn_oci_mount {
 	unsigned long clear;	   /* MS_* the options clear (rw, suid, dev, exec...) */
 	unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE | MS_REC */
 	bool bind, recursive;
+	uint64_t attr_set, attr_clr; /* "rro", "rnosuid"...: MOUNT_ATTR_* set recursively (runc) */
 	bool tmpcopyup; /* tmpfs: copy what the image has at the destination into it (crun, runc) */
 	/* Idmapped (runtime-spec 1.2): "idmap" or "ridmap" (recursive), or mappings given. Without
 	 * mappings, the container's own maps. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 
@@ -183,6 +184,51 @@ int tn_propagation_from_name(const char *name, unsigned long *ret)
 	return -EINVAL;
 }
 
+/* runc's recursive options: mount_setattr(AT_RECURSIVE) on a bind once it is made. */
+static const struct {
+	const char *name;
+	uint64_t attr;
+	bool clear;
+} rec_attrs[] = {
+	{ "rro", MOUNT_ATTR_RDONLY, false },
+	{ "rrw", MOUNT_ATTR_RDONLY, true },
+	{ "rnosuid", MOUNT_ATTR_NOSUID, false },
+	{ "rsuid", MOUNT_ATTR_NOSUID, true },
+	{ "rnodev", MOUNT_ATTR_NODEV, false },
+	{ "rdev", MOUNT_ATTR_NODEV, true },
+	{ "rnoexec", MOUNT_ATTR_NOEXEC, false },
+	{ "rexec", MOUNT_ATTR_NOEXEC, true },
+	{ "rnodiratime", MOUNT_ATTR_NODIRATIME, false },
+	{ "rdiratime", MOUNT_ATTR_NODIRATIME, true },
+	{ "rrelatime", MOUNT_ATTR_RELATIME, false },
+	{ "rnorelatime", MOUNT_ATTR_RELATIME, true },
+	{ "rnoatime", MOUNT_ATTR_NOATIME, false },
+	{ "ratime", MOUNT_ATTR_NOATIME, true },
+	{ "rstrictatime", MOUNT_ATTR_STRICTATIME, false },
+	{ "rnostrictatime", MOUNT_ATTR_STRICTATIME, true },
+	{ "rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, false },
+	{ "rsymfollow", MOUNT_ATTR_NOSYMFOLLOW, true },
+};
+
+/* As runc: an atime mode set clears the others (the kernel wants MOUNT_ATTR__ATIME cleared);
+ * a clear applies whatever the order. */
+static bool rec_attr_option(struct tn_oci_mount *m, const char *o)
+{
+	for (size_t i = 0; i < ELEMENTSOF(rec_attrs); i++) {
+		if (strcmp(o, rec_attrs[i].name) != 0)
+			continue;
+		if (rec_attrs[i].clear) {
+			m->attr_clr |= rec_attrs[i].attr;
+			return true;
+		}
+		m->attr_set |= rec_attrs[i].attr;
+		if ((rec_attrs[i].attr & MOUNT_ATTR__ATIME) == rec_attrs[i].attr)
+			m->attr_clr |= MOUNT_ATTR__ATIME;
+		return true;
+	}
+	return false;
+}
+
 static bool flag_option(struct tn_oci_mount *m, const char *o)
 {
 	for (size_t i = 0; i < ELEMENTSOF(mount_flags); i++)
@@ -203,8 +249,9 @@ int tn_oci_mount_options(struct tn_oci_mount *m, const char **ret_bad)
 		unsigned long p;
 
 		if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0) {
+			/* As runc's flags: a later "bind" keeps an "rbind"'s MS_REC. */
 			m->bind = true;
-			m->recursive = o[0] == 'r';
+			m->recursive = m->recursive || o[0] == 'r';
 		} else if (strcmp(o, "tmpcopyup") == 0) {
 			m->tmpcopyup = true;
 		} else if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0) {
@@ -212,7 +259,7 @@ int tn_oci_mount_options(struct tn_oci_mount *m, const char **ret_bad)
 			m->ridmap = o[0] == 'r';
 		} else if (tn_propagation_from_name(o, &p) == 0) {
 			m->propagation = p;
-		} else if (!flag_option(m, o)) {
+		} else if (!flag_option(m, o) && !rec_attr_option(m, o)) {
 			if (*o == '\0' || strchr(o, ',')) {
 				*ret_bad = o;
 				return -EINVAL;

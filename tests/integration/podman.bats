@@ -138,3 +138,16 @@ pmu() {
 	run pm run --rm "${OPTS[@]}" --pids-limit 5 localhost/tenant-test sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 3 & done; wait'
 	assert_contains "$output" "can't fork"
 }
+
+@test "podman: a named volume (below podman's 0700 volumes directory) with --userns=auto and --uidmap, as with runc" {
+	run -0 pm volume create tenant-vol
+	for rt in runc "$TENANT"; do
+		run -0 pm --runtime "$rt" run --rm "${OPTS[@]}" --userns=auto -v tenant-vol:/data \
+			localhost/tenant-test sh -c 'echo hi >/data/f; cat /data/f'
+		assert_eq "$output" "hi"
+		run -0 pm --runtime "$rt" run --rm "${OPTS[@]}" --uidmap 0:100000:65536 \
+			-v tenant-vol:/data -w /data localhost/tenant-test sh -c 'pwd; ls'
+		assert_eq "$output" "$(printf '/data\nf')"
+	done
+	run -0 pm volume rm tenant-vol
+}

@@ -27,6 +27,9 @@
  *	kill PID SIGNAL     send SIGNAL (a number) to PID
  *	mount-tmpfs DIR     mount a tmpfs on DIR
  *	mount-bind SRC DIR  bind-mount SRC on DIR
+ *	mount-proc DIR      mount a new procfs on DIR
+ *	nested-proc DIR     in new user, mount and PID namespaces (where the container's masks
+ *	                    are locked), mount a new procfs on DIR: "mounted" or the error
  *	spawn PROG ARGS...  start PROG in the background (its own session, stdio on /dev/null)
  *	setxattr PATH NAME VALUE   set an extended attribute (VALUE as text)
  *	nest SECONDS        leave a process behind in a user and mount namespace of its own
@@ -73,6 +76,30 @@ static int fail(const char *cmd, const char *what)
 {
 	fprintf(stderr, "probe: %s: %s: %s\n", cmd, what, strerror(errno));
 	return 1;
+}
+
+/* A procfs mounted by a child in user, mount and PID namespaces of its own: the kernel allows
+ * it only where a procfs is fully visible (no locked mask over it). */
+static int cmd_nested_proc(const char *dir)
+{
+	pid_t pid;
+	int status;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0)
+		return fail("nested-proc", "unshare");
+	pid = fork();
+	if (pid < 0)
+		return fail("nested-proc", "fork");
+	if (pid == 0) {
+		if (mount("proc", dir, "proc", 0, NULL) < 0)
+			_exit(fail("nested-proc", dir));
+		printf("mounted\n");
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return fail("nested-proc", "waitpid");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 static int cmd_id(void)
@@ -376,6 +403,10 @@ static int run(char **args, int n)
 		return kill((pid_t)num(args[1]), num(args[2])) < 0 ? fail(c, args[1]) : 0;
 	if (strcmp(c, "mount-tmpfs") == 0 && n == 2)
 		return mount("tmpfs", args[1], "tmpfs", 0, NULL) < 0 ? fail(c, args[1]) : 0;
+	if (strcmp(c, "mount-proc") == 0 && n == 2)
+		return mount("proc", args[1], "proc", 0, NULL) < 0 ? fail(c, args[1]) : 0;
+	if (strcmp(c, "nested-proc") == 0 && n == 2)
+		return cmd_nested_proc(args[1]);
 	if (strcmp(c, "mount-bind") == 0 && n == 3)
 		return mount(args[1], args[2], NULL, MS_BIND, NULL) < 0 ? fail(c, args[2]) : 0;
 	if (strcmp(c, "setxattr") == 0 && n == 4)

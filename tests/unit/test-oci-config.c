@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* config.json through tables of fields (oci-fields.h, oci-config.h): values, messages, frees. */
 #include <errno.h>
+#include <linux/mount.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "oci-config.h"
 #include "oci-fields.h"
@@ -369,4 +372,35 @@ TEST(process_file)
 	tn_oci_process_done(&cfg.process);
 }
 
+TEST(mount_destination_relative_to_root)
+{
+	static const char text[] =
+		"{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"},\n"
+		" \"mounts\": [{\"destination\": \"data\", \"type\": \"tmpfs\"},\n"
+		"  {\"destination\": \"/abs\", \"type\": \"tmpfs\"}]}";
+	struct tn_oci_config cfg;
+
+	ASSERT_EQ(tn_oci_config_parse("config.json", text, strlen(text), &cfg, NULL), 0);
+	ASSERT_EQ(cfg.n_mounts, 2);
+	ASSERT_STREQ(cfg.mounts[0].destination, "/data");
+	ASSERT_STREQ(cfg.mounts[1].destination, "/abs");
+	tn_oci_config_done(&cfg);
+}
+
 TAP_MAIN
+
+TEST(mount_options_as_runc)
+{
+	char *opts[] = { "rbind", "bind", "rro", "rrw", "rnoatime", "rnosuid", "nodev", "size=1k" };
+	struct tn_oci_mount m = { .options = opts, .n_options = ELEMENTSOF(opts) };
+	const char *bad = NULL;
+
+	ASSERT_EQ(tn_oci_mount_options(&m, &bad), 0);
+	ASSERT_TRUE(m.bind);
+	ASSERT_TRUE(m.recursive); /* a later "bind" keeps the recursion */
+	ASSERT_EQ_U(m.attr_set, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOATIME | MOUNT_ATTR_NOSUID);
+	ASSERT_EQ_U(m.attr_clr, MOUNT_ATTR_RDONLY | MOUNT_ATTR__ATIME);
+	ASSERT_EQ_U(m.flags, MS_NODEV);
+	ASSERT_STREQ(m.data, "size=1k"); /* the recursive ones are not the filesystem's */
+	free(m.data);
+}

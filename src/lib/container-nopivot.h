@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * --no-pivot (container-nopivot.c): with chroot instead of pivot_root the host's mounts stay in
+ * the container's mount namespace, below its root. A full procfs or sysfs among them lets a
+ * process of the container that makes a user namespace of its own (where the container's masks
+ * are locked) mount a new, unmasked one: the kernel allows it where one is fully visible. As
+ * runc, those are detached first, or covered by a tmpfs where they cannot be.
+ */
+#pragma once
+
+#include "error.h"
+
+/* Each mount point of `mountinfo` (its text) that is a full procfs or sysfs (its root is the
+ * filesystem's) outside `rootfs`, in order, to fn; stops at fn's first error. */
+int tn_nopivot_each(const char *mountinfo, const char *rootfs,
+		    int (*fn)(const char *mountpoint, void *data), void *data);
+
+/* P2, before moving `rootfs` onto /: those mounts detached (or covered). */
+int tn_nopivot_hide(const char *rootfs, struct tn_error **err);

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Bind sources opened by R for init (container-sources.h). On the sync socket, between P1's
+ * SETUP and R's GO, one record per source: {TN_SOURCE_MAGIC, index} with the fd attached
+ * (SCM_RIGHTS), then {TN_SOURCE_MAGIC, TN_SOURCE_END} without one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "container-sources.h"
+#include "macro.h"
+#include "banned.h"
+
+#define TN_SOURCE_MAGIC 0x74736f75u /* "tsou" */
+#define TN_SOURCE_END	UINT32_MAX
+
+struct source_record {
+	uint32_t magic;
+	uint32_t index;
+};
+
+bool tn_mount_source_wanted(const struct tn_oci_mount *m)
+{
+	return m->bind && !m->idmap && m->source;
+}
+
+static int send_record(int sock, uint32_t index, int fd)
+{
+	struct source_record rec = { .magic = TN_SOURCE_MAGIC, .index = index };
+	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &rec, .iov_len = sizeof(rec) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		msg.msg_control = buf;
+		msg.msg_controllen = sizeof(buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 ? negative_errno() : 0;
+}
+
+/*
+ * `path` below P1's root, as host root: absolute symlinks resolve from that root (never from
+ * R's), so the fd is of a mount in P1's namespace. The config is the caller's: its sources
+ * are trusted as runc trusts them (followed as root), the container's rootfs is not involved.
+ */
+static int open_in(int rootfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT,
+	};
+	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+	return fd < 0 ? negative_errno() : (int)fd;
+}
+
+static int send_one(int rootfd, const struct tn_oci_mount *m, const char *bundle, uint32_t index,
+		    int sock)
+{
+	_cleanup_close_ int fd = -1;
+	char src[4096];
+
+	if (m->source[0] == '/')
+		snprintf(src, sizeof(src), "%s", m->source);
+	else if (snprintf(src, sizeof(src), "%s/%s", bundle, m->source) >= (int)sizeof(src))
+		return 0;
+	fd = open_in(rootfd, src);
+	if (fd < 0)
+		return 0; /* init tries, and says why it cannot */
+	return send_record(sock, index, fd);
+}
+
+int tn_mount_sources_send(const struct tn_oci_config *cfg, const char *bundle, pid_t p1, int sock)
+{
+	_cleanup_close_ int rootfd = -1;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)p1);
+	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; rootfd >= 0 && i < cfg->n_mounts && i < TN_SOURCE_END; i++) {
+		int r;
+
+		if (!tn_mount_source_wanted(&cfg->mounts[i]))
+			continue;
+		r = send_one(rootfd, &cfg->mounts[i], bundle, (uint32_t)i, sock);
+		if (r < 0)
+			return r;
+	}
+	return send_record(sock, TN_SOURCE_END, -1);
+}
+
+/* One record: its index, and its fd in *ret_fd (-1: none). */
+static int recv_record(int sock, uint32_t *ret_index, int *ret_fd)
+{
+	struct source_record rec = { 0 };
+	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &rec, .iov_len = sizeof(rec) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
+	};
+	struct cmsghdr *c;
+	ssize_t n = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+	int fd = -1;
+
+	if (n < 0)
+		return negative_errno();
+	if (n == 0)
+		return -EPIPE;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (n != (ssize_t)sizeof(rec) || rec.magic != TN_SOURCE_MAGIC ||
+	    (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		safe_close(fd);
+		return -EPROTO;
+	}
+	*ret_index = rec.index;
+	*ret_fd = fd;
+	return 0;
+}
+
+void tn_mount_sources_done(struct tn_mount_sources *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		safe_close(s->fd[i]);
+	free(s->fd);
+	*s = (struct tn_mount_sources){ 0 };
+}
+
+/* One record into s: 1 at the end. */
+static int recv_one(int sock, struct tn_mount_sources *s)
+{
+	_cleanup_close_ int fd = -1;
+	uint32_t index;
+	int r = recv_record(sock, &index, &fd);
+
+	if (r < 0)
+		return r;
+	if (index == TN_SOURCE_END)
+		return fd < 0 ? 1 : -EPROTO;
+	if (index >= s->n || fd < 0 || s->fd[index] >= 0)
+		return -EPROTO;
+	s->fd[index] = TAKE_FD(fd);
+	return 0;
+}
+
+int tn_mount_sources_recv(int sock, size_t n_mounts, struct tn_mount_sources *ret)
+{
+	_cleanup_(tn_mount_sources_done) struct tn_mount_sources s = { 0 };
+	int r;
+
+	s.fd = calloc(n_mounts + 1, sizeof(*s.fd));
+	if (!s.fd)
+		return -ENOMEM;
+	for (; s.n < n_mounts; s.n++)
+		s.fd[s.n] = -1;
+	do
+		r = recv_one(sock, &s);
+	while (r == 0);
+	if (r < 0)
+		return r;
+	*ret = TAKE_STRUCT(s);
+	return 0;
+}
