@@ -7,24 +7,35 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 #include "json-writer.h"
 #include "oci-config.h"
 #include "idmapped.h"
 #include "oci-features.h"
+#include "oci-names.h"
 #include "banned.h"
 
-static const char *const mount_options[] = {
-	"async",       "atime",	     "bind",	 "defaults",   "dev",
-	"diratime",    "dirsync",    "exec",	 "idmap",      "lazytime",
-	"loud",	       "mand",	     "noatime",	 "nodev",      "nodiratime",
-	"noexec",      "nolazytime", "nomand",	 "norelatime", "nostrictatime",
-	"nosuid",      "private",    "rbind",	 "relatime",   "remount",
-	"ro",	       "ridmap",     "rprivate", "rshared",    "rslave",
-	"runbindable", "rw",	     "shared",	 "silent",     "slave",
-	"strictatime", "suid",	     "sync",	 "tmpcopyup",  "unbindable",
-};
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The mount options tenant reads itself, sorted as runc lists them. */
+static void mount_options(struct tn_json *j)
+{
+	const char *v[128];
+	size_t n = MIN(tn_mount_option_names(v, ELEMENTSOF(v)), ELEMENTSOF(v));
+
+	qsort(v, n, sizeof(v[0]), by_name);
+	tn_json_key(j, "mountOptions");
+	tn_json_begin_array(j);
+	for (size_t i = 0; i < n; i++)
+		tn_json_string(j, v[i]);
+	tn_json_end_array(j);
+}
 
 static void namespaces(struct tn_json *j)
 {
@@ -117,11 +128,7 @@ int tn_oci_features(const char *version, struct tn_buf *out)
 	for (int k = 0; k < TN_HOOK_KINDS; k++)
 		tn_json_string(&j, tn_hook_kind_name((enum tn_hook_kind)k));
 	tn_json_end_array(&j);
-	tn_json_key(&j, "mountOptions");
-	tn_json_begin_array(&j);
-	for (size_t i = 0; i < ELEMENTSOF(mount_options); i++)
-		tn_json_string(&j, mount_options[i]);
-	tn_json_end_array(&j);
+	mount_options(&j);
 	tn_json_key(&j, "linux");
 	tn_json_begin_object(&j);
 	namespaces(&j);

@@ -161,6 +161,12 @@ static const struct {
 	{ "nolazytime", 0, MS_LAZYTIME },
 	{ "silent", MS_SILENT, 0 },
 	{ "loud", 0, MS_SILENT },
+	{ "acl", MS_POSIXACL, 0 },
+	{ "noacl", 0, MS_POSIXACL },
+	{ "iversion", MS_I_VERSION, 0 },
+	{ "noiversion", 0, MS_I_VERSION },
+	{ "nosymfollow", MS_NOSYMFOLLOW, 0 },
+	{ "symfollow", 0, MS_NOSYMFOLLOW },
 	{ "defaults", 0, 0 },
 };
 
@@ -238,6 +244,29 @@ static bool flag_option(struct tn_oci_mount *m, const char *o)
 			return true;
 		}
 	return false;
+}
+
+size_t tn_mount_option_names(const char **v, size_t n)
+{
+	static const char *const own[] = { "bind", "rbind", "tmpcopyup", "idmap", "ridmap" };
+	size_t k = 0;
+
+#define ADD(name)                                                                                  \
+	do {                                                                                       \
+		if (k < n)                                                                         \
+			v[k] = (name);                                                             \
+		k++;                                                                               \
+	} while (0)
+	for (size_t i = 0; i < ELEMENTSOF(own); i++)
+		ADD(own[i]);
+	for (size_t i = 0; i < ELEMENTSOF(mount_flags); i++)
+		ADD(mount_flags[i].name);
+	for (size_t i = 0; i < ELEMENTSOF(propagations); i++)
+		ADD(propagations[i].name);
+	for (size_t i = 0; i < ELEMENTSOF(rec_attrs); i++)
+		ADD(rec_attrs[i].name);
+#undef ADD
+	return k;
 }
 
 int tn_oci_mount_options(struct tn_oci_mount *m, const char **ret_bad)

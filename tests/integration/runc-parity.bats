@@ -132,3 +132,18 @@ bats_require_minimum_version 1.5.0
 	config "$B" '.linux.intelRdt = {}'
 	same_as_runc i2
 }
+
+@test "mount options: every one runc's features lists is taken, and nosymfollow, noacl as runc applies them" {
+	local missing
+	missing=$(comm -23 <(runc features | jq -r '.mountOptions[]' | sort) \
+		<("$TENANT" features | jq -r '.mountOptions[]' | sort))
+	assert_eq "$missing" ""
+	mkdir -p "$PUBLIC/src"
+	config "$B" --arg s "$PUBLIC/src" '.mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "nosymfollow", "noacl", "noiversion"]}]'
+	args "$B" cat /proc/self/mountinfo
+	local want got
+	want=$(run_with runc o-r | grep ' /mnt ' | cut -d' ' -f4-)
+	got=$(run_with "$TENANT" o-t | grep ' /mnt ' | cut -d' ' -f4-)
+	assert_contains "$got" "nosymfollow"
+	assert_eq "$got" "$want"
+}
