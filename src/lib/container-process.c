@@ -59,8 +59,16 @@ static int apply_sysctl(const struct tn_oci_config *c, struct tn_error **err)
 /*
  * As runc: only sysctls of a namespace the container has of its own may be set, or they
  * would change the host: net.* needs a network namespace, IPC ones an IPC namespace, the
- * host and domain names a UTS namespace.
+ * domain name a UTS namespace; kernel.hostname is refused, as it conflicts with "hostname".
  */
+static int hostname_sysctl(struct tn_error **err)
+{
+	int r = tn_error_set(err, EINVAL,
+			     "linux.sysctl: kernel.hostname conflicts with the \"hostname\" field");
+
+	return tn_error_hint(err, r, "set \"hostname\" instead");
+}
+
 int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err)
 {
 	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb",
@@ -78,8 +86,9 @@ int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err)
 			need = TN_NS_NET;
 		else if (strncmp(key, "fs.mqueue.", 10) == 0)
 			need = TN_NS_IPC;
-		else if (strcmp(key, "kernel.hostname") == 0 ||
-			 strcmp(key, "kernel.domainname") == 0)
+		else if (strcmp(key, "kernel.hostname") == 0)
+			return hostname_sysctl(err);
+		else if (strcmp(key, "kernel.domainname") == 0)
 			need = TN_NS_UTS;
 		for (size_t k = 0; k < ELEMENTSOF(ipc); k++)
 			if (strcmp(key, ipc[k]) == 0)

@@ -401,9 +401,15 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 				     "pass --console-socket PATH (as podman and containerd "
 				     "do), or set process.terminal to false");
 	}
-	if (p->cfg.hostname && !(p->new_flags & CLONE_NEWUTS))
+	/* As runc, a UTS namespace the container joins by path may be given the names too (a
+	 * pod's containers share the sandbox's: containerd sets the hostname of each). */
+	if (p->cfg.hostname && !p->cfg.ns[TN_NS_UTS].present)
 		return tn_error_set(err, EINVAL,
-				    "hostname: setting it needs a new \"uts\" namespace in "
+				    "hostname: setting it needs a \"uts\" namespace in "
+				    "linux.namespaces");
+	if (p->cfg.domainname && !p->cfg.ns[TN_NS_UTS].present)
+		return tn_error_set(err, EINVAL,
+				    "domainname: setting it needs a \"uts\" namespace in "
 				    "linux.namespaces");
 	return 0;
 }
