@@ -461,6 +461,11 @@ enum {
 	EXEC_CAP,
 	EXEC_NO_NEW_PRIVS,
 	EXEC_PRESERVE_FDS,
+	EXEC_ADDITIONAL_GIDS,
+	EXEC_PROCESS_LABEL,
+	EXEC_APPARMOR,
+	EXEC_CGROUP,
+	EXEC_IGNORE_PAUSED,
 };
 
 static const struct tn_cli_option exec_options[] = {
@@ -476,6 +481,13 @@ static const struct tn_cli_option exec_options[] = {
 	[EXEC_NO_NEW_PRIVS] = { "no-new-privs", 0, NULL, "set no_new_privs" },
 	[EXEC_PRESERVE_FDS] = { "preserve-fds", 0, "N",
 				"pass N more file descriptors (from fd 3)" },
+	[EXEC_ADDITIONAL_GIDS] = { "additional-gids", 'g', "GID",
+				   "add a supplementary group (repeatable)" },
+	[EXEC_PROCESS_LABEL] = { "process-label", 0, "LABEL", "the process's SELinux label" },
+	[EXEC_APPARMOR] = { "apparmor", 0, "PROFILE", "the process's AppArmor profile" },
+	[EXEC_CGROUP] = { "cgroup", 0, "[CONTROLLER[,...]:]PATH",
+			  "run in this existing sub-cgroup of the container's (repeatable)" },
+	[EXEC_IGNORE_PAUSED] = { "ignore-paused", 0, NULL, "exec in a paused container too" },
 	{ 0 },
 };
 
@@ -501,15 +513,31 @@ static int exec_wait(struct tn_cli *cli, struct tn_forward *fwd, pid_t pid)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* The options of exec; env and caps are the repeated --env and --cap values. */
-static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char *root, char **env,
-		     char **caps, struct tn_exec_opts *o)
+/* --additional-gids, each a GID (4294967295 is none), into gids (as many as given). */
+static int exec_gids(struct tn_cli *cli, const struct tn_cli_args *a, uint32_t *gids)
+{
+	for (size_t i = 0; i < a->n_all[EXEC_ADDITIONAL_GIDS]; i++)
+		if (tn_parse_u32(a->all[EXEC_ADDITIONAL_GIDS][i], &gids[i]) < 0 ||
+		    gids[i] == UINT32_MAX)
+			return tn_cli_usage(cli, "--additional-gids: '%s' is not a group ID",
+					    a->all[EXEC_ADDITIONAL_GIDS][i]);
+	return 0;
+}
+
+/* The options of exec; env, caps, cgroups are the repeated --env, --cap and --cgroup values,
+ * gids room for the --additional-gids. */
+static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char *root,
+		     char **const v[3], uint32_t *gids, struct tn_exec_opts *o)
 {
 	uint32_t n = 0;
+	int r;
 
 	if (tn_cli_has(a, EXEC_PRESERVE_FDS) && tn_parse_u32(a->value[EXEC_PRESERVE_FDS], &n) < 0)
 		return tn_cli_usage(cli, "--preserve-fds: '%s' is not a number",
 				    a->value[EXEC_PRESERVE_FDS]);
+	r = exec_gids(cli, a, gids);
+	if (r < 0)
+		return r;
 	*o = (struct tn_exec_opts){
 		.argv = cli->argv,
 		.root = root,
@@ -521,11 +549,17 @@ static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char
 		.detach = tn_cli_has(a, EXEC_DETACH),
 		.pid_file = a->value[EXEC_PID_FILE],
 		.cwd = a->value[EXEC_CWD],
-		.env = env,
+		.env = v[0],
 		.user = a->value[EXEC_USER],
-		.caps = caps,
+		.caps = v[1],
 		.no_new_privs = tn_cli_has(a, EXEC_NO_NEW_PRIVS),
 		.preserve_fds = n,
+		.additional_gids = gids,
+		.n_additional_gids = a->n_all[EXEC_ADDITIONAL_GIDS],
+		.selinux_label = a->value[EXEC_PROCESS_LABEL],
+		.apparmor_profile = a->value[EXEC_APPARMOR],
+		.cgroups = v[2],
+		.ignore_paused = tn_cli_has(a, EXEC_IGNORE_PAUSED),
 	};
 	if (!o->process_path && a->n_pos < 2)
 		return tn_cli_usage(cli, "exec needs a COMMAND or --process FILE");
@@ -534,7 +568,9 @@ static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char
 
 static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP);
+	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP),
+			    **cgroups = values(a, EXEC_CGROUP);
+	_cleanup_free_ uint32_t *gids = calloc(a->n_all[EXEC_ADDITIONAL_GIDS] + 1, sizeof(*gids));
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	struct tn_exec_opts o;
 	bool in_child = false;
@@ -542,7 +578,9 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 	int r;
 	ROOT_OR_FAIL(cli, root);
 
-	r = exec_opts(cli, a, root, env, caps, &o);
+	if (!gids)
+		return -ENOMEM;
+	r = exec_opts(cli, a, root, (char **const[3]){ env, caps, cgroups }, gids, &o);
 	if (r < 0)
 		return r;
 	if (!o.detach) {

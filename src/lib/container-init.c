@@ -13,6 +13,7 @@
 
 #include "container-init.h"
 #include "container-mounts.h"
+#include "container-lsm.h"
 #include "container-process.h"
 #include "container-sync.h"
 #include "container-tty.h"
@@ -266,6 +267,9 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	if (r < 0)
 		return r;
 	r = tn_container_setup_misc(ctx, err);
+	if (r < 0)
+		return r;
+	r = tn_lsm_apply(&ctx->cfg->process, err);
 	if (r < 0)
 		return r;
 	r = tn_container_protect(ctx, err);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "container-idmap.h"
+#include "container-lsm.h"
 #include "container-plan.h"
 #include "container-preflight.h"
 #include "container-process.h"
@@ -370,6 +371,9 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 	if (r < 0)
 		return r;
 	r = tn_sysctl_check(&p->cfg, err);
+	if (r < 0)
+		return r;
+	r = tn_lsm_check(&p->cfg.process, err);
 	if (r < 0)
 		return r;
 	if (p->cfg.seccomp) {

@@ -92,6 +92,8 @@ struct tn_oci_process {
 	size_t n_rlimits;
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	char *apparmor_profile; /* container-lsm.h */
+	char *selinux_label;
 };
 
 struct tn_oci_config {

@@ -109,3 +109,95 @@ same_as_runc_status() {
 	same_as_runc s3
 	assert_contains "$(run_with "$TENANT" s4)" "example.org"
 }
+
+# Start the bundle detached with runc (as x-r) and tenant (as x-t).
+start_both() {
+	runc --root "$RSTATE" run -d --bundle "$B" x-r >/dev/null 2>&1 3>&-
+	"$TENANT" --root "$STATE" run -d --bundle "$B" x-t >/dev/null 2>&1 3>&-
+}
+
+# exec ARGS... in both (the word ID names the container): the same output, and both succeed or both fail.
+exec_same() {
+	local want got ws=0 gs=0 a r=() t=()
+	for a in "$@"; do
+		if [ "$a" = ID ]; then r+=(x-r) t+=(x-t); else r+=("$a") t+=("$a"); fi
+	done
+	want=$(runc --root "$RSTATE" exec "${r[@]}" 2>/dev/null 3>&-) || ws=$?
+	got=$("$TENANT" --root "$STATE" exec "${t[@]}" 2>/dev/null 3>&-) || gs=$?
+	echo "runc ($ws): $want"
+	echo "tenant ($gs): $got"
+	assert_eq "$got" "$want"
+	assert_eq "$((gs != 0))" "$((ws != 0))"
+}
+
+@test "exec --additional-gids adds groups after process.user's, as runc" {
+	args "$B" sleep 60
+	config "$B" '.process.user.additionalGids = [10]'
+	start_both
+	exec_same -g 5 -g 6 ID /init id
+	exec_same --additional-gids 7 -u 1000:1000 ID /init id
+	assert_contains "$("$TENANT" --root "$STATE" exec -g 5 x-t /init id)" "groups=5,10"
+	run ! runc --root "$RSTATE" exec -g nope x-r /init id
+	run ! "$TENANT" --root "$STATE" exec -g nope x-t /init id
+	assert_contains "$output" "--additional-gids: 'nope' is not a group ID"
+}
+
+@test "exec in a paused container is refused unless --ignore-paused, as runc" {
+	args "$B" sleep 60
+	start_both
+	runc --root "$RSTATE" pause x-r
+	"$TENANT" --root "$STATE" pause x-t
+	exec_same ID /init id
+	run -1 "$TENANT" --root "$STATE" exec x-t /init id
+	assert_contains "$output" "it is paused"
+	assert_contains "$output" "--ignore-paused"
+	runc --root "$RSTATE" resume x-r
+	"$TENANT" --root "$STATE" resume x-t
+	exec_same --ignore-paused ID /init id
+}
+
+@test "exec --apparmor and --process-label where the host has neither: refused, as runc" {
+	[ ! -e /sys/kernel/security/apparmor ] || skip "AppArmor is enabled here"
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here"
+	args "$B" sleep 60
+	start_both
+	exec_same --apparmor unconfined-nope ID /init id
+	exec_same --process-label system_u:system_r:container_t:s0 ID /init id
+	run ! "$TENANT" --root "$STATE" exec --process-label x x-t /init id
+	assert_contains "$output" "SELinux is disabled or not supported"
+	# In config.json too: create fails, as runc (tenant used to ignore both).
+	config "$B" '.process.apparmorProfile = "nope"'
+	same_create_as_runc a0
+	config "$B" 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	same_create_as_runc a1
+}
+
+@test "exec --cgroup joins an existing sub-cgroup of the container's, as runc" {
+	[ -d /sys/fs/cgroup/cpu ] && [ -d /sys/fs/cgroup/memory ] || skip "needs the v1 cpu and memory hierarchies"
+	config "$B" --arg p "/tenant-parity-$$" '.linux.cgroupsPath = $p'
+	args "$B" sleep 60
+	runc --root "$RSTATE" run -d --bundle "$B" x-r >/dev/null 2>&1 3>&-
+	mkdir "/sys/fs/cgroup/cpu/tenant-parity-$$/sub" "/sys/fs/cgroup/memory/tenant-parity-$$/msub"
+	want1=$(runc --root "$RSTATE" exec --cgroup sub x-r /init cat /proc/self/cgroup 2>&1) || true
+	want2=$(runc --root "$RSTATE" exec --cgroup cpu:sub --cgroup memory:msub x-r /init cat /proc/self/cgroup)
+	rmdir "/sys/fs/cgroup/cpu/tenant-parity-$$/sub" "/sys/fs/cgroup/memory/tenant-parity-$$/msub"
+	runc --root "$RSTATE" delete -f x-r
+	"$TENANT" --root "$STATE" run -d --bundle "$B" x-t >/dev/null 2>&1 3>&-
+	mkdir "/sys/fs/cgroup/cpu/tenant-parity-$$/sub" "/sys/fs/cgroup/memory/tenant-parity-$$/msub"
+	run ! "$TENANT" --root "$STATE" exec --cgroup sub x-t /init cat /proc/self/cgroup
+	assert_contains "$want1" "no such file or directory"
+	assert_contains "$output" "No such file or directory"
+	got2=$("$TENANT" --root "$STATE" exec --cgroup cpu:sub --cgroup memory:msub x-t /init cat /proc/self/cgroup)
+	rmdir "/sys/fs/cgroup/cpu/tenant-parity-$$/sub" "/sys/fs/cgroup/memory/tenant-parity-$$/msub"
+	echo "runc: $want2"
+	echo "tenant: $got2"
+	assert_eq "$got2" "$want2"
+	assert_contains "$got2" ":cpu:/tenant-parity-$$/sub"
+	assert_contains "$got2" ":memory:/tenant-parity-$$/msub"
+	for bad in cpu:sub:x bogus:sub cpu:/../..; do
+		run ! runc --root "$RSTATE" exec --cgroup "$bad" x-t /init id
+		run ! "$TENANT" --root "$STATE" exec --cgroup "$bad" x-t /init id
+	done
+	run ! "$TENANT" --root "$STATE" exec --cgroup sub --cgroup cpu:sub x-t /init id
+	assert_contains "$output" "has no CONTROLLER: prefix"
+}
