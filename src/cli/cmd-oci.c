@@ -43,6 +43,8 @@ enum {
 	CREATE_NO_NEW_KEYRING,
 	CREATE_USERNS,
 	RUN_DETACH,
+	RUN_KEEP,
+	RUN_NO_SUBREAPER,
 };
 
 #define CREATE_OPTIONS                                                                             \
@@ -74,6 +76,9 @@ static const struct tn_cli_option create_options[] = {
 static const struct tn_cli_option run_options[] = {
 	CREATE_OPTIONS,
 	[RUN_DETACH] = { "detach", 'd', NULL, "return once the container has started" },
+	[RUN_KEEP] = { "keep", 0, NULL,
+		       "do not delete the container after its process exits (it stays stopped)" },
+	[RUN_NO_SUBREAPER] = { "no-subreaper", 0, NULL, "accepted for runc compatibility" },
 	{ 0 },
 };
 
@@ -212,8 +217,9 @@ static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
 	return tn_forward_wait(fwd, pid, ret_status);
 }
 
-/* run in the foreground: tenant is init's parent (subreaper) and ends as it ends. */
-static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
+/* run in the foreground: tenant is init's parent (subreaper) and ends as it ends; with `keep`
+ * the container stays, stopped, until `delete`. */
+static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool keep)
 {
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	_cleanup_(tn_container_done) struct tn_container c = { 0 };
@@ -233,8 +239,8 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 	if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
 		kill(c.pid, SIGKILL);
 	/* As runc run: the container goes when its process does (poststop hooks run), whether
-	 * it started or not. */
-	if (tn_container_delete(o->root, o->id, true, NULL, &warn) < 0)
+	 * it started or not; not with --keep. */
+	if (!keep && tn_container_delete(o->root, o->id, true, NULL, &warn) < 0)
 		tn_container_remove_dir(c.state_dir);
 	warn_hook(cli, &warn);
 	if (r < 0)
@@ -258,7 +264,7 @@ static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (r < 0)
 		return r;
 	if (!tn_cli_has(a, RUN_DETACH))
-		return run_foreground(cli, &o);
+		return run_foreground(cli, &o, tn_cli_has(a, RUN_KEEP));
 	/* Held through start as well, as runc run -d holds them. */
 	r = create_holding_signals(cli, &o, &c, &fwd);
 	if (r < 0)

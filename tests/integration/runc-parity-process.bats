@@ -201,3 +201,19 @@ exec_same() {
 	run ! "$TENANT" --root "$STATE" exec --cgroup sub --cgroup cpu:sub x-t /init id
 	assert_contains "$output" "has no CONTROLLER: prefix"
 }
+
+@test "run --keep leaves the container stopped until delete, as runc" {
+	args "$B" exit 3
+	config "$B" --arg p "/tenant-parity-keep-$$" '.linux.cgroupsPath = $p'
+	run -3 runc --root "$RSTATE" run --keep --bundle "$B" k-r 3>&-
+	run -3 "$TENANT" --root "$STATE" run --keep --bundle "$B" k-t 3>&-
+	want=$(runc --root "$RSTATE" state k-r | jq -c '{status, pid}')
+	got=$("$TENANT" --root "$STATE" state k-t | jq -c '{status, pid}')
+	assert_eq "$got" "$want"
+	assert_eq "$got" '{"status":"stopped","pid":0}'
+	run -1 "$TENANT" --root "$STATE" run --keep --bundle "$B" k-t 3>&-
+	assert_contains "$output" "already exists"
+	run -0 "$TENANT" --root "$STATE" delete k-t
+	run -0 runc --root "$RSTATE" delete k-r
+	run ! ls -d /sys/fs/cgroup/*/tenant-parity-keep-$$
+}
