@@ -873,6 +873,15 @@ const struct tn_command tn_oci_commands[] = {
 		.run = cmd_exec,
 	},
 	{
+		.name = "events",
+		.args_help = " ID",
+		.summary = "print the container's statistics and OOM events as JSON",
+		.options = tn_events_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = tn_cmd_events,
+	},
+	{
 		.name = "pause",
 		.args_help = " ID",
 		.summary = "freeze every process of a container (cgroup freezer)",

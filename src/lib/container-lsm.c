@@ -43,6 +43,15 @@ static int write_attr(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : n < 0 ? negative_errno() : -EIO;
 }
 
+static int apparmor_failed(const char *profile, int code, struct tn_error **err)
+{
+	int r = tn_error_errno(err, -code, "process.apparmorProfile: cannot apply '%s'", profile);
+
+	return tn_error_hint(err, r,
+			     "the host's AppArmor must be enabled and have the profile loaded; "
+			     "else remove it (--apparmor for exec)");
+}
+
 /* "exec PROFILE" to AppArmor's own attribute (kernels with several LSMs), else the shared one. */
 static int apparmor_apply(const char *profile, struct tn_error **err)
 {
@@ -52,16 +61,11 @@ static int apparmor_apply(const char *profile, struct tn_error **err)
 	if (asprintf(&text, "exec %s", profile) < 0)
 		return -ENOMEM;
 	r = write_attr("/proc/self/attr/apparmor/exec", text);
-	if (r == -ENOENT)
+	if (r == -ENOENT) /* a kernel without per-LSM attributes: the shared one */
 		r = write_attr("/proc/self/attr/exec", text);
-	if (r == 0)
-		return 0;
-	r = tn_error_errno(err, -r, "process.apparmorProfile: cannot apply '%s'", profile);
-	if (access("/sys/kernel/security/apparmor", F_OK) < 0)
-		return tn_error_hint(err, r,
-				     "AppArmor is not enabled on this host: remove the "
-				     "profile (--apparmor for exec)");
-	return r;
+	if (r < 0)
+		return apparmor_failed(profile, r, err);
+	return 0;
 }
 
 int tn_lsm_apply(const struct tn_oci_process *p, struct tn_error **err)

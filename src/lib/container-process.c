@@ -230,17 +230,17 @@ int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn
 		r = check_exec(cwd, full);
 		if (r == -ENOMEM)
 			return r;
-		if (r == 0 && full[0] != '/')
+		d += len + (d[len] == ':');
+		if (r < 0) /* not this directory: the next one */
+			continue;
+		if (full[0] != '/')
 			return tn_error_set(
 				err, EACCES,
 				"process.args[0]: exec '%s': cannot run executable found "
 				"relative to current directory",
 				name);
-		if (r == 0) {
-			*ret = TAKE_PTR(full);
-			return 0;
-		}
-		d += len + (d[len] == ':');
+		*ret = TAKE_PTR(full);
+		return 0;
 	}
 	return tn_error_set(
 		err, ENOENT,

@@ -217,3 +217,47 @@ exec_same() {
 	run -0 runc --root "$RSTATE" delete k-r
 	run ! ls -d /sys/fs/cgroup/*/tenant-parity-keep-$$
 }
+
+# The shape of a stats event: its paths to scalars, less those that depend on what the
+# container happened to read from disk (blkio, memory.cache).
+stats_shape() {
+	jq -c 'del(.data.blkio, .data.memory.cache) | [paths(scalars) | map(tostring) | join(".")]'
+}
+
+@test "events --stats prints the cgroup's statistics as runc's JSON" {
+	args "$B" sleep 60
+	config "$B" '.linux.resources = {"memory": {"limit": 100003840}, "pids": {"limit": 50}}'
+	start_both
+	want=$(runc --root "$RSTATE" events --stats x-r)
+	got=$("$TENANT" --root "$STATE" events --stats x-t)
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$(stats_shape <<<"$got")" "$(stats_shape <<<"$want")"
+	assert_eq "$(jq -c '[.type, .data.memory.usage.limit, .data.pids, .data.cpuset.cpus, .data.hugetlb, .data.intel_rdt, .data.network_interfaces]' <<<"$got")" \
+		"$(jq -c '[.type, .data.memory.usage.limit, .data.pids, .data.cpuset.cpus, .data.hugetlb, .data.intel_rdt, .data.network_interfaces]' <<<"$want")"
+	assert_eq "$(jq -r .id <<<"$got")" x-t
+	assert_eq "$(jq -c .data.pids <<<"$got")" '{"current":1,"limit":50}'
+	# Keys in runc's order (Go writes struct fields in order, map keys sorted).
+	assert_eq "$(jq -c '.data | keys_unsorted' <<<"$got")" "$(jq -c '.data | keys_unsorted' <<<"$want")"
+	assert_eq "$(jq -c '.data.memory.raw | keys_unsorted' <<<"$got")" "$(jq -c '.data.memory.raw | keys' <<<"$got")"
+}
+
+@test "events: a stream of stats every --interval; a stopped container is refused, as runc" {
+	args "$B" sleep 60
+	start_both
+	run -124 timeout 2.5 "$TENANT" --root "$STATE" events --interval 1s x-t
+	[ "${#lines[@]}" -ge 2 ] && [ "${#lines[@]}" -le 4 ]
+	assert_eq "$(jq -r .type <<<"${lines[1]}")" stats
+	# The stream ends with the container.
+	timeout 10 "$TENANT" --root "$STATE" events x-t >"$BATS_TEST_TMPDIR/events" 3>&- &
+	local stream=$!
+	sleep 0.3
+	runc --root "$RSTATE" kill x-r KILL
+	"$TENANT" --root "$STATE" kill x-t KILL
+	wait "$stream"
+	wait_status stopped x-t "$TENANT" --root "$STATE"
+	sleep 0.5
+	run -1 runc --root "$RSTATE" events --stats x-r
+	run -1 "$TENANT" --root "$STATE" events --stats x-t
+	assert_contains "$output" "is not running"
+}
