@@ -411,6 +411,12 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 		return tn_error_set(err, EINVAL,
 				    "hostname: setting it needs a \"uts\" namespace in "
 				    "linux.namespaces");
+	if ((p->cfg.time_offsets[TN_TIME_MONOTONIC].given ||
+	     p->cfg.time_offsets[TN_TIME_BOOTTIME].given) &&
+	    !(p->new_flags & tn_ns_clone_flag(TN_NS_TIME)))
+		return tn_error_set(err, EINVAL,
+				    "linux.timeOffsets: they need a new \"time\" namespace in "
+				    "linux.namespaces");
 	if (p->cfg.domainname && !p->cfg.ns[TN_NS_UTS].present)
 		return tn_error_set(err, EINVAL,
 				    "domainname: setting it needs a \"uts\" namespace in "

@@ -96,6 +96,14 @@ struct tn_oci_process {
 	char *selinux_label;
 };
 
+/* linux.timeOffsets: a clock of a new time namespace, as an offset from the host's. */
+struct tn_time_offset {
+	bool given;
+	int64_t secs;
+	int nanosecs; /* 0 to 999999999 */
+};
+enum { TN_TIME_MONOTONIC, TN_TIME_BOOTTIME, TN_TIME_CLOCKS };
+
 struct tn_oci_config {
 	char *oci_version;
 	char *root_path; /* as written: relative to the bundle, or absolute */
@@ -117,6 +125,7 @@ struct tn_oci_config {
 	char **sysctl; /* "key", "value", ... pairs */
 	size_t n_sysctl;
 	struct tn_seccomp *seccomp; /* NULL: no filter */
+	struct tn_time_offset time_offsets[TN_TIME_CLOCKS];
 	struct tn_oci_hooks hooks;
 	char **annotations; /* "key", "value", ... pairs */
 	size_t n_annotations;

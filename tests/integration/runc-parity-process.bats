@@ -261,3 +261,19 @@ stats_shape() {
 	run -1 "$TENANT" --root "$STATE" events --stats x-t
 	assert_contains "$output" "is not running"
 }
+
+@test "linux.timeOffsets are the clocks of the new time namespace (runc 1.1.5 has no time namespace)" {
+	[ -e /proc/self/ns/time ] || skip "no time namespaces in this kernel"
+	config "$B" '.linux.namespaces += [{"type": "time"}]'
+	# runc 1.1.5: "namespace {"time" ""} does not exist"; later runc sets the offsets too.
+	run -1 runc --root "$RSTATE" run --bundle "$B" t-r 3>&-
+	config "$B" '.linux.timeOffsets = {"boottime": {"secs": 100000, "nanosecs": 0}, "monotonic": {"secs": 1000}}'
+	args "$B" cat /proc/uptime
+	host=$(cut -d. -f1 /proc/uptime)
+	run -0 "$TENANT" --root "$STATE" run --bundle "$B" t-t 3>&-
+	up=${output%%.*}
+	[ "$up" -ge $((host + 100000)) ] && [ "$up" -le $((host + 100100)) ]
+	config "$B" 'del(.linux.namespaces[] | select(.type == "time"))'
+	run -1 "$TENANT" --root "$STATE" run --bundle "$B" t-t2 3>&-
+	assert_contains "$output" 'linux.timeOffsets: they need a new "time" namespace'
+}
