@@ -100,10 +100,10 @@ static int print_event(struct tn_cli *cli, const char *type, const char *id, con
 /* Statistics every interval, an "oom" line for each new OOM kill (checked every 100 ms). */
 static int stream(struct tn_cli *cli, const char *root, const char *id, uint64_t interval_ms)
 {
-	uint64_t kills = 0, now = 0, since = 0;
+	uint64_t kills = 0, since = 0;
 	bool known = false;
 
-	for (;; now += 100, since += 100) {
+	for (;; since += 100) {
 		_cleanup_(tn_state_done) struct tn_state s = { 0 };
 		struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
 		uint64_t k;
@@ -117,7 +117,7 @@ static int stream(struct tn_cli *cli, const char *root, const char *id, uint64_t
 			kills = k;
 			known = true;
 		}
-		if (since >= interval_ms || now == 0) {
+		if (since >= interval_ms) { /* as runc's ticker: the first after one interval */
 			since = 0;
 			r = print_event(cli, "stats", id, s.cgroup_path);
 			if (r < 0)

@@ -245,7 +245,7 @@ stats_shape() {
 @test "events: a stream of stats every --interval; a stopped container is refused, as runc" {
 	args "$B" sleep 60
 	start_both
-	run -124 timeout 2.5 "$TENANT" --root "$STATE" events --interval 1s x-t
+	run -124 timeout 3.5 "$TENANT" --root "$STATE" events --interval 1s x-t
 	[ "${#lines[@]}" -ge 2 ] && [ "${#lines[@]}" -le 4 ]
 	assert_eq "$(jq -r .type <<<"${lines[1]}")" stats
 	# The stream ends with the container.
@@ -276,4 +276,24 @@ stats_shape() {
 	config "$B" 'del(.linux.namespaces[] | select(.type == "time"))'
 	run -1 "$TENANT" --root "$STATE" run --bundle "$B" t-t2 3>&-
 	assert_contains "$output" 'linux.timeOffsets: they need a new "time" namespace'
+}
+
+@test "events: an OOM kill in the container is an \"oom\" event, as runc" {
+	file -L /usr/bin/busybox 2>/dev/null | grep -q 'statically linked' || skip "needs a static /usr/bin/busybox"
+	mkdir -p "$B/rootfs/bin"
+	cp /usr/bin/busybox "$B/rootfs/bin/busybox"
+	args "$B" sleep 60
+	config "$B" '.linux.resources = {"memory": {"limit": 16777216}}'
+	start_both
+	timeout 5 runc --root "$RSTATE" events --interval 10s x-r >"$BATS_TEST_TMPDIR/r" 3>&- &
+	local r=$!
+	timeout 5 "$TENANT" --root "$STATE" events --interval 10s x-t >"$BATS_TEST_TMPDIR/t" 3>&- &
+	local t=$!
+	sleep 0.5
+	# tail keeps a line that never ends: killed at the limit.
+	run -137 runc --root "$RSTATE" exec x-r /bin/busybox tail /dev/zero
+	run -137 "$TENANT" --root "$STATE" exec x-t /bin/busybox tail /dev/zero
+	wait "$r" "$t" || true
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/t")" '{"type":"oom","id":"x-t"}'
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/r")" '{"type":"oom","id":"x-r"}'
 }
