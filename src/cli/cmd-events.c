@@ -97,28 +97,52 @@ static int print_event(struct tn_cli *cli, const char *type, const char *id, con
 	return fflush(cli->out) == 0 ? 0 : -EIO;
 }
 
-/* Statistics every interval, an "oom" line for each new OOM kill (checked every 100 ms). */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A new OOM kill since the last look: an "oom" line. */
+static int check_oom(struct tn_cli *cli, const char *id, const char *cgroup, uint64_t *kills,
+		     bool *known)
+{
+	uint64_t k;
+	int r;
+
+	if (tn_cgroup_oom_kills(cgroup, &k) < 0)
+		return 0;
+	if (*known && k > *kills) {
+		r = print_event(cli, "oom", id, NULL);
+		if (r < 0)
+			return r;
+	}
+	*kills = k;
+	*known = true;
+	return 0;
+}
+
+/* Statistics every interval (the first after one, as runc's ticker), OOM kills every 100 ms,
+ * until the container stops. */
 static int stream(struct tn_cli *cli, const char *root, const char *id, uint64_t interval_ms)
 {
-	uint64_t kills = 0, since = 0;
+	uint64_t kills = 0, next = now_ms() + interval_ms;
 	bool known = false;
 
-	for (;; since += 100) {
+	for (;;) {
 		_cleanup_(tn_state_done) struct tn_state s = { 0 };
 		struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
-		uint64_t k;
 		int r = tn_state_load(root, id, &s, NULL);
 
 		if (r < 0 || s.status == TN_STATUS_STOPPED || !s.cgroup_path || !s.cgroup_path[0])
 			return 0;
-		if (tn_cgroup_oom_kills(s.cgroup_path, &k) == 0) {
-			if (known && k > kills && (r = print_event(cli, "oom", id, NULL)) < 0)
-				return r;
-			kills = k;
-			known = true;
-		}
-		if (since >= interval_ms) { /* as runc's ticker: the first after one interval */
-			since = 0;
+		r = check_oom(cli, id, s.cgroup_path, &kills, &known);
+		if (r < 0)
+			return r;
+		if (now_ms() >= next) {
+			next += interval_ms;
 			r = print_event(cli, "stats", id, s.cgroup_path);
 			if (r < 0)
 				return r;
