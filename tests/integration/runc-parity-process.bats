@@ -297,3 +297,16 @@ stats_shape() {
 	assert_eq "$(cat "$BATS_TEST_TMPDIR/t")" '{"type":"oom","id":"x-t"}'
 	assert_eq "$(cat "$BATS_TEST_TMPDIR/r")" '{"type":"oom","id":"x-r"}'
 }
+
+@test "exec: a relative COMMAND is taken from --cwd, a missing one fails, as runc" {
+	mkdir -p "$B/rootfs/bin"
+	install -m 755 "$PROBE" "$B/rootfs/bin/probe"
+	args "$B" sleep 60
+	start_both
+	exec_same --cwd /bin ID ./probe id
+	exec_same ID ./probe id
+	exec_same --cwd /bin ID /bin
+	exec_same -e PATH=/bin ID probe id
+	run ! "$TENANT" --root "$STATE" exec x-t /bin
+	assert_contains "$output" "Permission denied"
+}
