@@ -15,14 +15,22 @@
 
 #define STAT_MAX (1 << 20)
 
-/* Where the stats of one cgroup are: a directory per controller (NULL: none). */
+/* Where the stats of one cgroup are: a directory per controller (NULL: none), owned. */
 struct where {
 	bool v2;
-	char *dir[7];
+	char *dir[TN_STAT_CONTROLLERS];
 };
-enum { CPU, CPUACCT, CPUSET, MEMORY, PIDS, BLKIO, HUGETLB };
-static const char *const controllers[] = { "cpu",  "cpuacct", "cpuset", "memory",
-					   "pids", "blkio",   "hugetlb" };
+enum {
+	CPU = TN_STAT_CPU,
+	CPUACCT = TN_STAT_CPUACCT,
+	CPUSET = TN_STAT_CPUSET,
+	MEMORY = TN_STAT_MEMORY,
+	PIDS = TN_STAT_PIDS,
+	BLKIO = TN_STAT_BLKIO,
+	HUGETLB = TN_STAT_HUGETLB,
+};
+static const char *const controllers[TN_STAT_CONTROLLERS] = { "cpu",  "cpuacct", "cpuset", "memory",
+							      "pids", "blkio",	 "hugetlb" };
 
 static void where_done(struct where *w)
 {
@@ -468,13 +476,11 @@ static void hugetlb_json(const struct where *w, struct tn_json *j)
 	tn_json_end_object(j);
 }
 
-int tn_cgroup_stats_json(const char *path, struct tn_json *j)
+int tn_cgroup_stats_json_dirs(bool v2, char *const dirs[TN_STAT_CONTROLLERS], struct tn_json *j)
 {
-	_cleanup_(where_done) struct where w = { 0 };
-	int r = where_load(path, &w);
+	struct where w = { .v2 = v2 };
 
-	if (r < 0)
-		return r;
+	memcpy(w.dir, dirs, sizeof(w.dir));
 	tn_json_begin_object(j);
 	cpu_json(&w, j);
 	cpuset_json(&w, j);
@@ -495,6 +501,16 @@ int tn_cgroup_stats_json(const char *path, struct tn_json *j)
 	tn_json_null(j);
 	tn_json_end_object(j);
 	return 0;
+}
+
+int tn_cgroup_stats_json(const char *path, struct tn_json *j)
+{
+	_cleanup_(where_done) struct where w = { 0 };
+	int r = where_load(path, &w);
+
+	if (r < 0)
+		return r;
+	return tn_cgroup_stats_json_dirs(w.v2, w.dir, j);
 }
 
 int tn_cgroup_oom_kills(const char *path, uint64_t *ret)
