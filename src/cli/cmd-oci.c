@@ -45,6 +45,8 @@ enum {
 	CREATE_NO_NEW_KEYRING,
 	CREATE_USERNS,
 	RUN_DETACH,
+	RUN_KEEP,
+	RUN_NO_SUBREAPER,
 };
 
 #define CREATE_OPTIONS                                                                             \
@@ -76,6 +78,9 @@ static const struct tn_cli_option create_options[] = {
 static const struct tn_cli_option run_options[] = {
 	CREATE_OPTIONS,
 	[RUN_DETACH] = { "detach", 'd', NULL, "return once the container has started" },
+	[RUN_KEEP] = { "keep", 0, NULL,
+		       "do not delete the container after its process exits (it stays stopped)" },
+	[RUN_NO_SUBREAPER] = { "no-subreaper", 0, NULL, "accepted for runc compatibility" },
 	{ 0 },
 };
 
@@ -240,8 +245,9 @@ static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
 	return tn_forward_wait(fwd, pid, ret_status);
 }
 
-/* run in the foreground: tenant is init's parent (subreaper) and ends as it ends. */
-static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
+/* run in the foreground: tenant is init's parent (subreaper) and ends as it ends; with `keep`
+ * the container stays, stopped, until `delete`. */
+static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool keep)
 {
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	_cleanup_(tn_container_done) struct tn_container c = { 0 };
@@ -261,8 +267,8 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 	if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
 		kill(c.pid, SIGKILL);
 	/* As runc run: the container goes when its process does (poststop hooks run), whether
-	 * it started or not. */
-	if (tn_container_delete(o->root, o->id, true, NULL, &warn) < 0)
+	 * it started or not; not with --keep. */
+	if (!keep && tn_container_delete(o->root, o->id, true, NULL, &warn) < 0)
 		tn_container_remove_dir(c.state_dir);
 	warn_hook(cli, &warn);
 	if (r < 0)
@@ -286,7 +292,7 @@ static int cmd_run(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (r < 0)
 		return r;
 	if (!tn_cli_has(a, RUN_DETACH))
-		return run_foreground(cli, &o);
+		return run_foreground(cli, &o, tn_cli_has(a, RUN_KEEP));
 	/* Held through start as well, as runc run -d holds them. */
 	r = create_holding_signals(cli, &o, &c, &fwd);
 	if (r < 0)
@@ -489,6 +495,11 @@ enum {
 	EXEC_CAP,
 	EXEC_NO_NEW_PRIVS,
 	EXEC_PRESERVE_FDS,
+	EXEC_ADDITIONAL_GIDS,
+	EXEC_PROCESS_LABEL,
+	EXEC_APPARMOR,
+	EXEC_CGROUP,
+	EXEC_IGNORE_PAUSED,
 };
 
 static const struct tn_cli_option exec_options[] = {
@@ -504,6 +515,13 @@ static const struct tn_cli_option exec_options[] = {
 	[EXEC_NO_NEW_PRIVS] = { "no-new-privs", 0, NULL, "set no_new_privs" },
 	[EXEC_PRESERVE_FDS] = { "preserve-fds", 0, "N",
 				"pass N more file descriptors (from fd 3)" },
+	[EXEC_ADDITIONAL_GIDS] = { "additional-gids", 'g', "GID",
+				   "add a supplementary group (repeatable)" },
+	[EXEC_PROCESS_LABEL] = { "process-label", 0, "LABEL", "the process's SELinux label" },
+	[EXEC_APPARMOR] = { "apparmor", 0, "PROFILE", "the process's AppArmor profile" },
+	[EXEC_CGROUP] = { "cgroup", 0, "[CONTROLLER[,...]:]PATH",
+			  "run in this existing sub-cgroup of the container's (repeatable)" },
+	[EXEC_IGNORE_PAUSED] = { "ignore-paused", 0, NULL, "exec in a paused container too" },
 	{ 0 },
 };
 
@@ -529,15 +547,31 @@ static int exec_wait(struct tn_cli *cli, struct tn_forward *fwd, pid_t pid)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* The options of exec; env and caps are the repeated --env and --cap values. */
-static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char *root, char **env,
-		     char **caps, struct tn_exec_opts *o)
+/* --additional-gids, each a GID (4294967295 is none), into gids (as many as given). */
+static int exec_gids(struct tn_cli *cli, const struct tn_cli_args *a, uint32_t *gids)
+{
+	for (size_t i = 0; i < a->n_all[EXEC_ADDITIONAL_GIDS]; i++)
+		if (tn_parse_u32(a->all[EXEC_ADDITIONAL_GIDS][i], &gids[i]) < 0 ||
+		    gids[i] == UINT32_MAX)
+			return tn_cli_usage(cli, "--additional-gids: '%s' is not a group ID",
+					    a->all[EXEC_ADDITIONAL_GIDS][i]);
+	return 0;
+}
+
+/* The options of exec; env, caps, cgroups are the repeated --env, --cap and --cgroup values,
+ * gids room for the --additional-gids. */
+static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char *root,
+		     char **const v[3], uint32_t *gids, struct tn_exec_opts *o)
 {
 	uint32_t n = 0;
+	int r;
 
 	if (tn_cli_has(a, EXEC_PRESERVE_FDS) && tn_parse_u32(a->value[EXEC_PRESERVE_FDS], &n) < 0)
 		return tn_cli_usage(cli, "--preserve-fds: '%s' is not a number",
 				    a->value[EXEC_PRESERVE_FDS]);
+	r = exec_gids(cli, a, gids);
+	if (r < 0)
+		return r;
 	*o = (struct tn_exec_opts){
 		.argv = cli->argv,
 		.root = root,
@@ -549,11 +583,17 @@ static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char
 		.detach = tn_cli_has(a, EXEC_DETACH),
 		.pid_file = a->value[EXEC_PID_FILE],
 		.cwd = a->value[EXEC_CWD],
-		.env = env,
+		.env = v[0],
 		.user = a->value[EXEC_USER],
-		.caps = caps,
+		.caps = v[1],
 		.no_new_privs = tn_cli_has(a, EXEC_NO_NEW_PRIVS),
 		.preserve_fds = n,
+		.additional_gids = gids,
+		.n_additional_gids = a->n_all[EXEC_ADDITIONAL_GIDS],
+		.selinux_label = a->value[EXEC_PROCESS_LABEL],
+		.apparmor_profile = a->value[EXEC_APPARMOR],
+		.cgroups = v[2],
+		.ignore_paused = tn_cli_has(a, EXEC_IGNORE_PAUSED),
 	};
 	if (!o->process_path && a->n_pos < 2)
 		return tn_cli_usage(cli, "exec needs a COMMAND or --process FILE");
@@ -562,7 +602,9 @@ static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char
 
 static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP);
+	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP),
+			    **cgroups = values(a, EXEC_CGROUP);
+	_cleanup_free_ uint32_t *gids = calloc(a->n_all[EXEC_ADDITIONAL_GIDS] + 1, sizeof(*gids));
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	struct tn_exec_opts o;
 	bool in_child = false;
@@ -570,7 +612,9 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 	int r;
 	ROOT_OR_FAIL(cli, root);
 
-	r = exec_opts(cli, a, root, env, caps, &o);
+	if (!gids)
+		return -ENOMEM;
+	r = exec_opts(cli, a, root, (char **const[3]){ env, caps, cgroups }, gids, &o);
 	if (r < 0)
 		return r;
 	if (!o.detach) {
@@ -759,6 +803,15 @@ const struct tn_command tn_oci_commands[] = {
 		.max_args = -1,
 		.stop_at_args = true,
 		.run = cmd_exec,
+	},
+	{
+		.name = "events",
+		.args_help = " ID",
+		.summary = "print the container's statistics and OOM events as JSON",
+		.options = tn_events_options,
+		.min_args = 1,
+		.max_args = 1,
+		.run = tn_cmd_events,
 	},
 	{
 		.name = "pause",

@@ -23,6 +23,10 @@ extern const struct tn_cli_option tn_check_options[];
 extern const char tn_check_description[];
 int tn_cmd_check(struct tn_cli *cli, const struct tn_cli_args *a);
 
+/* `tenant events`, an OCI verb: the container's statistics and OOM events (cmd-events.c). */
+extern const struct tn_cli_option tn_events_options[];
+int tn_cmd_events(struct tn_cli *cli, const struct tn_cli_args *a);
+
 /* The OCI runtime verbs (runc's command line), top-level commands. */
 extern const struct tn_command tn_oci_commands[];
 

@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "cgroup-sub.h"
+#include "container-lsm.h"
 #include "container-process.h"
 #include "container-sync.h"
 #include "container-tty.h"
@@ -106,6 +108,9 @@ static int exec_child_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 		if (setrlimit(l->resource, &rl) < 0)
 			return tn_error_errno(err, errno, "process.rlimits[%zu]: cannot set it", i);
 	}
+	r = tn_lsm_apply(&ctx->cfg->process, err);
+	if (r < 0)
+		return r;
 	r = tn_container_find_exec(&ctx->cfg->process, &path, err);
 	if (r < 0)
 		return r;
@@ -128,6 +133,24 @@ _Noreturn static void exec_child(struct tn_init_ctx *ctx)
 	tn_sync_fail(ctx->sync_fd, r < 0 ? -r : EIO, err, r == -ENOENT ? 127 : 126);
 }
 
+/* Into the container's cgroup (or the sub-cgroups of --cgroup) first, in every hierarchy, so
+ * its limits hold for what is exec'd and, once in its cgroup namespace, /proc/self/cgroup reads
+ * as init's. */
+static int join_cgroup(const struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	int r;
+
+	if (!ctx->cgroup || !ctx->cgroup[0])
+		return 0;
+	if (ctx->cgroup_subs)
+		return tn_cgroup_join_subs(ctx->cgroup, ctx->cgroup_subs, getpid(), err);
+	r = tn_cgroup_join(ctx->cgroup, getpid());
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot join the container's cgroup %s",
+				      ctx->cgroup);
+	return 0;
+}
+
 /* P1 until it forks: out of reach, into the cgroup, into the namespaces. */
 static int exec_stage1_setup(struct tn_init_ctx *ctx, const struct exec_ns *ns,
 			     struct tn_error **err)
@@ -146,14 +169,9 @@ static int exec_stage1_setup(struct tn_init_ctx *ctx, const struct exec_ns *ns,
 	r = tn_container_drop_groups(err);
 	if (r < 0)
 		return r;
-	/* Into the container's cgroup first, in every hierarchy, so its limits hold for what is
-	 * exec'd and, once in its cgroup namespace, /proc/self/cgroup reads as init's. */
-	if (ctx->cgroup && ctx->cgroup[0]) {
-		r = tn_cgroup_join(ctx->cgroup, getpid());
-		if (r < 0)
-			return tn_error_errno(err, -r, "cannot join the container's cgroup %s",
-					      ctx->cgroup);
-	}
+	r = join_cgroup(ctx, err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
 		enum tn_ns_type t = order[i];
 
@@ -341,6 +359,38 @@ static int apply_caps(const struct tn_exec_opts *o, struct tn_oci_process *p, st
 	return 0;
 }
 
+/* --additional-gids, after process.user.additionalGids (as runc). */
+static int add_gids(const struct tn_exec_opts *o, struct tn_oci_process *p)
+{
+	uint32_t *v;
+
+	if (!o->n_additional_gids)
+		return 0;
+	v = reallocarray(p->additional_gids, p->n_additional_gids + o->n_additional_gids,
+			 sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memcpy(v + p->n_additional_gids, o->additional_gids, o->n_additional_gids * sizeof(*v));
+	p->additional_gids = v;
+	p->n_additional_gids += o->n_additional_gids;
+	return 0;
+}
+
+/* *dst = a copy of value, when one is given. */
+static int replace_string(char **dst, const char *value)
+{
+	char *copy;
+
+	if (!value || !value[0])
+		return 0;
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
 static int apply_flags(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 		       struct tn_error **err)
 {
@@ -370,7 +420,13 @@ static int apply_flags(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 		return r;
 	if (o->no_new_privs)
 		p->no_new_privileges = true;
-	return 0;
+	r = add_gids(o, p);
+	if (r < 0)
+		return r;
+	r = replace_string(&p->apparmor_profile, o->apparmor_profile);
+	if (r < 0)
+		return r;
+	return replace_string(&p->selinux_label, o->selinux_label);
 }
 
 /* The process: the container's, changed by the command line, or --process FILE whole. */
@@ -452,6 +508,9 @@ static int exec_config(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 	r = build_process(o, cfg, err);
 	if (r < 0)
 		return r;
+	r = tn_lsm_check(&cfg->process, err);
+	if (r < 0)
+		return r;
 	/* The container's filter applies to exec'd processes too. */
 	return cfg->seccomp ? tn_seccomp_compile(cfg->seccomp, bpf, err) : 0;
 }
@@ -477,7 +536,12 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 	r = tn_state_load(o->root, o->id, &s, err);
 	if (r < 0)
 		return r;
-	if (s.status != TN_STATUS_RUNNING && s.status != TN_STATUS_CREATED)
+	if (s.status == TN_STATUS_PAUSED && !o->ignore_paused) {
+		r = tn_error_set(err, EINVAL, "cannot exec in container '%s': it is paused", o->id);
+		return tn_error_hint(err, r, "resume it first, or pass --ignore-paused");
+	}
+	if (s.status != TN_STATUS_RUNNING && s.status != TN_STATUS_CREATED &&
+	    s.status != TN_STATUS_PAUSED)
 		return tn_error_set(err, EINVAL, "cannot exec in container '%s': it is %s", o->id,
 				    tn_status_name(s.status));
 	r = seal_for_exec(o, &s, err);
@@ -487,6 +551,10 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 	if (r < 0)
 		return r;
 	ctx.seccomp = cfg.seccomp ? &bpf : NULL;
+	r = tn_cgroup_subs_check(o->cgroups, err);
+	if (r < 0)
+		return r;
+	ctx.cgroup_subs = o->cgroups;
 	if (cfg.process.terminal && o->console_socket) {
 		r = tn_console_connect(o->console_socket, &console_fd, err);
 		if (r < 0)

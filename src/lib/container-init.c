@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -13,6 +14,7 @@
 
 #include "container-init.h"
 #include "container-mounts.h"
+#include "container-lsm.h"
 #include "container-process.h"
 #include "container-sync.h"
 #include "container-tty.h"
@@ -182,6 +184,27 @@ static void unshare_or_exit(struct tn_init_ctx *ctx, int flags)
 	_exit(1);
 }
 
+/* linux.timeOffsets, in the new time namespace P1 made for its children: the kernel takes them
+ * only before a process enters it, so before init is forked. */
+static int set_time_offsets(const struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	const struct tn_time_offset *t = ctx->cfg->time_offsets;
+	_cleanup_close_ int fd = -1;
+	char text[128];
+	int n;
+
+	if (!(ctx->new_flags & tn_ns_clone_flag(TN_NS_TIME)) ||
+	    !(t[TN_TIME_MONOTONIC].given || t[TN_TIME_BOOTTIME].given))
+		return 0;
+	n = snprintf(text, sizeof(text), "monotonic %" PRId64 " %d\nboottime %" PRId64 " %d\n",
+		     t[TN_TIME_MONOTONIC].secs, t[TN_TIME_MONOTONIC].nanosecs,
+		     t[TN_TIME_BOOTTIME].secs, t[TN_TIME_BOOTTIME].nanosecs);
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || RETRY_EINTR(write(fd, text, (size_t)n)) != n)
+		return tn_error_errno(err, errno, "linux.timeOffsets: cannot set them");
+	return 0;
+}
+
 /* P1 until it forks init: the namespaces, the maps and cgroup (R), root, the cgroup namespace. */
 static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 {
@@ -226,6 +249,9 @@ static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 		if (r < 0)
 			return r;
 	}
+	r = set_time_offsets(ctx, err);
+	if (r < 0)
+		return r;
 	return cgroup_namespace(ctx, err);
 }
 
@@ -290,6 +316,9 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	if (r < 0)
 		return r;
 	r = tn_container_setup_misc(ctx, err);
+	if (r < 0)
+		return r;
+	r = tn_lsm_apply(&ctx->cfg->process, err);
 	if (r < 0)
 		return r;
 	r = tn_container_protect(ctx, err);

@@ -60,8 +60,16 @@ static int apply_sysctl(const struct tn_oci_config *c, struct tn_error **err)
 /*
  * As runc: only sysctls of a namespace the container has of its own may be set, or they
  * would change the host: net.* needs a network namespace, IPC ones an IPC namespace, the
- * host and domain names a UTS namespace.
+ * domain name a UTS namespace; kernel.hostname is refused, as it conflicts with "hostname".
  */
+static int hostname_sysctl(struct tn_error **err)
+{
+	int r = tn_error_set(err, EINVAL,
+			     "linux.sysctl: kernel.hostname conflicts with the \"hostname\" field");
+
+	return tn_error_hint(err, r, "set \"hostname\" instead");
+}
+
 int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err)
 {
 	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb",
@@ -79,8 +87,9 @@ int tn_sysctl_check(const struct tn_oci_config *c, struct tn_error **err)
 			need = TN_NS_NET;
 		else if (strncmp(key, "fs.mqueue.", 10) == 0)
 			need = TN_NS_IPC;
-		else if (strcmp(key, "kernel.hostname") == 0 ||
-			 strcmp(key, "kernel.domainname") == 0)
+		else if (strcmp(key, "kernel.hostname") == 0)
+			return hostname_sysctl(err);
+		else if (strcmp(key, "kernel.domainname") == 0)
 			need = TN_NS_UTS;
 		for (size_t k = 0; k < ELEMENTSOF(ipc); k++)
 			if (strcmp(key, ipc[k]) == 0)
@@ -180,38 +189,66 @@ static const char *env_path(const struct tn_oci_process *p)
 	return TN_DEFAULT_PATH;
 }
 
+/* Go's findExecutable, which runc's exec.LookPath uses: a file that is not a directory and has
+ * an execute bit. `path` relative to process.cwd, where the process will be. */
+static int check_exec(const char *cwd, const char *path)
+{
+	_cleanup_free_ char *full = NULL;
+	struct stat st;
+
+	if (path[0] != '/' && asprintf(&full, "%s/%s", cwd, path) < 0)
+		return -ENOMEM;
+	if (stat(full ? full : path, &st) < 0)
+		return negative_errno();
+	return !S_ISDIR(st.st_mode) && (st.st_mode & 0111) ? 0 : -EACCES;
+}
+
+/*
+ * As runc (exec.LookPath once in the container's cwd, at create so that a bad args[0] fails
+ * there): a name with a '/' is taken as it is, relative to process.cwd; another is looked up
+ * in $PATH, where a relative directory is refused (Go's exec.ErrDot). The messages keep runc's words, which engines map to exit codes (podman: "permission
+ * denied" 126, "no such file or directory" or "executable file not found in" 127).
+ */
 int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn_error **err)
 {
-	const char *name = p->args[0], *path = env_path(p);
-	bool denied = false;
+	const char *name = p->args[0], *path = env_path(p), *cwd = p->cwd ? p->cwd : "/";
+	int r;
 
 	if (strchr(name, '/')) {
-		if (access(name, X_OK) < 0)
-			return tn_error_errno(err, errno, "process.args[0]: cannot execute '%s'",
-					      name);
+		r = check_exec(cwd, name);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return tn_error_errno(err, -r, "process.args[0]: exec '%s'", name);
 		*ret = strdup(name);
 		return *ret ? 0 : -ENOMEM;
 	}
-	for (const char *d = path; *d;) {
+	for (const char *d = path; *name && *d;) {
 		size_t len = strcspn(d, ":");
-		char *full = NULL;
-		struct stat st;
+		_cleanup_free_ char *full = NULL;
 
 		if (asprintf(&full, "%.*s/%s", (int)(len ? len : 1), len ? d : ".", name) < 0)
 			return -ENOMEM;
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(full, X_OK) == 0) {
-				*ret = full;
-				return 0;
-			}
-			denied = true;
-		}
-		free(full);
+		r = check_exec(cwd, full);
+		if (r == -ENOMEM)
+			return r;
 		d += len + (d[len] == ':');
+		if (r < 0) /* not this directory: the next one */
+			continue;
+		if (full[0] != '/')
+			return tn_error_set(
+				err, EACCES,
+				"process.args[0]: exec '%s': cannot run executable found "
+				"relative to current directory",
+				name);
+		*ret = TAKE_PTR(full);
+		return 0;
 	}
-	return tn_error_set(err, denied ? EACCES : ENOENT,
-			    "process.args[0]: '%s' %s in $PATH (%s) of the container", name,
-			    denied ? "is not executable" : "is not found", path);
+	return tn_error_set(
+		err, ENOENT,
+		"process.args[0]: exec '%s': executable file not found in $PATH (%s) of "
+		"the container",
+		name, path);
 }
 
 /* ---- after start ---- */

@@ -33,6 +33,8 @@ struct tn_init_ctx {
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
 	const char *cgroup; /* exec: the container's cgroup, joined by the new process */
-	bool cgroup_setup;  /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */
+	char *const
+		*cgroup_subs; /* exec --cgroup: its sub-cgroups to join instead (cgroup-sub.h) */
+	bool cgroup_setup;    /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */
 	struct tn_cgroup_view cgroup_view; /* P1, for P2: what a cgroup mount shows */
 };

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "container-idmap.h"
+#include "container-lsm.h"
 #include "container-plan.h"
 #include "container-preflight.h"
 #include "container-process.h"
@@ -372,6 +373,9 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 	r = tn_sysctl_check(&p->cfg, err);
 	if (r < 0)
 		return r;
+	r = tn_lsm_check(&p->cfg.process, err);
+	if (r < 0)
+		return r;
 	if (p->cfg.seccomp) {
 		r = tn_seccomp_compile(p->cfg.seccomp, &p->seccomp, err);
 		if (r < 0)
@@ -401,9 +405,21 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 				     "pass --console-socket PATH (as podman and containerd "
 				     "do), or set process.terminal to false");
 	}
-	if (p->cfg.hostname && !(p->new_flags & CLONE_NEWUTS))
+	/* As runc, a UTS namespace the container joins by path may be given the names too (a
+	 * pod's containers share the sandbox's: containerd sets the hostname of each). */
+	if (p->cfg.hostname && !p->cfg.ns[TN_NS_UTS].present)
 		return tn_error_set(err, EINVAL,
-				    "hostname: setting it needs a new \"uts\" namespace in "
+				    "hostname: setting it needs a \"uts\" namespace in "
+				    "linux.namespaces");
+	if ((p->cfg.time_offsets[TN_TIME_MONOTONIC].given ||
+	     p->cfg.time_offsets[TN_TIME_BOOTTIME].given) &&
+	    !(p->new_flags & tn_ns_clone_flag(TN_NS_TIME)))
+		return tn_error_set(err, EINVAL,
+				    "linux.timeOffsets: they need a new \"time\" namespace in "
+				    "linux.namespaces");
+	if (p->cfg.domainname && !p->cfg.ns[TN_NS_UTS].present)
+		return tn_error_set(err, EINVAL,
+				    "domainname: setting it needs a \"uts\" namespace in "
 				    "linux.namespaces");
 	return 0;
 }

@@ -84,6 +84,12 @@ struct tn_exec_opts {
 	char **caps;	  /* NULL-terminated, or NULL */
 	bool no_new_privs;
 	unsigned preserve_fds;
+	const uint32_t *additional_gids; /* --additional-gids: added to process.user's */
+	size_t n_additional_gids;
+	const char *selinux_label;    /* --process-label */
+	const char *apparmor_profile; /* --apparmor */
+	char **cgroups;		 /* --cgroup [CONTROLLER[,...]:]PATH, NULL-terminated, or NULL */
+	bool ignore_paused;	 /* exec in a paused container too */
 	const sigset_t *sigmask; /* the process's signal mask */
 	char *const *argv;	 /* tenant's own, to run again from a sealed copy (exe-seal.h) */
 };

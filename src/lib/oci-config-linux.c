@@ -382,6 +382,20 @@ static const struct tn_field node_fields[] = {
 #define L(k, t, member, ...) TN_FIELD(struct tn_oci_config, k, t, member, __VA_ARGS__)
 #define L_COUNT(member)	     TN_COUNT(struct tn_oci_config, member)
 
+static const struct tn_field time_offset_fields[] = {
+	TN_FIELD(struct tn_time_offset, "secs", I64, secs, 0, .min = INT64_MIN, .max = INT64_MAX),
+	TN_FIELD(struct tn_time_offset, "nanosecs", INT, nanosecs, 0, .min = 0, .max = 999999999),
+	{ 0 },
+};
+#define TIME_OFFSET(k, i)                                                                          \
+	L(k, OBJECT, time_offsets[i], TN_FIELD_HAS,                                                \
+	  TN_GIVEN(struct tn_oci_config, time_offsets[i].given), .fields = time_offset_fields)
+static const struct tn_field time_offsets_fields[] = {
+	TIME_OFFSET("monotonic", TN_TIME_MONOTONIC),
+	TIME_OFFSET("boottime", TN_TIME_BOOTTIME),
+	{ 0 },
+};
+
 const struct tn_field tn_oci_linux_fields[] = {
 	L("namespaces", CUSTOM, ns, 0, .parse = parse_namespaces, .done = namespaces_done),
 	TN_FIELD_IDMAPPINGS(struct tn_oci_config, "uidMappings", uid_mappings, n_uid_mappings),
@@ -399,5 +413,6 @@ const struct tn_field tn_oci_linux_fields[] = {
 	{ .key = "(intelRdt)", .type = TN_FIELD_CHECK, .check = check_intel_rdt },
 	L("devices", ARRAY, devices, 0, L_COUNT(n_devices), .fields = node_fields,
 	  .elem_size = sizeof(struct tn_oci_device)),
+	TN_INLINE("timeOffsets", time_offsets_fields, 0),
 	{ 0 },
 };

@@ -140,6 +140,8 @@ static const struct tn_field process_fields[] = {
 	  .elem_size = sizeof(struct tn_oci_rlimit)),
 	P("oomScoreAdj", INT, oom_score_adj, TN_FIELD_HAS, P_GIVEN(has_oom_score_adj), .min = -1000,
 	  .max = 1000),
+	P("apparmorProfile", STRING, apparmor_profile, 0),
+	P("selinuxLabel", STRING, selinux_label, 0),
 	{ 0 },
 };
 

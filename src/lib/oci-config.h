@@ -93,6 +93,8 @@ struct tn_oci_process {
 	size_t n_rlimits;
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	char *apparmor_profile; /* container-lsm.h */
+	char *selinux_label;
 };
 
 /* linux.devices: a node made in the container (container-devices.c). */
@@ -104,6 +106,14 @@ struct tn_oci_device {
 	uint32_t file_mode; /* permission bits; absent: 0666 */
 	uint32_t uid, gid;  /* the node's owner; absent: 0 */
 };
+
+/* linux.timeOffsets: a clock of a new time namespace, as an offset from the host's. */
+struct tn_time_offset {
+	bool given;
+	int64_t secs;
+	int nanosecs; /* 0 to 999999999 */
+};
+enum { TN_TIME_MONOTONIC, TN_TIME_BOOTTIME, TN_TIME_CLOCKS };
 
 struct tn_oci_config {
 	char *oci_version;
@@ -128,6 +138,7 @@ struct tn_oci_config {
 	char **sysctl; /* "key", "value", ... pairs */
 	size_t n_sysctl;
 	struct tn_seccomp *seccomp; /* NULL: no filter */
+	struct tn_time_offset time_offsets[TN_TIME_CLOCKS];
 	struct tn_oci_hooks hooks;
 	char **annotations; /* "key", "value", ... pairs */
 	size_t n_annotations;

@@ -57,11 +57,11 @@ static void capabilities(struct tn_json *j)
 	tn_json_end_array(j);
 }
 
-static void disabled(struct tn_json *j, const char *key)
+static void enabled(struct tn_json *j, const char *key, bool on)
 {
 	tn_json_key(j, key);
 	tn_json_begin_object(j);
-	tn_json_kv_bool(j, "enabled", false);
+	tn_json_kv_bool(j, "enabled", on);
 	tn_json_end_object(j);
 }
 
@@ -142,9 +142,11 @@ int tn_oci_features(const char *version, struct tn_buf *out)
 	tn_json_kv_bool(&j, "rdma", false);
 	tn_json_end_object(&j);
 	seccomp(&j);
-	disabled(&j, "apparmor");
-	disabled(&j, "selinux");
-	disabled(&j, "intelRdt");
+	/* Support in tenant, not on this host (as runc): process.apparmorProfile is applied
+	 * (container-lsm.h); SELinux only in part (selinuxLabel, not linux.mountLabel). */
+	enabled(&j, "apparmor", true);
+	enabled(&j, "selinux", false);
+	enabled(&j, "intelRdt", false);
 	tn_json_key(&j, "mountExtensions");
 	tn_json_begin_object(&j);
 	/* Probed: idmapped mounts of the host's filesystems need root (rootless: none). */

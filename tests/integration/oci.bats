@@ -229,10 +229,10 @@ assert_clean() {
 	args "$B" sleep 1
 	config "$B" '.process.args = ["/nope"]'
 	run -1 tnr create --bundle "$B" e1
-	assert_contains "$output" "process.args[0]: cannot execute '/nope': No such file or directory"
+	assert_contains "$output" "process.args[0]: exec '/nope': No such file or directory"
 	config "$B" '.process.args = ["nope"] | .process.env = ["PATH=/bin:/"]'
 	run -1 tnr create --bundle "$B" e1
-	assert_contains "$output" "process.args[0]: 'nope' is not found in \$PATH (/bin:/) of the container"
+	assert_contains "$output" "process.args[0]: exec 'nope': executable file not found in \$PATH (/bin:/) of the container"
 	assert_clean
 }
 
@@ -397,7 +397,7 @@ assert_clean() {
 	assert_contains "$output" "EXTRA=1"
 	assert_contains "$output" "PATH=/usr/local/sbin"
 	run -127 tnr exec x1 /nothing-here
-	assert_contains "$output" "cannot execute '/nothing-here'"
+	assert_contains "$output" "exec '/nothing-here': No such file or directory"
 	printf '{"cwd": "/", "args": ["/init", "id"], "user": {"uid": 7, "gid": 8}}' >"$PUBLIC/proc.json"
 	run -0 tnr exec --process "$PUBLIC/proc.json" x1
 	assert_eq "$output" "uid=7 gid=8 groups="

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec --cgroup [CONTROLLER[,CONTROLLER...]:]PATH: the process joins an existing sub-cgroup of
+ * the container's, in the hierarchies of those controllers (runc's rules: a PATH without
+ * controllers, only given once, is for every hierarchy; a later value for a controller wins).
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "error.h"
+
+/* R, before anything runs: each value's form, its controllers known to the host, and a PATH
+ * that stays below the container's cgroup (no ".." component). */
+int tn_cgroup_subs_check(char *const *subs, struct tn_error **err);
+
+/* Move pid into the container's cgroup `path` of every hierarchy where it exists, or into the
+ * sub-cgroup `subs` names for that hierarchy (which must exist). */
+int tn_cgroup_join_subs(const char *path, char *const *subs, pid_t pid, struct tn_error **err);
