@@ -146,8 +146,8 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 /*
  * As runc: a signal sent to tenant while it creates a container (SIGTERM from a timeout, ^C) does
  * not stop it half-way, which would leave the container half made; it is held until create has
- * finished, then dropped (tn_forward_end). The container's process and the hooks get the signal
- * mask tenant was started with.
+ * finished, then dropped (tn_forward_end). The container's process gets no signal blocked and
+ * each at its default action (container-process.c), as runc's does.
  */
 static int create_holding_signals(struct tn_cli *cli, struct tn_container_opts *o,
 				  struct tn_container *c, struct tn_forward *fwd)
@@ -225,6 +225,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o)
 		return tn_error_errno(&cli->err, -r, "cannot set up signal forwarding");
 	o->foreground = true;
 	o->sigmask = &fwd.old_mask;
+	fwd.child_session = true; /* init's: container-tty.c */
 	r = tn_container_create(o, &c, &cli->err);
 	if (r < 0)
 		return r;
@@ -550,6 +551,7 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 		if (r < 0)
 			return tn_error_errno(&cli->err, -r, "cannot set up signal forwarding");
 		o.sigmask = &fwd.old_mask;
+		fwd.child_session = true;
 	}
 	r = tn_container_exec_process(&o, &pid, &in_child, &cli->err);
 	if (r < 0 && in_child)

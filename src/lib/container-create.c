@@ -303,7 +303,6 @@ static void launch_ctx(const struct create_run *c, int console_fd, struct tn_ini
 		.console_fd = console_fd,
 		.rootfs_fd = p->idm.rootfs_fd,
 		.mount_fds = p->idm.fds,
-		.sigmask = c->o->sigmask,
 		.seccomp = p->cfg.seccomp ? &p->seccomp : NULL,
 		/* Also when tenant itself runs in a user namespace (under rootless podman): no
 		 * mknod, and the kernel's mount restrictions of user namespaces apply. */

@@ -469,8 +469,7 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 				   .fifo_fd = -1,
 				   .proc_fd = -1,
 				   .rootfs_fd = -1,
-				   .console_fd = -1,
-				   .sigmask = o->sigmask };
+				   .console_fd = -1 };
 	int r;
 
 	*ret_in_child = false;

@@ -26,7 +26,6 @@ struct tn_init_ctx {
 	int console_fd;	      /* connected --console-socket, or -1 */
 	int rootfs_fd;	      /* an idmapped clone of the rootfs to attach (R made it), or -1 */
 	const int *mount_fds; /* per mounts[i]: an idmapped mount to attach, or -1 (or NULL) */
-	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
 	const char *cgroup; /* exec: the container's cgroup, joined by the new process */

@@ -66,8 +66,10 @@ int tn_container_setup_console(struct tn_init_ctx *ctx, struct tn_error **err)
 	_cleanup_close_ int master = -1, slave = -1;
 	int r;
 
+	/* As runc: the process leads a session of its own, with a terminal or without, so the
+	 * caller's terminal neither signals it nor is its controlling terminal. */
 	if (ctx->console_fd < 0)
-		return 0;
+		return setsid() < 0 ? tn_error_errno(err, errno, "cannot make a session") : 0;
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return tn_error_errno(err, errno, "process.terminal: cannot open /dev/ptmx");

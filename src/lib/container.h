@@ -30,9 +30,10 @@ struct tn_container_opts {
 	const char *console_socket;
 	bool no_pivot;
 	unsigned preserve_fds;
-	bool foreground;	 /* `run` without --detach: tenant stays the parent (subreaper) */
-	const sigset_t *sigmask; /* the container process's signal mask (tenant's, unblocked) */
-	bool no_cgroup;		 /* --cgroup-manager disabled */
+	bool foreground; /* `run` without --detach: tenant stays the parent (subreaper) */
+	const sigset_t
+		*sigmask; /* tenant's own mask before it blocked signals (a sealed re-exec) */
+	bool no_cgroup;	  /* --cgroup-manager disabled */
 	struct tn_userns_mode userns_mode; /* --userns (the annotation run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
 	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
@@ -84,8 +85,9 @@ struct tn_exec_opts {
 	char **caps;	  /* NULL-terminated, or NULL */
 	bool no_new_privs;
 	unsigned preserve_fds;
-	const sigset_t *sigmask; /* the process's signal mask */
-	char *const *argv;	 /* tenant's own, to run again from a sealed copy (exe-seal.h) */
+	const sigset_t
+		*sigmask;  /* tenant's own mask before it blocked signals (a sealed re-exec) */
+	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
 };
 
 /*

@@ -109,6 +109,15 @@ static int reap(pid_t pid, int *ret_status)
 	}
 }
 
+/* Whether a signal tenant got goes on to the child (forward.h). */
+static bool forwarded(const struct tn_forward *f, const struct signalfd_siginfo *si)
+{
+	if (!f->child_session)
+		/* The terminal signals the whole foreground process group, the child included. */
+		return si->ssi_code != SI_KERNEL;
+	return si->ssi_signo != SIGWINCH && si->ssi_signo != SIGURG;
+}
+
 int tn_forward_wait(struct tn_forward *f, pid_t pid, int *ret_status)
 {
 	for (;;) {
@@ -123,8 +132,7 @@ int tn_forward_wait(struct tn_forward *f, pid_t pid, int *ret_status)
 			return negative_errno();
 		if (n != sizeof(si) || si.ssi_signo == SIGCHLD)
 			continue;
-		/* The terminal signals the whole foreground process group, the child included. */
-		if (si.ssi_code == SI_KERNEL)
+		if (!forwarded(f, &si))
 			continue;
 		if ((pid_t)si.ssi_pid == pid)
 			continue; /* the child signalling tenant: nothing to pass back to it */

@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Stdio and terminals, sessions, signal dispositions and exit statuses, each compared with runc
+# (issue 16).
+load helpers
+load parity
+bats_require_minimum_version 1.5.0
+
+# A busybox in the bundle (its shell, tty, stty, yes, head), and a writable root.
+busybox_bundle() {
+	local a
+	cp "$(command -v busybox)" "$B/rootfs/bin/busybox" 2>/dev/null ||
+		{ mkdir -p "$B/rootfs/bin" && cp "$(command -v busybox)" "$B/rootfs/bin/busybox"; }
+	for a in sh cat grep head yes tty stty sleep echo read; do
+		ln -sf busybox "$B/rootfs/bin/$a"
+	done
+	config "$B" '.root.readonly = false | .process.env = ["PATH=/bin"]'
+}
+
+# sh -c SCRIPT as the bundle's process.
+sh_c() {
+	config "$B" --arg s "$1" '.process.args = ["sh", "-c", $s]'
+}
+
+# RUNTIME ROOT: the root of the given runtime's state.
+root_of() {
+	if [ "$1" = runc ]; then echo "$RSTATE"; else echo "$STATE"; fi
+}
+
+# exec_with RUNTIME EXEC-ARGS...: "exit status" then the output of exec.
+exec_with() {
+	local runtime=$1 status=0 out
+	shift
+	out=$("$runtime" --root "$(root_of "$runtime")" exec "$@" 2>&1 3>&- </dev/null) || status=$?
+	printf '%s\n%s\n' "$status" "$out"
+}
+
+# Both runtimes run the bundle detached as PREFIX-r and PREFIX-t.
+run_both_detached() {
+	runc --root "$RSTATE" run -d --bundle "$B" "$1-r" </dev/null >/dev/null 2>&1 3>&-
+	"$TENANT" --root "$STATE" run -d --bundle "$B" "$1-t" </dev/null >/dev/null 2>&1 3>&-
+}
+
+# The process group and session of the shell, as its own PID, "1", or a number from outside.
+SESSION='read -r pid comm state ppid pgrp sid rest </proc/$$/stat
+[ "$pgrp" = "$$" ] && pgrp=own; [ "$sid" = "$$" ] && sid=own
+echo "pgrp=$pgrp sid=$sid"'
+
+@test "session: the container's process leads a session of its own in run, as runc" {
+	busybox_bundle
+	sh_c "$SESSION"
+	same_as_runc s0
+	assert_contains "$(run_with "$TENANT" s1)" "pgrp=own sid=own"
+}
+
+@test "session: run -d and create/start give the process a session of its own, as runc" {
+	busybox_bundle
+	sh_c "$SESSION >/session; exec sleep 30"
+	run_both_detached d
+	runc --root "$RSTATE" create --bundle "$B" c-r </dev/null >/dev/null 2>&1 3>&-
+	"$TENANT" --root "$STATE" create --bundle "$B" c-t </dev/null >/dev/null 2>&1 3>&-
+	runc --root "$RSTATE" start c-r
+	"$TENANT" --root "$STATE" start c-t
+	sleep 0.3
+	for id in d c; do
+		want=$(exec_with runc "$id-r" cat /session)
+		got=$(exec_with "$TENANT" "$id-t" cat /session)
+		assert_eq "$got" "$want"
+		assert_contains "$got" "pgrp=own sid=own"
+	done
+	# On the host too: init's PID is its process group and its session.
+	pid=$("$TENANT" --root "$STATE" state d-t | jq .pid)
+	assert_eq "$(ps -o pgid= -o sid= -p "$pid" | xargs)" "$pid $pid"
+}
+
+@test "session: an exec'd process leads a session of its own, as runc" {
+	busybox_bundle
+	config "$B" '.process.args = ["sleep", "30"]'
+	run_both_detached e
+	want=$(exec_with runc e-r sh -c "$SESSION")
+	got=$(exec_with "$TENANT" e-t sh -c "$SESSION")
+	assert_eq "$got" "$want"
+	assert_contains "$got" "pgrp=own sid=own"
+	# exec -d as well.
+	runc --root "$RSTATE" exec -d e-r sh -c "$SESSION >/s" </dev/null 3>&-
+	"$TENANT" --root "$STATE" exec -d e-t sh -c "$SESSION >/s" </dev/null 3>&-
+	sleep 0.3
+	assert_eq "$(exec_with "$TENANT" e-t cat /s)" "$(exec_with runc e-r cat /s)"
+}
+
+@test "signals: the process gets every signal at its default action, none blocked, as runc" {
+	busybox_bundle
+	sh_c 'grep -E "^Sig(Ign|Blk)" /proc/self/status; yes | head -1'
+	# What tenant's caller ignores (a supervisor's SIGPIPE, nohup's SIGHUP) does not reach it.
+	want=$(trap '' PIPE HUP TERM USR2; run_with runc i-r)
+	got=$(trap '' PIPE HUP TERM USR2; run_with "$TENANT" i-t)
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$got" "$want"
+	assert_contains "$got" "SigIgn:	0000000000000000"
+	assert_not_contains "$got" "Broken pipe"
+	# exec'd processes too.
+	config "$B" '.process.args = ["sleep", "30"]'
+	run_both_detached x
+	want=$(trap '' PIPE HUP; exec_with runc x-r sh -c 'grep -E "^Sig(Ign|Blk)" /proc/self/status; yes | head -1')
+	got=$(trap '' PIPE HUP; exec_with "$TENANT" x-t sh -c 'grep -E "^Sig(Ign|Blk)" /proc/self/status; yes | head -1')
+	assert_eq "$got" "$want"
+	assert_contains "$got" "SigIgn:	0000000000000000"
+}
