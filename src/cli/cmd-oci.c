@@ -528,12 +528,15 @@ static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char
 		.no_new_privs = tn_cli_has(a, EXEC_NO_NEW_PRIVS),
 		.preserve_fds = n,
 	};
-	if (!o->process_path && a->n_pos < 2)
-		return tn_cli_usage(cli, "exec needs a COMMAND or --process FILE");
+	if (!o->process_path && a->n_pos < 2) {
+		int r = tn_error_set(&cli->err, EINVAL, "exec needs a COMMAND or --process FILE");
+
+		return tn_error_hint(&cli->err, r, "tenant exec ID COMMAND [ARGS...]");
+	}
 	return tn_container_preserved_fds_check(n, &cli->err);
 }
 
-static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
+static int exec_main(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP);
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
@@ -554,13 +557,23 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 		fwd.child_session = true;
 	}
 	r = tn_container_exec_process(&o, &pid, &in_child, &cli->err);
-	if (r < 0 && in_child)
-		cli->exit_status = r == -ENOENT ? 127 : 126;
 	if (r < 0)
 		return r;
 	if (o.detach)
 		return 0;
 	return exec_wait(cli, &fwd, pid);
+}
+
+/* As runc: exec's own failures, the program's included (not found, not executable), exit 255,
+ * which a caller tells from any status of the process; a command line it cannot parse is a
+ * usage error still. */
+static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	int r = exec_main(cli, a);
+
+	if (r < 0)
+		cli->exit_status = TN_EXIT_EXEC_FAILED;
+	return r;
 }
 
 /* ---- pause / resume / ps / update ---- */

@@ -373,6 +373,19 @@ static int apply_flags(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 	return 0;
 }
 
+/* --process FILE: a file, or as runc a stream (a pipe, `<(...)`, /dev/stdin) read to its end. */
+static int read_process_file(const char *path, char **ret_text, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return negative_errno();
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return tn_read_fd(fd, TN_CONFIG_MAX, ret_text, ret_len);
+}
+
 /* The process: the container's, changed by the command line, or --process FILE whole. */
 static int build_process(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 			 struct tn_error **err)
@@ -384,9 +397,10 @@ static int build_process(const struct tn_exec_opts *o, struct tn_oci_config *cfg
 		_cleanup_free_ char *text = NULL;
 		size_t len;
 
-		r = tn_read_file(o->process_path, TN_CONFIG_MAX, &text, &len, NULL);
+		r = read_process_file(o->process_path, &text, &len);
 		if (r < 0)
-			return tn_error_errno(err, -r, "cannot read %s", o->process_path);
+			return tn_error_errno(err, -r, "--process: cannot read %s",
+					      o->process_path);
 		return tn_oci_process_parse(o->process_path, text, len, cfg, err);
 	}
 	if (!o->args || !o->args[0])

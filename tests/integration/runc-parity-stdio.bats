@@ -107,3 +107,73 @@ echo "pgrp=$pgrp sid=$sid"'
 	assert_eq "$got" "$want"
 	assert_contains "$got" "SigIgn:	0000000000000000"
 }
+
+@test "exec --process FILE reads a pipe as a stream, as runc" {
+	busybox_bundle
+	config "$B" '.process.args = ["sleep", "30"]'
+	run_both_detached p
+	for rt in runc "$TENANT"; do
+		id=p-r
+		[ "$rt" = runc ] || id=p-t
+		run -0 "$rt" --root "$(root_of "$rt")" exec -p <(jq '.process | .args = ["echo", "from a pipe"]' "$B/config.json") "$id" </dev/null 3>&-
+		assert_eq "$output" "from a pipe"
+		run -0 "$rt" --root "$(root_of "$rt")" exec -p /dev/stdin "$id" 3>&- \
+			< <(jq '.process | .args = ["echo", "from stdin"]' "$B/config.json")
+		assert_eq "$output" "from stdin"
+	done
+}
+
+# "exit status" of exec with both runtimes, the same.
+same_exec_status() {
+	local want got
+	want=$(exec_with runc "$@" | head -1)
+	got=$(exec_with "$TENANT" "$@" | head -1)
+	echo "exec $*: runc $want, tenant $got"
+	[ "$want" = "$got" ]
+}
+
+@test "exec exits 255 for its own failures, the process's status otherwise, as runc" {
+	busybox_bundle
+	config "$B" '.process.args = ["sleep", "30"]'
+	# The same ID on both sides from here: each runtime has its own root.
+	runc --root "$RSTATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
+	"$TENANT" --root "$STATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
+	same_exec_status nosuch sh -c true
+	same_exec_status x /nosuch
+	same_exec_status x nosuch
+	same_exec_status x /etc
+	same_exec_status x
+	same_exec_status x -p /nonexistent.json
+	same_exec_status x sh -c 'exit 1'
+	same_exec_status x sh -c 'exit 126'
+	same_exec_status x sh -c 'kill -TERM $$'
+	run -255 exec_with_status "$TENANT" x /nosuch
+	run -3 exec_with_status "$TENANT" x sh -c 'exit 3'
+}
+
+exec_with_status() {
+	local runtime=$1
+	shift
+	"$runtime" --root "$(root_of "$runtime")" exec "$@" </dev/null 3>&-
+}
+
+@test "run exits 1 for its own failures, the process's status otherwise, as runc" {
+	busybox_bundle
+	config "$B" '.mounts += [{"destination": "/x", "type": "none", "source": "/nonexistent", "options": ["bind"]}]'
+	same_as_runc_status r0
+	config "$B" 'del(.mounts[-1])'
+	sh_c 'exit 7'
+	same_as_runc_status r1
+	sh_c 'kill -TERM $$'
+	same_as_runc_status r2
+	run -1 "$TENANT" --root "$STATE" run --bundle /nonexistent r3 </dev/null 3>&-
+}
+
+# Only the exit status of run, with both runtimes.
+same_as_runc_status() {
+	local want got
+	want=$(run_with runc "$1-r" | head -1)
+	got=$(run_with "$TENANT" "$1-t" | head -1)
+	echo "run: runc $want, tenant $got"
+	[ "$want" = "$got" ]
+}
