@@ -301,6 +301,7 @@ static void launch_ctx(const struct create_run *c, int console_fd, struct tn_ini
 		.cgroup_setup = !c->o->no_cgroup,
 		.proc_fd = -1,
 		.console_fd = console_fd,
+		.console_relayed = !c->o->console_socket,
 		.rootfs_fd = p->idm.rootfs_fd,
 		.mount_fds = p->idm.fds,
 		.seccomp = p->cfg.seccomp ? &p->seccomp : NULL,
@@ -326,6 +327,10 @@ static int launch(struct create_run *c, struct tn_error **err)
 		return r;
 	if (c->o->console_socket) {
 		r = tn_console_connect(c->o->console_socket, &console_fd, err);
+		if (r < 0)
+			return r;
+	} else if (c->p.cfg.process.terminal) {
+		r = tn_console_relayed(c->o->console_fd, &console_fd, err);
 		if (r < 0)
 			return r;
 	}

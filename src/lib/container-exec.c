@@ -470,6 +470,20 @@ static int exec_config(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 	return cfg->seccomp ? tn_seccomp_compile(cfg->seccomp, bpf, err) : 0;
 }
 
+/* The terminal goes to --console-socket, or to tenant's relay; -d without a socket: refused,
+ * as runc refuses it. */
+static int exec_console(const struct tn_exec_opts *o, const struct tn_oci_process *p, int *ret,
+			struct tn_error **err)
+{
+	if (!p->terminal)
+		return 0;
+	if (o->console_socket)
+		return tn_console_connect(o->console_socket, ret, err);
+	if (o->detach)
+		return tn_console_refuse_detached(err);
+	return tn_console_relayed(o->console_fd, ret, err);
+}
+
 int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool *ret_in_child,
 			      struct tn_error **err)
 {
@@ -500,12 +514,11 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 	if (r < 0)
 		return r;
 	ctx.seccomp = cfg.seccomp ? &bpf : NULL;
-	if (cfg.process.terminal && o->console_socket) {
-		r = tn_console_connect(o->console_socket, &console_fd, err);
-		if (r < 0)
-			return r;
-		ctx.console_fd = console_fd;
-	}
+	r = exec_console(o, &cfg.process, &console_fd, err);
+	if (r < 0)
+		return r;
+	ctx.console_fd = console_fd;
+	ctx.console_relayed = !o->console_socket;
 	r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
 	if (r == -EACCES && s.status == TN_STATUS_CREATED && !*ret_in_child && geteuid() != 0)
 		return not_started(o, err);

@@ -24,6 +24,7 @@ struct tn_init_ctx {
 				 newuidmap writes them: either needs /proc/P1 to be R's) */
 	int proc_fd;	      /* P2: the host's /proc, kept across pivot_root for the fifo */
 	int console_fd;	      /* connected --console-socket, or -1 */
+	bool console_relayed; /* console_fd is tenant's relay: the terminal without \r (-onlcr) */
 	int rootfs_fd;	      /* an idmapped clone of the rootfs to attach (R made it), or -1 */
 	const int *mount_fds; /* per mounts[i]: an idmapped mount to attach, or -1 (or NULL) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */

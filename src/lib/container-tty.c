@@ -31,6 +31,40 @@ int tn_console_connect(const char *path, int *ret, struct tn_error **err)
 	return 0;
 }
 
+int tn_console_refuse_no_host(struct tn_error **err)
+{
+	int r = tn_error_set(
+		err, ENXIO,
+		"process.terminal is true, but tenant has no terminal to relay it to: "
+		"neither its stdin, stdout nor stderr is one, and it has no controlling "
+		"terminal (/dev/tty)");
+
+	return tn_error_hint(err, r,
+			     "run it from a terminal, pass --console-socket PATH, or set "
+			     "process.terminal to false");
+}
+
+int tn_console_relayed(int relay_fd, int *ret, struct tn_error **err)
+{
+	if (relay_fd <= 0)
+		return tn_console_refuse_no_host(err);
+	*ret = fcntl(relay_fd, F_DUPFD_CLOEXEC, 3);
+	if (*ret < 0)
+		return tn_error_errno(err, errno, "cannot pass the terminal's socket on");
+	return 0;
+}
+
+int tn_console_refuse_detached(struct tn_error **err)
+{
+	int r = tn_error_set(err, EINVAL,
+			     "process.terminal is true, but there is no --console-socket to send "
+			     "the terminal to (detached, tenant cannot relay it)");
+
+	return tn_error_hint(err, r,
+			     "pass --console-socket PATH (as podman and containerd do), or set "
+			     "process.terminal to false");
+}
+
 static int send_fd(int sock, int fd, const char *name)
 {
 	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
@@ -79,6 +113,15 @@ int tn_container_setup_console(struct tn_init_ctx *ctx, struct tn_error **err)
 		struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
 
 		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	/* As runc's relay: "\n" as it is; the host terminal adds the "\r". */
+	if (ctx->console_relayed) {
+		struct termios t;
+
+		if (tcgetattr(slave, &t) == 0) {
+			t.c_oflag &= ~(tcflag_t)ONLCR;
+			(void)tcsetattr(slave, TCSANOW, &t);
+		}
 	}
 	r = hand_over(ctx, master, slave, err);
 	/* Sent or not, this stage is done with the master and the socket, on every path; the

@@ -28,6 +28,7 @@ struct tn_container_opts {
 	const char *config_path; /* NULL: BUNDLE/config.json */
 	const char *pid_file;
 	const char *console_socket;
+	int console_fd; /* > 0: tenant relays process.terminal (tty-relay.h), its master goes here */
 	bool no_pivot;
 	unsigned preserve_fds;
 	bool foreground; /* `run` without --detach: tenant stays the parent (subreaper) */
@@ -77,6 +78,7 @@ struct tn_exec_opts {
 	char **args;		  /* COMMAND [ARGS...], NULL-terminated */
 	bool tty;
 	const char *console_socket;
+	int console_fd; /* > 0: tenant relays the terminal (tty-relay.h), its master goes here */
 	bool detach;
 	const char *pid_file;
 	const char *cwd;

@@ -125,13 +125,20 @@ int tn_forward_wait(struct tn_forward *f, pid_t pid, int *ret_status)
 		ssize_t n;
 		int r = reap(pid, ret_status);
 
+		if (r != 0 && f->relay)
+			tn_relay_drain(f->relay);
 		if (r != 0)
 			return r < 0 ? r : 0;
+		r = f->relay ? tn_relay_until(f->relay, f->fd) : 0;
+		if (r < 0)
+			return r;
 		n = RETRY_EINTR(read(f->fd, &si, sizeof(si)));
 		if (n < 0)
 			return negative_errno();
 		if (n != sizeof(si) || si.ssi_signo == SIGCHLD)
 			continue;
+		if (si.ssi_signo == SIGWINCH && f->relay)
+			tn_relay_resize(f->relay);
 		if (!forwarded(f, &si))
 			continue;
 		if ((pid_t)si.ssi_pid == pid)

@@ -21,15 +21,20 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "tty-relay.h"
+
 struct tn_forward {
 	int fd; /* signalfd; -1 before begin */
 	sigset_t old_mask;
 	sigset_t mask;
 	bool child_session; /* the child leads a session of its own (set before the wait) */
+	struct tn_relay
+		*relay; /* the child's terminal, relayed while waiting (tty-relay.h), or NULL */
 };
 
 int tn_forward_begin(struct tn_forward *f);
-/* Wait for `pid` to end, forwarding signals; *ret_status is waitpid()'s status. */
+/* Wait for `pid` to end, forwarding signals (and relaying its terminal); *ret_status is
+ * waitpid()'s status. */
 int tn_forward_wait(struct tn_forward *f, pid_t pid, int *ret_status);
 void tn_forward_end(struct tn_forward *f);
 
