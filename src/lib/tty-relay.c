@@ -190,10 +190,20 @@ int tn_relay_until(struct tn_relay *r, int fd)
 	}
 }
 
+/*
+ * The kernel passes what the process wrote on to the master a moment later (a work queue), so
+ * it is read until every process has closed the terminal (EIO), or until nothing came for a
+ * while: a process the exec'd one left behind may hold it for ever.
+ */
 void tn_relay_drain(struct tn_relay *r)
 {
-	if (r->master >= 0 && !r->master_done)
+	while (r->master >= 0 && !r->master_done) {
+		struct pollfd p = { .fd = r->master, .events = POLLIN };
+
+		if (RETRY_EINTR(poll(&p, 1, 250)) <= 0)
+			return;
 		master_out(r);
+	}
 }
 
 void tn_relay_done(struct tn_relay *r)

@@ -177,3 +177,105 @@ same_as_runc_status() {
 	echo "run: runc $want, tenant $got"
 	[ "$want" = "$got" ]
 }
+
+# ---- process.terminal without --console-socket: the runtime relays the terminal ----
+
+# on_pty RUNTIME [pty-run.py OPTIONS] -- VERB ARGS...: the runtime on a terminal of its own.
+on_pty() {
+	local runtime=$1
+	shift
+	command -v python3 >/dev/null || skip "needs python3 (a terminal for the runtime)"
+	local opts=()
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	python3 "$BATS_TEST_DIRNAME/pty-run.py" "${opts[@]}" -- \
+		"$runtime" --root "$(root_of "$runtime")" "$@" </dev/null 3>&-
+}
+
+# same_on_pty [pty-run.py OPTIONS] -- VERB ARGS...: the same with both runtimes; the ID's
+# "@" becomes -r and -t. runc may lose what a process wrote right before it ended (it stops
+# relaying at once), so the processes compared wait a moment (LINGER) before they exit.
+same_on_pty() {
+	local args=("$@") want got
+	want=$(on_pty runc "${args[@]//@/-r}")
+	got=$(on_pty "$TENANT" "${args[@]//@/-t}")
+	echo "runc:"
+	echo "$want"
+	echo "tenant:"
+	echo "$got"
+	assert_eq "$got" "$want"
+}
+
+LINGER='sleep 0.5'
+
+@test "terminal: run relays a terminal of its own, with the caller's size, as runc" {
+	busybox_bundle
+	config "$B" '.process.terminal = true'
+	sh_c 'tty; stty size; '"$SESSION"'; read -r a b c d e f tty_nr rest </proc/$$/stat; [ "$tty_nr" != 0 ] && echo controlling; '"$LINGER"'; exit 3'
+	same_on_pty --size 33 99 -- run --bundle "$B" t@
+	got=$(on_pty "$TENANT" --size 33 99 -- run --bundle "$B" t1)
+	assert_contains "$got" "/dev/pts/0\r\n33 99\r\npgrp=own sid=own\r\ncontrolling\r\n"
+	assert_contains "$got" "status: 3"
+	assert_contains "$got" "restored: yes"
+}
+
+@test "terminal: typed input reaches the process; the caller's terminal is raw meanwhile, as runc" {
+	busybox_bundle
+	config "$B" '.process.terminal = true'
+	sh_c 'echo ready; read -r line; echo "got $line"; stty -a | grep -o -- "-*onlcr"; '"$LINGER"
+	same_on_pty --when ready --input 'abc\r' -- run --bundle "$B" i@
+	got=$(on_pty "$TENANT" --when ready --input 'abc\r' -- run --bundle "$B" i1)
+	assert_contains "$got" "got abc"
+	assert_contains "$got" "during: raw"
+	# From a pipe as well: stdin need not be the terminal.
+	sh_c 'read -r line; echo "got $line"; '"$LINGER"
+	same_on_pty --stdin-pipe 'piped\n' -- run --bundle "$B" p@
+	# ^C is a character for the container's terminal, which signals its foreground process.
+	sh_c 'trap "echo INT; '"$LINGER"'; exit 9" INT; echo ready; sleep 5'
+	same_on_pty --when ready --input '\x03' -- run --bundle "$B" c@
+	assert_contains "$(on_pty "$TENANT" --when ready --input '\x03' -- run --bundle "$B" c1)" "status: 9"
+}
+
+@test "terminal: a resized terminal resizes the container's (SIGWINCH), as runc" {
+	busybox_bundle
+	config "$B" '.process.terminal = true'
+	sh_c 'trap "echo WINCH; stty size" WINCH; echo ready; stty size; sleep 1.5; stty size; '"$LINGER"
+	same_on_pty --when ready --resize 40 120 -- run --bundle "$B" w@
+	assert_contains "$(on_pty "$TENANT" --when ready --resize 40 120 -- run --bundle "$B" w1)" "WINCH\r\n40 120"
+}
+
+@test "terminal: exec -t relays a terminal of its own, as runc" {
+	busybox_bundle
+	config "$B" '.process.args = ["sleep", "30"]'
+	run_both_detached x
+	same_on_pty --size 30 100 -- exec -t x@ sh -c "tty; stty size; $SESSION; $LINGER; exit 5"
+	got=$(on_pty "$TENANT" --size 30 100 -- exec -t x-t sh -c "tty; stty size; exit 5")
+	assert_contains "$got" "/dev/pts/0\r\n30 100\r\n"
+	assert_contains "$got" "status: 5"
+	same_on_pty --when ready --input '\x03' -- exec -t x@ sh -c "trap 'echo INT; $LINGER; exit 9' INT; echo ready; sleep 5"
+	# Without -t, on the same terminal: the process has none of its own (not a tty).
+	same_on_pty -- exec x@ sh -c "tty; $LINGER; exit 2"
+}
+
+@test "terminal: without a terminal to relay to, or detached, refused as runc refuses it" {
+	busybox_bundle
+	config "$B" '.process.terminal = true'
+	# No terminal anywhere (pipes, no controlling terminal): run exits 1, exec 255.
+	same_as_runc_status n0
+	run -1 "$TENANT" --root "$STATE" run --bundle "$B" n1 </dev/null 3>&-
+	assert_contains "$output" "no terminal to relay it to"
+	run -1 "$TENANT" --root "$STATE" run -d --bundle "$B" n2 </dev/null 3>&-
+	run -1 runc --root "$RSTATE" run -d --bundle "$B" n2 </dev/null 3>&-
+	run -1 "$TENANT" --root "$STATE" create --bundle "$B" n3 </dev/null 3>&-
+	run -1 runc --root "$RSTATE" create --bundle "$B" n3 </dev/null 3>&-
+	config "$B" '.process.terminal = false | .process.args = ["sleep", "30"]'
+	runc --root "$RSTATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
+	"$TENANT" --root "$STATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
+	same_exec_status -t x sh -c true
+	same_exec_status -t -d x sh -c true
+	run -255 exec_with_status "$TENANT" -t -d x sh -c true
+	assert_eq "$("$TENANT" --root "$STATE" list -q | sort | xargs)" "x"
+}
