@@ -6,15 +6,27 @@ load helpers
 load parity
 bats_require_minimum_version 1.5.0
 
-# A busybox in the bundle (its shell, tty, stty, yes, head), and a writable root.
-busybox_bundle() {
+setup_file() {
+	userns_setup
+}
+
+teardown_file() {
+	userns_teardown
+}
+
+# A busybox in the bundle DIR (its shell, tty, stty, yes, head), and a writable root.
+busybox_into() {
 	local a
-	cp "$(command -v busybox)" "$B/rootfs/bin/busybox" 2>/dev/null ||
-		{ mkdir -p "$B/rootfs/bin" && cp "$(command -v busybox)" "$B/rootfs/bin/busybox"; }
-	for a in sh cat grep head yes tty stty sleep echo read; do
-		ln -sf busybox "$B/rootfs/bin/$a"
+	mkdir -p "$1/rootfs/bin"
+	cp "$(command -v busybox)" "$1/rootfs/bin/busybox"
+	for a in sh cat grep head yes tty stty sleep echo; do
+		ln -sf busybox "$1/rootfs/bin/$a"
 	done
-	config "$B" '.root.readonly = false | .process.env = ["PATH=/bin"]'
+	config "$1" '.root.readonly = false | .process.env = ["PATH=/bin"]'
+}
+
+busybox_bundle() {
+	busybox_into "$B"
 }
 
 # sh -c SCRIPT as the bundle's process.
@@ -278,4 +290,84 @@ LINGER='sleep 0.5'
 	same_exec_status -t -d x sh -c true
 	run -255 exec_with_status "$TENANT" -t -d x sh -c true
 	assert_eq "$("$TENANT" --root "$STATE" list -q | sort | xargs)" "x"
+}
+
+# ---- rootless: both runtimes as an unprivileged user ----
+
+# $B as a bundle of the user's own (spec --rootless, root mapped to the user).
+rootless_bundle() {
+	require_userns_user
+	B=$USERNS_DIR/work/bundle
+	rm -rf "$B" "$USERNS_DIR/work/tstate" "$USERNS_DIR/work/rstate"
+	make_bundle "$B" --rootless
+	config "$B" --argjson u "$NS_UID" --argjson g "$NS_GID" \
+		'.linux.uidMappings[0].hostID = $u | .linux.gidMappings[0].hostID = $g'
+	busybox_into "$B"
+	chown -R tenant-ns:tenant-ns "$B"
+}
+
+# urt RUNTIME ARGS...: the runtime as the user, its state in the user's work directory.
+urt() {
+	local rt=$1 bin=$USERNS_DIR/tenant root=$USERNS_DIR/work/tstate
+	shift
+	if [ "$rt" = runc ]; then
+		bin=runc
+		root=$USERNS_DIR/work/rstate
+	fi
+	as_user tenant-ns "$bin" --root "$root" "$@"
+}
+
+# "exit status" then the output of `run` as the user.
+urun_with() {
+	local status=0 out
+	out=$(urt "$1" run --bundle "$B" "$2" 2>&1 </dev/null 3>&-) || status=$?
+	printf '%s\n%s\n' "$status" "$out"
+}
+
+@test "rootless: a session of its own, default signals, as runc rootless" {
+	rootless_bundle
+	sh_c "$SESSION"'; grep -E "^Sig(Ign|Blk)" /proc/self/status; yes | head -1'
+	want=$(trap '' PIPE HUP; urun_with runc r1)
+	got=$(trap '' PIPE HUP; urun_with "$TENANT" r1)
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$got" "$want"
+	assert_contains "$got" "pgrp=own sid=own"
+	assert_contains "$got" "SigIgn:	0000000000000000"
+}
+
+@test "rootless: run and exec -t relay a terminal of their own, as runc rootless" {
+	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 (a terminal for the runtime)"
+	rootless_bundle
+	config "$B" '.process.terminal = true'
+	sh_c 'tty; stty size; echo ready; read -r line; echo "got $line"; '"$LINGER"'; exit 3'
+	for rt in runc "$TENANT"; do
+		out=$(as_user tenant-ns /usr/bin/python3 "$BATS_TEST_DIRNAME/pty-run.py" --size 31 91 \
+			--when ready --input 'typed\r' -- "$(urt_bin "$rt")" --root "$(urt_root "$rt")" \
+			run --bundle "$B" t1 </dev/null 3>&-)
+		echo "$rt: $out"
+		assert_contains "$out" "output: b'/dev/pts/0\r\n31 91\r\nready\r\ntyped\r\ngot typed\r\n'"
+		assert_contains "$out" "status: 3"
+		assert_contains "$out" "during: raw"
+		assert_contains "$out" "restored: yes"
+	done
+	config "$B" '.process.terminal = false | .process.args = ["sleep", "30"]'
+	for rt in runc "$TENANT"; do
+		urt "$rt" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
+		out=$(as_user tenant-ns /usr/bin/python3 "$BATS_TEST_DIRNAME/pty-run.py" --size 32 92 -- \
+			"$(urt_bin "$rt")" --root "$(urt_root "$rt")" exec -t x sh -c "tty; stty size; $SESSION; $LINGER; exit 4" \
+			</dev/null 3>&-)
+		urt "$rt" delete --force x
+		echo "$rt: $out"
+		assert_contains "$out" "output: b'/dev/pts/0\r\n32 92\r\npgrp=own sid=own\r\n'"
+		assert_contains "$out" "status: 4"
+	done
+}
+
+urt_bin() {
+	if [ "$1" = runc ]; then echo runc; else echo "$USERNS_DIR/tenant"; fi
+}
+
+urt_root() {
+	if [ "$1" = runc ]; then echo "$USERNS_DIR/work/rstate"; else echo "$USERNS_DIR/work/tstate"; fi
 }
