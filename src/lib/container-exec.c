@@ -487,7 +487,8 @@ static int exec_console(const struct tn_exec_opts *o, const struct tn_oci_proces
 int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool *ret_in_child,
 			      struct tn_error **err)
 {
-	struct tn_container_opts copts = { .preserve_fds = o->preserve_fds };
+	struct tn_container_opts copts = { .preserve_fds = o->preserve_fds,
+					   .foreground = !o->detach };
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
 	_cleanup_(tn_seccomp_bpf_done) struct tn_seccomp_bpf bpf = { 0 };
 	_cleanup_(tn_state_done) struct tn_state s = { 0 };

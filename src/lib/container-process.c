@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 
 #include "container-process.h"
+#include "container-tty.h"
 #include "oci-state.h"
 #include "rootless.h"
 #include "fs.h"
@@ -362,6 +363,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	r = env_with_home(p, &env);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot set HOME");
+	tn_container_stdio_owner(p, ctx->o->foreground);
 	r = set_user(ctx, p, err);
 	if (r < 0)
 		return r;

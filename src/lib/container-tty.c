@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
 
@@ -92,6 +94,25 @@ static int hand_over(struct tn_init_ctx *ctx, int master, int slave, struct tn_e
 	if (send_fd(ctx->console_fd, master, "/dev/ptmx") < 0)
 		return tn_error_errno(err, errno, "cannot send the terminal to --console-socket");
 	return 0;
+}
+
+void tn_container_stdio_owner(const struct tn_oci_process *p, bool pipes_only)
+{
+	struct stat null, st;
+
+	if (stat("/dev/null", &null) < 0)
+		null.st_rdev = makedev(1, 3);
+	for (int fd = 0; fd < 3; fd++) {
+		if (fstat(fd, &st) < 0 || st.st_uid == p->uid)
+			continue;
+		if (pipes_only && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+			continue;
+		if (S_ISCHR(st.st_mode) &&
+		    (st.st_rdev == null.st_rdev || st.st_rdev == makedev(1, 3)))
+			continue;
+		/* EPERM (an owner not mapped in the container), EINVAL, EROFS: left as it is. */
+		(void)fchown(fd, p->uid, (gid_t)-1);
+	}
 }
 
 int tn_container_setup_console(struct tn_init_ctx *ctx, struct tn_error **err)

@@ -190,6 +190,34 @@ same_as_runc_status() {
 	[ "$want" = "$got" ]
 }
 
+@test "stdio: handed to process.user so it can reopen /dev/stdout; /dev/null left alone, as runc" {
+	busybox_bundle
+	ln -sf busybox "$B/rootfs/bin/stat"
+	config "$B" '.process.user = {"uid": 1000, "gid": 1000}'
+	sh_c 'stat -L -c "%u" /proc/self/fd/1; echo reopened >/dev/stdout'
+	null_before=$(stat -c %u:%g /dev/null)
+	# Pipes, in the foreground.
+	same_as_runc f0
+	assert_contains "$(run_with "$TENANT" f1)" "1000"$'\n'"reopened"
+	# Detached: the caller's own file, chowned (as runc does).
+	sh_c 'stat -L -c "%u" /proc/self/fd/1; echo reopened >/dev/stdout; sleep 0.3; echo after >>/proc/self/fd/1'
+	for rt in runc "$TENANT"; do
+		: >"$PUBLIC/out-$(basename "$rt")"
+		"$rt" --root "$(root_of "$rt")" run -d --bundle "$B" d-x </dev/null >"$PUBLIC/out-$(basename "$rt")" 2>&1 3>&-
+	done
+	sleep 1
+	assert_eq "$(cat "$PUBLIC/out-tenant")" "$(cat "$PUBLIC/out-runc")"
+	assert_eq "$(stat -c %u "$PUBLIC/out-tenant")" "$(stat -c %u "$PUBLIC/out-runc")"
+	assert_eq "$(stat -c %u "$PUBLIC/out-tenant")" 1000
+	# exec, in the foreground and detached.
+	config "$B" '.process.args = ["sleep", "30"]'
+	run_both_detached e
+	want=$(exec_with runc e-r sh -c 'stat -L -c "%u" /proc/self/fd/1; echo reopened >/dev/stdout')
+	got=$(exec_with "$TENANT" e-t sh -c 'stat -L -c "%u" /proc/self/fd/1; echo reopened >/dev/stdout')
+	assert_eq "$got" "$want"
+	assert_eq "$(stat -c %u:%g /dev/null)" "$null_before"
+}
+
 # ---- process.terminal without --console-socket: the runtime relays the terminal ----
 
 # on_pty RUNTIME [pty-run.py OPTIONS] -- VERB ARGS...: the runtime on a terminal of its own.
