@@ -19,7 +19,7 @@ busybox_into() {
 	local a
 	mkdir -p "$1/rootfs/bin"
 	cp "$(command -v busybox)" "$1/rootfs/bin/busybox"
-	for a in sh cat grep head yes tty stty sleep echo; do
+	for a in sh cat grep head yes tty stty sleep echo mv; do
 		ln -sf busybox "$1/rootfs/bin/$a"
 	done
 	config "$1" '.root.readonly = false | .process.env = ["PATH=/bin"]'
@@ -47,6 +47,22 @@ exec_with() {
 	printf '%s\n%s\n' "$status" "$out"
 }
 
+# until_exec RUNTIME ID FILE: wait (5 s at most) until FILE exists in the container.
+until_exec() {
+	for _ in $(seq 100); do
+		"$1" --root "$(root_of "$1")" exec "$2" cat "$3" </dev/null >/dev/null 2>&1 3>&- && return 0
+		sleep 0.05
+	done
+}
+
+# until_file FILE TEXT: wait (5 s at most) until FILE has a line TEXT.
+until_file() {
+	for _ in $(seq 100); do
+		grep -qx "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+}
+
 # Both runtimes run the bundle detached as PREFIX-r and PREFIX-t.
 run_both_detached() {
 	runc --root "$RSTATE" run -d --bundle "$B" "$1-r" </dev/null >/dev/null 2>&1 3>&-
@@ -67,14 +83,15 @@ echo "pgrp=$pgrp sid=$sid"'
 
 @test "session: run -d and create/start give the process a session of its own, as runc" {
 	busybox_bundle
-	sh_c "$SESSION >/session; exec sleep 30"
+	sh_c "$SESSION >/s.new; mv /s.new /session; exec sleep 30"
 	run_both_detached d
 	runc --root "$RSTATE" create --bundle "$B" c-r </dev/null >/dev/null 2>&1 3>&-
 	"$TENANT" --root "$STATE" create --bundle "$B" c-t </dev/null >/dev/null 2>&1 3>&-
 	runc --root "$RSTATE" start c-r
 	"$TENANT" --root "$STATE" start c-t
-	sleep 0.3
 	for id in d c; do
+		until_exec runc "$id-r" /session
+		until_exec "$TENANT" "$id-t" /session
 		want=$(exec_with runc "$id-r" cat /session)
 		got=$(exec_with "$TENANT" "$id-t" cat /session)
 		assert_eq "$got" "$want"
@@ -94,9 +111,10 @@ echo "pgrp=$pgrp sid=$sid"'
 	assert_eq "$got" "$want"
 	assert_contains "$got" "pgrp=own sid=own"
 	# exec -d as well.
-	runc --root "$RSTATE" exec -d e-r sh -c "$SESSION >/s" </dev/null 3>&-
-	"$TENANT" --root "$STATE" exec -d e-t sh -c "$SESSION >/s" </dev/null 3>&-
-	sleep 0.3
+	runc --root "$RSTATE" exec -d e-r sh -c "$SESSION >/s.new; mv /s.new /s" </dev/null 3>&-
+	"$TENANT" --root "$STATE" exec -d e-t sh -c "$SESSION >/s.new; mv /s.new /s" </dev/null 3>&-
+	until_exec runc e-r /s
+	until_exec "$TENANT" e-t /s
 	assert_eq "$(exec_with "$TENANT" e-t cat /s)" "$(exec_with runc e-r cat /s)"
 }
 
@@ -205,7 +223,8 @@ same_as_runc_status() {
 		: >"$PUBLIC/out-$(basename "$rt")"
 		"$rt" --root "$(root_of "$rt")" run -d --bundle "$B" d-x </dev/null >"$PUBLIC/out-$(basename "$rt")" 2>&1 3>&-
 	done
-	sleep 1
+	until_file "$PUBLIC/out-runc" after
+	until_file "$PUBLIC/out-tenant" after
 	assert_eq "$(cat "$PUBLIC/out-tenant")" "$(cat "$PUBLIC/out-runc")"
 	assert_eq "$(stat -c %u "$PUBLIC/out-tenant")" "$(stat -c %u "$PUBLIC/out-runc")"
 	assert_eq "$(stat -c %u "$PUBLIC/out-tenant")" 1000
