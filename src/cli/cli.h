@@ -19,6 +19,7 @@ enum {
 	TN_EXIT_OK = 0,
 	TN_EXIT_FAILURE = 1,
 	TN_EXIT_USAGE = 2,
+	TN_EXIT_EXEC_FAILED = 255, /* as runc exec: its own failure, not the process's status */
 };
 
 struct tn_cli_option {

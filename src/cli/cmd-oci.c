@@ -179,8 +179,8 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 /*
  * As runc: a signal sent to tenant while it creates a container (SIGTERM from a timeout, ^C) does
  * not stop it half-way, which would leave the container half made; it is held until create has
- * finished, then dropped (tn_forward_end). The container's process and the hooks get the signal
- * mask tenant was started with.
+ * finished, then dropped (tn_forward_end). The container's process gets no signal blocked and
+ * each at its default action (container-process.c), as runc's does.
  */
 static int create_holding_signals(struct tn_cli *cli, struct tn_container_opts *o,
 				  struct tn_container *c, struct tn_forward *fwd)
@@ -231,13 +231,49 @@ static int cmd_start(struct tn_cli *cli, const struct tn_cli_args *a)
 	return r;
 }
 
+/*
+ * process.terminal without --console-socket, as runc: tenant relays the terminal between its
+ * stdio and the container's (tty-relay.h) when it has a terminal of its own; *ret_fd is the end
+ * of the relay's socket that create or exec sends the terminal on. Without a terminal of
+ * tenant's, nothing: create and exec refuse process.terminal then.
+ */
+static int relay_prepare(struct tn_cli *cli, const char *console_socket, struct tn_relay *relay,
+			 int *ret_fd)
+{
+	int r;
+
+	if (console_socket)
+		return 0;
+	r = tn_relay_prepare(relay);
+	if (r == -ENXIO)
+		return 0;
+	if (r < 0)
+		return tn_error_errno(&cli->err, -r, "cannot set up the terminal's relay");
+	*ret_fd = relay->sock[1];
+	return 0;
+}
+
+/* Once the terminal was sent (if it was): relay it while waiting. */
+static int relay_receive(struct tn_cli *cli, struct tn_forward *fwd, struct tn_relay *relay)
+{
+	int r = tn_relay_receive(relay, &cli->err);
+
+	if (r > 0)
+		fwd->relay = relay;
+	return r < 0 ? r : 0;
+}
+
 /* Start a created container and wait for its process; *ret_status is how it ended. */
 static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
-			  struct tn_forward *fwd, pid_t pid, int *ret_status)
+			  struct tn_forward *fwd, struct tn_relay *relay, pid_t pid,
+			  int *ret_status)
 {
 	struct tn_error *warn = NULL;
 	int r;
 
+	r = relay_receive(cli, fwd, relay);
+	if (r < 0)
+		return r;
 	r = tn_container_start(o->root, o->id, &cli->err, &warn);
 	warn_hook(cli, &warn);
 	if (r < 0)
@@ -249,6 +285,7 @@ static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
  * the container stays, stopped, until `delete`. */
 static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool keep)
 {
+	_cleanup_(tn_relay_done) struct tn_relay relay = TN_RELAY_INIT;
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	_cleanup_(tn_container_done) struct tn_container c = { 0 };
 	struct tn_error *warn = NULL;
@@ -259,11 +296,15 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool 
 		return tn_error_errno(&cli->err, -r, "cannot set up signal forwarding");
 	o->foreground = true;
 	o->sigmask = &fwd.old_mask;
+	fwd.child_session = true; /* init's: container-tty.c */
+	r = relay_prepare(cli, o->console_socket, &relay, &o->console_fd);
+	if (r < 0)
+		return r;
 	r = tn_container_create(o, &c, &cli->err);
 	if (r < 0)
 		return r;
 	report_create(cli, &c);
-	r = start_and_wait(cli, o, &fwd, c.pid, &status);
+	r = start_and_wait(cli, o, &fwd, &relay, c.pid, &status);
 	if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
 		kill(c.pid, SIGKILL);
 	/* As runc run: the container goes when its process does (poststop hooks run), whether
@@ -538,10 +579,16 @@ static char **values(const struct tn_cli_args *a, int opt)
 	return v;
 }
 
-static int exec_wait(struct tn_cli *cli, struct tn_forward *fwd, pid_t pid)
+static int exec_wait(struct tn_cli *cli, struct tn_forward *fwd, struct tn_relay *relay, pid_t pid)
 {
-	int status = 0, r = tn_forward_wait(fwd, pid, &status);
+	int status = 0, r = relay_receive(cli, fwd, relay);
 
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		(void)RETRY_EINTR(waitpid(pid, NULL, 0));
+		return r;
+	}
+	r = tn_forward_wait(fwd, pid, &status);
 	if (r < 0)
 		return tn_error_errno(&cli->err, -r, "cannot wait for the process");
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
@@ -595,16 +642,19 @@ static int exec_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char
 		.cgroups = v[2],
 		.ignore_paused = tn_cli_has(a, EXEC_IGNORE_PAUSED),
 	};
-	if (!o->process_path && a->n_pos < 2)
-		return tn_cli_usage(cli, "exec needs a COMMAND or --process FILE");
+	if (!o->process_path && a->n_pos < 2) {
+		r = tn_error_set(&cli->err, EINVAL, "exec needs a COMMAND or --process FILE");
+		return tn_error_hint(&cli->err, r, "tenant exec ID COMMAND [ARGS...]");
+	}
 	return tn_container_preserved_fds_check(n, &cli->err);
 }
 
-static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
+static int exec_main(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_free_ char **env = values(a, EXEC_ENV), **caps = values(a, EXEC_CAP),
 			    **cgroups = values(a, EXEC_CGROUP);
 	_cleanup_free_ uint32_t *gids = calloc(a->n_all[EXEC_ADDITIONAL_GIDS] + 1, sizeof(*gids));
+	_cleanup_(tn_relay_done) struct tn_relay relay = TN_RELAY_INIT;
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	struct tn_exec_opts o;
 	bool in_child = false;
@@ -622,15 +672,29 @@ static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
 		if (r < 0)
 			return tn_error_errno(&cli->err, -r, "cannot set up signal forwarding");
 		o.sigmask = &fwd.old_mask;
+		fwd.child_session = true;
+		r = relay_prepare(cli, o.console_socket, &relay, &o.console_fd);
+		if (r < 0)
+			return r;
 	}
 	r = tn_container_exec_process(&o, &pid, &in_child, &cli->err);
-	if (r < 0 && in_child)
-		cli->exit_status = r == -ENOENT ? 127 : 126;
 	if (r < 0)
 		return r;
 	if (o.detach)
 		return 0;
-	return exec_wait(cli, &fwd, pid);
+	return exec_wait(cli, &fwd, &relay, pid);
+}
+
+/* As runc: exec's own failures, the program's included (not found, not executable), exit 255,
+ * which a caller tells from any status of the process; a command line it cannot parse is a
+ * usage error still. */
+static int cmd_exec(struct tn_cli *cli, const struct tn_cli_args *a)
+{
+	int r = exec_main(cli, a);
+
+	if (r < 0)
+		cli->exit_status = TN_EXIT_EXEC_FAILED;
+	return r;
 }
 
 /* ---- pause / resume / ps ---- */

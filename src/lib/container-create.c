@@ -335,10 +335,10 @@ static void launch_ctx(const struct create_run *c, int console_fd, struct tn_ini
 		.cgroup_setup = !c->o->no_cgroup,
 		.proc_fd = -1,
 		.console_fd = console_fd,
+		.console_relayed = !c->o->console_socket,
 		.rootfs_fd = p->idm.rootfs_fd,
 		.mount_fds = p->idm.fds,
 		.send_sources = sends_sources(c),
-		.sigmask = c->o->sigmask,
 		.seccomp = p->cfg.seccomp ? &p->seccomp : NULL,
 		/* Also when tenant itself runs in a user namespace (under rootless podman): no
 		 * mknod, and the kernel's mount restrictions of user namespaces apply. */
@@ -362,6 +362,10 @@ static int launch(struct create_run *c, struct tn_error **err)
 		return r;
 	if (c->o->console_socket) {
 		r = tn_console_connect(c->o->console_socket, &console_fd, err);
+		if (r < 0)
+			return r;
+	} else if (c->p.cfg.process.terminal) {
+		r = tn_console_relayed(c->o->console_fd, &console_fd, err);
 		if (r < 0)
 			return r;
 	}

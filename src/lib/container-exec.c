@@ -429,6 +429,19 @@ static int apply_flags(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 	return replace_string(&p->selinux_label, o->selinux_label);
 }
 
+/* --process FILE: a file, or as runc a stream (a pipe, `<(...)`, /dev/stdin) read to its end. */
+static int read_process_file(const char *path, char **ret_text, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return negative_errno();
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return tn_read_fd(fd, TN_CONFIG_MAX, ret_text, ret_len);
+}
+
 /* The process: the container's, changed by the command line, or --process FILE whole. */
 static int build_process(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 			 struct tn_error **err)
@@ -440,9 +453,10 @@ static int build_process(const struct tn_exec_opts *o, struct tn_oci_config *cfg
 		_cleanup_free_ char *text = NULL;
 		size_t len;
 
-		r = tn_read_file(o->process_path, TN_CONFIG_MAX, &text, &len, NULL);
+		r = read_process_file(o->process_path, &text, &len);
 		if (r < 0)
-			return tn_error_errno(err, -r, "cannot read %s", o->process_path);
+			return tn_error_errno(err, -r, "--process: cannot read %s",
+					      o->process_path);
 		return tn_oci_process_parse(o->process_path, text, len, cfg, err);
 	}
 	if (!o->args || !o->args[0])
@@ -515,10 +529,25 @@ static int exec_config(const struct tn_exec_opts *o, struct tn_oci_config *cfg,
 	return cfg->seccomp ? tn_seccomp_compile(cfg->seccomp, bpf, err) : 0;
 }
 
+/* The terminal goes to --console-socket, or to tenant's relay; -d without a socket: refused,
+ * as runc refuses it. */
+static int exec_console(const struct tn_exec_opts *o, const struct tn_oci_process *p, int *ret,
+			struct tn_error **err)
+{
+	if (!p->terminal)
+		return 0;
+	if (o->console_socket)
+		return tn_console_connect(o->console_socket, ret, err);
+	if (o->detach)
+		return tn_console_refuse_detached(err);
+	return tn_console_relayed(o->console_fd, ret, err);
+}
+
 int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool *ret_in_child,
 			      struct tn_error **err)
 {
-	struct tn_container_opts copts = { .preserve_fds = o->preserve_fds };
+	struct tn_container_opts copts = { .preserve_fds = o->preserve_fds,
+					   .foreground = !o->detach };
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
 	_cleanup_(tn_seccomp_bpf_done) struct tn_seccomp_bpf bpf = { 0 };
 	_cleanup_(tn_state_done) struct tn_state s = { 0 };
@@ -528,8 +557,7 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 				   .fifo_fd = -1,
 				   .proc_fd = -1,
 				   .rootfs_fd = -1,
-				   .console_fd = -1,
-				   .sigmask = o->sigmask };
+				   .console_fd = -1 };
 	int r;
 
 	*ret_in_child = false;
@@ -555,12 +583,11 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 	if (r < 0)
 		return r;
 	ctx.cgroup_subs = o->cgroups;
-	if (cfg.process.terminal && o->console_socket) {
-		r = tn_console_connect(o->console_socket, &console_fd, err);
-		if (r < 0)
-			return r;
-		ctx.console_fd = console_fd;
-	}
+	r = exec_console(o, &cfg.process, &console_fd, err);
+	if (r < 0)
+		return r;
+	ctx.console_fd = console_fd;
+	ctx.console_relayed = !o->console_socket;
 	r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
 	if (r == -EACCES && s.status == TN_STATUS_CREATED && !*ret_in_child && geteuid() != 0)
 		return not_started(o, err);

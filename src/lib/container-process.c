@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "container-process.h"
+#include "container-tty.h"
 #include "oci-state.h"
 #include "rootless.h"
 #include "fs.h"
@@ -414,6 +415,24 @@ int tn_container_check_cwd(struct tn_init_ctx *ctx, struct tn_error **err)
 	return 0;
 }
 
+/*
+ * As runc's process: every signal at its default action and none blocked, whatever tenant's
+ * caller left ignored or blocked (a SIGPIPE ignored by a supervisor would make `yes | head -1`
+ * print "Broken pipe" in the container). execve keeps SIG_IGN and the mask, so they are undone
+ * here; a signal already pending (one tenant forwarded) is delivered at once.
+ */
+static void signals_default(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &dfl, NULL); /* glibc's own (32, 33): EINVAL */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err)
 {
 	const struct tn_oci_process *p = &ctx->cfg->process;
@@ -421,7 +440,6 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	int last = last_cap(), r;
 	_cleanup_free_ char **env = NULL; /* p->env as execve takes it */
 	bool cwd_later;
-	sigset_t none;
 
 	for (int cap = 0; cap <= last; cap++)
 		if (!((p->caps[TN_CAP_BOUNDING] >> cap) & 1) &&
@@ -442,6 +460,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	if (r < 0)
 		return r;
 	cwd_later = r > 0;
+	tn_container_stdio_owner(p, ctx->o->foreground);
 	r = set_user(ctx, p, err);
 	if (r < 0)
 		return r;
@@ -457,8 +476,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	for (unsigned fd = 3; fd < first_closed; fd++)
 		fcntl((int)fd, F_SETFD, 0);
 	syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, ctx->sigmask ? ctx->sigmask : &none, NULL);
+	signals_default();
 	if (ctx->seccomp && p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
 	execve(exec_path, p->args, env);

@@ -25,11 +25,11 @@ struct tn_init_ctx {
 				 newuidmap writes them: either needs /proc/P1 to be R's) */
 	int proc_fd;	      /* P2: the host's /proc, kept across pivot_root for the fifo */
 	int console_fd;	      /* connected --console-socket, or -1 */
+	bool console_relayed; /* console_fd is tenant's relay: the terminal without \r (-onlcr) */
 	int rootfs_fd;	      /* an idmapped clone of the rootfs to attach (R made it), or -1 */
 	const int *mount_fds; /* per mounts[i]: an idmapped mount to attach, or -1 (or NULL) */
 	bool send_sources;    /* R sends the bind sources it opens after SETUP (P1 receives) */
-	struct tn_mount_sources sources; /* P1, for P2: what R sent (container-sources.h) */
-	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
+	struct tn_mount_sources sources;      /* P1, for P2: what R sent (container-sources.h) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
 	const char *cgroup; /* exec: the container's cgroup, joined by the new process */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
 
@@ -29,6 +31,40 @@ int tn_console_connect(const char *path, int *ret, struct tn_error **err)
 		return tn_error_errno(err, errno, "cannot connect to --console-socket %s", path);
 	*ret = TAKE_FD(fd);
 	return 0;
+}
+
+int tn_console_refuse_no_host(struct tn_error **err)
+{
+	int r = tn_error_set(
+		err, ENXIO,
+		"process.terminal is true, but tenant has no terminal to relay it to: "
+		"neither its stdin, stdout nor stderr is one, and it has no controlling "
+		"terminal (/dev/tty)");
+
+	return tn_error_hint(err, r,
+			     "run it from a terminal, pass --console-socket PATH, or set "
+			     "process.terminal to false");
+}
+
+int tn_console_relayed(int relay_fd, int *ret, struct tn_error **err)
+{
+	if (relay_fd <= 0)
+		return tn_console_refuse_no_host(err);
+	*ret = fcntl(relay_fd, F_DUPFD_CLOEXEC, 3);
+	if (*ret < 0)
+		return tn_error_errno(err, errno, "cannot pass the terminal's socket on");
+	return 0;
+}
+
+int tn_console_refuse_detached(struct tn_error **err)
+{
+	int r = tn_error_set(err, EINVAL,
+			     "process.terminal is true, but there is no --console-socket to send "
+			     "the terminal to (detached, tenant cannot relay it)");
+
+	return tn_error_hint(err, r,
+			     "pass --console-socket PATH (as podman and containerd do), or set "
+			     "process.terminal to false");
 }
 
 static int send_fd(int sock, int fd, const char *name)
@@ -60,14 +96,35 @@ static int hand_over(struct tn_init_ctx *ctx, int master, int slave, struct tn_e
 	return 0;
 }
 
+void tn_container_stdio_owner(const struct tn_oci_process *p, bool pipes_only)
+{
+	struct stat null, st;
+
+	if (stat("/dev/null", &null) < 0)
+		null.st_rdev = makedev(1, 3);
+	for (int fd = 0; fd < 3; fd++) {
+		if (fstat(fd, &st) < 0 || st.st_uid == p->uid)
+			continue;
+		if (pipes_only && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+			continue;
+		if (S_ISCHR(st.st_mode) &&
+		    (st.st_rdev == null.st_rdev || st.st_rdev == makedev(1, 3)))
+			continue;
+		/* EPERM (an owner not mapped in the container), EINVAL, EROFS: left as it is. */
+		(void)fchown(fd, p->uid, (gid_t)-1);
+	}
+}
+
 int tn_container_setup_console(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	const struct tn_oci_process *p = &ctx->cfg->process;
 	_cleanup_close_ int master = -1, slave = -1;
 	int r;
 
+	/* As runc: the process leads a session of its own, with a terminal or without, so the
+	 * caller's terminal neither signals it nor is its controlling terminal. */
 	if (ctx->console_fd < 0)
-		return 0;
+		return setsid() < 0 ? tn_error_errno(err, errno, "cannot make a session") : 0;
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return tn_error_errno(err, errno, "process.terminal: cannot open /dev/ptmx");
@@ -77,6 +134,15 @@ int tn_container_setup_console(struct tn_init_ctx *ctx, struct tn_error **err)
 		struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
 
 		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	/* As runc's relay: "\n" as it is; the host terminal adds the "\r". */
+	if (ctx->console_relayed) {
+		struct termios t;
+
+		if (tcgetattr(slave, &t) == 0) {
+			t.c_oflag &= ~(tcflag_t)ONLCR;
+			(void)tcsetattr(slave, TCSANOW, &t);
+		}
 	}
 	r = hand_over(ctx, master, slave, err);
 	/* Sent or not, this stage is done with the master and the socket, on every path; the

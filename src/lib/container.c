@@ -12,6 +12,7 @@
 #include "container-plan.h"
 #include "container-preflight.h"
 #include "container-process.h"
+#include "container-tty.h"
 #include "clock.h"
 #include "exe-seal.h"
 #include "fs.h"
@@ -396,15 +397,10 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 	if (o->console_socket && !p->cfg.process.terminal)
 		return tn_error_set(err, EINVAL,
 				    "--console-socket is given but process.terminal is false");
-	if (p->cfg.process.terminal && !o->console_socket && !o->foreground) {
-		r = tn_error_set(
-			err, EINVAL,
-			"process.terminal is true, but there is no --console-socket to send the "
-			"terminal to");
-		return tn_error_hint(err, r,
-				     "pass --console-socket PATH (as podman and containerd "
-				     "do), or set process.terminal to false");
-	}
+	if (p->cfg.process.terminal && !o->console_socket && !o->foreground)
+		return tn_console_refuse_detached(err);
+	if (p->cfg.process.terminal && !o->console_socket && o->console_fd <= 0)
+		return tn_console_refuse_no_host(err);
 	/* As runc, a UTS namespace the container joins by path may be given the names too (a
 	 * pod's containers share the sandbox's: containerd sets the hostname of each). */
 	if (p->cfg.hostname && !p->cfg.ns[TN_NS_UTS].present)

@@ -28,11 +28,13 @@ struct tn_container_opts {
 	const char *config_path; /* NULL: BUNDLE/config.json */
 	const char *pid_file;
 	const char *console_socket;
+	int console_fd; /* > 0: tenant relays process.terminal (tty-relay.h), its master goes here */
 	bool no_pivot;
 	unsigned preserve_fds;
-	bool foreground;	 /* `run` without --detach: tenant stays the parent (subreaper) */
-	const sigset_t *sigmask; /* the container process's signal mask (tenant's, unblocked) */
-	bool no_cgroup;		 /* --cgroup-manager disabled */
+	bool foreground; /* `run` without --detach: tenant stays the parent (subreaper) */
+	const sigset_t
+		*sigmask; /* tenant's own mask before it blocked signals (a sealed re-exec) */
+	bool no_cgroup;	  /* --cgroup-manager disabled */
 	struct tn_userns_mode userns_mode; /* --userns (the annotation run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
 	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
@@ -76,6 +78,7 @@ struct tn_exec_opts {
 	char **args;		  /* COMMAND [ARGS...], NULL-terminated */
 	bool tty;
 	const char *console_socket;
+	int console_fd; /* > 0: tenant relays the terminal (tty-relay.h), its master goes here */
 	bool detach;
 	const char *pid_file;
 	const char *cwd;
@@ -88,10 +91,11 @@ struct tn_exec_opts {
 	size_t n_additional_gids;
 	const char *selinux_label;    /* --process-label */
 	const char *apparmor_profile; /* --apparmor */
-	char **cgroups;		 /* --cgroup [CONTROLLER[,...]:]PATH, NULL-terminated, or NULL */
-	bool ignore_paused;	 /* exec in a paused container too */
-	const sigset_t *sigmask; /* the process's signal mask */
-	char *const *argv;	 /* tenant's own, to run again from a sealed copy (exe-seal.h) */
+	char **cgroups;	    /* --cgroup [CONTROLLER[,...]:]PATH, NULL-terminated, or NULL */
+	bool ignore_paused; /* exec in a paused container too */
+	const sigset_t
+		*sigmask;  /* tenant's own mask before it blocked signals (a sealed re-exec) */
+	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
 };
 
 /*

@@ -109,6 +109,15 @@ static int reap(pid_t pid, int *ret_status)
 	}
 }
 
+/* Whether a signal tenant got goes on to the child (forward.h). */
+static bool forwarded(const struct tn_forward *f, const struct signalfd_siginfo *si)
+{
+	if (!f->child_session)
+		/* The terminal signals the whole foreground process group, the child included. */
+		return si->ssi_code != SI_KERNEL;
+	return si->ssi_signo != SIGWINCH && si->ssi_signo != SIGURG;
+}
+
 int tn_forward_wait(struct tn_forward *f, pid_t pid, int *ret_status)
 {
 	for (;;) {
@@ -116,15 +125,21 @@ int tn_forward_wait(struct tn_forward *f, pid_t pid, int *ret_status)
 		ssize_t n;
 		int r = reap(pid, ret_status);
 
+		if (r != 0 && f->relay)
+			tn_relay_drain(f->relay);
 		if (r != 0)
 			return r < 0 ? r : 0;
+		r = f->relay ? tn_relay_until(f->relay, f->fd) : 0;
+		if (r < 0)
+			return r;
 		n = RETRY_EINTR(read(f->fd, &si, sizeof(si)));
 		if (n < 0)
 			return negative_errno();
 		if (n != sizeof(si) || si.ssi_signo == SIGCHLD)
 			continue;
-		/* The terminal signals the whole foreground process group, the child included. */
-		if (si.ssi_code == SI_KERNEL)
+		if (si.ssi_signo == SIGWINCH && f->relay)
+			tn_relay_resize(f->relay);
+		if (!forwarded(f, &si))
 			continue;
 		if ((pid_t)si.ssi_pid == pid)
 			continue; /* the child signalling tenant: nothing to pass back to it */

@@ -410,7 +410,7 @@ race() {
 	# Before start, init cannot be entered by the user (it is not dumpable): said, with the fix.
 	ub create --bundle "$B" c </dev/null >"$PUBLIC/hunt.out" 2>&1
 	PIDS+=("$(ub state c | jq .pid)")
-	run -1 ub exec c /init id
+	run -255 ub exec c /init id
 	assert_contains "$output" "cannot exec in container 'c' before it is started"
 	assert_contains "$output" "hint: start it first"
 	ub start c

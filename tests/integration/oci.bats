@@ -396,8 +396,8 @@ assert_clean() {
 	assert_eq "${lines[1]}" "/tmp"
 	assert_contains "$output" "EXTRA=1"
 	assert_contains "$output" "PATH=/usr/local/sbin"
-	run -127 tnr exec x1 /nothing-here
-	assert_contains "$output" "exec '/nothing-here': No such file or directory"
+	run -255 tnr exec x1 /nothing-here
+	assert_contains "$output" "cannot execute '/nothing-here'"
 	printf '{"cwd": "/", "args": ["/init", "id"], "user": {"uid": 7, "gid": 8}}' >"$PUBLIC/proc.json"
 	run -0 tnr exec --process "$PUBLIC/proc.json" x1
 	assert_eq "$output" "uid=7 gid=8 groups="
@@ -406,7 +406,7 @@ assert_clean() {
 	assert_eq "$(readlink "/proc/$(cat "$PUBLIC/exec.pid")/ns/pid")" "$(readlink "/proc/$init/ns/pid")"
 	tnr kill x1 KILL
 	wait_status stopped x1 tnr
-	run -1 tnr exec x1 /init id
+	run -255 tnr exec x1 /init id
 	assert_contains "$output" "cannot exec in container 'x1': it is stopped"
 	tnr delete x1
 	assert_clean

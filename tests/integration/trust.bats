@@ -201,11 +201,11 @@ plant_container() {
 	config "$b" '.process.user.additionalGids = [] | .process.args = ["/init", "sleep", "30"]'
 	tnr run -d --bundle "$b" u2 >/dev/null 2>&1 3>&-
 	jq '.process | .args = ["/init", "id"] | .user.uid = 4294967295' "$b/config.json" >"$T/process.json"
-	run -1 tnr exec --process "$T/process.json" u2
+	run -255 tnr exec --process "$T/process.json" u2
 	assert_contains "$output" "process.user.uid: 4294967295 is not a user or group ID"
-	run -1 tnr exec --user 4294967295 u2 /init id
+	run -255 tnr exec --user 4294967295 u2 /init id
 	assert_contains "$output" "4294967295 is not a user or group ID"
-	run -1 tnr exec --user 0:4294967295 u2 /init id
+	run -255 tnr exec --user 0:4294967295 u2 /init id
 	assert_contains "$output" "4294967295 is not a user or group ID"
 	run -0 tnr exec --user 1000:1000 u2 /init id
 	assert_eq "$output" "uid=1000 gid=1000 groups="
