@@ -228,8 +228,11 @@ static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	r = join_namespaces(c, &fds, err);
 	if (r < 0)
 		return r;
-	unshare_or_exit(ctx, (ctx->new_flags & CLONE_NEWUSER) ? CLONE_NEWUSER
-							      : ctx->new_flags & ~CLONE_NEWCGROUP);
+	/* With a new user namespace, its mount namespace comes with it: R opens the bind sources
+	 * inside it, through /proc/P1/root, before GO (container-sources.h). */
+	unshare_or_exit(ctx, (ctx->new_flags & CLONE_NEWUSER)
+				     ? ctx->new_flags & (CLONE_NEWUSER | CLONE_NEWNS)
+				     : ctx->new_flags & ~CLONE_NEWCGROUP);
 	r = wait_setup(ctx, err);
 	if (r < 0)
 		return r;
@@ -242,7 +245,8 @@ static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 			return tn_error_errno(err, errno,
 					      "cannot become UID 0 in the user namespace");
-		unshare_or_exit(ctx, ctx->new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP));
+		unshare_or_exit(ctx,
+				ctx->new_flags & ~(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP));
 	}
 	if (ctx->in_userns) {
 		r = become_root(ctx, err);
