@@ -397,7 +397,7 @@ assert_clean() {
 	assert_contains "$output" "EXTRA=1"
 	assert_contains "$output" "PATH=/usr/local/sbin"
 	run -255 tnr exec x1 /nothing-here
-	assert_contains "$output" "cannot execute '/nothing-here'"
+	assert_contains "$output" "exec '/nothing-here': No such file or directory"
 	printf '{"cwd": "/", "args": ["/init", "id"], "user": {"uid": 7, "gid": 8}}' >"$PUBLIC/proc.json"
 	run -0 tnr exec --process "$PUBLIC/proc.json" x1
 	assert_eq "$output" "uid=7 gid=8 groups="

@@ -148,7 +148,7 @@ exec_same() {
 	runc --root "$RSTATE" pause x-r
 	"$TENANT" --root "$STATE" pause x-t
 	exec_same ID /init id
-	run -1 "$TENANT" --root "$STATE" exec x-t /init id
+	run -255 "$TENANT" --root "$STATE" exec x-t /init id
 	assert_contains "$output" "it is paused"
 	assert_contains "$output" "--ignore-paused"
 	runc --root "$RSTATE" resume x-r

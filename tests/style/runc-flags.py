@@ -5,7 +5,8 @@
 Every verb and option that `runc VERB --help` lists has a row in the table between the markers
 `<!-- runc-flags -->` and `<!-- /runc-flags -->`; a row whose status starts with "yes" names an
 option that `tenant VERB --help` lists, and one whose status starts with "no" names an option
-tenant does not accept. Any other status ("ignored", "refused") must come with a reason.
+tenant does not accept. Any other status ("ignored", "refused") must come with a reason. A
+verb marked "no" needs no rows for its flags.
 
   runc-flags.py TENANT            check (exit 1 with the differences)
   runc-flags.py TENANT --skeleton print a table to start from
@@ -93,6 +94,10 @@ def main():
             bad.append(f"no row for runc's verb '{v}'")
         elif verb_status.startswith("yes") and "Usage: tenant" not in text:
             bad.append(f"'{v}' is marked yes, but 'tenant {v} --help' has no usage")
+        elif verb_status.startswith("no") and "Usage: tenant" in text:
+            bad.append(f"'{v}' is marked no, but 'tenant {v} --help' shows a usage")
+        if verb_status and verb_status.startswith("no"):
+            continue  # a verb tenant does not have: its flags need no rows
         for o in runc_options(v):
             status = rows.get((v, o))
             if status is None:
