@@ -215,6 +215,7 @@ static int runtime_hooks(struct create_run *c, struct tn_error **err)
 		.status = TN_STATUS_CREATING,
 	};
 	struct tn_sync_msg go = { .type = TN_SYNC_GO };
+	const struct tn_hook_env where = { .dir = c->p.bundle }; /* runc runs in the bundle */
 	int r = tn_txn_step(&c->txn, "hooks", err);
 
 	if (r < 0)
@@ -222,10 +223,10 @@ static int runtime_hooks(struct create_run *c, struct tn_error **err)
 	r = tn_state_to_json(&s, TN_OCI_VERSION, &json);
 	if (r < 0)
 		return r;
-	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_PRESTART, json, err);
+	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_PRESTART, json, &where, err);
 	if (r < 0)
 		return r;
-	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_CREATE_RUNTIME, json, err);
+	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_CREATE_RUNTIME, json, &where, err);
 	if (r < 0)
 		return r;
 	go.state = json;

@@ -285,7 +285,10 @@ static int init_start(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	if (r < 0)
 		return r;
 	if (ctx->state_json) {
-		r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, err);
+		const struct tn_hook_env where = { .env = ctx->cfg->process.env };
+
+		r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, &where,
+				 err);
 		if (r < 0)
 			return r;
 	}

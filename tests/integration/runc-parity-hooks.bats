@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# runc parity of hooks (when they run, where, with what environment, what a failure does),
+# seccomp profiles, --log/--log-format, list and ps (issue 16).
+
+load helpers
+load parity
+bats_require_minimum_version 1.5.0
+
+# A hook both runtimes run: hook LOG NAME [EXIT [SLEEP]] notes NAME, its directory and its
+# environment (but for what the shell that started the runtime sets) in LOG, writes on stdout
+# and stderr, and exits EXIT (after SLEEP seconds).
+write_hook() {
+	cat >"$PUBLIC/hook" <<'SH'
+#!/bin/sh
+log=$1 name=$2
+cat >/dev/null
+{
+	echo "$name cwd=$(pwd -P)"
+	env | grep -v -e '^_=' -e '^SHLVL=' -e '^OLDPWD=' | sort | sed "s/^/$name env /"
+} >>"$log"
+echo "out-of-$name"
+echo "err-of-$name" >&2
+[ -n "${4:-}" ] && exec sleep "$4"
+exit "${3:-0}"
+SH
+	chmod 755 "$PUBLIC/hook"
+}
+
+# add_hook KIND NAME [EXIT [SLEEP [TIMEOUT]]]: one more hook of KIND.
+add_hook() {
+	local h
+	h=$(jq -nc --arg p "$PUBLIC/hook" --arg log "$PUBLIC/log" --arg n "$2" --arg c "${3:-0}" \
+		--arg s "${4:-}" --argjson t "${5:-0}" \
+		'{path: $p, args: (["hook", $log, $n, $c] + (if $s == "" then [] else [$s] end))}
+		 + (if $t > 0 then {timeout: $t} else {} end)')
+	config "$B" --arg k "$1" --argjson h "$h" '.hooks[$k] += [$h]'
+}
+
+# The hooks' log of the last run, as LOG-RUNTIME.
+keep_log() {
+	touch "$PUBLIC/log"
+	mv "$PUBLIC/log" "$PUBLIC/log-$1"
+}
+
+# create_with RUNTIME ID: "exit status", create's stdout, whether `state` finds the container.
+create_with() {
+	local runtime=$1 id=$2 root=$STATE status=0 out
+	[ "$runtime" = runc ] && root=$RSTATE
+	out=$("$runtime" --root "$root" create --bundle "$B" "$id" 2>"$PUBLIC/err-$id" 3>&- </dev/null) ||
+		status=$?
+	printf 'create: %s\nstdout: %s\n' "$status" "$out"
+	"$runtime" --root "$root" state "$id" >/dev/null 2>&1 && echo "state: found" || echo "state: gone"
+}
+
+@test "hooks: every kind runs, in order, and its output is not the container's, as runc" {
+	write_hook
+	for k in prestart createRuntime createContainer poststart poststop; do
+		add_hook "$k" "$k"
+	done
+	same_as_runc o
+	# runc ran them all (the log is shared: runc's run came first)
+	assert_eq "$(grep -c cwd= "$PUBLIC/log")" 10
+	assert_eq "$(grep cwd= "$PUBLIC/log" | cut -d' ' -f1 | tr '\n' ' ')" \
+		"prestart createRuntime createContainer poststart poststop prestart createRuntime createContainer poststart poststop "
+}
+
+@test "hooks: without env, the runtime's environment (createContainer: the process's); run in the bundle (createContainer: its rootfs), as runc" {
+	write_hook
+	add_hook prestart p
+	add_hook createRuntime cr
+	add_hook createContainer cc
+	add_hook poststart ps
+	config "$B" --arg h "$PUBLIC/hook" --arg log "$PUBLIC/log" \
+		'.hooks.prestart += [{path: $h, args: ["hook", $log, "empty"], env: ["A=1"]}]'
+	export PARITY_MARK=from-the-caller
+	run_with runc e-r >/dev/null
+	keep_log runc
+	run_with "$TENANT" e-t >/dev/null
+	keep_log tenant
+	diff -u "$PUBLIC/log-runc" "$PUBLIC/log-tenant"
+	assert_contains "$(cat "$PUBLIC/log-tenant")" "p env PARITY_MARK=from-the-caller"
+	assert_contains "$(cat "$PUBLIC/log-tenant")" "p cwd=$B"$'\n'
+	assert_contains "$(cat "$PUBLIC/log-tenant")" "cc cwd=$B/rootfs"
+	assert_not_contains "$(cat "$PUBLIC/log-tenant")" "cc env PARITY_MARK"
+	assert_eq "$(grep -c '^empty env' "$PUBLIC/log-tenant")" 2 # A=1 and the shell's PWD
+}
+
+@test "hooks: a failing prestart, createRuntime or createContainer hook fails create and removes the container, as runc" {
+	write_hook
+	for k in prestart createRuntime createContainer; do
+		config "$B" 'del(.hooks)'
+		add_hook "$k" "$k-1" 3
+		add_hook "$k" "$k-2"
+		want=$(create_with runc "f$k-r")
+		got=$(create_with "$TENANT" "f$k-t")
+		echo "runc: $want"
+		echo "tenant: $got"
+		assert_eq "$got" "$want"
+		assert_eq "$got" "create: 1"$'\n'"stdout: "$'\n'"state: gone"
+		# the failing hook's own output is in the error, of both
+		assert_contains "$(cat "$PUBLIC/err-f$k-r")" "err-of-$k-1"
+		assert_contains "$(cat "$PUBLIC/err-f$k-t")" "err-of-$k-1"
+		assert_contains "$(cat "$PUBLIC/err-f$k-t")" "status 3"
+		# the hooks after it did not run
+		assert_not_contains "$(grep cwd= "$PUBLIC/log")" "$k-2 cwd"
+	done
+}
+
+@test "hooks: a hook past its timeout is killed and create fails, as runc" {
+	write_hook
+	add_hook prestart slow 0 30 1
+	want=$(create_with runc t-r)
+	SECONDS=0
+	got=$(create_with "$TENANT" t-t)
+	[ "$SECONDS" -lt 10 ]
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$got" "$want"
+	assert_eq "$got" "create: 1"$'\n'"stdout: "$'\n'"state: gone"
+	assert_contains "$(cat "$PUBLIC/err-t-t")" "timed out after 1 s"
+	! running_cmd "sleep 30"
+}
+
+@test "hooks: a failing poststop hook is a warning, delete succeeds; the later hooks still run (runtime-spec; runc stops at the first)" {
+	write_hook
+	add_hook poststop s1 3
+	add_hook poststop s2
+	args "$B" sleep 30
+	for rt in runc "$TENANT"; do
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		"$rt" --root "$root" create --bundle "$B" d >/dev/null 2>&1 3>&- </dev/null
+		"$rt" --root "$root" kill d KILL
+		wait_status stopped d "$rt" --root "$root"
+		run -0 "$rt" --root "$root" delete d
+		assert_contains "$output" "err-of-s1"
+		run ! "$rt" --root "$root" state d
+		keep_log "$(basename "$rt")"
+	done
+	# runc 1.1.5 stops at the first failing poststop hook; runtime-spec (config.md#poststop):
+	# "the runtime MUST log a warning, but the remaining hooks and lifecycle continue"
+	assert_not_contains "$(cat "$PUBLIC/log-runc")" "s2 cwd"
+	assert_contains "$(cat "$PUBLIC/log-tenant")" "s2 cwd"
+	assert_contains "$(cat "$PUBLIC/log-tenant")" "s1 cwd"
+}
+
+@test "hooks: a failing poststart hook is a warning at start, the container runs (runtime-spec; runc 1.1.5 runs them at create and fails it)" {
+	write_hook
+	add_hook poststart a1 3
+	add_hook poststart a2
+	args "$B" sleep 30
+	"$TENANT" --root "$STATE" create --bundle "$B" a >/dev/null 2>&1 3>&- </dev/null
+	assert_eq "$(cat "$PUBLIC/log" 2>/dev/null)" ""
+	run -0 "$TENANT" --root "$STATE" start a
+	assert_contains "$output" "warning: hooks.poststart[0]"
+	assert_contains "$output" 'stderr: "err-of-a1"'
+	assert_contains "$(cat "$PUBLIC/log")" "a2 cwd=$B"
+	assert_eq "$("$TENANT" --root "$STATE" state a | jq -r .status)" running
+	# runc: `runc create` runs them, and a failure fails it (opencontainers/runc#4347 era)
+	run -1 runc --root "$RSTATE" create --bundle "$B" a 3>&- </dev/null
+	assert_contains "$output" "err-of-a1"
+	run ! runc --root "$RSTATE" state a
+}
