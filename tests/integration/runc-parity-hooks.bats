@@ -162,3 +162,91 @@ create_with() {
 	assert_contains "$output" "err-of-a1"
 	run ! runc --root "$RSTATE" state a
 }
+
+# ---- seccomp ----
+
+# podman's default profile (/usr/share/containers/seccomp.json) as podman hands it to the
+# runtime on x86_64: the native architecture and its sub-architectures, the rules whose
+# arches and caps conditions the container's bounding set meets (minKernel is met here).
+podman_profile() {
+	jq --argjson caps "$(jq -c .process.capabilities.bounding "$B/config.json")" '
+		def has($l): . as $x | ($l | index($x)) != null;
+		{defaultAction, defaultErrnoRet,
+		 architectures: ([.archMap[] | select(.architecture == "SCMP_ARCH_X86_64")
+				  | [.architecture] + .subArchitectures] | add),
+		 syscalls: [.syscalls[]
+			| select((.includes.arches // []) as $a | $a == [] or ("amd64" | has($a)))
+			| select((.excludes.arches // []) as $x | "amd64" | has($x) | not)
+			| select((.includes.caps // []) | all(has($caps)))
+			| select((.excludes.caps // []) | any(has($caps)) | not)
+			| {names, action} + (if .errnoRet then {errnoRet} else {} end)
+			  + (if .args then {args} else {} end)]}' /usr/share/containers/seccomp.json
+}
+
+@test "seccomp: two conditions on one argument become a rule each (either matches), as runc" {
+	# SIGWINCH (28) and signal 0 are refused, SIGURG (23) is not: both ignored by /init
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"],
+		"action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [
+		{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 28, "op": "SCMP_CMP_EQ"}]}]}'
+	for sig in 0 28 23; do
+		args "$B" kill 1 "$sig"
+		same_as_runc "k$sig"
+		if [ "$sig" = 23 ]; then
+			assert_eq "$(run_with "$TENANT" "k${sig}b")" 0
+		else
+			assert_contains "$(run_with "$TENANT" "k${sig}b")" "Operation not permitted"
+		fi
+	done
+}
+
+@test "seccomp: podman's default profile loads and refuses what it refuses, as runc" {
+	[ -r /usr/share/containers/seccomp.json ] || skip "no /usr/share/containers/seccomp.json"
+	config "$B" --argjson s "$(podman_profile)" '.linux.seccomp = $s'
+	args "$B" id
+	same_as_runc p0
+	args "$B" mount-tmpfs /mnt # allowed by the profile, not by the capabilities
+	same_as_runc p1
+	# without mkdir in it, mkdir gets the default action: ENOSYS, podman's defaultErrnoRet
+	config "$B" '.linux.seccomp.syscalls[].names -= ["mkdir", "mkdirat"]'
+	args "$B" mkdir /tmp/d
+	same_as_runc p2
+	assert_contains "$(run_with "$TENANT" p3)" "Function not implemented"
+	config "$B" '.linux.seccomp.defaultErrnoRet = 13'
+	same_as_runc p4
+	assert_contains "$(run_with "$TENANT" p5)" "Permission denied"
+}
+
+@test "seccomp: SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL, SCMP_ACT_LOG, SCMP_ACT_TRACE and flags, as runc" {
+	args "$B" mkdir /tmp/d
+	for action in SCMP_ACT_KILL_PROCESS SCMP_ACT_KILL SCMP_ACT_KILL_THREAD SCMP_ACT_LOG SCMP_ACT_TRACE SCMP_ACT_TRAP; do
+		config "$B" --arg a "$action" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+			"syscalls": [{"names": ["mkdir", "mkdirat"], "action": $a}]}'
+		same_as_runc "a-$action"
+	done
+}
+
+@test "seccomp: flags are applied (runtime-spec; runc 1.1.5 refuses every flag, runc 1.2 takes them)" {
+	args "$B" mkdir /tmp/d
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'
+	for flag in SECCOMP_FILTER_FLAG_LOG SECCOMP_FILTER_FLAG_SPEC_ALLOW SECCOMP_FILTER_FLAG_TSYNC; do
+		config "$B" --arg f "$flag" '.linux.seccomp.flags = [$f]'
+		assert_contains "$(run_with runc "f-r")" "seccomp flags are not yet supported by runc"
+		assert_contains "$(run_with "$TENANT" "f-$flag")" "mkdir: /tmp/d: Permission denied"
+	done
+}
+
+@test "seccomp: unknown syscall names are skipped; an unknown architecture, action or operator fails create, as runc" {
+	args "$B" mkdir /tmp/d
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["no_such_syscall", "mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	same_as_runc u0
+	for edit in '.linux.seccomp.architectures = ["SCMP_ARCH_NOPE"]' \
+		'.linux.seccomp.syscalls[0].action = "SCMP_ACT_NOPE"' \
+		'.linux.seccomp.syscalls[0].args = [{"index": 0, "value": 1, "op": "SCMP_CMP_NOPE"}]'; do
+		config "$B" '.linux.seccomp.architectures = [] | .linux.seccomp.syscalls[0].args = []'
+		config "$B" "$edit"
+		assert_eq "$(run_with runc u1-r | head -1)" 1
+		assert_eq "$(run_with "$TENANT" u1-t | head -1)" 1
+	done
+}
