@@ -250,3 +250,80 @@ podman_profile() {
 		assert_eq "$(run_with "$TENANT" u1-t | head -1)" 1
 	done
 }
+
+# ---- --log, --log-format, --debug ----
+
+# log_shape FILE: each line's level and its keys (json), or whether it has logrus's text shape.
+log_shape() {
+	local fmt=$1 file=$2
+	if [ "$fmt" = json ]; then
+		jq -c '[.level, (keys - ["file", "func", "pid", "status"]),
+			(.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"))]' "$file"
+	else
+		sed -E 's/^time="[0-9T:.Z+-]+" level=([a-z]+) msg=".*"$/text \1/' "$file"
+	fi
+}
+
+@test "--log FILE --log-format json|text: a failing create writes one error line, in runc's shape" {
+	config "$B" '.root.path = "no-such-rootfs"'
+	for fmt in json text; do
+		for rt in runc "$TENANT"; do
+			root=$STATE
+			[ "$rt" = runc ] && root=$RSTATE
+			run -1 "$rt" --root "$root" --log "$PUBLIC/log-$fmt-$(basename "$rt")" --log-format "$fmt" \
+				create --bundle "$B" l 3>&- </dev/null
+			assert_contains "$output" "no-such-rootfs" # on stderr too
+		done
+		want=$(log_shape "$fmt" "$PUBLIC/log-$fmt-runc")
+		got=$(log_shape "$fmt" "$PUBLIC/log-$fmt-tenant")
+		echo "runc: $want"
+		echo "tenant: $got"
+		assert_eq "$got" "$want"
+		assert_contains "$(cat "$PUBLIC/log-$fmt-tenant")" "no-such-rootfs"
+	done
+	assert_eq "$(log_shape json "$PUBLIC/log-json-tenant")" '["error",["level","msg","time"],true]'
+	assert_eq "$(log_shape text "$PUBLIC/log-text-tenant")" 'text error'
+}
+
+@test "--log FILE: created by a command that succeeds, and left empty without --debug, as runc" {
+	runc --root "$RSTATE" --log "$PUBLIC/log-runc" list >/dev/null
+	"$TENANT" --root "$STATE" --log "$PUBLIC/log-tenant" list >/dev/null
+	[ -f "$PUBLIC/log-runc" ] && [ ! -s "$PUBLIC/log-runc" ]
+	[ -f "$PUBLIC/log-tenant" ] && [ ! -s "$PUBLIC/log-tenant" ]
+	# a file that cannot be opened is an error, as runc's
+	run ! runc --root "$RSTATE" --log "$PUBLIC/no/such/dir/log" list
+	run ! "$TENANT" --root "$STATE" --log "$PUBLIC/no/such/dir/log" list
+	assert_contains "$output" "--log"
+}
+
+@test "--debug: debug lines in the log, in runc's shape; without --log, on stderr" {
+	for rt in runc "$TENANT"; do
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		"$rt" --root "$root" --debug --log "$PUBLIC/log-$(basename "$rt")" --log-format json \
+			run --bundle "$B" d >/dev/null 2>&1 3>&- </dev/null
+		log_shape json "$PUBLIC/log-$(basename "$rt")" | sort -u >"$PUBLIC/shape-$(basename "$rt")"
+	done
+	diff -u "$PUBLIC/shape-runc" "$PUBLIC/shape-tenant"
+	assert_eq "$(cat "$PUBLIC/shape-tenant")" '["debug",["level","msg","time"],true]'
+	run -0 --separate-stderr "$TENANT" --root "$STATE" --debug list
+	assert_contains "$stderr" "level=debug"
+	run -0 --separate-stderr "$TENANT" --root "$STATE" list
+	assert_eq "$stderr" ""
+}
+
+@test "--log FILE: a failing poststop hook's message is in the log (runc: an error, tenant: a warning)" {
+	write_hook
+	add_hook poststop s1 3
+	for rt in runc "$TENANT"; do
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		rm -f "$PUBLIC/log-w"
+		"$rt" --root "$root" create --bundle "$B" w2 >/dev/null 2>&1 3>&- </dev/null
+		"$rt" --root "$root" start w2
+		wait_status stopped w2 "$rt" --root "$root"
+		run -0 "$rt" --root "$root" --log "$PUBLIC/log-w" --log-format json delete w2
+		assert_contains "$(cat "$PUBLIC/log-w")" "err-of-s1"
+	done
+	assert_eq "$(jq -r .level "$PUBLIC/log-w")" warning
+}
