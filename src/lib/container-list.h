@@ -18,6 +18,7 @@ enum {
 /* One container of the state root, as `tenant list` shows it. */
 struct tn_container_info {
 	struct tn_state state; /* loaded, its status refreshed */
+	char *rootfs;	       /* absolute, from its config; NULL when unknown */
 	char *host_uids;       /* "1001,100000-165535"; "-" when stopped or not known */
 	char *host_gids;
 	uint64_t userns; /* inode of its user namespace, as lsns -t user shows it; 0: none */

@@ -327,3 +327,83 @@ log_shape() {
 	done
 	assert_eq "$(jq -r .level "$PUBLIC/log-w")" warning
 }
+
+# ---- list and ps ----
+
+# The same container (sleep 30), created by runc as ID-r and by tenant as ID-t; START to start.
+two_containers() {
+	args "$B" sleep 30
+	runc --root "$RSTATE" create --bundle "$B" "$1-r" >/dev/null 2>&1 3>&- </dev/null
+	"$TENANT" --root "$STATE" create --bundle "$B" "$1-t" >/dev/null 2>&1 3>&- </dev/null
+	if [ "${2:-}" = start ]; then
+		runc --root "$RSTATE" start "$1-r"
+		"$TENANT" --root "$STATE" start "$1-t"
+	fi
+}
+
+# Output of `RUNTIME --root ROOT ARGS...` with the runtime's own values made alike: the
+# container IDs' -r/-t suffix, and PIDs and creation times replaced by their kind.
+normalized() {
+	local rt=$1 root=$STATE
+	shift
+	[ "$rt" = runc ] && root=$RSTATE
+	"$rt" --root "$root" "$@" 2>&1 | sed -E -e 's/-[rt]([" ]|$)/-X\1/g' \
+		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/TIME/g' -e 's/"pid":[1-9][0-9]*/"pid":1/g' \
+		-e 's/^(\S+\s+)[0-9]+(\s+)/\1N\2/' -e 's/"ociVersion":"[^"]*"/"ociVersion":"V"/'
+}
+
+@test "list: runc's columns and widths, -q, and --format json with runc's keys, as runc" {
+	for rt in runc "$TENANT"; do
+		assert_eq "$(normalized "$rt" list --format json)" null
+		assert_eq "$(normalized "$rt" list -q)" ""
+	done
+	two_containers l start
+	# (columns squeezed: the widths follow the creation times, whose trailing zeros Go drops)
+	for args in "list" "list -q" "list -q --format json" "list --format table"; do
+		want=$(normalized runc $args | tr -s ' ')
+		got=$(normalized "$TENANT" $args | tr -s ' ')
+		echo "runc: $want"
+		echo "tenant: $got"
+		assert_eq "$got" "$want"
+	done
+	# json: runc's keys and values (tenant adds hostUids, hostGids, userns)
+	want=$(normalized runc list --format json | jq -c '.[0]')
+	got=$(normalized "$TENANT" list --format json | jq -c --argjson w "$want" '.[0] | with_entries(select(.key as $k | $w | has($k)))')
+	assert_eq "$got" "$want"
+	assert_eq "$(normalized "$TENANT" list --format json | jq -r '.[0] | .owner, .rootfs')" "root"$'\n'"$B/rootfs"
+	# runc's tabwriter: each column as wide as its widest cell plus 3, at least 12
+	created=$("$TENANT" --root "$STATE" state l-t | jq -r .created)
+	pid=$("$TENANT" --root "$STATE" state l-t | jq -r .pid)
+	assert_eq "$("$TENANT" --root "$STATE" list)" "$(printf '%-12s%-12s%-12s%-*s%-*s%s\n' \
+		ID PID STATUS $((${#B} + 3)) BUNDLE $((${#created} + 3)) CREATED OWNER \
+		l-t "$pid" running $((${#B} + 3)) "$B" $((${#created} + 3)) "$created" root)"
+	"$TENANT" --root "$STATE" kill l-t KILL
+	runc --root "$RSTATE" kill l-r KILL
+	wait_status stopped l-t "$TENANT" --root "$STATE"
+	wait_status stopped l-r runc --root "$RSTATE"
+	assert_eq "$(normalized "$TENANT" list | tr -s ' ')" "$(normalized runc list | tr -s ' ')"
+}
+
+@test "ps: ps -ef filtered to the container, ps ARGS, --format json, as runc" {
+	two_containers p start
+	# the header and the container's one process (its command line is the same)
+	assert_eq "$(normalized "$TENANT" ps p-t | awk '{ print $2, $NF }')" \
+		"$(normalized runc ps p-r | awk '{ print $2, $NF }')"
+	assert_eq "$("$TENANT" --root "$STATE" ps p-t | sed -n 2p | awk '{ print $2 }')" \
+		"$("$TENANT" --root "$STATE" state p-t | jq .pid)"
+	want=$(normalized runc ps p-r -o pid,comm | sed -E 's/[0-9]+/N/')
+	assert_eq "$(normalized "$TENANT" ps p-t -o pid,comm | sed -E 's/[0-9]+/N/')" "$want"
+	assert_eq "$(normalized "$TENANT" ps p-t -- -o pid,comm | sed -E 's/[0-9]+/N/')" "$want"
+	assert_eq "$(normalized "$TENANT" ps --format json p-t | jq length)" 1
+	assert_eq "$("$TENANT" --root "$STATE" ps --format json p-t | jq '.[0]')" \
+		"$("$TENANT" --root "$STATE" state p-t | jq .pid)"
+	# ps output without a PID column fails, for both
+	run ! runc --root "$RSTATE" ps p-r -o comm
+	run ! "$TENANT" --root "$STATE" ps p-t -o comm
+	# a stopped container has no processes: json null, as runc
+	"$TENANT" --root "$STATE" kill p-t KILL
+	runc --root "$RSTATE" kill p-r KILL
+	wait_status stopped p-t "$TENANT" --root "$STATE"
+	wait_status stopped p-r runc --root "$RSTATE"
+	assert_eq "$(normalized "$TENANT" ps --format json p-t)" "$(normalized runc ps --format json p-r)"
+}
