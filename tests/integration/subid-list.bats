@@ -129,7 +129,7 @@ setup() {
 	subid_files "root:100000:10\n"
 	chmod 600 "$BATS_TEST_TMPDIR/subuid"
 	chmod 755 "$BATS_TEST_TMPDIR"
-	run runuser -u "$U" -- "$TENANT" --subuid "$BATS_TEST_TMPDIR/subuid" --subgid "$BATS_TEST_TMPDIR/subgid" subid list
+	run as_user "$U" "$TENANT" --subuid "$BATS_TEST_TMPDIR/subuid" --subgid "$BATS_TEST_TMPDIR/subgid" subid list
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "cannot read '$BATS_TEST_TMPDIR/subuid': Permission denied"
 }
