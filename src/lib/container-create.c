@@ -220,7 +220,7 @@ static int runtime_hooks(struct create_run *c, struct tn_error **err)
 
 	if (r < 0)
 		return r;
-	r = tn_state_to_json(&s, TN_OCI_VERSION, &json);
+	r = tn_state_to_hook_json(&s, TN_OCI_VERSION, &json);
 	if (r < 0)
 		return r;
 	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_PRESTART, json, &where, err);

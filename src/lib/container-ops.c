@@ -77,7 +77,7 @@ static void late_hooks(struct tn_oci_config *cfg, enum tn_hook_kind k, struct tn
 	const struct tn_hook_env where = { .dir = k == TN_HOOK_POSTSTART ? s->bundle : NULL };
 	_cleanup_free_ char *json = NULL;
 
-	if (!cfg->hooks.n[k] || tn_state_to_json(s, TN_OCI_VERSION, &json) < 0)
+	if (!cfg->hooks.n[k] || tn_state_to_hook_json(s, TN_OCI_VERSION, &json) < 0)
 		return;
 	tn_hooks_run(&cfg->hooks, k, json, &where, warn);
 }

@@ -142,6 +142,35 @@ int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **r
 	return 0;
 }
 
+int tn_state_to_hook_json(const struct tn_state *s, const char *oci_version, char **ret)
+{
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
+	struct tn_json j;
+	int r;
+
+	tn_json_init(&j, &b, false);
+	tn_json_begin_object(&j);
+	tn_json_kv_string(&j, "ociVersion", oci_version);
+	tn_json_kv_string(&j, "id", s->id);
+	tn_json_kv_string(&j, "status", tn_status_name(s->status));
+	if (s->status != TN_STATUS_STOPPED && s->pid > 0)
+		tn_json_kv_u64(&j, "pid", (uint64_t)s->pid);
+	tn_json_kv_string(&j, "bundle", s->bundle);
+	if (s->n_annotations) {
+		tn_json_key(&j, "annotations");
+		tn_json_begin_object(&j);
+		for (size_t i = 0; i < s->n_annotations; i++)
+			tn_json_kv_string(&j, s->annotations[2 * i], s->annotations[2 * i + 1]);
+		tn_json_end_object(&j);
+	}
+	tn_json_end_object(&j);
+	r = tn_json_finish(&j);
+	if (r < 0)
+		return r;
+	*ret = tn_buf_steal(&b);
+	return 0;
+}
+
 static char *dup_string(const struct tn_json_value *o, const char *key)
 {
 	const struct tn_json_value *v = tn_json_get(o, key);

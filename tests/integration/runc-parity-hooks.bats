@@ -14,7 +14,7 @@ write_hook() {
 	cat >"$PUBLIC/hook" <<'SH'
 #!/bin/sh
 log=$1 name=$2
-cat >/dev/null
+cat >"$log.$name.state"
 {
 	echo "$name cwd=$(pwd -P)"
 	env | grep -v -e '^_=' -e '^SHLVL=' -e '^OLDPWD=' | sort | sed "s/^/$name env /"
@@ -63,6 +63,29 @@ create_with() {
 	assert_eq "$(grep -c cwd= "$PUBLIC/log")" 10
 	assert_eq "$(grep cwd= "$PUBLIC/log" | cut -d' ' -f1 | tr '\n' ' ')" \
 		"prestart createRuntime createContainer poststart poststop prestart createRuntime createContainer poststart poststop "
+}
+
+@test "hooks: the state on stdin has runc's fields, as runc" {
+	write_hook
+	for k in prestart createRuntime createContainer poststart poststop; do
+		add_hook "$k" "$k"
+	done
+	config "$B" '.annotations = {"org.example": "x"}'
+	for rt in runc "$TENANT"; do
+		run_with "$rt" "s-$(basename "$rt")" >/dev/null
+		for k in prestart createRuntime createContainer poststart poststop; do
+			# the PID is each one's own; poststart: "created" in runc 1.1.5, which runs it at
+			# create, "running" in tenant (after start, runtime-spec)
+			jq -c '.pid |= (if . then "PID" else . end) | .id |= sub("-.*"; "") | .ociVersion = "V"
+				| if .status == "running" then .status = "created" else . end' \
+				"$PUBLIC/log.$k.state" >"$PUBLIC/state-$k-$(basename "$rt")"
+		done
+	done
+	for k in prestart createRuntime createContainer poststart poststop; do
+		echo "$k"
+		diff -u "$PUBLIC/state-$k-runc" "$PUBLIC/state-$k-tenant"
+	done
+	assert_eq "$(jq -c 'keys_unsorted' "$PUBLIC/state-prestart-tenant")" '["ociVersion","id","status","pid","bundle","annotations"]'
 }
 
 @test "hooks: without env, the runtime's environment (createContainer: the process's); run in the bundle (createContainer: its rootfs), as runc" {
