@@ -86,6 +86,8 @@ create_with() {
 		diff -u "$PUBLIC/state-$k-runc" "$PUBLIC/state-$k-tenant"
 	done
 	assert_eq "$(jq -c 'keys_unsorted' "$PUBLIC/state-prestart-tenant")" '["ociVersion","id","status","pid","bundle","annotations"]'
+	# in the container's hooks, init's PID is its own in its PID namespace, as runc's
+	assert_eq "$(jq .pid "$PUBLIC/log.createContainer.state")" 1
 }
 
 @test "hooks: without env, the runtime's environment (createContainer: the process's); run in the bundle (createContainer: its rootfs), as runc" {
