@@ -132,6 +132,26 @@ create_with() {
 	done
 }
 
+@test "hooks: a failing startContainer hook: start succeeds, the process never runs, run exits 1, as runc" {
+	# the hook runs inside the container: /init exit 3
+	config "$B" '.hooks.startContainer = [{"path": "/init", "args": ["init", "exit", "3"]}]'
+	args "$B" write /tmp/ran yes
+	config "$B" '.root.readonly = false'
+	want=$(run_with runc sc-r | head -1)
+	got=$(run_with "$TENANT" sc-t | head -1)
+	assert_eq "$got" "$want"
+	assert_eq "$got" 1
+	for rt in runc "$TENANT"; do
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		"$rt" --root "$root" create --bundle "$B" s2 >/dev/null 2>&1 3>&- </dev/null
+		run -0 "$rt" --root "$root" start s2
+		wait_status stopped s2 "$rt" --root "$root"
+		run -0 "$rt" --root "$root" delete s2
+	done
+	[ ! -e "$B/rootfs/tmp/ran" ]
+}
+
 @test "hooks: a hook past its timeout is killed and create fails, as runc" {
 	write_hook
 	add_hook prestart slow 0 30 1
