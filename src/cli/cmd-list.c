@@ -173,7 +173,7 @@ int tn_cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (!json && !wide && strcmp(fmt, "table") != 0)
 		return tn_cli_usage(cli, "--format: '%s' is not table, json or wide", fmt);
 	/* --quiet prints only the IDs, whatever the format (as runc). */
-	r = tn_container_list(root, quiet ? 0 : TN_LIST_HOST_IDS, &l, &cli->err);
+	r = tn_container_list(root, quiet ? 0 : TN_LIST_HOST_IDS | TN_LIST_ROOTFS, &l, &cli->err);
 	if (r < 0)
 		return r;
 	if (quiet) {

@@ -110,7 +110,8 @@ int tn_container_list(const char *root, unsigned flags, struct tn_container_list
 		if (tn_state_load(root, ids.v[i], &c->state, NULL) < 0)
 			continue;
 		l.n++;
-		c->rootfs = rootfs_of(root, &c->state);
+		if (flags & TN_LIST_ROOTFS)
+			c->rootfs = rootfs_of(root, &c->state);
 		if (flags & TN_LIST_HOST_IDS)
 			fill_host_ids(root, c);
 	}
