@@ -171,7 +171,8 @@ int tn_cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (!root)
 		return -ENOMEM;
 	if (!json && !wide && strcmp(fmt, "table") != 0)
-		return tn_cli_usage(cli, "--format: '%s' is not table, json or wide", fmt);
+		return tn_error_set(&cli->err, EINVAL, /* exit status 1, as runc's */
+				    "--format: '%s' is not table, json or wide", fmt);
 	/* --quiet prints only the IDs, whatever the format (as runc). */
 	r = tn_container_list(root, quiet ? 0 : TN_LIST_HOST_IDS | TN_LIST_ROOTFS, &l, &cli->err);
 	if (r < 0)
@@ -332,7 +333,8 @@ int tn_cmd_ps(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (!root)
 		return -ENOMEM;
 	if (strcmp(fmt, "table") != 0 && strcmp(fmt, "json") != 0)
-		return tn_cli_usage(cli, "--format: '%s' is not table or json", fmt);
+		return tn_error_set(&cli->err, EINVAL, /* exit status 1, as runc's */
+				    "--format: '%s' is not table or json", fmt);
 	r = tn_container_processes(root, a->pos[0], &l, &cli->err);
 	if (r < 0)
 		return r;

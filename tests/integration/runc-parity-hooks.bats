@@ -427,6 +427,11 @@ normalized() {
 	wait_status stopped l-t "$TENANT" --root "$STATE"
 	wait_status stopped l-r runc --root "$RSTATE"
 	assert_eq "$(normalized "$TENANT" list | tr -s ' ')" "$(normalized runc list | tr -s ' ')"
+	# an unknown format: exit status 1
+	run -1 runc --root "$RSTATE" list --format yaml
+	run -1 "$TENANT" --root "$STATE" list --format yaml
+	run -1 runc --root "$RSTATE" ps --format yaml l-r
+	run -1 "$TENANT" --root "$STATE" ps --format yaml l-t
 }
 
 @test "ps: ps -ef filtered to the container, ps ARGS, --format json, as runc" {
