@@ -108,7 +108,7 @@ remap() {
 	show grep tenant-remap /etc/subuid
 	show "$TENANT" exec web cat /proc/self/uid_map
 	show "$TENANT" exec db cat /proc/self/uid_map
-	show "$TENANT" list
+	show "$TENANT" list --format wide
 	show ls -ln "$work/vol"
 	"$TENANT" delete --force web >/dev/null
 	"$TENANT" delete --force db >/dev/null
@@ -123,7 +123,7 @@ auto() {
 	show "$TENANT" run -d --userns auto --bundle "$work/a" a
 	show "$TENANT" run -d --userns auto --bundle "$work/a" b
 	sleep 0.5
-	show "$TENANT" list
+	show "$TENANT" list --format wide
 	show "$TENANT" idmap translate --container a 0
 	show "$TENANT" idmap translate --container b 0
 	show ls -ln "$work/vola"

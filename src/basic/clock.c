@@ -1,19 +1,36 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Wall-clock time (clock.h). */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock.h"
 #include "banned.h"
 
+char *tn_time_rfc3339(const struct timespec *ts)
+{
+	struct tm tm;
+	char buf[64], frac[16] = "", *r;
+	size_t n;
+
+	if (!gmtime_r(&ts->tv_sec, &tm) ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return NULL;
+	/* Go's RFC3339Nano, as runc writes it: trailing zeros of the fraction dropped, and the
+	 * dot with them when nothing is left. */
+	snprintf(frac, sizeof(frac), ".%09ld", ts->tv_nsec);
+	n = strlen(frac);
+	while (n > 1 && frac[n - 1] == '0')
+		frac[--n] = '\0';
+	if (n == 1)
+		frac[0] = '\0';
+	return asprintf(&r, "%s%sZ", buf, frac) < 0 ? NULL : r;
+}
+
 char *tn_now_rfc3339(void)
 {
 	struct timespec ts;
-	struct tm tm;
-	char buf[64], *r;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return asprintf(&r, "%s.%09ldZ", buf, ts.tv_nsec) < 0 ? NULL : r;
+	return tn_time_rfc3339(&ts);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli-log.h"
 #include "clock.h"
 #include "fs.h"
 #include "json-writer.h"
@@ -71,6 +72,9 @@ void tn_cli_warn(struct tn_cli *cli, const char *fmt, ...)
 	vfprintf(cli->errf, fmt, ap);
 	va_end(ap);
 	fputc('\n', cli->errf);
+	va_start(ap, fmt);
+	tn_cli_logv(cli, "warning", fmt, ap); /* and to --log, as runc's logrus */
+	va_end(ap);
 }
 
 /* "tenant subid list": the words that lead to `c`, for usage lines and hints. */
@@ -414,52 +418,6 @@ int tn_cli_dispatch(struct tn_cli *cli, int argc, char **argv)
 	}
 }
 
-/* The line --log gets for cli->err: logrus text, or a JSON object with --log-format json. */
-static int log_line(struct tn_cli *cli, struct tn_buf *line)
-{
-	_cleanup_free_ char *now = tn_now_rfc3339();
-	struct tn_json j;
-	int r;
-
-	if (cli->oci.log_json) {
-		tn_json_init(&j, line, false);
-		tn_json_begin_object(&j);
-		tn_json_kv_string(&j, "level", "error");
-		tn_json_kv_string(&j, "msg", cli->err->message);
-		tn_json_kv_string(&j, "time", now ? now : "");
-		tn_json_end_object(&j);
-		r = tn_json_finish(&j);
-		if (r < 0)
-			return r;
-	} else {
-		tn_buf_printf(line, "time=\"%s\" level=error msg=\"", now ? now : "");
-		for (const char *p = cli->err->message; *p; p++)
-			tn_buf_printf(line, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-		tn_buf_putc(line, '"');
-	}
-	tn_buf_putc(line, '\n');
-	return tn_buf_check(line);
-}
-
-/*
- * --log FILE: engines (containerd, CRI-O) read a runtime's errors from its log file, in
- * runc's formats: logrus text, or one JSON object a line with --log-format json.
- */
-static void log_error(struct tn_cli *cli)
-{
-	_cleanup_(tn_buf_free) struct tn_buf line = { 0 };
-	_cleanup_close_ int fd = -1;
-
-	if (!cli->oci.log || !cli->err || !cli->err->message)
-		return;
-	if (log_line(cli, &line) < 0)
-		return;
-	fd = open(cli->oci.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	(void)tn_write_all(fd, line.data, line.len);
-}
-
 /* One spelling per root: the registry and the rootfs copies are keyed by it. */
 const char *tn_cli_state_root(struct tn_cli *cli, char **buf)
 {
@@ -474,7 +432,8 @@ static int report_failure(struct tn_cli *cli, int r)
 	if (!cli->err)
 		tn_error_set(&cli->err, r, "%s", strerror(-r));
 	tn_error_print(cli->err, cli->prog, cli->errf);
-	log_error(cli);
+	if (cli->err->message)
+		tn_cli_log(cli, "error", "%s", cli->err->message);
 	if (cli->usage_error)
 		return TN_EXIT_USAGE;
 	return cli->exit_status ? cli->exit_status : TN_EXIT_FAILURE;
@@ -492,5 +451,6 @@ int tn_cli_main(struct tn_cli *cli, int argc, char **argv)
 	if (fflush(cli->out) != 0 || ferror(cli->out))
 		return report_failure(
 			cli, tn_error_errno(&cli->err, errno ? errno : EIO, "cannot write output"));
+	tn_cli_log(cli, "debug", "exit status %d", r > 0 ? r : TN_EXIT_OK);
 	return r > 0 ? r : TN_EXIT_OK;
 }

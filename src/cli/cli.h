@@ -59,8 +59,9 @@ struct tn_command {
 /* The runc-compatible global options. */
 struct tn_oci_globals {
 	const char *root; /* --root; NULL: the default (tn_state_root_default) */
-	const char *log;  /* --log FILE: errors are also written there */
-	bool log_json;	  /* --log-format json */
+	const char *log; /* --log FILE: errors, warnings (and debug lines) are also written there */
+	int log_fd;	 /* --log FILE, open for appending; -1 */
+	bool log_json;	 /* --log-format json */
 	bool debug;
 	const char *cgroup_manager; /* cgroupfs, systemd, disabled */
 };

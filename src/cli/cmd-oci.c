@@ -365,94 +365,6 @@ static int cmd_state(struct tn_cli *cli, const struct tn_cli_args *a)
 	return 0;
 }
 
-enum { LIST_FORMAT, LIST_QUIET };
-
-static const struct tn_cli_option list_options[] = {
-	[LIST_FORMAT] = { "format", 'f', "table|json", "output format (default table)" },
-	[LIST_QUIET] = { "quiet", 'q', NULL, "print only the IDs" },
-	{ 0 },
-};
-
-static void list_json_one(struct tn_json *j, const struct tn_container_info *c)
-{
-	const struct tn_state *s = &c->state;
-
-	tn_json_begin_object(j);
-	tn_json_kv_string(j, "ociVersion", TN_OCI_VERSION);
-	tn_json_kv_string(j, "id", s->id);
-	tn_json_kv_u64(j, "pid", s->status == TN_STATUS_STOPPED ? 0 : (uint64_t)s->pid);
-	tn_json_kv_string(j, "status", tn_status_name(s->status));
-	tn_json_kv_string(j, "bundle", s->bundle);
-	tn_json_kv_string(j, "rootfs", "");
-	tn_json_kv_string(j, "created", s->created);
-	tn_json_kv_u64(j, "owner", s->owner);
-	tn_json_kv_string(j, "hostUids", c->host_uids ? c->host_uids : "-");
-	tn_json_kv_string(j, "hostGids", c->host_gids ? c->host_gids : "-");
-	tn_json_kv_u64(j, "userns", c->userns);
-	tn_json_end_object(j);
-}
-
-static int list_json(struct tn_cli *cli, const struct tn_container_list *l)
-{
-	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
-	struct tn_json j;
-	int r;
-
-	tn_json_init(&j, &b, false);
-	tn_json_begin_array(&j);
-	for (size_t i = 0; i < l->n; i++)
-		list_json_one(&j, &l->v[i]);
-	tn_json_end_array(&j);
-	r = tn_json_finish(&j);
-	if (r < 0)
-		return r;
-	fprintf(cli->out, "%s\n", b.data);
-	return 0;
-}
-
-static void list_table(struct tn_cli *cli, const struct tn_container_list *l)
-{
-	fprintf(cli->out, "%-12s %-8s %-8s %-11s %-24s %-24s %-5s %-30s %s\n", "ID", "PID",
-		"STATUS", "USERNS", "UIDS", "GIDS", "OWNER", "CREATED", "BUNDLE");
-	for (size_t i = 0; i < l->n; i++) {
-		const struct tn_container_info *c = &l->v[i];
-		const struct tn_state *s = &c->state;
-		char ns_text[24] = "-";
-
-		if (c->userns)
-			snprintf(ns_text, sizeof(ns_text), "%" PRIu64, c->userns);
-		fprintf(cli->out, "%-12s %-8d %-8s %-11s %-24s %-24s %-5u %-30s %s\n", s->id,
-			s->status == TN_STATUS_STOPPED ? 0 : (int)s->pid, tn_status_name(s->status),
-			ns_text, c->host_uids ? c->host_uids : "-",
-			c->host_gids ? c->host_gids : "-", s->owner, s->created, s->bundle);
-	}
-}
-
-static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
-{
-	_cleanup_(tn_container_list_done) struct tn_container_list l = { 0 };
-	const char *fmt = a->value[LIST_FORMAT] ? a->value[LIST_FORMAT] : "table";
-	bool json = strcmp(fmt, "json") == 0, quiet = tn_cli_has(a, LIST_QUIET);
-	int r;
-	ROOT_OR_FAIL(cli, root);
-
-	if (!json && strcmp(fmt, "table") != 0)
-		return tn_cli_usage(cli, "--format: '%s' is not table or json", fmt);
-	/* --quiet prints only the IDs (--format json wins over it). */
-	r = tn_container_list(root, quiet && !json ? 0 : TN_LIST_HOST_IDS, &l, &cli->err);
-	if (r < 0)
-		return r;
-	if (json)
-		return list_json(cli, &l);
-	if (!quiet) {
-		list_table(cli, &l);
-		return 0;
-	}
-	for (size_t i = 0; i < l.n; i++)
-		fprintf(cli->out, "%s\n", l.v[i].state.id);
-	return 0;
-}
-
 /* ---- kill / delete ---- */
 
 /* "TERM", "SIGTERM", "15", "RTMIN+3" */
@@ -711,38 +623,6 @@ static int cmd_resume(struct tn_cli *cli, const struct tn_cli_args *a)
 	return tn_container_freeze(root, a->pos[0], false, &cli->err);
 }
 
-enum { PS_FORMAT };
-
-static const struct tn_cli_option ps_options[] = {
-	[PS_FORMAT] = { "format", 'f', "table|json", "output format (default table)" },
-	{ 0 },
-};
-
-static int cmd_ps(struct tn_cli *cli, const struct tn_cli_args *a)
-{
-	_cleanup_(tn_process_list_done) struct tn_process_list l = { 0 };
-	const char *fmt = a->value[PS_FORMAT] ? a->value[PS_FORMAT] : "table";
-	int r;
-	ROOT_OR_FAIL(cli, root);
-
-	if (strcmp(fmt, "table") != 0 && strcmp(fmt, "json") != 0)
-		return tn_cli_usage(cli, "--format: '%s' is not table or json", fmt);
-	r = tn_container_processes(root, a->pos[0], &l, &cli->err);
-	if (r < 0)
-		return r;
-	if (strcmp(fmt, "json") == 0) {
-		fputc('[', cli->out);
-		for (size_t i = 0; i < l.n; i++)
-			fprintf(cli->out, "%s%d", i ? "," : "", (int)l.v[i].pid);
-		fputs("]\n", cli->out);
-		return 0;
-	}
-	fprintf(cli->out, "%-8s %s\n", "PID", "CMD");
-	for (size_t i = 0; i < l.n; i++)
-		fprintf(cli->out, "%-8d %s\n", (int)l.v[i].pid, l.v[i].comm ? l.v[i].comm : "?");
-	return 0;
-}
-
 /* ---- features ---- */
 
 static int cmd_features(struct tn_cli *cli, const struct tn_cli_args *a)
@@ -854,9 +734,9 @@ const struct tn_command tn_oci_commands[] = {
 	{
 		.name = "list",
 		.summary = "list containers",
-		.options = list_options,
+		.options = tn_list_options,
 		.max_args = 0,
-		.run = cmd_list,
+		.run = tn_cmd_list,
 	},
 	{
 		.name = "exec",
@@ -895,12 +775,13 @@ const struct tn_command tn_oci_commands[] = {
 	},
 	{
 		.name = "ps",
-		.args_help = " ID",
-		.summary = "list the processes of a container (its cgroup)",
-		.options = ps_options,
+		.args_help = " ID [PS-ARGS...]",
+		.summary = "list the processes of a container (ps -ef, or ps PS-ARGS, filtered)",
+		.options = tn_ps_options,
 		.min_args = 1,
-		.max_args = 1,
-		.run = cmd_ps,
+		.max_args = -1,
+		.stop_at_args = true,
+		.run = tn_cmd_ps,
 	},
 	{
 		.name = "update",

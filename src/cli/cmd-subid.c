@@ -31,9 +31,32 @@ static int resolve_user(struct tn_cli *cli, const struct tn_cli_args *a, struct 
 	return 0;
 }
 
+/*
+ * The user of `subid list`: as resolve_user, but a name without an account is listed too, by
+ * name, with a warning (getsubids lists such lines; the files may name an account of another
+ * machine, or one deleted since).
+ */
+static int resolve_list_user(struct tn_cli *cli, const struct tn_cli_args *a, struct tn_user *ret)
+{
+	const char *spec = a->n_pos > 0 ? a->pos[0] : NULL;
+	int r = resolve_user(cli, a, ret);
+
+	if (r != -ESRCH || !spec || tn_all_digits(spec, strlen(spec)))
+		return r;
+	tn_error_free(cli->err);
+	cli->err = NULL;
+	*ret = (struct tn_user){ .uid = TN_ID_INVALID, .name = strdup(spec) };
+	if (!ret->name)
+		return -ENOMEM;
+	tn_cli_warn(cli, "no account is named '%s': its lines are listed by name only", spec);
+	return 0;
+}
+
 static const char *user_label(const struct tn_user *u, char *buf, size_t len)
 {
-	if (u->name)
+	if (u->name && u->uid == TN_ID_INVALID)
+		snprintf(buf, len, "'%s' (no such account)", u->name);
+	else if (u->name)
 		snprintf(buf, len, "'%s' (uid %" PRIu32 ")", u->name, u->uid);
 	else
 		snprintf(buf, len, "uid %" PRIu32, u->uid);
@@ -127,7 +150,11 @@ static int print_lists(struct tn_cli *cli, const struct tn_user *u, struct tn_su
 	tn_json_begin_object(&j);
 	tn_json_key(&j, "user");
 	tn_json_string(&j, u->name);
-	tn_json_kv_u64(&j, "uid", u->uid);
+	tn_json_key(&j, "uid");
+	if (u->uid == TN_ID_INVALID)
+		tn_json_null(&j); /* a name without an account */
+	else
+		tn_json_u64(&j, u->uid);
 	for (int i = 0; i < 2; i++)
 		list_json(&j, &lists[i]);
 	tn_json_end_object(&j);
@@ -150,7 +177,7 @@ static int cmd_list(struct tn_cli *cli, const struct tn_cli_args *a)
 	_cleanup_(tn_user_done) struct tn_user u = { 0 };
 	int r;
 
-	r = resolve_user(cli, a, &u);
+	r = resolve_list_user(cli, a, &u);
 	if (r < 0)
 		return r;
 	for (int i = 0; i < 2; i++) {
@@ -404,7 +431,8 @@ const struct tn_command tn_subid_commands[] = {
 		.summary = "show every subordinate UID and GID range of a user, and the totals",
 		.description =
 			"USER is a login name or a numeric UID (default: the caller). A range listed\n"
-			"under the name and one listed under the UID both count, in file order. Lines\n"
+			"under the name and one listed under the UID both count, in file order. A name\n"
+			"without an account is listed by name, with a warning (as getsubids). Lines\n"
 			"that are malformed are skipped with a warning ('tenant subid lint' explains).\n"
 			"Where /etc/nsswitch.conf names a 'subid:' source other than files, ranges are\n"
 			"read through shadow's libsubid.",

@@ -26,6 +26,11 @@ int tn_cmd_check(struct tn_cli *cli, const struct tn_cli_args *a);
 /* `tenant events`, an OCI verb: the container's statistics and OOM events (cmd-events.c). */
 extern const struct tn_cli_option tn_events_options[];
 int tn_cmd_events(struct tn_cli *cli, const struct tn_cli_args *a);
+/* `tenant list` and `tenant ps` (cmd-list.c), rows of tn_oci_commands. */
+extern const struct tn_cli_option tn_list_options[];
+int tn_cmd_list(struct tn_cli *cli, const struct tn_cli_args *a);
+extern const struct tn_cli_option tn_ps_options[];
+int tn_cmd_ps(struct tn_cli *cli, const struct tn_cli_args *a);
 
 /* The OCI runtime verbs (runc's command line), top-level commands. */
 extern const struct tn_command tn_oci_commands[];

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli-doc.h"
+#include "cli-log.h"
 #include "cli.h"
 #include "commands.h"
 #include "version.h"
@@ -57,6 +58,7 @@ static int print_version(struct tn_cli *cli)
 static int apply_oci_globals(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	const char *fmt = a->value[GLOBAL_LOG_FORMAT], *mgr = a->value[GLOBAL_CGROUP_MANAGER];
+	int r;
 
 	cli->oci.root = a->value[GLOBAL_ROOT];
 	cli->oci.log = a->value[GLOBAL_LOG];
@@ -64,6 +66,10 @@ static int apply_oci_globals(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (fmt && strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
 		return tn_cli_usage(cli, "--log-format: '%s' is not text or json", fmt);
 	cli->oci.log_json = fmt && strcmp(fmt, "json") == 0;
+	r = tn_cli_log_open(cli);
+	if (r < 0)
+		return r;
+	tn_cli_log_command(cli);
 	if (tn_cli_has(a, GLOBAL_SYSTEMD_CGROUP))
 		mgr = mgr ? mgr : "systemd";
 	if (mgr && strcmp(mgr, "cgroupfs") != 0 && strcmp(mgr, "systemd") != 0 &&
@@ -218,7 +224,9 @@ static int cmd_help(struct tn_cli *cli, const struct tn_cli_args *a)
 
 int main(int argc, char **argv)
 {
-	struct tn_cli cli = { .prog = "tenant", .root = &root, .out = stdout, .errf = stderr };
+	struct tn_cli cli = {
+		.prog = "tenant", .root = &root, .out = stdout, .errf = stderr, .oci.log_fd = -1
+	};
 	/* Parsing reorders argv in place: a copy of the pointers, as they came, for a re-exec. */
 	_cleanup_free_ char **argv_copy = calloc((size_t)argc + 1, sizeof(*argv_copy));
 	_cleanup_free_ struct tn_command *all = assemble_commands();

@@ -233,36 +233,40 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 }
 
 /* HOOKS: prestart and createRuntime, in tenant's namespaces; then init may go on, with the
- * state (for its createContainer and startContainer hooks). */
+ * state for its createContainer and startContainer hooks: there init's PID is the one it has
+ * in its own PID namespace (1 in a new one), as runc's init gives it. */
 static int runtime_hooks(struct create_run *c, struct tn_error **err)
 {
-	_cleanup_free_ char *json = NULL, *now = tn_now_rfc3339();
+	_cleanup_free_ char *json = NULL, *inner = NULL;
 	struct tn_state s = {
 		.id = (char *)c->o->id,
 		.pid = c->init,
 		.bundle = c->p.bundle,
-		.rootfs = c->p.rootfs,
-		.created = now ? now : (char *)"",
-		.owner = getuid(),
 		.annotations = c->p.cfg.annotations,
 		.n_annotations = c->p.cfg.n_annotations,
 		.status = TN_STATUS_CREATING,
 	};
 	struct tn_sync_msg go = { .type = TN_SYNC_GO };
+	const struct tn_hook_env where = { .dir = c->p.bundle }; /* runc runs in the bundle */
 	int r = tn_txn_step(&c->txn, "hooks", err);
 
 	if (r < 0)
 		return r;
-	r = tn_state_to_json(&s, TN_OCI_VERSION, &json);
+	r = tn_state_to_hook_json(&s, TN_OCI_VERSION, &json);
 	if (r < 0)
 		return r;
-	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_PRESTART, json, err);
+	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_PRESTART, json, &where, err);
 	if (r < 0)
 		return r;
-	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_CREATE_RUNTIME, json, err);
+	r = tn_hooks_run(&c->p.cfg.hooks, TN_HOOK_CREATE_RUNTIME, json, &where, err);
 	if (r < 0)
 		return r;
-	go.state = json;
+	if (c->p.new_flags & CLONE_NEWPID)
+		s.pid = 1;
+	r = tn_state_to_hook_json(&s, TN_OCI_VERSION, &inner);
+	if (r < 0)
+		return r;
+	go.state = inner;
 	return tn_sync_send(c->sync_fd, &go);
 }
 

@@ -16,6 +16,8 @@ bool tn_container_needs_hook_point(const struct tn_oci_config *c)
 int tn_container_hook_point(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
+	/* As runc's init: in the rootfs, with the container process's environment. */
+	const struct tn_hook_env where = { .dir = ctx->rootfs, .env = ctx->cfg->process.env };
 	int r;
 
 	if (!tn_container_needs_hook_point(ctx->cfg))
@@ -29,5 +31,6 @@ int tn_container_hook_point(struct tn_init_ctx *ctx, struct tn_error **err)
 	ctx->state_json = TAKE_PTR(m.state);
 	if (!ctx->state_json)
 		return tn_error_set(err, EPROTO, "the prestart hooks' answer has no state");
-	return tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_CREATE_CONTAINER, ctx->state_json, err);
+	return tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_CREATE_CONTAINER, ctx->state_json, &where,
+			    err);
 }

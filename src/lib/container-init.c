@@ -338,6 +338,16 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	return tn_container_find_exec(&ctx->cfg->process, ret_exec_path, err);
 }
 
+/* After start nobody waits for a message: the error goes where the process's would, and init
+ * ends with `status`. */
+_Noreturn static void fail_started(int r, struct tn_error *err, int status)
+{
+	dprintf(STDERR_FILENO, "tenant: %s\n", err && err->message ? err->message : strerror(-r));
+	if (err && err->hint)
+		dprintf(STDERR_FILENO, "hint: %s\n", err->hint);
+	_exit(status);
+}
+
 /* After start: startContainer hooks, then the container's process. Returns only on failure. */
 static int init_start(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err)
 {
@@ -346,9 +356,12 @@ static int init_start(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	if (r < 0)
 		return r;
 	if (ctx->state_json) {
-		r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, err);
-		if (r < 0)
-			return r;
+		const struct tn_hook_env where = { .env = ctx->cfg->process.env };
+
+		r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, &where,
+				 err);
+		if (r < 0) /* exit status 1, as runc's init after a failing startContainer hook */
+			fail_started(r, err ? *err : NULL, 1);
 	}
 	return tn_container_exec(ctx, exec_path, err);
 }
@@ -368,9 +381,5 @@ _Noreturn static void init_main(struct tn_init_ctx *ctx)
 	 * hand so that start does not wait on it (O_CLOEXEC as well). */
 	close(ctx->sync_fd);
 	r = init_start(ctx, exec_path, &err);
-	/* After start nobody waits for a message: the error goes where the process's would. */
-	dprintf(STDERR_FILENO, "tenant: %s\n", err && err->message ? err->message : strerror(-r));
-	if (err && err->hint)
-		dprintf(STDERR_FILENO, "hint: %s\n", err->hint);
-	_exit(r == -ENOENT ? 127 : 126);
+	fail_started(r, err, r == -ENOENT ? 127 : 126);
 }

@@ -6,6 +6,8 @@
 #include "buf.h"
 #include "container-list.h"
 #include "container.h"
+#include "fs.h"
+#include "oci-config.h"
 #include "idmap.h"
 #include "proc-stat.h"
 #include "banned.h"
@@ -36,9 +38,28 @@ static void fill_host_ids(const char *root, struct tn_container_info *c)
 	c->host_gids = host_ids(maps, 1);
 }
 
+/* The root filesystem's absolute path, from the config the container was created from (as
+ * runc's state has it); NULL when that cannot be read. */
+static char *rootfs_of(const char *root, const struct tn_state *s)
+{
+	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
+	_cleanup_free_ char *dir = tn_state_dir(root, s->id), *path = NULL, *joined = NULL;
+
+	if (!dir || asprintf(&path, "%s/%s", dir, TN_CONFIG_COPY) < 0)
+		return NULL;
+	if (tn_oci_config_load(path, &cfg, NULL) < 0 || !cfg.root_path || !s->bundle)
+		return NULL;
+	if (cfg.root_path[0] == '/')
+		return tn_path_absolute_clean(cfg.root_path);
+	if (asprintf(&joined, "%s/%s", s->bundle, cfg.root_path) < 0)
+		return NULL;
+	return tn_path_absolute_clean(joined);
+}
+
 static void container_info_done(struct tn_container_info *c)
 {
 	tn_state_done(&c->state);
+	free(c->rootfs);
 	free(c->host_uids);
 	free(c->host_gids);
 }
@@ -89,6 +110,8 @@ int tn_container_list(const char *root, unsigned flags, struct tn_container_list
 		if (tn_state_load(root, ids.v[i], &c->state, NULL) < 0)
 			continue;
 		l.n++;
+		if (flags & TN_LIST_ROOTFS)
+			c->rootfs = rootfs_of(root, &c->state);
 		if (flags & TN_LIST_HOST_IDS)
 			fill_host_ids(root, c);
 	}

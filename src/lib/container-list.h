@@ -13,11 +13,13 @@
 
 enum {
 	TN_LIST_HOST_IDS = 1 << 0, /* fill host_uids, host_gids and userns */
+	TN_LIST_ROOTFS = 1 << 1,   /* fill rootfs (reads each container's config) */
 };
 
 /* One container of the state root, as `tenant list` shows it. */
 struct tn_container_info {
 	struct tn_state state; /* loaded, its status refreshed */
+	char *rootfs;	       /* absolute, from its config (TN_LIST_ROOTFS); NULL: unknown */
 	char *host_uids;       /* "1001,100000-165535"; "-" when stopped or not known */
 	char *host_gids;
 	uint64_t userns; /* inode of its user namespace, as lsns -t user shows it; 0: none */

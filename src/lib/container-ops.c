@@ -69,15 +69,17 @@ static int load_hooks(const char *root, const char *id, struct tn_oci_config *cf
 	return tn_oci_config_load(path, cfg, NULL);
 }
 
-/* poststart and poststop: a failure is a warning (runtime-spec), in *warn. */
+/* poststart and poststop: a failure is a warning (runtime-spec), in *warn. poststart runs in
+ * the bundle, as runc's (run at create); poststop where delete is run, as runc's. */
 static void late_hooks(struct tn_oci_config *cfg, enum tn_hook_kind k, struct tn_state *s,
 		       struct tn_error **warn)
 {
+	const struct tn_hook_env where = { .dir = k == TN_HOOK_POSTSTART ? s->bundle : NULL };
 	_cleanup_free_ char *json = NULL;
 
-	if (!cfg->hooks.n[k] || tn_state_to_json(s, TN_OCI_VERSION, &json) < 0)
+	if (!cfg->hooks.n[k] || tn_state_to_hook_json(s, TN_OCI_VERSION, &json) < 0)
 		return;
-	tn_hooks_run(&cfg->hooks, k, json, warn);
+	tn_hooks_run(&cfg->hooks, k, json, &where, warn);
 }
 
 int tn_container_start(const char *root, const char *id, struct tn_error **err,

@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Hooks: parsing and running (oci-hooks.h). */
+/* Hooks: parsing (oci-hooks.h); oci-hooks-run.c runs them. */
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "fs.h"
 #include "oci-hooks.h"
@@ -115,107 +111,4 @@ void tn_hooks_done(struct tn_oci_hooks *h)
 		free(h->v[k]);
 	}
 	*h = (struct tn_oci_hooks){ 0 };
-}
-
-/* Wait for the hook, killing it at its timeout; its wait status in *ret_status. */
-static int wait_hook(pid_t pid, int timeout, int *ret_status)
-{
-	struct timespec tick = { .tv_nsec = 5 * 1000 * 1000 };
-
-	for (long waited = 0;; waited += 5) {
-		pid_t got = waitpid(pid, ret_status, timeout ? WNOHANG : 0);
-
-		if (got == pid)
-			return 0;
-		if (got < 0 && errno != EINTR)
-			return negative_errno();
-		if (timeout && waited >= timeout * 1000L) {
-			kill(pid, SIGKILL);
-			(void)RETRY_EINTR(waitpid(pid, ret_status, 0));
-			return -ETIMEDOUT;
-		}
-		nanosleep(&tick, NULL);
-	}
-}
-
-/* In the child: the hook, with `in` as its stdin. Never returns. */
-static _Noreturn void exec_hook(const struct tn_oci_hook *h, int in)
-{
-	char *default_args[] = { h->path, NULL }, *no_env[] = { NULL };
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	dup2(in, STDIN_FILENO);
-	execve(h->path, h->args ? h->args : default_args, h->env ? h->env : no_env);
-	_exit(127);
-}
-
-/* Fork the hook with `in` as its stdin; tenant's copy of `in` is closed on return either way. */
-static pid_t fork_hook(const struct tn_oci_hook *h, int in_owned)
-{
-	_cleanup_close_ int in = in_owned;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return negative_errno();
-	if (pid == 0)
-		exec_hook(h, in);
-	return pid;
-}
-
-/* Start the hook with the state on its stdin. Tenant's end is closed on return, before the
- * wait: the hook reads its stdin to the end. */
-static pid_t start_hook(const struct tn_oci_hook *h, const char *state)
-{
-	_cleanup_close_ int ours = -1;
-	int sv[2];
-	pid_t pid;
-
-	/* A socket, not a pipe: a hook that does not read its stdin must not SIGPIPE tenant. */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return negative_errno();
-	ours = sv[0];
-	/* fork_hook owns the hook's end, and closes tenant's copy before the send: a hook that
-	 * exits without reading ends the send instead of blocking it. */
-	pid = fork_hook(h, sv[1]);
-	if (pid < 0)
-		return pid;
-	(void)RETRY_EINTR(send(ours, state, strlen(state), MSG_NOSIGNAL));
-	return pid;
-}
-
-static int run_one(const struct tn_oci_hook *h, const char *state, int *ret_status)
-{
-	pid_t pid = start_hook(h, state);
-
-	if (pid < 0)
-		return pid;
-	return wait_hook(pid, h->timeout, ret_status);
-}
-
-int tn_hooks_run(const struct tn_oci_hooks *h, enum tn_hook_kind k, const char *state_json,
-		 struct tn_error **err)
-{
-	for (size_t i = 0; h && i < h->n[k]; i++) {
-		int status = 0, r = run_one(&h->v[k][i], state_json, &status);
-
-		if (r == -ETIMEDOUT)
-			return tn_error_set(err, ETIMEDOUT,
-					    "hooks.%s[%zu] (%s) timed out after %d s",
-					    kind_names[k], i, h->v[k][i].path, h->v[k][i].timeout);
-		if (r < 0)
-			return tn_error_errno(err, -r, "hooks.%s[%zu] (%s)", kind_names[k], i,
-					      h->v[k][i].path);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			continue;
-		if (WIFEXITED(status))
-			return tn_error_set(err, EIO, "hooks.%s[%zu] (%s) exited with status %d%s",
-					    kind_names[k], i, h->v[k][i].path, WEXITSTATUS(status),
-					    WEXITSTATUS(status) == 127 ? " (it cannot be executed?)"
-								       : "");
-		return tn_error_set(err, EIO, "hooks.%s[%zu] (%s) was killed by signal %d",
-				    kind_names[k], i, h->v[k][i].path, WTERMSIG(status));
-	}
-	return 0;
 }

@@ -10,7 +10,9 @@
  *	poststop                  in the runtime's namespaces, after the container is deleted
  *
  * A failing hook of the first four kinds fails the step (the container is destroyed); a failing
- * poststart or poststop hook is a warning.
+ * poststart or poststop hook is a warning, and the hooks after it still run (runtime-spec).
+ * Without "env", a hook in the runtime's namespaces gets tenant's environment, and one in the
+ * container's (createContainer, startContainer) the container process's, as with runc.
  */
 #pragma once
 
@@ -52,6 +54,17 @@ int tn_hooks_parse(const struct tn_cfg *c, const struct tn_json_value *root,
 		   struct tn_oci_hooks *ret);
 void tn_hooks_done(struct tn_oci_hooks *h);
 
-/* Run the hooks of one kind in order; the first failure stops them and is returned. */
+/* Where the hooks of one step run, besides their own fields. */
+struct tn_hook_env {
+	const char *dir;  /* working directory (runc's: the bundle at create); NULL: the caller's */
+	char *const *env; /* environment of a hook without "env"; NULL: tenant's own */
+};
+
+/*
+ * Run the hooks of one kind in order, each with the state on its stdin and its stdout and stderr
+ * captured (quoted in the message of its failure). prestart to startContainer: the first failure
+ * stops them and is returned. poststart and poststop: every hook runs; the failures' messages
+ * are joined in *err and the first one's code returned (the caller's warning).
+ */
 int tn_hooks_run(const struct tn_oci_hooks *h, enum tn_hook_kind k, const char *state_json,
-		 struct tn_error **err);
+		 const struct tn_hook_env *where, struct tn_error **err);

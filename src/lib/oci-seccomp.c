@@ -300,15 +300,51 @@ void tn_seccomp_free(struct tn_seccomp *s)
 	free(s);
 }
 
-static int add_rule(scmp_filter_ctx ctx, uint32_t def, const struct tn_seccomp_rule *rule,
-		    struct tn_error **err)
+/* Whether two of the rule's conditions compare the same argument. */
+static bool repeats_an_index(const struct tn_seccomp_rule *rule)
+{
+	unsigned seen = 0;
+
+	for (size_t k = 0; k < rule->n_args; k++) {
+		if (seen & (1u << rule->args[k].index))
+			return true;
+		seen |= 1u << rule->args[k].index;
+	}
+	return false;
+}
+
+static struct scmp_arg_cmp to_cmp(const struct tn_seccomp_arg *a)
+{
+	return (struct scmp_arg_cmp){ a->index, (enum scmp_compare)a->op, a->value, a->value_two };
+}
+
+/*
+ * The rule for one syscall. libseccomp refuses two comparisons of one argument in a rule
+ * (EINVAL); runc then adds each condition as a rule of its own (so they match when any does),
+ * and so does tenant: profiles written for runc rely on it.
+ */
+static int add_syscall(scmp_filter_ctx ctx, const struct tn_seccomp_rule *rule, int nr)
 {
 	struct scmp_arg_cmp cmp[6];
 
-	for (size_t k = 0; k < rule->n_args && k < 6; k++)
-		cmp[k] = (struct scmp_arg_cmp){ rule->args[k].index,
-						(enum scmp_compare)rule->args[k].op,
-						rule->args[k].value, rule->args[k].value_two };
+	if (repeats_an_index(rule)) {
+		for (size_t k = 0; k < rule->n_args; k++) {
+			int r = seccomp_rule_add(ctx, rule->action, nr, 1, to_cmp(&rule->args[k]));
+
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
+	/* Without a repeated index there are at most 6 (one per argument). */
+	for (size_t k = 0; k < rule->n_args; k++)
+		cmp[k] = to_cmp(&rule->args[k]);
+	return seccomp_rule_add_array(ctx, rule->action, nr, (unsigned)rule->n_args, cmp);
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t def, const struct tn_seccomp_rule *rule,
+		    struct tn_error **err)
+{
 	if (rule->action == def)
 		return 0; /* libseccomp refuses a rule that repeats the default */
 	for (size_t i = 0; i < rule->n_names; i++) {
@@ -316,8 +352,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def, const struct tn_seccomp_r
 
 		if (nr == __NR_SCMP_ERROR)
 			continue; /* unknown to this libseccomp: skipped, as runc and crun do */
-		r = seccomp_rule_add_array(ctx, rule->action, nr, (unsigned)MIN(rule->n_args, 6),
-					   cmp);
+		r = add_syscall(ctx, rule, nr);
 		if (r < 0)
 			return tn_error_errno(err, -r, "linux.seccomp: cannot add a rule for %s",
 					      rule->names[i]);

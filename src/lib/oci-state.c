@@ -124,7 +124,7 @@ void tn_state_owner_name(uid_t uid, char *buf, size_t size)
 	if (getpwuid_r(uid, &pw, text, sizeof(text), &found) == 0 && found)
 		snprintf(buf, size, "%s", found->pw_name);
 	else
-		snprintf(buf, size, "%u", (unsigned)uid);
+		snprintf(buf, size, "#%u", (unsigned)uid);
 }
 
 int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret)
@@ -146,6 +146,35 @@ int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **r
 	tn_state_owner_name(s->owner, owner, sizeof(owner));
 	tn_json_kv_string(&j, "owner", owner);
 	if (s->n_annotations > 0) { /* as runc: no key without annotations */
+		tn_json_key(&j, "annotations");
+		tn_json_begin_object(&j);
+		for (size_t i = 0; i < s->n_annotations; i++)
+			tn_json_kv_string(&j, s->annotations[2 * i], s->annotations[2 * i + 1]);
+		tn_json_end_object(&j);
+	}
+	tn_json_end_object(&j);
+	r = tn_json_finish(&j);
+	if (r < 0)
+		return r;
+	*ret = tn_buf_steal(&b);
+	return 0;
+}
+
+int tn_state_to_hook_json(const struct tn_state *s, const char *oci_version, char **ret)
+{
+	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
+	struct tn_json j;
+	int r;
+
+	tn_json_init(&j, &b, false);
+	tn_json_begin_object(&j);
+	tn_json_kv_string(&j, "ociVersion", oci_version);
+	tn_json_kv_string(&j, "id", s->id);
+	tn_json_kv_string(&j, "status", tn_status_name(s->status));
+	if (s->status != TN_STATUS_STOPPED && s->pid > 0)
+		tn_json_kv_u64(&j, "pid", (uint64_t)s->pid);
+	tn_json_kv_string(&j, "bundle", s->bundle);
+	if (s->n_annotations) {
 		tn_json_key(&j, "annotations");
 		tn_json_begin_object(&j);
 		for (size_t i = 0; i < s->n_annotations; i++)

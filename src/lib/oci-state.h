@@ -79,8 +79,12 @@ const char *tn_status_name(enum tn_status st);
 
 /* The state as `tenant state` prints it (runtime-spec's state, plus nothing else). */
 int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **ret);
-/* The owner as `state` and `list` show it, as runc does: the user's name, else the UID. */
+/* The owner as `state` and `list` show it, as runc's list does: the user's name, else "#UID". */
 void tn_state_owner_name(uid_t uid, char *buf, size_t size);
+
+/* The state a hook reads on stdin: runtime-spec's state (runtime.md#state) with runc's fields,
+ * ociVersion, id, status, pid (when there is one), bundle, annotations (when there are any). */
+int tn_state_to_hook_json(const struct tn_state *s, const char *oci_version, char **ret);
 
 /* --pid-file of create, run and exec: the PID, written atomically. */
 int tn_write_pid_file(const char *path, pid_t pid, struct tn_error **err);

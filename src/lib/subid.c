@@ -18,6 +18,8 @@ void tn_subid_source_default(struct tn_subid_source *s)
 void tn_subid_owner_init(struct tn_subid_owner *o, const struct tn_user *u)
 {
 	*o = (struct tn_subid_owner){ .name = u->name, .name_len = u->name ? strlen(u->name) : 0 };
+	if (u->uid == TN_ID_INVALID)
+		return; /* a name without an account: its lines by name only */
 	o->uid_len = (size_t)snprintf(o->uid, sizeof(o->uid), "%" PRIu32, u->uid);
 }
 

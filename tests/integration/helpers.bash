@@ -43,18 +43,68 @@ ensure_users() {
 	done
 }
 
+# Stop every process of UID $1, those it starts meanwhile too (rootless podman starts its pause
+# process again from a conmon's exit command): kill until none lives (zombies are over).
+kill_user_processes() {
+	local uid=$1
+	for _ in $(seq 100); do
+		pkill -KILL -U "$uid" 2>/dev/null || true
+		pkill -KILL -u "$uid" 2>/dev/null || true
+		running_as "$uid" >/dev/null || return 0
+		sleep 0.05
+	done
+	echo "processes of UID $uid still run: $(running_as "$uid" | tr '\n' ' ')" >&2
+	return 1
+}
+
 remove_test_users() {
-	local name
+	local name uid
+	remove_user_bin
 	[ -f "$BATS_FILE_TMPDIR/created-users" ] || return 0
 	while read -r name; do
+		uid=$(id -u "$name" 2>/dev/null) || continue
 		# Whatever still runs as the user (rootless podman's pause process) would keep
-		# userdel from deleting it.
-		pkill -KILL -u "$name" 2>/dev/null || true
-		for _ in $(seq 50); do pgrep -u "$name" >/dev/null || break; sleep 0.05; done
+		# userdel from deleting it, or outlive it.
+		kill_user_processes "$uid" || true
 		userdel "$name" 2>/dev/null || true
 		getent group "$name" >/dev/null && groupdel "$name" 2>/dev/null
+		kill_user_processes "$uid" || true
 	done <"$BATS_FILE_TMPDIR/created-users"
 	rm -f "$BATS_FILE_TMPDIR/created-users"
+}
+
+# ---- programs a throwaway user runs ----
+#
+# The checkout may be where only root can go (a clone under /root, mode 0700): a throwaway user
+# runs copies, in a directory of mode 0755 under /tmp made on first use and removed with the
+# suite's users (remove_test_users). Its path is kept in a file, so that tests and teardown_file
+# find it whatever subshell made it.
+
+user_bin_dir() {
+	local rec=$BATS_FILE_TMPDIR/user-bin-dir dir
+	if [ -s "$rec" ] && dir=$(cat "$rec") && [ -d "$dir" ]; then
+		echo "$dir"
+		return 0
+	fi
+	dir=$(mktemp -d /tmp/tenant-userbin.XXXXXX) || return 1
+	chmod 755 "$dir"
+	echo "$dir" >"$rec"
+	echo "$dir"
+}
+
+# user_copy FILE: the path of a copy of FILE that every user can execute.
+user_copy() {
+	local dir
+	dir=$(user_bin_dir) || return 1
+	[ -x "$dir/${1##*/}" ] || install -m 755 "$1" "$dir/${1##*/}"
+	echo "$dir/${1##*/}"
+}
+
+remove_user_bin() {
+	local rec=$BATS_FILE_TMPDIR/user-bin-dir
+	[ -s "$rec" ] || return 0
+	rm -rf "$(cat "$rec")"
+	rm -f "$rec"
 }
 
 # Fail with both sides shown.
@@ -142,13 +192,24 @@ require_userns_user() {
 	[ -n "${USERNS_DIR:-}" ] || skip "needs root (creates a throwaway user with subordinate ranges)"
 }
 
-# Run as USER, in its work directory, with the copied binary as $NS_TENANT.
+# Run as USER, in its work directory (/ without userns_setup), with a copy of tenant it can
+# execute as $NS_TENANT; "$TENANT" as the command runs that copy (the checkout may be out of
+# the user's reach).
 as_user() {
-	local user=$1
+	local user=$1 tenant home=/
 	shift
-	(cd "$USERNS_DIR/work" 2>/dev/null || cd /
-	HOME=$USERNS_DIR/work NS_TENANT=$USERNS_DIR/tenant \
-		setpriv --reuid="$user" --regid="$user" --init-groups "$@")
+	if [ -n "${USERNS_DIR:-}" ]; then
+		tenant=$USERNS_DIR/tenant
+		home=$USERNS_DIR/work
+	else
+		tenant=$(user_copy "$TENANT") || return 1
+	fi
+	if [ "${1:-}" = "$TENANT" ]; then
+		shift
+		set -- "$tenant" "$@"
+	fi
+	(cd "$home" 2>/dev/null || cd /
+	HOME=$home NS_TENANT=$tenant setpriv --reuid="$user" --regid="$user" --init-groups "$@")
 }
 
 # The kernel's text of a map, from "CONTAINER HOST SIZE" triples.

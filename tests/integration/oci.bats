@@ -659,14 +659,14 @@ HOOK
 	assert_clean
 }
 
-@test "list shows each container's host UID and GID ranges" {
+@test "list --format wide|json shows each container's host UID and GID ranges" {
 	chown -R 700000:700000 "$B/rootfs"
 	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 700000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings'
 	args "$B" sleep 30
 	tnr run -d --bundle "$B" ls1 >/dev/null 2>&1 3>&-
 	run -0 tnr list --format json
 	assert_eq "$(jq -r '.[0].hostUids + " " + .[0].hostGids' <<<"$output")" "700000-765535 700000-765535"
-	run -0 tnr list
+	run -0 tnr list --format wide
 	assert_contains "$output" "700000-765535"
 	# Like lsns -t user on the node (seed 004): the namespace's inode, its PID, its status.
 	local pid ino
@@ -674,9 +674,9 @@ HOOK
 	ino=$(stat -L -c %i "/proc/$pid/ns/user")
 	run -0 tnr list --format json
 	assert_eq "$(jq -r '.[0].userns' <<<"$output")" "$ino"
-	run -0 tnr list
+	run -0 tnr list --format wide # runc's columns, then USERNS UIDS GIDS
 	assert_contains "${lines[0]}" "USERNS"
-	assert_eq "$(awk 'NR == 2 { print $1, $2, $3, $4, $5 }' <<<"$output")" "ls1 $pid running $ino 700000-765535"
+	assert_eq "$(awk 'NR == 2 { print $1, $2, $3, $7, $8 }' <<<"$output")" "ls1 $pid running $ino 700000-765535"
 	assert_contains "$(lsns -t user -n -o NS,PID)" "$ino"
 	# ps lists the container's processes by host PID.
 	run -0 tnr ps ls1

@@ -176,7 +176,7 @@ setup() {
 @test "editing /etc files as an ordinary user fails with the reason" {
 	subid_files ""
 	chmod 755 "$BATS_TEST_TMPDIR"
-	run runuser -u "$U" -- "$TENANT" --subuid "$SU" --subgid "$SG" subid add "$U"
+	run as_user "$U" "$TENANT" --subuid "$SU" --subgid "$SG" subid add "$U"
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "Permission denied"
 	assert_contains "$output" "needs root"

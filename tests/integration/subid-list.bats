@@ -94,12 +94,26 @@ setup() {
 	assert_eq "$(grep -c '^  none$' <<<"$output")" 2
 }
 
-@test "an unknown user is an error that names it" {
+@test "a name without an account: its lines by name (as getsubids), with a warning" {
+	subid_files "tenant-no-such-user:100000:65536\n$U:200000:10\ntenant-no-such-user:300000:5\n"
+	run --separate-stderr tn subid list tenant-no-such-user
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "subuid ranges of 'tenant-no-such-user' (no such account)"
+	assert_eq "$(grep -c 'total: 65541 IDs in 2 ranges' <<<"$output")" 2
+	assert_contains "$stderr" "warning: no account is named 'tenant-no-such-user'"
+	run --separate-stderr tn subid list tenant-no-such-user --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.uid == null and .user == "tenant-no-such-user"'
+	echo "$output" | jq -e '[.subuid.ranges[].line] == [1, 3] and .subgid.total == 65541'
+	# none listed: an empty list, still with the warning
 	subid_files ""
-	run tn subid list tenant-no-such-user
+	run --separate-stderr tn subid list tenant-no-such-user
+	[ "$status" -eq 0 ]
+	assert_eq "$(grep -c '^  none$' <<<"$output")" 2
+	assert_contains "$stderr" "no account is named"
+	# a name of digits is a UID, and 4294967295 is none
+	run --separate-stderr tn subid list 4294967295
 	[ "$status" -eq 1 ]
-	assert_contains "$output" "unknown user 'tenant-no-such-user'"
-	assert_contains "$output" "hint:"
 }
 
 @test "a file named with --subuid must exist; a directory is refused" {
@@ -115,7 +129,7 @@ setup() {
 	subid_files "root:100000:10\n"
 	chmod 600 "$BATS_TEST_TMPDIR/subuid"
 	chmod 755 "$BATS_TEST_TMPDIR"
-	run runuser -u "$U" -- "$TENANT" --subuid "$BATS_TEST_TMPDIR/subuid" --subgid "$BATS_TEST_TMPDIR/subgid" subid list
+	run as_user "$U" "$TENANT" --subuid "$BATS_TEST_TMPDIR/subuid" --subgid "$BATS_TEST_TMPDIR/subgid" subid list
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "cannot read '$BATS_TEST_TMPDIR/subuid': Permission denied"
 }

@@ -431,7 +431,7 @@ record() {
 		for i in $(seq 20); do mkdir "$d/pad$i" && (cd "$d/pad$i" && seq 500 | xargs touch); done
 		chown -R tenant-ns:tenant-ns "$d"
 		as_user tenant-ns ln "$victim" "$d/d$place/A"
-		as_user tenant-ns "$TENANT_BUILD/tests/probe/linkrace" "$d/d1" "$d/d2" A >"$USERNS_DIR/work/raced" 3>&- &
+		as_user tenant-ns "$(user_copy "$TENANT_BUILD/tests/probe/linkrace")" "$d/d1" "$d/d2" A >"$USERNS_DIR/work/raced" 3>&- &
 		local racer=$!
 		sleep 0.2
 		# The tree as unshifted: its owner's files are container ID NS_UID; host root's
