@@ -172,6 +172,8 @@ check "banned.h is the last include of every .c" tests/style/banned-last.sh
 check "source files under 1000 lines" tests/style/file-length.sh
 check "no call cycle between modules, no call up a layer" python3 tests/style/call-cycles.py "$BUILD"
 check "no success chains or unexplained close() (docs/error-handling.md)" python3 tests/style/ownership.py
+check "docs/oci.md's table of runc's verbs and flags matches both binaries" \
+	python3 tests/style/runc-flags.py "$BUILD/tenant"
 
 if [ ${#failures[@]} -gt 0 ]; then
 	note ""
