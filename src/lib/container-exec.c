@@ -148,11 +148,11 @@ static int exec_stage1_setup(struct tn_init_ctx *ctx, const struct exec_ns *ns,
 		return r;
 	/* Into the container's cgroup first, in every hierarchy, so its limits hold for what is
 	 * exec'd and, once in its cgroup namespace, /proc/self/cgroup reads as init's. */
-	if (ctx->cgroup && ctx->cgroup[0]) {
-		r = tn_cgroup_join(ctx->cgroup, getpid());
+	if (ctx->cgroup.path && ctx->cgroup.path[0]) {
+		r = tn_cgroup_join(&ctx->cgroup, getpid());
 		if (r < 0)
 			return tn_error_errno(err, -r, "cannot join the container's cgroup %s",
-					      ctx->cgroup);
+					      ctx->cgroup.path);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
 		enum tn_ns_type t = order[i];
@@ -246,7 +246,7 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	fd = sv[0];
 	child_fd = sv[1];
 	ctx->in_userns = ns.fd[TN_NS_USER] >= 0;
-	ctx->cgroup = s->cgroup_path;
+	ctx->cgroup = tn_state_cgroup(s);
 	ctx->setgroups_ok = setgroups_allowed(s->pid);
 	if (foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);

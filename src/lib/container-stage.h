@@ -28,8 +28,8 @@ struct tn_init_ctx {
 	const int *mount_fds; /* per mounts[i]: an idmapped mount to attach, or -1 (or NULL) */
 	const sigset_t *sigmask; /* the signal mask for the container process (NULL: empty) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
-	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
-	const char *cgroup; /* exec: the container's cgroup, joined by the new process */
-	bool cgroup_setup;  /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */
+	char *state_json; /* P2: the state R sent, for createContainer and startContainer hooks */
+	struct tn_cgroup_at cgroup; /* exec: the container's cgroup, joined by the new process */
+	bool cgroup_setup; /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */
 	struct tn_cgroup_view cgroup_view; /* P1, for P2: what a cgroup mount shows */
 };

@@ -310,3 +310,49 @@ rootless_run() {
 	assert_eq "$(rootless_run "$TENANT" l2-t)" "exit 1"
 	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
 }
+
+# placed RUNTIME ID: run $B detached (sleeping) as ID, with cgroupsPath $CG (ID in it becomes
+# the container's; none when empty); print the container's /proc/PID/cgroup,
+# then the host's cgroup directories whose path has ID, then those left after delete (runc leaves
+# a parent it made; removed here). ID is cut out, so that runc's and tenant's print the same.
+placed() {
+	local rt=$1 id=$2 root=$STATE pid
+	[ "$rt" = runc ] && root=$RSTATE
+	config "$B" --arg cg "${CG//ID/$id}" '.process.args = ["/init", "sleep", "30"] |
+		if $cg == "" then del(.linux.cgroupsPath) else .linux.cgroupsPath = $cg end'
+	"$rt" --root "$root" run -d --bundle "$B" "$id" >/dev/null 2>&1 3>&- || echo "run failed"
+	pid=$("$rt" --root "$root" state "$id" | jq -r .pid)
+	sed "s|$id|ID|g" /proc/"$pid"/cgroup
+	find /sys/fs/cgroup -maxdepth 6 -type d -path "*$id*" | sort | sed "s|$id|ID|g"
+	"$rt" --root "$root" delete --force "$id" >/dev/null 2>&1
+	echo "left:"
+	find /sys/fs/cgroup -maxdepth 6 -type d -path "*$id*" | sort -r | sed "s|$id|ID|g" | tee /dev/stderr |
+		while read -r d; do rmdir "${d//ID/$id}"; done
+}
+
+same_place() {
+	local want got
+	want=$(placed runc "$1-r" 2>&1)
+	got=$(placed "$TENANT" "$1-t" 2>&1)
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$(sed '/^left:/,$d' <<<"$got")" "$(sed '/^left:/,$d' <<<"$want")"
+	# tenant removes every directory it made, runc only the leaf.
+	assert_eq "$(sed -n '/^left:/,$p' <<<"$got")" "left:"
+	output=$got
+}
+
+@test "no cgroupsPath: the container ID below the caller's own cgroup in each hierarchy, as runc" {
+	require_v1
+	CG="" same_place p0
+}
+
+@test "a relative cgroupsPath: below the caller's own cgroup in each hierarchy, as runc" {
+	require_v1
+	CG="tenant-parity-$$-ID/c" same_place p1
+}
+
+@test "an absolute cgroupsPath: below each hierarchy's root, as runc" {
+	require_v1
+	CG="/tenant-parity-$$-ID/c" same_place p2
+}
