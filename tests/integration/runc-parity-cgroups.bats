@@ -356,3 +356,33 @@ same_place() {
 	require_v1
 	CG="/tenant-parity-$$-ID/c" same_place p2
 }
+
+# elsewhere RUNTIME ID OTHER: create ID (no cgroupsPath) from a shell in the pids cgroup OTHER,
+# then from this one (another pids cgroup) exec, pause, resume, delete it; print what each
+# shows, with ID cut out.
+elsewhere() {
+	local rt=$1 id=$2 other=$3 root=$STATE
+	[ "$rt" = runc ] && root=$RSTATE
+	config "$B" '.process.args = ["/init", "sleep", "30"] | del(.linux.cgroupsPath)'
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" --root "$3" run -d --bundle "$4" "$5"' sh \
+		"$other" "$rt" "$root" "$B" "$id" >/dev/null 2>&1 3>&- || echo "run failed"
+	"$rt" --root "$root" exec "$id" /init cat /proc/self/cgroup | grep -E ':(pids|memory):'
+	"$rt" --root "$root" pause "$id" && "$rt" --root "$root" state "$id" | jq -r .status
+	cat "/sys/fs/cgroup/freezer/$id/freezer.state" 2>&1
+	"$rt" --root "$root" resume "$id" && "$rt" --root "$root" state "$id" | jq -r .status
+	"$rt" --root "$root" delete --force "$id" && echo deleted
+	ls "$other"/ | grep -c "$id"
+}
+
+@test "no cgroupsPath: the later commands find the cgroup below the creator's cgroup, from another, as runc" {
+	require_v1
+	local other=/sys/fs/cgroup/pids/tenant-parity-$$-o want got
+	mkdir "$other"
+	want=$(elsewhere runc e-r "$other" 2>&1 | sed "s|e-r|ID|g")
+	got=$(elsewhere "$TENANT" e-t "$other" 2>&1 | sed "s|e-t|ID|g")
+	rmdir "$other"
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$got" "$want"
+	assert_contains "$got" "pids:/tenant-parity-$$-o/ID"
+}
