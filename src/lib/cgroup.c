@@ -706,6 +706,37 @@ bool tn_cgroup_frozen(const struct tn_cgroup_at *at)
 	return read_text(dir, "freezer.state", &v) == 0 && strncmp(v, "FROZEN", 6) == 0;
 }
 
+void tn_resources_update_subset(struct tn_resources *r)
+{
+	struct tn_resources kept = {
+		.has_pids = r->has_pids,
+		.pids_limit = r->pids_limit,
+		.has_memory = r->has_memory,
+		.memory_limit = r->memory_limit,
+		.has_swap = r->has_swap,
+		.memory_swap = r->memory_swap,
+		.has_reservation = r->has_reservation,
+		.memory_reservation = r->memory_reservation,
+		.has_shares = r->has_shares,
+		.cpu_shares = r->cpu_shares,
+		.has_quota = r->has_quota,
+		.cpu_quota = r->cpu_quota,
+		.has_period = r->has_period,
+		.cpu_period = r->cpu_period,
+		.cpu_rt_runtime = r->cpu_rt_runtime,
+		.cpu_rt_period = r->cpu_rt_period,
+		.cpus = TAKE_PTR(r->cpus),
+		.mems = TAKE_PTR(r->mems),
+		.blkio_weight = r->blkio_weight,
+		.unified = TAKE_PTR(r->unified),
+		.n_unified = r->n_unified,
+	};
+
+	r->n_unified = 0;
+	tn_resources_done(r);
+	*r = kept;
+}
+
 void tn_resources_done(struct tn_resources *r)
 {
 	for (size_t i = 0; i < r->n_hugepages; i++)

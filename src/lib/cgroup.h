@@ -239,6 +239,13 @@ int tn_cgroup_view_load(struct tn_cgroup_view *ret);
 void tn_cgroup_view_done(struct tn_cgroup_view *v);
 
 void tn_resources_done(struct tn_resources *r);
+/*
+ * What `update -r` applies of a linux.resources object, as runc's update: the memory limit,
+ * reservation and swap, the cpu fields, the block I/O weight, pids and unified; the rest (device
+ * rules, swappiness, disableOOMKiller, leafWeight, weight and throttle devices, hugepages,
+ * network, rdma) is dropped from *r, as runc ignores it.
+ */
+void tn_resources_update_subset(struct tn_resources *r);
 
 /* cgroup v2 device rules: a BPF program on the cgroup directory (cgroup-devices.c). */
 int tn_cgroup_devices_v2(const char *dir, const struct tn_device_rule *rules, size_t n,

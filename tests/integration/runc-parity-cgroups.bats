@@ -386,3 +386,25 @@ elsewhere() {
 	assert_eq "$got" "$want"
 	assert_contains "$got" "pids:/tenant-parity-$$-o/ID"
 }
+
+@test "update -r: only runc's subset of linux.resources is applied (memory limit, reservation, swap; cpu; blkio weight; pids), the rest ignored, as runc" {
+	require_v1
+	STDIN='{"memory": {"limit": 104857600, "swappiness": 7, "disableOOMKiller": true},
+		"pids": {"limit": 40}, "devices": [{"allow": false, "access": "rwm"}],
+		"blockIO": {"leafWeight": 300}}' \
+		same_update u0 "-r -" -- "${UPDATE_FILES[@]}" memory/memory.swappiness \
+		memory/memory.oom_control
+	assert_contains "$output" "memory.limit_in_bytes: 104857600"
+	assert_contains "$output" "pids.max: 40"
+	assert_contains "$output" "memory.swappiness: 60"
+	# The device rules as create left them (none allows c 4:64).
+	config "$B" '.process.args = ["/init", "sleep", "30"] | del(.linux.cgroupsPath)'
+	"$TENANT" --root "$STATE" run -d --bundle "$B" u1 >/dev/null 2>&1 3>&-
+	local own before
+	own=$(awk -F: '$2 ~ /(^|,)devices(,|$)/ { print $3 }' /proc/self/cgroup)
+	before=$(cat "/sys/fs/cgroup/devices${own%/}/u1/devices.list")
+	"$TENANT" --root "$STATE" update -r - u1 \
+		<<<'{"devices": [{"allow": true, "type": "c", "major": 4, "minor": 64, "access": "rwm"}]}'
+	assert_eq "$(cat "/sys/fs/cgroup/devices${own%/}/u1/devices.list")" "$before"
+	"$TENANT" --root "$STATE" delete --force u1
+}
