@@ -198,9 +198,9 @@ int tn_cgroup_apply(const struct tn_cgroup_at *at, const struct tn_resources *re
 /* Move pid into the existing cgroup in every hierarchy (exec: the process joins the container's). */
 int tn_cgroup_join(const struct tn_cgroup_at *at, pid_t pid);
 /*
- * Remove what create made, the deepest first, and the parent /tenant of an absolute default
- * path of an older tenant's state (/tenant/ID) once empty. Its processes must be gone. made NULL (a state
- * written before the directories were recorded): the leaf in every hierarchy.
+ * Remove what create made, the deepest first, and the parent /tenant of an older tenant's
+ * absolute default path (/tenant/ID) once empty. Its processes must be gone. made NULL (a
+ * state written before the directories were recorded): the leaf in every hierarchy.
  */
 int tn_cgroup_remove(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made);
 /* SIGKILL every process of the cgroup (thawed first) and wait (5 s at most) until it is empty. */
