@@ -85,7 +85,7 @@ fds=$(find /proc/[0-9]*/fd -lname "$work/*" 2>/dev/null | wc -l)
 result "no fd open into tenant's directories" $((fds > 0)) "$fds"
 result "no state directory left" "$(ls -A "$state" 2>/dev/null | wc -l)"
 result "no registry entry left" "$(jq '.allocations | length' /var/lib/tenant/userns.json)"
-cg=$(find /sys/fs/cgroup -maxdepth 3 -type d -path '*/tenant/*' 2>/dev/null | wc -l)
+cg=$(find /sys/fs/cgroup -maxdepth 6 -type d -regex '.*/[sp][0-9]+' 2>/dev/null | wc -l)
 result "no cgroup left" $((cg > 0)) "$cg"
 reports=$(ls "$san" | wc -l)
 result "no sanitizer report" $((reports > 0)) "$(head -20 "$san"/* 2>/dev/null)"

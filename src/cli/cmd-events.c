@@ -72,7 +72,8 @@ static int load_running(struct tn_cli *cli, const char *root, const char *id, st
 	return 0;
 }
 
-static int print_event(struct tn_cli *cli, const char *type, const char *id, const char *cgroup)
+static int print_event(struct tn_cli *cli, const char *type, const char *id,
+		       const struct tn_cgroup_at *cgroup)
 {
 	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	struct tn_json j;
@@ -106,8 +107,8 @@ static uint64_t now_ms(void)
 }
 
 /* A new OOM kill since the last look: an "oom" line. */
-static int check_oom(struct tn_cli *cli, const char *id, const char *cgroup, uint64_t *kills,
-		     bool *known)
+static int check_oom(struct tn_cli *cli, const char *id, const struct tn_cgroup_at *cgroup,
+		     uint64_t *kills, bool *known)
 {
 	uint64_t k;
 	int r;
@@ -134,16 +135,18 @@ static int stream(struct tn_cli *cli, const char *root, const char *id, uint64_t
 	for (;;) {
 		_cleanup_(tn_state_done) struct tn_state s = { 0 };
 		struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
+		struct tn_cgroup_at at;
 		int r = tn_state_load(root, id, &s, NULL);
 
 		if (r < 0 || s.status == TN_STATUS_STOPPED || !s.cgroup_path || !s.cgroup_path[0])
 			return 0;
-		r = check_oom(cli, id, s.cgroup_path, &kills, &known);
+		at = tn_state_cgroup(&s);
+		r = check_oom(cli, id, &at, &kills, &known);
 		if (r < 0)
 			return r;
 		if (now_ms() >= next) {
 			next += interval_ms;
-			r = print_event(cli, "stats", id, s.cgroup_path);
+			r = print_event(cli, "stats", id, &at);
 			if (r < 0)
 				return r;
 		}
@@ -169,6 +172,7 @@ int tn_cmd_events(struct tn_cli *cli, const struct tn_cli_args *a)
 	if (r < 0)
 		return r;
 	if (tn_cli_has(a, EVENTS_STATS))
-		return print_event(cli, "stats", a->pos[0], s.cgroup_path);
+		return print_event(cli, "stats", a->pos[0],
+				   &(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent });
 	return stream(cli, root, a->pos[0], interval_ms);
 }

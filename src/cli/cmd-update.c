@@ -210,11 +210,15 @@ int tn_cmd_update(struct tn_cli *cli, const struct tn_cli_args *a)
 
 	if (!root)
 		return -ENOMEM;
-	if (tn_cli_has(a, UPDATE_RESOURCES))
+	if (tn_cli_has(a, UPDATE_RESOURCES)) {
 		r = tn_resources_load(a->value[UPDATE_RESOURCES], &res, &cli->err);
-	else
+		if (r < 0)
+			return r;
+		tn_resources_update_subset(&res); /* what runc's update applies of it */
+	} else {
 		r = update_flags(cli, a, &res);
-	if (r < 0)
-		return r;
+		if (r < 0)
+			return r;
+	}
 	return tn_container_update(root, a->pos[0], &res, &cli->err);
 }

@@ -43,13 +43,11 @@ int tn_cgroup_set(const char *dir, const char *file, const char *text, struct tn
 		     : 0;
 }
 
-int tn_cgroup_ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *path, char *buf,
-		       size_t len)
+int tn_cgroup_ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, char *buf, size_t len)
 {
 	for (size_t i = 0; i < h->n; i++)
-		if (tn_cgroup_hier_has(&h->v[i], c))
-			return snprintf(buf, len, "%s%s", h->v[i].mountpoint, path) >= (int)len
-				       ? -ENAMETOOLONG
-				       : 0;
+		if (tn_cgroup_hier_has(&h->v[i], c) && h->v[i].dir)
+			return snprintf(buf, len, "%s", h->v[i].dir) >= (int)len ? -ENAMETOOLONG
+										 : 0;
 	return -ENOENT;
 }

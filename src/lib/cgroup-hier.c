@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "cgroup.h"
+#include "cgroup-internal.h"
 #include "fs.h"
 #include "parse.h"
 #include "banned.h"
@@ -23,6 +23,7 @@ static void hier_done(struct tn_cgroup_hier *e)
 	free(e->mountpoint);
 	free(e->root);
 	free(e->options);
+	free(e->dir);
 }
 
 void tn_cgroup_hiers_done(struct tn_cgroup_hiers *h)
@@ -418,6 +419,78 @@ int tn_cgroup_view_plan(const struct tn_cgroup_hiers *h, const char *self_cgroup
 	}
 	*ret = v;
 	v = (struct tn_cgroup_view){ 0 }; /* now *ret's */
+	return 0;
+}
+
+/* ---- where a container's cgroup is ---- */
+
+/* A relative path's parent in hierarchy e: the mount point + the creator's own cgroup there, or
+ * the mount point itself when that cgroup is unknown or not below the mount's root. */
+static int place_base(const struct tn_cgroup_hier *e, const char *self_cgroup, char **ret)
+{
+	size_t n = 0;
+	const char *own = self_cgroup ? own_cgroup(self_cgroup, e, &n) : NULL;
+	int r;
+
+	if (own) {
+		r = view_source(e, own, n, ret);
+		if (r != -ENOENT)
+			return r;
+	}
+	*ret = strdup(e->mountpoint);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int tn_cgroup_hiers_place(struct tn_cgroup_hiers *h, const char *path, const char *self_cgroup)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct tn_cgroup_hier *e = &h->v[i];
+		_cleanup_free_ char *base = NULL;
+		char *dir;
+		int r;
+
+		if (path[0] == '/') {
+			base = strdup(e->mountpoint);
+			r = base ? 0 : -ENOMEM;
+		} else {
+			r = place_base(e, self_cgroup, &base);
+		}
+		if (r < 0)
+			return r;
+		if (asprintf(&dir, "%s%s%s", base, path[0] == '/' ? "" : "/", path) < 0)
+			return -ENOMEM;
+		free(e->dir);
+		e->dir = dir;
+	}
+	return 0;
+}
+
+int tn_cgroup_self(char **ret)
+{
+	size_t len;
+
+	return tn_read_file("/proc/self/cgroup", SELF_CGROUP_MAX, ret, &len, NULL);
+}
+
+int tn_cgroup_hiers_load_at(const struct tn_cgroup_at *at, struct tn_cgroup_hiers *ret)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	_cleanup_free_ char *self = NULL;
+	int r = tn_cgroup_hiers_load(&h);
+
+	if (r < 0)
+		return r;
+	/* A relative path of a state that did not keep its creator's cgroups: this process's. */
+	if (at->path[0] != '/' && !at->parent) {
+		r = tn_cgroup_self(&self);
+		if (r < 0)
+			return r;
+	}
+	r = tn_cgroup_hiers_place(&h, at->path, at->parent ? at->parent : self);
+	if (r < 0)
+		return r;
+	*ret = h;
+	h = (struct tn_cgroup_hiers){ 0 }; /* now *ret's */
 	return 0;
 }
 

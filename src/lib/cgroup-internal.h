@@ -11,9 +11,10 @@ int tn_cgroup_write(const char *dir, const char *file, const char *text);
 int tn_cgroup_read(const char *dir, const char *file, char **ret);
 /* DIR/FILE set to text, or an error that names the cgroup, the file and the value. */
 int tn_cgroup_set(const char *dir, const char *file, const char *text, struct tn_error **err);
-/* The directory of `path` in the v1 hierarchy that has controller c (-ENOENT: none). */
-int tn_cgroup_ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *path, char *buf,
-		       size_t len);
+/* The hierarchies, each with its `dir` for `at` placed (tn_cgroup_hiers_place). */
+int tn_cgroup_hiers_load_at(const struct tn_cgroup_at *at, struct tn_cgroup_hiers *ret);
+/* The placed directory in the v1 hierarchy that has controller c (-ENOENT: none). */
+int tn_cgroup_ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, char *buf, size_t len);
 
 /*
  * The v1 limits other than cpuset and devices, in runc's order: memory, cpu, pids, blkio,

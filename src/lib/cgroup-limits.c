@@ -409,7 +409,7 @@ static const struct controller {
 
 static int dir_of(const struct v1 *c, const struct controller *k, char *dir, size_t len)
 {
-	int r = tn_cgroup_ctrl_dir(c->h, k->name, c->path, dir, len);
+	int r = tn_cgroup_ctrl_dir(c->h, k->name, dir, len);
 
 	if (r == -ENOENT) {
 		r = tn_error_set(c->err, ENOENT, "cgroup %s: cannot set %s: no %s hierarchy here",

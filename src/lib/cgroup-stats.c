@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup-internal.h"
 #include "cgroup-stats.h"
 #include "cgroup.h"
 #include "fs.h"
@@ -38,10 +39,10 @@ static void where_done(struct where *w)
 		free(w->dir[i]);
 }
 
-static int where_load(const char *path, struct where *w)
+static int where_load(const struct tn_cgroup_at *at, struct where *w)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
-	int r = tn_cgroup_hiers_load(&h);
+	int r = tn_cgroup_hiers_load_at(at, &h);
 
 	if (r < 0)
 		return r;
@@ -51,7 +52,7 @@ static int where_load(const char *path, struct where *w)
 			if (!w->dir[c] &&
 			    (w->v2 ||
 			     (!h.v[i].v2 && tn_cgroup_hier_has(&h.v[i], controllers[c]))) &&
-			    asprintf(&w->dir[c], "%s%s", h.v[i].mountpoint, path) < 0)
+			    h.v[i].dir && !(w->dir[c] = strdup(h.v[i].dir)))
 				return -ENOMEM;
 	return 0;
 }
@@ -503,21 +504,21 @@ int tn_cgroup_stats_json_dirs(bool v2, char *const dirs[TN_STAT_CONTROLLERS], st
 	return 0;
 }
 
-int tn_cgroup_stats_json(const char *path, struct tn_json *j)
+int tn_cgroup_stats_json(const struct tn_cgroup_at *at, struct tn_json *j)
 {
 	_cleanup_(where_done) struct where w = { 0 };
-	int r = where_load(path, &w);
+	int r = where_load(at, &w);
 
 	if (r < 0)
 		return r;
 	return tn_cgroup_stats_json_dirs(w.v2, w.dir, j);
 }
 
-int tn_cgroup_oom_kills(const char *path, uint64_t *ret)
+int tn_cgroup_oom_kills(const struct tn_cgroup_at *at, uint64_t *ret)
 {
 	_cleanup_(where_done) struct where w = { 0 };
 	_cleanup_free_ char *text = NULL;
-	int r = where_load(path, &w);
+	int r = where_load(at, &w);
 
 	if (r < 0)
 		return r;

@@ -10,10 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cgroup.h"
 #include "json-writer.h"
 
-/* Write the object for the cgroup `path` (below each hierarchy's root). */
-int tn_cgroup_stats_json(const char *path, struct tn_json *j);
+/* Write the object for the cgroup `at` (placed in each hierarchy as create placed it). */
+int tn_cgroup_stats_json(const struct tn_cgroup_at *at, struct tn_json *j);
 
 /* The same from a directory per controller (NULL: none; v2: the cgroup's, in each): pure but
  * for reading those files, for tests. */
@@ -30,4 +31,4 @@ enum {
 int tn_cgroup_stats_json_dirs(bool v2, char *const dirs[TN_STAT_CONTROLLERS], struct tn_json *j);
 
 /* The count of OOM kills in the cgroup (v1 memory.oom_control, v2 memory.events oom_kill). */
-int tn_cgroup_oom_kills(const char *path, uint64_t *ret);
+int tn_cgroup_oom_kills(const struct tn_cgroup_at *at, uint64_t *ret);

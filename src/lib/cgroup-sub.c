@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup-internal.h"
 #include "cgroup-sub.h"
 #include "fs.h"
 #include "banned.h"
@@ -124,11 +125,12 @@ static int join_one(const char *dir, pid_t pid)
 	return RETRY_EINTR(write(fd, text, strlen(text))) < 0 ? negative_errno() : 0;
 }
 
-int tn_cgroup_join_subs(const char *path, char *const *subs, pid_t pid, struct tn_error **err)
+int tn_cgroup_join_subs(const struct tn_cgroup_at *at, char *const *subs, pid_t pid,
+			struct tn_error **err)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	char dir[4096];
-	int r = tn_cgroup_hiers_load(&h);
+	int r = tn_cgroup_hiers_load_at(at, &h);
 
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read the cgroup hierarchies");
@@ -136,12 +138,10 @@ int tn_cgroup_join_subs(const char *path, char *const *subs, pid_t pid, struct t
 		const char *sub = sub_for(subs, &h.v[i]);
 		struct stat st;
 
-		if (snprintf(dir, sizeof(dir), "%s%s", h.v[i].mountpoint, path) >= (int)sizeof(dir))
-			return -ENAMETOOLONG;
-		if (stat(dir, &st) < 0)
+		if (!h.v[i].dir || stat(h.v[i].dir, &st) < 0)
 			continue;
-		if (sub && snprintf(dir, sizeof(dir), "%s%s/%s", h.v[i].mountpoint, path, sub) >=
-				   (int)sizeof(dir))
+		if (snprintf(dir, sizeof(dir), "%s%s%s", h.v[i].dir, sub ? "/" : "",
+			     sub ? sub : "") >= (int)sizeof(dir))
 			return -ENAMETOOLONG;
 		r = join_one(dir, pid);
 		if (r < 0)

@@ -17,4 +17,5 @@ int tn_cgroup_subs_check(char *const *subs, struct tn_error **err);
 
 /* Move pid into the container's cgroup `path` of every hierarchy where it exists, or into the
  * sub-cgroup `subs` names for that hierarchy (which must exist). */
-int tn_cgroup_join_subs(const char *path, char *const *subs, pid_t pid, struct tn_error **err);
+int tn_cgroup_join_subs(const struct tn_cgroup_at *at, char *const *subs, pid_t pid,
+			struct tn_error **err);

@@ -20,17 +20,13 @@
 
 char *tn_cgroup_path(const char *cgroups_path, const char *id)
 {
-	_cleanup_free_ char *p = NULL;
-	int r;
+	_cleanup_free_ char *p = strdup(cgroups_path && *cgroups_path ? cgroups_path : id);
+	_cleanup_free_ char *slashed = NULL;
 
-	if (!cgroups_path || !*cgroups_path)
-		r = asprintf(&p, "/tenant/%s", id);
-	else
-		r = asprintf(&p, "%s%s", cgroups_path[0] == '/' ? "" : "/", cgroups_path);
-	if (r < 0)
+	if (!p || asprintf(&slashed, "/%s/", p) < 0)
 		return NULL;
-	/* No ".." may take the path out of the hierarchy. */
-	if (strstr(p, "/../") || (strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0))
+	/* No ".." may take the path out of the hierarchy, or out of the creator's cgroup. */
+	if (strstr(slashed, "/../"))
 		return NULL;
 	return TAKE_PTR(p);
 }
@@ -111,16 +107,18 @@ static int make_one(const char *dir, struct tn_cgroup_dirs *made)
 }
 
 /*
- * mkdir -p below a hierarchy's mount point; each directory made goes into `made`. With cpuset,
- * each level gets its parent's CPUs.
+ * mkdir -p of a hierarchy's `dir` below its mount point; each directory made goes into `made`.
+ * With cpuset, each level gets its parent's CPUs.
  */
-static int make_dirs(const char *root, const char *path, bool cpuset, struct tn_cgroup_dirs *made)
+static int make_dirs(const struct tn_cgroup_hier *e, bool cpuset, struct tn_cgroup_dirs *made)
 {
 	char dir[4096];
-	size_t n = strlen(root);
+	size_t n = strlen(e->mountpoint);
 
-	if (snprintf(dir, sizeof(dir), "%s%s", root, path) >= (int)sizeof(dir))
+	if (snprintf(dir, sizeof(dir), "%s", e->dir) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
+	if (strncmp(dir, e->mountpoint, n) != 0 || dir[n] != '/')
+		return -EINVAL;
 	for (char *p = dir + n + 1;; p++) {
 		bool last = *p == '\0';
 		int r;
@@ -289,10 +287,17 @@ static void device_text(const struct tn_device_rule *d, char *buf, size_t len)
 		snprintf(buf, len, "%c %s:%s %s", d->type, major, minor, d->access);
 }
 
-static int ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, const char *path, char *buf,
-		    size_t len)
+static int ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, char *buf, size_t len)
 {
-	return tn_cgroup_ctrl_dir(h, c, path, buf, len);
+	return tn_cgroup_ctrl_dir(h, c, buf, len);
+}
+
+/* The placed directory of a v2 layout's one hierarchy. */
+static int v2_dir(const struct tn_cgroup_hiers *h, char *buf, size_t len)
+{
+	if (h->n == 0 || !h->v[0].dir)
+		return -ENOENT;
+	return snprintf(buf, len, "%s", h->v[0].dir) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
 /* v1 devices as runc writes them: everything denied (or allowed), then each exception. */
@@ -339,7 +344,7 @@ static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
 	for (size_t i = 0; i < ELEMENTSOF(limits); i++) {
 		if (!limits[i].has)
 			continue;
-		r = ctrl_dir(h, limits[i].ctrl, path, dir, sizeof(dir));
+		r = ctrl_dir(h, limits[i].ctrl, dir, sizeof(dir));
 		if (r < 0)
 			return tn_error_errno(err, -r, "cgroup %s: no %s hierarchy for its limits",
 					      path, limits[i].ctrl);
@@ -360,29 +365,30 @@ static int apply(const struct tn_cgroup_hiers *h, const char *path, const struct
 		return apply_v1(h, path, res, err);
 	if (h->layout == TN_CGROUP_NONE)
 		return tn_error_set(err, ENOENT, "cgroup %s: no cgroup hierarchy is mounted", path);
-	if (snprintf(dir, sizeof(dir), ROOT "%s", path) >= (int)sizeof(dir))
+	if (v2_dir(h, dir, sizeof(dir)) < 0)
 		return tn_error_set(err, ENAMETOOLONG, "cgroup %s: the path is too long", path);
 	return apply_v2(dir, res, err);
 }
 
-int tn_cgroup_apply(const char *path, const struct tn_resources *res, struct tn_error **err)
+int tn_cgroup_apply(const struct tn_cgroup_at *at, const struct tn_resources *res,
+		    struct tn_error **err)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
-	int r = tn_cgroup_hiers_load(&h);
+	int r = tn_cgroup_hiers_load_at(at, &h);
 
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read the cgroup hierarchies");
-	return apply(&h, path, res, err);
+	return apply(&h, at->path, res, err);
 }
 
 /* v2: every controller the parent has, enabled down to the container's parent (as runc). */
-static void enable_controllers(const char *path)
+static void enable_controllers(const struct tn_cgroup_hiers *h)
 {
 	char dir[4096];
-	size_t n;
+	size_t n = strlen(ROOT);
 
-	snprintf(dir, sizeof(dir), ROOT "%s", path);
-	n = strlen(ROOT);
+	if (v2_dir(h, dir, sizeof(dir)) < 0 || strncmp(dir, ROOT "/", n + 1) != 0)
+		return;
 	for (char *p = dir + n;; p++) {
 		char saved = *p;
 		_cleanup_free_ char *avail = NULL;
@@ -409,18 +415,16 @@ static void enable_controllers(const char *path)
 }
 
 /* The PIDs in `path`: cgroup.procs of the pids hierarchy (v1), or of the first that has it. */
-static int procs(const struct tn_cgroup_hiers *h, const char *path, pid_t **ret, size_t *ret_n)
+static int procs(const struct tn_cgroup_hiers *h, pid_t **ret, size_t *ret_n)
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_free_ pid_t *v = NULL;
 	char dir[4096];
 	size_t n = 0;
-	int r = ctrl_dir(h, "pids", path, dir, sizeof(dir));
+	int r = ctrl_dir(h, "pids", dir, sizeof(dir));
 
-	if (r == -ENOENT && h->n > 0)
-		r = snprintf(dir, sizeof(dir), "%s%s", h->v[0].mountpoint, path) >= (int)sizeof(dir)
-			    ? -ENAMETOOLONG
-			    : 0;
+	if (r == -ENOENT)
+		r = v2_dir(h, dir, sizeof(dir));
 	if (r < 0)
 		return r;
 	r = read_text(dir, "cgroup.procs", &text);
@@ -445,14 +449,14 @@ static int procs(const struct tn_cgroup_hiers *h, const char *path, pid_t **ret,
 	return 0;
 }
 
-int tn_cgroup_pids(const char *path, pid_t **ret, size_t *ret_n)
+int tn_cgroup_pids(const struct tn_cgroup_at *at, pid_t **ret, size_t *ret_n)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
-	int r = tn_cgroup_hiers_load(&h);
+	int r = tn_cgroup_hiers_load_at(at, &h);
 
 	if (r < 0)
 		return r;
-	return procs(&h, path, ret, ret_n);
+	return procs(&h, ret, ret_n);
 }
 
 /* A cgroup given by linux.cgroupsPath may exist: not while something runs in it. */
@@ -461,7 +465,7 @@ static int check_unused(const struct tn_cgroup_hiers *h, const char *path, struc
 	_cleanup_free_ pid_t *busy = NULL;
 	size_t n = 0;
 
-	if (procs(h, path, &busy, &n) < 0 || n == 0)
+	if (procs(h, &busy, &n) < 0 || n == 0)
 		return 0;
 	return tn_error_set(err, EBUSY, "cgroup %s is in use by %zu process%s", path, n,
 			    n == 1 ? "" : "es");
@@ -476,10 +480,10 @@ static int check_thawed(const struct tn_cgroup_hiers *h, const char *path, struc
 	int r;
 
 	if (h->layout == TN_CGROUP_V2) {
-		if (snprintf(dir, sizeof(dir), ROOT "%s", path) >= (int)sizeof(dir) ||
+		if (v2_dir(h, dir, sizeof(dir)) < 0 ||
 		    read_text(dir, "cgroup.freeze", &state) < 0 || state[0] != '1')
 			return 0;
-	} else if (ctrl_dir(h, "freezer", path, dir, sizeof(dir)) < 0 ||
+	} else if (ctrl_dir(h, "freezer", dir, sizeof(dir)) < 0 ||
 		   read_text(dir, "freezer.state", &state) < 0 ||
 		   strncmp(state, "THAWED", 6) == 0) {
 		return 0;
@@ -491,39 +495,36 @@ static int check_thawed(const struct tn_cgroup_hiers *h, const char *path, struc
 }
 
 /* Every directory first, so a caller without a delegated cgroup finds out before a move. */
-static int make_all(const struct tn_cgroup_hiers *h, const char *path, struct tn_cgroup_dirs *made)
+static int make_all(const struct tn_cgroup_hiers *h, struct tn_cgroup_dirs *made)
 {
 	for (size_t i = 0; i < h->n; i++) {
 		bool cpuset = tn_cgroup_hier_has(&h->v[i], "cpuset");
-		int r = make_dirs(h->v[i].mountpoint, path, cpuset, made);
+		int r = make_dirs(&h->v[i], cpuset, made);
 
-		/* A parent removed by a delete running alongside (/tenant once empty): again. */
+		/* A parent removed by a delete running alongside: again. */
 		for (int k = 0; k < 3 && r == -ENOENT; k++)
-			r = make_dirs(h->v[i].mountpoint, path, cpuset, made);
+			r = make_dirs(&h->v[i], cpuset, made);
 		if (r < 0)
 			return r;
 	}
 	if (h->layout == TN_CGROUP_V2)
-		enable_controllers(path);
+		enable_controllers(h);
 	return 0;
 }
 
-/* pid into `path` of every hierarchy (only where it exists, when `existing`). */
-static int join_all(const struct tn_cgroup_hiers *h, const char *path, pid_t pid, bool existing)
+/* pid into the placed directory of every hierarchy (only where it exists, when `existing`). */
+static int join_all(const struct tn_cgroup_hiers *h, pid_t pid, bool existing)
 {
-	char text[32], dir[4096];
+	char text[32];
 
 	snprintf(text, sizeof(text), "%d", (int)pid);
 	for (size_t i = 0; i < h->n; i++) {
 		struct stat st;
 		int r;
 
-		if (snprintf(dir, sizeof(dir), "%s%s", h->v[i].mountpoint, path) >=
-		    (int)sizeof(dir))
-			return -ENAMETOOLONG;
-		if (existing && stat(dir, &st) < 0)
+		if (existing && stat(h->v[i].dir, &st) < 0)
 			continue;
-		r = write_text(dir, "cgroup.procs", text);
+		r = write_text(h->v[i].dir, "cgroup.procs", text);
 		if (r < 0)
 			return r;
 	}
@@ -568,12 +569,14 @@ static int refuse_limits(const char *path, const struct tn_resources *res, struc
 			     "as linux.cgroupsPath");
 }
 
-int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
-		    struct tn_cgroup_dirs *made, bool *ret_used, struct tn_error **err)
+int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_resources *res,
+		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used,
+		    struct tn_error **err)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	const char *path = at->path;
 	size_t before = made->n;
-	int r = tn_cgroup_hiers_load(&h);
+	int r = tn_cgroup_hiers_load_at(at, &h);
 
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read the cgroup hierarchies");
@@ -585,7 +588,7 @@ int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res,
 	r = check_thawed(&h, path, err);
 	if (r < 0)
 		return r;
-	r = make_all(&h, path, made);
+	r = make_all(&h, made);
 	if (r < 0 && rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
 		unmake(made, before);
 		return refuse_limits(path, res, err); /* no delegated cgroup: none */
@@ -597,7 +600,7 @@ int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res,
 	r = apply(&h, path, res, err);
 	if (r < 0)
 		return r;
-	r = join_all(&h, path, pid, false);
+	r = join_all(&h, pid, false);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot put the container in cgroup %s (%s)", path,
 				      tn_cgroup_layout_name(h.layout));
@@ -605,18 +608,19 @@ int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res,
 	return 0;
 }
 
-int tn_cgroup_join(const char *path, pid_t pid)
+int tn_cgroup_join(const struct tn_cgroup_at *at, pid_t pid)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
-	int r = tn_cgroup_hiers_load(&h);
+	int r = tn_cgroup_hiers_load_at(at, &h);
 
 	if (r < 0)
 		return r;
-	return join_all(&h, path, pid, true);
+	return join_all(&h, pid, true);
 }
 
-int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made)
+int tn_cgroup_remove(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made)
 {
+	const char *path = at->path;
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	char dir[4096];
 	int r = 0;
@@ -628,13 +632,13 @@ int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made)
 		if (k < 0 && k != -ENOENT && r == 0) /* not a chain: the first error wins */
 			r = k;
 	}
-	if (tn_cgroup_hiers_load(&h) < 0)
+	if (tn_cgroup_hiers_load_at(at, &h) < 0)
 		return r;
 	for (size_t i = 0; i < h.n; i++) {
-		if (!made &&
-		    snprintf(dir, sizeof(dir), "%s%s", h.v[i].mountpoint, path) < (int)sizeof(dir))
-			remove_dir(dir);
-		/* tenant's own parent of default paths, made by whichever container came first. */
+		if (!made)
+			remove_dir(h.v[i].dir);
+		/* The parent of tenant's default paths before they were relative (a state of then),
+		 * made by whichever container came first. */
 		if (strncmp(path, "/tenant/", 8) == 0 && !strchr(path + 8, '/')) {
 			snprintf(dir, sizeof(dir), "%s/tenant", h.v[i].mountpoint);
 			remove_dir(dir);
@@ -643,14 +647,14 @@ int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made)
 	return r;
 }
 
-int tn_cgroup_kill(const char *path)
+int tn_cgroup_kill(const struct tn_cgroup_at *at)
 {
-	if (tn_cgroup_frozen(path))
-		tn_cgroup_freeze(path, false, NULL);
+	if (tn_cgroup_frozen(at))
+		tn_cgroup_freeze(at, false, NULL);
 	for (int i = 0; i < 500; i++) {
 		_cleanup_free_ pid_t *pids = NULL;
 		size_t n = 0, others = 0;
-		int r = tn_cgroup_pids(path, &pids, &n);
+		int r = tn_cgroup_pids(at, &pids, &n);
 
 		if (r == -ENOENT)
 			return 0;
@@ -671,24 +675,25 @@ int tn_cgroup_kill(const char *path)
 }
 
 /* The directory with the freezer: cgroup v2's own, or the v1 freezer hierarchy's. */
-static int freezer_dir(const char *path, char *buf, size_t len, bool *ret_v2)
+static int freezer_dir(const struct tn_cgroup_at *at, char *buf, size_t len, bool *ret_v2)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
-	int r = tn_cgroup_hiers_load(&h);
+	int r = tn_cgroup_hiers_load_at(at, &h);
 
 	if (r < 0)
 		return r;
 	*ret_v2 = h.layout == TN_CGROUP_V2;
 	if (h.layout == TN_CGROUP_V2)
-		return snprintf(buf, len, ROOT "%s", path) >= (int)len ? -ENAMETOOLONG : 0;
-	return ctrl_dir(&h, "freezer", path, buf, len);
+		return v2_dir(&h, buf, len);
+	return ctrl_dir(&h, "freezer", buf, len);
 }
 
-int tn_cgroup_freeze(const char *path, bool freeze, struct tn_error **err)
+int tn_cgroup_freeze(const struct tn_cgroup_at *at, bool freeze, struct tn_error **err)
 {
+	const char *path = at->path;
 	char dir[4096];
 	bool v2 = false;
-	int r = freezer_dir(path, dir, sizeof(dir), &v2);
+	int r = freezer_dir(at, dir, sizeof(dir), &v2);
 
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot %s cgroup %s", freeze ? "freeze" : "thaw",
@@ -703,17 +708,48 @@ int tn_cgroup_freeze(const char *path, bool freeze, struct tn_error **err)
 	return 0;
 }
 
-bool tn_cgroup_frozen(const char *path)
+bool tn_cgroup_frozen(const struct tn_cgroup_at *at)
 {
 	_cleanup_free_ char *v = NULL;
 	char dir[4096];
 	bool v2 = false;
 
-	if (freezer_dir(path, dir, sizeof(dir), &v2) < 0)
+	if (freezer_dir(at, dir, sizeof(dir), &v2) < 0)
 		return false;
 	if (v2)
 		return read_text(dir, "cgroup.freeze", &v) == 0 && v[0] == '1';
 	return read_text(dir, "freezer.state", &v) == 0 && strncmp(v, "FROZEN", 6) == 0;
+}
+
+void tn_resources_update_subset(struct tn_resources *r)
+{
+	struct tn_resources kept = {
+		.has_pids = r->has_pids,
+		.pids_limit = r->pids_limit,
+		.has_memory = r->has_memory,
+		.memory_limit = r->memory_limit,
+		.has_swap = r->has_swap,
+		.memory_swap = r->memory_swap,
+		.has_reservation = r->has_reservation,
+		.memory_reservation = r->memory_reservation,
+		.has_shares = r->has_shares,
+		.cpu_shares = r->cpu_shares,
+		.has_quota = r->has_quota,
+		.cpu_quota = r->cpu_quota,
+		.has_period = r->has_period,
+		.cpu_period = r->cpu_period,
+		.cpu_rt_runtime = r->cpu_rt_runtime,
+		.cpu_rt_period = r->cpu_rt_period,
+		.cpus = TAKE_PTR(r->cpus),
+		.mems = TAKE_PTR(r->mems),
+		.blkio_weight = r->blkio_weight,
+		.unified = TAKE_PTR(r->unified),
+		.n_unified = r->n_unified,
+	};
+
+	r->n_unified = 0;
+	tn_resources_done(r);
+	*r = kept;
 }
 
 void tn_resources_done(struct tn_resources *r)

@@ -123,6 +123,7 @@ struct tn_cgroup_hier {
 			     "name=systemd"); v2: "" */
 	bool v2;
 	dev_t dev;
+	char *dir; /* a container's cgroup in this hierarchy, once placed (tn_cgroup_hiers_place) */
 };
 
 struct tn_cgroup_hiers {
@@ -150,11 +151,29 @@ enum tn_cgroup_layout tn_cgroup_layout(void);
 const char *tn_cgroup_layout_name(enum tn_cgroup_layout l); /* "v1", "v2", "none" */
 
 /*
- * The cgroup's path below each hierarchy's root, from linux.cgroupsPath: "/a/b" as is, "a/b"
- * as "/a/b" (the systemd form "slice:prefix:name" too: a name, as runc's cgroupfs manager
- * takes it), empty as "/tenant/ID".
+ * The cgroup's path from linux.cgroupsPath, as runc's cgroupfs manager takes it: "/a/b" below
+ * each hierarchy's root; "a/b" (the systemd form "slice:prefix:name" too: a name) relative, and
+ * empty as the relative "ID". NULL for a path with a ".." component.
  */
 char *tn_cgroup_path(const char *cgroups_path, const char *id);
+
+/*
+ * Where a container's cgroup is: `path` from tn_cgroup_path. A relative one lies, in each
+ * hierarchy, below the cgroup of the process that created the container (as runc's), which
+ * `parent` keeps: that process's /proc/self/cgroup text (NULL: this process's own, read anew).
+ */
+struct tn_cgroup_at {
+	const char *path;
+	const char *parent;
+};
+/* This process's /proc/self/cgroup text, for tn_cgroup_at.parent. */
+int tn_cgroup_self(char **ret);
+/*
+ * Each hierarchy's `dir` for `path` (pure): an absolute path below the mount point; a relative
+ * one below the cgroup self_cgroup (a /proc/self/cgroup text) names for that hierarchy, or the
+ * mount point when it names none below the mount's root.
+ */
+int tn_cgroup_hiers_place(struct tn_cgroup_hiers *h, const char *path, const char *self_cgroup);
 
 /* The directories create made (absolute, in the order made): what delete removes. */
 struct tn_cgroup_dirs {
@@ -170,24 +189,26 @@ void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d);
  * is done, not an error unless linux.resources has limits (as runc). The caller passes
  * rootless false for a cgroupsPath of the config's: one it cannot make fails (as runc).
  */
-int tn_cgroup_enter(const char *path, pid_t pid, const struct tn_resources *res, bool rootless,
-		    struct tn_cgroup_dirs *made, bool *ret_used, struct tn_error **err);
+int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_resources *res,
+		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used,
+		    struct tn_error **err);
 /* Apply limits to an existing cgroup (`update`). */
-int tn_cgroup_apply(const char *path, const struct tn_resources *res, struct tn_error **err);
+int tn_cgroup_apply(const struct tn_cgroup_at *at, const struct tn_resources *res,
+		    struct tn_error **err);
 /* Move pid into the existing cgroup in every hierarchy (exec: the process joins the container's). */
-int tn_cgroup_join(const char *path, pid_t pid);
+int tn_cgroup_join(const struct tn_cgroup_at *at, pid_t pid);
 /*
- * Remove what create made, the deepest first, and tenant's own parent /tenant once empty. Its
- * processes must be gone. made NULL (a state written before the directories were recorded): the
- * leaf in every hierarchy.
+ * Remove what create made, the deepest first, and the parent /tenant of an older tenant's
+ * absolute default path (/tenant/ID) once empty. Its processes must be gone. made NULL (a
+ * state written before the directories were recorded): the leaf in every hierarchy.
  */
-int tn_cgroup_remove(const char *path, const struct tn_cgroup_dirs *made);
+int tn_cgroup_remove(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made);
 /* SIGKILL every process of the cgroup (thawed first) and wait (5 s at most) until it is empty. */
-int tn_cgroup_kill(const char *path);
-int tn_cgroup_freeze(const char *path, bool freeze, struct tn_error **err);
-bool tn_cgroup_frozen(const char *path);
+int tn_cgroup_kill(const struct tn_cgroup_at *at);
+int tn_cgroup_freeze(const struct tn_cgroup_at *at, bool freeze, struct tn_error **err);
+bool tn_cgroup_frozen(const struct tn_cgroup_at *at);
 /* The PIDs in the cgroup, allocated. */
-int tn_cgroup_pids(const char *path, pid_t **ret, size_t *ret_n);
+int tn_cgroup_pids(const struct tn_cgroup_at *at, pid_t **ret, size_t *ret_n);
 
 /*
  * What a container is shown at a cgroup mount of config.json (docs/oci.md): one entry per
@@ -218,6 +239,13 @@ int tn_cgroup_view_load(struct tn_cgroup_view *ret);
 void tn_cgroup_view_done(struct tn_cgroup_view *v);
 
 void tn_resources_done(struct tn_resources *r);
+/*
+ * What `update -r` applies of a linux.resources object, as runc's update: the memory limit,
+ * reservation and swap, the cpu fields, the block I/O weight, pids and unified; the rest (device
+ * rules, swappiness, disableOOMKiller, leafWeight, weight and throttle devices, hugepages,
+ * network, rdma) is dropped from *r, as runc ignores it.
+ */
+void tn_resources_update_subset(struct tn_resources *r);
 
 /*
  * Device rules reduced to what the v1 controller holds, as runc's emulator computes it: a

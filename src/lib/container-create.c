@@ -99,10 +99,12 @@ static void undo_cgroup(void *data)
 {
 	struct create_run *c = data;
 
+	const struct tn_cgroup_at at = { c->p.cgroup, c->p.cgroup_parent };
+
 	if (c->p.cgroup_used)
-		(void)tn_cgroup_kill(c->p.cgroup);
+		(void)tn_cgroup_kill(&at);
 	if (c->p.cgroup_made.n > 0)
-		(void)tn_cgroup_remove(c->p.cgroup, &c->p.cgroup_made);
+		(void)tn_cgroup_remove(&at, &c->p.cgroup_made);
 }
 
 static void undo_pid_file(void *data)
@@ -197,7 +199,8 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 			return tn_error_errno(err, -r, "cannot add the default device rules");
 		/* As runc: a rootless caller may go without a cgroup of its own, never without
 		 * the one the config names. */
-		r = tn_cgroup_enter(p->cgroup, c->p1, &p->cfg.resources,
+		r = tn_cgroup_enter(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, c->p1,
+				    &p->cfg.resources,
 				    tn_rootless() &&
 					    !(p->cfg.cgroups_path && p->cfg.cgroups_path[0]),
 				    &p->cgroup_made, &p->cgroup_used, err);
@@ -435,6 +438,7 @@ static int save_state(struct create_run *c, struct tn_error **err)
 		.rootless = tn_rootless(),
 		.new_pid_ns = (p->new_flags & CLONE_NEWPID) != 0,
 		.cgroup_path = p->cgroup_used ? p->cgroup : NULL,
+		.cgroup_parent = p->cgroup_used ? p->cgroup_parent : NULL,
 		.cgroup_dirs = p->cgroup_made, /* borrowed: s is never tn_state_done'd */
 	};
 

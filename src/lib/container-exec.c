@@ -140,14 +140,14 @@ static int join_cgroup(const struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	int r;
 
-	if (!ctx->cgroup || !ctx->cgroup[0])
+	if (!ctx->cgroup.path || !ctx->cgroup.path[0])
 		return 0;
 	if (ctx->cgroup_subs)
-		return tn_cgroup_join_subs(ctx->cgroup, ctx->cgroup_subs, getpid(), err);
-	r = tn_cgroup_join(ctx->cgroup, getpid());
+		return tn_cgroup_join_subs(&ctx->cgroup, ctx->cgroup_subs, getpid(), err);
+	r = tn_cgroup_join(&ctx->cgroup, getpid());
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot join the container's cgroup %s",
-				      ctx->cgroup);
+				      ctx->cgroup.path);
 	return 0;
 }
 
@@ -264,7 +264,7 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	fd = sv[0];
 	child_fd = sv[1];
 	ctx->in_userns = ns.fd[TN_NS_USER] >= 0;
-	ctx->cgroup = s->cgroup_path;
+	ctx->cgroup = tn_state_cgroup(s);
 	ctx->setgroups_ok = setgroups_allowed(s->pid);
 	if (foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);

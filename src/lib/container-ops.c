@@ -188,10 +188,11 @@ static int kill_every(const struct tn_state *s, int sig, struct tn_error **err)
  * own may leave processes); none is not an error. */
 static int kill_leftovers(const struct tn_state *s, int sig)
 {
+	const struct tn_cgroup_at at = tn_state_cgroup(s);
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 
-	if (!s->cgroup_path || !s->cgroup_path[0] || tn_cgroup_pids(s->cgroup_path, &pids, &n) < 0)
+	if (!s->cgroup_path || !s->cgroup_path[0] || tn_cgroup_pids(&at, &pids, &n) < 0)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		kill(pids[i], sig);
@@ -217,7 +218,8 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 	/* A frozen process takes SIGKILL only once thawed: as runc, thaw a paused container
 	 * after SIGKILL, so that it stops. */
 	if (sig == SIGKILL && s.status == TN_STATUS_PAUSED)
-		return tn_cgroup_freeze(s.cgroup_path, false, err);
+		return tn_cgroup_freeze(&(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent },
+					false, err);
 	return 0;
 }
 
@@ -225,8 +227,10 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
  * until none is left, so the cgroup can be removed. */
 static void kill_cgroup(const struct tn_state *s)
 {
+	const struct tn_cgroup_at at = tn_state_cgroup(s);
+
 	if (s->cgroup_path && s->cgroup_path[0])
-		(void)tn_cgroup_kill(s->cgroup_path);
+		(void)tn_cgroup_kill(&at);
 }
 
 /* Kill what is left and wait (up to 10 s) until init is gone. */
@@ -256,8 +260,9 @@ static void remove_copy(const char *root, const char *id, struct tn_error **warn
 		tn_error_hint(warn, 0, "remove it by hand: tenant unshare rm -rf %s", path);
 }
 
-/* The cgroup a killed create made, when it is tenant's own default (/tenant/ID): its processes
- * killed, then removed. A cgroupsPath of the config's is left alone: it may not be tenant's. */
+/* The cgroup a killed create made, when it is tenant's own default (ID, below the caller's own
+ * cgroups): its processes killed, then removed. A cgroupsPath of the config's is left alone: it
+ * may not be tenant's. */
 static void remove_cgroup_left(const char *root, const char *id)
 {
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
@@ -270,8 +275,9 @@ static void remove_cgroup_left(const char *root, const char *id)
 	path = tn_cgroup_path(NULL, id);
 	if (!path)
 		return;
-	(void)tn_cgroup_kill(path);
-	(void)tn_cgroup_remove(path, NULL);
+	/* Relative, below this process's own cgroups (create's, when called from the same). */
+	(void)tn_cgroup_kill(&(struct tn_cgroup_at){ path, NULL });
+	(void)tn_cgroup_remove(&(struct tn_cgroup_at){ path, NULL }, NULL);
 }
 
 /*
@@ -311,7 +317,8 @@ static int remove_stopped(const char *root, const char *id, struct tn_state *s,
 	 * namespace) is the container's too. */
 	if (s->cgroup_path && s->cgroup_path[0]) {
 		kill_cgroup(s);
-		tn_cgroup_remove(s->cgroup_path, s->has_cgroup_dirs ? &s->cgroup_dirs : NULL);
+		tn_cgroup_remove(&(struct tn_cgroup_at){ s->cgroup_path, s->cgroup_parent },
+				 s->has_cgroup_dirs ? &s->cgroup_dirs : NULL);
 	}
 	if (!dir || tn_container_remove_dir(dir) < 0)
 		return tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
@@ -377,7 +384,8 @@ int tn_container_freeze(const char *root, const char *id, bool freeze, struct tn
 		return r;
 	if (s.status != (freeze ? TN_STATUS_RUNNING : TN_STATUS_PAUSED))
 		return wrong_status(&s, freeze ? "pause" : "resume", err);
-	return tn_cgroup_freeze(s.cgroup_path, freeze, err);
+	return tn_cgroup_freeze(&(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent }, freeze,
+				err);
 }
 
 int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
@@ -388,7 +396,7 @@ int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret
 
 	if (r < 0)
 		return r;
-	r = tn_cgroup_pids(s.cgroup_path, ret, ret_n);
+	r = tn_cgroup_pids(&(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent }, ret, ret_n);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot list the processes of '%s'", id);
 	return r;
@@ -404,7 +412,7 @@ int tn_container_update(const char *root, const char *id, const struct tn_resour
 		return r;
 	if (s.status == TN_STATUS_STOPPED)
 		return wrong_status(&s, "update", err);
-	return tn_cgroup_apply(s.cgroup_path, res, err);
+	return tn_cgroup_apply(&(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent }, res, err);
 }
 
 /* /proc/PID/uid_map (k 0) or gid_map (k 1), parsed. */

@@ -23,8 +23,9 @@
 
 struct create_plan {
 	struct tn_oci_config cfg;
-	char *cgroup;	  /* the cgroup's path below each hierarchy */
-	bool cgroup_used; /* created and entered (not for a rootless caller without one) */
+	char *cgroup;	     /* the cgroup's path (tn_cgroup_path): "/a/b", or relative "ID" */
+	char *cgroup_parent; /* relative: this process's /proc/self/cgroup (tn_cgroup_at) */
+	bool cgroup_used;    /* created and entered (not for a rootless caller without one) */
 	struct tn_cgroup_dirs cgroup_made; /* what creating it made: undone on failure */
 	char *config_path;
 	char *config_text; /* as read once: parsed, and kept in the state directory as is */

@@ -31,8 +31,8 @@ struct tn_init_ctx {
 	bool send_sources;    /* R sends the bind sources it opens after SETUP (P1 receives) */
 	struct tn_mount_sources sources;      /* P1, for P2: what R sent (container-sources.h) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
-	char *state_json;   /* P2: the state R sent, for createContainer and startContainer hooks */
-	const char *cgroup; /* exec: the container's cgroup, joined by the new process */
+	char *state_json; /* P2: the state R sent, for createContainer and startContainer hooks */
+	struct tn_cgroup_at cgroup; /* exec: the container's cgroup, joined by the new process */
 	char *const
 		*cgroup_subs; /* exec --cgroup: its sub-cgroups to join instead (cgroup-sub.h) */
 	bool cgroup_setup;    /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */

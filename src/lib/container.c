@@ -69,6 +69,7 @@ void create_plan_done(struct create_plan *p)
 {
 	tn_oci_config_done(&p->cfg);
 	free(p->cgroup);
+	free(p->cgroup_parent);
 	tn_cgroup_dirs_done(&p->cgroup_made);
 	free(p->config_path);
 	free(p->config_text);
@@ -386,6 +387,13 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 	if (!p->cgroup)
 		return tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' is not a cgroup path",
 				    p->cfg.cgroups_path ? p->cfg.cgroups_path : "");
+	/* A relative path is below tenant's own cgroups, as runc's: kept in the state, for the
+	 * commands that find the cgroup later from other cgroups. */
+	if (p->cgroup[0] != '/') {
+		r = tn_cgroup_self(&p->cgroup_parent);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot read /proc/self/cgroup");
+	}
 	for (int t = 0; t < TN_NS_COUNT; t++)
 		if (p->cfg.ns[t].present && !p->cfg.ns[t].path && t != TN_NS_USER)
 			p->new_flags |= tn_ns_clone_flag((enum tn_ns_type)t);

@@ -90,6 +90,7 @@ static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 	tn_json_kv_bool(&j, "rootless", s->rootless);
 	tn_json_kv_bool(&j, "newPidNamespace", s->new_pid_ns);
 	tn_json_kv_string(&j, "cgroupPath", s->cgroup_path ? s->cgroup_path : "");
+	tn_json_kv_string(&j, "cgroupParent", s->cgroup_parent ? s->cgroup_parent : "");
 	tn_json_key(&j, "cgroupDirs");
 	tn_json_begin_array(&j);
 	for (size_t i = 0; i < s->cgroup_dirs.n; i++)
@@ -271,8 +272,13 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 	s->rootfs = dup_string(o, "rootfs");
 	s->created = dup_string(o, "created");
 	s->cgroup_path = dup_string(o, "cgroupPath");
-	if (!s->bundle || !s->rootfs || !s->created || !s->cgroup_path)
+	s->cgroup_parent = dup_string(o, "cgroupParent");
+	if (!s->bundle || !s->rootfs || !s->created || !s->cgroup_path || !s->cgroup_parent)
 		return -ENOMEM;
+	if (!s->cgroup_parent[0]) { /* absent: an absolute path (tenant's default once was) */
+		free(s->cgroup_parent);
+		s->cgroup_parent = NULL;
+	}
 	r = load_cgroup_dirs(o, s);
 	if (r < 0)
 		return r;
@@ -438,6 +444,7 @@ void tn_state_done(struct tn_state *s)
 	free(s->rootfs);
 	free(s->created);
 	free(s->cgroup_path);
+	free(s->cgroup_parent);
 	tn_cgroup_dirs_done(&s->cgroup_dirs);
 	if (s->annotations)
 		for (size_t i = 0; i < 2 * s->n_annotations; i++)
@@ -460,6 +467,7 @@ static bool has_exec_fifo(const char *root, const char *id)
 
 void tn_state_refresh(const char *root, struct tn_state *s)
 {
+	const struct tn_cgroup_at at = tn_state_cgroup(s);
 	uint64_t start = tn_proc_start_time(s->pid);
 
 	if (s->pid <= 0 || start == 0 || start != s->pid_start) {
@@ -469,8 +477,13 @@ void tn_state_refresh(const char *root, struct tn_state *s)
 	s->status = TN_STATUS_RUNNING;
 	if (has_exec_fifo(root, s->id))
 		s->status = TN_STATUS_CREATED;
-	else if (s->cgroup_path && s->cgroup_path[0] && tn_cgroup_frozen(s->cgroup_path))
+	else if (s->cgroup_path && s->cgroup_path[0] && tn_cgroup_frozen(&at))
 		s->status = TN_STATUS_PAUSED;
+}
+
+struct tn_cgroup_at tn_state_cgroup(const struct tn_state *s)
+{
+	return (struct tn_cgroup_at){ s->cgroup_path, s->cgroup_parent };
 }
 
 const char *tn_status_name(enum tn_status st)

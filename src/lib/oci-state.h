@@ -40,6 +40,7 @@ struct tn_state {
 	bool rootless;
 	bool new_pid_ns;		   /* killing init kills all; otherwise kill --all walks */
 	char *cgroup_path;		   /* empty when tenant manages no cgroup */
+	char *cgroup_parent;		   /* a relative one's: the creator's cgroups, or NULL */
 	enum tn_status status;		   /* computed by tn_state_refresh, never stored */
 	struct tn_cgroup_dirs cgroup_dirs; /* the cgroup directories create made */
 	bool has_cgroup_dirs;		   /* false: a state.json from before they were recorded */
@@ -58,6 +59,8 @@ int tn_container_id_check(const char *id, struct tn_error **err);
 char *tn_state_dir(const char *root, const char *id);
 
 int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **err);
+/* Where the container's cgroup is (borrowing s's strings). */
+struct tn_cgroup_at tn_state_cgroup(const struct tn_state *s);
 /*
  * -ENOENT (with a message naming the ID) when there is no such container. The state root and the
  * container's directory are checked first (private-dir.h): the caller's, writable by nobody

@@ -63,8 +63,8 @@ observe() {
 
 # What a user sees, from the output on stdin: /proc/self/cgroup and the rest as they are,
 # the mounts at /sys/fs/cgroup and under it as "root mountpoint options type super-options".
-# The container's cgroup path, named by each runtime its own way (runc: /ID, or below its own
-# cgroup; tenant: /tenant/ID), becomes <CG>: view ID.
+# The container's cgroup path (both runtimes: ID below their own cgroup in each hierarchy)
+# becomes <CG>: view ID.
 view() {
 	awk '/^[0-9]+ [0-9]+ [0-9]+:[0-9]+ / {
 		if ($5 !~ /^\/sys\/fs\/cgroup(\/|$)/)
@@ -237,7 +237,9 @@ EOF
 	config "$B" '.linux.namespaces += [{"type": "cgroup"}]'
 	tnr run -d --bundle "$B" "$N-b" >/dev/null 2>&1 3>&-
 	# The host sees both, side by side.
-	[ -d "/sys/fs/cgroup/pids/tenant/$N-a" ] && [ -d "/sys/fs/cgroup/pids/tenant/$N-b" ]
+	local own
+	own=$(awk -F: '$2 ~ /(^|,)pids(,|$)/ { print $3 }' /proc/self/cgroup)
+	[ -d "/sys/fs/cgroup/pids${own%/}/$N-a" ] && [ -d "/sys/fs/cgroup/pids${own%/}/$N-b" ]
 	# Inside, every hierarchy is the container's own cgroup and nothing above it.
 	run -0 tnr exec "$N-a" /init find /sys/fs/cgroup
 	assert_not_contains "$output" "$N-b"

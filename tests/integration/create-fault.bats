@@ -75,7 +75,7 @@ assert_nothing_of() {
 	local id=$1 mark=$2
 	run pgrep -f "init sleep $mark"
 	assert_eq "$output" ""
-	assert_eq "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" 2>/dev/null)" ""
+	assert_eq "$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$id" 2>/dev/null)" ""
 	assert_eq "$(wc -l </proc/self/mountinfo)" "$MOUNTS_BEFORE"
 	[ ! -e "$BATS_TEST_TMPDIR/pid" ]
 }

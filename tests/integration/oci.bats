@@ -593,8 +593,10 @@ HOOK
 	[ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] # the hybrid layout of our machines: v1 devices
 	args "$B" sleep 30
 	tnr run -d --bundle "$B" dv1 >/dev/null 2>&1 3>&-
-	local list
-	list=$(cat /sys/fs/cgroup/devices/tenant/dv1/devices.list)
+	local list own
+	# No cgroupsPath: the ID below the caller's own devices cgroup, as runc.
+	own=$(awk -F: '$2 ~ /(^|,)devices(,|$)/ { print $3 }' /proc/self/cgroup)
+	list=$(cat "/sys/fs/cgroup/devices${own%/}/dv1/devices.list")
 	assert_contains "$list" "c 1:3 rwm"
 	assert_contains "$list" "c 136:* rwm"
 	assert_not_contains "$list" "a *:* rwm"
@@ -610,14 +612,16 @@ HOOK
 	run -0 unshare -m --propagation private sh -c '
 		mount -t cgroup2 none /sys/fs/cgroup || exit 1
 		T="$1"; S="$2"; B="$3"
+		# No cgroupsPath: the ID below the caller'"'"'s own cgroup, as runc.
+		D=/sys/fs/cgroup$(sed -n "s|^0::/*|/|p" /proc/self/cgroup | sed "s|/$||")/v2c
 		"$T" --root "$S" run -d --bundle "$B" v2c >/dev/null 2>&1 3>&- || exit 2
 		pid=$("$T" --root "$S" state v2c | jq .pid)
-		grep -qx "$pid" /sys/fs/cgroup/tenant/v2c/cgroup.procs || exit 3
-		"$T" --root "$S" pause v2c && [ "$(cat /sys/fs/cgroup/tenant/v2c/cgroup.freeze)" = 1 ] || exit 4
+		grep -qx "$pid" "$D/cgroup.procs" || exit 3
+		"$T" --root "$S" pause v2c && [ "$(cat "$D/cgroup.freeze")" = 1 ] || exit 4
 		[ "$("$T" --root "$S" state v2c | jq -r .status)" = paused ] || exit 5
-		"$T" --root "$S" resume v2c && [ "$(cat /sys/fs/cgroup/tenant/v2c/cgroup.freeze)" = 0 ] || exit 6
+		"$T" --root "$S" resume v2c && [ "$(cat "$D/cgroup.freeze")" = 0 ] || exit 6
 		"$T" --root "$S" delete --force v2c || exit 7
-		[ ! -d /sys/fs/cgroup/tenant/v2c ] || exit 8
+		[ ! -d "$D" ] || exit 8
 		echo ok' sh "$TENANT" "$STATE" "$B"
 	assert_eq "$output" ok
 	assert_clean

@@ -310,3 +310,101 @@ rootless_run() {
 	assert_eq "$(rootless_run "$TENANT" l2-t)" "exit 1"
 	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
 }
+
+# placed RUNTIME ID: run $B detached (sleeping) as ID, with cgroupsPath $CG (ID in it becomes
+# the container's; none when empty); print the container's /proc/PID/cgroup,
+# then the host's cgroup directories whose path has ID, then those left after delete (runc leaves
+# a parent it made; removed here). ID is cut out, so that runc's and tenant's print the same.
+placed() {
+	local rt=$1 id=$2 root=$STATE pid
+	[ "$rt" = runc ] && root=$RSTATE
+	config "$B" --arg cg "${CG//ID/$id}" '.process.args = ["/init", "sleep", "30"] |
+		if $cg == "" then del(.linux.cgroupsPath) else .linux.cgroupsPath = $cg end'
+	"$rt" --root "$root" run -d --bundle "$B" "$id" >/dev/null 2>&1 3>&- || echo "run failed"
+	pid=$("$rt" --root "$root" state "$id" | jq -r .pid)
+	sed "s|$id|ID|g" /proc/"$pid"/cgroup
+	find /sys/fs/cgroup -maxdepth 6 -type d -path "*$id*" | sort | sed "s|$id|ID|g"
+	"$rt" --root "$root" delete --force "$id" >/dev/null 2>&1
+	echo "left:"
+	find /sys/fs/cgroup -maxdepth 6 -type d -path "*$id*" | sort -r | sed "s|$id|ID|g" | tee /dev/stderr |
+		while read -r d; do rmdir "${d//ID/$id}"; done
+}
+
+same_place() {
+	local want got
+	want=$(placed runc "$1-r" 2>&1)
+	got=$(placed "$TENANT" "$1-t" 2>&1)
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$(sed '/^left:/,$d' <<<"$got")" "$(sed '/^left:/,$d' <<<"$want")"
+	# tenant removes every directory it made, runc only the leaf.
+	assert_eq "$(sed -n '/^left:/,$p' <<<"$got")" "left:"
+	output=$got
+}
+
+@test "no cgroupsPath: the container ID below the caller's own cgroup in each hierarchy, as runc" {
+	require_v1
+	CG="" same_place p0
+}
+
+@test "a relative cgroupsPath: below the caller's own cgroup in each hierarchy, as runc" {
+	require_v1
+	CG="tenant-parity-$$-ID/c" same_place p1
+}
+
+@test "an absolute cgroupsPath: below each hierarchy's root, as runc" {
+	require_v1
+	CG="/tenant-parity-$$-ID/c" same_place p2
+}
+
+# elsewhere RUNTIME ID OTHER: create ID (no cgroupsPath) from a shell in the pids cgroup OTHER,
+# then from this one (another pids cgroup) exec, pause, resume, delete it; print what each
+# shows, with ID cut out.
+elsewhere() {
+	local rt=$1 id=$2 other=$3 root=$STATE
+	[ "$rt" = runc ] && root=$RSTATE
+	config "$B" '.process.args = ["/init", "sleep", "30"] | del(.linux.cgroupsPath)'
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" --root "$3" run -d --bundle "$4" "$5"' sh \
+		"$other" "$rt" "$root" "$B" "$id" >/dev/null 2>&1 3>&- || echo "run failed"
+	"$rt" --root "$root" exec "$id" /init cat /proc/self/cgroup | grep -E ':(pids|memory):'
+	"$rt" --root "$root" pause "$id" && "$rt" --root "$root" state "$id" | jq -r .status
+	cat "/sys/fs/cgroup/freezer/$id/freezer.state" 2>&1
+	"$rt" --root "$root" resume "$id" && "$rt" --root "$root" state "$id" | jq -r .status
+	"$rt" --root "$root" delete --force "$id" && echo deleted
+	ls "$other"/ | grep -c "$id"
+}
+
+@test "no cgroupsPath: the later commands find the cgroup below the creator's cgroup, from another, as runc" {
+	require_v1
+	local other=/sys/fs/cgroup/pids/tenant-parity-$$-o want got
+	mkdir "$other"
+	want=$(elsewhere runc e-r "$other" 2>&1 | sed "s|e-r|ID|g")
+	got=$(elsewhere "$TENANT" e-t "$other" 2>&1 | sed "s|e-t|ID|g")
+	rmdir "$other"
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$got" "$want"
+	assert_contains "$got" "pids:/tenant-parity-$$-o/ID"
+}
+
+@test "update -r: only runc's subset of linux.resources is applied (memory limit, reservation, swap; cpu; blkio weight; pids), the rest ignored, as runc" {
+	require_v1
+	STDIN='{"memory": {"limit": 104857600, "swappiness": 7, "disableOOMKiller": true},
+		"pids": {"limit": 40}, "devices": [{"allow": false, "access": "rwm"}],
+		"blockIO": {"leafWeight": 300}}' \
+		same_update u0 "-r -" -- "${UPDATE_FILES[@]}" memory/memory.swappiness \
+		memory/memory.oom_control
+	assert_contains "$output" "memory.limit_in_bytes: 104857600"
+	assert_contains "$output" "pids.max: 40"
+	assert_contains "$output" "memory.swappiness: 60"
+	# The device rules as create left them (none allows c 4:64).
+	config "$B" '.process.args = ["/init", "sleep", "30"] | del(.linux.cgroupsPath)'
+	"$TENANT" --root "$STATE" run -d --bundle "$B" u1 >/dev/null 2>&1 3>&-
+	local own before
+	own=$(awk -F: '$2 ~ /(^|,)devices(,|$)/ { print $3 }' /proc/self/cgroup)
+	before=$(cat "/sys/fs/cgroup/devices${own%/}/u1/devices.list")
+	"$TENANT" --root "$STATE" update -r - u1 \
+		<<<'{"devices": [{"allow": true, "type": "c", "major": 4, "minor": 64, "access": "rwm"}]}'
+	assert_eq "$(cat "/sys/fs/cgroup/devices${own%/}/u1/devices.list")" "$before"
+	"$TENANT" --root "$STATE" delete --force u1
+}

@@ -98,7 +98,7 @@ tnr() {
 	pkill -KILL -f "sleep 30" || true
 	tnr delete --force k1
 	# What the killed create made goes with it: its directory and its cgroup.
-	assert_eq "$(find /sys/fs/cgroup -maxdepth 3 -path '*/tenant/k1')" ""
+	assert_eq "$(find /sys/fs/cgroup -maxdepth 6 -type d -name k1)" ""
 	[ ! -e "$STATE/k1" ]
 	config "$B" 'del(.hooks)'
 	run -0 tnr run --userns auto --bundle "$B" k2

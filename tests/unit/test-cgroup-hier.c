@@ -141,4 +141,63 @@ TEST(view_v2_is_the_cgroup2_hierarchy_alone)
 	tn_cgroup_hiers_done(&h);
 }
 
+TEST(path_is_the_id_when_absent_relative_kept_and_never_up)
+{
+	char *p = tn_cgroup_path(NULL, "c1");
+
+	ASSERT_STREQ(p, "c1");
+	free(p);
+	p = tn_cgroup_path("", "c1");
+	ASSERT_STREQ(p, "c1");
+	free(p);
+	p = tn_cgroup_path("a/b", "c1");
+	ASSERT_STREQ(p, "a/b");
+	free(p);
+	p = tn_cgroup_path("/a/b", "c1");
+	ASSERT_STREQ(p, "/a/b");
+	free(p);
+	p = tn_cgroup_path("system.slice:x:y", "c1");
+	ASSERT_STREQ(p, "system.slice:x:y");
+	free(p);
+	ASSERT_TRUE(tn_cgroup_path("..", "c1") == NULL);
+	ASSERT_TRUE(tn_cgroup_path("../a", "c1") == NULL);
+	ASSERT_TRUE(tn_cgroup_path("a/../..", "c1") == NULL);
+	ASSERT_TRUE(tn_cgroup_path("/a/..", "c1") == NULL);
+	p = tn_cgroup_path("a..b/..c", "c1");
+	ASSERT_STREQ(p, "a..b/..c");
+	free(p);
+}
+
+/* As runc's cgroupfs manager: a relative path below the creator's own cgroup of each
+ * hierarchy, an absolute one below the mount point. */
+TEST(place_relative_below_the_own_cgroup_of_each_hierarchy_absolute_below_the_root)
+{
+	struct tn_cgroup_hiers h;
+
+	ASSERT_EQ(tn_cgroup_hiers_parse(hybrid, &h), 0);
+	ASSERT_EQ(tn_cgroup_hiers_place(&h, "c2", self_cgroup), 0);
+	ASSERT_STREQ(h.v[0].dir, "/sys/fs/cgroup/cpu,cpuacct/tenant/c1/c2");
+	ASSERT_STREQ(h.v[1].dir, "/sys/fs/cgroup/memory/process_api/9f/tenant/c1/c2");
+	ASSERT_STREQ(h.v[3].dir, "/sys/fs/cgroup/systemd/tenant/c1/c2");
+	ASSERT_STREQ(h.v[4].dir, "/sys/fs/cgroup/unified/tenant/c1/c2");
+	ASSERT_EQ(tn_cgroup_hiers_place(&h, "/a/b", self_cgroup), 0);
+	ASSERT_STREQ(h.v[1].dir, "/sys/fs/cgroup/memory/a/b");
+	ASSERT_STREQ(h.v[4].dir, "/sys/fs/cgroup/unified/a/b");
+	/* At the root, or a hierarchy /proc/self/cgroup does not name: below the mount point. */
+	ASSERT_EQ(tn_cgroup_hiers_place(&h, "c2", "8:pids:/\n0::/\n"), 0);
+	ASSERT_STREQ(h.v[2].dir, "/sys/fs/cgroup/pids/c2");
+	ASSERT_STREQ(h.v[1].dir, "/sys/fs/cgroup/memory/c2");
+	ASSERT_STREQ(h.v[4].dir, "/sys/fs/cgroup/unified/c2");
+	tn_cgroup_hiers_done(&h);
+	/* Relative to the mount's root, never above it. */
+	ASSERT_EQ(
+		tn_cgroup_hiers_parse("1 0 0:5 /x /sys/fs/cgroup/pids rw - cgroup c rw,pids\n", &h),
+		0);
+	ASSERT_EQ(tn_cgroup_hiers_place(&h, "c2", "8:pids:/x/y\n"), 0);
+	ASSERT_STREQ(h.v[0].dir, "/sys/fs/cgroup/pids/y/c2");
+	ASSERT_EQ(tn_cgroup_hiers_place(&h, "c2", "8:pids:/z\n"), 0);
+	ASSERT_STREQ(h.v[0].dir, "/sys/fs/cgroup/pids/c2");
+	tn_cgroup_hiers_done(&h);
+}
+
 TAP_MAIN
