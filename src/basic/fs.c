@@ -95,6 +95,17 @@ int tn_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int tn_write_string(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return negative_errno();
+	n = RETRY_EINTR(write(fd, text, strlen(text)));
+	return n == (ssize_t)strlen(text) ? 0 : n < 0 ? negative_errno() : -EIO;
+}
+
 char *tn_path_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -22,6 +22,10 @@ int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len);
 /* Write all `len` bytes, retrying short writes and EINTR. */
 int tn_write_all(int fd, const void *data, size_t len);
 
+/* Write `text` to an existing file in one write(2), as the kernel's files want it (/proc/sys,
+ * /proc/self/attr, cgroup files): a short write is -EIO. */
+int tn_write_string(const char *path, const char *text);
+
 /*
  * Replace `path` atomically with `data`: a temporary file in the same directory, written,
  * given `mode`, `uid` and `gid`, fsync'ed, renamed over `path`, and the directory fsync'ed.

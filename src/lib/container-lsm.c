@@ -32,17 +32,6 @@ int tn_lsm_check(const struct tn_oci_process *p, struct tn_error **err)
 	return tn_error_hint(err, r, "remove the label (--process-label for exec)");
 }
 
-static int write_attr(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return negative_errno();
-	n = RETRY_EINTR(write(fd, text, strlen(text)));
-	return n == (ssize_t)strlen(text) ? 0 : n < 0 ? negative_errno() : -EIO;
-}
-
 static int apparmor_failed(const char *profile, int code, struct tn_error **err)
 {
 	int r = tn_error_errno(err, -code, "process.apparmorProfile: cannot apply '%s'", profile);
@@ -60,9 +49,9 @@ static int apparmor_apply(const char *profile, struct tn_error **err)
 
 	if (asprintf(&text, "exec %s", profile) < 0)
 		return -ENOMEM;
-	r = write_attr("/proc/self/attr/apparmor/exec", text);
+	r = tn_write_string("/proc/self/attr/apparmor/exec", text);
 	if (r == -ENOENT) /* a kernel without per-LSM attributes: the shared one */
-		r = write_attr("/proc/self/attr/exec", text);
+		r = tn_write_string("/proc/self/attr/exec", text);
 	if (r < 0)
 		return apparmor_failed(profile, r, err);
 	return 0;
@@ -78,7 +67,7 @@ int tn_lsm_apply(const struct tn_oci_process *p, struct tn_error **err)
 			return r;
 	}
 	if (p->selinux_label && p->selinux_label[0]) {
-		r = write_attr("/proc/self/attr/exec", p->selinux_label);
+		r = tn_write_string("/proc/self/attr/exec", p->selinux_label);
 		if (r < 0)
 			return tn_error_errno(err, -r, "process.selinuxLabel: cannot apply '%s'",
 					      p->selinux_label);

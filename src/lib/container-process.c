@@ -28,17 +28,6 @@
 #include "parse.h"
 #include "banned.h"
 
-static int write_file(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return negative_errno();
-	n = RETRY_EINTR(write(fd, text, strlen(text)));
-	return n == (ssize_t)strlen(text) ? 0 : n < 0 ? negative_errno() : -EIO;
-}
-
 static int apply_sysctl(const struct tn_oci_config *c, struct tn_error **err)
 {
 	for (size_t i = 0; i < c->n_sysctl; i++) {
@@ -51,7 +40,7 @@ static int apply_sysctl(const struct tn_oci_config *c, struct tn_error **err)
 		for (char *p = path + 10; *p; p++)
 			if (*p == '.')
 				*p = '/';
-		r = write_file(path, value);
+		r = tn_write_string(path, value);
 		if (r < 0)
 			return tn_error_errno(err, -r, "linux.sysctl: cannot set %s", key);
 	}
@@ -169,7 +158,7 @@ int tn_container_set_oom_score(const struct tn_oci_process *p, struct tn_error *
 	if (!p->has_oom_score_adj)
 		return 0;
 	snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-	r = write_file("/proc/self/oom_score_adj", v);
+	r = tn_write_string("/proc/self/oom_score_adj", v);
 	if (r < 0)
 		return tn_error_errno(err, -r, "process.oomScoreAdj: cannot set %d",
 				      p->oom_score_adj);
