@@ -7,6 +7,7 @@
 # stays invisible; exec joins every hierarchy; nothing is left in any hierarchy.
 
 load helpers
+load parity # its parity_clean; this file's setup and teardown are its own
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -36,13 +37,7 @@ setup() {
 
 teardown() {
 	[ -n "${PUBLIC:-}" ] || return 0
-	for id in $("$TENANT" --root "$STATE" list -q 2>/dev/null); do
-		"$TENANT" --root "$STATE" delete --force "$id" >/dev/null 2>&1
-	done
-	for id in $(runc --root "$RSTATE" list -q 2>/dev/null); do
-		runc --root "$RSTATE" delete --force "$id" >/dev/null 2>&1
-	done
-	rm -rf "${PUBLIC:?}"
+	parity_clean
 }
 
 tnr() {

@@ -15,6 +15,11 @@ setup() {
 
 teardown() {
 	[ -n "${STATE:-}" ] || return 0
+	parity_clean
+}
+
+# Every container of both state roots deleted, then the public directory.
+parity_clean() {
 	for id in $("$TENANT" --root "$STATE" list -q 2>/dev/null); do
 		"$TENANT" --root "$STATE" delete --force "$id" >/dev/null 2>&1
 	done
