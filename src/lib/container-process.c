@@ -11,6 +11,7 @@
 #include <linux/close_range.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -412,12 +413,19 @@ int tn_container_check_cwd(struct tn_init_ctx *ctx, struct tn_error **err)
  */
 static void signals_default(void)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	/* The kernel's struct sigaction: glibc's sigaction() refuses its own signals 32 and 33,
+	 * which a caller may have left ignored; the container's process gets them at SIG_DFL too. */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} dfl = { .handler = SIG_DFL };
 	sigset_t none;
 
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &dfl, NULL); /* glibc's own (32, 33): EINVAL */
+			(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
