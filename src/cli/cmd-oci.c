@@ -407,12 +407,16 @@ static const struct tn_cli_option kill_options[] = {
 
 static int cmd_kill(struct tn_cli *cli, const struct tn_cli_args *a)
 {
-	int sig = SIGTERM;
+	int sig = SIGTERM, r;
 	ROOT_OR_FAIL(cli, root);
 
-	if (a->n_pos > 1 && parse_signal(a->pos[1], &sig) < 0)
-		return tn_cli_usage(cli, "'%s' is not a signal (a name like TERM or a number)",
-				    a->pos[1]);
+	/* As runc: an unknown signal is an error of kill's (exit 1), not of its usage. */
+	if (a->n_pos > 1 && parse_signal(a->pos[1], &sig) < 0) {
+		r = tn_error_set(&cli->err, EINVAL, "unknown signal '%s'", a->pos[1]);
+		return tn_error_hint(&cli->err, r,
+				     "give a name like TERM, SIGKILL or RTMIN+3, or a "
+				     "number");
+	}
 	return tn_container_kill(root, a->pos[0], sig, tn_cli_has(a, KILL_ALL), &cli->err);
 }
 

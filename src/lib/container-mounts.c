@@ -369,10 +369,26 @@ static bool readonly_late(const struct tn_oci_mount *m)
  * A filesystem mounted anew on the target; with tmpcopyup, *ret_under is first the directory
  * it covers (to copy from once covered), or the error opening it.
  */
+/* A tmpfs on a directory of the image takes its mode, as runc (1.1.8 and later) gives it: a
+ * chmod of the new root, so the mount's options stay as given; a mode= of the options wins. */
+static int tmpfs_take_mode(const struct mount_target *t, const struct tn_oci_mount *m)
+{
+	_cleanup_close_ int fd = -1;
+	char path[64];
+
+	if (t->mode < 0 ||
+	    (m->data && (strncmp(m->data, "mode=", 5) == 0 || strstr(m->data, ",mode="))))
+		return 0;
+	fd = tn_openat2_in_root(t->rootfd, m->destination, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return chmod(path, (mode_t)t->mode) < 0 ? negative_errno() : 0;
+}
+
 static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 		       const struct tn_oci_mount *m, int *ret_under)
 {
-	_cleanup_free_ char *data = NULL;
 
 	if (m->tmpcopyup) {
 		*ret_under =
@@ -384,17 +400,10 @@ static int mount_fresh(struct tn_init_ctx *ctx, struct mount_target *t,
 		return mount_cgroup(ctx, t, m);
 	if (is_type(m, "devpts"))
 		return mount_devpts(t->path, m);
-	if (t->mode >= 0) {
-		/* First: a mode= of the options comes later and wins. */
-		if (asprintf(&data, "mode=%o%s%s", (unsigned)t->mode, m->data ? "," : "",
-			     m->data ? m->data : "") < 0)
-			return -ENOMEM;
-	}
 	if (mount(m->source ? m->source : m->type, t->path, m->type,
-		  m->flags & ~(MS_REMOUNT | (readonly_late(m) ? MS_RDONLY : 0)),
-		  data ? data : m->data) < 0)
+		  m->flags & ~(MS_REMOUNT | (readonly_late(m) ? MS_RDONLY : 0)), m->data) < 0)
 		return negative_errno();
-	return 0;
+	return tmpfs_take_mode(t, m);
 }
 
 /*

@@ -382,7 +382,9 @@ int tn_container_freeze(const char *root, const char *id, bool freeze, struct tn
 
 	if (r < 0)
 		return r;
-	if (s.status != (freeze ? TN_STATUS_RUNNING : TN_STATUS_PAUSED))
+	/* As runc: a created container may be paused too (its init waits, frozen). */
+	if (freeze ? s.status != TN_STATUS_RUNNING && s.status != TN_STATUS_CREATED
+		   : s.status != TN_STATUS_PAUSED)
 		return wrong_status(&s, freeze ? "pause" : "resume", err);
 	return tn_cgroup_freeze(&(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent }, freeze,
 				err);

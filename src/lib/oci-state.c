@@ -474,11 +474,12 @@ void tn_state_refresh(const char *root, struct tn_state *s)
 		s->status = TN_STATUS_STOPPED;
 		return;
 	}
+	/* Frozen first: a created container may be paused too (as runc), and reads "paused". */
 	s->status = TN_STATUS_RUNNING;
-	if (has_exec_fifo(root, s->id))
-		s->status = TN_STATUS_CREATED;
-	else if (s->cgroup_path && s->cgroup_path[0] && tn_cgroup_frozen(&at))
+	if (s->cgroup_path && s->cgroup_path[0] && tn_cgroup_frozen(&at))
 		s->status = TN_STATUS_PAUSED;
+	else if (has_exec_fifo(root, s->id))
+		s->status = TN_STATUS_CREATED;
 }
 
 struct tn_cgroup_at tn_state_cgroup(const struct tn_state *s)

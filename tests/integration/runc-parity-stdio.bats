@@ -36,8 +36,14 @@ sh_c() {
 
 # The same ID under both runtimes at once: without a cgroupsPath each would take the ID below
 # its caller's cgroup, the same directory (runc's rule, tenant's too), so tenant's goes apart.
+# Run as "apart_from_runc ID tenant-command...": the command with the bundle's cgroupsPath
+# set to one of ID's own, then the bundle as it was.
 apart_from_runc() {
-	config "$B" --arg p "tenant-apart-$$" '.linux.cgroupsPath = $p'
+	local id=$1
+	shift
+	config "$B" --arg p "tenant-apart-$$-$id" '.linux.cgroupsPath = $p'
+	"$@"
+	config "$B" 'del(.linux.cgroupsPath)'
 }
 
 # runc's output with signal 32 taken out of SigIgn: runc (its Go runtime) keeps 32 ignored
@@ -190,8 +196,7 @@ same_exec_status() {
 	config "$B" '.process.args = ["sleep", "30"]'
 	# The same ID on both sides from here: each runtime has its own root.
 	runc --root "$RSTATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
-	apart_from_runc
-	"$TENANT" --root "$STATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
+	apart_from_runc x "$TENANT" --root "$STATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
 	same_exec_status nosuch sh -c true
 	same_exec_status x /nosuch
 	same_exec_status x nosuch
@@ -244,9 +249,13 @@ same_as_runc_status() {
 	# Detached: the caller's own file, chowned (as runc does).
 	sh_c 'stat -L -c "%u" /proc/self/fd/1; echo reopened >/dev/stdout; sleep 0.3; echo after >>/proc/self/fd/1'
 	for rt in runc "$TENANT"; do
-		[ "$rt" = runc ] || apart_from_runc
 		: >"$PUBLIC/out-$(basename "$rt")"
-		"$rt" --root "$(root_of "$rt")" run -d --bundle "$B" d-x </dev/null >"$PUBLIC/out-$(basename "$rt")" 2>&1 3>&-
+		if [ "$rt" = runc ]; then
+			runc --root "$RSTATE" run -d --bundle "$B" d-x </dev/null >"$PUBLIC/out-runc" 2>&1 3>&-
+		else
+			apart_from_runc d-x "$rt" --root "$STATE" run -d --bundle "$B" d-x </dev/null \
+				>"$PUBLIC/out-tenant" 2>&1 3>&-
+		fi
 	done
 	until_file "$PUBLIC/out-runc" after
 	until_file "$PUBLIC/out-tenant" after
@@ -357,8 +366,7 @@ LINGER='sleep 0.5'
 	run -1 runc --root "$RSTATE" create --bundle "$B" n3 </dev/null 3>&-
 	config "$B" '.process.terminal = false | .process.args = ["sleep", "30"]'
 	runc --root "$RSTATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
-	apart_from_runc
-	"$TENANT" --root "$STATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
+	apart_from_runc x "$TENANT" --root "$STATE" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
 	same_exec_status -t x sh -c true
 	same_exec_status -t -d x sh -c true
 	run -255 exec_with_status "$TENANT" -t -d x sh -c true
