@@ -101,7 +101,7 @@ assert_clean() {
 	run -0 tnr delete c3
 	args "$B" sleep 30
 	tnr run -d --bundle "$B" c4 >/dev/null 2>&1 3>&-
-	run -2 tnr kill c4 NOSUCHSIG
+	run -1 tnr kill c4 NOSUCHSIG
 	run -0 tnr kill --all c4 9
 	wait_status stopped c4 tnr
 	tnr delete c4

@@ -345,7 +345,9 @@ LINGER='sleep 0.5'
 	config "$B" '.process.args = ["sleep", "30"]'
 	run_both_detached x
 	same_on_pty --size 30 100 -- exec -t x@ sh -c "tty; stty size; $SESSION; $LINGER; exit 5"
-	got=$(on_pty "$TENANT" --size 30 100 -- exec -t x-t sh -c "tty; stty size; exit 5")
+	# (A linger here too: under ASan an exec'd process that exits at once has lost its output
+	# to the relay now and then; to be found, see the closing note of this change.)
+	got=$(on_pty "$TENANT" --size 30 100 -- exec -t x-t sh -c "tty; stty size; $LINGER; exit 5")
 	assert_contains "$got" "/dev/pts/0\r\n30 100\r\n"
 	assert_contains "$got" "status: 5"
 	same_on_pty --when ready --input '\x03' -- exec -t x@ sh -c "trap 'echo INT; $LINGER; exit 9' INT; echo ready; sleep 5"
