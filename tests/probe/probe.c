@@ -164,19 +164,29 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmd_ls(const char *dir)
+/* The names in dir but . and .., sorted, into names (1024 at most); their count, or -1. */
+static int sorted_names(const char *dir, char *names[1024])
 {
-	char *names[1024];
 	int n = 0;
 	DIR *d = opendir(dir);
 
 	if (!d)
-		return fail("ls", dir);
+		return -1;
 	for (struct dirent *e; (e = readdir(d)) && n < 1024;)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			names[n++] = strdup(e->d_name);
 	closedir(d);
 	qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	return n;
+}
+
+static int cmd_ls(const char *dir)
+{
+	char *names[1024];
+	int n = sorted_names(dir, names);
+
+	if (n < 0)
+		return fail("ls", dir);
 	for (int i = 0; i < n; i++)
 		printf("%s\n", names[i]);
 	return 0;
@@ -213,16 +223,10 @@ static void lsdev_entry(const char *dir, const char *name)
 static int cmd_lsdev(const char *dir)
 {
 	char *names[1024];
-	int n = 0;
-	DIR *d = opendir(dir);
+	int n = sorted_names(dir, names);
 
-	if (!d)
+	if (n < 0)
 		return fail("lsdev", dir);
-	for (struct dirent *e; (e = readdir(d)) && n < 1024;)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	qsort(names, (size_t)n, sizeof(*names), name_cmp);
 	for (int i = 0; i < n; i++) {
 		lsdev_entry(dir, names[i]);
 		free(names[i]);
@@ -233,16 +237,10 @@ static int cmd_lsdev(const char *dir)
 static int cmd_find(const char *dir)
 {
 	char *names[1024], path[4096];
-	int n = 0, r = 0;
-	DIR *d = opendir(dir);
+	int n = sorted_names(dir, names), r = 0;
 
-	if (!d)
+	if (n < 0)
 		return fail("find", dir);
-	for (struct dirent *e; (e = readdir(d)) && n < 1024;)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	qsort(names, (size_t)n, sizeof(*names), name_cmp);
 	for (int i = 0; i < n; i++) {
 		struct stat st;
 
