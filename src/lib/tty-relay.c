@@ -102,16 +102,9 @@ int tn_relay_receive(struct tn_relay *r, struct tn_error **err)
 {
 	int k;
 
-	struct pollfd p = { .events = POLLIN };
-
 	r->sock[1] = safe_close(r->sock[1]);
 	if (r->sock[0] < 0)
 		return 0;
-	/* The terminal comes when the container's side has made it, which may be after create or
-	 * exec returned here (exec's process makes it): wait for it, or for that side's end to
-	 * close without one (its exec, or its exit), 30 s at most. */
-	p.fd = r->sock[0];
-	(void)RETRY_EINTR(poll(&p, 1, 30000));
 	k = recv_fd(r->sock[0], &r->master);
 	r->sock[0] = safe_close(r->sock[0]);
 	if (k == -EAGAIN)
