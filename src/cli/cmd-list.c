@@ -52,13 +52,7 @@ static void list_json_one(struct tn_json *j, const struct tn_container_info *c)
 	tn_json_kv_string(j, "bundle", s->bundle);
 	tn_json_kv_string(j, "rootfs", c->rootfs ? c->rootfs : "");
 	tn_json_kv_string(j, "created", s->created);
-	if (s->n_annotations) {
-		tn_json_key(j, "annotations");
-		tn_json_begin_object(j);
-		for (size_t i = 0; i < s->n_annotations; i++)
-			tn_json_kv_string(j, s->annotations[2 * i], s->annotations[2 * i + 1]);
-		tn_json_end_object(j);
-	}
+	tn_state_write_annotations(j, s, false);
 	tn_json_kv_string(j, "owner", owner);
 	tn_json_kv_string(j, "hostUids", c->host_uids ? c->host_uids : "-");
 	tn_json_kv_string(j, "hostGids", c->host_gids ? c->host_gids : "-");

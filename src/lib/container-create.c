@@ -15,6 +15,7 @@
 #include "container-idmap.h"
 #include "container-init.h"
 #include "container-plan.h"
+#include "container-seccomp.h"
 #include "container-sources.h"
 #include "container-stage.h"
 #include "container-sync.h"
@@ -216,8 +217,22 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 }
 
 /* PID: init exists. From now on a failure kills it; P1 has exited (reaped here). */
+/* The container's state as hooks and the seccomp agent read it during create (borrowed). */
+static struct tn_state creating_state(const struct create_run *c, pid_t pid)
+{
+	return (struct tn_state){
+		.id = (char *)c->o->id,
+		.pid = pid,
+		.bundle = c->p.bundle,
+		.annotations = c->p.cfg.annotations,
+		.n_annotations = c->p.cfg.n_annotations,
+		.status = TN_STATUS_CREATING,
+	};
+}
+
 static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct tn_error **err)
 {
+	const struct tn_state st = creating_state(c, m->pid);
 	int r;
 
 	if (m->pid <= 0)
@@ -232,7 +247,7 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	r = tn_txn_step(&c->txn, "init", err);
 	if (r < 0)
 		return r;
-	return tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
+	return tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, &st, c->init);
 }
 
 /* HOOKS: prestart and createRuntime, in tenant's namespaces; then init may go on, with the
@@ -241,14 +256,7 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 static int runtime_hooks(struct create_run *c, struct tn_error **err)
 {
 	_cleanup_free_ char *json = NULL, *inner = NULL;
-	struct tn_state s = {
-		.id = (char *)c->o->id,
-		.pid = c->init,
-		.bundle = c->p.bundle,
-		.annotations = c->p.cfg.annotations,
-		.n_annotations = c->p.cfg.n_annotations,
-		.status = TN_STATUS_CREATING,
-	};
+	struct tn_state s = creating_state(c, c->init);
 	struct tn_sync_msg go = { .type = TN_SYNC_GO };
 	const struct tn_hook_env where = { .dir = c->p.bundle }; /* runc runs in the bundle */
 	int r = tn_txn_step(&c->txn, "hooks", err);
@@ -329,7 +337,8 @@ static int supervise_setup(struct create_run *c, struct tn_error **err)
 }
 
 /* The stages' context; the console fd and socket stay R's (closed by the caller's scope). */
-static void launch_ctx(const struct create_run *c, int console_fd, struct tn_init_ctx *ctx)
+static void launch_ctx(const struct create_run *c, int console_fd, int agent_fd,
+		       struct tn_init_ctx *ctx)
 {
 	const struct create_plan *p = &c->p;
 
@@ -347,6 +356,7 @@ static void launch_ctx(const struct create_run *c, int console_fd, struct tn_ini
 		.mount_fds = p->idm.fds,
 		.send_sources = sends_sources(c),
 		.seccomp = p->cfg.seccomp ? &p->seccomp : NULL,
+		.seccomp_agent_fd = agent_fd,
 		/* Also when tenant itself runs in a user namespace (under rootless podman): no
 		 * mknod, and the kernel's mount restrictions of user namespaces apply. */
 		.in_userns = p->new_userns || p->cfg.ns[TN_NS_USER].path || tn_rootless(),
@@ -360,7 +370,7 @@ static void launch_ctx(const struct create_run *c, int console_fd, struct tn_ini
 /* Fork P1 (container-init.h), which makes the namespaces and init. */
 static int launch(struct create_run *c, struct tn_error **err)
 {
-	_cleanup_close_ int console_fd = -1, child_fd = -1;
+	_cleanup_close_ int console_fd = -1, child_fd = -1, agent_fd = -1;
 	struct tn_init_ctx ctx;
 	int sv[2], r;
 
@@ -376,11 +386,14 @@ static int launch(struct create_run *c, struct tn_error **err)
 		if (r < 0)
 			return r;
 	}
+	r = tn_seccomp_agent_connect(c->p.cfg.seccomp, &agent_fd, err);
+	if (r < 0)
+		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return tn_error_errno(err, errno, "cannot create a socket pair");
 	c->sync_fd = sv[0];
 	child_fd = sv[1];
-	launch_ctx(c, console_fd, &ctx);
+	launch_ctx(c, console_fd, agent_fd, &ctx);
 	r = tn_txn_step(&c->txn, "fork", err);
 	if (r < 0)
 		return r;
@@ -404,6 +417,7 @@ static int launch(struct create_run *c, struct tn_error **err)
 	/* Only the stages may hold the other end: R sees EOF when both are gone. */
 	child_fd = safe_close(child_fd);
 	console_fd = safe_close(console_fd);
+	agent_fd = safe_close(agent_fd);
 	return supervise_setup(c, err);
 }
 

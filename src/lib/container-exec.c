@@ -24,6 +24,7 @@
 #include "cgroup-sub.h"
 #include "container-lsm.h"
 #include "container-process.h"
+#include "container-seccomp.h"
 #include "container-sync.h"
 #include "container-tty.h"
 #include "fs.h"
@@ -129,6 +130,7 @@ _Noreturn static void exec_child(struct tn_init_ctx *ctx)
 		tn_error_errno(&err, -r, "no word from tenant after the process was forked");
 		tn_sync_fail(ctx->sync_fd, -r, err, 126);
 	}
+	ctx->seccomp_state = TAKE_PTR(m.state); /* with SCMP_ACT_NOTIFY (container-seccomp.h) */
 	r = exec_child_setup(ctx, &err);
 	tn_sync_fail(ctx->sync_fd, r < 0 ? -r : EIO, err, r == -ENOENT ? 127 : 126);
 }
@@ -209,9 +211,11 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, struct exec_ns *ns)
 	_exit(tn_sync_send(ctx->sync_fd, &m) < 0 ? 1 : 0);
 }
 
-/* R: one message of P1 or P2. 1: P2's PID is known and it was told to go on. */
-static int follow_one(int fd, const struct tn_sync_msg *m, pid_t p1, pid_t *ret_pid,
-		      bool *ret_in_child, struct tn_error **err)
+/* R: one message of P1 or P2. 1: P2's PID is known and it was told to go on (with the process
+ * state for a seccomp agent, of the container `s`). */
+static int follow_one(int fd, const struct tn_sync_msg *m, const struct tn_init_ctx *ctx,
+		      const struct tn_state *s, pid_t p1, pid_t *ret_pid, bool *ret_in_child,
+		      struct tn_error **err)
 {
 	if (m->type != TN_SYNC_PID || m->pid <= 0 || *ret_pid > 0) {
 		*ret_in_child = *ret_pid > 0;
@@ -220,11 +224,12 @@ static int follow_one(int fd, const struct tn_sync_msg *m, pid_t p1, pid_t *ret_
 	*ret_pid = m->pid;
 	/* P1 is done: reap it, then let P2 go on. */
 	(void)RETRY_EINTR(waitpid(p1, NULL, 0));
-	return tn_sync_send_type(fd, TN_SYNC_GO);
+	return tn_seccomp_go(fd, ctx->cfg->seccomp, s, m->pid);
 }
 
 /* R: P2's PID, then EOF when it has exec'd, or its error. */
-static int follow_exec(int fd, pid_t p1, pid_t *ret_pid, bool *ret_in_child, struct tn_error **err)
+static int follow_exec(int fd, const struct tn_init_ctx *ctx, const struct tn_state *s, pid_t p1,
+		       pid_t *ret_pid, bool *ret_in_child, struct tn_error **err)
 {
 	int r;
 
@@ -235,7 +240,7 @@ static int follow_exec(int fd, pid_t p1, pid_t *ret_pid, bool *ret_in_child, str
 		r = tn_sync_recv(fd, &m);
 		if (r < 0)
 			break;
-		r = follow_one(fd, &m, p1, ret_pid, ret_in_child, err);
+		r = follow_one(fd, &m, ctx, s, p1, ret_pid, ret_in_child, err);
 		if (r < 0)
 			break;
 	}
@@ -279,7 +284,7 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	}
 	/* Only the stages may hold the other end: R sees EOF when P2 exec's. */
 	child_fd = safe_close(child_fd);
-	r = follow_exec(fd, p1, ret_pid, ret_in_child, err);
+	r = follow_exec(fd, ctx, s, p1, ret_pid, ret_in_child, err);
 	if (r < 0 && *ret_pid > 0 && foreground)
 		(void)RETRY_EINTR(waitpid(*ret_pid, NULL, 0));
 	return r;
@@ -551,13 +556,14 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
 	_cleanup_(tn_seccomp_bpf_done) struct tn_seccomp_bpf bpf = { 0 };
 	_cleanup_(tn_state_done) struct tn_state s = { 0 };
-	_cleanup_close_ int console_fd = -1;
+	_cleanup_close_ int console_fd = -1, agent_fd = -1;
 	struct tn_init_ctx ctx = { .cfg = &cfg,
 				   .o = &copts,
 				   .fifo_fd = -1,
 				   .proc_fd = -1,
 				   .rootfs_fd = -1,
-				   .console_fd = -1 };
+				   .console_fd = -1,
+				   .seccomp_agent_fd = -1 };
 	int r;
 
 	*ret_in_child = false;
@@ -588,6 +594,10 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 		return r;
 	ctx.console_fd = console_fd;
 	ctx.console_relayed = !o->console_socket;
+	r = tn_seccomp_agent_connect(cfg.seccomp, &agent_fd, err);
+	if (r < 0)
+		return r;
+	ctx.seccomp_agent_fd = agent_fd;
 	r = launch_exec(&ctx, &s, !o->detach, ret_pid, ret_in_child, err);
 	if (r == -EACCES && s.status == TN_STATUS_CREATED && !*ret_in_child && geteuid() != 0)
 		return not_started(o, err);

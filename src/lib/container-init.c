@@ -312,6 +312,7 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	if (r < 0)
 		return tn_error_errno(err, -r,
 				      "no word from tenant after the container's init was made");
+	ctx->seccomp_state = TAKE_PTR(m.state); /* with SCMP_ACT_NOTIFY (container-seccomp.h) */
 	/* The host's /proc, while it is still there: the fifo is reopened through it. */
 	ctx->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->proc_fd < 0)

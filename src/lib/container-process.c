@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "container-process.h"
+#include "container-seccomp.h"
 #include "container-tty.h"
 #include "oci-state.h"
 #include "rootless.h"
@@ -447,8 +448,12 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 					      tn_cap_name(cap));
 	/* As runc: without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes on before the
 	 * capabilities are dropped; with it, last, right before exec. */
-	if (ctx->seccomp && !p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
-		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
+	if (ctx->seccomp && !p->no_new_privileges) {
+		r = tn_seccomp_install(ctx->seccomp, &ctx->seccomp_agent_fd, ctx->seccomp_state,
+				       err);
+		if (r < 0)
+			return r;
+	}
 	/* Before the user changes: the container's root can read its /etc/passwd. */
 	r = env_for_exec(p, &env);
 	if (r < 0)
@@ -474,8 +479,12 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 		fcntl((int)fd, F_SETFD, 0);
 	syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
 	signals_default();
-	if (ctx->seccomp && p->no_new_privileges && (r = tn_seccomp_load(ctx->seccomp)) < 0)
-		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
+	if (ctx->seccomp && p->no_new_privileges) {
+		r = tn_seccomp_install(ctx->seccomp, &ctx->seccomp_agent_fd, ctx->seccomp_state,
+				       err);
+		if (r < 0)
+			return r;
+	}
 	execve(exec_path, p->args, env);
 	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
 }

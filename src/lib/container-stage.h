@@ -31,6 +31,8 @@ struct tn_init_ctx {
 	bool send_sources;    /* R sends the bind sources it opens after SETUP (P1 receives) */
 	struct tn_mount_sources sources;      /* P1, for P2: what R sent (container-sources.h) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
+	int seccomp_agent_fd; /* connected to listenerPath when the filter notifies, or -1 */
+	char *seccomp_state;  /* P2: the process state for that agent, from R's GO */
 	char *state_json; /* P2: the state R sent, for createContainer and startContainer hooks */
 	struct tn_cgroup_at cgroup; /* exec: the container's cgroup, joined by the new process */
 	char *const

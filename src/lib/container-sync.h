@@ -7,10 +7,12 @@
  *	create:	P1: SETUP    R: GO	maps written, P1 in the container's cgroup; before GO,
  *				with a user namespace, the bind sources R opened
  *				(container-sources.h: raw records, fds attached)
- *		P1: PID      R: GO	init's PID (P1 exits); only then does init (P2) go on
+ *		P1: PID      R: GO	init's PID (P1 exits); only then does init (P2) go on;
+ *				with SCMP_ACT_NOTIFY the GO carries the process state for
+ *				the seccomp agent (container-seccomp.h)
  *		P2: HOOKS    R: GO+state	prestart and createRuntime run (when there are hooks)
  *		P2: READY or ERROR
- *	exec:	P1: PID      R: GO	P2's PID; then P2 exec's (EOF) or says ERROR
+ *	exec:	P1: PID      R: GO	P2's PID (GO as above); then P2 exec's (EOF) or says ERROR
  *
  * A stage that fails says ERROR with its message and hint, of any length, and exits; R turns it
  * into the error the user sees. A stage that finds R gone exits quietly: R has said why.
@@ -40,7 +42,8 @@ struct tn_sync_msg {
 	uint64_t userns; /* with PID from create's P1: the inode of init's user namespace */
 	char *message;	 /* with ERROR (NULL: none) */
 	char *hint;	 /* with ERROR (NULL: none) */
-	char *state;	 /* with GO after HOOKS: the container's state as JSON, for P2's hooks */
+	char *state;	 /* with GO after HOOKS: the container's state as JSON, for P2's hooks;
+			  * with GO after PID: the seccomp agent's process state, or NULL */
 };
 
 void tn_sync_msg_done(struct tn_sync_msg *m);

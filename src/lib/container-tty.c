@@ -15,22 +15,17 @@
 #include <termios.h>
 
 #include "container-tty.h"
+#include "sock.h"
 #include "banned.h"
 
 int tn_console_connect(const char *path, int *ret, struct tn_error **err)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	int r = tn_unix_connect(path, ret);
 
-	if (strlen(path) >= sizeof(addr.sun_path))
+	if (r == -ENAMETOOLONG)
 		return tn_error_set(err, ENAMETOOLONG, "--console-socket %s: the path is too long",
 				    path);
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return tn_error_errno(err, errno, "cannot connect to --console-socket %s", path);
-	*ret = TAKE_FD(fd);
-	return 0;
+	return r < 0 ? tn_error_errno(err, -r, "cannot connect to --console-socket %s", path) : 0;
 }
 
 int tn_console_refuse_no_host(struct tn_error **err)
@@ -67,33 +62,17 @@ int tn_console_refuse_detached(struct tn_error **err)
 			     "process.terminal to false");
 }
 
-static int send_fd(int sock, int fd, const char *name)
-{
-	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen(name) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 ? negative_errno() : 0;
-}
-
 /* The slave given to the process's user, the master sent to --console-socket. */
 static int hand_over(struct tn_init_ctx *ctx, int master, int slave, struct tn_error **err)
 {
 	const struct tn_oci_process *p = &ctx->cfg->process;
+	int r;
 
 	if (fchown(slave, p->uid, p->gid) < 0 && errno != EINVAL)
 		return tn_error_errno(err, errno,
 				      "process.terminal: cannot give the terminal to %u", p->uid);
-	if (send_fd(ctx->console_fd, master, "/dev/ptmx") < 0)
-		return tn_error_errno(err, errno, "cannot send the terminal to --console-socket");
-	return 0;
+	r = tn_send_fd(ctx->console_fd, master, "/dev/ptmx", strlen("/dev/ptmx"));
+	return r < 0 ? tn_error_errno(err, -r, "cannot send the terminal to --console-socket") : 0;
 }
 
 void tn_container_stdio_owner(const struct tn_oci_process *p, bool pipes_only)

@@ -29,12 +29,14 @@ static const struct {
 	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(EPERM) },
 	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW },
 	{ "SCMP_ACT_LOG", SCMP_ACT_LOG },
+	{ "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY },
 };
 
 const char *const tn_seccomp_action_names[] = {
 	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
 	"SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",	  "SCMP_ACT_TRACE",
-	"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",	  NULL,
+	"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",	  "SCMP_ACT_NOTIFY",
+	NULL,
 };
 
 static const struct {
@@ -86,10 +88,6 @@ static int parse_action(const struct tn_cfg *c, const struct tn_json_value *o, c
 	r = tn_cfg_int(c, o, errno_key, p, false, 0, 4095, &ret_errno);
 	if (r < 0)
 		return r;
-	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return tn_cfg_fail(
-			c, tn_json_get(o, key), path,
-			"SCMP_ACT_NOTIFY is not supported by tenant (no seccomp listener)");
 	for (size_t i = 0; i < ELEMENTSOF(actions); i++)
 		if (strcmp(name, actions[i].name) == 0) {
 			*ret = actions[i].action;
@@ -137,6 +135,29 @@ static int parse_arg(const struct tn_cfg *c, const struct tn_json_value *o, cons
 	return tn_cfg_fail(c, tn_json_get(o, "op"), p, "unknown operator \"%s\"", op);
 }
 
+/*
+ * The container's process hands the listener to the agent itself, right after loading the
+ * filter (sendmsg), and tenant's init writes its errors (write): a notification for either would
+ * wait for an agent that has no listener yet. runc refuses write for the same reason.
+ */
+static int check_notify(const struct tn_cfg *c, const struct tn_json_value *o, const char *path,
+			const struct tn_seccomp_rule *rule)
+{
+	static const char *const needed[] = { "write", "sendmsg" };
+
+	if (rule->action != SCMP_ACT_NOTIFY)
+		return 0;
+	for (size_t i = 0; i < rule->n_names; i++)
+		for (size_t k = 0; k < ELEMENTSOF(needed); k++)
+			if (strcmp(rule->names[i], needed[k]) == 0)
+				return tn_cfg_fail(c, tn_json_get(o, "names"), path,
+						   "SCMP_ACT_NOTIFY cannot be used for the %s "
+						   "syscall: tenant needs it to hand the listener "
+						   "to the agent",
+						   needed[k]);
+	return 0;
+}
+
 static int parse_rule(const struct tn_cfg *c, const struct tn_json_value *o, size_t i,
 		      struct tn_seccomp_rule *rule)
 {
@@ -156,6 +177,9 @@ static int parse_rule(const struct tn_cfg *c, const struct tn_json_value *o, siz
 		return tn_cfg_fail(c, o, p, "missing or empty (it is required)");
 	snprintf(p, sizeof(p), "%s.action", path);
 	r = parse_action(c, o, "action", "errnoRet", p, &rule->action);
+	if (r < 0)
+		return r;
+	r = check_notify(c, o, path, rule);
 	if (r < 0)
 		return r;
 	snprintf(p, sizeof(p), "%s.args", path);
@@ -253,6 +277,32 @@ static int parse_rules(const struct tn_cfg *c, const struct tn_json_value *o, st
 	return 0;
 }
 
+/* listenerPath and listenerMetadata: the agent that SCMP_ACT_NOTIFY rules need. */
+static int parse_listener(const struct tn_cfg *c, const struct tn_json_value *o,
+			  struct tn_seccomp *s)
+{
+	const struct tn_json_value *path = tn_json_get(o, "listenerPath");
+	int r = tn_cfg_string(c, o, "listenerPath", "linux.seccomp.listenerPath", false,
+			      &s->listener_path);
+
+	if (r < 0)
+		return r;
+	r = tn_cfg_string(c, o, "listenerMetadata", "linux.seccomp.listenerMetadata", false,
+			  &s->listener_metadata);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->n_rules; i++)
+		s->notifies |= s->rules[i].action == SCMP_ACT_NOTIFY;
+	if (s->listener_path && s->listener_path[0] && s->listener_path[0] != '/')
+		return tn_cfg_fail(c, path, "linux.seccomp.listenerPath",
+				   "\"%s\" is not an absolute path (the agent's socket)",
+				   s->listener_path);
+	if (s->notifies && !(s->listener_path && s->listener_path[0]))
+		return tn_cfg_fail(c, path ? path : o, "linux.seccomp.listenerPath",
+				   "SCMP_ACT_NOTIFY needs the path of the seccomp agent's socket");
+	return 0;
+}
+
 int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
 		     struct tn_seccomp **ret)
 {
@@ -264,9 +314,6 @@ int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
 		return r;
 	if (!o)
 		return 0;
-	if (tn_json_get(o, "listenerPath"))
-		return tn_cfg_fail(c, tn_json_get(o, "listenerPath"), "linux.seccomp.listenerPath",
-				   "seccomp notification listeners are not supported by tenant");
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -274,6 +321,10 @@ int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
 			 &s->default_action);
 	if (r < 0)
 		return r;
+	if (s->default_action == SCMP_ACT_NOTIFY)
+		return tn_cfg_fail(c, tn_json_get(o, "defaultAction"), "linux.seccomp.defaultAction",
+				   "SCMP_ACT_NOTIFY cannot be the default action: the write and "
+				   "sendmsg that hand the listener to the agent would wait for it");
 	r = parse_archs(c, o, s);
 	if (r < 0)
 		return r;
@@ -281,6 +332,9 @@ int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
 	if (r < 0)
 		return r;
 	r = parse_rules(c, o, s);
+	if (r < 0)
+		return r;
+	r = parse_listener(c, o, s);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(s);
@@ -292,6 +346,8 @@ void tn_seccomp_free(struct tn_seccomp *s)
 	if (!s)
 		return;
 	tn_strv_free(s->archs);
+	free(s->listener_path);
+	free(s->listener_metadata);
 	for (size_t i = 0; i < s->n_rules; i++) {
 		tn_strv_free(s->rules[i].names);
 		free(s->rules[i].args);
@@ -396,6 +452,8 @@ int tn_seccomp_compile(const struct tn_seccomp *s, struct tn_seccomp_bpf *ret,
 	int r;
 
 	*ret = (struct tn_seccomp_bpf){ .flags = s->flags };
+	if (s->notifies)
+		ret->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	if (!ctx)
 		return tn_error_set(err, EINVAL,
 				    "linux.seccomp: libseccomp refused the default action");
@@ -431,6 +489,7 @@ void tn_seccomp_bpf_done(struct tn_seccomp_bpf *b)
 int tn_seccomp_load(const struct tn_seccomp_bpf *b)
 {
 	struct sock_fprog prog = { .filter = b->insns };
+	int r;
 
 	if (!b->insns)
 		return 0;
@@ -438,7 +497,6 @@ int tn_seccomp_load(const struct tn_seccomp_bpf *b)
 	if (b->len > BPF_MAXINSNS)
 		return -EINVAL;
 	prog.len = (unsigned short)b->len;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, b->flags, &prog) < 0)
-		return negative_errno();
-	return 0;
+	r = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, b->flags, &prog);
+	return r < 0 ? negative_errno() : r;
 }

@@ -5,8 +5,8 @@
  * loaded by the container's init just before exec.
  *
  * Syscall names that this libseccomp does not know are skipped, as runc and crun do (profiles
- * list syscalls of newer kernels); unsupported features (notification listeners,
- * SCMP_ACT_NOTIFY) are refused by name.
+ * list syscalls of newer kernels). SCMP_ACT_NOTIFY rules get a listener, which the container's
+ * process hands to the agent at listenerPath (container-seccomp.h).
  */
 #pragma once
 
@@ -40,6 +40,9 @@ struct tn_seccomp {
 	unsigned flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 	struct tn_seccomp_rule *rules;
 	size_t n_rules;
+	char *listener_path;	 /* listenerPath: the agent's socket, or NULL */
+	char *listener_metadata; /* listenerMetadata, or NULL */
+	bool notifies;		 /* a rule is SCMP_ACT_NOTIFY (then listener_path is set) */
 };
 
 /* The compiled filter, ready for seccomp(SECCOMP_SET_MODE_FILTER, flags, ...). */
@@ -59,7 +62,8 @@ int tn_seccomp_compile(const struct tn_seccomp *s, struct tn_seccomp_bpf *ret,
 		       struct tn_error **err);
 void tn_seccomp_bpf_done(struct tn_seccomp_bpf *b);
 
-/* In the container, right before exec. */
+/* In the container, right before exec: 0, or the listener's fd (O_CLOEXEC) when the filter has
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER, or -errno. */
 int tn_seccomp_load(const struct tn_seccomp_bpf *b);
 
 /* For `features`: the names this build accepts. */

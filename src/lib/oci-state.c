@@ -63,6 +63,17 @@ char *tn_state_dir(const char *root, const char *id)
 	return asprintf(&p, "%s/%s", root, id) < 0 ? NULL : p;
 }
 
+void tn_state_write_annotations(struct tn_json *j, const struct tn_state *s, bool always)
+{
+	if (!always && s->n_annotations == 0)
+		return;
+	tn_json_key(j, "annotations");
+	tn_json_begin_object(j);
+	for (size_t i = 0; i < s->n_annotations; i++)
+		tn_json_kv_string(j, s->annotations[2 * i], s->annotations[2 * i + 1]);
+	tn_json_end_object(j);
+}
+
 static void write_common(struct tn_json *j, const struct tn_state *s)
 {
 	tn_json_kv_string(j, "id", s->id);
@@ -71,11 +82,7 @@ static void write_common(struct tn_json *j, const struct tn_state *s)
 	tn_json_kv_string(j, "rootfs", s->rootfs ? s->rootfs : "");
 	tn_json_kv_string(j, "created", s->created);
 	tn_json_kv_u64(j, "owner", s->owner);
-	tn_json_key(j, "annotations");
-	tn_json_begin_object(j);
-	for (size_t i = 0; i < s->n_annotations; i++)
-		tn_json_kv_string(j, s->annotations[2 * i], s->annotations[2 * i + 1]);
-	tn_json_end_object(j);
+	tn_state_write_annotations(j, s, true);
 }
 
 /* state.json's text, as tn_state_save writes it. */
@@ -146,19 +153,26 @@ int tn_state_to_json(const struct tn_state *s, const char *oci_version, char **r
 	tn_json_kv_string(&j, "created", s->created);
 	tn_state_owner_name(s->owner, owner, sizeof(owner));
 	tn_json_kv_string(&j, "owner", owner);
-	if (s->n_annotations > 0) { /* as runc: no key without annotations */
-		tn_json_key(&j, "annotations");
-		tn_json_begin_object(&j);
-		for (size_t i = 0; i < s->n_annotations; i++)
-			tn_json_kv_string(&j, s->annotations[2 * i], s->annotations[2 * i + 1]);
-		tn_json_end_object(&j);
-	}
+	tn_state_write_annotations(&j, s, false); /* as runc: no key without annotations */
 	tn_json_end_object(&j);
 	r = tn_json_finish(&j);
 	if (r < 0)
 		return r;
 	*ret = tn_buf_steal(&b);
 	return 0;
+}
+
+void tn_state_write_hook(struct tn_json *j, const struct tn_state *s, const char *oci_version)
+{
+	tn_json_begin_object(j);
+	tn_json_kv_string(j, "ociVersion", oci_version);
+	tn_json_kv_string(j, "id", s->id);
+	tn_json_kv_string(j, "status", tn_status_name(s->status));
+	if (s->status != TN_STATUS_STOPPED && s->pid > 0)
+		tn_json_kv_u64(j, "pid", (uint64_t)s->pid);
+	tn_json_kv_string(j, "bundle", s->bundle);
+	tn_state_write_annotations(j, s, false);
+	tn_json_end_object(j);
 }
 
 int tn_state_to_hook_json(const struct tn_state *s, const char *oci_version, char **ret)
@@ -168,21 +182,7 @@ int tn_state_to_hook_json(const struct tn_state *s, const char *oci_version, cha
 	int r;
 
 	tn_json_init(&j, &b, false);
-	tn_json_begin_object(&j);
-	tn_json_kv_string(&j, "ociVersion", oci_version);
-	tn_json_kv_string(&j, "id", s->id);
-	tn_json_kv_string(&j, "status", tn_status_name(s->status));
-	if (s->status != TN_STATUS_STOPPED && s->pid > 0)
-		tn_json_kv_u64(&j, "pid", (uint64_t)s->pid);
-	tn_json_kv_string(&j, "bundle", s->bundle);
-	if (s->n_annotations) {
-		tn_json_key(&j, "annotations");
-		tn_json_begin_object(&j);
-		for (size_t i = 0; i < s->n_annotations; i++)
-			tn_json_kv_string(&j, s->annotations[2 * i], s->annotations[2 * i + 1]);
-		tn_json_end_object(&j);
-	}
-	tn_json_end_object(&j);
+	tn_state_write_hook(&j, s, oci_version);
 	r = tn_json_finish(&j);
 	if (r < 0)
 		return r;

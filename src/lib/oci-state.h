@@ -14,6 +14,7 @@
 
 #include "cgroup.h"
 #include "error.h"
+#include "json-writer.h"
 
 #define TN_STATE_FILE  "state.json"
 #define TN_EXEC_FIFO   "exec.fifo"
@@ -88,6 +89,10 @@ void tn_state_owner_name(uid_t uid, char *buf, size_t size);
 /* The state a hook reads on stdin: runtime-spec's state (runtime.md#state) with runc's fields,
  * ociVersion, id, status, pid (when there is one), bundle, annotations (when there are any). */
 int tn_state_to_hook_json(const struct tn_state *s, const char *oci_version, char **ret);
+/* "annotations" with its object; with `always` false, nothing when there are none (runc). */
+void tn_state_write_annotations(struct tn_json *j, const struct tn_state *s, bool always);
+/* The same object, as the next value of `j` (seccomp's container process state embeds it). */
+void tn_state_write_hook(struct tn_json *j, const struct tn_state *s, const char *oci_version);
 
 /* --pid-file of create, run and exec: the PID, written atomically. */
 int tn_write_pid_file(const char *path, pid_t pid, struct tn_error **err);

@@ -439,13 +439,17 @@ assert_clean() {
 
 @test "seccomp: what is not supported is refused by name, before anything exists" {
 	cp "$B/config.json" "$B/good.json"
-	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_NOTIFY"}'
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": "/run/x.sock"}'
 	run -1 tnr create --bundle "$B" sc3
-	assert_contains "$output" "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported"
+	assert_contains "$output" "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action"
 	cp "$B/good.json" "$B/config.json"
-	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/x.sock"}'
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
 	run -1 tnr create --bundle "$B" sc3
-	assert_contains "$output" "linux.seccomp.listenerPath: seccomp notification listeners are not supported"
+	assert_contains "$output" "linux.seccomp.listenerPath: SCMP_ACT_NOTIFY needs the path of the seccomp agent's socket"
+	cp "$B/good.json" "$B/config.json"
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/x.sock", "syscalls": [{"names": ["sendmsg"], "action": "SCMP_ACT_NOTIFY"}]}'
+	run -1 tnr create --bundle "$B" sc3
+	assert_contains "$output" "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY cannot be used for the sendmsg syscall"
 	cp "$B/good.json" "$B/config.json"
 	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_VAX"]}'
 	run -1 tnr create --bundle "$B" sc3

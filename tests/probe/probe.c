@@ -17,6 +17,7 @@
  *	cwd                 the working directory
  *	umask               the umask, in octal
  *	mkdir DIR [MODE]    make a directory (MODE in octal, default 755)
+ *	chmod PATH MODE     change PATH's mode (octal)
  *	forks N             fork N children that wait; print "forked K" (K <= N), end them
  *	mknod PATH MAJ MIN  make a character device node
  *	readlink PATH       the target of a symlink (/proc/self/ns/net...)
@@ -355,6 +356,13 @@ static int run(char **args, int n)
 				mode = mode * 8 + (mode_t)(*d - '0');
 		}
 		return mkdir(args[1], mode) < 0 ? fail("mkdir", args[1]) : 0;
+	}
+	if (strcmp(c, "chmod") == 0 && n == 3) {
+		mode_t mode = 0;
+
+		for (const char *d = args[2]; *d >= '0' && *d <= '7'; d++)
+			mode = mode * 8 + (mode_t)(*d - '0');
+		return chmod(args[1], mode) < 0 ? fail("chmod", args[1]) : 0;
 	}
 	if (strcmp(c, "mknod") == 0 && n == 4)
 		return mknod(args[1], S_IFCHR | 0666,

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "macro.h"
+#include "sock.h"
+#include "banned.h"
+
+int tn_unix_connect(const char *path, int *ret)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+	_cleanup_close_ int fd = -1;
+
+	if (len >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(addr.sun_path, path, len + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return negative_errno();
+	if (RETRY_EINTR(connect(fd, (struct sockaddr *)&addr, sizeof(addr))) < 0)
+		return negative_errno();
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+int tn_send_fd(int sock, int fd, const void *data, size_t len)
+{
+	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	ssize_t n;
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	n = RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL));
+	if (n < 0)
+		return negative_errno();
+	return (size_t)n == len ? 0 : -EIO;
+}
