@@ -31,7 +31,7 @@ setup() {
 	observe "$B" cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes
 	# Names of this run alone: what other suites leave in the hierarchies is never ours.
 	N=cgv$$
-	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+	MOUNTS_BEFORE=$(host_mounts)
 	PARENTS_BEFORE=$(ls -d /sys/fs/cgroup/*/tenant 2>/dev/null || true)
 }
 
@@ -94,7 +94,7 @@ same_as_runc() {
 assert_clean() {
 	assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
 	assert_eq "$(ls -A "$RSTATE" 2>/dev/null)" ""
-	assert_eq "$(wc -l </proc/self/mountinfo)" "$MOUNTS_BEFORE"
+	assert_eq "$(host_mounts)" "$MOUNTS_BEFORE"
 	assert_eq "$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$N*" 2>/dev/null)" ""
 	assert_eq "$(ls -d /sys/fs/cgroup/*/tenant 2>/dev/null || true)" "$PARENTS_BEFORE"
 }

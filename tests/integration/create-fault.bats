@@ -45,7 +45,7 @@ setup() {
 	chown 1000:1000 "$B/rootfs/home/u"
 	config "$B" '.root.readonly = false'
 	chmod 755 "$B"
-	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+	MOUNTS_BEFORE=$(host_mounts)
 }
 
 teardown() {
@@ -76,7 +76,7 @@ assert_nothing_of() {
 	run pgrep -f "init sleep $mark"
 	assert_eq "$output" ""
 	assert_eq "$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$id" 2>/dev/null)" ""
-	assert_eq "$(wc -l </proc/self/mountinfo)" "$MOUNTS_BEFORE"
+	assert_eq "$(host_mounts)" "$MOUNTS_BEFORE"
 	[ ! -e "$BATS_TEST_TMPDIR/pid" ]
 }
 

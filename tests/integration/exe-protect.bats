@@ -32,7 +32,7 @@ setup() {
 	make_bundle "$B"
 	attack_bundle "$B"
 	PIDS=()
-	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+	MOUNTS_BEFORE=$(host_mounts)
 }
 
 teardown() {
@@ -130,7 +130,7 @@ assert_clean() {
 	local p
 	assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
 	[ -z "${USTATE:-}" ] || assert_eq "$(ls -A "$USTATE" 2>/dev/null)" ""
-	assert_eq "$(wc -l </proc/self/mountinfo)" "$MOUNTS_BEFORE"
+	assert_eq "$(host_mounts)" "$MOUNTS_BEFORE"
 	assert_eq "$(pgrep -f "$PUBLIC|${UWORK:-/nonexistent}" || true)" ""
 	for p in "${PIDS[@]}"; do
 		wait_gone "$p"

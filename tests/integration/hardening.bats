@@ -26,7 +26,7 @@ setup() {
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 3000000, "size": 65536}]'
 	chown -R 3000000:3000000 "$B/rootfs"
-	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+	MOUNTS_BEFORE=$(host_mounts)
 }
 
 teardown() {
@@ -43,7 +43,7 @@ tnr() {
 
 assert_clean() {
 	assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
-	assert_eq "$(wc -l </proc/self/mountinfo)" "$MOUNTS_BEFORE"
+	assert_eq "$(host_mounts)" "$MOUNTS_BEFORE"
 }
 
 # ---- hostile input ----

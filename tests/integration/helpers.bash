@@ -107,6 +107,13 @@ remove_user_bin() {
 	rm -f "$rec"
 }
 
+# The host's mount points, one a line: what a test compares before and after to find a leaked
+# mount. Without /mnt/sandboxing: the machine's own tool mount, made and removed meanwhile by
+# the environment the tests run in, not by tenant.
+host_mounts() {
+	awk '$5 !~ "^/mnt/sandboxing(/|$)" { print $5 }' /proc/self/mountinfo
+}
+
 # Fail with both sides shown.
 assert_eq() {
 	if [ "$1" != "$2" ]; then

@@ -14,7 +14,7 @@ setup() {
 	chmod 755 "$PUBLIC"
 	B=$PUBLIC/bundle
 	make_bundle "$B"
-	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+	MOUNTS_BEFORE=$(host_mounts)
 }
 
 teardown() {
@@ -33,7 +33,7 @@ tnr() {
 # Nothing of a container may remain: no state entry, no mount.
 assert_clean() {
 	assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
-	assert_eq "$(wc -l </proc/self/mountinfo)" "$MOUNTS_BEFORE"
+	assert_eq "$(host_mounts)" "$MOUNTS_BEFORE"
 }
 
 @test "spec: writes runc's default config.json and never overwrites one" {

@@ -37,7 +37,7 @@ setup() {
 	T=$(mktemp -d /tmp/tenant-trust.XXXXXX)
 	chmod 755 "$T"
 	STATE=$T/state
-	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+	MOUNTS_BEFORE=$(host_mounts)
 }
 
 teardown() {
