@@ -97,6 +97,20 @@ sanitizer_reports() {
 	return $any
 }
 
+# The host's device nodes as the suites found them: a runtime (tenant, or runc and crun run
+# beside it) that hands its stdio to the container's user must never chown the host's own.
+dev_nodes() {
+	stat -c '%n %u:%g %a' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty
+}
+DEV_BEFORE=$(dev_nodes)
+dev_nodes_unchanged() {
+	local now
+	now=$(dev_nodes)
+	[ "$now" = "$DEV_BEFORE" ] && grep -qx '/dev/null 0:0 666' <<<"$now" && return 0
+	printf 'before:\n%s\nafter:\n%s\n' "$DEV_BEFORE" "$now"
+	return 1
+}
+
 mkdir -p "$LOGS"
 rm -rf "$LOGS"/*
 # The sanitizer tree is built with clang: its UBSan honours log_path (GCC 12's does not), and a
@@ -167,6 +181,7 @@ for t in subid idmap config state; do
 	check "fuzz $t for ${FUZZ_SECONDS} s under ASan + UBSan" fuzz_result "$t"
 done
 
+check "the host's /dev/null, /dev/zero... kept their owner and mode" dev_nodes_unchanged
 check "clang-format" tests/style/format.sh
 check "banned.h is the last include of every .c" tests/style/banned-last.sh
 check "source files under 1000 lines" tests/style/file-length.sh
