@@ -164,6 +164,9 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 			    "%s.damaged, and a new one was built from the user namespaces that run",
 			    reg ? reg : "", reg ? reg : "");
 	}
+	if (c->cgroup_busy) /* runc 1.1's words: containerd and CRI-O users know them */
+		tn_cli_warn(cli, "container's cgroup is not empty: %zu process(es) found",
+			    c->cgroup_busy);
 	if (c->warning) {
 		tn_cli_warn(cli, "%s", c->warning->message);
 		if (c->warning->hint)

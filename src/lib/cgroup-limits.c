@@ -460,7 +460,9 @@ int tn_cgroup_refuse_unified_v1(const struct tn_resources *res, struct tn_error 
 
 	if (res->n_unified == 0)
 		return 0;
-	r = tn_error_set(err, EINVAL, "linux.resources.unified: cannot be used on cgroup v1");
+	r = tn_error_set(
+		err, EINVAL,
+		"invalid configuration: linux.resources.unified cannot be used on cgroup v1");
 	return tn_error_hint(err, r,
 			     "give the limits in their v1 form (linux.resources.memory, cpu...) "
 			     "on this host");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sub-cgroups for exec --cgroup (cgroup-sub.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -68,9 +69,8 @@ static int check_controllers(const struct tn_cgroup_hiers *h, const char *v, siz
 		for (size_t k = 0; k < h->n && !known; k++)
 			known = names_hier(c, n, &h->v[k]);
 		if (n > 0 && !known)
-			return tn_error_set(err, EINVAL,
-					    "--cgroup: '%s': unknown controller '%.*s'", v, (int)n,
-					    c);
+			return tn_error_set(err, EINVAL, "--cgroup %s: unknown controller %.*s", v,
+					    (int)n, c);
 		c += n + 1;
 	}
 	return 0;
@@ -102,8 +102,9 @@ int tn_cgroup_subs_check(char *const *subs, struct tn_error **err)
 					    subs[i]);
 		if (escapes(path))
 			return tn_error_set(err, EINVAL,
-					    "--cgroup: '%s' is not a sub-cgroup of the container's",
-					    subs[i]);
+					    "--cgroup: %s is not a sub cgroup path (of the "
+					    "container's cgroup)",
+					    path);
 		r = colon ? check_controllers(&h, subs[i], (size_t)(colon - subs[i]), err) : 0;
 		if (r < 0)
 			return r;
@@ -144,8 +145,15 @@ int tn_cgroup_join_subs(const struct tn_cgroup_at *at, char *const *subs, pid_t 
 			     sub ? sub : "") >= (int)sizeof(dir))
 			return -ENAMETOOLONG;
 		r = join_one(dir, pid);
-		if (r < 0)
-			return tn_error_errno(err, -r, "cannot join cgroup %s", dir);
+		if (r < 0) { /* runc's words (Go's lower case), which engines and tests look for */
+			char why[128];
+
+			snprintf(why, sizeof(why), "%s", strerror(-r));
+			why[0] = (char)tolower((unsigned char)why[0]);
+			return tn_error_set(err, -r,
+					    "adding pid %d to cgroups: write %s/cgroup.procs: %s",
+					    (int)pid, dir, why);
+		}
 	}
 	return 0;
 }

@@ -459,16 +459,14 @@ int tn_cgroup_pids(const struct tn_cgroup_at *at, pid_t **ret, size_t *ret_n)
 	return procs(&h, ret, ret_n);
 }
 
-/* A cgroup given by linux.cgroupsPath may exist: not while something runs in it. */
-static int check_unused(const struct tn_cgroup_hiers *h, const char *path, struct tn_error **err)
+/* How many processes run in a cgroup linux.cgroupsPath names already (runc 1.1 warns, and
+ * shares it). */
+static size_t count_procs(const struct tn_cgroup_hiers *h)
 {
 	_cleanup_free_ pid_t *busy = NULL;
 	size_t n = 0;
 
-	if (procs(h, &busy, &n) < 0 || n == 0)
-		return 0;
-	return tn_error_set(err, EBUSY, "cgroup %s is in use by %zu process%s", path, n,
-			    n == 1 ? "" : "es");
+	return procs(h, &busy, &n) < 0 ? 0 : n;
 }
 
 /* A cgroup given by linux.cgroupsPath may exist: not frozen, or the container would hang in
@@ -488,7 +486,7 @@ static int check_thawed(const struct tn_cgroup_hiers *h, const char *path, struc
 		   strncmp(state, "THAWED", 6) == 0) {
 		return 0;
 	}
-	r = tn_error_set(err, EBUSY, "cgroup %s is frozen", path);
+	r = tn_error_set(err, EBUSY, "container's cgroup unexpectedly frozen: %s", path);
 	return tn_error_hint(err, r, "thaw it (%s/%s), or give another linux.cgroupsPath", dir,
 			     h->layout == TN_CGROUP_V2 ? "cgroup.freeze: 0"
 						       : "freezer.state: THAWED");
@@ -570,7 +568,7 @@ static int refuse_limits(const char *path, const struct tn_resources *res, struc
 }
 
 int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_resources *res,
-		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used,
+		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used, size_t *ret_busy,
 		    struct tn_error **err)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
@@ -582,9 +580,7 @@ int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_re
 		return tn_error_errno(err, -r, "cannot read the cgroup hierarchies");
 	if (h.layout == TN_CGROUP_NONE)
 		return 0;
-	r = check_unused(&h, path, err);
-	if (r < 0)
-		return r;
+	*ret_busy = count_procs(&h);
 	r = check_thawed(&h, path, err);
 	if (r < 0)
 		return r;

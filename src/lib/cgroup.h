@@ -188,9 +188,11 @@ void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d);
  * set only on success; it stays false when `rootless` and the caller may create none: nothing
  * is done, not an error unless linux.resources has limits (as runc). The caller passes
  * rootless false for a cgroupsPath of the config's: one it cannot make fails (as runc).
+ * A frozen cgroup is refused; one that has processes already is shared, their number in
+ * *ret_busy (runc 1.1 warns).
  */
 int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_resources *res,
-		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used,
+		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used, size_t *ret_busy,
 		    struct tn_error **err);
 /* Apply limits to an existing cgroup (`update`). */
 int tn_cgroup_apply(const struct tn_cgroup_at *at, const struct tn_resources *res,

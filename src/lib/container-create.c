@@ -204,7 +204,7 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 				    &p->cfg.resources,
 				    tn_rootless() &&
 					    !(p->cfg.cgroups_path && p->cfg.cgroups_path[0]),
-				    &p->cgroup_made, &p->cgroup_used, err);
+				    &p->cgroup_made, &p->cgroup_used, &p->cgroup_busy, err);
 		if (r < 0)
 			return r;
 	}
@@ -683,6 +683,7 @@ static void create_result(struct create_run *c, struct tn_container *ret)
 	ret->pid = c->init;
 	ret->state_dir = TAKE_PTR(c->dir);
 	ret->no_cgroup = !c->o->no_cgroup && !p->cgroup_used;
+	ret->cgroup_busy = p->cgroup_busy;
 	ret->pool_added = p->pooled && p->grant.added_pool;
 	ret->registry_recovered = p->pooled && p->grant.recovered;
 	ret->remap_added = p->remap_added.ranges;

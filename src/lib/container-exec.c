@@ -571,7 +571,7 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 	if (r < 0)
 		return r;
 	if (s.status == TN_STATUS_PAUSED && !o->ignore_paused) {
-		r = tn_error_set(err, EINVAL, "cannot exec in container '%s': it is paused", o->id);
+		r = tn_error_set(err, EINVAL, "cannot exec in a paused container '%s'", o->id);
 		return tn_error_hint(err, r, "resume it first, or pass --ignore-paused");
 	}
 	if (s.status != TN_STATUS_RUNNING && s.status != TN_STATUS_CREATED &&

@@ -26,6 +26,7 @@ struct create_plan {
 	char *cgroup;	     /* the cgroup's path (tn_cgroup_path): "/a/b", or relative "ID" */
 	char *cgroup_parent; /* relative: this process's /proc/self/cgroup (tn_cgroup_at) */
 	bool cgroup_used;    /* created and entered (not for a rootless caller without one) */
+	size_t cgroup_busy;  /* processes found in it already (shared, as runc 1.1: a warning) */
 	struct tn_cgroup_dirs cgroup_made; /* what creating it made: undone on failure */
 	char *config_path;
 	char *config_text; /* as read once: parsed, and kept in the state directory as is */

@@ -22,11 +22,11 @@ int tn_seccomp_agent_connect(const struct tn_seccomp *s, int *ret, struct tn_err
 	r = tn_unix_connect(s->listener_path, ret);
 	if (r == 0)
 		return 0;
-	r = tn_error_errno(err, -r, "failed to connect with seccomp agent at %s",
-			   s->listener_path);
-	return tn_error_hint(err, r,
-			     "linux.seccomp.listenerPath names the socket of the agent that answers "
-			     "SCMP_ACT_NOTIFY; start the agent first");
+	r = tn_error_errno(err, -r, "failed to connect with seccomp agent at %s", s->listener_path);
+	return tn_error_hint(
+		err, r,
+		"linux.seccomp.listenerPath names the socket of the agent that answers "
+		"SCMP_ACT_NOTIFY; start the agent first");
 }
 
 static int process_state(const struct tn_seccomp *s, const struct tn_state *st, pid_t pid,
@@ -80,7 +80,8 @@ int tn_seccomp_install(const struct tn_seccomp_bpf *b, int *agent_fd, const char
 		return 0;
 	listener = r;
 	if (agent < 0 || !state)
-		return tn_error_set(err, EPROTO, "linux.seccomp: a listener but no agent to hand it to");
+		return tn_error_set(err, EPROTO,
+				    "linux.seccomp: a listener but no agent to hand it to");
 	r = tn_send_fd(agent, listener, state, strlen(state));
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot send the seccomp listener to the agent");

@@ -45,6 +45,7 @@ struct tn_container {
 	pid_t pid;
 	char *state_dir;
 	bool no_cgroup;		  /* rootless, and no cgroup could be made for it (for --debug) */
+	size_t cgroup_busy;	  /* processes already in its cgroup, which it shares (warn) */
 	bool pool_added;	  /* --userns auto made the pool's ranges (say so) */
 	bool registry_recovered;  /* its registry was damaged, and rebuilt (say so) */
 	bool remap_added;	  /* --userns remap gave the remap user its ranges (say so) */

@@ -13,6 +13,7 @@
 #include "fs.h"
 #include "oci-json.h"
 #include "oci-seccomp.h"
+#include "oci-seccomp-enosys.h"
 #include "banned.h"
 
 #define ACTION_ERRNO UINT32_C(0xffffffff) /* placeholder until errnoRet is known */
@@ -477,6 +478,14 @@ int tn_seccomp_compile(const struct tn_seccomp *s, struct tn_seccomp_bpf *ret,
 	r = export(ctx, ret);
 	if (r < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot compile the filter");
+	r = tn_seccomp_enosys_stub(s, ret);
+	if (r < 0)
+		return tn_error_errno(err, -r, "linux.seccomp: cannot add the ENOSYS stub");
+	if (ret->len > BPF_MAXINSNS)
+		return tn_error_set(err, E2BIG,
+				    "linux.seccomp: the filter has %zu instructions, more than the "
+				    "kernel's %d",
+				    ret->len, BPF_MAXINSNS);
 	return 0;
 }
 

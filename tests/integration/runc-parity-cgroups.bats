@@ -147,6 +147,25 @@ block_device() {
 	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
 }
 
+@test "a cgroupsPath with processes in it already is shared, with a warning, as runc 1.1" {
+	local cg=/tenant-parity-$$-shared id rt root
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "60"]'
+	for rt in runc "$TENANT"; do
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		run -0 "$rt" --root "$root" run -d --bundle "$B" "a-$(basename "$rt")" 3>&- </dev/null
+		run -0 "$rt" --root "$root" run -d --bundle "$B" "b-$(basename "$rt")" 3>&- </dev/null
+		assert_contains "$output" "container's cgroup is not empty: 1 process(es) found"
+		# both in the one cgroup
+		for id in a b; do
+			assert_contains "$("$rt" --root "$root" exec "$id-$(basename "$rt")" /init cat /proc/self/cgroup)" ":pids:$cg"
+		done
+		"$rt" --root "$root" delete --force "b-$(basename "$rt")"
+		"$rt" --root "$root" delete --force "a-$(basename "$rt")"
+	done
+	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
+}
+
 @test "--systemd-cgroup is refused where systemd does not run, as runc; a systemd-style cgroupsPath without it is a plain name" {
 	require_v1
 	[ ! -d /run/systemd/system ] || skip "systemd runs here: runc would use it"

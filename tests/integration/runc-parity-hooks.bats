@@ -261,6 +261,30 @@ podman_profile() {
 	assert_contains "$(run_with "$TENANT" p5)" "Permission denied"
 }
 
+@test "seccomp: a syscall newer than every one the profile names fails with ENOSYS, not the default action, as runc" {
+	[ -r /usr/share/containers/seccomp.json ] || skip "no /usr/share/containers/seccomp.json"
+	# podman's profile with EPERM as its default: runc's stub (and tenant's) still says ENOSYS
+	# for a syscall beyond the profile's last (1000), which libseccomp alone would refuse
+	config "$B" --argjson s "$(podman_profile)" '.linux.seccomp = $s
+		| .linux.seccomp.defaultErrnoRet = 1 | .process.noNewPrivileges = true'
+	args "$B" syscall 1000
+	same_as_runc n0
+	assert_eq "$(run_with "$TENANT" n1)" "0
+ENOSYS"
+	# a default that allows: no stub (ENOSYS is the kernel's own answer)
+	config "$B" '.linux.seccomp.defaultAction = "SCMP_ACT_ALLOW" | .linux.seccomp.syscalls = []'
+	same_as_runc n2
+	# the profile's own refusals keep their errno: an ERRNO rule for a named syscall
+	config "$B" --argjson s "$(podman_profile)" '.linux.seccomp = $s
+		| .linux.seccomp.defaultErrnoRet = 1
+		| .linux.seccomp.syscalls |= map(.names -= ["getppid"] | select(.names | length > 0))
+		| .linux.seccomp.syscalls += [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]'
+	args "$B" syscall 110
+	same_as_runc n3
+	assert_eq "$(run_with "$TENANT" n4)" "0
+EPERM"
+}
+
 @test "seccomp: SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL, SCMP_ACT_LOG, SCMP_ACT_TRACE and flags, as runc" {
 	args "$B" mkdir /tmp/d
 	for action in SCMP_ACT_KILL_PROCESS SCMP_ACT_KILL SCMP_ACT_KILL_THREAD SCMP_ACT_LOG SCMP_ACT_TRACE SCMP_ACT_TRAP; do

@@ -149,7 +149,7 @@ exec_same() {
 	"$TENANT" --root "$STATE" pause x-t
 	exec_same ID /init id
 	run -255 "$TENANT" --root "$STATE" exec x-t /init id
-	assert_contains "$output" "it is paused"
+	assert_contains "$output" "cannot exec in a paused container"
 	assert_contains "$output" "--ignore-paused"
 	runc --root "$RSTATE" resume x-r
 	"$TENANT" --root "$STATE" resume x-t

@@ -18,6 +18,7 @@
  *	umask               the umask, in octal
  *	mkdir DIR [MODE]    make a directory (MODE in octal, default 755)
  *	chmod PATH MODE     change PATH's mode (octal)
+ *	syscall NR          make raw syscall NR without arguments: "0" or the errno's name
  *	forks N             fork N children that wait; print "forked K" (K <= N), end them
  *	mknod PATH MAJ MIN  make a character device node
  *	readlink PATH       the target of a symlink (/proc/self/ns/net...)
@@ -356,6 +357,12 @@ static int run(char **args, int n)
 				mode = mode * 8 + (mode_t)(*d - '0');
 		}
 		return mkdir(args[1], mode) < 0 ? fail("mkdir", args[1]) : 0;
+	}
+	if (strcmp(c, "syscall") == 0 && n == 2) {
+		long r = syscall(num(args[1]), 0, 0, 0, 0, 0, 0);
+
+		printf("%s\n", r >= 0 ? "0" : errno == ENOSYS ? "ENOSYS" : errno == EPERM ? "EPERM" : strerror(errno));
+		return 0;
 	}
 	if (strcmp(c, "chmod") == 0 && n == 3) {
 		mode_t mode = 0;
