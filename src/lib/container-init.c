@@ -349,21 +349,30 @@ _Noreturn static void fail_started(int r, struct tn_error *err, int status)
 	_exit(status);
 }
 
-/* After start: startContainer hooks, then the container's process. Returns only on failure. */
+/* The startContainer hooks, as runc's init runs them: right before execve, so as the process's
+ * user, with its capabilities and only its fds, under its seccomp filter. */
+static void start_hooks(struct tn_init_ctx *ctx)
+{
+	const struct tn_hook_env where = { .env = ctx->cfg->process.env };
+	struct tn_error *err = NULL;
+	int r;
+
+	if (!ctx->state_json)
+		return;
+	r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, &where, &err);
+	if (r < 0) /* exit status 1, as runc's init after a failing startContainer hook */
+		fail_started(r, err, 1);
+}
+
+/* After start: the container's process (startContainer hooks before its execve). Returns only
+ * on failure. */
 static int init_start(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err)
 {
 	int r = wait_for_start(ctx, err);
 
 	if (r < 0)
 		return r;
-	if (ctx->state_json) {
-		const struct tn_hook_env where = { .env = ctx->cfg->process.env };
-
-		r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, &where,
-				 err);
-		if (r < 0) /* exit status 1, as runc's init after a failing startContainer hook */
-			fail_started(r, err ? *err : NULL, 1);
-	}
+	ctx->before_exec = start_hooks;
 	return tn_container_exec(ctx, exec_path, err);
 }
 

@@ -485,6 +485,8 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 		if (r < 0)
 			return r;
 	}
+	if (ctx->before_exec)
+		ctx->before_exec(ctx);
 	execve(exec_path, p->args, env);
 	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
 }

@@ -34,6 +34,9 @@ struct tn_init_ctx {
 	int seccomp_agent_fd; /* connected to listenerPath when the filter notifies, or -1 */
 	char *seccomp_state;  /* P2: the process state for that agent, from R's GO */
 	char *state_json; /* P2: the state R sent, for createContainer and startContainer hooks */
+	/* P2, right before execve, as the process's user, with its capabilities, fds and filter:
+	 * create's startContainer hooks (as runc's init runs them); returns only on success. */
+	void (*before_exec)(struct tn_init_ctx *ctx);
 	struct tn_cgroup_at cgroup; /* exec: the container's cgroup, joined by the new process */
 	char *const
 		*cgroup_subs; /* exec --cgroup: its sub-cgroups to join instead (cgroup-sub.h) */

@@ -68,7 +68,8 @@ static int hand_over(struct tn_init_ctx *ctx, int master, int slave, struct tn_e
 	const struct tn_oci_process *p = &ctx->cfg->process;
 	int r;
 
-	if (fchown(slave, p->uid, p->gid) < 0 && errno != EINVAL)
+	/* The group stays devpts's (gid=5, tty, in the default config), as runc leaves it */
+	if (fchown(slave, p->uid, (gid_t)-1) < 0 && errno != EINVAL)
 		return tn_error_errno(err, errno,
 				      "process.terminal: cannot give the terminal to %u", p->uid);
 	r = tn_send_fd(ctx->console_fd, master, "/dev/ptmx", strlen("/dev/ptmx"));

@@ -158,19 +158,23 @@ static int parse_device_type(const struct tn_cfg *c, const struct tn_field *f,
 	return 0;
 }
 
-/* Some of r, w, m; absent: "rwm". */
+/* Its r, w and m, in that order; absent: "rwm". Other letters are ignored, as runc ignores
+ * them ("rwa" is "rw"): configs written for it have them. */
 static int parse_device_access(const struct tn_cfg *c, const struct tn_field *f,
 			       const struct tn_json_value *o, const char *path, void *dst)
 {
 	_cleanup_free_ char *access = NULL;
+	char *out = dst;
 	int r = tn_cfg_string(c, o, f->key, path, false, &access);
 
 	if (r < 0)
 		return r;
-	if (access && (strlen(access) > 3 || strspn(access, "rwm") != strlen(access)))
-		return tn_cfg_fail(c, tn_json_get(o, f->key), path, "\"%s\" is not made of r, w, m",
-				   access);
-	snprintf(dst, sizeof(((struct tn_device_rule *)0)->access), "%s", access ? access : "rwm");
+	if (!access)
+		return snprintf(out, 4, "rwm"), 0;
+	for (const char *k = "rwm"; *k; k++)
+		if (strchr(access, *k))
+			*out++ = *k;
+	*out = '\0';
 	return 0;
 }
 

@@ -338,19 +338,49 @@ int tn_oci_config_parse(const char *file, const char *text, size_t len, struct t
 	return 0;
 }
 
+/*
+ * exec -p's process without "user" runs as 0:0, as runc's exec takes it (config.json's process
+ * must have one): `v` as seen with a user {"uid": 0, "gid": 0} added, in *with (its member
+ * array in *members, the caller frees it; the values stay v's).
+ */
+static int default_user(struct tn_json_value *v, struct tn_json_value *with,
+			struct tn_json_member **members)
+{
+	static struct tn_json_value zero = { .type = TN_JSON_NUMBER,
+					     .number = { .integer = true, .text = (char *)"0" } };
+	static struct tn_json_member ids[] = { { (char *)"uid", &zero }, { (char *)"gid", &zero } };
+	static struct tn_json_value user = { .type = TN_JSON_OBJECT, .object = { ids, 2 } };
+
+	*with = *v;
+	if (v->type != TN_JSON_OBJECT || tn_json_get(v, "user"))
+		return 0;
+	*members = calloc(v->object.n + 1, sizeof(**members));
+	if (!*members)
+		return -ENOMEM;
+	memcpy(*members, v->object.v, v->object.n * sizeof(**members));
+	(*members)[v->object.n] = (struct tn_json_member){ (char *)"user", &user };
+	with->object.v = *members;
+	with->object.n = v->object.n + 1;
+	return 0;
+}
+
 int tn_oci_process_parse(const char *file, const char *text, size_t len, struct tn_oci_config *cfg,
 			 struct tn_error **err)
 {
 	struct tn_cfg c = { .file = file, .err = err };
 	_cleanup_(tn_json_value_freep) struct tn_json_value *v = NULL;
-	struct tn_json_member m = { (char *)"process", NULL };
+	_cleanup_free_ struct tn_json_member *members = NULL;
+	struct tn_json_value proc;
+	struct tn_json_member m = { (char *)"process", &proc };
 	struct tn_json_value holder = { .type = TN_JSON_OBJECT, .object = { &m, 1 } };
 	int r;
 
 	r = parse_json(file, text, len, &v, err);
 	if (r < 0)
 		return r;
-	m.value = v;
+	r = default_user(v, &proc, &members);
+	if (r < 0)
+		return r;
 	tn_oci_process_done(&cfg->process);
 	cfg->process = (struct tn_oci_process){ 0 };
 	r = tn_fields_parse(&c, process_only_fields, &holder, NULL, cfg);

@@ -5,6 +5,7 @@
  * container's); without "env", the environment the caller gives (tenant's own by default);
  * killed at its timeout. Later hooks still run after a failing poststart or poststop hook.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -216,6 +217,16 @@ static void describe_output(const struct hook_output *o, char *dst, size_t size)
 	}
 }
 
+/* strsignal's words in lower case ("bad system call"). */
+static void signal_name(int sig, char *buf, size_t size)
+{
+	const char *s = strsignal(sig);
+
+	snprintf(buf, size, "%s", s ? s : "unknown signal");
+	for (char *c = buf; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+}
+
 /* Run hooks.KIND[i]; a failure with its message (and its output) in *err. */
 static int run_one(const struct tn_oci_hooks *h, enum tn_hook_kind k, size_t i, const char *state,
 		   const struct tn_hook_env *where, struct tn_error **err)
@@ -223,7 +234,7 @@ static int run_one(const struct tn_oci_hooks *h, enum tn_hook_kind k, size_t i, 
 	_cleanup_(hook_output_done) struct hook_output o = { .fd = { -1, -1 } };
 	const struct tn_oci_hook *hook = &h->v[k][i];
 	const char *kind = tn_hook_kind_name(k);
-	char out[2 * HOOK_OUTPUT_MAX + 64];
+	char out[2 * HOOK_OUTPUT_MAX + 64], sig[64];
 	int status = 0, r;
 	pid_t pid = start_hook(hook, state, where, &o);
 
@@ -238,13 +249,15 @@ static int run_one(const struct tn_oci_hooks *h, enum tn_hook_kind k, size_t i, 
 		return tn_error_errno(err, -r, "hooks.%s[%zu] (%s)", kind, i, hook->path);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	/* "error running hook" and the signal in lower case, as runc's (Go's) words */
 	if (WIFEXITED(status))
-		return tn_error_set(err, EIO, "hooks.%s[%zu] (%s) exited with status %d%s%s", kind,
-				    i, hook->path, WEXITSTATUS(status),
+		return tn_error_set(err, EIO, "error running hooks.%s[%zu] (%s): exited with status %d%s%s",
+				    kind, i, hook->path, WEXITSTATUS(status),
 				    WEXITSTATUS(status) == 127 ? " (it cannot be executed?)" : "",
 				    out);
-	return tn_error_set(err, EIO, "hooks.%s[%zu] (%s) was killed by signal %d%s", kind, i,
-			    hook->path, WTERMSIG(status), out);
+	signal_name(WTERMSIG(status), sig, sizeof(sig));
+	return tn_error_set(err, EIO, "error running hooks.%s[%zu] (%s): killed by signal %d (%s)%s",
+			    kind, i, hook->path, WTERMSIG(status), sig, out);
 }
 
 /* One more failed late hook: its message after those of the ones before, in *warn. */

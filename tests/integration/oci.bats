@@ -492,7 +492,7 @@ HOOK
 	cp "$B/config.json" "$B/good.json"
 	config "$B" '.hooks = {"createRuntime": [{"path": "/bin/false"}]}'
 	run -1 tnr create --bundle "$B" h2
-	assert_contains "$output" "hooks.createRuntime[0] (/bin/false) exited with status 1"
+	assert_contains "$output" "error running hooks.createRuntime[0] (/bin/false): exited with status 1"
 	assert_clean
 	cp "$B/good.json" "$B/config.json"
 	config "$B" '.hooks = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "10"], "timeout": 1}]}'
@@ -502,7 +502,7 @@ HOOK
 	cp "$B/good.json" "$B/config.json"
 	config "$B" '.hooks = {"poststart": [{"path": "/bin/false"}]}'
 	run -0 tnr run --bundle "$B" h3
-	assert_contains "$output" "warning: hooks.poststart[0] (/bin/false) exited with status 1"
+	assert_contains "$output" "warning: error running hooks.poststart[0] (/bin/false): exited with status 1"
 	assert_contains "$output" "uid=0 gid=0"
 	assert_clean
 }

@@ -196,7 +196,7 @@ TEST(config_linux_and_policy)
 			     "0, \"hostID\": 1000, \"size\": 10}], \"gidMappings\": "
 			     "[{\"containerID\": 0, \"hostID\": 2000, \"size\": 20}], "
 			     "\"resources\": {\"pids\": {\"limit\": 5}, \"devices\": "
-			     "[{\"allow\": false}]}",
+			     "[{\"allow\": false}, {\"allow\": false, \"access\": \"war\"}]}",
 			     &cfg, NULL),
 		0);
 	ASSERT_EQ(cfg.policy.userns.kind, TN_USERNS_AUTO);
@@ -209,10 +209,12 @@ TEST(config_linux_and_policy)
 	ASSERT_TRUE(cfg.resources.has_pids);
 	ASSERT_EQ(cfg.resources.pids_limit, 5);
 	ASSERT_FALSE(cfg.resources.has_memory);
-	ASSERT_EQ(cfg.resources.n_devices, 1);
+	ASSERT_EQ(cfg.resources.n_devices, 2);
 	ASSERT_EQ(cfg.resources.devices[0].type, 'a');
 	ASSERT_EQ(cfg.resources.devices[0].major, -1);
 	ASSERT_STREQ(cfg.resources.devices[0].access, "rwm");
+	/* runc's reading: letters other than r, w, m are ignored, the rest in order */
+	ASSERT_STREQ(cfg.resources.devices[1].access, "rw");
 	tn_oci_config_done(&cfg);
 }
 
