@@ -46,3 +46,23 @@ same_as_runc() {
 	echo "tenant: $got"
 	assert_eq "$got" "$want"
 }
+
+# A busybox in the bundle DIR (its shell and the applets below), and a writable root.
+busybox_into() {
+	local a
+	mkdir -p "$1/rootfs/bin"
+	cp "$(command -v busybox)" "$1/rootfs/bin/busybox"
+	for a in sh cat grep head yes tty stty sleep echo mv ls wc mkdir stat true; do
+		ln -sf busybox "$1/rootfs/bin/$a"
+	done
+	config "$1" '.root.readonly = false | .process.env = ["PATH=/bin"]'
+}
+
+busybox_bundle() {
+	busybox_into "$B"
+}
+
+# sh -c SCRIPT as the bundle's process.
+sh_c() {
+	config "$B" --arg s "$1" '.process.args = ["sh", "-c", $s]'
+}

@@ -320,6 +320,24 @@ EPERM"
 	done
 }
 
+@test "hooks: startContainer runs right before the process, under its seccomp filter and with its fds only, as runc" {
+	busybox_bundle
+	# Only stdio and ls's own directory are open in the hook; mkdir is killed by the filter.
+	config "$B" '.process.args = ["true"] | .hooks.startContainer = [{"path": "/bin/sh",
+		"args": ["sh", "-c", "ls /proc/self/fd | wc -l"]}]'
+	same_as_runc f0
+	assert_eq "$(run_with "$TENANT" f1)" "0
+4"
+	config "$B" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names":
+		["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL"}]} | .hooks.startContainer = [{"path":
+		"/bin/sh", "args": ["sh", "-c", "mkdir /tmp/d"]}]'
+	run -1 runc --root "$RSTATE" run --bundle "$B" s-r 3>&- </dev/null
+	assert_contains "$output" "error running hook"
+	run -1 "$TENANT" --root "$STATE" run --bundle "$B" s-t 3>&- </dev/null
+	assert_contains "$output" "error running hooks.startContainer[0] (/bin/sh): killed by signal 31 (bad system call)"
+	[ ! -e "$B/rootfs/tmp/d" ]
+}
+
 # ---- --log, --log-format, --debug ----
 
 # log_shape FILE: each line's level and its keys (json), or whether it has logrus's text shape.

@@ -130,6 +130,18 @@ exec_same() {
 	assert_eq "$((gs != 0))" "$((ws != 0))"
 }
 
+@test "exec -p: a process without user runs as 0:0, as runc" {
+	args "$B" sleep 60
+	config "$B" '.process.user = {"uid": 1000, "gid": 1000}'
+	start_both
+	echo '{"args": ["/init", "id"], "cwd": "/"}' >"$PUBLIC/p.json"
+	exec_same -p "$PUBLIC/p.json" ID
+	assert_contains "$("$TENANT" --root "$STATE" exec -p "$PUBLIC/p.json" x-t 3>&-)" "uid=0 gid=0"
+	# a JSON that is not a process object still fails in both
+	echo '["id"]' >"$PUBLIC/p.json"
+	exec_same -p "$PUBLIC/p.json" ID
+}
+
 @test "exec --additional-gids adds groups after process.user's, as runc" {
 	args "$B" sleep 60
 	config "$B" '.process.user.additionalGids = [10]'

@@ -14,26 +14,6 @@ teardown_file() {
 	userns_teardown
 }
 
-# A busybox in the bundle DIR (its shell, tty, stty, yes, head), and a writable root.
-busybox_into() {
-	local a
-	mkdir -p "$1/rootfs/bin"
-	cp "$(command -v busybox)" "$1/rootfs/bin/busybox"
-	for a in sh cat grep head yes tty stty sleep echo mv; do
-		ln -sf busybox "$1/rootfs/bin/$a"
-	done
-	config "$1" '.root.readonly = false | .process.env = ["PATH=/bin"]'
-}
-
-busybox_bundle() {
-	busybox_into "$B"
-}
-
-# sh -c SCRIPT as the bundle's process.
-sh_c() {
-	config "$B" --arg s "$1" '.process.args = ["sh", "-c", $s]'
-}
-
 # The same ID under both runtimes at once: without a cgroupsPath each would take the ID below
 # its caller's cgroup, the same directory (runc's rule, tenant's too), so tenant's goes apart.
 # Run as "apart_from_runc ID tenant-command...": the command with the bundle's cgroupsPath
@@ -313,6 +293,14 @@ LINGER='sleep 0.5'
 	assert_contains "$got" "/dev/pts/0\r\n33 99\r\npgrp=own sid=own\r\ncontrolling\r\n"
 	assert_contains "$got" "status: 3"
 	assert_contains "$got" "restored: yes"
+}
+
+@test "terminal: the process's terminal is its user's, in devpts's group (gid=5, tty), as runc" {
+	busybox_bundle
+	config "$B" '.process.terminal = true | .process.user = {"uid": 1000, "gid": 100}'
+	sh_c 'stat -c %u:%g:%a $(tty); '"$LINGER"
+	same_on_pty -- run --bundle "$B" o@
+	assert_contains "$(on_pty "$TENANT" -- run --bundle "$B" o1)" "1000:5:620"
 }
 
 @test "terminal: typed input reaches the process; the caller's terminal is raw meanwhile, as runc" {
