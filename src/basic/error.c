@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,4 +135,12 @@ void tn_error_print(const struct tn_error *e, const char *prog, FILE *f)
 	fprintf(f, "%s: %s\n", prog, e->message ? e->message : strerror(e->code));
 	if (e->hint)
 		fprintf(f, "hint: %s\n", e->hint);
+}
+
+void tn_strerror_lower(int code, char *buf, size_t size)
+{
+	if (size == 0)
+		return;
+	snprintf(buf, size, "%s", strerror(code));
+	buf[0] = (char)tolower((unsigned char)buf[0]);
 }

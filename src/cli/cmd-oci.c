@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "cli-log.h"
 #include "commands.h"
 #include "container-list.h"
 #include "container.h"
@@ -167,7 +168,10 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 	if (c->cgroup_busy) /* runc 1.1's words: containerd and CRI-O users know them */
 		tn_cli_warn(cli, "container's cgroup is not empty: %zu process(es) found",
 			    c->cgroup_busy);
-	if (c->warning) {
+	if (c->warning && c->warning_quiet && !isatty(fileno(cli->errf))) {
+		/* An engine's maps: runc prints nothing on success, its callers read stderr */
+		tn_cli_log(cli, "warning", "%s", c->warning->message);
+	} else if (c->warning) {
 		tn_cli_warn(cli, "%s", c->warning->message);
 		if (c->warning->hint)
 			fprintf(cli->errf, "hint: %s\n", c->warning->hint);

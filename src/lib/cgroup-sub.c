@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sub-cgroups for exec --cgroup (cgroup-sub.h). */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -148,8 +147,7 @@ int tn_cgroup_join_subs(const struct tn_cgroup_at *at, char *const *subs, pid_t 
 		if (r < 0) { /* runc's words (Go's lower case), which engines and tests look for */
 			char why[128];
 
-			snprintf(why, sizeof(why), "%s", strerror(-r));
-			why[0] = (char)tolower((unsigned char)why[0]);
+			tn_strerror_lower(-r, why, sizeof(why));
 			return tn_error_set(err, -r,
 					    "adding pid %d to cgroups: write %s/cgroup.procs: %s",
 					    (int)pid, dir, why);

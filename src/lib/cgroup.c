@@ -558,10 +558,12 @@ static int refuse_limits(const char *path, const struct tn_resources *res, struc
 
 	if (!what)
 		return 0;
+	/* runc's words first ("cannot set pids limit: ..."): engines and their users know them */
 	r = tn_error_set(err, EPERM,
-			 "%s: cannot be applied: UID %u may not create cgroup %s (none is "
-			 "delegated to it)",
-			 what, (unsigned)geteuid(), path);
+			 "cannot set %s limit: container could not join or create cgroup (%s: UID "
+			 "%u may not create cgroup %s, none is delegated to it)",
+			 strncmp(what, "linux.resources.", 16) == 0 ? what + 16 : what, what,
+			 (unsigned)geteuid(), path);
 	return tn_error_hint(err, r,
 			     "leave the limits out, or delegate a cgroup to the user and give it "
 			     "as linux.cgroupsPath");
@@ -589,9 +591,15 @@ int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_re
 		unmake(made, before);
 		return refuse_limits(path, res, err); /* no delegated cgroup: none */
 	}
-	if (r < 0)
-		return tn_error_errno(err, -r, "cannot create cgroup %s (%s)", path,
-				      tn_cgroup_layout_name(h.layout));
+	if (r < 0) { /* runc's words, and Go's lower case */
+		char why[128];
+
+		tn_strerror_lower(-r, why, sizeof(why));
+		return tn_error_set(err, -r,
+				    "unable to apply cgroup configuration: cannot create cgroup %s "
+				    "(%s): %s",
+				    path, tn_cgroup_layout_name(h.layout), why);
+	}
 	/* The limits before the move: nothing runs in the cgroup without them. */
 	r = apply(&h, path, res, err);
 	if (r < 0)

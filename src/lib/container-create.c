@@ -582,6 +582,8 @@ static int create_prepare(struct create_run *c, struct tn_container *ret, struct
 	r = tn_txn_step(&c->txn, "preflight", err);
 	if (r < 0)
 		return r;
+	/* The maps an engine wrote (as for runc, which says nothing): not on its stderr. */
+	ret->warning_quiet = c->p.cfg.n_uid_mappings > 0;
 	return plan_preflight(&c->p, &ret->warning);
 }
 

@@ -52,6 +52,7 @@ struct tn_container {
 	bool remap_account_added; /* ... and created its account */
 	char *remap_user;	  /* --userns remap: whose ranges */
 	struct tn_error *warning; /* the rootfs has owners the maps cannot show (print it) */
+	bool warning_quiet;	  /* ... with config.json's own maps: to a terminal or --log only */
 };
 
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
