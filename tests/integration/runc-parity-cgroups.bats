@@ -148,21 +148,19 @@ block_device() {
 }
 
 @test "a cgroupsPath with processes in it already is shared, with a warning, as runc 1.1" {
-	local cg=/tenant-parity-$$-shared id rt root
+	local cg=/tenant-parity-$$-shared rt root name
 	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "60"]'
 	for rt in runc "$TENANT"; do
-		root=$STATE
+		root=$STATE name=$(basename "$rt")
 		[ "$rt" = runc ] && root=$RSTATE
-		run -0 "$rt" --root "$root" run -d --bundle "$B" "a-$(basename "$rt")" 3>&- </dev/null
-		run -0 "$rt" --root "$root" run -d --bundle "$B" "b-$(basename "$rt")" 3>&- </dev/null
-		assert_contains "$output" "container's cgroup is not empty: 1 process(es) found"
-		# both in the one cgroup
-		for id in a b; do
-			assert_contains "$("$rt" --root "$root" exec "$id-$(basename "$rt")" /init cat /proc/self/cgroup)" ":pids:$cg"
-		done
-		"$rt" --root "$root" delete --force "b-$(basename "$rt")"
-		"$rt" --root "$root" delete --force "a-$(basename "$rt")"
+		"$rt" --root "$root" run -d --bundle "$B" "a-$name" >/dev/null 2>&1 3>&- </dev/null
+		"$rt" --root "$root" run -d --bundle "$B" "b-$name" >/dev/null 2>"$PUBLIC/err-$name" 3>&- </dev/null
+		assert_eq "$(wc -l <"/sys/fs/cgroup/pids$cg/cgroup.procs")" 2
+		"$rt" --root "$root" delete --force "b-$name"
+		"$rt" --root "$root" delete --force "a-$name"
 	done
+	# runc 1.1.5 warns in some of its paths only (with --debug); tenant always
+	assert_eq "$(cat "$PUBLIC/err-tenant")" "tenant: warning: container's cgroup is not empty: 1 process(es) found"
 	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
 }
 
