@@ -198,7 +198,7 @@ exec_same() {
 	mkdir "/sys/fs/cgroup/cpu/tenant-parity-$$/sub" "/sys/fs/cgroup/memory/tenant-parity-$$/msub"
 	run ! "$TENANT" --root "$STATE" exec --cgroup sub x-t /init cat /proc/self/cgroup
 	assert_contains "$want1" "no such file or directory"
-	assert_contains "$output" "No such file or directory"
+	assert_contains "$output" "no such file or directory" # runc's (Go's) words
 	got2=$("$TENANT" --root "$STATE" exec --cgroup cpu:sub --cgroup memory:msub x-t /init cat /proc/self/cgroup)
 	rmdir "/sys/fs/cgroup/cpu/tenant-parity-$$/sub" "/sys/fs/cgroup/memory/tenant-parity-$$/msub"
 	echo "runc: $want2"
