@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 60
 PREFIX     ?= /usr/local
 
-.PHONY: all deps check demo install man clean format bench fuzz soak
+.PHONY: all deps check demo install man clean format bench fuzz soak runc-suite
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -32,6 +32,13 @@ soak: deps all $(ASAN_BUILD)/build.ninja
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
 	@tests/fuzz/run.sh $(FUZZ_TIME)
+
+# runc 1.1.5's own integration suite against tenant, as root and rootless (tests/runc-suite):
+# an independent measure of runc parity, not part of check. RUNTIME=/usr/bin/runc for runc's.
+RUNTIME ?= $(BUILD)/tenant
+runc-suite: deps all
+	@tests/runc-suite/run.sh $(RUNTIME)
+	@tests/runc-suite/run.sh --rootless $(RUNTIME)
 
 deps:
 	@scripts/deps.sh

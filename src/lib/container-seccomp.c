@@ -20,13 +20,15 @@ int tn_seccomp_agent_connect(const struct tn_seccomp *s, int *ret, struct tn_err
 	if (!s || !s->notifies)
 		return 0;
 	r = tn_unix_connect(s->listener_path, ret);
-	if (r == 0)
-		return 0;
-	r = tn_error_errno(err, -r, "failed to connect with seccomp agent at %s", s->listener_path);
-	return tn_error_hint(
-		err, r,
-		"linux.seccomp.listenerPath names the socket of the agent that answers "
-		"SCMP_ACT_NOTIFY; start the agent first");
+	if (r < 0) {
+		r = tn_error_errno(err, -r, "failed to connect with seccomp agent at %s",
+				   s->listener_path);
+		return tn_error_hint(
+			err, r,
+			"linux.seccomp.listenerPath names the socket of the agent that "
+			"answers SCMP_ACT_NOTIFY; start the agent first");
+	}
+	return 0;
 }
 
 static int process_state(const struct tn_seccomp *s, const struct tn_state *st, pid_t pid,
@@ -76,7 +78,7 @@ int tn_seccomp_install(const struct tn_seccomp_bpf *b, int *agent_fd, const char
 
 	if (r < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
-	if (r == 0)
+	if (r == 0) /* no SCMP_ACT_NOTIFY rule: no listener to hand over */
 		return 0;
 	listener = r;
 	if (agent < 0 || !state)

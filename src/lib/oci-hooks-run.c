@@ -251,13 +251,14 @@ static int run_one(const struct tn_oci_hooks *h, enum tn_hook_kind k, size_t i, 
 		return 0;
 	/* "error running hook" and the signal in lower case, as runc's (Go's) words */
 	if (WIFEXITED(status))
-		return tn_error_set(err, EIO, "error running hooks.%s[%zu] (%s): exited with status %d%s%s",
-				    kind, i, hook->path, WEXITSTATUS(status),
-				    WEXITSTATUS(status) == 127 ? " (it cannot be executed?)" : "",
-				    out);
+		return tn_error_set(
+			err, EIO, "error running hooks.%s[%zu] (%s): exited with status %d%s%s",
+			kind, i, hook->path, WEXITSTATUS(status),
+			WEXITSTATUS(status) == 127 ? " (it cannot be executed?)" : "", out);
 	signal_name(WTERMSIG(status), sig, sizeof(sig));
-	return tn_error_set(err, EIO, "error running hooks.%s[%zu] (%s): killed by signal %d (%s)%s",
-			    kind, i, hook->path, WTERMSIG(status), sig, out);
+	return tn_error_set(err, EIO,
+			    "error running hooks.%s[%zu] (%s): killed by signal %d (%s)%s", kind, i,
+			    hook->path, WTERMSIG(status), sig, out);
 }
 
 /* One more failed late hook: its message after those of the ones before, in *warn. */

@@ -34,10 +34,11 @@ static const struct {
 };
 
 const char *const tn_seccomp_action_names[] = {
-	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
-	"SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",	  "SCMP_ACT_TRACE",
-	"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",	  "SCMP_ACT_NOTIFY",
-	NULL,
+	"SCMP_ACT_KILL",	 "SCMP_ACT_KILL_THREAD",
+	"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
+	"SCMP_ACT_ERRNO",	 "SCMP_ACT_TRACE",
+	"SCMP_ACT_ALLOW",	 "SCMP_ACT_LOG",
+	"SCMP_ACT_NOTIFY",	 NULL,
 };
 
 static const struct {
@@ -323,7 +324,8 @@ int tn_seccomp_parse(const struct tn_cfg *c, const struct tn_json_value *lx,
 	if (r < 0)
 		return r;
 	if (s->default_action == SCMP_ACT_NOTIFY)
-		return tn_cfg_fail(c, tn_json_get(o, "defaultAction"), "linux.seccomp.defaultAction",
+		return tn_cfg_fail(c, tn_json_get(o, "defaultAction"),
+				   "linux.seccomp.defaultAction",
 				   "SCMP_ACT_NOTIFY cannot be the default action: the write and "
 				   "sendmsg that hand the listener to the agent would wait for it");
 	r = parse_archs(c, o, s);

@@ -361,7 +361,10 @@ static int run(char **args, int n)
 	if (strcmp(c, "syscall") == 0 && n == 2) {
 		long r = syscall(num(args[1]), 0, 0, 0, 0, 0, 0);
 
-		printf("%s\n", r >= 0 ? "0" : errno == ENOSYS ? "ENOSYS" : errno == EPERM ? "EPERM" : strerror(errno));
+		printf("%s\n", r >= 0		 ? "0"
+			       : errno == ENOSYS ? "ENOSYS"
+			       : errno == EPERM	 ? "EPERM"
+						 : strerror(errno));
 		return 0;
 	}
 	if (strcmp(c, "chmod") == 0 && n == 3) {
