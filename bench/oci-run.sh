@@ -69,14 +69,20 @@ jq --argjson g "$gid" '.linux.gidMappings[0].hostID = $g' "$work/rootless/config
 mv "$work/c" "$work/rootless/config.json"
 chown "$USER_NAME:" "$work/rootless/config.json"
 
-# The namespace all runs happen in: cgroup2 alone at /sys/fs/cgroup, generated subuid files.
+# The namespace all runs happen in: cgroup2 alone at /sys/fs/cgroup, generated subuid files,
+# and a /dev/null of the bench's own. hyperfine gives the runtimes /dev/null as stdin and
+# stdout, and Debian's crun 1.8.1 chowns its stdio to the container's root: the host's
+# /dev/null once became 3000000:3000000 that way.
+mknod "$work/devnull" c 1 3
+chmod 666 "$work/devnull"
 in_ns() { # AS-USER COMMAND...
 	local as=$1
 	shift
 	unshare -m --propagation private sh -c '
 		w=$1 as=$2 user=$3; shift 3
 		mount -t cgroup2 none /sys/fs/cgroup &&
-		mount --bind "$w/subuid" /etc/subuid && mount --bind "$w/subgid" /etc/subgid || exit 1
+		mount --bind "$w/subuid" /etc/subuid && mount --bind "$w/subgid" /etc/subgid &&
+		mount --bind "$w/devnull" /dev/null || exit 1
 		cd "$w"
 		if [ "$as" = user ]; then
 			exec setpriv --reuid="$user" --regid="$user" --init-groups env HOME="$w" XDG_RUNTIME_DIR= "$@"
@@ -125,10 +131,15 @@ report() { # MODE
 }
 
 echo "run /bin/true, user namespace with 65536 IDs, $N runs each; ratios to crun"
+null_before=$(stat -c '%u:%g %a' /dev/null)
 status=0
 for mode in rootful rootless; do
 	measure "$mode"
 	report "$mode" || status=1
 done
 [ $status -eq 0 ] || echo "bench: tenant is not faster and smaller than crun in every mode" >&2
+if [ "$(stat -c '%u:%g %a' /dev/null)" != "$null_before" ]; then
+	echo "bench: the host's /dev/null changed owner or mode ($null_before before)" >&2
+	status=1
+fi
 exit $status
