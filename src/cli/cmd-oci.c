@@ -170,7 +170,11 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 			    c->cgroup_busy);
 	if (c->warning && c->warning_quiet && !isatty(fileno(cli->errf))) {
 		/* An engine's maps: runc prints nothing on success, its callers read stderr */
-		tn_cli_log(cli, "warning", "%s", c->warning->message);
+		if (c->warning->hint)
+			tn_cli_log(cli, "warning", "%s (hint: %s)", c->warning->message,
+				   c->warning->hint);
+		else
+			tn_cli_log(cli, "warning", "%s", c->warning->message);
 	} else if (c->warning) {
 		tn_cli_warn(cli, "%s", c->warning->message);
 		if (c->warning->hint)

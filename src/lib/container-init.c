@@ -282,7 +282,12 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 	_exit(tn_sync_send(ctx->sync_fd, &m) < 0 ? 1 : 0);
 }
 
-/* Block until `start` opens exec.fifo for reading, then tell it with one byte. */
+/*
+ * Block until `start` opens exec.fifo for reading, then tell it with one byte. The writing end
+ * stays open, O_CLOEXEC and above the preserved fds, until the process's execve: `start` reads
+ * to its end, so it returns (and runs poststart) once the startContainer hooks ran and the
+ * process was executed, as runc's start does.
+ */
 static int wait_for_start(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	_cleanup_close_ int fd = -1;
@@ -298,6 +303,9 @@ static int wait_for_start(struct tn_init_ctx *ctx, struct tn_error **err)
 	 * that the container's process never holds them (they are O_CLOEXEC too). */
 	close(ctx->fifo_fd);
 	close(ctx->proc_fd);
+	ctx->fifo_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3 + (int)ctx->o->preserve_fds);
+	if (ctx->fifo_fd < 0)
+		return tn_error_errno(err, errno, "cannot keep exec.fifo open");
 	return 0;
 }
 

@@ -36,6 +36,25 @@ static int wrong_status(const struct tn_state *s, const char *verb, struct tn_er
 			    tn_status_name(s->status));
 }
 
+/* After init's byte: until its end of exec.fifo closes, at the process's execve (O_CLOEXEC), or
+ * init is gone. */
+static void wait_exec(const struct tn_state *s, int fd)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char buf[16];
+		ssize_t k;
+
+		if (poll(&pfd, 1, 100) > 0) {
+			k = RETRY_EINTR(read(fd, buf, sizeof(buf)));
+			if (k == 0 || (k < 0 && errno != EAGAIN))
+				return;
+		}
+		if (!alive(s))
+			return;
+	}
+}
+
 /* Read init's byte from exec.fifo; init may still be on its way to opening it. */
 static int release_init(const struct tn_state *s, int fd, struct tn_error **err)
 {
@@ -44,8 +63,10 @@ static int release_init(const struct tn_state *s, int fd, struct tn_error **err)
 		char c;
 		int n = poll(&pfd, 1, 100);
 
-		if (n > 0 && (pfd.revents & POLLIN) && RETRY_EINTR(read(fd, &c, 1)) == 1)
+		if (n > 0 && (pfd.revents & POLLIN) && RETRY_EINTR(read(fd, &c, 1)) == 1) {
+			wait_exec(s, fd);
 			return 0;
+		}
 		if (n > 0 && (pfd.revents & POLLHUP) && !(pfd.revents & POLLIN))
 			poll(NULL, 0, 10); /* no writer yet: do not spin */
 		if (!alive(s))

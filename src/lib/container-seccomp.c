@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* SCMP_ACT_NOTIFY's listener, handed to the agent (container-seccomp.h). */
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <string.h>
 
 #include "buf.h"
@@ -78,7 +79,8 @@ int tn_seccomp_install(const struct tn_seccomp_bpf *b, int *agent_fd, const char
 
 	if (r < 0)
 		return tn_error_errno(err, -r, "linux.seccomp: cannot load the filter");
-	if (r == 0) /* no SCMP_ACT_NOTIFY rule: no listener to hand over */
+	/* seccomp(2) gives the lowest free fd: 0 is a listener too when stdin was closed */
+	if (!(b->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
 		return 0;
 	listener = r;
 	if (agent < 0 || !state)
