@@ -357,7 +357,8 @@ static int default_user(struct tn_json_value *v, struct tn_json_value *with,
 	*members = calloc(v->object.n + 1, sizeof(**members));
 	if (!*members)
 		return -ENOMEM;
-	memcpy(*members, v->object.v, v->object.n * sizeof(**members));
+	if (v->object.n) /* an empty object has no member array */
+		memcpy(*members, v->object.v, v->object.n * sizeof(**members));
 	(*members)[v->object.n] = (struct tn_json_member){ (char *)"user", &user };
 	with->object.v = *members;
 	with->object.n = v->object.n + 1;
