@@ -137,10 +137,15 @@ void tn_error_print(const struct tn_error *e, const char *prog, FILE *f)
 		fprintf(f, "hint: %s\n", e->hint);
 }
 
-void tn_strerror_lower(int code, char *buf, size_t size)
+void tn_go_words(const char *text, char *buf, size_t size)
 {
 	if (size == 0)
 		return;
-	snprintf(buf, size, "%s", strerror(code));
+	snprintf(buf, size, "%s", text);
 	buf[0] = (char)tolower((unsigned char)buf[0]);
+}
+
+void tn_strerror_lower(int code, char *buf, size_t size)
+{
+	tn_go_words(strerror(code), buf, size);
 }

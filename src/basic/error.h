@@ -58,6 +58,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct tn_error *, tn_error_free)
 /* Print "PROG: message" and, with a hint, "hint: ..." on the stream. The CLI's one printer. */
 void tn_error_print(const struct tn_error *e, const char *prog, FILE *f);
 
-/* strerror(code) with its first letter in lower case ("permission denied"), as Go's errors
- * read: runc's messages, which engines and users match on. */
+/* `text` into buf with its first letter in lower case ("permission denied", "bad system
+ * call"), as Go's errors read: runc's messages, which engines and users match on. */
+void tn_go_words(const char *text, char *buf, size_t size);
+/* strerror(code) so. */
 void tn_strerror_lower(int code, char *buf, size_t size);

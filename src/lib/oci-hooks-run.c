@@ -5,7 +5,6 @@
  * container's); without "env", the environment the caller gives (tenant's own by default);
  * killed at its timeout. Later hooks still run after a failing poststart or poststop hook.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -217,16 +216,6 @@ static void describe_output(const struct hook_output *o, char *dst, size_t size)
 	}
 }
 
-/* strsignal's words in lower case ("bad system call"). */
-static void signal_name(int sig, char *buf, size_t size)
-{
-	const char *s = strsignal(sig);
-
-	snprintf(buf, size, "%s", s ? s : "unknown signal");
-	for (char *c = buf; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-}
-
 /* Run hooks.KIND[i]; a failure with its message (and its output) in *err. */
 static int run_one(const struct tn_oci_hooks *h, enum tn_hook_kind k, size_t i, const char *state,
 		   const struct tn_hook_env *where, struct tn_error **err)
@@ -255,7 +244,7 @@ static int run_one(const struct tn_oci_hooks *h, enum tn_hook_kind k, size_t i, 
 			err, EIO, "error running hooks.%s[%zu] (%s): exited with status %d%s%s",
 			kind, i, hook->path, WEXITSTATUS(status),
 			WEXITSTATUS(status) == 127 ? " (it cannot be executed?)" : "", out);
-	signal_name(WTERMSIG(status), sig, sizeof(sig));
+	tn_go_words(strsignal(WTERMSIG(status)) ?: "unknown signal", sig, sizeof(sig));
 	return tn_error_set(err, EIO,
 			    "error running hooks.%s[%zu] (%s): killed by signal %d (%s)%s", kind, i,
 			    hook->path, WTERMSIG(status), sig, out);
