@@ -72,7 +72,8 @@ chown "$USER_NAME:" "$work/rootless/config.json"
 # The namespace all runs happen in: cgroup2 alone at /sys/fs/cgroup, generated subuid files,
 # and a /dev/null of the bench's own. hyperfine gives the runtimes /dev/null as stdin and
 # stdout, and Debian's crun 1.8.1 chowns its stdio to the container's root: the host's
-# /dev/null once became 3000000:3000000 that way.
+# /dev/null once became 3000000:3000000 that way. stdin is reopened there (an fd inherited
+# from outside would still be the host's), and stdout goes to a file of the bench's.
 mknod "$work/devnull" c 1 3
 chmod 666 "$work/devnull"
 in_ns() { # AS-USER COMMAND...
@@ -85,9 +86,9 @@ in_ns() { # AS-USER COMMAND...
 		mount --bind "$w/devnull" /dev/null || exit 1
 		cd "$w"
 		if [ "$as" = user ]; then
-			exec setpriv --reuid="$user" --regid="$user" --init-groups env HOME="$w" XDG_RUNTIME_DIR= "$@"
+			exec setpriv --reuid="$user" --regid="$user" --init-groups env HOME="$w" XDG_RUNTIME_DIR= "$@" </dev/null
 		fi
-		exec "$@"' sh "$work" "$as" "$USER_NAME" "$@"
+		exec "$@" </dev/null' sh "$work" "$as" "$USER_NAME" "$@"
 }
 
 declare -A cmd
@@ -107,7 +108,7 @@ measure() { # MODE (rootful|rootless)
 	for rt in "${runtimes[@]}"; do
 		rss=0
 		for _ in 1 2 3 4 5; do
-			r=$(in_ns "$as" /usr/bin/time -f %M ${cmd[$rt]} 2>&1 >/dev/null | tail -1)
+			r=$(in_ns "$as" /usr/bin/time -f %M ${cmd[$rt]} 2>&1 >"$work/out/stdout" | tail -1)
 			[ "$r" -gt "$rss" ] && rss=$r
 		done
 		echo "$rt $rss" >>"$work/out/$mode.rss"
