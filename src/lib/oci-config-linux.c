@@ -92,7 +92,15 @@ static int check_intel_rdt(const struct tn_cfg *c, _unused_ const struct tn_fiel
 	return 0;
 }
 
-/* A new user namespace has both maps or neither; mappings need one. */
+static bool maps_root(const struct tn_idmap_extent *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].inside == 0)
+			return true;
+	return false;
+}
+
+/* A new user namespace has both maps or neither, each mapping root; mappings need one. */
 static int check_mappings(const struct tn_cfg *c, _unused_ const struct tn_field *f,
 			  const struct tn_json_value *lx, _unused_ const char *path, void *base)
 {
@@ -107,6 +115,18 @@ static int check_mappings(const struct tn_cfg *c, _unused_ const struct tn_field
 		return tn_cfg_fail(c, lx,
 				   cfg->n_uid_mappings ? "linux.gidMappings" : "linux.uidMappings",
 				   "missing: uidMappings and gidMappings go together");
+	/* As runc ("User namespaces enabled, but no user mapping found"): the container's root
+	 * owns its /dev, its console and devpts's gid; unmapped, it fails later and worse. */
+	if (user->present && !user->path && cfg->n_uid_mappings &&
+	    !maps_root(cfg->uid_mappings, cfg->n_uid_mappings))
+		return tn_cfg_fail(c, lx, "linux.uidMappings",
+				   "no extent maps container UID 0 (root): give one whose "
+				   "containerID is 0, as runc requires");
+	if (user->present && !user->path && cfg->n_gid_mappings &&
+	    !maps_root(cfg->gid_mappings, cfg->n_gid_mappings))
+		return tn_cfg_fail(c, lx, "linux.gidMappings",
+				   "no extent maps container GID 0 (root): give one whose "
+				   "containerID is 0, as runc requires");
 	return 0;
 }
 

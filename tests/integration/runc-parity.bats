@@ -147,3 +147,24 @@ bats_require_minimum_version 1.5.0
 	assert_contains "$got" "nosymfollow"
 	assert_eq "$got" "$want"
 }
+
+@test "linux.uidMappings/gidMappings: a new user namespace that leaves root unmapped is refused, as runc refuses it" {
+	local which
+	chown -R 3000000:3000000 "$B/rootfs"
+	for which in uid gid; do
+		config "$B" --arg w "$which" '.linux.namespaces |= (map(select(.type != "user")) + [{"type": "user"}])
+			| .linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 65536}]
+			| .linux.gidMappings = .linux.uidMappings
+			| .linux[$w + "Mappings"] = [{"containerID": 1, "hostID": 3000001, "size": 65535}]'
+		run -1 "$TENANT" --root "$STATE" run --bundle "$B" m-t
+		assert_contains "$output" "linux.${which}Mappings"
+		assert_contains "$output" "container ${which^^} 0 (root)"
+		run -1 runc --root "$RSTATE" run --bundle "$B" m-r
+		assert_contains "$output" "no $([ "$which" = uid ] && echo user || echo group) mapping found"
+		"$TENANT" --root "$STATE" delete -f m-t 2>/dev/null || true
+		runc --root "$RSTATE" delete -f m-r 2>/dev/null || true
+	done
+	# Root mapped, the rest in another extent: runs under both.
+	config "$B" '.linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 1}, {"containerID": 1, "hostID": 3000001, "size": 65535}] | .linux.gidMappings = .linux.uidMappings'
+	same_as_runc m2
+}
