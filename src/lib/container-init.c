@@ -59,21 +59,54 @@ static int open_namespaces(const struct tn_oci_config *c, struct ns_fds *fds, st
 	return 0;
 }
 
-/* As runc: the user namespace given by path first, then the others given by path, before any
- * new namespace exists (a new user namespace would not own the joined ones). */
+static int join_one(const struct tn_oci_config *c, const struct ns_fds *fds, int t,
+		    struct tn_error **err)
+{
+	if (setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
+		return tn_error_errno(err, errno, "linux.namespaces: cannot join the %s namespace %s",
+				      tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
+	return 0;
+}
+
+/*
+ * The namespaces given by path, before any new namespace exists (a new user namespace would
+ * not own the joined ones). With a user namespace given by path too, each other one is tried
+ * before it, as crun does, and the ones this process may not join yet (EPERM: owned by that
+ * user namespace, for an unprivileged caller) after it: a pod with a user namespace of its own
+ * and the node's network and UTS namespaces (a hostNetwork pod through containerd's CRI) joins
+ * the node's while it still can. runc joins the user namespace first, and fails there.
+ */
 static int join_namespaces(const struct tn_oci_config *c, const struct ns_fds *fds,
 			   struct tn_error **err)
 {
-	for (int i = -1; i < TN_NS_COUNT; i++) {
-		int t = i < 0 ? TN_NS_USER : i;
+	bool later[TN_NS_COUNT] = { false };
+	int r;
 
-		if ((i >= 0 && t == TN_NS_USER) || fds->fd[t] < 0)
+	for (int t = 0; t < TN_NS_COUNT; t++) {
+		if (t == TN_NS_USER || fds->fd[t] < 0)
 			continue;
-		if (setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
-			return tn_error_errno(err, errno,
-					      "linux.namespaces: cannot join the %s "
-					      "namespace %s",
-					      tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
+		if (fds->fd[TN_NS_USER] >= 0 &&
+		    setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) == 0)
+			continue;
+		if (fds->fd[TN_NS_USER] >= 0 && errno == EPERM) {
+			later[t] = true;
+			continue;
+		}
+		r = join_one(c, fds, t, err); /* again, for its error, or the first time */
+		if (r < 0)
+			return r;
+	}
+	if (fds->fd[TN_NS_USER] >= 0) {
+		r = join_one(c, fds, TN_NS_USER, err);
+		if (r < 0)
+			return r;
+	}
+	for (int t = 0; t < TN_NS_COUNT; t++) {
+		if (!later[t])
+			continue;
+		r = join_one(c, fds, t, err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
