@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 60
 PREFIX     ?= /usr/local
 
-.PHONY: all deps check demo install man clean format bench fuzz soak runc-suite
+.PHONY: all deps check check-cri demo demo-kubernetes install man clean format bench fuzz soak runc-suite
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -48,6 +48,15 @@ check: deps
 
 demo: deps all
 	@scripts/demo.sh
+
+# The CRI suite alone (tests/cri: containerd 1.7 and 1.6, runc and tenant as runtime handlers,
+# driven as the kubelet drives them); make check runs it too.
+check-cri: deps all
+	@tests/cri/suite.py | tee $(BUILD)/cri.tap; ! grep -q '^not ok' $(BUILD)/cri.tap
+
+# Seed 004's pod (hostUsers: false) through containerd 1.7's CRI with tenant as the handler.
+demo-kubernetes: deps all
+	@tests/cri/suite.py --demo
 
 bench: deps all
 	@bench/subid-list.sh

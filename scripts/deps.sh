@@ -17,6 +17,8 @@ packages=(
 	busybox-static                     # make demo's tiny root filesystem
 	runc crun time                     # bench/: the runtimes tenant is compared with, peak RSS
 	podman containerd                  # end-to-end: engines with tenant as their runtime
+	python3-grpc-tools python3-grpcio  # tests/cri: the CRI client (containerd 1.7: fetch.sh)
+	python3-protobuf iproute2 containernetworking-plugins
 	bsdutils util-linux                # script (terminal tests), unshare, setpriv
 	acl attr libcap2-bin               # tests of tenant shift: ACLs, xattrs, file capabilities
 	groff-base man-db bsdextrautils    # tests of the generated manual pages (groff, man, col)

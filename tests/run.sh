@@ -168,6 +168,10 @@ fuzz_result() {
 export TENANT_BUILD=$ROOT/$BUILD
 suite "integration" env TENANT="$ROOT/$BUILD/tenant" bats --tap tests/integration
 
+# containerd's CRI plugin driven as the kubelet drives it, runc and tenant as its handlers
+# (tests/cri; fetches Debian 13's containerd 1.7 once into build/cri): about a minute.
+suite "cri" env TENANT="$ROOT/$BUILD/tenant" tests/cri/suite.py
+
 rm -f "$SAN_DIR"/report.*
 # The sanitizer build is several times slower: its exec race makes 200 execs, not 1,000.
 suite "asan integration" env TENANT="$ROOT/$ASAN_BUILD/tenant" TENANT_RACE_EXECS=200 \

@@ -76,6 +76,20 @@ class Containerd:
         self.c.close()
         sh(os.path.join(HERE, "containerd.sh"), "stop", self.dir)
 
+    def ctr(self, *args):
+        return sh(self.env["CRI_CTR"], "-a", self.env["CRI_SOCK"], "-n", "k8s.io", *args)
+
+    def residue(self):
+        """What containerd still holds of the suite once every pod is gone: tasks, containers,
+        and snapshots other than the images' committed layers."""
+        left = ["task " + line for line in self.ctr("tasks", "ls", "-q").split()]
+        left += ["container " + line for line in self.ctr("containers", "ls", "-q").split()]
+        for line in self.ctr("snapshots", "ls").splitlines()[1:]:
+            f = line.split()
+            if f and f[-1] != "Committed":
+                left.append("snapshot %s (%s)" % (f[0], f[-1]))
+        return left
+
     def runtime_list(self, handler):
         binary = "/usr/bin/runc" if handler == "runc" else TENANT
         root = self.roots[handler]
@@ -573,9 +587,13 @@ def run_scenario(cd, fn, handler):
             p.down()
 
 
-def host_traces(dirs):
-    """Processes, mounts and cgroups that name one of the containerd directories."""
+def host_traces(dirs, cgroup_parent):
+    """Processes, mounts and cgroups that name one of the containerd directories; the pods'
+    cgroup parent in any hierarchy."""
     found = []
+    for h in ["/sys/fs/cgroup"] + ["/sys/fs/cgroup/" + d for d in os.listdir("/sys/fs/cgroup")]:
+        if cgroup_parent and os.path.isdir(os.path.join(h, cgroup_parent)):
+            found.append("cgroup " + os.path.join(h, cgroup_parent))
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ").decode()
@@ -592,7 +610,42 @@ def host_traces(dirs):
     return found
 
 
+def demo():
+    """make demo-kubernetes: seed 004's pod with tenant as the handler, shown as the seed shows
+    it: from the pod (id, uid_map) and from the node (lsns, ps, tenant list)."""
+    subprocess.run([os.path.join(HERE, "fetch.sh")], check=True)
+    base = os.path.join(ROOT, "build", "cri", "run")
+    os.makedirs(base, exist_ok=True)
+    os.chmod(base, 0o711)
+    cd = Containerd("1.7", base)
+    pod = None
+    try:
+        host = new_range()
+        print("RunPodSandbox: handler tenant, userns_options mode POD, uids and gids 0:%d:%d"
+              % (host, RANGE))
+        pod = Pod(cd, "tenant", "userns-pod", userns=host).run()
+        print("CreateContainer, StartContainer: runAsUser 1024, runAsGroup 1024, capabilities "
+              "drop ALL, no_new_privs, seccomp RuntimeDefault: sleep 1000")
+        cid = pod.container("userns-container", ["sleep", "1000"], security=SEED004)
+        for cmd in (["id"], ["cat", "/proc/self/uid_map"], ["ps", "-o", "pid,user,args"]):
+            print("\n$ crictl exec %s %s" % (cid[:12], " ".join(cmd)))
+            o, e, _ = out(cd.c, cid, *cmd)
+            print((o + e).rstrip())
+        pid = status_pid(cd.c, cid)
+        print("\n# on the node: lsns -t user -p %d" % pid)
+        print(sh("lsns", "-t", "user", "-p", str(pid)).rstrip())
+        print("# the sleep's host UID (/proc/%d/status): %s" % (pid, proc_status(pid, "Uid")[0]))
+        print("\n# on the node: tenant --root %s list -f wide" % cd.roots["tenant"])
+        print(sh(TENANT, "--root", cd.roots["tenant"], "list", "-f", "wide").rstrip())
+    finally:
+        if pod:
+            pod.down()
+        cd.stop()
+
+
 def main():
+    if sys.argv[1:] == ["--demo"]:
+        return demo()
     pattern = sys.argv[1] if len(sys.argv) > 1 else ""
     chosen = [s for s in SCENARIOS if pattern in s[0]]
     versions = [v for v in ("1.7", "1.6") if any(v in s[2] for s in chosen)]
@@ -606,6 +659,7 @@ def main():
     for v in versions:
         cd = None
         dirs = []
+        residue = []
         try:
             cd = Containerd(v, base)
             dirs = [cd.dir]
@@ -625,6 +679,7 @@ def main():
                 if not problems:
                     print("# tenant: %s" % json.dumps(res["tenant"][0], default=str)[:600])
                 sys.stdout.flush()
+            residue = ["containerd holds " + what for what in cd.residue()]
         except Exception as e:
             print("# containerd %s: %s" % (v, e))
         finally:
@@ -634,8 +689,10 @@ def main():
                 sh(os.path.join(HERE, "containerd.sh"), "stop",
                    os.path.join(base, "c" + v.replace(".", "")), ok=False)
         n += 1
-        traces = host_traces(dirs or [os.path.join(base, "c" + v.replace(".", ""))])
-        print("%s %d containerd %s: nothing left behind (processes, mounts, state)"
+        traces = residue + host_traces(dirs or [os.path.join(base, "c" + v.replace(".", ""))],
+                                       cd.env["CRI_CGROUP_PARENT"] if cd else None)
+        print("%s %d containerd %s: nothing left behind (tasks, snapshots, processes, mounts, "
+              "cgroups, state)"
               % ("not ok" if traces or not cd else "ok", n, v))
         for t in traces:
             print("# " + t)
