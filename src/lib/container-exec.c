@@ -163,6 +163,11 @@ static int exec_stage1_setup(struct tn_init_ctx *ctx, const struct exec_ns *ns,
 	};
 	int r;
 
+	/* The container's oom_score_adj, as runc gives every process it execs, while /proc/self
+	 * is still this process's own. */
+	r = tn_container_set_oom_score(&ctx->cfg->process, err);
+	if (r < 0)
+		return r;
 	/* Out of the container's reach before anything of it is entered (container-process.h);
 	 * P2 inherits it until its execve. */
 	r = tn_container_protect_stage();
@@ -182,6 +187,17 @@ static int exec_stage1_setup(struct tn_init_ctx *ctx, const struct exec_ns *ns,
 					      "cannot join the container's %s namespace",
 					      tn_ns_type_name(t));
 	}
+	/* Root of the joined user namespace, as runc's nsexec becomes: host root is not mapped
+	 * in a remapped container, and what P2 creates before it changes user (its terminal on
+	 * the container's devpts) would belong to an unmapped owner no one there may chown. */
+	if (ns->fd[TN_NS_USER] < 0)
+		return 0;
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+		return tn_error_errno(err, errno,
+				      "cannot become GID 0 in the container's user namespace");
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return tn_error_errno(err, errno,
+				      "cannot become UID 0 in the container's user namespace");
 	return 0;
 }
 
@@ -458,11 +474,20 @@ static int build_process(const struct tn_exec_opts *o, struct tn_oci_config *cfg
 		_cleanup_free_ char *text = NULL;
 		size_t len;
 
+		bool has_oom = p->has_oom_score_adj;
+		int oom = p->oom_score_adj;
+
 		r = read_process_file(o->process_path, &text, &len);
 		if (r < 0)
 			return tn_error_errno(err, -r, "--process: cannot read %s",
 					      o->process_path);
-		return tn_oci_process_parse(o->process_path, text, len, cfg, err);
+		r = tn_oci_process_parse(o->process_path, text, len, cfg, err);
+		if (r < 0)
+			return r;
+		/* As runc: the container's oom_score_adj for every process, not the file's. */
+		p->has_oom_score_adj = has_oom;
+		p->oom_score_adj = oom;
+		return 0;
 	}
 	if (!o->args || !o->args[0])
 		return tn_error_set(err, EINVAL, "exec needs a COMMAND or --process FILE");

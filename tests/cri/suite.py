@@ -262,7 +262,12 @@ def seed004(cd, handler, pods):
     # range + 0); util-linux 2.38 prints IDs from 2^31 up as negative numbers.
     check(int(row[0]["uid"]) % (1 << 32) == host,
           "lsns: the namespace's process runs as %s" % row[0]["uid"])
-    obs = {"id": ident, "uid_map": "0 RANGE 65536", "status": st.split(),
+    # kubectl exec -it: a terminal on the pod's devpts, given to the container's user.
+    url = cd.c.exec(cid, ["sh", "-c", "tty; stat -c %u $(tty)"], tty=True, stdin=True).url
+    code, tty_out, _ = cri.stream_run(url, b"\n")
+    tty_out = tty_out.decode().replace("\r", "").split()
+    check(code == 0 and tty_out == ["/dev/pts/0", "1024"], "exec -it: %d %s" % (code, tty_out))
+    obs = {"id": ident, "uid_map": "0 RANGE 65536", "status": st.split(), "exec -it": tty_out,
            "lsns nprocs": row[0]["nprocs"], "pod shares": None}
     sandbox_pid = json.loads(cd.c.pod_sandbox_status(pod.id, verbose=True).info["info"])["pid"]
     obs["pod shares"] = os.readlink("/proc/%d/ns/user" % sandbox_pid) == ns
@@ -396,8 +401,14 @@ def execs(cd, handler, pods):
     pod = Pod(cd, handler, "exec")
     pods.append(pod)
     pod.run()
-    cid = pod.container("main", ["sleep", "1000"])
+    cid = pod.container("main", ["sleep", "1000"],
+                        linux={"resources": {"oom_score_adj": 999},
+                               "security_context": {"namespace_options": pod.ns}})
     obs = {"exec-sync": out(cd.c, cid, "sh", "-c", "echo out; echo err >&2; exit 3")}
+    # Every exec'd process gets the container's oom_score_adj (runc's rule): the OOM killer
+    # then takes an exec'd process before the container's own.
+    obs["oom_score_adj"] = stdout_of(cd.c, cid, "cat", "/proc/self/oom_score_adj").strip()
+    check(obs["oom_score_adj"] == "999", "an exec's oom_score_adj: %s" % obs["oom_score_adj"])
     check(obs["exec-sync"] == ("out\n", "err\n", 3), "ExecSync: %s" % (obs["exec-sync"],))
     t0 = time.monotonic()
     try:

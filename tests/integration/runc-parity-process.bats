@@ -142,6 +142,18 @@ exec_same() {
 	exec_same -p "$PUBLIC/p.json" ID
 }
 
+@test "exec: the process gets the container's oom_score_adj, whatever --process says, as runc" {
+	args "$B" sleep 60
+	config "$B" '.process.oomScoreAdj = 321'
+	start_both
+	exec_same ID /init cat /proc/self/oom_score_adj
+	assert_eq "$("$TENANT" --root "$STATE" exec x-t /init cat /proc/self/oom_score_adj 3>&-)" "321"
+	echo '{"args": ["/init", "cat", "/proc/self/oom_score_adj"], "cwd": "/", "oomScoreAdj": 999}' >"$PUBLIC/p.json"
+	exec_same -p "$PUBLIC/p.json" ID
+	echo '{"args": ["/init", "cat", "/proc/self/oom_score_adj"], "cwd": "/"}' >"$PUBLIC/p.json"
+	exec_same -p "$PUBLIC/p.json" ID
+}
+
 @test "exec --additional-gids adds groups after process.user's, as runc" {
 	args "$B" sleep 60
 	config "$B" '.process.user.additionalGids = [10]'

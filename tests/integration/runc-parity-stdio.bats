@@ -343,6 +343,18 @@ LINGER='sleep 0.5'
 	same_on_pty -- exec x@ sh -c "tty; $LINGER; exit 2"
 }
 
+@test "terminal: exec -t into a remapped container (host root unmapped) gives the user its terminal, as runc" {
+	busybox_bundle
+	chown -R 3000000:3000000 "$B/rootfs"
+	config "$B" '.process.args = ["sleep", "30"] | .linux.namespaces |= (map(select(.type != "user")) + [{"type": "user"}])
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings'
+	run_both_detached u
+	same_on_pty -- exec -t u@ sh -c "tty; stat -c %u:%g:%a \$(tty); $LINGER; exit 4"
+	same_on_pty -- exec -t --user 1024:1024 u@ sh -c "grep ^Uid: /proc/self/status; stat -c %u:%g:%a \$(tty); $LINGER"
+	got=$(on_pty "$TENANT" -- exec -t --user 1024:1024 u-t sh -c "stat -c %u \$(tty); $LINGER")
+	assert_contains "$got" "1024"
+}
+
 @test "terminal: without a terminal to relay to, or detached, refused as runc refuses it" {
 	busybox_bundle
 	config "$B" '.process.terminal = true'
