@@ -566,12 +566,21 @@ static int mask_paths(const struct tn_oci_config *c, struct tn_error **err)
 /* The root filesystem bound on itself, or R's idmapped clone of it attached there. */
 static int prepare_root(struct tn_init_ctx *ctx, struct tn_error **err)
 {
+	unsigned long prop =
+		ctx->cfg->rootfs_propagation ? ctx->cfg->rootfs_propagation : MS_SLAVE | MS_REC;
 	int r;
 
-	/* Nothing mounted from here on propagates back to the host, whatever rootfsPropagation
-	 * asks: that applies to the container's root once it is pivoted. */
-	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
-	    (ctx->rootfs_fd >= 0
+	/* As runc: rootfsPropagation (rslave by default) on the namespace's copy of the host's
+	 * tree, so that a bind from a shared host mount asked to be shared stays its peer; the
+	 * root's own mount then private, so that nothing mounted in the root reaches the host. */
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return tn_error_errno(err, errno, "linux.rootfsPropagation: cannot apply it to /");
+	if ((prop & MS_SHARED) || !(prop & MS_REC)) { /* where a mount may still be shared */
+		r = tn_rootfs_parent_private(ctx->rootfs, err);
+		if (r < 0)
+			return r;
+	}
+	if ((ctx->rootfs_fd >= 0
 		     ? tn_mount_attach(ctx->rootfs_fd, AT_FDCWD, ctx->rootfs) < 0
 		     : mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)) {
 		r = tn_error_errno(err, errno, "cannot prepare the root filesystem %s",

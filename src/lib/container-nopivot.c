@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The host's procfs and sysfs hidden before a --no-pivot move (container-nopivot.h). */
+/* Walks of mountinfo before the root moves (container-nopivot.h): the host's procfs and sysfs
+ * hidden before a --no-pivot move, the root filesystem's parent mount made private. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -110,5 +111,52 @@ int tn_nopivot_hide(const char *rootfs, struct tn_error **err)
 	if (r < 0)
 		return tn_error_errno(err, -r,
 				      "--no-pivot: cannot hide the host's procfs and sysfs mounts");
+	return 0;
+}
+
+/* The optional fields (7th on, up to "-") hold "shared:N". */
+static bool is_shared(const char *line, size_t len)
+{
+	for (int n = 6; n < 64; n++) {
+		char f[64];
+
+		if (!field(line, len, n, f, sizeof(f)) || strcmp(f, "-") == 0)
+			return false;
+		if (strncmp(f, "shared:", 7) == 0)
+			return true;
+	}
+	return false;
+}
+
+int tn_rootfs_parent_private(const char *rootfs, struct tn_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	char best[4096] = "";
+	bool shared = false;
+	size_t len;
+	int r = tn_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &text, &len, NULL);
+
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read /proc/self/mountinfo");
+	/* The deepest mount point at or above rootfs; the last of equals is the one on top. */
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		char point[4096];
+
+		if (field(line, n, 4, point, sizeof(point)) && below(rootfs, point) &&
+		    strlen(point) >= strlen(best)) {
+			snprintf(best, sizeof(best), "%s", point);
+			shared = is_shared(line, n);
+		}
+		line += n + (nl ? 1 : 0);
+	}
+	if (!shared)
+		return 0;
+	if (mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
+		return tn_error_errno(err, errno,
+				      "cannot make %s, the mount of the root "
+				      "filesystem, private",
+				      best);
 	return 0;
 }

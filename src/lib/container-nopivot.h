@@ -17,3 +17,12 @@ int tn_nopivot_each(const char *mountinfo, const char *rootfs,
 
 /* P2, before moving `rootfs` onto /: those mounts detached (or covered). */
 int tn_nopivot_hide(const char *rootfs, struct tn_error **err);
+
+/*
+ * P2, before the root filesystem is bound on itself under a shared "/" (rootfsPropagation
+ * shared or rshared, as runc keeps it then): the mount that holds `rootfs` made private if it is
+ * shared, as runc's rootfsParentMountPrivate does, so that neither that bind nor anything
+ * mounted below it propagates to the host. A bind of a shared source (a mount's "rshared"
+ * option, Kubernetes' Bidirectional propagation) stays in its source's peer group.
+ */
+int tn_rootfs_parent_private(const char *rootfs, struct tn_error **err);

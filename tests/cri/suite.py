@@ -492,6 +492,35 @@ def lifecycle(cd, handler, pods):
     return obs
 
 
+@scenario("mount propagation: Bidirectional and HostToContainer volumes of a privileged pod")
+def propagation(cd, handler, pods):
+    shared = os.path.join(cd.dir, "prop-" + handler)
+    os.mkdir(shared)
+    sh("mount", "-t", "tmpfs", "cri-prop", shared)
+    try:
+        sh("mount", "--make-shared", shared)
+        for d in ("both", "down"):
+            os.mkdir(os.path.join(shared, d))
+        pod = Pod(cd, handler, "prop")
+        pod.config["linux"]["security_context"]["privileged"] = True
+        pods.append(pod)
+        pod.run()
+        cid = pod.container("main", ["sleep", "1000"], security={"privileged": True}, mounts=[
+            {"container_path": "/both", "host_path": shared, "propagation": "PROPAGATION_BIDIRECTIONAL"},
+            {"container_path": "/down", "host_path": shared,
+             "propagation": "PROPAGATION_HOST_TO_CONTAINER"}])
+        stdout_of(cd.c, cid, "mount", "-t", "tmpfs", "inner", "/both/both")
+        up = subprocess.run(["mountpoint", "-q", os.path.join(shared, "both")]).returncode == 0
+        sh("mount", "-t", "tmpfs", "outer", os.path.join(shared, "down"))
+        seen = stdout_of(cd.c, cid, "grep", "-c", " /down/down ", "/proc/self/mountinfo").strip()
+        check(up, "a mount in the Bidirectional volume did not reach the host")
+        check(seen == "1", "a host mount did not reach the HostToContainer volume")
+        return {"container to host": up, "host to container": seen}
+    finally:
+        for d in ("both", "down", ""):
+            subprocess.run(["umount", "-l", os.path.join(shared, d)], stderr=subprocess.DEVNULL)
+
+
 def error_of(fn):
     try:
         fn()

@@ -292,3 +292,29 @@ run_rootless() {
 	assert_contains "$want" "$(printf 'top\n0 0 712\n0 0 700')"
 	assert_contains "$want" "Read-only file system"
 }
+
+@test "propagation: rootfsPropagation rshared and an rshared bind of a shared host mount propagate both ways, as runc (Kubernetes' Bidirectional)" {
+	local s=$PUBLIC/shared rt out before
+	busybox_bundle
+	ln -s busybox "$B/rootfs/bin/mount"
+	mkdir -p "$s" "$B/rootfs/vol"
+	mount -t tmpfs shared-src "$s"
+	SUBMOUNT=$s
+	mount --make-shared "$s"
+	mkdir "$s/in"
+	config "$B" --arg s "$s" '.linux.rootfsPropagation = "rshared"
+		| .mounts += [{"destination": "/vol", "type": "bind", "source": $s, "options": ["rbind", "rshared"]}]
+		| .process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	sh_c 'mount -t tmpfs inner /vol/in && grep -c " /vol " /proc/self/mountinfo'
+	before=$(host_mounts | grep -v "^$s/in\$")
+	for rt in runc "$TENANT"; do
+		out=$(run_with "$rt" "mnt-bd-$(basename "$rt")")
+		echo "$rt: $out"
+		assert_eq "$out" "0"$'\n'"1"
+		# The host sees what the container mounted in the shared volume, and nothing else.
+		mountpoint -q "$s/in"
+		umount "$s/in"
+		assert_eq "$(host_mounts)" "$before"
+	done
+}
