@@ -63,7 +63,8 @@ static int join_one(const struct tn_oci_config *c, const struct ns_fds *fds, int
 		    struct tn_error **err)
 {
 	if (setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
-		return tn_error_errno(err, errno, "linux.namespaces: cannot join the %s namespace %s",
+		return tn_error_errno(err, errno,
+				      "linux.namespaces: cannot join the %s namespace %s",
 				      tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
 	return 0;
 }
