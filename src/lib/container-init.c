@@ -371,7 +371,11 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	r = tn_container_protect(ctx, err);
 	if (r < 0)
 		return r;
-	/* As runc: a working directory that cannot be entered fails create, not start. */
+	/* As runc: a user the namespace does not map, or a working directory that cannot be
+	 * entered, fails create, not start. */
+	r = tn_container_check_user(ctx, err);
+	if (r < 0)
+		return r;
 	r = tn_container_check_cwd(ctx, err);
 	if (r < 0)
 		return r;

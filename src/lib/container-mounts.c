@@ -438,7 +438,9 @@ static int mount_new(struct tn_init_ctx *ctx, int rootfd, const struct tn_oci_mo
 	if (r < 0)
 		return r;
 	r = mount_fresh(ctx, &t, m, &under);
-	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns)
+	/* The fresh mount's error stands when the host has nothing to bind (no /dev/mqueue). */
+	if ((r == -EPERM || r == -EACCES || r == -EBUSY) && host && ctx->in_userns &&
+	    access(host, F_OK) == 0)
 		r = mount_fallback(host, &t, m);
 	if (r < 0)
 		return r;
@@ -486,10 +488,20 @@ static int mount_one(struct tn_init_ctx *ctx, int rootfd, size_t i, struct tn_er
 		r = mount_bind(ctx, rootfd, i, err);
 	else {
 		r = mount_new(ctx, rootfd, m);
-		if (r < 0)
-			return tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
-					      m->source ? m->source : "none",
-					      m->type ? m->type : "none", m->destination);
+		if (r < 0) {
+			int e = tn_error_errno(err, -r, "cannot mount %s (type %s) on %s",
+					       m->source ? m->source : "none",
+					       m->type ? m->type : "none", m->destination);
+
+			if (r == -EPERM && ctx->in_userns && host_fallback(m))
+				tn_error_hint(
+					err, e,
+					"a new one needs the namespace it shows (network "
+					"for sysfs, PID for proc, IPC for mqueue) to belong to "
+					"the container's user namespace, and the host has none "
+					"to bind in its place");
+			return e;
+		}
 	}
 	if (r < 0)
 		return r;

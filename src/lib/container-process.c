@@ -24,6 +24,7 @@
 #include "container-process.h"
 #include "container-seccomp.h"
 #include "container-tty.h"
+#include "idmap.h"
 #include "oci-state.h"
 #include "rootless.h"
 #include "fs.h"
@@ -296,6 +297,61 @@ static int set_user(struct tn_init_ctx *ctx, const struct tn_oci_process *p, str
 	if (setresuid(p->uid, p->uid, p->uid) < 0)
 		return tn_error_errno(err, errno, "process.user.uid: cannot become UID %u", p->uid);
 	return prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 ? negative_errno() : 0;
+}
+
+/* The map of the container's user namespace, read through the host's /proc (`proc_fd`). */
+static int own_map(int proc_fd, enum tn_idmap_kind kind, struct tn_idmap *ret)
+{
+	_cleanup_close_ int fd =
+		openat(proc_fd, kind == TN_IDMAP_UID ? "self/uid_map" : "self/gid_map",
+		       O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	if (fd < 0)
+		return negative_errno();
+	r = tn_read_fd(fd, 1 << 16, &text, &len);
+	if (r < 0)
+		return r;
+	return tn_idmap_parse_text(text, kind, ret);
+}
+
+static int unmapped(const char *field, uint32_t id, const char *which, struct tn_error **err)
+{
+	int r = tn_error_set(
+		err, EINVAL,
+		"%s: %u is not mapped in the container's user namespace (cannot set %s "
+		"to unmapped user in user namespace)",
+		field, id, which);
+
+	return tn_error_hint(err, r, "give an ID within linux.%sMappings", which);
+}
+
+int tn_container_check_user(struct tn_init_ctx *ctx, struct tn_error **err)
+{
+	const struct tn_oci_process *p = &ctx->cfg->process;
+	_cleanup_(tn_idmaps_done) struct tn_idmap m[2] = { 0 };
+	uint32_t host;
+	int r;
+
+	if (!ctx->in_userns || ctx->proc_fd < 0)
+		return 0;
+	r = own_map(ctx->proc_fd, TN_IDMAP_UID, &m[0]);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read the container's uid_map");
+	r = own_map(ctx->proc_fd, TN_IDMAP_GID, &m[1]);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read the container's gid_map");
+	if (tn_idmap_translate(&m[0], p->uid, true, &host) < 0)
+		return unmapped("process.user.uid", p->uid, "uid", err);
+	if (tn_idmap_translate(&m[1], p->gid, true, &host) < 0)
+		return unmapped("process.user.gid", p->gid, "gid", err);
+	for (size_t i = 0; i < p->n_additional_gids; i++)
+		if (tn_idmap_translate(&m[1], p->additional_gids[i], true, &host) < 0)
+			return unmapped("process.user.additionalGids", p->additional_gids[i], "gid",
+					err);
+	return 0;
 }
 
 /* The home directory of `uid` in the container's /etc/passwd (read as the container sees it,

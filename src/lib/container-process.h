@@ -36,6 +36,10 @@ int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn
  * after the user changes (as runc). */
 int tn_container_enter_cwd(const struct tn_oci_process *p, struct tn_error **err);
 
+/* P2 before create returns: process.user's IDs are all mapped in the container's user
+ * namespace (runc's init becomes the user before create returns, and fails there). */
+int tn_container_check_user(struct tn_init_ctx *ctx, struct tn_error **err);
+
 /* P2, before ready: process.cwd can be entered, as root or as process.user (else the error). */
 int tn_container_check_cwd(struct tn_init_ctx *ctx, struct tn_error **err);
 

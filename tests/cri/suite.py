@@ -555,6 +555,15 @@ def failures(cd, handler, pods):
         check(e and e.startswith("StartContainer") and all(w in e for w in words),
               "a bad seccomp profile (%s): %s" % (name, e))
         obs["seccomp " + name] = e
+    # A user the pod's user namespace does not map: StartContainer fails, naming it.
+    upod = Pod(cd, handler, "fail-user", userns=new_range())
+    pods.append(upod)
+    upod.run()
+    e = error_of(lambda: upod.container("unmapped", ["sleep", "1"],
+                                        security={"run_as_user": {"value": 70000}}))
+    check(e and e.startswith("StartContainer") and "unmapped user" in e,
+          "a user outside the pod's range: %s" % e)
+    obs["unmapped user"] = e
     # A mapping that leaves the container's root unmapped, one that runs past the last ID.
     for name, m in (("root unmapped", {"container_id": 1, "host_id": new_range(), "length": RANGE}),
                     ("past the last ID", {"container_id": 0, "host_id": 4294967295 - 100,

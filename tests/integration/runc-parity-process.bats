@@ -336,3 +336,20 @@ stats_shape() {
 	run ! "$TENANT" --root "$STATE" exec x-t /bin
 	assert_contains "$output" "Permission denied"
 }
+
+@test "process.user: a UID or GID the user namespace does not map fails create, as runc's" {
+	local u
+	chown -R 3000000:3000000 "$B/rootfs"
+	config "$B" '.linux.namespaces |= (map(select(.type != "user")) + [{"type": "user"}])
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings'
+	for u in '{"uid": 70000, "gid": 0}' '{"uid": 0, "gid": 70000}' '{"uid": 0, "gid": 0, "additionalGids": [70000]}'; do
+		config "$B" --argjson u "$u" '.process.user = $u'
+		run -1 runc --root "$RSTATE" create --bundle "$B" u-r 3>&-
+		run -1 "$TENANT" --root "$STATE" create --bundle "$B" u-t 3>&-
+		assert_contains "$output" "70000 is not mapped in the container's user namespace"
+		assert_eq "$("$TENANT" --root "$STATE" list -q)" ""
+		runc --root "$RSTATE" delete -f u-r 2>/dev/null || true
+	done
+	config "$B" '.process.user = {"uid": 65535, "gid": 65535, "additionalGids": [1]}'
+	same_as_runc u2
+}

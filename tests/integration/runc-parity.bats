@@ -168,3 +168,16 @@ bats_require_minimum_version 1.5.0
 	config "$B" '.linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 1}, {"containerID": 1, "hostID": 3000001, "size": 65535}] | .linux.gidMappings = .linux.uidMappings'
 	same_as_runc m2
 }
+
+@test "mqueue in a user namespace with the host's IPC namespace fails with EPERM named, as runc's" {
+	[ ! -e /dev/mqueue ] || skip "the host has /dev/mqueue: tenant binds it instead (crun's fallback)"
+	chown -R 3000000:3000000 "$B/rootfs"
+	config "$B" --arg p "/proc/$$/ns/ipc" '.linux.namespaces |= (map(select(.type != "ipc" and .type != "user")) + [{"type": "user"}, {"type": "ipc", "path": $p}])
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings'
+	run -1 runc --root "$RSTATE" run --bundle "$B" q-r
+	assert_contains "$output" "mqueue"
+	assert_contains "$output" "operation not permitted"
+	run -1 "$TENANT" --root "$STATE" run --bundle "$B" q-t
+	assert_contains "$output" "cannot mount mqueue (type mqueue) on /dev/mqueue: Operation not permitted"
+	assert_contains "$output" "IPC for mqueue"
+}
