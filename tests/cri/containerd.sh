@@ -240,8 +240,8 @@ alive() {
 shim_pids() {
 	local p
 	for p in /proc/[0-9]*; do
-		tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$SOCK" || continue
-		tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qx -- '-address' || continue
+		{ tr '\0' '\n' <"$p/cmdline"; } 2>/dev/null | grep -qxF -- "$SOCK" || continue
+		{ tr '\0' '\n' <"$p/cmdline"; } 2>/dev/null | grep -qx -- '-address' || continue
 		echo "${p#/proc/}"
 	done
 }
@@ -281,7 +281,7 @@ stop() {
 	fi
 	pid=$(cat "$D/containerd.pid" 2>/dev/null || true)
 	# Only if that PID is still this containerd (not a reused one).
-	if [ -n "$pid" ] && ! tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$D/config.toml"; then
+	if [ -n "$pid" ] && ! { tr '\0' '\n' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qxF "$D/config.toml"; then
 		pid=
 	fi
 	# The sandboxes' IDs name their entries in CNI's cache.
