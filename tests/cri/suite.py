@@ -24,7 +24,15 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-import cri  # noqa: E402
+cri = None  # tests/cri/cri.py, imported once fetch.sh has generated its CRI modules
+
+
+def prepare():
+    """fetch.sh (containerd 1.7, the CRI API compiled into build/cri/py), then the client."""
+    global cri
+    subprocess.run([os.path.join(HERE, "fetch.sh")], check=True, stdout=sys.stderr)
+    import cri as client
+    cri = client
 
 TENANT = os.environ.get("TENANT") or os.path.join(ROOT, "build", "tenant")
 HANDLERS = ("runc", "tenant")
@@ -662,7 +670,7 @@ def host_traces(dirs, cgroup_parent):
 def demo():
     """make demo-kubernetes: seed 004's pod with tenant as the handler, shown as the seed shows
     it: from the pod (id, uid_map) and from the node (lsns, ps, tenant list)."""
-    subprocess.run([os.path.join(HERE, "fetch.sh")], check=True)
+    prepare()
     base = os.path.join(ROOT, "build", "cri", "run")
     os.makedirs(base, exist_ok=True)
     os.chmod(base, 0o711)
@@ -700,7 +708,7 @@ def main():
     versions = [v for v in ("1.7", "1.6") if any(v in s[2] for s in chosen)]
     tests = [(v, s) for v in versions for s in chosen if v in s[2]]
     print("1..%d" % (len(tests) + len(versions)), flush=True)
-    subprocess.run([os.path.join(HERE, "fetch.sh")], check=True, stdout=sys.stderr)
+    prepare()
     base = os.path.join(ROOT, "build", "cri", "run")
     os.makedirs(base, exist_ok=True)
     os.chmod(base, 0o711)
