@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A container's cgroup through cgroupfs, v1 or v2 (cgroup.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -529,15 +530,56 @@ static int join_all(const struct tn_cgroup_hiers *h, pid_t pid, bool existing)
 	return 0;
 }
 
-/* Only a cgroup directory under /sys/fs/cgroup is ever removed, whatever a record says. */
+/* The cgroups below the one open at `fd`, the deepest first: what a container with a delegated
+ * cgroup made in it (systemd's init.scope...). cgroupfs has no symlinks; the depth is bounded
+ * all the same. Emptied of processes first, by the caller. */
+static void remove_children(int fd, int depth)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	if (dup < 0)
+		return;
+	d = fdopendir(dup);
+	if (!d) {
+		close(dup); /* fdopendir failed: the dup is not d's */
+		return;
+	}
+	while ((e = readdir(d))) {
+		_cleanup_close_ int sub = -1;
+
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		if (depth < 32)
+			remove_children(sub, depth + 1);
+		(void)unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+}
+
+/* Only a cgroup directory under /sys/fs/cgroup is ever removed, whatever a record says; with
+ * the cgroups made below it, as runc removes them. */
 static int remove_dir(const char *dir)
 {
+	_cleanup_close_ int fd = -1;
 	struct statfs fs;
 
 	if (strncmp(dir, ROOT "/", strlen(ROOT) + 1) != 0 || strstr(dir, "/../") ||
 	    statfs(dir, &fs) < 0 ||
 	    (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC))
 		return -ENOENT;
+	if (rmdir(dir) == 0)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return negative_errno();
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	remove_children(fd, 0);
 	return rmdir(dir) < 0 ? negative_errno() : 0;
 }
 

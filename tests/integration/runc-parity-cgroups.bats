@@ -425,3 +425,26 @@ elsewhere() {
 	assert_eq "$(cat "/sys/fs/cgroup/devices${own%/}/u1/devices.list")" "$before"
 	"$TENANT" --root "$STATE" delete --force u1
 }
+
+@test "delete removes the cgroups made below the container's own (a system container's init.scope...), as runc" {
+	local rt id root cg h left
+	args "$B" sleep 30
+	for rt in runc "$TENANT"; do
+		id=sub-$(basename "$rt")
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		cg=/tenant-parity-$$-$id
+		config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg'
+		"$rt" --root "$root" run -d --bundle "$B" "$id" </dev/null >/dev/null 2>&1 3>&-
+		# What a container's own systemd makes in a delegated cgroup, in each hierarchy.
+		for h in /sys/fs/cgroup/*/; do
+			[ -d "$h${cg#/}" ] && mkdir -p "$h${cg#/}/init.scope/deeper" "$h${cg#/}/system.slice"
+		done
+		"$rt" --root "$root" kill "$id" KILL
+		for _ in $(seq 50); do [ "$("$rt" --root "$root" state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+		"$rt" --root "$root" delete "$id"
+		left=$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null || true)
+		echo "$rt left: $left"
+		assert_eq "$left" ""
+	done
+}
