@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -151,6 +152,42 @@ static int write_maps(struct create_plan *p, pid_t pid, struct tn_error **err)
 }
 
 /*
+ * A system container: a user namespace and a cgroup namespace of its own, and its cgroup view
+ * mounted read-write (the default spec mounts it read-only). Its root gets the cgroup
+ * delegated, as crun delegates it, so that a systemd inside makes its cgroups there; runc
+ * leaves the cgroup root's, and systemd fails ("Failed to create /init.scope control group").
+ */
+static bool delegates_cgroup(const struct create_plan *p)
+{
+	if (!p->new_userns || !(p->new_flags & CLONE_NEWCGROUP) || tn_rootless() || geteuid() != 0)
+		return false;
+	for (size_t i = 0; i < p->cfg.n_mounts; i++) {
+		const struct tn_oci_mount *m = &p->cfg.mounts[i];
+
+		if (!m->bind && m->type &&
+		    (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) &&
+		    !(m->flags & MS_RDONLY))
+			return true;
+	}
+	return false;
+}
+
+static int delegate_cgroup(const struct create_plan *p, struct tn_error **err)
+{
+	uint32_t uid, gid;
+	int r;
+
+	if (tn_idmap_translate(&p->maps.map[0], 0, true, &uid) < 0 ||
+	    tn_idmap_translate(&p->maps.map[1], 0, true, &gid) < 0)
+		return 0; /* no root inside (refused by the config's checks before) */
+	r = tn_cgroup_delegate(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, uid, gid);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot delegate cgroup %s to the container's root",
+				      p->cgroup);
+	return 0;
+}
+
+/*
  * As runc: a container in a user namespace gets its bind sources opened by R, as root on the host
  * (container-sources.h), when R is root and P1 asks for its SETUP. Rootless, R can open no more
  * than init.
@@ -207,6 +244,11 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 				    &p->cgroup_made, &p->cgroup_used, &p->cgroup_busy, err);
 		if (r < 0)
 			return r;
+		if (p->cgroup_used && delegates_cgroup(p)) {
+			r = delegate_cgroup(p, err);
+			if (r < 0)
+				return r;
+		}
 	}
 	if (sends_sources(c)) {
 		r = tn_mount_sources_send(&p->cfg, p->bundle, c->p1, c->sync_fd);
