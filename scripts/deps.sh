@@ -19,6 +19,7 @@ packages=(
 	podman containerd                  # end-to-end: engines with tenant as their runtime
 	python3-grpc-tools python3-grpcio  # tests/cri: the CRI client (containerd 1.7: fetch.sh)
 	python3-protobuf iproute2 containernetworking-plugins
+	debootstrap                        # tests/systemd: the system container's Debian 12 tree
 	bsdutils util-linux                # script (terminal tests), unshare, setpriv
 	acl attr libcap2-bin               # tests of tenant shift: ACLs, xattrs, file capabilities
 	groff-base man-db bsdextrautils    # tests of the generated manual pages (groff, man, col)
