@@ -728,7 +728,16 @@ static int delegate_v2(int dirfd, uid_t uid, gid_t gid)
 	return 0;
 }
 
-int tn_cgroup_delegate(const struct tn_cgroup_at *at, uid_t uid, gid_t gid)
+static bool made_here(const struct tn_cgroup_dirs *made, const char *dir)
+{
+	for (size_t i = 0; i < made->n; i++)
+		if (strcmp(made->v[i], dir) == 0)
+			return true;
+	return false;
+}
+
+int tn_cgroup_delegate(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made, uid_t uid,
+		       gid_t gid)
 {
 	static const char *const named[] = { "cgroup.procs", "tasks", "cgroup.clone_children",
 					     "notify_on_release" };
@@ -742,6 +751,8 @@ int tn_cgroup_delegate(const struct tn_cgroup_at *at, uid_t uid, gid_t gid)
 
 		if (!h.v[i].v2 && strcmp(h.v[i].options, "name=systemd") != 0)
 			continue; /* a controller's own files stay root's: its limits hold */
+		if (!made_here(made, h.v[i].dir))
+			continue; /* a cgroup that was there before is not this container's to give */
 		fd = open(h.v[i].dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return errno == ENOENT ? 0 : negative_errno();

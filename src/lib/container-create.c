@@ -180,7 +180,8 @@ static int delegate_cgroup(const struct create_plan *p, struct tn_error **err)
 	if (tn_idmap_translate(&p->maps.map[0], 0, true, &uid) < 0 ||
 	    tn_idmap_translate(&p->maps.map[1], 0, true, &gid) < 0)
 		return 0; /* no root inside (refused by the config's checks before) */
-	r = tn_cgroup_delegate(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, uid, gid);
+	r = tn_cgroup_delegate(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent },
+			       &p->cgroup_made, uid, gid);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot delegate cgroup %s to the container's root",
 				      p->cgroup);
