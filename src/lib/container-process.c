@@ -25,6 +25,7 @@
 #include "container-seccomp.h"
 #include "container-tty.h"
 #include "idmap.h"
+#include "proc-ids.h"
 #include "oci-state.h"
 #include "rootless.h"
 #include "fs.h"
@@ -299,24 +300,6 @@ static int set_user(struct tn_init_ctx *ctx, const struct tn_oci_process *p, str
 	return prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 ? negative_errno() : 0;
 }
 
-/* The map of the container's user namespace, read through the host's /proc (`proc_fd`). */
-static int own_map(int proc_fd, enum tn_idmap_kind kind, struct tn_idmap *ret)
-{
-	_cleanup_close_ int fd =
-		openat(proc_fd, kind == TN_IDMAP_UID ? "self/uid_map" : "self/gid_map",
-		       O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r;
-
-	if (fd < 0)
-		return negative_errno();
-	r = tn_read_fd(fd, 1 << 16, &text, &len);
-	if (r < 0)
-		return r;
-	return tn_idmap_parse_text(text, kind, ret);
-}
-
 static int unmapped(const char *field, uint32_t id, const char *which, struct tn_error **err)
 {
 	int r = tn_error_set(
@@ -335,14 +318,16 @@ int tn_container_check_user(struct tn_init_ctx *ctx, struct tn_error **err)
 	uint32_t host;
 	int r;
 
+	_cleanup_close_ int self = -1;
+
 	if (!ctx->in_userns || ctx->proc_fd < 0)
 		return 0;
-	r = own_map(ctx->proc_fd, TN_IDMAP_UID, &m[0]);
+	self = openat(ctx->proc_fd, "self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (self < 0)
+		return tn_error_errno(err, errno, "cannot open /proc/self");
+	r = tn_proc_userns_maps(self, m);
 	if (r < 0)
-		return tn_error_errno(err, -r, "cannot read the container's uid_map");
-	r = own_map(ctx->proc_fd, TN_IDMAP_GID, &m[1]);
-	if (r < 0)
-		return tn_error_errno(err, -r, "cannot read the container's gid_map");
+		return tn_error_errno(err, -r, "cannot read the container's uid_map and gid_map");
 	if (tn_idmap_translate(&m[0], p->uid, true, &host) < 0)
 		return unmapped("process.user.uid", p->uid, "uid", err);
 	if (tn_idmap_translate(&m[1], p->gid, true, &host) < 0)
