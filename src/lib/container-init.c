@@ -59,14 +59,10 @@ static int open_namespaces(const struct tn_oci_config *c, struct ns_fds *fds, st
 	return 0;
 }
 
-static int join_one(const struct tn_oci_config *c, const struct ns_fds *fds, int t,
-		    struct tn_error **err)
+static int join_failed(const struct tn_oci_config *c, int t, int code, struct tn_error **err)
 {
-	if (setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
-		return tn_error_errno(err, errno,
-				      "linux.namespaces: cannot join the %s namespace %s",
-				      tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
-	return 0;
+	return tn_error_errno(err, code, "linux.namespaces: cannot join the %s namespace %s",
+			      tn_ns_type_name((enum tn_ns_type)t), c->ns[t].path);
 }
 
 /*
@@ -80,35 +76,22 @@ static int join_one(const struct tn_oci_config *c, const struct ns_fds *fds, int
 static int join_namespaces(const struct tn_oci_config *c, const struct ns_fds *fds,
 			   struct tn_error **err)
 {
-	bool later[TN_NS_COUNT] = { false };
-	int r;
+	bool later[TN_NS_COUNT] = { false }, user = fds->fd[TN_NS_USER] >= 0;
 
 	for (int t = 0; t < TN_NS_COUNT; t++) {
 		if (t == TN_NS_USER || fds->fd[t] < 0)
 			continue;
-		if (fds->fd[TN_NS_USER] >= 0 &&
-		    setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) == 0)
+		if (setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) == 0)
 			continue;
-		if (fds->fd[TN_NS_USER] >= 0 && errno == EPERM) {
-			later[t] = true;
-			continue;
-		}
-		r = join_one(c, fds, t, err); /* again, for its error, or the first time */
-		if (r < 0)
-			return r;
+		if (!user || errno != EPERM)
+			return join_failed(c, t, errno, err);
+		later[t] = true;
 	}
-	if (fds->fd[TN_NS_USER] >= 0) {
-		r = join_one(c, fds, TN_NS_USER, err);
-		if (r < 0)
-			return r;
-	}
-	for (int t = 0; t < TN_NS_COUNT; t++) {
-		if (!later[t])
-			continue;
-		r = join_one(c, fds, t, err);
-		if (r < 0)
-			return r;
-	}
+	if (user && setns(fds->fd[TN_NS_USER], CLONE_NEWUSER) < 0)
+		return join_failed(c, TN_NS_USER, errno, err);
+	for (int t = 0; t < TN_NS_COUNT; t++)
+		if (later[t] && setns(fds->fd[t], tn_ns_clone_flag((enum tn_ns_type)t)) < 0)
+			return join_failed(c, t, errno, err);
 	return 0;
 }
 
