@@ -9,6 +9,7 @@ packages=(
 	clang libclang-rt-14-dev           # the ASan + UBSan build of make check
 	libsubid-dev libsubid4             # shadow's libsubid (subid: sources other than files)
 	libseccomp-dev                     # linux.seccomp
+	libsystemd-dev                     # the systemd cgroup manager (sd-bus, dlopened)
 	uidmap                             # newuidmap/newgidmap, getsubids (bench, later issues)
 	bats jq clang-format               # tests: integration, JSON checks, format check
 	hyperfine                          # bench/: timing side by side

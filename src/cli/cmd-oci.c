@@ -85,37 +85,11 @@ static const struct tn_cli_option run_options[] = {
 	{ 0 },
 };
 
-/*
- * --systemd-cgroup (--cgroup-manager systemd) is refused, never made by hand as directories:
- * runc refuses it where systemd does not run, and tenant cannot talk to systemd yet.
- */
-static int refuse_systemd(struct tn_cli *cli)
-{
-	struct stat st;
-	int r;
-
-	if (!cli->oci.cgroup_manager || strcmp(cli->oci.cgroup_manager, "systemd") != 0)
-		return 0;
-	if (lstat("/run/systemd/system", &st) < 0)
-		r = tn_error_set(&cli->err, EOPNOTSUPP,
-				 "systemd is not running on this host: cannot use the systemd "
-				 "cgroup manager");
-	else
-		r = tn_error_set(&cli->err, EOPNOTSUPP,
-				 "the systemd cgroup manager is not supported by tenant yet");
-	return tn_error_hint(&cli->err, r,
-			     "leave out --systemd-cgroup (--cgroup-manager cgroupfs), with a "
-			     "linux.cgroupsPath such as /machine.slice/NAME");
-}
-
 static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const char *root,
 		       struct tn_container_opts *o)
 {
 	uint32_t n = 0;
-	int r = refuse_systemd(cli);
-
-	if (r < 0)
-		return r;
+	int r;
 
 	*o = (struct tn_container_opts){
 		.root = root,
@@ -129,6 +103,8 @@ static int create_opts(struct tn_cli *cli, const struct tn_cli_args *a, const ch
 		.argv = cli->argv,
 		.no_cgroup =
 			cli->oci.cgroup_manager && strcmp(cli->oci.cgroup_manager, "disabled") == 0,
+		.systemd_cgroup =
+			cli->oci.cgroup_manager && strcmp(cli->oci.cgroup_manager, "systemd") == 0,
 	};
 	r = tn_userns_mode_parse(a->value[CREATE_USERNS], &o->userns_mode, &cli->err);
 	if (r < 0)

@@ -107,6 +107,24 @@ static void undo_cgroup(void *data)
 		(void)tn_cgroup_kill(&at);
 	if (c->p.cgroup_made.n > 0)
 		(void)tn_cgroup_remove(&at, &c->p.cgroup_made);
+	if (c->p.systemd_started)
+		(void)tn_systemd_stop(c->p.systemd.unit, tn_rootless(), NULL);
+}
+
+/* --cgroup-manager systemd: the scope, with P1 in it; cgroupfs goes on from where it is. */
+static int enter_systemd(struct create_run *c, struct tn_error **err)
+{
+	struct create_plan *p = &c->p;
+	char *cgroup = NULL;
+	int r = tn_systemd_enter(&p->systemd, c->o->id, c->p1, &p->cfg.resources, tn_rootless(),
+				 &cgroup, err);
+
+	if (r < 0)
+		return r;
+	p->systemd_started = true;
+	free(p->cgroup);
+	p->cgroup = cgroup;
+	return 0;
 }
 
 static void undo_pid_file(void *data)
@@ -236,11 +254,16 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 		r = tn_container_device_rules(&p->cfg, tn_rootless());
 		if (r < 0)
 			return tn_error_errno(err, -r, "cannot add the default device rules");
+		if (c->o->systemd_cgroup) {
+			r = enter_systemd(c, err);
+			if (r < 0)
+				return r;
+		}
 		/* As runc: a rootless caller may go without a cgroup of its own, never without
 		 * the one the config names. */
 		r = tn_cgroup_enter(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, c->p1,
 				    &p->cfg.resources,
-				    tn_rootless() &&
+				    tn_rootless() && !c->o->systemd_cgroup &&
 					    !(p->cfg.cgroups_path && p->cfg.cgroups_path[0]),
 				    &p->cgroup_made, &p->cgroup_used, &p->cgroup_busy, err);
 		if (r < 0)
@@ -497,6 +520,7 @@ static int save_state(struct create_run *c, struct tn_error **err)
 		.cgroup_path = p->cgroup_used ? p->cgroup : NULL,
 		.cgroup_parent = p->cgroup_used ? p->cgroup_parent : NULL,
 		.cgroup_dirs = p->cgroup_made, /* borrowed: s is never tn_state_done'd */
+		.systemd_unit = p->systemd_started ? p->systemd.unit : NULL,
 	};
 
 	if (!created)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cgroup-systemd.h"
 #include "container.h"
 #include "oci-config.h"
 #include "fs.h"
@@ -341,6 +342,9 @@ static int remove_stopped(const char *root, const char *id, struct tn_state *s,
 		tn_cgroup_remove(&(struct tn_cgroup_at){ s->cgroup_path, s->cgroup_parent },
 				 s->has_cgroup_dirs ? &s->cgroup_dirs : NULL);
 	}
+	/* Its scope: systemd removes the cgroup (a failure is a warning: all else goes). */
+	if (s->systemd_unit)
+		(void)tn_systemd_stop(s->systemd_unit, s->rootless, warn);
 	if (!dir || tn_container_remove_dir(dir) < 0)
 		return tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
 	tn_pool_release(root, id); /* its range, if --userns auto gave it one */
@@ -435,6 +439,12 @@ int tn_container_update(const char *root, const char *id, const struct tn_resour
 		return r;
 	if (s.status == TN_STATUS_STOPPED)
 		return wrong_status(&s, "update", err);
+	/* The scope's properties first, then the files (what systemd cannot express). */
+	if (s.systemd_unit) {
+		r = tn_systemd_update(s.systemd_unit, s.rootless, res, err);
+		if (r < 0)
+			return r;
+	}
 	return tn_cgroup_apply(&(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent }, res, err);
 }
 

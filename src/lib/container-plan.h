@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "accounts.h"
+#include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "container-idmap.h"
 #include "container.h"
@@ -28,6 +29,8 @@ struct create_plan {
 	bool cgroup_used;    /* created and entered (not for a rootless caller without one) */
 	size_t cgroup_busy;  /* processes found in it already (shared, as runc 1.1: a warning) */
 	struct tn_cgroup_dirs cgroup_made; /* what creating it made: undone on failure */
+	struct tn_systemd_path systemd;	   /* --cgroup-manager systemd: the scope (unit set) */
+	bool systemd_started;		   /* systemd made it: stopped on failure */
 	char *config_path;
 	char *config_text; /* as read once: parsed, and kept in the state directory as is */
 	size_t config_len;

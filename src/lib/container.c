@@ -71,6 +71,7 @@ void create_plan_done(struct create_plan *p)
 	free(p->cgroup);
 	free(p->cgroup_parent);
 	tn_cgroup_dirs_done(&p->cgroup_made);
+	tn_systemd_path_done(&p->systemd);
 	free(p->config_path);
 	free(p->config_text);
 	free(p->bundle);
@@ -360,6 +361,53 @@ static int plan_rootfs_idmap(struct create_plan *p, struct tn_error **err)
 	return 0;
 }
 
+/*
+ * Where the cgroup goes: cgroupfs takes linux.cgroupsPath as a path; the systemd manager as
+ * SLICE:PREFIX:NAME, whose scope's cgroup systemd reports once it made it (setup_stage1).
+ */
+static int plan_cgroup(const struct tn_container_opts *o, struct create_plan *p,
+		       struct tn_error **err)
+{
+	int r;
+
+	if (o->systemd_cgroup) {
+		if (tn_rootless() && tn_cgroup_layout() != TN_CGROUP_V2) {
+			r = tn_error_set(err, EOPNOTSUPP, "the systemd cgroup manager needs cgroup v2 "
+							  "for a rootless caller");
+			return tn_error_hint(err, r, "this host has cgroup v1 (or hybrid): use "
+						     "--cgroup-manager cgroupfs");
+		}
+		r = tn_systemd_path_parse(p->cfg.cgroups_path, o->id, tn_rootless(), &p->systemd,
+					  err);
+		if (r < 0)
+			return r;
+		if (!tn_sdbus_reachable(tn_rootless())) {
+			r = tn_error_set(err, EOPNOTSUPP, "no systemd %s manager answers here: cannot "
+				"use the systemd cgroup manager", tn_rootless() ? "user" : "system");
+			return tn_error_hint(err, r, "%s", tn_rootless()
+				? "start the user's systemd (loginctl enable-linger USER; "
+				  "XDG_RUNTIME_DIR set), or use --cgroup-manager cgroupfs"
+				: "systemd must be PID 1 (/run/systemd/system) with /run/systemd/private; "
+				  "or use --cgroup-manager cgroupfs with a linux.cgroupsPath such as "
+				  "/machine.slice/NAME");
+		}
+		p->cgroup = strdup(p->systemd.cgroup);
+		return p->cgroup ? 0 : -ENOMEM;
+	}
+	p->cgroup = tn_cgroup_path(p->cfg.cgroups_path, o->id);
+	if (!p->cgroup)
+		return tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' is not a cgroup path",
+				    p->cfg.cgroups_path ? p->cfg.cgroups_path : "");
+	/* A relative path is below tenant's own cgroups, as runc's: kept in the state, for the
+	 * commands that find the cgroup later from other cgroups. */
+	if (p->cgroup[0] != '/') {
+		r = tn_cgroup_self(&p->cgroup_parent);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot read /proc/self/cgroup");
+	}
+	return 0;
+}
+
 int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct tn_error **err)
 {
 	int r = resolve_paths(o, p, err);
@@ -383,17 +431,9 @@ int plan_create(const struct tn_container_opts *o, struct create_plan *p, struct
 		if (r < 0)
 			return r;
 	}
-	p->cgroup = tn_cgroup_path(p->cfg.cgroups_path, o->id);
-	if (!p->cgroup)
-		return tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' is not a cgroup path",
-				    p->cfg.cgroups_path ? p->cfg.cgroups_path : "");
-	/* A relative path is below tenant's own cgroups, as runc's: kept in the state, for the
-	 * commands that find the cgroup later from other cgroups. */
-	if (p->cgroup[0] != '/') {
-		r = tn_cgroup_self(&p->cgroup_parent);
-		if (r < 0)
-			return tn_error_errno(err, -r, "cannot read /proc/self/cgroup");
-	}
+	r = plan_cgroup(o, p, err);
+	if (r < 0)
+		return r;
 	for (int t = 0; t < TN_NS_COUNT; t++)
 		if (p->cfg.ns[t].present && !p->cfg.ns[t].path && t != TN_NS_USER)
 			p->new_flags |= tn_ns_clone_flag((enum tn_ns_type)t);

@@ -35,6 +35,7 @@ struct tn_container_opts {
 	const sigset_t
 		*sigmask; /* tenant's own mask before it blocked signals (a sealed re-exec) */
 	bool no_cgroup;	  /* --cgroup-manager disabled */
+	bool systemd_cgroup; /* --cgroup-manager systemd: a transient scope (cgroup-systemd.h) */
 	struct tn_userns_mode userns_mode; /* --userns (the annotation run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
 	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "sdbus.h"
 #include "json-writer.h"
 #include "oci-config.h"
 #include "idmapped.h"
@@ -134,11 +135,11 @@ int tn_oci_features(const char *version, struct tn_buf *out)
 	namespaces(&j);
 	capabilities(&j);
 	tn_json_key(&j, "cgroup");
-	tn_json_begin_object(&j); /* through cgroupfs; not systemd */
+	tn_json_begin_object(&j); /* cgroupfs, and systemd where a manager answers */
 	tn_json_kv_bool(&j, "v1", true);
 	tn_json_kv_bool(&j, "v2", true);
-	tn_json_kv_bool(&j, "systemd", false);
-	tn_json_kv_bool(&j, "systemdUser", false);
+	tn_json_kv_bool(&j, "systemd", tn_sdbus_reachable(false));
+	tn_json_kv_bool(&j, "systemdUser", tn_sdbus_reachable(true));
 	tn_json_kv_bool(&j, "rdma", false);
 	tn_json_end_object(&j);
 	seccomp(&j);

@@ -13,6 +13,7 @@
 #include "fs.h"
 #include "json-parse.h"
 #include "json-writer.h"
+#include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "oci-state.h"
 #include "private-dir.h"
@@ -103,6 +104,8 @@ static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 	for (size_t i = 0; i < s->cgroup_dirs.n; i++)
 		tn_json_string(&j, s->cgroup_dirs.v[i]);
 	tn_json_end_array(&j);
+	if (s->systemd_unit)
+		tn_json_kv_string(&j, "systemdUnit", s->systemd_unit);
 	tn_json_end_object(&j);
 	return tn_json_finish(&j);
 }
@@ -258,6 +261,22 @@ static int load_cgroup_dirs(const struct tn_json_value *o, struct tn_state *s)
 	return 0;
 }
 
+/* systemdUnit: a scope's name, nothing else (delete stops it). */
+static int load_systemd_unit(const struct tn_json_value *o, struct tn_state *s)
+{
+	const struct tn_json_value *v = tn_json_get(o, "systemdUnit");
+
+	if (!v)
+		return 0;
+	size_t n = v->type == TN_JSON_STRING ? strlen(v->string.s) : 0;
+
+	if (n <= 6 || !tn_systemd_unit_name_ok(v->string.s) ||
+	    strcmp(v->string.s + n - 6, ".scope") != 0)
+		return -EINVAL;
+	s->systemd_unit = strdup(v->string.s);
+	return s->systemd_unit ? 0 : -ENOMEM;
+}
+
 static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 {
 	uint64_t pid = get_u64(o, "pid");
@@ -280,6 +299,9 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 		s->cgroup_parent = NULL;
 	}
 	r = load_cgroup_dirs(o, s);
+	if (r < 0)
+		return r;
+	r = load_systemd_unit(o, s);
 	if (r < 0)
 		return r;
 	return load_annotations(o, s);
@@ -446,6 +468,7 @@ void tn_state_done(struct tn_state *s)
 	free(s->cgroup_path);
 	free(s->cgroup_parent);
 	tn_cgroup_dirs_done(&s->cgroup_dirs);
+	free(s->systemd_unit);
 	if (s->annotations)
 		for (size_t i = 0; i < 2 * s->n_annotations; i++)
 			free(s->annotations[i]);

@@ -45,6 +45,8 @@ struct tn_state {
 	enum tn_status status;		   /* computed by tn_state_refresh, never stored */
 	struct tn_cgroup_dirs cgroup_dirs; /* the cgroup directories create made */
 	bool has_cgroup_dirs;		   /* false: a state.json from before they were recorded */
+	char *systemd_unit; /* --cgroup-manager systemd: the scope (in the user's manager when
+			       rootless), or NULL */
 };
 
 /* The default state root: /run/tenant as root, $XDG_RUNTIME_DIR/tenant otherwise, else a
