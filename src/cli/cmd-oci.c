@@ -156,6 +156,12 @@ static void report_create(struct tn_cli *cli, const struct tn_container *c)
 		if (c->warning->hint)
 			fprintf(cli->errf, "hint: %s\n", c->warning->hint);
 	}
+	if (c->cgroup_warning) {
+		tn_cli_warn(cli, "%s", c->cgroup_warning->message);
+		if (c->cgroup_warning->hint)
+			fprintf(cli->errf, "hint: %s\n", c->cgroup_warning->hint);
+	}
+
 	if (cli->oci.debug && c->no_cgroup)
 		fprintf(cli->errf,
 			"%s: debug: no cgroup: none is delegated to UID %u here, so "

@@ -311,6 +311,7 @@ void tn_cgroup_view_done(struct tn_cgroup_view *v)
 		free(v->v[i].options);
 	}
 	free(v->v);
+	free(v->unified.source);
 	*v = (struct tn_cgroup_view){ 0 };
 }
 
@@ -402,9 +403,6 @@ int tn_cgroup_view_plan(const struct tn_cgroup_hiers *h, const char *self_cgroup
 		size_t n = 0;
 		int r;
 
-		/* A hybrid host's cgroup2 hierarchy is joined, not shown (as runc). */
-		if (e->v2 != v.v2)
-			continue;
 		own = own_cgroup(self_cgroup, e, &n);
 		if (!own)
 			continue;
@@ -413,6 +411,12 @@ int tn_cgroup_view_plan(const struct tn_cgroup_hiers *h, const char *self_cgroup
 			continue;
 		if (r < 0)
 			return r;
+		/* A hybrid host's cgroup2 hierarchy is joined, not in the view (as runc). */
+		if (e->v2 != v.v2) {
+			if (e->v2 && !v.unified.source)
+				v.unified.source = TAKE_PTR(source);
+			continue;
+		}
 		r = view_add(&v, e, TAKE_PTR(source));
 		if (r < 0)
 			return r;

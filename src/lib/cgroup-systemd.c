@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup-internal.h"
 #include "cgroup-systemd.h"
 #include "macro.h"
 #include "parse.h"
@@ -65,11 +66,11 @@ bool tn_systemd_unit_name_ok(const char *s)
 	return true;
 }
 
-int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool rootless,
+int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 			  struct tn_systemd_path *ret, struct tn_error **err)
 {
-	_cleanup_(tn_systemd_path_done) struct tn_systemd_path p = { 0 };
-	const char *slice = rootless ? "user.slice" : "system.slice", *prefix = "tenant", *name = id;
+	_cleanup_(tn_systemd_path_done) struct tn_systemd_path p = { .user = user };
+	const char *slice = user ? "user.slice" : "system.slice", *prefix = "tenant", *name = id;
 	_cleanup_free_ char *copy = NULL, *expanded = NULL;
 
 	if (cgroups_path && *cgroups_path) {
@@ -320,4 +321,104 @@ int tn_systemd_stop(const char *unit, bool user, struct tn_error **err)
 	if (r < 0)
 		return r;
 	return tn_sdbus_stop(b, unit, err);
+}
+
+/* Whether the space-separated `list` (cgroup.controllers) names controller c. */
+static bool listed(const char *list, const char *c)
+{
+	size_t n = strlen(c);
+
+	for (const char *p = list; (p = strstr(p, c)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+static void note(char *dropped, size_t size, const char *c)
+{
+	size_t len = strlen(dropped);
+	snprintf(dropped + len, size - len, "%s%s", len ? ", " : "", c);
+}
+
+/* linux.resources.unified's entries for an absent controller ("memory.high"), dropped. */
+static bool drop_unified(struct tn_resources *res, const char *controllers)
+{
+	size_t kept = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < res->n_unified; i++) {
+		char **pair = &res->unified[2 * i];
+		size_t dot = strcspn(pair[0], ".");
+		char c[64];
+
+		snprintf(c, sizeof(c), "%.*s", (int)MIN(dot, sizeof(c) - 1), pair[0]);
+		if (strcmp(c, "cgroup") == 0 || listed(controllers, c)) {
+			res->unified[2 * kept] = pair[0];
+			res->unified[2 * kept + 1] = pair[1];
+			kept++;
+			continue;
+		}
+		free(pair[0]);
+		free(pair[1]);
+		any = true;
+	}
+	if (res->unified)
+		res->unified[2 * kept] = NULL;
+	res->n_unified = kept;
+	return any;
+}
+
+void tn_systemd_drop_absent(struct tn_resources *res, const char *controllers, char *dropped,
+			    size_t size)
+{
+	dropped[0] = '\0';
+	if (!listed(controllers, "pids") && res->has_pids) {
+		res->has_pids = false;
+		note(dropped, size, "pids");
+	}
+	if (!listed(controllers, "memory") &&
+	    (res->has_memory || res->has_swap || res->has_reservation)) {
+		res->has_memory = res->has_swap = res->has_reservation = false;
+		note(dropped, size, "memory");
+	}
+	if (!listed(controllers, "cpu") && (res->has_shares || res->has_quota || res->has_period)) {
+		res->has_shares = res->has_quota = res->has_period = false;
+		note(dropped, size, "cpu");
+	}
+	if (!listed(controllers, "cpuset") && (res->cpus || res->mems)) {
+		free(res->cpus);
+		free(res->mems);
+		res->cpus = res->mems = NULL;
+		note(dropped, size, "cpuset");
+	}
+	if (!listed(controllers, "io") && res->blkio_weight) {
+		res->blkio_weight = 0;
+		note(dropped, size, "io");
+	}
+	if (!listed(controllers, "hugetlb") && res->n_hugepages) {
+		for (size_t i = 0; i < res->n_hugepages; i++)
+			free(res->hugepages[i].page_size);
+		free(res->hugepages);
+		res->hugepages = NULL;
+		res->n_hugepages = 0;
+		note(dropped, size, "hugetlb");
+	}
+	if (drop_unified(res, controllers))
+		note(dropped, size, "unified");
+}
+
+int tn_systemd_usable(const char *cgroup, struct tn_resources *res, char *dropped, size_t size)
+{
+	_cleanup_free_ char *dir = NULL, *text = NULL;
+
+	dropped[0] = '\0';
+	if (tn_cgroup_layout() != TN_CGROUP_V2)
+		return 0;
+	if (asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0)
+		return -ENOMEM;
+	int r = tn_cgroup_read(dir, "cgroup.controllers", &text);
+	if (r < 0)
+		return r;
+	tn_systemd_drop_absent(res, text, dropped, size);
+	return 0;
 }

@@ -24,6 +24,7 @@ struct tn_systemd_path {
 	char *slice;  /* "system.slice" */
 	char *unit;   /* "tenant-ID.scope" */
 	char *cgroup; /* where systemd will put it: "/system.slice/tenant-ID.scope" */
+	bool user;    /* in the caller's user manager (not root), else the system's */
 };
 void tn_systemd_path_done(struct tn_systemd_path *p);
 
@@ -33,7 +34,7 @@ bool tn_systemd_unit_name_ok(const char *s);
  * name that is not a slice's. */
 int tn_systemd_expand_slice(const char *slice, char **ret);
 /* linux.cgroupsPath, checked (errors name the field and the expected form). */
-int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool rootless,
+int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 			  struct tn_systemd_path *ret, struct tn_error **err);
 
 /*
@@ -52,6 +53,15 @@ int tn_systemd_resource_props(const struct tn_resources *res, bool v2, unsigned 
 int tn_systemd_enter(const struct tn_systemd_path *sp, const char *id, pid_t pid,
 		     const struct tn_resources *res, bool user, char **ret_cgroup,
 		     struct tn_error **err);
+/*
+ * The limits of linux.resources whose controller the scope's cgroup v2 does not have, dropped
+ * from *res (the unit keeps them as properties): a systemd in a container on a hybrid host,
+ * whose controllers are bound to v1, has none. *dropped lists them ("pids, memory"), empty if
+ * none. v1: nothing is dropped. tn_systemd_drop_absent is the pure part.
+ */
+int tn_systemd_usable(const char *cgroup, struct tn_resources *res, char *dropped, size_t size);
+void tn_systemd_drop_absent(struct tn_resources *res, const char *controllers, char *dropped,
+			    size_t size);
 /* update: the limits as properties of the running scope. */
 int tn_systemd_update(const char *unit, bool user, const struct tn_resources *res,
 		      struct tn_error **err);

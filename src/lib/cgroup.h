@@ -237,6 +237,9 @@ struct tn_cgroup_view {
 	bool v2; /* one cgroup2 entry; otherwise a tmpfs with one entry per v1 hierarchy */
 	struct tn_cgroup_view_entry *v;
 	size_t n;
+	/* A hybrid host's cgroup2 hierarchy (source NULL if none): not part of the "cgroup"
+	 * view (as runc), but what a mount of type "cgroup2" shows (runc mounts cgroup2). */
+	struct tn_cgroup_view_entry unified;
 };
 
 /*

@@ -108,15 +108,15 @@ static void undo_cgroup(void *data)
 	if (c->p.cgroup_made.n > 0)
 		(void)tn_cgroup_remove(&at, &c->p.cgroup_made);
 	if (c->p.systemd_started)
-		(void)tn_systemd_stop(c->p.systemd.unit, tn_rootless(), NULL);
+		(void)tn_systemd_stop(c->p.systemd.unit, c->p.systemd.user, NULL);
 }
 
 /* --cgroup-manager systemd: the scope, with P1 in it; cgroupfs goes on from where it is. */
 static int enter_systemd(struct create_run *c, struct tn_error **err)
 {
 	struct create_plan *p = &c->p;
-	char *cgroup = NULL;
-	int r = tn_systemd_enter(&p->systemd, c->o->id, c->p1, &p->cfg.resources, tn_rootless(),
+	char *cgroup = NULL, dropped[128];
+	int r = tn_systemd_enter(&p->systemd, c->o->id, c->p1, &p->cfg.resources, p->systemd.user,
 				 &cgroup, err);
 
 	if (r < 0)
@@ -124,6 +124,18 @@ static int enter_systemd(struct create_run *c, struct tn_error **err)
 	p->systemd_started = true;
 	free(p->cgroup);
 	p->cgroup = cgroup;
+	r = tn_systemd_usable(cgroup, &p->cfg.resources, dropped, sizeof(dropped));
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot read the controllers of cgroup %s", cgroup);
+	if (!dropped[0])
+		return 0;
+	r = tn_error_set(&p->cgroup_warning, EOPNOTSUPP,
+			 "cgroup %s lacks the controllers %s: %s keeps those limits as "
+			 "properties, but they cannot apply",
+			 cgroup, dropped, p->systemd.unit);
+	(void)tn_error_hint(&p->cgroup_warning, r,
+			    "the controllers are bound to cgroup v1 on this host (hybrid): boot it "
+			    "with systemd.unified_cgroup_hierarchy=1 for limits under systemd");
 	return 0;
 }
 
@@ -268,6 +280,8 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 				    &p->cgroup_made, &p->cgroup_used, &p->cgroup_busy, err);
 		if (r < 0)
 			return r;
+		if (c->o->systemd_cgroup)
+			p->cgroup_busy = 0; /* P1, whom systemd moved into the new scope */
 		if (p->cgroup_used && delegates_cgroup(p)) {
 			r = delegate_cgroup(p, err);
 			if (r < 0)
@@ -521,6 +535,7 @@ static int save_state(struct create_run *c, struct tn_error **err)
 		.cgroup_parent = p->cgroup_used ? p->cgroup_parent : NULL,
 		.cgroup_dirs = p->cgroup_made, /* borrowed: s is never tn_state_done'd */
 		.systemd_unit = p->systemd_started ? p->systemd.unit : NULL,
+		.systemd_user = p->systemd.user,
 	};
 
 	if (!created)
@@ -753,6 +768,7 @@ static void create_result(struct create_run *c, struct tn_container *ret)
 	ret->state_dir = TAKE_PTR(c->dir);
 	ret->no_cgroup = !c->o->no_cgroup && !p->cgroup_used;
 	ret->cgroup_busy = p->cgroup_busy;
+	ret->cgroup_warning = TAKE_PTR(c->p.cgroup_warning);
 	ret->pool_added = p->pooled && p->grant.added_pool;
 	ret->registry_recovered = p->pooled && p->grant.recovered;
 	ret->remap_added = p->remap_added.ranges;

@@ -275,7 +275,8 @@ static int cgroup_links(int rootfd, const char *dest, const struct tn_cgroup_vie
 
 /*
  * "cgroup" and "cgroup2" (runc's view; docs/oci.md): on a v1 or hybrid host a tmpfs with one
- * mount per v1 hierarchy, named as the host's; on a unified host the cgroup2 hierarchy itself.
+ * mount per v1 hierarchy, named as the host's ("cgroup2" there: the host's cgroup2 hierarchy
+ * alone, as runc mounts it); on a unified host the cgroup2 hierarchy itself.
  * Each shows the container's own cgroup (a rootless caller's without one of its own), never
  * the host's tree above it.
  */
@@ -292,6 +293,12 @@ static int mount_cgroup(struct tn_init_ctx *ctx, struct mount_target *t,
 		return v->n == 1 ? mount_hierarchy(t->rootfd, m->destination, &v->v[0], flags,
 						   m->clear, fresh)
 				 : -ENOENT;
+	/* "cgroup2" on a hybrid host: that hierarchy alone, as runc mounts cgroup2 (a systemd
+	 * inside runs in unified mode). */
+	if (is_type(m, "cgroup2"))
+		return v->unified.source ? mount_hierarchy(t->rootfd, m->destination, &v->unified,
+							   flags, m->clear, fresh)
+					 : -ENOENT;
 	/* The tmpfs itself is rw, as runc's: only the hierarchies take the entry's "ro". */
 	if (mount("tmpfs", t->path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return negative_errno();

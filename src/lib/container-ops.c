@@ -344,7 +344,7 @@ static int remove_stopped(const char *root, const char *id, struct tn_state *s,
 	}
 	/* Its scope: systemd removes the cgroup (a failure is a warning: all else goes). */
 	if (s->systemd_unit)
-		(void)tn_systemd_stop(s->systemd_unit, s->rootless, warn);
+		(void)tn_systemd_stop(s->systemd_unit, s->systemd_user, warn);
 	if (!dir || tn_container_remove_dir(dir) < 0)
 		return tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
 	tn_pool_release(root, id); /* its range, if --userns auto gave it one */
@@ -429,7 +429,7 @@ int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret
 	return r;
 }
 
-int tn_container_update(const char *root, const char *id, const struct tn_resources *res,
+int tn_container_update(const char *root, const char *id, struct tn_resources *res,
 			struct tn_error **err)
 {
 	_cleanup_(tn_state_done) struct tn_state s = { 0 };
@@ -441,9 +441,15 @@ int tn_container_update(const char *root, const char *id, const struct tn_resour
 		return wrong_status(&s, "update", err);
 	/* The scope's properties first, then the files (what systemd cannot express). */
 	if (s.systemd_unit) {
-		r = tn_systemd_update(s.systemd_unit, s.rootless, res, err);
+		char dropped[128];
+
+		r = tn_systemd_update(s.systemd_unit, s.systemd_user, res, err);
 		if (r < 0)
 			return r;
+		r = tn_systemd_usable(s.cgroup_path, res, dropped, sizeof(dropped));
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot read the controllers of cgroup %s",
+					      s.cgroup_path);
 	}
 	return tn_cgroup_apply(&(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent }, res, err);
 }

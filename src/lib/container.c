@@ -33,6 +33,7 @@ void tn_container_done(struct tn_container *c)
 	free(c->state_dir);
 	free(c->remap_user);
 	tn_error_free(c->warning);
+	tn_error_free(c->cgroup_warning);
 	*c = (struct tn_container){ 0 };
 }
 
@@ -72,6 +73,7 @@ void create_plan_done(struct create_plan *p)
 	free(p->cgroup_parent);
 	tn_cgroup_dirs_done(&p->cgroup_made);
 	tn_systemd_path_done(&p->systemd);
+	tn_error_free(p->cgroup_warning);
 	free(p->config_path);
 	free(p->config_text);
 	free(p->bundle);
@@ -370,21 +372,25 @@ static int plan_cgroup(const struct tn_container_opts *o, struct create_plan *p,
 {
 	int r;
 
+	/* The user's own manager for a caller that is not root; root (in a user namespace too:
+	 * a system container's) talks to the system manager. */
 	if (o->systemd_cgroup) {
-		if (tn_rootless() && tn_cgroup_layout() != TN_CGROUP_V2) {
+		bool user = geteuid() != 0;
+
+		if (user && tn_cgroup_layout() != TN_CGROUP_V2) {
 			r = tn_error_set(err, EOPNOTSUPP, "the systemd cgroup manager needs cgroup v2 "
 							  "for a rootless caller");
 			return tn_error_hint(err, r, "this host has cgroup v1 (or hybrid): use "
 						     "--cgroup-manager cgroupfs");
 		}
-		r = tn_systemd_path_parse(p->cfg.cgroups_path, o->id, tn_rootless(), &p->systemd,
+		r = tn_systemd_path_parse(p->cfg.cgroups_path, o->id, user, &p->systemd,
 					  err);
 		if (r < 0)
 			return r;
-		if (!tn_sdbus_reachable(tn_rootless())) {
+		if (!tn_sdbus_reachable(user)) {
 			r = tn_error_set(err, EOPNOTSUPP, "no systemd %s manager answers here: cannot "
-				"use the systemd cgroup manager", tn_rootless() ? "user" : "system");
-			return tn_error_hint(err, r, "%s", tn_rootless()
+				"use the systemd cgroup manager", user ? "user" : "system");
+			return tn_error_hint(err, r, "%s", user
 				? "start the user's systemd (loginctl enable-linger USER; "
 				  "XDG_RUNTIME_DIR set), or use --cgroup-manager cgroupfs"
 				: "systemd must be PID 1 (/run/systemd/system) with /run/systemd/private; "

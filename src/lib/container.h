@@ -53,6 +53,7 @@ struct tn_container {
 	bool remap_account_added; /* ... and created its account */
 	char *remap_user;	  /* --userns remap: whose ranges */
 	struct tn_error *warning; /* the rootfs has owners the maps cannot show (print it) */
+	struct tn_error *cgroup_warning; /* limits the scope's cgroup cannot apply (print it) */
 	bool warning_quiet;	  /* ... with config.json's own maps: to a terminal or --log only */
 };
 
@@ -113,7 +114,7 @@ int tn_container_freeze(const char *root, const char *id, bool freeze, struct tn
 int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
 		      struct tn_error **err);
 /* update: apply limits from a linux.resources JSON text (or the flags' equivalent). */
-int tn_container_update(const char *root, const char *id, const struct tn_resources *res,
+int tn_container_update(const char *root, const char *id, struct tn_resources *res,
 			struct tn_error **err);
 
 /* The uid_map and gid_map of a container's init, as the kernel has them. */

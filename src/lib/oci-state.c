@@ -104,8 +104,10 @@ static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 	for (size_t i = 0; i < s->cgroup_dirs.n; i++)
 		tn_json_string(&j, s->cgroup_dirs.v[i]);
 	tn_json_end_array(&j);
-	if (s->systemd_unit)
+	if (s->systemd_unit) {
 		tn_json_kv_string(&j, "systemdUnit", s->systemd_unit);
+		tn_json_kv_bool(&j, "systemdUser", s->systemd_user);
+	}
 	tn_json_end_object(&j);
 	return tn_json_finish(&j);
 }
@@ -273,6 +275,7 @@ static int load_systemd_unit(const struct tn_json_value *o, struct tn_state *s)
 	if (n <= 6 || !tn_systemd_unit_name_ok(v->string.s) ||
 	    strcmp(v->string.s + n - 6, ".scope") != 0)
 		return -EINVAL;
+	s->systemd_user = get_bool(o, "systemdUser");
 	s->systemd_unit = strdup(v->string.s);
 	return s->systemd_unit ? 0 : -ENOMEM;
 }

@@ -47,6 +47,7 @@ struct tn_state {
 	bool has_cgroup_dirs;		   /* false: a state.json from before they were recorded */
 	char *systemd_unit; /* --cgroup-manager systemd: the scope (in the user's manager when
 			       rootless), or NULL */
+	bool systemd_user;  /* ... in the caller's user manager */
 };
 
 /* The default state root: /run/tenant as root, $XDG_RUNTIME_DIR/tenant otherwise, else a

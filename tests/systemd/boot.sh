@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# A system container booting Debian 12's systemd (tests/systemd/image.sh), run by tenant, for
+# the tests that need a real systemd as PID 1: the host's init is not systemd.
+#
+#	tests/systemd/boot.sh up STATE ID BUNDLE CGROUP HOSTID   boot it, wait for it; print the PID
+#	tests/systemd/boot.sh down STATE ID BUNDLE               stop it (SIGRTMIN+3), delete it
+#
+# The container has its own user namespace (0 -> HOSTID, 65536 IDs) and cgroup namespace, /run
+# and /tmp as tmpfs, and its cgroup view as cgroup2 alone, read-write (delegated): systemd runs
+# in unified mode there, as on a cgroup v2 host. tenant itself ($TENANT), a static busybox and
+# tenant's probe are bound read-only at /usr/local/bin, so tests can run tenant inside it.
+set -euo pipefail
+
+TENANT=${TENANT:?}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PROBE=${PROBE:-${TENANT_BUILD:-$ROOT/build}/tests/probe/probe}
+
+t() { "$TENANT" --root "$STATE" "$@"; }
+
+up() {
+	local image st pid
+	image=$("$ROOT/tests/systemd/image.sh")
+	mkdir -p "$BUNDLE"
+	chmod 755 "$BUNDLE"
+	(cd "$BUNDLE" && "$TENANT" spec)
+	jq --arg r "$image" --arg cg "$CGROUP" --argjson h "$HOSTID" --arg tenant "$TENANT" \
+		--arg busybox "$(command -v busybox)" --arg probe "$PROBE" '
+		.root = {"path": $r, "readonly": false}
+		| .process.terminal = false | .process.args = ["/lib/systemd/systemd"]
+		| .process.env += ["container=tenant"]
+		| .linux.namespaces |= (map(select(.type != "user" and .type != "cgroup")) + [{"type": "user"}, {"type": "cgroup"}])
+		| .linux.uidMappings = [{"containerID": 0, "hostID": $h, "size": 65536}]
+		| .linux.gidMappings = .linux.uidMappings | .linux.cgroupsPath = $cg
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup2", "source": "cgroup2", "options": ["nosuid", "noexec", "nodev", "relatime", "rw"]},
+			{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=755"]},
+			{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]},
+			{"destination": "/usr/local/bin/tenant", "type": "bind", "source": $tenant, "options": ["bind", "ro"]},
+			{"destination": "/usr/local/bin/busybox", "type": "bind", "source": $busybox, "options": ["bind", "ro"]},
+			{"destination": "/usr/local/bin/probe", "type": "bind", "source": $probe, "options": ["bind", "ro"]}]
+		| .process.capabilities.bounding = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+			"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+			"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_SYS_CHROOT", "CAP_MKNOD", "CAP_AUDIT_WRITE",
+			"CAP_SETFCAP", "CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_RESOURCE"]
+		| .process.capabilities.effective = .process.capabilities.bounding
+		| .process.capabilities.permitted = .process.capabilities.bounding' \
+		<"$BUNDLE/config.json" >"$BUNDLE/config.json.new"
+	mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+	t run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>"$BUNDLE/err" || { cat "$BUNDLE/err" >&2; exit 1; }
+	for _ in $(seq 200); do
+		st=$(t exec "$ID" systemctl is-system-running 2>/dev/null </dev/null || true)
+		case $st in running | degraded) break ;; esac
+		sleep 0.1
+	done
+	case $st in running | degraded) ;; *)
+		echo "boot.sh: systemd in $ID is '$st'" >&2
+		t exec "$ID" systemctl --failed --no-pager </dev/null >&2 || true
+		exit 1 ;;
+	esac
+	pid=$(t state "$ID" | jq .pid)
+	echo "$pid"
+}
+
+down() {
+	t kill "$ID" SIGRTMIN+3 2>/dev/null || true
+	for _ in $(seq 100); do
+		[ "$(t state "$ID" 2>/dev/null | jq -r .status)" = running ] || break
+		sleep 0.1
+	done
+	t delete --force "$ID" 2>/dev/null || true
+	rm -rf "$BUNDLE"
+}
+
+case ${1:-} in
+up) STATE=$2 ID=$3 BUNDLE=$4 CGROUP=$5 HOSTID=$6 up ;;
+down) STATE=$2 ID=$3 BUNDLE=$4 down ;;
+*) sed -n '2,12p' "$0" >&2; exit 2 ;;
+esac
