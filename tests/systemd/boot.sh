@@ -6,7 +6,9 @@
 #	tests/systemd/boot.sh up STATE ID BUNDLE CGROUP HOSTID   boot it, wait for it; print the PID
 #	tests/systemd/boot.sh down STATE ID BUNDLE               stop it (SIGRTMIN+3), delete it
 #
-# The container has its own user namespace (0 -> HOSTID, 65536 IDs) and cgroup namespace, /run
+# The image is the overlay's lower layer: a boot changes nothing in it; the engines' stores and
+# /home are tmpfs (overlayfs is no backing filesystem for their overlay snapshots). The container has its
+# own user namespace (0 -> HOSTID, 65536 IDs) and cgroup namespace, /run
 # and /tmp as tmpfs, and its cgroup view as cgroup2 alone, read-write (delegated): systemd runs
 # in unified mode there, as on a cgroup v2 host. tenant itself ($TENANT), a static busybox and
 # tenant's probe are bound read-only at /usr/local/bin, so tests can run tenant inside it.
@@ -21,13 +23,18 @@ t() { "$TENANT" --root "$STATE" "$@"; }
 up() {
 	local image st pid
 	image=$("$ROOT/tests/systemd/image.sh")
-	mkdir -p "$BUNDLE"
-	chmod 755 "$BUNDLE"
+	[ "$HOSTID" = 3000000 ] || { echo "boot.sh: the image is shifted to 3000000" >&2; exit 2; }
+	mkdir -p "$BUNDLE/upper" "$BUNDLE/work" "$BUNDLE/rootfs"
+	chmod 755 "$BUNDLE" "$BUNDLE/upper"
+	chown "$HOSTID:$HOSTID" "$BUNDLE/upper"
+	# The image stays as made: what the container writes goes to an overlay's upper layer.
+	mount -t overlay overlay -o "lowerdir=$image,upperdir=$BUNDLE/upper,workdir=$BUNDLE/work" \
+		"$BUNDLE/rootfs"
 	(cd "$BUNDLE" && "$TENANT" spec)
-	jq --arg r "$image" --arg cg "$CGROUP" --argjson h "$HOSTID" --arg tenant "$TENANT" \
+	jq --arg r "$BUNDLE/rootfs" --arg cg "$CGROUP" --argjson h "$HOSTID" --arg tenant "$TENANT" \
 		--arg busybox "$(command -v busybox)" --arg probe "$PROBE" '
 		.root = {"path": $r, "readonly": false}
-		| .process.terminal = false | .process.args = ["/lib/systemd/systemd"]
+		| .process.terminal = false | .process.args = ["/lib/systemd/systemd"] | .process.noNewPrivileges = false
 		| .process.env += ["container=tenant"]
 		| .linux.namespaces |= (map(select(.type != "user" and .type != "cgroup")) + [{"type": "user"}, {"type": "cgroup"}])
 		| .linux.uidMappings = [{"containerID": 0, "hostID": $h, "size": 65536}]
@@ -36,6 +43,9 @@ up() {
 		| .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup2", "source": "cgroup2", "options": ["nosuid", "noexec", "nodev", "relatime", "rw"]},
 			{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=755"]},
 			{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]},
+			{"destination": "/home", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=755"]},
+			{"destination": "/var/lib/containers", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=700"]},
+			{"destination": "/var/lib/containerd", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=700"]},
 			{"destination": "/usr/local/bin/tenant", "type": "bind", "source": $tenant, "options": ["bind", "ro"]},
 			{"destination": "/usr/local/bin/busybox", "type": "bind", "source": $busybox, "options": ["bind", "ro"]},
 			{"destination": "/usr/local/bin/probe", "type": "bind", "source": $probe, "options": ["bind", "ro"]}]
@@ -69,6 +79,7 @@ down() {
 		sleep 0.1
 	done
 	t delete --force "$ID" 2>/dev/null || true
+	! mountpoint -q "$BUNDLE/rootfs" || umount "$BUNDLE/rootfs"
 	rm -rf "$BUNDLE"
 }
 
