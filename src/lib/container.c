@@ -372,10 +372,13 @@ static int plan_cgroup(const struct tn_container_opts *o, struct create_plan *p,
 {
 	int r;
 
-	/* The user's own manager for a caller that is not root; root (in a user namespace too:
-	 * a system container's) talks to the system manager. */
+	/*
+	 * The user's own manager for a caller that is not root, and for root of a user namespace
+	 * the system manager does not take (rootless podman runs its runtime so: runc decides
+	 * the same); root, in a system container's user namespace too, talks to the system one.
+	 */
 	if (o->systemd_cgroup) {
-		bool user = geteuid() != 0;
+		bool user = geteuid() != 0 || (tn_rootless() && !tn_sdbus_system_private());
 
 		if (user && tn_cgroup_layout() != TN_CGROUP_V2) {
 			r = tn_error_set(err, EOPNOTSUPP, "the systemd cgroup manager needs cgroup v2 "

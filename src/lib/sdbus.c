@@ -167,6 +167,11 @@ bool tn_sdbus_reachable(bool user)
 	return n > 0 && (size_t)n < sizeof(path) && connectable(path);
 }
 
+bool tn_sdbus_system_private(void)
+{
+	return connectable("/run/systemd/private");
+}
+
 static int open_private(const struct sd_api *api, const char *path, sd_bus **ret)
 {
 	char address[PATH_MAX + 16];

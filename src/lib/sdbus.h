@@ -70,3 +70,6 @@ int tn_sdbus_control_group(struct tn_sdbus *b, const char *unit, const char *int
 			   struct tn_error **err);
 /* Whether a manager answers on that socket, without libsystemd: for `features` and `check`. */
 bool tn_sdbus_reachable(bool user);
+/* Whether the system manager's private socket takes this process (its root, in a system
+ * container's user namespace too; not root of a rootless engine's namespace). */
+bool tn_sdbus_system_private(void);

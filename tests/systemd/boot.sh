@@ -10,7 +10,8 @@
 # /home are tmpfs (overlayfs is no backing filesystem for their overlay snapshots). The container has its
 # own user namespace (0 -> HOSTID, 65536 IDs) and cgroup namespace, /run
 # and /tmp as tmpfs, and its cgroup view as cgroup2 alone, read-write (delegated): systemd runs
-# in unified mode there, as on a cgroup v2 host. tenant itself ($TENANT), a static busybox and
+# in unified mode there, as on a cgroup v2 host. No paths are masked (as LXC and nspawn), so
+# that runtimes inside can mount proc and sysfs anew. tenant itself ($TENANT), a static busybox and
 # tenant's probe are bound read-only at /usr/local/bin, so tests can run tenant inside it.
 set -euo pipefail
 
@@ -35,6 +36,7 @@ up() {
 		--arg busybox "$(command -v busybox)" --arg probe "$PROBE" '
 		.root = {"path": $r, "readonly": false}
 		| .process.terminal = false | .process.args = ["/lib/systemd/systemd"] | .process.noNewPrivileges = false
+		| .linux.maskedPaths = [] | .linux.readonlyPaths = []
 		| .process.env += ["container=tenant"]
 		| .linux.namespaces |= (map(select(.type != "user" and .type != "cgroup")) + [{"type": "user"}, {"type": "cgroup"}])
 		| .linux.uidMappings = [{"containerID": 0, "hostID": $h, "size": 65536}]

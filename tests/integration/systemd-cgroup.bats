@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# The systemd cgroup manager (issue 18; docs/oci.md): --systemd-cgroup and
+# --cgroup-manager systemd ask systemd for a transient scope. This host's PID 1 is not systemd,
+# so the tests boot one: a Debian 12 system container run by tenant (tests/systemd/boot.sh),
+# whose systemd runs in unified mode on the host's cgroup2 hierarchy. tenant, runc 1.1.5,
+# podman 4.3 and containerd 1.6 from Debian run inside it, side by side.
+#
+# That cgroup2 hierarchy has no pids, memory or cpu controller here (the hybrid host binds them
+# to v1): runc fails a container with such limits ("openat2 .../pids.max: no such file"),
+# tenant keeps them as the unit's properties and warns (the issue asks for it; docs/oci.md).
+load helpers
+bats_require_minimum_version 1.5.0
+
+SYS_ID=sysd
+
+setup_file() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	SYS_STATE=$(mktemp -d /tmp/tenant-sysd-state.XXXXXX)
+	SYS_BUNDLE=$(mktemp -d /tmp/tenant-sysd.XXXXXX)
+	export SYS_STATE SYS_BUNDLE
+	"$BATS_TEST_DIRNAME/../systemd/boot.sh" up "$SYS_STATE" "$SYS_ID" "$SYS_BUNDLE" \
+		"/tenant-sysd-$$" 3000000 >/dev/null
+	# A bundle inside: busybox as the image, in a user namespace of the container's range.
+	sys 'mkdir -p /tmp/b/rootfs/bin /tmp/b/rootfs/proc /tmp/b/rootfs/sys /tmp/b/rootfs/dev /tmp/b/rootfs/tmp
+		cp /usr/local/bin/busybox /tmp/b/rootfs/bin/
+		for c in sh sleep cat ls id; do ln -s busybox /tmp/b/rootfs/bin/$c; done
+		cd /tmp/b && tenant spec && jq ".process.terminal = false | .process.args = [\"sleep\", \"1000\"]
+			| .linux.namespaces += [{\"type\": \"user\"}]
+			| .linux.uidMappings = [{\"containerID\": 0, \"hostID\": 10000, \"size\": 1000}]
+			| .linux.gidMappings = .linux.uidMappings" config.json >c && mv c config.json'
+}
+
+teardown_file() {
+	[ -n "${SYS_STATE:-}" ] || return 0
+	"$BATS_TEST_DIRNAME/../systemd/boot.sh" down "$SYS_STATE" "$SYS_ID" "$SYS_BUNDLE"
+	rm -rf "$SYS_STATE"
+}
+
+setup() {
+	require_root
+}
+
+# Each test leaves systemd as it found it: no unit of a container, none failed.
+teardown() {
+	[ -n "${SYS_STATE:-}" ] || return 0
+	sys 'for c in $(tenant list -q); do tenant delete -f $c; done
+		for c in $(runc list -q); do runc delete -f $c; done
+		cd /tmp/b && cp config.json.orig config.json 2>/dev/null; true' || true
+}
+
+# sys SCRIPT: run SCRIPT with sh in the system container, as its root.
+sys() {
+	"$TENANT" --root "$SYS_STATE" exec "$SYS_ID" sh -c "$1" </dev/null
+}
+
+# cfg JQ-FILTER: edit the inner bundle's config.json (the original is kept for teardown).
+cfg() {
+	sys "cd /tmp/b && { [ -f config.json.orig ] || cp config.json config.json.orig; } &&
+		jq '$1' config.json >c && mv c config.json"
+}
+
+PROPS=Slice,ControlGroup,Delegate,DefaultDependencies,MemoryAccounting,CPUAccounting,IOAccounting,TasksAccounting,ActiveState
+
+# Nothing of a container is left in systemd: no scope, no failed unit.
+assert_systemd_clean() {
+	local units failed
+	units=$(sys 'systemctl list-units --all --no-legend --plain "*.scope" | grep -v "^init.scope\|^session-" || true')
+	failed=$(sys 'systemctl list-units --failed --no-legend --plain')
+	assert_eq "$units" ""
+	assert_eq "$failed" ""
+}
+
+@test "systemd cgroup: the scope is the one runc --systemd-cgroup makes (slice, delegation, accounting, path)" {
+	local runc_props tenant_props runc_cg tenant_cg
+	cfg '.linux.cgroupsPath = "machine.slice:ctr:one"'
+	sys 'cd /tmp/b && runc --systemd-cgroup run -d one >/dev/null 2>&1'
+	runc_props=$(sys "systemctl show -p $PROPS ctr-one.scope")
+	runc_cg=$(sys 'cat /proc/$(runc state one | jq .pid)/cgroup | grep "^0::"')
+	sys 'runc delete -f one'
+	assert_systemd_clean
+	sys 'cd /tmp/b && tenant --systemd-cgroup run -d one >/dev/null'
+	tenant_props=$(sys "systemctl show -p $PROPS ctr-one.scope")
+	tenant_cg=$(sys 'cat /proc/$(tenant state one | jq .pid)/cgroup | grep "^0::"')
+	echo "runc:   $runc_props $runc_cg"
+	echo "tenant: $tenant_props $tenant_cg"
+	assert_eq "$tenant_props" "$runc_props"
+	assert_eq "$tenant_cg" "$runc_cg"
+	assert_eq "$tenant_cg" "0::/machine.slice/ctr-one.scope"
+	assert_contains "$tenant_props" "Delegate=yes"
+	# systemctl status shows the container's process in the scope.
+	assert_contains "$(sys 'systemctl status --no-pager ctr-one.scope')" "sleep 1000"
+	sys 'tenant delete -f one'
+	assert_systemd_clean
+}
+
+@test "systemd cgroup: a Kubernetes path (kubepods-besteffort-pod...slice:cri-containerd:ID) nests its slices as runc's" {
+	local runc_cg tenant_cg
+	cfg '.linux.cgroupsPath = "kubepods-besteffort-pod0a1b.slice:cri-containerd:abc"'
+	sys 'cd /tmp/b && runc --systemd-cgroup run -d abc >/dev/null 2>&1'
+	runc_cg=$(sys 'cat /proc/$(runc state abc | jq .pid)/cgroup | grep "^0::"')
+	sys 'runc delete -f abc'
+	sys 'cd /tmp/b && tenant --cgroup-manager systemd run -d abc >/dev/null'
+	tenant_cg=$(sys 'cat /proc/$(tenant state abc | jq .pid)/cgroup | grep "^0::"')
+	assert_eq "$tenant_cg" "$runc_cg"
+	assert_eq "$tenant_cg" "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0a1b.slice/cri-containerd-abc.scope"
+	assert_eq "$(sys 'systemctl show -p ActiveState --value kubepods-besteffort-pod0a1b.slice')" active
+	sys 'tenant delete abc' 2>/dev/null || sys 'tenant delete -f abc'
+	assert_systemd_clean
+}
+
+@test "systemd cgroup: limits are the unit's properties, update changes them, delete stops the scope" {
+	local out
+	cfg '.linux.cgroupsPath = "machine.slice:tenant:lim"
+		| .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50},
+			"cpu": {"shares": 512, "quota": 50000, "period": 100000}}'
+	# (stderr to a file: the container would hold a pipe open)
+	out=$(sys 'cd /tmp/b && tenant --systemd-cgroup run -d lim >/dev/null 2>/tmp/err; cat /tmp/err')
+	# The controllers are v1's on this host: said once, with the reason; the unit has them.
+	assert_contains "$out" "lacks the controllers pids, memory, cpu"
+	assert_contains "$out" "hint:"
+	assert_eq "$(sys 'systemctl show -p MemoryMax,TasksMax,CPUWeight,CPUQuotaPerSecUSec,CPUQuotaPeriodUSec tenant-lim.scope' | xargs)" \
+		"CPUWeight=20 CPUQuotaPerSecUSec=500ms CPUQuotaPeriodUSec=100ms MemoryMax=67108864 TasksMax=50"
+	sys 'tenant update --memory 100M --pids-limit 77 --cpu-quota 25000 lim'
+	assert_eq "$(sys 'systemctl show -p MemoryMax,TasksMax,CPUQuotaPerSecUSec tenant-lim.scope' | xargs)" \
+		"CPUQuotaPerSecUSec=250ms MemoryMax=104857600 TasksMax=77"
+	assert_eq "$(sys 'tenant state lim | jq -r .status')" running
+	sys 'tenant kill lim KILL'
+	for _ in $(seq 50); do
+		[ "$(sys 'tenant state lim | jq -r .status')" = stopped ] && break
+		sleep 0.1
+	done
+	sys 'tenant delete lim'
+	assert_systemd_clean
+	assert_eq "$(sys 'ls /sys/fs/cgroup/machine.slice | grep -c scope || true')" 0
+}
+
+@test "systemd cgroup: a create that fails leaves no unit, as runc" {
+	local out
+	cfg '.linux.cgroupsPath = "machine.slice:tenant:bad" | .process.args = ["/nonexistent"]'
+	run -1 sys 'cd /tmp/b && tenant --systemd-cgroup run bad'
+	assert_contains "$output" "/nonexistent"
+	assert_systemd_clean
+	assert_eq "$(sys 'tenant list -q')" ""
+	run -1 sys 'cd /tmp/b && runc --systemd-cgroup run bad'
+	assert_systemd_clean
+}
+
+@test "systemd cgroup: a cgroupsPath not of the form SLICE:PREFIX:NAME is refused, naming the field" {
+	cfg '.linux.cgroupsPath = "/machine.slice/plain"'
+	run -1 sys 'cd /tmp/b && tenant --systemd-cgroup run -d p'
+	assert_contains "$output" "linux.cgroupsPath: '/machine.slice/plain' is not of the form SLICE:PREFIX:NAME"
+	assert_contains "$output" "hint:"
+	# runc refuses it too.
+	run -1 sys 'cd /tmp/b && runc --systemd-cgroup run -d p'
+	assert_contains "$output" "slice:prefix:name"
+	cfg '.linux.cgroupsPath = "bad--name.slice:x:p"'
+	run -1 sys 'cd /tmp/b && tenant --systemd-cgroup run -d p'
+	assert_contains "$output" "names no slice"
+	assert_systemd_clean
+	assert_eq "$(sys 'tenant list -q')" ""
+}
+
+@test "systemd cgroup: a rootless user with lingering gets a scope in its own systemd" {
+	local cg
+	sys 'id tu >/dev/null 2>&1 || useradd -m -u 1000 tu
+		sed -i "/^tu:/d" /etc/subuid /etc/subgid # (useradd gave it 100000-165535: out of range)
+		echo tu:20000:30000 >>/etc/subuid; echo tu:20000:30000 >>/etc/subgid
+		loginctl enable-linger tu
+		for i in $(seq 100); do [ -S /run/user/1000/systemd/private ] && break; sleep 0.1; done
+		rm -rf /home/tu/b && cp -a /tmp/b /home/tu/b && chown -R tu:tu /home/tu/b
+		cd /home/tu/b && jq ".linux.cgroupsPath = \"\" | del(.linux.uidMappings, .linux.gidMappings)
+			| .linux.namespaces |= map(select(.type != \"user\"))" config.json >c && mv c config.json'
+	u() { sys "runuser -u tu -- env XDG_RUNTIME_DIR=/run/user/1000 sh -c 'cd /home/tu/b && $1'"; }
+	assert_eq "$(u 'tenant features | jq .linux.cgroup.systemdUser')" true
+	u 'tenant --systemd-cgroup run -d u1 >/dev/null 2>&1'
+	cg=$(u 'cat /proc/$(tenant state u1 | jq .pid)/cgroup | grep "^0::"')
+	assert_eq "$cg" "0::/user.slice/user-1000.slice/user@1000.service/user.slice/tenant-u1.scope"
+	assert_eq "$(u 'systemctl --user show -p ActiveState,Delegate tenant-u1.scope' | xargs)" "ActiveState=active Delegate=yes"
+	u 'tenant update --pids-limit 33 u1'
+	assert_eq "$(u 'systemctl --user show -p TasksMax --value tenant-u1.scope')" 33
+	u 'tenant delete -f u1'
+	assert_eq "$(u 'systemctl --user list-units --all --no-legend --plain "tenant*"')" ""
+	sys 'loginctl disable-linger tu'
+}
+
+@test "systemd cgroup: where no systemd runs (this host), create fails naming what is missing, as runc; features says so" {
+	local b=$BATS_TEST_TMPDIR/b
+	make_bundle "$b"
+	assert_eq "$("$TENANT" features | jq -c '[.linux.cgroup.systemd, .linux.cgroup.systemdUser]')" "[false,false]"
+	run -1 "$TENANT" --root "$BATS_TEST_TMPDIR/s" --systemd-cgroup run --bundle "$b" nosd
+	assert_contains "$output" "no systemd system manager answers here"
+	assert_contains "$output" "hint:"
+	assert_eq "$("$TENANT" --root "$BATS_TEST_TMPDIR/s" list -q)" ""
+	run -1 runc --root "$BATS_TEST_TMPDIR/r" --systemd-cgroup run --bundle "$b" nosd
+}
