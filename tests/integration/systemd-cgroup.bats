@@ -163,12 +163,8 @@ assert_systemd_clean() {
 
 @test "systemd cgroup: a rootless user with lingering gets a scope in its own systemd" {
 	local cg
-	sys 'id tu >/dev/null 2>&1 || useradd -m -u 1000 tu
-		sed -i "/^tu:/d" /etc/subuid /etc/subgid # (useradd gave it 100000-165535: out of range)
-		echo tu:20000:30000 >>/etc/subuid; echo tu:20000:30000 >>/etc/subgid
-		loginctl enable-linger tu
-		for i in $(seq 100); do [ -S /run/user/1000/systemd/private ] && break; sleep 0.1; done
-		rm -rf /home/tu/b && cp -a /tmp/b /home/tu/b && chown -R tu:tu /home/tu/b
+	linger_user
+	sys '		rm -rf /home/tu/b && cp -a /tmp/b /home/tu/b && chown -R tu:tu /home/tu/b
 		cd /home/tu/b && jq ".linux.cgroupsPath = \"\" | del(.linux.uidMappings, .linux.gidMappings)
 			| .linux.namespaces |= map(select(.type != \"user\"))" config.json >c && mv c config.json'
 	u() { sys "runuser -u tu -- env XDG_RUNTIME_DIR=/run/user/1000 sh -c 'cd /home/tu/b && $1'"; }
@@ -176,7 +172,7 @@ assert_systemd_clean() {
 	u 'tenant --systemd-cgroup run -d u1 >/dev/null 2>&1'
 	cg=$(u 'cat /proc/$(tenant state u1 | jq .pid)/cgroup | grep "^0::"')
 	assert_eq "$cg" "0::/user.slice/user-1000.slice/user@1000.service/user.slice/tenant-u1.scope"
-	assert_eq "$(u 'systemctl --user show -p ActiveState,Delegate tenant-u1.scope' | xargs)" "ActiveState=active Delegate=yes"
+	assert_eq "$(u 'systemctl --user show -p ActiveState,Delegate tenant-u1.scope' | xargs)" "Delegate=yes ActiveState=active"
 	u 'tenant update --pids-limit 33 u1'
 	assert_eq "$(u 'systemctl --user show -p TasksMax --value tenant-u1.scope')" 33
 	u 'tenant delete -f u1'
@@ -193,4 +189,63 @@ assert_systemd_clean() {
 	assert_contains "$output" "hint:"
 	assert_eq "$("$TENANT" --root "$BATS_TEST_TMPDIR/s" list -q)" ""
 	run -1 runc --root "$BATS_TEST_TMPDIR/r" --systemd-cgroup run --bundle "$b" nosd
+}
+
+# A rootless user "tu" with lingering, whose ranges lie within the system container's.
+linger_user() {
+	sys 'id tu >/dev/null 2>&1 || useradd -m -u 1000 tu
+		sed -i "/^tu:/d" /etc/subuid /etc/subgid # (useradd gave it 100000-165535: out of range)
+		echo tu:20000:30000 >>/etc/subuid; echo tu:20000:30000 >>/etc/subgid
+		loginctl enable-linger tu
+		for i in $(seq 100); do [ -S /run/user/1000/bus ] && [ -S /run/user/1000/systemd/private ] && break; sleep 0.1; done'
+}
+
+# as_tu SCRIPT: SCRIPT as tu, in its home, with its session's environment.
+as_tu() {
+	sys "runuser -u tu -- env XDG_RUNTIME_DIR=/run/user/1000 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus sh -c 'cd && $1'"
+}
+
+# podman_pair SYSTEMCTL RUN: run a container with podman --cgroup-manager systemd under runc and
+# under tenant; print, for each, its cgroup v2 path with the ID as ID, and the scope's Delegate.
+# (--pids-limit -1: podman's default pids limit would fail runc here, see above.)
+podman_pair() {
+	local ctl=$1 run=$2
+	$run "for rt in runc /usr/local/bin/tenant; do
+		id=\$(podman --runtime \$rt --cgroup-manager systemd run -d --network none --pids-limit -1 --ulimit host localhost/bb sleep 100)
+		pid=\$(podman inspect -f {{.State.Pid}} \$id)
+		echo \$(grep ^0:: /proc/\$pid/cgroup | sed s/\$id/ID/) \$($ctl show -p Delegate,ActiveState libpod-\$id.scope)
+		podman rm -f -t0 \$id >/dev/null
+	done"
+}
+
+@test "systemd cgroup: podman --cgroup-manager systemd runs tenant as runc, rootful" {
+	local out
+	sys 'tar -C /tmp/b/rootfs -c . | podman import -q - localhost/bb >/dev/null'
+	out=$(podman_pair systemctl sys)
+	echo "$out"
+	assert_eq "$(echo "$out" | sed -n 1p)" "$(echo "$out" | sed -n 2p)"
+	assert_eq "$(echo "$out" | sed -n 2p)" "0::/machine.slice/libpod-ID.scope Delegate=yes ActiveState=active"
+	for _ in $(seq 50); do
+		[ -z "$(sys 'systemctl list-units --all --no-legend --plain "libpod*"')" ] && break
+		sleep 0.1
+	done
+	assert_systemd_clean
+}
+
+@test "systemd cgroup: podman --cgroup-manager systemd runs tenant as runc, rootless (the user's systemd)" {
+	local out
+	linger_user
+	sys 'tar -C /tmp/b/rootfs -c . >/tmp/bb.tar && chmod 644 /tmp/bb.tar'
+	as_tu 'podman import -q /tmp/bb.tar localhost/bb >/dev/null'
+	out=$(podman_pair "systemctl --user" as_tu)
+	echo "$out"
+	assert_eq "$(echo "$out" | sed -n 1p)" "$(echo "$out" | sed -n 2p)"
+	assert_eq "$(echo "$out" | sed -n 2p)" "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-ID.scope Delegate=yes ActiveState=active"
+	for _ in $(seq 50); do
+		[ -z "$(as_tu 'systemctl --user list-units --all --no-legend --plain "libpod*"')" ] && break
+		sleep 0.1
+	done
+	assert_eq "$(as_tu 'systemctl --user list-units --all --no-legend --plain "libpod*"')" ""
+	assert_eq "$(as_tu 'systemctl --user list-units --failed --no-legend --plain')" ""
+	sys 'loginctl disable-linger tu'
 }
