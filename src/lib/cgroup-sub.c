@@ -155,3 +155,58 @@ int tn_cgroup_join_subs(const struct tn_cgroup_at *at, char *const *subs, pid_t 
 	}
 	return 0;
 }
+
+/*
+ * Where `init` is in hierarchy h (a directory below h->dir, the container's cgroup), from its
+ * /proc/PID/cgroup as this process sees it: -ENOENT when it is not below the container's cgroup.
+ */
+static int init_dir(const struct tn_cgroup_hier *h, pid_t init, char *buf, size_t len)
+{
+	_cleanup_free_ char *text = NULL;
+	char proc[64];
+	size_t rn = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
+
+	snprintf(proc, sizeof(proc), "/proc/%d", (int)init);
+	int r = tn_cgroup_read(proc, "cgroup", &text);
+	if (r < 0)
+		return r;
+	const char *line = strstr(text, "0::/");
+	if (!h->v2 || !line || (line != text && line[-1] != '\n'))
+		return -ENOENT;
+	line += 3;
+	size_t n = strcspn(line, "\n");
+	if (n < rn || strncmp(line, h->root, rn) != 0 || memmem(line, n, "/..", 3))
+		return -ENOENT;
+	int w = snprintf(buf, len, "%s%.*s", h->mountpoint, (int)(n - rn), line + rn);
+	if (w < 0 || (size_t)w >= len)
+		return -ENAMETOOLONG;
+	size_t dl = strlen(h->dir);
+	if (strncmp(buf, h->dir, dl) != 0 || (buf[dl] != '/' && buf[dl] != '\0'))
+		return -ENOENT;
+	return 0;
+}
+
+int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	char text[32], dir[4096];
+	int r = tn_cgroup_hiers_load_at(at, &h);
+
+	if (r < 0)
+		return r;
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	for (size_t i = 0; i < h.n; i++) {
+		struct stat st;
+
+		if (stat(h.v[i].dir, &st) < 0)
+			continue;
+		r = tn_cgroup_write(h.v[i].dir, "cgroup.procs", text);
+		/* A v2 cgroup with controllers enabled for its children takes no process (a
+		 * systemd inside made them): init's own, below it, as runc does. */
+		if (r == -EBUSY && init > 0 && init_dir(&h.v[i], init, dir, sizeof(dir)) == 0)
+			r = tn_cgroup_write(dir, "cgroup.procs", text);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -15,6 +15,13 @@
  * that stays below the container's cgroup (no ".." component). */
 int tn_cgroup_subs_check(char *const *subs, struct tn_error **err);
 
+/*
+ * exec: move pid into the container's cgroup in every hierarchy where it exists; where cgroup
+ * v2 refuses it (EBUSY: controllers enabled for the cgroups a systemd inside made), into the
+ * cgroup init is in, when that lies below the container's (as runc does).
+ */
+int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init);
+
 /* Move pid into the container's cgroup `path` of every hierarchy where it exists, or into the
  * sub-cgroup `subs` names for that hierarchy (which must exist). */
 int tn_cgroup_join_subs(const struct tn_cgroup_at *at, char *const *subs, pid_t pid,

@@ -512,18 +512,13 @@ static int make_all(const struct tn_cgroup_hiers *h, struct tn_cgroup_dirs *made
 }
 
 /* pid into the placed directory of every hierarchy (only where it exists, when `existing`). */
-static int join_all(const struct tn_cgroup_hiers *h, pid_t pid, bool existing)
+static int join_all(const struct tn_cgroup_hiers *h, pid_t pid)
 {
 	char text[32];
 
 	snprintf(text, sizeof(text), "%d", (int)pid);
 	for (size_t i = 0; i < h->n; i++) {
-		struct stat st;
-		int r;
-
-		if (existing && stat(h->v[i].dir, &st) < 0)
-			continue;
-		r = write_text(h->v[i].dir, "cgroup.procs", text);
+		int r = write_text(h->v[i].dir, "cgroup.procs", text);
 		if (r < 0)
 			return r;
 	}
@@ -646,22 +641,12 @@ int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_re
 	r = apply(&h, path, res, err);
 	if (r < 0)
 		return r;
-	r = join_all(&h, pid, false);
+	r = join_all(&h, pid);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot put the container in cgroup %s (%s)", path,
 				      tn_cgroup_layout_name(h.layout));
 	*ret_used = true;
 	return 0;
-}
-
-int tn_cgroup_join(const struct tn_cgroup_at *at, pid_t pid)
-{
-	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
-	int r = tn_cgroup_hiers_load_at(at, &h);
-
-	if (r < 0)
-		return r;
-	return join_all(&h, pid, true);
 }
 
 int tn_cgroup_remove(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made)

@@ -197,8 +197,6 @@ int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_re
 /* Apply limits to an existing cgroup (`update`). */
 int tn_cgroup_apply(const struct tn_cgroup_at *at, const struct tn_resources *res,
 		    struct tn_error **err);
-/* Move pid into the existing cgroup in every hierarchy (exec: the process joins the container's). */
-int tn_cgroup_join(const struct tn_cgroup_at *at, pid_t pid);
 /*
  * Remove what create made, the deepest first, and the parent /tenant of an older tenant's
  * absolute default path (/tenant/ID) once empty. Its processes must be gone. made NULL (a

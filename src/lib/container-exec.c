@@ -146,7 +146,7 @@ static int join_cgroup(const struct tn_init_ctx *ctx, struct tn_error **err)
 		return 0;
 	if (ctx->cgroup_subs)
 		return tn_cgroup_join_subs(&ctx->cgroup, ctx->cgroup_subs, getpid(), err);
-	r = tn_cgroup_join(&ctx->cgroup, getpid());
+	r = tn_cgroup_join_exec(&ctx->cgroup, getpid(), ctx->cgroup_init);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot join the container's cgroup %s",
 				      ctx->cgroup.path);
@@ -286,6 +286,7 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	child_fd = sv[1];
 	ctx->in_userns = ns.fd[TN_NS_USER] >= 0;
 	ctx->cgroup = tn_state_cgroup(s);
+	ctx->cgroup_init = s->pid;
 	ctx->setgroups_ok = setgroups_allowed(s->pid);
 	if (foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
