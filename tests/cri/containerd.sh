@@ -5,6 +5,7 @@
 #
 #	tests/cri/containerd.sh start VERSION RUNTIME_BINARY DIR
 #	tests/cri/containerd.sh stop  [VERSION RUNTIME_BINARY] DIR
+#	tests/cri/containerd.sh images     build the images' tars once; print their directory
 #
 # VERSION: 1.7 (Debian 13's, unpacked by tests/cri/fetch.sh into build/cri/root-1.7) or 1.6
 # (Debian 12's /usr/bin/containerd). RUNTIME_BINARY: what the runtime handler "tenant" runs
@@ -382,6 +383,11 @@ stop)
 	4) V=$2 RT=$(readlink -f "$3" || true) D=$4 ;;
 	*) die "usage: containerd.sh stop [VERSION RUNTIME_BINARY] DIR" ;;
 	esac
+	;;
+images)
+	images # (for tests that run a containerd of their own: tests/integration/systemd-cgroup.bats)
+	echo "$W/images"
+	exit 0
 	;;
 *) die "usage: containerd.sh start|stop VERSION RUNTIME_BINARY DIR" ;;
 esac
