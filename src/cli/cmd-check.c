@@ -26,7 +26,9 @@ const char tn_check_description[] =
 	"kernel.apparmor_restrict_unprivileged_userns, user.max_user_namespaces),\n"
 	"newuidmap and newgidmap, the user's subordinate ranges and what lint says of them,\n"
 	"idmapped mounts on the filesystems tenant uses, the cgroup layout and delegation,\n"
-	"seccomp, pidfd and clone3. Everything is probed. Exits 1 when a check fails.";
+	"whether systemd answers for --systemd-cgroup (the user's own manager, and the\n"
+	"controllers it delegates, for a user), seccomp, pidfd and clone3. Everything is\n"
+	"probed. Exits 1 when a check fails.";
 
 static void print_text(struct tn_cli *cli, const struct tn_check_report *r)
 {

@@ -24,6 +24,7 @@
 #include "idmapped.h"
 #include "parse.h"
 #include "rootless.h"
+#include "sdbus.h"
 #include "subid-lint.h"
 #include "userns-diag.h"
 #include "banned.h"
@@ -357,6 +358,80 @@ static int check_cgroups(const struct tn_check_opts *o, struct tn_check_report *
 		   layout, o->user->uid);
 }
 
+/* ---- the systemd cgroup manager ---- */
+
+/* Whether the space-separated `list` names word w. */
+static bool has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* The controllers a user's manager may hand to its scopes that rootless limits need. */
+static int check_user_delegation(const struct tn_check_opts *o, struct tn_check_report *r)
+{
+	static const char *const wanted[] = { "cpu", "memory", "pids" };
+	_cleanup_free_ char *text = NULL;
+	char path[PATH_MAX], missing[64] = "";
+	size_t len;
+	uint32_t u = o->user->uid;
+
+	snprintf(path, sizeof(path),
+		 "%s/fs/cgroup/user.slice/user-%" PRIu32 ".slice/user@%" PRIu32
+		 ".service/cgroup.controllers", o->sys, u, u);
+	if (tn_read_file(path, 4096, &text, &len, NULL) < 0)
+		text = NULL;
+	for (size_t i = 0; i < ELEMENTSOF(wanted); i++)
+		if (!text || !has_word(text, wanted[i]))
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+				 missing[0] ? ", " : "", wanted[i]);
+	if (missing[0])
+		return add(r, "systemd", TN_CHECK_WARN,
+			   "Delegate=cpu cpuset io memory pids under [Service] in "
+			   "/etc/systemd/system/user@.service.d/delegate.conf, systemctl "
+			   "daemon-reload, and log in again (a hybrid or v1 host delegates none: boot "
+			   "with systemd.unified_cgroup_hierarchy=1)",
+			   "the user manager of UID %" PRIu32 " answers (--systemd-cgroup makes "
+			   "scopes there), but it delegates no %s controller: rootless containers "
+			   "get no such limits",
+			   u, missing);
+	return add(r, "systemd", TN_CHECK_OK, NULL,
+		   "the user manager of UID %" PRIu32 " answers and delegates cpu, memory and "
+		   "pids: rootless containers get their limits (--systemd-cgroup)",
+		   u);
+}
+
+/* The system manager for root, the user's own manager for anyone else. */
+static int check_systemd(const struct tn_check_opts *o, struct tn_check_report *r)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (is_root(o))
+		return tn_sdbus_reachable(false)
+			       ? add(r, "systemd", TN_CHECK_OK, NULL,
+				     "systemd answers on /run/systemd/private: --systemd-cgroup "
+				     "(the kubelet's systemd driver, podman --cgroup-manager systemd) "
+				     "makes transient scopes")
+			       : add(r, "systemd", TN_CHECK_WARN,
+				     "engines set to the systemd cgroup driver must use cgroupfs "
+				     "here (containerd SystemdCgroup = false, podman "
+				     "--cgroup-manager cgroupfs)",
+				     "systemd is not PID 1 here: --systemd-cgroup is not available");
+	snprintf(path, sizeof(path), "/run/user/%" PRIu32 "/systemd/private", o->user->uid);
+	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return add(r, "systemd", TN_CHECK_WARN,
+			   "loginctl enable-linger USER (as root), or log in through a session",
+			   "UID %" PRIu32 " has no systemd user manager (%s): --systemd-cgroup, "
+			   "rootless podman's default, is not available",
+			   o->user->uid, path);
+	return check_user_delegation(o, r);
+}
+
 /* ---- seccomp, pidfd, clone3 ---- */
 
 static int check_seccomp(const struct tn_check_opts *o, struct tn_check_report *r)
@@ -422,6 +497,9 @@ static int check_system(const struct tn_check_opts *o, struct tn_check_report *r
 	if (k < 0)
 		return k;
 	k = check_cgroups(o, r);
+	if (k < 0)
+		return k;
+	k = check_systemd(o, r);
 	if (k < 0)
 		return k;
 	k = check_seccomp(o, r);

@@ -29,7 +29,7 @@ valid_report() {
 		and .warnings == ([.checks[] | select(.status == "warn")] | length)
 		and .ok == ([.checks[] | select(.status == "ok")] | length)
 		and ([.checks[].name] | contains(["userns", "max-userns", "newuidmap", "newgidmap",
-			"subuid", "subgid", "idmap", "cgroups", "seccomp", "pidfd", "clone3"]))' <<<"$1"
+			"subuid", "subgid", "idmap", "cgroups", "systemd", "seccomp", "pidfd", "clone3"]))' <<<"$1"
 }
 
 status_of() { # JSON NAME

@@ -189,6 +189,26 @@ assert_systemd_clean() {
 	assert_contains "$output" "hint:"
 	assert_eq "$("$TENANT" --root "$BATS_TEST_TMPDIR/s" list -q)" ""
 	run -1 runc --root "$BATS_TEST_TMPDIR/r" --systemd-cgroup run --bundle "$b" nosd
+	# tenant check says so, and what engines must use instead.
+	assert_eq "$("$TENANT" check --json | jq -r '.checks[] | select(.name == "systemd") | .status')" warn
+	assert_contains "$("$TENANT" check 2>&1)" "systemd is not PID 1 here: --systemd-cgroup is not available"
+}
+
+@test "systemd cgroup: tenant check says whether the manager answers and what the user's delegates, with the fix" {
+	local j
+	j=$(sys 'tenant check --json')
+	assert_eq "$(jq -r '.checks[] | select(.name == "systemd") | .status' <<<"$j")" ok
+	linger_user
+	# The user's manager answers; on this hybrid host it can delegate no controller.
+	j=$(as_tu 'tenant check --json')
+	assert_eq "$(jq -r '.checks[] | select(.name == "systemd") | .status' <<<"$j")" warn
+	assert_contains "$(jq -r '.checks[] | select(.name == "systemd") | .found' <<<"$j")" "delegates no cpu, memory, pids controller"
+	assert_contains "$(jq -r '.checks[] | select(.name == "systemd") | .fix' <<<"$j")" "Delegate=cpu cpuset io memory pids"
+	# Without lingering (no session here) there is no user manager at all.
+	sys 'loginctl disable-linger tu; for i in $(seq 100); do [ -S /run/user/1000/systemd/private ] || break; sleep 0.1; done'
+	j=$(as_tu 'tenant check --json')
+	assert_contains "$(jq -r '.checks[] | select(.name == "systemd") | .found' <<<"$j")" "has no systemd user manager"
+	assert_contains "$(jq -r '.checks[] | select(.name == "systemd") | .fix' <<<"$j")" "loginctl enable-linger"
 }
 
 # A rootless user "tu" with lingering, whose ranges lie within the system container's.
