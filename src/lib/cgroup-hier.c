@@ -18,7 +18,7 @@
 #define MAX_FIELDS	64
 #define SELF_CGROUP_MAX (1024u * 1024)
 
-static void hier_done(struct tn_cgroup_hier *e)
+void tn_cgroup_hier_done(struct tn_cgroup_hier *e)
 {
 	free(e->mountpoint);
 	free(e->root);
@@ -31,7 +31,7 @@ void tn_cgroup_hiers_done(struct tn_cgroup_hiers *h)
 	if (!h)
 		return;
 	for (size_t i = 0; i < h->n; i++)
-		hier_done(&h->v[i]);
+		tn_cgroup_hier_done(&h->v[i]);
 	free(h->v);
 	*h = (struct tn_cgroup_hiers){ 0 };
 }
@@ -203,7 +203,7 @@ static int parse_line(const char *line, size_t len, struct tn_cgroup_hier *e)
 /* One line of mountinfo into h when it is a cgroup mount under /sys/fs/cgroup. */
 static int parse_into(struct tn_cgroup_hiers *h, const char *line, size_t len)
 {
-	_cleanup_(hier_done) struct tn_cgroup_hier e = { 0 };
+	_cleanup_(tn_cgroup_hier_done) struct tn_cgroup_hier e = { 0 };
 	int r;
 
 	if (len == 0)

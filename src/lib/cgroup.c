@@ -424,11 +424,12 @@ static int procs(const struct tn_cgroup_hiers *h, pid_t **ret, size_t *ret_n)
 	size_t n = 0;
 	int r = ctrl_dir(h, "pids", dir, sizeof(dir));
 
-	if (r == -ENOENT)
-		r = v2_dir(h, dir, sizeof(dir));
-	if (r < 0)
-		return r;
-	r = read_text(dir, "cgroup.procs", &text);
+	if (r == 0)
+		r = read_text(dir, "cgroup.procs", &text);
+	/* No pids hierarchy, or no cgroup there (a rootless one made only in the hybrid's
+	 * cgroup2 tree): cgroup2's list. */
+	if (r == -ENOENT && v2_dir(h, dir, sizeof(dir)) == 0)
+		r = read_text(dir, "cgroup.procs", &text);
 	if (r < 0)
 		return r;
 	for (char *line = text; *line;) {
@@ -494,8 +495,20 @@ static int check_thawed(const struct tn_cgroup_hiers *h, const char *path, struc
 }
 
 /* Every directory first, so a caller without a delegated cgroup finds out before a move. */
-static int make_all(const struct tn_cgroup_hiers *h, struct tn_cgroup_dirs *made)
+static bool denied(int r)
 {
+	return r == -EACCES || r == -EPERM || r == -EROFS;
+}
+
+/*
+ * The cgroup in every hierarchy. Rootless, a hierarchy where the caller may not make it is
+ * left out of *h (as runc's rootless manager skips such a subsystem): on a hybrid host a
+ * cgroup delegated in the cgroup2 tree alone is used. -EACCES when it may make none.
+ */
+static int make_all(struct tn_cgroup_hiers *h, bool rootless, struct tn_cgroup_dirs *made)
+{
+	size_t kept = 0;
+
 	for (size_t i = 0; i < h->n; i++) {
 		bool cpuset = tn_cgroup_hier_has(&h->v[i], "cpuset");
 		int r = make_dirs(&h->v[i], cpuset, made);
@@ -503,9 +516,17 @@ static int make_all(const struct tn_cgroup_hiers *h, struct tn_cgroup_dirs *made
 		/* A parent removed by a delete running alongside: again. */
 		for (int k = 0; k < 3 && r == -ENOENT; k++)
 			r = make_dirs(&h->v[i], cpuset, made);
-		if (r < 0)
+		if (r < 0 && !(rootless && denied(r)))
 			return r;
+		if (r < 0) {
+			tn_cgroup_hier_done(&h->v[i]);
+			continue;
+		}
+		h->v[kept++] = h->v[i];
 	}
+	h->n = kept;
+	if (kept == 0)
+		return -EACCES;
 	if (h->layout == TN_CGROUP_V2)
 		enable_controllers(h);
 	return 0;
@@ -623,8 +644,8 @@ int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_re
 	r = check_thawed(&h, path, err);
 	if (r < 0)
 		return r;
-	r = make_all(&h, made);
-	if (r < 0 && rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
+	r = make_all(&h, rootless, made);
+	if (r < 0 && rootless && denied(r)) {
 		unmake(made, before);
 		return refuse_limits(path, res, err); /* no delegated cgroup: none */
 	}

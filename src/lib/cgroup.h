@@ -144,6 +144,7 @@ int tn_cgroup_hiers_parse(const char *mountinfo, struct tn_cgroup_hiers *ret);
  */
 int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret);
 void tn_cgroup_hiers_done(struct tn_cgroup_hiers *h);
+void tn_cgroup_hier_done(struct tn_cgroup_hier *e);
 /* Whether the hierarchy has the v1 controller (or "name=X") `c`. */
 bool tn_cgroup_hier_has(const struct tn_cgroup_hier *h, const char *c);
 
