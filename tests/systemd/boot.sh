@@ -4,7 +4,14 @@
 # the tests that need a real systemd as PID 1: the host's init is not systemd.
 #
 #	tests/systemd/boot.sh up STATE ID BUNDLE CGROUP HOSTID   boot it, wait for it; print the PID
-#	tests/systemd/boot.sh down STATE ID BUNDLE               stop it (SIGRTMIN+3), delete it
+#	tests/systemd/boot.sh down STATE ID BUNDLE [CGROUP]      stop it (SIGRTMIN+3), delete it
+#	tests/systemd/boot.sh tenant STATE CGROUP ARGS...        tenant --root STATE ARGS..., as up runs it
+#
+# With BOOT_USER=NAME (up and down alike) the container is rootless: NAME runs tenant (STATE must
+# be NAME's), its UID must be HOSTID (the image's owner) and its subordinate ranges must hold
+# HOSTID+1 to HOSTID+65535; the container maps 0 to NAME itself and 1-65535 to those, as rootless
+# podman maps. As systemd's Delegate=yes would, a cgroup CGROUP in the cgroup2 tree is made
+# NAME's, and tenant runs from its leaf "shell": the container's cgroup is made below it.
 #
 # The image is the overlay's lower layer: a boot changes nothing in it; the engines' stores and
 # /home are tmpfs (overlayfs is no backing filesystem for their overlay snapshots). The container has its
@@ -19,7 +26,31 @@ TENANT=${TENANT:?}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PROBE=${PROBE:-${TENANT_BUILD:-$ROOT/build}/tests/probe/probe}
 
-t() { "$TENANT" --root "$STATE" "$@"; }
+# The cgroup2 tree: /sys/fs/cgroup, or a hybrid host's /sys/fs/cgroup/unified.
+v2_root() {
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then echo /sys/fs/cgroup; else echo /sys/fs/cgroup/unified; fi
+}
+
+t() {
+	if [ -z "${BOOT_USER:-}" ]; then
+		"$TENANT" --root "$STATE" "$@"
+		return
+	fi
+	# shellcheck disable=SC2016 # $$ and $0 are the inner shell's
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$(v2_root)$CGROUP/shell" \
+		setpriv --reuid="$BOOT_USER" --regid="$BOOT_USER" --init-groups \
+		env -u XDG_RUNTIME_DIR HOME=/ "$TENANT" --root "$STATE" "$@"
+}
+
+# A cgroup the user may manage, as systemd delegates user@.service's.
+delegate() {
+	local d
+	d=$(v2_root)$CGROUP
+	mkdir -p "$d/shell"
+	chown "$BOOT_USER:" "$d" "$d/shell" "$d"/cgroup.procs "$d"/cgroup.subtree_control \
+		"$d"/cgroup.threads "$d"/shell/cgroup.procs "$d"/shell/cgroup.threads \
+		"$d"/shell/cgroup.subtree_control
+}
 
 up() {
 	local image st pid
@@ -32,14 +63,22 @@ up() {
 	mount -t overlay overlay -o "lowerdir=$image,upperdir=$BUNDLE/upper,workdir=$BUNDLE/work" \
 		"$BUNDLE/rootfs"
 	(cd "$BUNDLE" && "$TENANT" spec)
-	jq --arg r "$BUNDLE/rootfs" --arg cg "$CGROUP" --argjson h "$HOSTID" --arg tenant "$TENANT" \
+	local maps cg=$CGROUP
+	maps='[{"containerID": 0, "hostID": '$HOSTID', "size": 65536}]'
+	if [ -n "${BOOT_USER:-}" ]; then
+		[ "$(id -u "$BOOT_USER")" = "$HOSTID" ] || { echo "boot.sh: $BOOT_USER is not UID $HOSTID" >&2; exit 2; }
+		maps='[{"containerID": 0, "hostID": '$HOSTID', "size": 1}, {"containerID": 1, "hostID": '$((HOSTID + 1))', "size": 65535}]'
+		cg="" # below the user's own cgroup: shell
+		delegate
+	fi
+	jq --arg r "$BUNDLE/rootfs" --argjson maps "$maps" --arg cg "$cg" --arg tenant "$TENANT" \
 		--arg busybox "$(command -v busybox)" --arg probe "$PROBE" '
 		.root = {"path": $r, "readonly": false}
 		| .process.terminal = false | .process.args = ["/lib/systemd/systemd"] | .process.noNewPrivileges = false
 		| .linux.maskedPaths = [] | .linux.readonlyPaths = []
 		| .process.env += ["container=tenant"]
 		| .linux.namespaces |= (map(select(.type != "user" and .type != "cgroup")) + [{"type": "user"}, {"type": "cgroup"}])
-		| .linux.uidMappings = [{"containerID": 0, "hostID": $h, "size": 65536}]
+		| .linux.uidMappings = $maps
 		| .linux.gidMappings = .linux.uidMappings | .linux.cgroupsPath = $cg
 		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
 		| .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup2", "source": "cgroup2", "options": ["nosuid", "noexec", "nodev", "relatime", "rw"]},
@@ -82,11 +121,19 @@ down() {
 	done
 	t delete --force "$ID" 2>/dev/null || true
 	! mountpoint -q "$BUNDLE/rootfs" || umount "$BUNDLE/rootfs"
+	if [ -n "${BOOT_USER:-}" ] && [ -d "$(v2_root)$CGROUP" ]; then
+		rmdir "$(v2_root)$CGROUP/shell" "$(v2_root)$CGROUP" 2>/dev/null || true
+	fi
 	rm -rf "$BUNDLE"
 }
 
 case ${1:-} in
 up) STATE=$2 ID=$3 BUNDLE=$4 CGROUP=$5 HOSTID=$6 up ;;
-down) STATE=$2 ID=$3 BUNDLE=$4 down ;;
-*) sed -n '2,12p' "$0" >&2; exit 2 ;;
+down) STATE=$2 ID=$3 BUNDLE=$4 CGROUP=${5:-} down ;;
+tenant)
+	STATE=$2 CGROUP=$3
+	shift 3
+	t "$@"
+	;;
+*) sed -n '2,20p' "$0" >&2; exit 2 ;;
 esac
