@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup-internal.h"
 #include "cgroup-systemd.h"
@@ -407,16 +408,62 @@ void tn_systemd_drop_absent(struct tn_resources *res, const char *controllers, c
 		note(dropped, size, "unified");
 }
 
+/* Whether the cgroup at mountpoint + cgroup exists, or may be made: its nearest ancestor is
+ * writable. */
+static bool makeable(const char *mountpoint, const char *cgroup)
+{
+	char path[4096];
+	int n = snprintf(path, sizeof(path), "%s%s", mountpoint, cgroup);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return false;
+	for (;;) {
+		if (access(path, F_OK) == 0)
+			return access(path, W_OK) == 0 || strlen(path) == (size_t)n;
+		char *slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return false;
+		*slash = '\0';
+	}
+}
+
+/* v1: the controllers (by their v2 names) whose hierarchy can hold the cgroup. */
+static int v1_usable(const char *cgroup, char *list, size_t size)
+{
+	static const char *const v1[][2] = { { "memory", "memory" }, { "pids", "pids" },
+					     { "cpu", "cpu" },	     { "cpuset", "cpuset" },
+					     { "blkio", "io" },	     { "hugetlb", "hugetlb" } };
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	int r = tn_cgroup_hiers_load(&h);
+
+	if (r < 0)
+		return r;
+	list[0] = '\0';
+	for (size_t i = 0; i < h.n; i++)
+		for (size_t k = 0; k < ELEMENTSOF(v1); k++)
+			if (!h.v[i].v2 && tn_cgroup_hier_has(&h.v[i], v1[k][0]) &&
+			    makeable(h.v[i].mountpoint, cgroup))
+				snprintf(list + strlen(list), size - strlen(list), "%s ", v1[k][1]);
+	return 0;
+}
+
 int tn_systemd_usable(const char *cgroup, struct tn_resources *res, char *dropped, size_t size)
 {
 	_cleanup_free_ char *dir = NULL, *text = NULL;
+	char list[128];
+	int r;
 
 	dropped[0] = '\0';
-	if (tn_cgroup_layout() != TN_CGROUP_V2)
+	if (tn_cgroup_layout() == TN_CGROUP_V1) {
+		r = v1_usable(cgroup, list, sizeof(list));
+		if (r < 0)
+			return r;
+		tn_systemd_drop_absent(res, list, dropped, size);
 		return 0;
+	}
 	if (asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0)
 		return -ENOMEM;
-	int r = tn_cgroup_read(dir, "cgroup.controllers", &text);
+	r = tn_cgroup_read(dir, "cgroup.controllers", &text);
 	if (r < 0)
 		return r;
 	tn_systemd_drop_absent(res, text, dropped, size);

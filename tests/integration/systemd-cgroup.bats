@@ -44,6 +44,9 @@ setup() {
 # Each test leaves systemd as it found it: no unit of a container, none failed.
 teardown() {
 	[ -n "${SYS_STATE:-}" ] || return 0
+	if [ -n "${HY_BUNDLE:-}" ]; then # the hybrid-mode test's own system container
+		"$BATS_TEST_DIRNAME/../systemd/boot.sh" down "$HY_STATE" hy "$HY_BUNDLE" || true
+	fi
 	sys 'for c in $(tenant list -q); do tenant delete -f $c; done
 		for c in $(runc list -q); do runc delete -f $c; done
 		cd /tmp/b && cp config.json.orig config.json 2>/dev/null; true' || true
@@ -360,4 +363,31 @@ pod_run() {
 		sleep 0.1
 	done
 	assert_systemd_clean
+}
+
+@test "systemd cgroup: under a systemd in hybrid mode (the v1 view), the scope is in name=systemd and cgroup2, with v1's property names" {
+	local out
+	HY_STATE=$BATS_TEST_TMPDIR/hy-state
+	HY_BUNDLE=$(mktemp -d /tmp/tenant-sysd-hy.XXXXXX)
+	BOOT_VIEW=cgroup "$BATS_TEST_DIRNAME/../systemd/boot.sh" up "$HY_STATE" hy "$HY_BUNDLE" \
+		"/tenant-sysd-hy-$$" 3000000 >/dev/null
+	hy() { "$TENANT" --root "$HY_STATE" exec hy sh -c "$1" </dev/null; }
+	hy 'mkdir -p /tmp/b/rootfs/bin /tmp/b/rootfs/proc /tmp/b/rootfs/sys /tmp/b/rootfs/dev /tmp/b/rootfs/tmp
+		cp /usr/local/bin/busybox /tmp/b/rootfs/bin/ && ln -s busybox /tmp/b/rootfs/bin/sleep
+		cd /tmp/b && tenant spec && jq ".process.terminal = false | .process.args = [\"sleep\", \"1000\"]
+			| .linux.cgroupsPath = \"machine.slice:tenant:h1\"
+			| .linux.resources = {\"memory\": {\"limit\": 67108864}, \"cpu\": {\"shares\": 512}}" config.json >c && mv c config.json'
+	assert_eq "$(hy 'cat /proc/1/cgroup | grep -c "name=systemd:/init.scope"')" 1
+	out=$(hy 'cd /tmp/b && tenant --systemd-cgroup run -d h1 >/dev/null 2>/tmp/err; cat /tmp/err')
+	# The v1 hierarchies of a user namespace are not its root's: warned, kept in the unit.
+	assert_contains "$out" "lacks the controllers memory, cpu"
+	assert_eq "$(hy 'grep -E "^(0|[0-9]+:name=systemd):" /proc/$(tenant state h1 | jq .pid)/cgroup' | xargs)" \
+		"9:name=systemd:/machine.slice/tenant-h1.scope 0::/machine.slice/tenant-h1.scope"
+	assert_eq "$(hy 'systemctl show -p MemoryLimit,CPUShares,Delegate tenant-h1.scope' | xargs)" \
+		"Delegate=yes CPUShares=512 MemoryLimit=67108864"
+	hy 'tenant delete -f h1'
+	assert_eq "$(hy 'systemctl list-units --all --no-legend --plain "tenant*"; systemctl --failed --no-legend --plain')" ""
+	# runc 1.1.5 cannot run there at all (it makes every v1 hierarchy's directory).
+	run -1 hy 'cd /tmp/b && runc --systemd-cgroup run -d r1'
+	assert_contains "$output" "permission denied"
 }

@@ -7,6 +7,9 @@
 #	tests/systemd/boot.sh down STATE ID BUNDLE [CGROUP]      stop it (SIGRTMIN+3), delete it
 #	tests/systemd/boot.sh tenant STATE CGROUP ARGS...        tenant --root STATE ARGS..., as up runs it
 #
+# BOOT_VIEW=cgroup gives the container the v1 view of a hybrid host instead (a tmpfs with the
+# v1 hierarchies): systemd runs in hybrid mode there.
+#
 # With BOOT_USER=NAME (up and down alike) the container is rootless: NAME runs tenant (STATE must
 # be NAME's), its UID must be HOSTID (the image's owner) and its subordinate ranges must hold
 # HOSTID+1 to HOSTID+65535; the container maps 0 to NAME itself and 1-65535 to those, as rootless
@@ -72,6 +75,7 @@ up() {
 		delegate
 	fi
 	jq --arg r "$BUNDLE/rootfs" --argjson maps "$maps" --arg cg "$cg" --arg tenant "$TENANT" \
+		--arg view "${BOOT_VIEW:-cgroup2}" \
 		--arg busybox "$(command -v busybox)" --arg probe "$PROBE" '
 		.root = {"path": $r, "readonly": false}
 		| .process.terminal = false | .process.args = ["/lib/systemd/systemd"] | .process.noNewPrivileges = false
@@ -81,7 +85,7 @@ up() {
 		| .linux.uidMappings = $maps
 		| .linux.gidMappings = .linux.uidMappings | .linux.cgroupsPath = $cg
 		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
-		| .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup2", "source": "cgroup2", "options": ["nosuid", "noexec", "nodev", "relatime", "rw"]},
+		| .mounts += [{"destination": "/sys/fs/cgroup", "type": $view, "source": $view, "options": ["nosuid", "noexec", "nodev", "relatime", "rw"]},
 			{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=755"]},
 			{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]},
 			{"destination": "/home", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=755"]},
