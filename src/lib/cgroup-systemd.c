@@ -10,8 +10,9 @@
 #include "cgroup-systemd.h"
 #include "macro.h"
 #include "parse.h"
+#include "banned.h"
 
-#define USEC_INFINITY UINT64_MAX
+#define USEC_INFINITY  UINT64_MAX
 #define DEFAULT_PERIOD 100000ULL /* the kernel's cpu quota period, microseconds */
 
 void tn_systemd_path_done(struct tn_systemd_path *p)
@@ -37,12 +38,14 @@ int tn_systemd_expand_slice(const char *slice, char **ret)
 	if (slice[0] == '-' || slice[n - 1] == '-' || memmem(slice, n, "--", 2))
 		return -EINVAL; /* "-a", "a-", "a--b" */
 	/* Each dash ends a component: a-b -> /a.slice/a-b.slice. */
-	_cleanup_free_ char *out = malloc((n + 1) * (n + sl + 2));
+	size_t size = (n + 1) * (n + sl + 2);
+	_cleanup_free_ char *out = malloc(size);
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 1; i <= n; i++)
 		if (i == n || slice[i] == '-')
-			len += (size_t)sprintf(out + len, "/%.*s%s", (int)i, slice, suffix);
+			len += (size_t)snprintf(out + len, size - len, "/%.*s%s", (int)i, slice,
+						suffix);
 	*ret = TAKE_PTR(out);
 	return 0;
 }
@@ -62,7 +65,8 @@ bool tn_systemd_unit_name_ok(const char *s)
 	if (!*s || strlen(s) > 255)
 		return false;
 	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\", *s))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\",
+			    *s))
 			return false;
 	return true;
 }
@@ -80,7 +84,8 @@ int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 			return -ENOMEM;
 		char *a = copy, *b = strchr(a, ':'), *c = b ? strchr(b + 1, ':') : NULL;
 		if (!b || !c || strchr(c + 1, ':'))
-			return path_error(err, cgroups_path, "is not of the form SLICE:PREFIX:NAME");
+			return path_error(err, cgroups_path,
+					  "is not of the form SLICE:PREFIX:NAME");
 		*b++ = '\0';
 		*c++ = '\0';
 		slice = *a ? a : slice;
@@ -88,10 +93,12 @@ int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 		name = c;
 	}
 	if (tn_systemd_expand_slice(slice, &expanded) < 0)
-		return path_error(err, cgroups_path ? cgroups_path : "", "names no slice (NAME.slice)");
+		return path_error(err, cgroups_path ? cgroups_path : "",
+				  "names no slice (NAME.slice)");
 	size_t nl = strlen(name);
 	if (nl > 6 && strcmp(name + nl - 6, ".slice") == 0)
-		return path_error(err, cgroups_path, "names a slice: a container's unit is a scope");
+		return path_error(err, cgroups_path,
+				  "names a slice: a container's unit is a scope");
 	int n = *prefix ? asprintf(&p.unit, "%s-%s.scope", prefix, name)
 			: asprintf(&p.unit, "%s.scope", name);
 	if (n < 0)
@@ -100,8 +107,8 @@ int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 		return path_error(err, cgroups_path ? cgroups_path : id,
 				  "makes a unit name systemd refuses");
 	p.slice = strdup(slice);
-	if (!p.slice || asprintf(&p.cgroup, "%s/%s", strcmp(expanded, "/") == 0 ? "" : expanded,
-				 p.unit) < 0)
+	if (!p.slice ||
+	    asprintf(&p.cgroup, "%s/%s", strcmp(expanded, "/") == 0 ? "" : expanded, p.unit) < 0)
 		return -ENOMEM;
 	*ret = TAKE_STRUCT(p);
 	return 0;
@@ -181,16 +188,22 @@ static uint64_t limit_value(int64_t v)
 
 static int memory_props(const struct tn_resources *res, bool v2, struct tn_sd_props *p)
 {
-	int r = 0;
+	int r;
 
-	if (res->has_memory && res->memory_limit != 0)
+	if (res->has_memory && res->memory_limit != 0) {
 		r = add_t(p, v2 ? "MemoryMax" : "MemoryLimit", limit_value(res->memory_limit));
-	if (r < 0 || !v2)
-		return r;
-	if (res->has_reservation && res->memory_reservation != 0)
+		if (r < 0)
+			return r;
+	}
+	if (!v2)
+		return 0;
+	if (res->has_reservation && res->memory_reservation != 0) {
 		r = add_t(p, "MemoryLow", limit_value(res->memory_reservation));
-	if (r < 0 || !res->has_swap || res->memory_swap == 0)
-		return r;
+		if (r < 0)
+			return r;
+	}
+	if (!res->has_swap || res->memory_swap == 0)
+		return 0;
 	/* v2 counts swap alone: memory+swap less memory, as runc converts it. */
 	if (res->memory_swap < 0)
 		return add_t(p, "MemorySwapMax", UINT64_MAX);
@@ -205,21 +218,34 @@ int tn_systemd_resource_props(const struct tn_resources *res, bool v2, unsigned 
 {
 	int r = memory_props(res, v2, ret);
 
-	if (r >= 0 && res->has_pids)
-		r = add_t(ret, "TasksMax", res->pids_limit > 0 ? (uint64_t)res->pids_limit
-							       : UINT64_MAX);
-	if (r >= 0 && res->has_shares && res->cpu_shares != 0) {
+	if (r < 0)
+		return r;
+	if (res->has_pids) {
+		r = add_t(ret, "TasksMax",
+			  res->pids_limit > 0 ? (uint64_t)res->pids_limit : UINT64_MAX);
+		if (r < 0)
+			return r;
+	}
+	if (res->has_shares && res->cpu_shares != 0) {
 		uint64_t s = MIN(MAX(res->cpu_shares, 2), 262144);
 		r = v2 ? add_t(ret, "CPUWeight", 1 + ((s - 2) * 9999) / 262142)
 		       : add_t(ret, "CPUShares", res->cpu_shares);
+		if (r < 0)
+			return r;
 	}
-	if (r >= 0)
-		r = cpu_props(res, version, ret);
-	if (r >= 0 && v2 && version >= 244 && res->cpus && *res->cpus)
+	r = cpu_props(res, version, ret);
+	if (r < 0)
+		return r;
+	if (!v2 || version < 244) /* AllowedCPUs came with systemd 244 */
+		return 0;
+	if (res->cpus && *res->cpus) {
 		r = add_bits(ret, "AllowedCPUs", res->cpus);
-	if (r >= 0 && v2 && version >= 244 && res->mems && *res->mems)
-		r = add_bits(ret, "AllowedMemoryNodes", res->mems);
-	return r;
+		if (r < 0)
+			return r;
+	}
+	if (res->mems && *res->mems)
+		return add_bits(ret, "AllowedMemoryNodes", res->mems);
+	return 0;
 }
 
 static int add_b(struct tn_sd_props *p, const char *name, bool b)
@@ -238,21 +264,27 @@ static int scope_props(const struct tn_systemd_path *sp, const char *id, pid_t p
 	int r;
 
 	snprintf(p->text, sizeof(p->text), "tenant container %s", id);
-	r = tn_sd_props_add(p, &(struct tn_sd_prop){ .name = "Description", .type = 's',
-						     .s = p->text });
-	if (r >= 0)
-		r = tn_sd_props_add(p, &(struct tn_sd_prop){ .name = "Slice", .type = 's',
-							     .s = sp->slice });
-	if (r >= 0)
-		r = add_b(p, "Delegate", true);
-	if (r >= 0)
-		r = tn_sd_props_add(p, &(struct tn_sd_prop){ .name = "PIDs", .type = 'p',
-							     .pid = (uint32_t)pid });
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(accounting_v2); i++)
+	r = tn_sd_props_add(
+		p, &(struct tn_sd_prop){ .name = "Description", .type = 's', .s = p->text });
+	if (r < 0)
+		return r;
+	r = tn_sd_props_add(p,
+			    &(struct tn_sd_prop){ .name = "Slice", .type = 's', .s = sp->slice });
+	if (r < 0)
+		return r;
+	r = add_b(p, "Delegate", true);
+	if (r < 0)
+		return r;
+	r = tn_sd_props_add(
+		p, &(struct tn_sd_prop){ .name = "PIDs", .type = 'p', .pid = (uint32_t)pid });
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ELEMENTSOF(accounting_v2); i++) {
 		r = add_b(p, v2 ? accounting_v2[i] : accounting_v1[i], true);
-	if (r >= 0)
-		r = add_b(p, "DefaultDependencies", false);
-	return r;
+		if (r < 0)
+			return r;
+	}
+	return add_b(p, "DefaultDependencies", false);
 }
 
 static int props_error(struct tn_error **err, int r)
@@ -276,8 +308,9 @@ int tn_systemd_enter(const struct tn_systemd_path *sp, const char *id, pid_t pid
 	if (r < 0)
 		return r;
 	r = scope_props(sp, id, pid, v2, &props);
-	if (r >= 0)
-		r = tn_systemd_resource_props(res, v2, tn_sdbus_version(b), &props);
+	if (r < 0)
+		return props_error(err, r);
+	r = tn_systemd_resource_props(res, v2, tn_sdbus_version(b), &props);
 	if (r < 0)
 		return props_error(err, r);
 	r = tn_sdbus_start_transient(b, sp->unit, &props, err);
@@ -305,8 +338,8 @@ int tn_systemd_update(const char *unit, bool user, const struct tn_resources *re
 
 	if (r < 0)
 		return r;
-	r = tn_systemd_resource_props(res, tn_cgroup_layout() == TN_CGROUP_V2,
-				      tn_sdbus_version(b), &props);
+	r = tn_systemd_resource_props(res, tn_cgroup_layout() == TN_CGROUP_V2, tn_sdbus_version(b),
+				      &props);
 	if (r < 0)
 		return props_error(err, r);
 	if (props.n == 0)

@@ -416,20 +416,31 @@ static void enable_controllers(const struct tn_cgroup_hiers *h)
 }
 
 /* The PIDs in `path`: cgroup.procs of the pids hierarchy (v1), or of the first that has it. */
+/* cgroup.procs of the pids hierarchy, else (none, or no cgroup there: a rootless one made only
+ * in a hybrid host's cgroup2 tree) of cgroup2. */
+static int procs_text(const struct tn_cgroup_hiers *h, char **ret)
+{
+	char dir[4096];
+	int r = ctrl_dir(h, "pids", dir, sizeof(dir));
+
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = r < 0 ? r : read_text(dir, "cgroup.procs", ret); /* the pids hierarchy's list */
+	if (r != -ENOENT)
+		return r;
+	r = v2_dir(h, dir, sizeof(dir));
+	if (r < 0)
+		return r;
+	return read_text(dir, "cgroup.procs", ret);
+}
+
 static int procs(const struct tn_cgroup_hiers *h, pid_t **ret, size_t *ret_n)
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_free_ pid_t *v = NULL;
-	char dir[4096];
 	size_t n = 0;
-	int r = ctrl_dir(h, "pids", dir, sizeof(dir));
+	int r = procs_text(h, &text);
 
-	if (r == 0)
-		r = read_text(dir, "cgroup.procs", &text);
-	/* No pids hierarchy, or no cgroup there (a rootless one made only in the hybrid's
-	 * cgroup2 tree): cgroup2's list. */
-	if (r == -ENOENT && v2_dir(h, dir, sizeof(dir)) == 0)
-		r = read_text(dir, "cgroup.procs", &text);
 	if (r < 0)
 		return r;
 	for (char *line = text; *line;) {

@@ -382,23 +382,25 @@ static int check_user_delegation(const struct tn_check_opts *o, struct tn_check_
 
 	snprintf(path, sizeof(path),
 		 "%s/fs/cgroup/user.slice/user-%" PRIu32 ".slice/user@%" PRIu32
-		 ".service/cgroup.controllers", o->sys, u, u);
+		 ".service/cgroup.controllers",
+		 o->sys, u, u);
 	if (tn_read_file(path, 4096, &text, &len, NULL) < 0)
 		text = NULL;
 	for (size_t i = 0; i < ELEMENTSOF(wanted); i++)
 		if (!text || !has_word(text, wanted[i]))
-			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
-				 missing[0] ? ", " : "", wanted[i]);
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
+				 "%s%s", missing[0] ? ", " : "", wanted[i]);
 	if (missing[0])
-		return add(r, "systemd", TN_CHECK_WARN,
-			   "Delegate=cpu cpuset io memory pids under [Service] in "
-			   "/etc/systemd/system/user@.service.d/delegate.conf, systemctl "
-			   "daemon-reload, and log in again (a hybrid or v1 host delegates none: boot "
-			   "with systemd.unified_cgroup_hierarchy=1)",
-			   "the user manager of UID %" PRIu32 " answers (--systemd-cgroup makes "
-			   "scopes there), but it delegates no %s controller: rootless containers "
-			   "get no such limits",
-			   u, missing);
+		return add(
+			r, "systemd", TN_CHECK_WARN,
+			"Delegate=cpu cpuset io memory pids under [Service] in "
+			"/etc/systemd/system/user@.service.d/delegate.conf, systemctl "
+			"daemon-reload, and log in again (a hybrid or v1 host delegates none: boot "
+			"with systemd.unified_cgroup_hierarchy=1)",
+			"the user manager of UID %" PRIu32 " answers (--systemd-cgroup makes "
+			"scopes there), but it delegates no %s controller: rootless containers "
+			"get no such limits",
+			u, missing);
 	return add(r, "systemd", TN_CHECK_OK, NULL,
 		   "the user manager of UID %" PRIu32 " answers and delegates cpu, memory and "
 		   "pids: rootless containers get their limits (--systemd-cgroup)",

@@ -133,13 +133,14 @@ static int enter_systemd(struct create_run *c, struct tn_error **err)
 			 "cgroup %s lacks the controllers %s: %s keeps those limits as "
 			 "properties, but they cannot apply",
 			 cgroup, dropped, p->systemd.unit);
-	(void)tn_error_hint(&p->cgroup_warning, r, "%s",
-			    tn_cgroup_layout() == TN_CGROUP_V2
-				    ? "the controllers are bound to cgroup v1 on this host (hybrid): "
-				      "boot it with systemd.unified_cgroup_hierarchy=1 for limits "
-				      "under systemd"
-				    : "their v1 hierarchies are not this root's to write (a user "
-				      "namespace): limits apply on the host, or on cgroup v2");
+	(void)tn_error_hint(
+		&p->cgroup_warning, r, "%s",
+		tn_cgroup_layout() == TN_CGROUP_V2
+			? "the controllers are bound to cgroup v1 on this host (hybrid): "
+			  "boot it with systemd.unified_cgroup_hierarchy=1 for limits "
+			  "under systemd"
+			: "their v1 hierarchies are not this root's to write (a user "
+			  "namespace): limits apply on the host, or on cgroup v2");
 	return 0;
 }
 
@@ -280,8 +281,9 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 		 * not write (v1 controllers in a user namespace: runc's rootless manager). */
 		r = tn_cgroup_enter(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, c->p1,
 				    &p->cfg.resources,
-				    tn_rootless() && (c->o->systemd_cgroup ||
-						      !(p->cfg.cgroups_path && p->cfg.cgroups_path[0])),
+				    tn_rootless() &&
+					    (c->o->systemd_cgroup ||
+					     !(p->cfg.cgroups_path && p->cfg.cgroups_path[0])),
 				    &p->cgroup_made, &p->cgroup_used, &p->cgroup_busy, err);
 		if (r < 0)
 			return r;

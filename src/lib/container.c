@@ -381,24 +381,28 @@ static int plan_cgroup(const struct tn_container_opts *o, struct create_plan *p,
 		bool user = geteuid() != 0 || (tn_rootless() && !tn_sdbus_system_private());
 
 		if (user && tn_cgroup_layout() != TN_CGROUP_V2) {
-			r = tn_error_set(err, EOPNOTSUPP, "the systemd cgroup manager needs cgroup v2 "
-							  "for a rootless caller");
-			return tn_error_hint(err, r, "this host has cgroup v1 (or hybrid): use "
-						     "--cgroup-manager cgroupfs");
+			r = tn_error_set(err, EOPNOTSUPP,
+					 "the systemd cgroup manager needs cgroup v2 "
+					 "for a rootless caller");
+			return tn_error_hint(err, r,
+					     "this host has cgroup v1 (or hybrid): use "
+					     "--cgroup-manager cgroupfs");
 		}
-		r = tn_systemd_path_parse(p->cfg.cgroups_path, o->id, user, &p->systemd,
-					  err);
+		r = tn_systemd_path_parse(p->cfg.cgroups_path, o->id, user, &p->systemd, err);
 		if (r < 0)
 			return r;
 		if (!tn_sdbus_reachable(user)) {
-			r = tn_error_set(err, EOPNOTSUPP, "no systemd %s manager answers here: cannot "
-				"use the systemd cgroup manager", user ? "user" : "system");
-			return tn_error_hint(err, r, "%s", user
-				? "start the user's systemd (loginctl enable-linger USER; "
-				  "XDG_RUNTIME_DIR set), or use --cgroup-manager cgroupfs"
-				: "systemd must be PID 1 (/run/systemd/system) with /run/systemd/private; "
-				  "or use --cgroup-manager cgroupfs with a linux.cgroupsPath such as "
-				  "/machine.slice/NAME");
+			r = tn_error_set(err, EOPNOTSUPP,
+					 "no systemd %s manager answers here: cannot "
+					 "use the systemd cgroup manager",
+					 user ? "user" : "system");
+			return tn_error_hint(
+				err, r, "%s",
+				user ? "start the user's systemd (loginctl enable-linger USER; "
+				       "XDG_RUNTIME_DIR set), or use --cgroup-manager cgroupfs"
+				     : "systemd must be PID 1 (/run/systemd/system) with /run/systemd/private; "
+				       "or use --cgroup-manager cgroupfs with a linux.cgroupsPath such as "
+				       "/machine.slice/NAME");
 		}
 		p->cgroup = strdup(p->systemd.cgroup);
 		return p->cgroup ? 0 : -ENOMEM;

@@ -33,8 +33,8 @@ struct tn_container_opts {
 	unsigned preserve_fds;
 	bool foreground; /* `run` without --detach: tenant stays the parent (subreaper) */
 	const sigset_t
-		*sigmask; /* tenant's own mask before it blocked signals (a sealed re-exec) */
-	bool no_cgroup;	  /* --cgroup-manager disabled */
+		*sigmask;    /* tenant's own mask before it blocked signals (a sealed re-exec) */
+	bool no_cgroup;	     /* --cgroup-manager disabled */
 	bool systemd_cgroup; /* --cgroup-manager systemd: a transient scope (cgroup-systemd.h) */
 	struct tn_userns_mode userns_mode; /* --userns (the annotation run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
@@ -54,7 +54,7 @@ struct tn_container {
 	char *remap_user;	  /* --userns remap: whose ranges */
 	struct tn_error *warning; /* the rootfs has owners the maps cannot show (print it) */
 	struct tn_error *cgroup_warning; /* limits the scope's cgroup cannot apply (print it) */
-	bool warning_quiet;	  /* ... with config.json's own maps: to a terminal or --log only */
+	bool warning_quiet; /* ... with config.json's own maps: to a terminal or --log only */
 };
 
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,

@@ -15,6 +15,7 @@
 
 #include "macro.h"
 #include "sdbus.h"
+#include "banned.h"
 
 #define SD_DEST	     "org.freedesktop.systemd1"
 #define SD_PATH	     "/org/freedesktop/systemd1"
@@ -44,13 +45,12 @@ struct sd_api {
 	int (*read)(sd_bus_message *, const char *, ...);
 	int (*match_signal)(sd_bus *, sd_bus_slot **, const char *, const char *, const char *,
 			    const char *, sd_bus_message_handler_t, void *);
-	int (*get_property_string)(sd_bus *, const char *, const char *, const char *,
-				   const char *, sd_bus_error *, char **);
+	int (*get_property_string)(sd_bus *, const char *, const char *, const char *, const char *,
+				   sd_bus_error *, char **);
 	void (*error_free)(sd_bus_error *);
 };
 
 struct tn_sdbus {
-	const struct sd_api *api;
 	sd_bus *bus;
 	/* The job being waited for, and what JobRemoved said of it. */
 	const char *job;
@@ -62,7 +62,10 @@ static const struct {
 	const char *name;
 	size_t offset;
 } symbols[] = {
-#define SYM(field, sym) { #sym, offsetof(struct sd_api, field) }
+#define SYM(field, sym)                                                                            \
+	{                                                                                          \
+#sym, offsetof(struct sd_api, field)                                               \
+	}
 	SYM(bus_new, sd_bus_new),
 	SYM(set_address, sd_bus_set_address),
 	SYM(start, sd_bus_start),
@@ -86,12 +89,40 @@ static const struct {
 #undef SYM
 };
 
-/* libsystemd.so.0 loaded and resolved, once per process (never unloaded). */
+/* libsystemd.so.0, resolved once per process (never unloaded): file-scope, so that the
+ * cleanup functions below reach it. */
+static struct sd_api api;
+static void *lib;
+
+static void msg_unrefp(sd_bus_message **m)
+{
+	if (*m)
+		api.message_unref(*m);
+}
+
+static void error_freep(sd_bus_error *e)
+{
+	if (lib)
+		api.error_free(e);
+}
+
+static void slot_unrefp(sd_bus_slot **s)
+{
+	if (*s)
+		api.slot_unref(*s);
+}
+
+static void bus_unrefp(sd_bus **b)
+{
+	if (*b)
+		api.flush_close_unref(*b);
+}
+
+#define _cleanup_msg_	_cleanup_(msg_unrefp)
+#define _cleanup_error_ _cleanup_(error_freep)
+
 static int load_api(const struct sd_api **ret, struct tn_error **err)
 {
-	static struct sd_api api;
-	static void *lib;
-
 	if (lib) {
 		*ret = &api;
 		return 0;
@@ -99,8 +130,9 @@ static int load_api(const struct sd_api **ret, struct tn_error **err)
 	void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		int r = tn_error_set(err, EOPNOTSUPP, "cannot load libsystemd.so.0: %s", dlerror());
-		return tn_error_hint(err, r, "install Debian's libsystemd0 for the systemd cgroup "
-					     "manager, or use --cgroup-manager cgroupfs");
+		return tn_error_hint(err, r,
+				     "install Debian's libsystemd0 for the systemd cgroup "
+				     "manager, or use --cgroup-manager cgroupfs");
 	}
 	for (size_t i = 0; i < ELEMENTSOF(symbols); i++) {
 		void *f = dlsym(h, symbols[i].name);
@@ -172,42 +204,47 @@ bool tn_sdbus_system_private(void)
 	return connectable("/run/systemd/private");
 }
 
-static int open_private(const struct sd_api *api, const char *path, sd_bus **ret)
+static int open_private(const char *path, sd_bus **ret)
 {
+	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
 	char address[PATH_MAX + 16];
-	sd_bus *bus = NULL;
 	int n = snprintf(address, sizeof(address), "unix:path=%s", path);
 
 	if (n < 0 || (size_t)n >= sizeof(address))
 		return -ENAMETOOLONG;
-	int r = api->bus_new(&bus);
+	int r = api.bus_new(&bus);
 	if (r < 0)
 		return r;
-	r = api->set_address(bus, address);
-	if (r >= 0)
-		r = api->start(bus);
-	if (r < 0) {
-		api->flush_close_unref(bus);
+	r = api.set_address(bus, address);
+	if (r < 0)
 		return r;
-	}
-	*ret = bus;
+	r = api.start(bus);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(bus);
 	return 0;
+}
+
+/* The manager's private socket (no dbus-daemon needed), else the bus. */
+static int connect_bus(bool user, sd_bus **ret)
+{
+	char path[PATH_MAX];
+
+	if (private_socket(user, path, sizeof(path)) == 0 && access(path, F_OK) == 0 &&
+	    open_private(path, ret) == 0)
+		return 0;
+	return user ? api.open_user(ret) : api.open_system(ret);
 }
 
 int tn_sdbus_open(bool user, struct tn_sdbus **ret, struct tn_error **err)
 {
-	const struct sd_api *api;
-	char path[PATH_MAX];
-	sd_bus *bus = NULL;
-	int r = load_api(&api, err);
+	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
+	const struct sd_api *a;
+	int r = load_api(&a, err);
 
 	if (r < 0)
 		return r;
-	r = -ENOENT;
-	if (private_socket(user, path, sizeof(path)) == 0 && access(path, F_OK) == 0)
-		r = open_private(api, path, &bus);
-	if (r < 0)
-		r = user ? api->open_user(&bus) : api->open_system(&bus);
+	r = connect_bus(user, &bus);
 	if (r < 0) {
 		r = tn_error_errno(err, -r, "cannot connect to the systemd %s manager",
 				   user ? "user" : "system");
@@ -220,19 +257,16 @@ int tn_sdbus_open(bool user, struct tn_sdbus **ret, struct tn_error **err)
 			       "reachable; or use --cgroup-manager cgroupfs");
 	}
 	struct tn_sdbus *b = calloc(1, sizeof(*b));
-	if (!b) {
-		api->flush_close_unref(bus);
+	if (!b)
 		return tn_error_errno(err, ENOMEM, "cannot connect to systemd");
-	}
-	b->api = api;
-	b->bus = bus;
+	b->bus = TAKE_PTR(bus);
 	*ret = b;
 	return 0;
 }
 
 void tn_sdbus_close(struct tn_sdbus *b)
 {
-	b->api->flush_close_unref(b->bus);
+	api.flush_close_unref(b->bus);
 	free(b);
 }
 
@@ -244,60 +278,61 @@ int tn_sd_props_add(struct tn_sd_props *p, const struct tn_sd_prop *prop)
 	return 0;
 }
 
-static int append_prop(const struct sd_api *api, sd_bus_message *m, const struct tn_sd_prop *p)
+static int append_value(sd_bus_message *m, const struct tn_sd_prop *p)
 {
-	static const char *const sig[128] = { ['b'] = "b", ['t'] = "t", ['s'] = "s",
-					      ['p'] = "au", ['y'] = "ay" };
+	switch (p->type) {
+	case 'b':
+		return api.append(m, "b", (int)p->b);
+	case 't':
+		return api.append(m, "t", p->t);
+	case 's':
+		return api.append(m, "s", p->s);
+	case 'p':
+		return api.append(m, "au", 1, p->pid);
+	default:
+		return api.append_array(m, 'y', p->bits, p->n_bits);
+	}
+}
+
+static int append_prop(sd_bus_message *m, const struct tn_sd_prop *p)
+{
+	static const char *const sig[128] = {
+		['b'] = "b", ['t'] = "t", ['s'] = "s", ['p'] = "au", ['y'] = "ay"
+	};
 	const char *s = (unsigned char)p->type < 128 ? sig[(unsigned char)p->type] : NULL;
-	int r;
 
 	if (!s)
 		return -EINVAL;
-	r = api->open_container(m, 'r', "sv");
+	int r = api.open_container(m, 'r', "sv");
 	if (r < 0)
 		return r;
-	r = api->append(m, "s", p->name);
+	r = api.append(m, "s", p->name);
 	if (r < 0)
 		return r;
-	r = api->open_container(m, 'v', s);
+	r = api.open_container(m, 'v', s);
 	if (r < 0)
 		return r;
-	switch (p->type) {
-	case 'b':
-		r = api->append(m, "b", (int)p->b);
-		break;
-	case 't':
-		r = api->append(m, "t", p->t);
-		break;
-	case 's':
-		r = api->append(m, "s", p->s);
-		break;
-	case 'p':
-		r = api->append(m, "au", 1, p->pid);
-		break;
-	default:
-		r = api->append_array(m, 'y', p->bits, p->n_bits);
-		break;
-	}
+	r = append_value(m, p);
 	if (r < 0)
 		return r;
-	r = api->close_container(m);
+	r = api.close_container(m);
 	if (r < 0)
 		return r;
-	return api->close_container(m);
+	return api.close_container(m);
 }
 
-static int append_props(const struct sd_api *api, sd_bus_message *m, const struct tn_sd_props *p)
+static int append_props(sd_bus_message *m, const struct tn_sd_props *p)
 {
-	int r = api->open_container(m, 'a', "(sv)");
+	int r = api.open_container(m, 'a', "(sv)");
+
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < p->n; i++) {
-		r = append_prop(api, m, &p->v[i]);
+		r = append_prop(m, &p->v[i]);
 		if (r < 0)
 			return r;
 	}
-	return api->close_container(m);
+	return api.close_container(m);
 }
 
 /* A bus error as -errno: the two systemd names callers tell apart, else the call's errno. */
@@ -310,6 +345,15 @@ static int bus_errno(const sd_bus_error *e, int r)
 	return r < 0 ? r : -EIO;
 }
 
+/* The error of a call, as "what: systemd's message" (or the errno's). */
+static int call_error(struct tn_error **err, const sd_bus_error *e, int r, const char *what,
+		      const char *unit)
+{
+	r = bus_errno(e, r);
+	return tn_error_set(err, -r, "%s %s: %s", what, unit,
+			    e->message ? e->message : strerror(-r));
+}
+
 static int job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
 	struct tn_sdbus *b = userdata;
@@ -317,7 +361,7 @@ static int job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
 	uint32_t id;
 
 	(void)ret_error;
-	if (b->api->read(m, "uoss", &id, &job, &unit, &result) < 0 || !b->job)
+	if (!b->job || api.read(m, "uoss", &id, &job, &unit, &result) < 0)
 		return 0;
 	if (strcmp(job, b->job) != 0)
 		return 0;
@@ -329,6 +373,7 @@ static int job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
 static uint64_t now_usec(void)
 {
 	struct timespec ts;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
@@ -339,7 +384,7 @@ static int wait_job(struct tn_sdbus *b)
 	uint64_t end = now_usec() + JOB_TIMEOUT;
 
 	while (!b->done) {
-		int r = b->api->process(b->bus, NULL);
+		int r = api.process(b->bus, NULL);
 		if (r < 0)
 			return r;
 		if (r > 0)
@@ -347,13 +392,12 @@ static int wait_job(struct tn_sdbus *b)
 		uint64_t now = now_usec();
 		if (now >= end)
 			return -ETIMEDOUT;
-		r = b->api->wait(b->bus, end - now);
+		r = api.wait(b->bus, end - now);
 		if (r < 0 && r != -EINTR)
 			return r;
 	}
 	return 0;
 }
-
 
 /*
  * Call a Manager method that queues a job ("o" in the reply) and wait for it: the signal is
@@ -362,61 +406,72 @@ static int wait_job(struct tn_sdbus *b)
 static int job_call(struct tn_sdbus *b, sd_bus_message *m, char *ret_result, size_t size,
 		    sd_bus_error *e)
 {
-	const struct sd_api *api = b->api;
-	sd_bus_slot *slot = NULL;
-	sd_bus_message *reply = NULL;
+	_cleanup_(slot_unrefp) sd_bus_slot *slot = NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
 	const char *job = NULL;
-	int r = api->match_signal(b->bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
-				  job_removed, b);
+	int r = api.match_signal(b->bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
+				 job_removed, b);
+
 	if (r < 0)
 		return r;
-	r = api->call(b->bus, m, CALL_TIMEOUT, e, &reply);
-	if (r >= 0)
-		r = api->read(reply, "o", &job);
-	if (r >= 0) {
-		b->job = job;
-		b->done = false;
-		r = wait_job(b);
-		b->job = NULL;
-	}
-	if (r >= 0)
-		snprintf(ret_result, size, "%s", b->result);
-	api->message_unref(reply);
-	api->slot_unref(slot);
-	return r;
+	r = api.call(b->bus, m, CALL_TIMEOUT, e, &reply);
+	if (r < 0)
+		return r;
+	r = api.read(reply, "o", &job);
+	if (r < 0)
+		return r;
+	b->job = job;
+	b->done = false;
+	r = wait_job(b);
+	b->job = NULL;
+	if (r < 0)
+		return r;
+	snprintf(ret_result, size, "%s", b->result);
+	return 0;
 }
 
 static int new_call(struct tn_sdbus *b, sd_bus_message **m, const char *member)
 {
-	return b->api->new_method_call(b->bus, m, SD_DEST, SD_PATH, SD_MANAGER, member);
+	return api.new_method_call(b->bus, m, SD_DEST, SD_PATH, SD_MANAGER, member);
+}
+
+/* StartTransientUnit's message: name, mode, properties, no auxiliary units. */
+static int start_message(struct tn_sdbus *b, const char *unit, const struct tn_sd_props *props,
+			 sd_bus_message **ret)
+{
+	_cleanup_msg_ sd_bus_message *m = NULL;
+	int r = new_call(b, &m, "StartTransientUnit");
+
+	if (r < 0)
+		return r;
+	r = api.append(m, "ss", unit, "replace");
+	if (r < 0)
+		return r;
+	r = append_props(m, props);
+	if (r < 0)
+		return r;
+	r = api.append(m, "a(sa(sv))", 0);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(m);
+	return 0;
 }
 
 int tn_sdbus_start_transient(struct tn_sdbus *b, const char *unit, const struct tn_sd_props *props,
 			     struct tn_error **err)
 {
-	const struct sd_api *api = b->api;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL;
+	_cleanup_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_msg_ sd_bus_message *m = NULL;
 	char result[32] = "";
-	int r = new_call(b, &m, "StartTransientUnit");
+	int r = start_message(b, unit, props, &m);
 
-	if (r >= 0)
-		r = api->append(m, "ss", unit, "replace");
-	if (r >= 0)
-		r = append_props(api, m, props);
-	if (r >= 0)
-		r = api->append(m, "a(sa(sv))", 0);
-	if (r >= 0)
-		r = job_call(b, m, result, sizeof(result), &e);
-	api->message_unref(m);
-	if (r < 0) {
-		r = bus_errno(&e, r);
-		if (r != -EEXIST)
-			r = tn_error_set(err, -r, "systemd cannot start %s: %s", unit,
-					 e.message ? e.message : strerror(-r));
-		api->error_free(&e);
-		return r;
-	}
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot ask systemd for %s", unit);
+	r = job_call(b, m, result, sizeof(result), &e);
+	if (r < 0 && bus_errno(&e, r) == -EEXIST)
+		return -EEXIST;
+	if (r < 0)
+		return call_error(err, &e, r, "systemd cannot start", unit);
 	if (strcmp(result, "done") == 0)
 		return 0;
 	(void)tn_sdbus_stop(b, unit, NULL); /* resets the failed unit */
@@ -427,110 +482,96 @@ int tn_sdbus_start_transient(struct tn_sdbus *b, const char *unit, const struct 
 int tn_sdbus_set_properties(struct tn_sdbus *b, const char *unit, const struct tn_sd_props *props,
 			    struct tn_error **err)
 {
-	const struct sd_api *api = b->api;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_msg_ sd_bus_message *m = NULL, *reply = NULL;
 	int r = new_call(b, &m, "SetUnitProperties");
 
-	if (r >= 0)
-		r = api->append(m, "sb", unit, 1);
-	if (r >= 0)
-		r = append_props(api, m, props);
-	if (r >= 0)
-		r = api->call(b->bus, m, CALL_TIMEOUT, &e, &reply);
-	api->message_unref(m);
-	api->message_unref(reply);
-	if (r < 0) {
-		r = bus_errno(&e, r);
-		r = tn_error_set(err, -r, "systemd cannot set the properties of %s: %s", unit,
-				 e.message ? e.message : strerror(-r));
-	}
-	api->error_free(&e);
-	return r;
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot ask systemd to change %s", unit);
+	r = api.append(m, "sb", unit, 1);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot ask systemd to change %s", unit);
+	r = append_props(m, props);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot ask systemd to change %s", unit);
+	r = api.call(b->bus, m, CALL_TIMEOUT, &e, &reply);
+	if (r < 0)
+		return call_error(err, &e, r, "systemd cannot set the properties of", unit);
+	return 0;
+}
+
+/* A Manager method taking one unit name, its reply unread; -errno, systemd's error in *e. */
+static int unit_call(struct tn_sdbus *b, const char *member, const char *unit, sd_bus_error *e,
+		     sd_bus_message **reply)
+{
+	_cleanup_msg_ sd_bus_message *m = NULL;
+	int r = new_call(b, &m, member);
+
+	if (r < 0)
+		return r;
+	r = api.append(m, "s", unit);
+	if (r < 0)
+		return r;
+	return api.call(b->bus, m, CALL_TIMEOUT, e, reply);
 }
 
 static void reset_failed(struct tn_sdbus *b, const char *unit)
 {
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
-	int r = new_call(b, &m, "ResetFailedUnit");
+	_cleanup_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
 
-	if (r >= 0)
-		r = b->api->append(m, "s", unit);
-	if (r >= 0)
-		(void)b->api->call(b->bus, m, CALL_TIMEOUT, &e, &reply);
-	b->api->message_unref(m);
-	b->api->message_unref(reply);
-	b->api->error_free(&e);
+	(void)unit_call(b, "ResetFailedUnit", unit, &e, &reply); /* not failed: nothing to do */
 }
 
 int tn_sdbus_stop(struct tn_sdbus *b, const char *unit, struct tn_error **err)
 {
-	const struct sd_api *api = b->api;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL;
+	_cleanup_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_msg_ sd_bus_message *m = NULL;
 	char result[32] = "";
 	int r = new_call(b, &m, "StopUnit");
 
-	if (r >= 0)
-		r = api->append(m, "ss", unit, "replace");
-	if (r >= 0)
-		r = job_call(b, m, result, sizeof(result), &e);
-	api->message_unref(m);
 	if (r < 0)
-		r = bus_errno(&e, r);
-	if (r < 0 && r != -ENOENT)
-		r = tn_error_set(err, -r, "systemd cannot stop %s: %s", unit,
-				 e.message ? e.message : strerror(-r));
-	else
-		r = 0;
-	api->error_free(&e);
+		return tn_error_errno(err, -r, "cannot ask systemd to stop %s", unit);
+	r = api.append(m, "ss", unit, "replace");
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot ask systemd to stop %s", unit);
+	r = job_call(b, m, result, sizeof(result), &e);
 	reset_failed(b, unit);
-	return r;
+	if (r < 0 && bus_errno(&e, r) != -ENOENT) /* gone already: what stop wants */
+		return call_error(err, &e, r, "systemd cannot stop", unit);
+	return 0;
 }
 
 int tn_sdbus_control_group(struct tn_sdbus *b, const char *unit, const char *interface, char **ret,
 			   struct tn_error **err)
 {
-	const struct sd_api *api = b->api;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
 	const char *path = NULL;
 	char iface[64];
-	int r = new_call(b, &m, "GetUnit");
+	int r = unit_call(b, "GetUnit", unit, &e, &reply);
 
-	if (r >= 0)
-		r = api->append(m, "s", unit);
-	if (r >= 0)
-		r = api->call(b->bus, m, CALL_TIMEOUT, &e, &reply);
-	if (r >= 0)
-		r = api->read(reply, "o", &path);
+	if (r < 0)
+		return call_error(err, &e, r, "cannot ask systemd where the cgroup is of", unit);
+	r = api.read(reply, "o", &path);
+	if (r < 0)
+		return call_error(err, &e, r, "cannot ask systemd where the cgroup is of", unit);
 	snprintf(iface, sizeof(iface), "org.freedesktop.systemd1.%s", interface);
-	if (r >= 0)
-		r = api->get_property_string(b->bus, SD_DEST, path, iface, "ControlGroup", &e, ret);
-	api->message_unref(m);
-	api->message_unref(reply);
-	if (r < 0) {
-		r = bus_errno(&e, r);
-		r = tn_error_set(err, -r, "cannot ask systemd where %s's cgroup is: %s", unit,
-				 e.message ? e.message : strerror(-r));
-	}
-	api->error_free(&e);
-	return r;
+	r = api.get_property_string(b->bus, SD_DEST, path, iface, "ControlGroup", &e, ret);
+	if (r < 0)
+		return call_error(err, &e, r, "cannot ask systemd where the cgroup is of", unit);
+	return 0;
 }
 
 unsigned tn_sdbus_version(struct tn_sdbus *b)
 {
-	sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
 	_cleanup_free_ char *v = NULL;
 	unsigned n = 0;
 
-	if (b->api->get_property_string(b->bus, SD_DEST, SD_PATH, SD_MANAGER, "Version", &e, &v) < 0) {
-		b->api->error_free(&e);
+	if (api.get_property_string(b->bus, SD_DEST, SD_PATH, SD_MANAGER, "Version", &e, &v) < 0)
 		return 0;
-	}
-	const char *p = v[0] == 'v' ? v + 1 : v;
-	for (; *p >= '0' && *p <= '9' && n < 100000; p++)
+	for (const char *p = v[0] == 'v' ? v + 1 : v; *p >= '0' && *p <= '9' && n < 100000; p++)
 		n = n * 10 + (unsigned)(*p - '0');
 	return n;
 }

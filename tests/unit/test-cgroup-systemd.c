@@ -140,8 +140,12 @@ TEST(resources_become_runcs_unit_properties)
 
 TEST(unlimited_and_absent_resources)
 {
-	struct tn_resources res = { .has_memory = true, .memory_limit = -1, .has_pids = true,
-				    .pids_limit = 0, .has_quota = true, .cpu_quota = -1 };
+	struct tn_resources res = { .has_memory = true,
+				    .memory_limit = -1,
+				    .has_pids = true,
+				    .pids_limit = 0,
+				    .has_quota = true,
+				    .cpu_quota = -1 };
 	struct tn_sd_props p = { 0 };
 
 	ASSERT_EQ(tn_systemd_resource_props(&res, true, 252, &p), 0);
@@ -161,8 +165,12 @@ TEST(unlimited_and_absent_resources)
 
 TEST(limits_of_absent_controllers_are_dropped_and_named)
 {
-	struct tn_resources res = { .has_memory = true, .memory_limit = 1 << 20, .has_pids = true,
-				    .pids_limit = 9, .has_shares = true, .cpu_shares = 100 };
+	struct tn_resources res = { .has_memory = true,
+				    .memory_limit = 1 << 20,
+				    .has_pids = true,
+				    .pids_limit = 9,
+				    .has_shares = true,
+				    .cpu_shares = 100 };
 	char dropped[64];
 
 	res.cpus = strdup("0");
