@@ -204,6 +204,7 @@ static int update_flags(struct tn_cli *cli, const struct tn_cli_args *a, struct 
 int tn_cmd_update(struct tn_cli *cli, const struct tn_cli_args *a)
 {
 	_cleanup_(tn_resources_done) struct tn_resources res = { 0 };
+	_cleanup_(tn_error_freep) struct tn_error *warn = NULL;
 	_cleanup_free_ char *root_buf = NULL;
 	const char *root = tn_cli_state_root(cli, &root_buf);
 	int r;
@@ -220,5 +221,11 @@ int tn_cmd_update(struct tn_cli *cli, const struct tn_cli_args *a)
 		if (r < 0)
 			return r;
 	}
-	return tn_container_update(root, a->pos[0], &res, &cli->err);
+	r = tn_container_update(root, a->pos[0], &res, &cli->err, &warn);
+	if (warn) {
+		tn_cli_warn(cli, "%s", warn->message);
+		if (warn->hint)
+			fprintf(cli->errf, "hint: %s\n", warn->hint);
+	}
+	return r;
 }

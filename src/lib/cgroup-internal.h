@@ -9,6 +9,9 @@
 /* DIR/FILE, written or read whole (-errno). */
 int tn_cgroup_write(const char *dir, const char *file, const char *text);
 int tn_cgroup_read(const char *dir, const char *file, char **ret);
+/* DIR's cgroup.procs and those of every cgroup below it (the ones a container made), as one
+ * text: runc's ps and kill --all see them all. */
+int tn_cgroup_read_procs(const char *dir, char **ret);
 /* DIR/FILE set to text, or an error that names the cgroup, the file and the value. */
 int tn_cgroup_set(const char *dir, const char *file, const char *text, struct tn_error **err);
 /* The hierarchies, each with its `dir` for `at` placed (tn_cgroup_hiers_place). */

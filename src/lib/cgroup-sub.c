@@ -186,7 +186,7 @@ static int init_dir(const struct tn_cgroup_hier *h, pid_t init, char *buf, size_
 	return 0;
 }
 
-int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init)
+int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bool rootless)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	char text[32], dir[4096];
@@ -205,6 +205,10 @@ int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init)
 		 * systemd inside made them): init's own, below it, as runc does. */
 		if (r == -EBUSY && init > 0 && init_dir(&h.v[i], init, dir, sizeof(dir)) == 0)
 			r = tn_cgroup_write(dir, "cgroup.procs", text);
+		/* Rootless, from a cgroup outside the container's delegated tree (a login
+		 * session's): the process stays where it is, as runc's rootless manager. */
+		if (r < 0 && rootless && (r == -EACCES || r == -EPERM))
+			continue;
 		if (r < 0)
 			return r;
 	}

@@ -18,9 +18,10 @@ int tn_cgroup_subs_check(char *const *subs, struct tn_error **err);
 /*
  * exec: move pid into the container's cgroup in every hierarchy where it exists; where cgroup
  * v2 refuses it (EBUSY: controllers enabled for the cgroups a systemd inside made), into the
- * cgroup init is in, when that lies below the container's (as runc does).
+ * cgroup init is in, when that lies below the container's (as runc does). `rootless`: a
+ * hierarchy the caller may not move it in is skipped (runc's rootless manager).
  */
-int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init);
+int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bool rootless);
 
 /* Move pid into the container's cgroup `path` of every hierarchy where it exists, or into the
  * sub-cgroup `subs` names for that hierarchy (which must exist). */

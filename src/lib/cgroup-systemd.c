@@ -103,9 +103,13 @@ int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 			: asprintf(&p.unit, "%s.scope", name);
 	if (n < 0)
 		return -ENOMEM;
-	if (!tn_systemd_unit_name_ok(p.unit))
-		return path_error(err, cgroups_path ? cgroups_path : id,
-				  "makes a unit name systemd refuses");
+	if (!tn_systemd_unit_name_ok(p.unit)) {
+		char why[320];
+
+		snprintf(why, sizeof(why), "makes the unit name '%.255s', which systemd refuses",
+			 p.unit);
+		return path_error(err, cgroups_path ? cgroups_path : "", why);
+	}
 	p.slice = strdup(slice);
 	if (!p.slice ||
 	    asprintf(&p.cgroup, "%s/%s", strcmp(expanded, "/") == 0 ? "" : expanded, p.unit) < 0)
@@ -220,7 +224,7 @@ int tn_systemd_resource_props(const struct tn_resources *res, bool v2, unsigned 
 
 	if (r < 0)
 		return r;
-	if (res->has_pids) {
+	if (res->has_pids && res->pids_limit != 0) { /* 0: as it is, as runc 1.1 (and cgroupfs) */
 		r = add_t(ret, "TasksMax",
 			  res->pids_limit > 0 ? (uint64_t)res->pids_limit : UINT64_MAX);
 		if (r < 0)
@@ -236,6 +240,13 @@ int tn_systemd_resource_props(const struct tn_resources *res, bool v2, unsigned 
 	r = cpu_props(res, version, ret);
 	if (r < 0)
 		return r;
+	if (res->blkio_weight) { /* runc's conversion of 10..1000 to 1..10000 on v2 */
+		uint64_t w = MIN(MAX(res->blkio_weight, 10), 1000);
+		r = v2 ? add_t(ret, "IOWeight", 1 + (w - 10) * 9999 / 990)
+		       : add_t(ret, "BlockIOWeight", res->blkio_weight);
+		if (r < 0)
+			return r;
+	}
 	if (!v2 || version < 244) /* AllowedCPUs came with systemd 244 */
 		return 0;
 	if (res->cpus && *res->cpus) {
@@ -314,6 +325,10 @@ int tn_systemd_enter(const struct tn_systemd_path *sp, const char *id, pid_t pid
 	if (r < 0)
 		return props_error(err, r);
 	r = tn_sdbus_start_transient(b, sp->unit, &props, err);
+	if (r == -EEXIST) { /* a failed one left by a container before: reset, once (newer runc) */
+		tn_sdbus_reset_failed(b, sp->unit);
+		r = tn_sdbus_start_transient(b, sp->unit, &props, err);
+	}
 	if (r == -EEXIST) {
 		r = tn_error_set(err, EEXIST, "systemd has a unit %s already", sp->unit);
 		return tn_error_hint(err, r,
@@ -357,6 +372,17 @@ int tn_systemd_stop(const char *unit, bool user, struct tn_error **err)
 	return tn_sdbus_stop(b, unit, err);
 }
 
+/* Whether the ", "-separated list names c. */
+static bool listed_csv(const char *list, const char *c)
+{
+	size_t n = strlen(c);
+
+	for (const char *p = list; (p = strstr(p, c)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 /* Whether the space-separated `list` (cgroup.controllers) names controller c. */
 static bool listed(const char *list, const char *c)
 {
@@ -371,14 +397,18 @@ static bool listed(const char *list, const char *c)
 static void note(char *dropped, size_t size, const char *c)
 {
 	size_t len = strlen(dropped);
+
+	if (listed_csv(dropped, c))
+		return;
 	snprintf(dropped + len, size - len, "%s%s", len ? ", " : "", c);
 }
 
-/* linux.resources.unified's entries for an absent controller ("memory.high"), dropped. */
-static bool drop_unified(struct tn_resources *res, const char *controllers)
+/* linux.resources.unified's entries for an absent controller ("memory.high"), dropped and
+ * their controllers noted. */
+static void drop_unified(struct tn_resources *res, const char *controllers, char *dropped,
+			 size_t size)
 {
 	size_t kept = 0;
-	bool any = false;
 
 	for (size_t i = 0; i < res->n_unified; i++) {
 		char **pair = &res->unified[2 * i];
@@ -392,32 +422,37 @@ static bool drop_unified(struct tn_resources *res, const char *controllers)
 			kept++;
 			continue;
 		}
+		note(dropped, size, c);
 		free(pair[0]);
 		free(pair[1]);
-		any = true;
 	}
 	if (res->unified)
 		res->unified[2 * kept] = NULL;
 	res->n_unified = kept;
-	return any;
 }
 
 void tn_systemd_drop_absent(struct tn_resources *res, const char *controllers, char *dropped,
 			    size_t size)
 {
 	dropped[0] = '\0';
+	/* A limit of 0 leaves its file as it is: nothing to drop (nor to warn of). */
 	if (!listed(controllers, "pids") && res->has_pids) {
 		res->has_pids = false;
-		note(dropped, size, "pids");
+		if (res->pids_limit != 0)
+			note(dropped, size, "pids");
 	}
 	if (!listed(controllers, "memory") &&
 	    (res->has_memory || res->has_swap || res->has_reservation)) {
+		if ((res->has_memory && res->memory_limit) || (res->has_swap && res->memory_swap) ||
+		    (res->has_reservation && res->memory_reservation))
+			note(dropped, size, "memory");
 		res->has_memory = res->has_swap = res->has_reservation = false;
-		note(dropped, size, "memory");
 	}
 	if (!listed(controllers, "cpu") && (res->has_shares || res->has_quota || res->has_period)) {
+		if ((res->has_shares && res->cpu_shares) || (res->has_quota && res->cpu_quota) ||
+		    (res->has_period && res->cpu_period))
+			note(dropped, size, "cpu");
 		res->has_shares = res->has_quota = res->has_period = false;
-		note(dropped, size, "cpu");
 	}
 	if (!listed(controllers, "cpuset") && (res->cpus || res->mems)) {
 		free(res->cpus);
@@ -437,8 +472,7 @@ void tn_systemd_drop_absent(struct tn_resources *res, const char *controllers, c
 		res->n_hugepages = 0;
 		note(dropped, size, "hugetlb");
 	}
-	if (drop_unified(res, controllers))
-		note(dropped, size, "unified");
+	drop_unified(res, controllers, dropped, size);
 }
 
 /* Whether the cgroup at mountpoint + cgroup exists, or may be made: its nearest ancestor is
@@ -501,4 +535,22 @@ int tn_systemd_usable(const char *cgroup, struct tn_resources *res, char *droppe
 		return r;
 	tn_systemd_drop_absent(res, text, dropped, size);
 	return 0;
+}
+
+void tn_systemd_dropped_warning(struct tn_error **warn, const char *cgroup, const char *unit,
+				const char *dropped)
+{
+	if (!dropped[0])
+		return;
+	int r = tn_error_set(warn, EOPNOTSUPP,
+			     "cgroup %s lacks the controllers %s: their limits cannot apply (%s "
+			     "keeps those systemd has properties for)",
+			     cgroup, dropped, unit);
+	(void)tn_error_hint(warn, r, "%s",
+			    tn_cgroup_layout() == TN_CGROUP_V2
+				    ? "the controllers are bound to cgroup v1 on this host (hybrid): "
+				      "boot it with systemd.unified_cgroup_hierarchy=1 for limits "
+				      "under systemd"
+				    : "their v1 hierarchies are not this root's to write (a user "
+				      "namespace): limits apply on the host, or on cgroup v2");
 }

@@ -62,6 +62,9 @@ int tn_systemd_enter(const struct tn_systemd_path *sp, const char *id, pid_t pid
 int tn_systemd_usable(const char *cgroup, struct tn_resources *res, char *dropped, size_t size);
 void tn_systemd_drop_absent(struct tn_resources *res, const char *controllers, char *dropped,
 			    size_t size);
+/* The warning for what tn_systemd_usable dropped (nothing when `dropped` is empty). */
+void tn_systemd_dropped_warning(struct tn_error **warn, const char *cgroup, const char *unit,
+				const char *dropped);
 /* update: the limits as properties of the running scope. */
 int tn_systemd_update(const char *unit, bool user, const struct tn_resources *res,
 		      struct tn_error **err);

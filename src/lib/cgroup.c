@@ -425,13 +425,13 @@ static int procs_text(const struct tn_cgroup_hiers *h, char **ret)
 
 	if (r < 0 && r != -ENOENT)
 		return r;
-	r = r < 0 ? r : read_text(dir, "cgroup.procs", ret); /* the pids hierarchy's list */
+	r = r < 0 ? r : tn_cgroup_read_procs(dir, ret); /* the pids hierarchy's list */
 	if (r != -ENOENT)
 		return r;
 	r = v2_dir(h, dir, sizeof(dir));
 	if (r < 0)
 		return r;
-	return read_text(dir, "cgroup.procs", ret);
+	return tn_cgroup_read_procs(dir, ret);
 }
 
 static int procs(const struct tn_cgroup_hiers *h, pid_t **ret, size_t *ret_n)
@@ -753,8 +753,8 @@ static bool made_here(const struct tn_cgroup_dirs *made, const char *dir)
 	return false;
 }
 
-int tn_cgroup_delegate(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made, uid_t uid,
-		       gid_t gid)
+int tn_cgroup_delegate(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made, bool owned,
+		       uid_t uid, gid_t gid)
 {
 	static const char *const named[] = { "cgroup.procs", "tasks", "cgroup.clone_children",
 					     "notify_on_release" };
@@ -768,7 +768,7 @@ int tn_cgroup_delegate(const struct tn_cgroup_at *at, const struct tn_cgroup_dir
 
 		if (!h.v[i].v2 && strcmp(h.v[i].options, "name=systemd") != 0)
 			continue; /* a controller's own files stay root's: its limits hold */
-		if (!made_here(made, h.v[i].dir))
+		if (!owned && !made_here(made, h.v[i].dir))
 			continue; /* a cgroup that was there before is not this container's to give */
 		fd = open(h.v[i].dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)

@@ -209,10 +209,11 @@ int tn_cgroup_remove(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs 
  * user namespace of its own: the directory and the files a delegatee may write
  * (/sys/kernel/cgroup/delegate) in the cgroup2 hierarchy, and in v1's name=systemd one, so that
  * a systemd inside makes its own cgroups there. The controllers' files stay root's; only a
- * directory this create made (in `made`) is given.
+ * directory this create made (in `made`) is given, or any when `owned` (a scope systemd made
+ * for this container).
  */
-int tn_cgroup_delegate(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made, uid_t uid,
-		       gid_t gid);
+int tn_cgroup_delegate(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made, bool owned,
+		       uid_t uid, gid_t gid);
 /* SIGKILL every process of the cgroup (thawed first) and wait (5 s at most) until it is empty. */
 int tn_cgroup_kill(const struct tn_cgroup_at *at);
 int tn_cgroup_freeze(const struct tn_cgroup_at *at, bool freeze, struct tn_error **err);

@@ -127,20 +127,7 @@ static int enter_systemd(struct create_run *c, struct tn_error **err)
 	r = tn_systemd_usable(cgroup, &p->cfg.resources, dropped, sizeof(dropped));
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read the controllers of cgroup %s", cgroup);
-	if (!dropped[0])
-		return 0;
-	r = tn_error_set(&p->cgroup_warning, EOPNOTSUPP,
-			 "cgroup %s lacks the controllers %s: %s keeps those limits as "
-			 "properties, but they cannot apply",
-			 cgroup, dropped, p->systemd.unit);
-	(void)tn_error_hint(
-		&p->cgroup_warning, r, "%s",
-		tn_cgroup_layout() == TN_CGROUP_V2
-			? "the controllers are bound to cgroup v1 on this host (hybrid): "
-			  "boot it with systemd.unified_cgroup_hierarchy=1 for limits "
-			  "under systemd"
-			: "their v1 hierarchies are not this root's to write (a user "
-			  "namespace): limits apply on the host, or on cgroup v2");
+	tn_systemd_dropped_warning(&p->cgroup_warning, cgroup, p->systemd.unit, dropped);
 	return 0;
 }
 
@@ -216,7 +203,7 @@ static int delegate_cgroup(const struct create_plan *p, struct tn_error **err)
 	    tn_idmap_translate(&p->maps.map[1], 0, true, &gid) < 0)
 		return 0; /* no root inside (refused by the config's checks before) */
 	r = tn_cgroup_delegate(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent },
-			       &p->cgroup_made, uid, gid);
+			       &p->cgroup_made, p->systemd_started, uid, gid);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot delegate cgroup %s to the container's root",
 				      p->cgroup);

@@ -22,6 +22,7 @@
 
 #include "cgroup.h"
 #include "cgroup-sub.h"
+#include "rootless.h"
 #include "container-lsm.h"
 #include "container-process.h"
 #include "container-seccomp.h"
@@ -146,7 +147,7 @@ static int join_cgroup(const struct tn_init_ctx *ctx, struct tn_error **err)
 		return 0;
 	if (ctx->cgroup_subs)
 		return tn_cgroup_join_subs(&ctx->cgroup, ctx->cgroup_subs, getpid(), err);
-	r = tn_cgroup_join_exec(&ctx->cgroup, getpid(), ctx->cgroup_init);
+	r = tn_cgroup_join_exec(&ctx->cgroup, getpid(), ctx->cgroup_init, tn_rootless());
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot join the container's cgroup %s",
 				      ctx->cgroup.path);

@@ -369,8 +369,8 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 	}
 	if (r < 0)
 		return r;
-	if (s.status == TN_STATUS_RUNNING && !force) {
-		r = wrong_status(&s, "delete", err);
+	if ((s.status == TN_STATUS_RUNNING || s.status == TN_STATUS_PAUSED) && !force) {
+		r = wrong_status(&s, "delete", err); /* paused too, as runc */
 		tn_error_hint(err, r,
 			      "stop it first ('tenant kill %s'), or use 'tenant delete --force'",
 			      id);
@@ -430,7 +430,7 @@ int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret
 }
 
 int tn_container_update(const char *root, const char *id, struct tn_resources *res,
-			struct tn_error **err)
+			struct tn_error **err, struct tn_error **warn)
 {
 	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	int r = with_cgroup(root, id, &s, err);
@@ -450,6 +450,7 @@ int tn_container_update(const char *root, const char *id, struct tn_resources *r
 		if (r < 0)
 			return tn_error_errno(err, -r, "cannot read the controllers of cgroup %s",
 					      s.cgroup_path);
+		tn_systemd_dropped_warning(warn, s.cgroup_path, s.systemd_unit, dropped);
 	}
 	return tn_cgroup_apply(&(struct tn_cgroup_at){ s.cgroup_path, s.cgroup_parent }, res, err);
 }

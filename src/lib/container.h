@@ -113,9 +113,10 @@ int tn_container_exec_process(const struct tn_exec_opts *o, pid_t *ret_pid, bool
 int tn_container_freeze(const char *root, const char *id, bool freeze, struct tn_error **err);
 int tn_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
 		      struct tn_error **err);
-/* update: apply limits from a linux.resources JSON text (or the flags' equivalent). */
+/* update: apply limits from a linux.resources JSON text (or the flags' equivalent); *warn:
+ * limits its systemd scope's cgroup cannot apply (dropped from *res). */
 int tn_container_update(const char *root, const char *id, struct tn_resources *res,
-			struct tn_error **err);
+			struct tn_error **err, struct tn_error **warn);
 
 /* The uid_map and gid_map of a container's init, as the kernel has them. */
 int tn_container_maps(const char *root, const char *id, struct tn_idmap maps[2],

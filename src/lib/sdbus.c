@@ -515,7 +515,7 @@ static int unit_call(struct tn_sdbus *b, const char *member, const char *unit, s
 	return api.call(b->bus, m, CALL_TIMEOUT, e, reply);
 }
 
-static void reset_failed(struct tn_sdbus *b, const char *unit)
+void tn_sdbus_reset_failed(struct tn_sdbus *b, const char *unit)
 {
 	_cleanup_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
@@ -536,7 +536,7 @@ int tn_sdbus_stop(struct tn_sdbus *b, const char *unit, struct tn_error **err)
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot ask systemd to stop %s", unit);
 	r = job_call(b, m, result, sizeof(result), &e);
-	reset_failed(b, unit);
+	tn_sdbus_reset_failed(b, unit);
 	if (r < 0 && bus_errno(&e, r) != -ENOENT) /* gone already: what stop wants */
 		return call_error(err, &e, r, "systemd cannot stop", unit);
 	return 0;

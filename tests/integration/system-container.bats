@@ -29,7 +29,10 @@ teardown() {
 		BOOT_USER=tenant-sysrl TENANT=$RL_DIR/tenant "$BOOT" down "$STATE" sys "$B" "$CG" >/dev/null 2>&1 || true
 		"$TENANT" subid remove tenant-sysrl >/dev/null 2>&1 || true
 		for f in subuid subgid; do cp -p "$RL_DIR/$f.orig" /etc/$f; done
-		remove_test_users
+		# Not remove_test_users: it kills every process of UID 3000000, which any
+		# system container booted at that range (another suite's) runs as.
+		userdel tenant-sysrl 2>/dev/null || true
+		groupdel tenant-sysrl 2>/dev/null || true
 		rm -rf "$RL_DIR"
 	else
 		"$BOOT" down "$STATE" sys "$B" "$CG" >/dev/null 2>&1 || true
@@ -91,7 +94,6 @@ assert_halts() {
 	getent group tenant-sysrl >/dev/null || groupadd --system -g 3000000 tenant-sysrl
 	getent passwd tenant-sysrl >/dev/null || useradd --system -u 3000000 -g 3000000 \
 		--no-create-home --shell /usr/sbin/nologin tenant-sysrl 2>/dev/null
-	echo tenant-sysrl >>"$BATS_FILE_TMPDIR/created-users"
 	"$TENANT" subid add tenant-sysrl --start 3000001 --count 65535 >/dev/null
 	install -m 755 "$TENANT" "$RL_DIR/tenant"
 	chmod 755 "$RL_DIR"

@@ -84,8 +84,8 @@ TEST(cgroups_path_of_another_form_is_refused_naming_the_field)
 	refused("a.slice:b:c:d", "is not of the form");
 	refused("machine:tenant:c1", "names no slice");
 	refused("machine.slice:tenant:c1.slice", "names a slice");
-	refused("machine.slice:ten ant:c1", "makes a unit name systemd refuses");
-	refused("machine.slice:tenant:c/1", "makes a unit name systemd refuses");
+	refused("machine.slice:ten ant:c1", "which systemd refuses");
+	refused("machine.slice:tenant:c/1", "which systemd refuses");
 }
 
 static const struct tn_sd_prop *prop(const struct tn_sd_props *p, const char *name)
@@ -143,9 +143,10 @@ TEST(unlimited_and_absent_resources)
 	struct tn_resources res = { .has_memory = true,
 				    .memory_limit = -1,
 				    .has_pids = true,
-				    .pids_limit = 0,
+				    .pids_limit = -1,
 				    .has_quota = true,
-				    .cpu_quota = -1 };
+				    .cpu_quota = -1,
+				    .blkio_weight = 500 };
 	struct tn_sd_props p = { 0 };
 
 	ASSERT_EQ(tn_systemd_resource_props(&res, true, 252, &p), 0);
@@ -153,6 +154,13 @@ TEST(unlimited_and_absent_resources)
 	ASSERT_EQ_U(prop(&p, "TasksMax")->t, UINT64_MAX);
 	ASSERT_EQ_U(prop(&p, "CPUQuotaPerSecUSec")->t, UINT64_MAX);
 	ASSERT_TRUE(prop(&p, "CPUWeight") == NULL);
+	ASSERT_EQ_U(prop(&p, "IOWeight")->t, 4950); /* 1 + (500 - 10) * 9999 / 990 */
+	/* pids.limit 0 leaves TasksMax as it is, as runc 1.1 and tenant's cgroupfs. */
+	p = (struct tn_sd_props){ 0 };
+	res.pids_limit = 0;
+	ASSERT_EQ(tn_systemd_resource_props(&res, false, 252, &p), 0);
+	ASSERT_TRUE(prop(&p, "TasksMax") == NULL);
+	ASSERT_EQ_U(prop(&p, "BlockIOWeight")->t, 500);
 	/* A cpuset list that is not one is refused, not sent. */
 	p = (struct tn_sd_props){ 0 };
 	res = (struct tn_resources){ .cpus = (char *)"0-a" };
@@ -174,14 +182,17 @@ TEST(limits_of_absent_controllers_are_dropped_and_named)
 	char dropped[64];
 
 	res.cpus = strdup("0");
-	res.unified = calloc(5, sizeof(char *));
+	res.unified = calloc(7, sizeof(char *));
 	res.unified[0] = strdup("memory.high");
 	res.unified[1] = strdup("1M");
 	res.unified[2] = strdup("hugetlb.2MB.max");
 	res.unified[3] = strdup("0");
-	res.n_unified = 2;
+	res.unified[4] = strdup("io.max");
+	res.unified[5] = strdup("8:0 rbps=1");
+	res.n_unified = 3;
+	/* Each controller once, by its name (unified's entries by theirs). */
 	tn_systemd_drop_absent(&res, "cpuset hugetlb pids\n", dropped, sizeof(dropped));
-	ASSERT_STREQ(dropped, "memory, cpu, unified");
+	ASSERT_STREQ(dropped, "memory, cpu, io");
 	ASSERT_TRUE(res.has_pids);
 	ASSERT_FALSE(res.has_memory);
 	ASSERT_FALSE(res.has_shares);
@@ -192,6 +203,12 @@ TEST(limits_of_absent_controllers_are_dropped_and_named)
 	/* "pids" is not "pids2": whole words only. */
 	tn_systemd_drop_absent(&res, "cpuset hugetlb pids2", dropped, sizeof(dropped));
 	ASSERT_STREQ(dropped, "pids");
+	/* A limit of 0 (as it is) is no limit to warn of. */
+	res.has_pids = true;
+	res.pids_limit = 0;
+	tn_systemd_drop_absent(&res, "cpuset hugetlb", dropped, sizeof(dropped));
+	ASSERT_STREQ(dropped, "");
+	ASSERT_FALSE(res.has_pids);
 	tn_resources_done(&res);
 }
 
