@@ -186,6 +186,14 @@ static int init_dir(const struct tn_cgroup_hier *h, pid_t init, char *buf, size_
 	return 0;
 }
 
+/* A frozen cgroup v2 (cgroup.events): a process moved in would stop there. */
+static bool frozen(const char *dir)
+{
+	_cleanup_free_ char *events = NULL;
+
+	return tn_cgroup_read(dir, "cgroup.events", &events) == 0 && strstr(events, "frozen 1");
+}
+
 int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bool rootless)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
@@ -203,7 +211,8 @@ int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bo
 		r = tn_cgroup_write(h.v[i].dir, "cgroup.procs", text);
 		/* A v2 cgroup with controllers enabled for its children takes no process (a
 		 * systemd inside made them): init's own, below it, as runc does. */
-		if (r == -EBUSY && init > 0 && init_dir(&h.v[i], init, dir, sizeof(dir)) == 0)
+		if (r == -EBUSY && init > 0 && init_dir(&h.v[i], init, dir, sizeof(dir)) == 0 &&
+		    !frozen(dir))
 			r = tn_cgroup_write(dir, "cgroup.procs", text);
 		/* Rootless, from a cgroup outside the container's delegated tree (a login
 		 * session's): the process stays where it is, as runc's rootless manager. */

@@ -50,9 +50,16 @@ int tn_systemd_expand_slice(const char *slice, char **ret)
 	return 0;
 }
 
-static int path_error(struct tn_error **err, const char *cgroups_path, const char *why)
+/* The field and its value, or the ID an empty one takes its NAME from. */
+static int path_error(struct tn_error **err, const char *cgroups_path, const char *id,
+		      const char *why)
 {
-	int r = tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' %s", cgroups_path, why);
+	int r = cgroups_path && *cgroups_path
+			? tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' %s", cgroups_path, why)
+			: tn_error_set(err, EINVAL,
+				       "linux.cgroupsPath: empty, with the container ID '%s' as NAME, "
+				       "%s",
+				       id, why);
 	return tn_error_hint(err, r,
 			     "the systemd cgroup manager takes \"SLICE:PREFIX:NAME\", such as "
 			     "\"machine.slice:tenant:NAME\" (a unit PREFIX-NAME.scope in SLICE); "
@@ -71,6 +78,23 @@ bool tn_systemd_unit_name_ok(const char *s)
 	return true;
 }
 
+/* The unit PREFIX-NAME.scope (NAME.scope without a prefix), or why not. */
+static const char *unit_of(const char *prefix, const char *name, char **ret)
+{
+	size_t nl = strlen(name);
+
+	if (nl == 0)
+		return "has no NAME";
+	if (nl > 6 && strcmp(name + nl - 6, ".slice") == 0)
+		return "names a slice: a container's unit is a scope";
+	if ((*prefix ? asprintf(ret, "%s-%s.scope", prefix, name)
+		     : asprintf(ret, "%s.scope", name)) < 0)
+		return NULL;
+	if (strcmp(*ret, "init.scope") == 0)
+		return "names systemd's own init.scope";
+	return tn_systemd_unit_name_ok(*ret) ? NULL : "makes a unit name systemd refuses";
+}
+
 int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 			  struct tn_systemd_path *ret, struct tn_error **err)
 {
@@ -84,7 +108,7 @@ int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 			return -ENOMEM;
 		char *a = copy, *b = strchr(a, ':'), *c = b ? strchr(b + 1, ':') : NULL;
 		if (!b || !c || strchr(c + 1, ':'))
-			return path_error(err, cgroups_path,
+			return path_error(err, cgroups_path, id,
 					  "is not of the form SLICE:PREFIX:NAME");
 		*b++ = '\0';
 		*c++ = '\0';
@@ -92,24 +116,17 @@ int tn_systemd_path_parse(const char *cgroups_path, const char *id, bool user,
 		prefix = b;
 		name = c;
 	}
-	if (tn_systemd_expand_slice(slice, &expanded) < 0)
-		return path_error(err, cgroups_path ? cgroups_path : "",
-				  "names no slice (NAME.slice)");
-	size_t nl = strlen(name);
-	if (nl > 6 && strcmp(name + nl - 6, ".slice") == 0)
-		return path_error(err, cgroups_path,
-				  "names a slice: a container's unit is a scope");
-	int n = *prefix ? asprintf(&p.unit, "%s-%s.scope", prefix, name)
-			: asprintf(&p.unit, "%s.scope", name);
-	if (n < 0)
-		return -ENOMEM;
-	if (!tn_systemd_unit_name_ok(p.unit)) {
-		char why[320];
+	if (!tn_systemd_unit_name_ok(slice) || tn_systemd_expand_slice(slice, &expanded) < 0)
+		return path_error(err, cgroups_path, id, "names no slice (NAME.slice)");
+	const char *why = unit_of(prefix, name, &p.unit);
+	if (why) {
+		char text[400];
 
-		snprintf(why, sizeof(why), "makes the unit name '%.255s', which systemd refuses",
-			 p.unit);
-		return path_error(err, cgroups_path ? cgroups_path : "", why);
+		snprintf(text, sizeof(text), p.unit ? "%s ('%.255s')" : "%s", why, p.unit);
+		return path_error(err, cgroups_path, id, text);
 	}
+	if (!p.unit)
+		return -ENOMEM;
 	p.slice = strdup(slice);
 	if (!p.slice ||
 	    asprintf(&p.cgroup, "%s/%s", strcmp(expanded, "/") == 0 ? "" : expanded, p.unit) < 0)
@@ -309,7 +326,7 @@ static int props_error(struct tn_error **err, int r)
 
 int tn_systemd_enter(const struct tn_systemd_path *sp, const char *id, pid_t pid,
 		     const struct tn_resources *res, bool user, char **ret_cgroup,
-		     struct tn_error **err)
+		     char ret_invocation[33], struct tn_error **err)
 {
 	_cleanup_sdbus_ struct tn_sdbus *b = NULL;
 	struct tn_sd_props props = { 0 };
@@ -338,6 +355,12 @@ int tn_systemd_enter(const struct tn_systemd_path *sp, const char *id, pid_t pid
 	}
 	if (r < 0)
 		return r;
+	r = tn_sdbus_invocation(b, sp->unit, ret_invocation, err);
+	if (r < 0) {
+		(void)tn_sdbus_stop(b, sp->unit, NULL);
+		return r == -ENOENT ? tn_error_set(err, ENOENT, "systemd lost %s at once", sp->unit)
+				    : r;
+	}
 	r = tn_sdbus_control_group(b, sp->unit, "Scope", ret_cgroup, err);
 	if (r < 0)
 		(void)tn_sdbus_stop(b, sp->unit, NULL);
@@ -377,6 +400,8 @@ static bool listed_csv(const char *list, const char *c)
 {
 	size_t n = strlen(c);
 
+	if (n == 0)
+		return false;
 	for (const char *p = list; (p = strstr(p, c)); p += n)
 		if ((p == list || p[-1] == ' ') && (p[n] == ',' || !p[n]))
 			return true;
@@ -388,6 +413,8 @@ static bool listed(const char *list, const char *c)
 {
 	size_t n = strlen(c);
 
+	if (n == 0)
+		return false; /* strstr would find "" forever */
 	for (const char *p = list; (p = strstr(p, c)); p += n)
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
 			return true;
@@ -416,7 +443,8 @@ static void drop_unified(struct tn_resources *res, const char *controllers, char
 		char c[64];
 
 		snprintf(c, sizeof(c), "%.*s", (int)MIN(dot, sizeof(c) - 1), pair[0]);
-		if (strcmp(c, "cgroup") == 0 || listed(controllers, c)) {
+		/* "cgroup." files, and keys that name no controller (cgroupfs refuses them). */
+		if (!c[0] || strcmp(c, "cgroup") == 0 || listed(controllers, c)) {
 			res->unified[2 * kept] = pair[0];
 			res->unified[2 * kept + 1] = pair[1];
 			kept++;
@@ -553,4 +581,20 @@ void tn_systemd_dropped_warning(struct tn_error **warn, const char *cgroup, cons
 				      "under systemd"
 				    : "their v1 hierarchies are not this root's to write (a user "
 				      "namespace): limits apply on the host, or on cgroup v2");
+}
+
+int tn_systemd_whose(const char *unit, bool user, const char *invocation, struct tn_error **err)
+{
+	_cleanup_sdbus_ struct tn_sdbus *b = NULL;
+	char now[33];
+	int r = tn_sdbus_open(user, &b, err);
+
+	if (r < 0)
+		return r;
+	r = tn_sdbus_invocation(b, unit, now, err);
+	if (r == -ENOENT)
+		return TN_SCOPE_GONE;
+	if (r < 0)
+		return r;
+	return invocation && strcmp(now, invocation) == 0 ? TN_SCOPE_OURS : TN_SCOPE_OTHER;
 }

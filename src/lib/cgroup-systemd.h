@@ -52,7 +52,14 @@ int tn_systemd_resource_props(const struct tn_resources *res, bool v2, unsigned 
  */
 int tn_systemd_enter(const struct tn_systemd_path *sp, const char *id, pid_t pid,
 		     const struct tn_resources *res, bool user, char **ret_cgroup,
-		     struct tn_error **err);
+		     char ret_invocation[33], struct tn_error **err);
+/*
+ * Whether the unit is still the scope this container's create started (its InvocationID):
+ * TN_SCOPE_OURS; TN_SCOPE_GONE (systemd removed it once empty); TN_SCOPE_OTHER (the name now
+ * another's: not to be stopped, nor its cgroup's processes killed); -errno (no manager).
+ */
+enum { TN_SCOPE_OURS, TN_SCOPE_GONE, TN_SCOPE_OTHER };
+int tn_systemd_whose(const char *unit, bool user, const char *invocation, struct tn_error **err);
 /*
  * The limits of linux.resources whose controller the scope's cgroup v2 does not have, dropped
  * from *res (the unit keeps them as properties): a systemd in a container on a hybrid host,

@@ -301,6 +301,22 @@ static int v2_dir(const struct tn_cgroup_hiers *h, char *buf, size_t len)
 	return snprintf(buf, len, "%s", h->v[0].dir) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
+/* The placed directory in the cgroup2 hierarchy (a hybrid host's too), if it exists: where a
+ * rootless container's cgroup is when that tree alone was delegated. */
+static int unified_dir(const struct tn_cgroup_hiers *h, char *buf, size_t len)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < h->n; i++) {
+		if (!h->v[i].v2 || !h->v[i].dir)
+			continue;
+		if (snprintf(buf, len, "%s", h->v[i].dir) >= (int)len)
+			return -ENAMETOOLONG;
+		return stat(buf, &st) == 0 ? 0 : -ENOENT;
+	}
+	return -ENOENT;
+}
+
 /* v1 devices as runc writes them: everything denied (or allowed), then each exception. */
 static int apply_devices_v1(const char *dir, const struct tn_resources *res, struct tn_error **err)
 {
@@ -428,7 +444,7 @@ static int procs_text(const struct tn_cgroup_hiers *h, char **ret)
 	r = r < 0 ? r : tn_cgroup_read_procs(dir, ret); /* the pids hierarchy's list */
 	if (r != -ENOENT)
 		return r;
-	r = v2_dir(h, dir, sizeof(dir));
+	r = unified_dir(h, dir, sizeof(dir));
 	if (r < 0)
 		return r;
 	return tn_cgroup_read_procs(dir, ret);
@@ -826,10 +842,19 @@ static int freezer_dir(const struct tn_cgroup_at *at, char *buf, size_t len, boo
 
 	if (r < 0)
 		return r;
+	struct stat st;
+
 	*ret_v2 = h.layout == TN_CGROUP_V2;
 	if (h.layout == TN_CGROUP_V2)
 		return v2_dir(&h, buf, len);
-	return ctrl_dir(&h, "freezer", buf, len);
+	r = ctrl_dir(&h, "freezer", buf, len);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == 0 && stat(buf, &st) == 0)
+		return 0;
+	/* No freezer cgroup: a rootless one in the hybrid's cgroup2 tree alone has its own. */
+	*ret_v2 = unified_dir(&h, buf, len) == 0;
+	return *ret_v2 ? 0 : -ENOENT;
 }
 
 int tn_cgroup_freeze(const struct tn_cgroup_at *at, bool freeze, struct tn_error **err)

@@ -365,6 +365,8 @@ static bool has_word(const char *list, const char *w)
 {
 	size_t n = strlen(w);
 
+	if (n == 0)
+		return false;
 	for (const char *p = list; (p = strstr(p, w)); p += n)
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
 			return true;

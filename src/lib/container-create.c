@@ -103,7 +103,8 @@ static void undo_cgroup(void *data)
 
 	const struct tn_cgroup_at at = { c->p.cgroup, c->p.cgroup_parent };
 
-	if (c->p.cgroup_used)
+	/* systemd's scope too: P1 waits in it, and a stop job would wait out its SIGTERM. */
+	if (c->p.cgroup_used || c->p.systemd_started)
 		(void)tn_cgroup_kill(&at);
 	if (c->p.cgroup_made.n > 0)
 		(void)tn_cgroup_remove(&at, &c->p.cgroup_made);
@@ -117,7 +118,7 @@ static int enter_systemd(struct create_run *c, struct tn_error **err)
 	struct create_plan *p = &c->p;
 	char *cgroup = NULL, dropped[128];
 	int r = tn_systemd_enter(&p->systemd, c->o->id, c->p1, &p->cfg.resources, p->systemd.user,
-				 &cgroup, err);
+				 &cgroup, p->systemd_invocation, err);
 
 	if (r < 0)
 		return r;
@@ -530,6 +531,7 @@ static int save_state(struct create_run *c, struct tn_error **err)
 		.cgroup_dirs = p->cgroup_made, /* borrowed: s is never tn_state_done'd */
 		.systemd_unit = p->systemd_started ? p->systemd.unit : NULL,
 		.systemd_user = p->systemd.user,
+		.systemd_invocation = p->systemd_started ? (char *)p->systemd_invocation : NULL,
 	};
 
 	if (!created)

@@ -335,15 +335,20 @@ static int remove_stopped(const char *root, const char *id, struct tn_state *s,
 	_cleanup_free_ char *dir = tn_state_dir(root, id);
 
 	load_hooks(root, id, &cfg);
+	/* A scope that emptied is gone; its name may be another's by now (left alone). */
+	int whose = s->systemd_unit ? tn_systemd_whose(s->systemd_unit, s->systemd_user,
+						       s->systemd_invocation, warn)
+				    : TN_SCOPE_OURS;
 	/* What init left in the cgroup (processes of a container without its own PID
 	 * namespace) is the container's too. */
-	if (s->cgroup_path && s->cgroup_path[0]) {
-		kill_cgroup(s);
+	if (s->cgroup_path && s->cgroup_path[0] && whose != TN_SCOPE_OTHER) {
+		if (whose != TN_SCOPE_GONE)
+			kill_cgroup(s);
 		tn_cgroup_remove(&(struct tn_cgroup_at){ s->cgroup_path, s->cgroup_parent },
 				 s->has_cgroup_dirs ? &s->cgroup_dirs : NULL);
 	}
 	/* Its scope: systemd removes the cgroup (a failure is a warning: all else goes). */
-	if (s->systemd_unit)
+	if (s->systemd_unit && whose == TN_SCOPE_OURS)
 		(void)tn_systemd_stop(s->systemd_unit, s->systemd_user, warn);
 	if (!dir || tn_container_remove_dir(dir) < 0)
 		return tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);

@@ -31,6 +31,7 @@ struct create_plan {
 	struct tn_cgroup_dirs cgroup_made; /* what creating it made: undone on failure */
 	struct tn_systemd_path systemd;	   /* --cgroup-manager systemd: the scope (unit set) */
 	bool systemd_started;		   /* systemd made it: stopped on failure */
+	char systemd_invocation[33];	   /* ... this start of it (its InvocationID) */
 	struct tn_error *cgroup_warning;   /* limits its cgroup cannot apply (systemd) */
 	char *config_path;
 	char *config_text; /* as read once: parsed, and kept in the state directory as is */

@@ -107,6 +107,8 @@ static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 	if (s->systemd_unit) {
 		tn_json_kv_string(&j, "systemdUnit", s->systemd_unit);
 		tn_json_kv_bool(&j, "systemdUser", s->systemd_user);
+		tn_json_kv_string(&j, "systemdInvocation",
+				  s->systemd_invocation ? s->systemd_invocation : "");
 	}
 	tn_json_end_object(&j);
 	return tn_json_finish(&j);
@@ -263,21 +265,27 @@ static int load_cgroup_dirs(const struct tn_json_value *o, struct tn_state *s)
 	return 0;
 }
 
-/* systemdUnit: a scope's name, nothing else (delete stops it). */
+/* systemdUnit: a scope's name, nothing else, and the InvocationID of its start (delete stops it
+ * only while it is that one). A value of another shape is left out (delete stops nothing and
+ * still removes the container), not a damaged state. */
 static int load_systemd_unit(const struct tn_json_value *o, struct tn_state *s)
 {
 	const struct tn_json_value *v = tn_json_get(o, "systemdUnit");
-
-	if (!v)
-		return 0;
-	size_t n = v->type == TN_JSON_STRING ? strlen(v->string.s) : 0;
+	const struct tn_json_value *inv = tn_json_get(o, "systemdInvocation");
+	size_t n = v && v->type == TN_JSON_STRING ? strlen(v->string.s) : 0;
 
 	if (n <= 6 || !tn_systemd_unit_name_ok(v->string.s) ||
 	    strcmp(v->string.s + n - 6, ".scope") != 0)
-		return -EINVAL;
+		return 0;
 	s->systemd_user = get_bool(o, "systemdUser");
 	s->systemd_unit = strdup(v->string.s);
-	return s->systemd_unit ? 0 : -ENOMEM;
+	if (!s->systemd_unit)
+		return -ENOMEM;
+	if (!inv || inv->type != TN_JSON_STRING || strlen(inv->string.s) != 32 ||
+	    strspn(inv->string.s, "0123456789abcdef") != 32)
+		return 0;
+	s->systemd_invocation = strdup(inv->string.s);
+	return s->systemd_invocation ? 0 : -ENOMEM;
 }
 
 static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
@@ -472,6 +480,7 @@ void tn_state_done(struct tn_state *s)
 	free(s->cgroup_parent);
 	tn_cgroup_dirs_done(&s->cgroup_dirs);
 	free(s->systemd_unit);
+	free(s->systemd_invocation);
 	if (s->annotations)
 		for (size_t i = 0; i < 2 * s->n_annotations; i++)
 			free(s->annotations[i]);

@@ -48,6 +48,7 @@ struct tn_state {
 	char *systemd_unit; /* --cgroup-manager systemd: the scope (in the user's manager when
 			       rootless), or NULL */
 	bool systemd_user;  /* ... in the caller's user manager */
+	char *systemd_invocation; /* ... its InvocationID at create (32 hex digits) */
 };
 
 /* The default state root: /run/tenant as root, $XDG_RUNTIME_DIR/tenant otherwise, else a

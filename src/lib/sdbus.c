@@ -47,6 +47,9 @@ struct sd_api {
 			    const char *, sd_bus_message_handler_t, void *);
 	int (*get_property_string)(sd_bus *, const char *, const char *, const char *, const char *,
 				   sd_bus_error *, char **);
+	int (*get_property)(sd_bus *, const char *, const char *, const char *, const char *,
+			    sd_bus_error *, sd_bus_message **, const char *);
+	int (*read_array)(sd_bus_message *, char, const void **, size_t *);
 	void (*error_free)(sd_bus_error *);
 };
 
@@ -85,6 +88,8 @@ static const struct {
 	SYM(read, sd_bus_message_read),
 	SYM(match_signal, sd_bus_match_signal),
 	SYM(get_property_string, sd_bus_get_property_string),
+	SYM(get_property, sd_bus_get_property),
+	SYM(read_array, sd_bus_message_read_array),
 	SYM(error_free, sd_bus_error_free),
 #undef SYM
 };
@@ -574,4 +579,32 @@ unsigned tn_sdbus_version(struct tn_sdbus *b)
 	for (const char *p = v[0] == 'v' ? v + 1 : v; *p >= '0' && *p <= '9' && n < 100000; p++)
 		n = n * 10 + (unsigned)(*p - '0');
 	return n;
+}
+
+int tn_sdbus_invocation(struct tn_sdbus *b, const char *unit, char ret[33], struct tn_error **err)
+{
+	_cleanup_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL, *prop = NULL;
+	const char *path = NULL;
+	const void *id = NULL;
+	size_t n = 0;
+	int r = unit_call(b, "GetUnit", unit, &e, &reply);
+
+	if (r < 0 && bus_errno(&e, r) == -ENOENT)
+		return -ENOENT; /* not loaded: gone */
+	if (r < 0)
+		return call_error(err, &e, r, "cannot ask systemd about", unit);
+	r = api.read(reply, "o", &path);
+	if (r < 0)
+		return call_error(err, &e, r, "cannot ask systemd about", unit);
+	r = api.get_property(b->bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "InvocationID",
+			     &e, &prop, "ay");
+	if (r < 0)
+		return call_error(err, &e, r, "cannot ask systemd about", unit);
+	r = api.read_array(prop, 'y', &id, &n);
+	if (r < 0 || n != 16)
+		return call_error(err, &e, r < 0 ? r : -EBADMSG, "cannot ask systemd about", unit);
+	for (size_t i = 0; i < 16; i++)
+		snprintf(ret + 2 * i, 3, "%02x", ((const uint8_t *)id)[i]);
+	return 0;
 }

@@ -65,6 +65,9 @@ int tn_sdbus_set_properties(struct tn_sdbus *b, const char *unit, const struct t
 /* StopUnit(name, "replace") and wait for its job, then ResetFailedUnit; a unit that is gone
  * already is not an error. */
 int tn_sdbus_stop(struct tn_sdbus *b, const char *unit, struct tn_error **err);
+/* The unit's InvocationID (32 hex digits): which start of a unit of that name it is. -ENOENT
+ * when no unit of that name is loaded. */
+int tn_sdbus_invocation(struct tn_sdbus *b, const char *unit, char ret[33], struct tn_error **err);
 /* ResetFailedUnit: a failed unit of that name is forgotten (nothing happens to another). */
 void tn_sdbus_reset_failed(struct tn_sdbus *b, const char *unit);
 /* The unit's ControlGroup ("/system.slice/x.scope"); interface "Scope" or "Slice". */

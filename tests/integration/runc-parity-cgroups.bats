@@ -448,3 +448,30 @@ elsewhere() {
 		assert_eq "$left" ""
 	done
 }
+
+@test "ps and kill --all reach the processes of the cgroups below the container's own, as runc" {
+	require_v1
+	local rt id root cg h n
+	args "$B" sleep 30
+	for rt in runc "$TENANT"; do
+		id=ps-$(basename "$rt")
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		cg=/tenant-parity-$$-$id
+		config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg'
+		"$rt" --root "$root" run -d --bundle "$B" "$id" </dev/null >/dev/null 2>&1 3>&-
+		for h in /sys/fs/cgroup/*/; do
+			[ -d "$h${cg#/}" ] && mkdir -p "$h${cg#/}/sub"
+		done
+		cp "/sys/fs/cgroup/cpuset$cg/cpuset.cpus" "/sys/fs/cgroup/cpuset$cg/sub/cpuset.cpus"
+		cp "/sys/fs/cgroup/cpuset$cg/cpuset.mems" "/sys/fs/cgroup/cpuset$cg/sub/cpuset.mems"
+		"$rt" --root "$root" exec -d --cgroup sub "$id" /init sleep 31 </dev/null >/dev/null 2>&1 3>&-
+		n=$("$rt" --root "$root" ps "$id" | grep -c "sleep 3[01]" || true)
+		echo "$rt: $n"
+		assert_eq "$n" 2
+		"$rt" --root "$root" kill --all "$id" KILL
+		for _ in $(seq 50); do [ "$("$rt" --root "$root" state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+		"$rt" --root "$root" delete "$id"
+		assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null || true)" ""
+	done
+}

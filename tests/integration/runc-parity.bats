@@ -94,7 +94,7 @@ bats_require_minimum_version 1.5.0
 		out=$(
 			R create --bundle "$B" "$id"; R create --bundle "$B" "$id"; R start "$id"
 			R start "$id"; R kill "$id" USR1; R kill "$id" usr1; R kill "$id" 10
-			R delete "$id"; R pause "$id"; R pause "$id"; R kill "$id" KILL
+			R delete "$id"; R pause "$id"; R pause "$id"; R delete "$id"; R kill "$id" KILL
 			wait_status stopped "$id" "$rt" --root "$root"
 			R resume "$id"; R kill "$id" KILL; R kill --all "$id" KILL; R delete "$id"
 			R delete "$id"; R delete -f "$id"; R kill "$id"; R start "$id"; R state "$id"

@@ -77,6 +77,21 @@ static void refused(const char *path, const char *why)
 	tn_error_free(err);
 }
 
+TEST(an_empty_cgroups_path_names_the_id_it_took_the_name_from)
+{
+	struct tn_systemd_path p = { 0 };
+	struct tn_error *err = NULL;
+
+	ASSERT_EQ(tn_systemd_path_parse(NULL, "a+b", false, &p, &err), -EINVAL);
+	ASSERT_CONTAINS(err->message, "the container ID 'a+b' as NAME");
+	ASSERT_CONTAINS(err->message, "'tenant-a+b.scope'");
+	tn_error_free(err);
+	err = NULL;
+	ASSERT_EQ(tn_systemd_path_parse("", "x.slice", false, &p, &err), -EINVAL);
+	ASSERT_CONTAINS(err->message, "'x.slice' as NAME, names a slice");
+	tn_error_free(err);
+}
+
 TEST(cgroups_path_of_another_form_is_refused_naming_the_field)
 {
 	refused("/machine.slice/c1", "is not of the form SLICE:PREFIX:NAME");
@@ -84,8 +99,11 @@ TEST(cgroups_path_of_another_form_is_refused_naming_the_field)
 	refused("a.slice:b:c:d", "is not of the form");
 	refused("machine:tenant:c1", "names no slice");
 	refused("machine.slice:tenant:c1.slice", "names a slice");
-	refused("machine.slice:ten ant:c1", "which systemd refuses");
-	refused("machine.slice:tenant:c/1", "which systemd refuses");
+	refused("machine.slice:ten ant:c1", "makes a unit name systemd refuses ('ten ant-c1.scope')");
+	refused("machine.slice:tenant:c/1", "makes a unit name systemd refuses");
+	refused("a b.slice:t:x", "names no slice");
+	refused("system.slice::", "has no NAME");
+	refused("-.slice::init", "names systemd's own init.scope");
 }
 
 static const struct tn_sd_prop *prop(const struct tn_sd_props *p, const char *name)
