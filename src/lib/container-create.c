@@ -182,8 +182,8 @@ static int write_maps(struct create_plan *p, pid_t pid, struct tn_error **err)
  */
 static bool delegates_cgroup(const struct create_plan *p)
 {
-	if (!p->new_userns || !(p->new_flags & CLONE_NEWCGROUP) || tn_rootless() || geteuid() != 0)
-		return false;
+	if (!p->new_userns || !(p->new_flags & CLONE_NEWCGROUP) || geteuid() != 0)
+		return false; /* root, in a user namespace too (a system container's tenant) */
 	for (size_t i = 0; i < p->cfg.n_mounts; i++) {
 		const struct tn_oci_mount *m = &p->cfg.mounts[i];
 
@@ -205,6 +205,8 @@ static int delegate_cgroup(const struct create_plan *p, struct tn_error **err)
 		return 0; /* no root inside (refused by the config's checks before) */
 	r = tn_cgroup_delegate(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent },
 			       &p->cgroup_made, p->systemd_started, uid, gid);
+	if (r < 0 && tn_rootless() && (r == -EPERM || r == -EINVAL))
+		return 0; /* in a user namespace whose root may not give it: as it is */
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot delegate cgroup %s to the container's root",
 				      p->cgroup);

@@ -125,7 +125,7 @@ assert_systemd_clean() {
 	assert_eq "$(sys 'systemctl show -p MemoryMax,TasksMax,CPUWeight,CPUQuotaPerSecUSec,CPUQuotaPeriodUSec tenant-lim.scope' | xargs)" \
 		"CPUWeight=20 CPUQuotaPerSecUSec=500ms CPUQuotaPeriodUSec=100ms MemoryMax=67108864 TasksMax=50"
 	out=$(sys 'tenant update --memory 100M --pids-limit 77 --cpu-quota 25000 lim 2>&1')
-	assert_contains "$out" "lacks the controllers memory, cpu, pids"
+	assert_contains "$out" "lacks the controllers pids, memory, cpu"
 	assert_eq "$(sys 'systemctl show -p MemoryMax,TasksMax,CPUQuotaPerSecUSec tenant-lim.scope' | xargs)" \
 		"CPUQuotaPerSecUSec=250ms MemoryMax=104857600 TasksMax=77"
 	assert_eq "$(sys 'tenant state lim | jq -r .status')" running
@@ -179,12 +179,12 @@ assert_systemd_clean() {
 	assert_eq "$(u 'systemctl --user show -p ActiveState,Delegate tenant-u1.scope' | xargs)" "Delegate=yes ActiveState=active"
 	# exec from outside the user's delegated tree (here: root's cgroup) stays where it is,
 	# as runc's rootless manager leaves it.
-	assert_eq "$(u 'tenant exec u1 echo ran')" ran
+	assert_eq "$(u "tenant exec u1 sh -c 'echo ran'")" ran
 	u 'tenant update --pids-limit 33 u1'
 	assert_eq "$(u 'systemctl --user show -p TasksMax --value tenant-u1.scope')" 33
 	u 'tenant delete -f u1'
 	assert_eq "$(u 'systemctl --user list-units --all --no-legend --plain "tenant*"')" ""
-	sys 'loginctl disable-linger tu'
+	unlinger_user
 }
 
 @test "systemd cgroup: where no systemd runs (this host), create fails naming what is missing, as runc; features says so" {
@@ -212,7 +212,7 @@ assert_systemd_clean() {
 	assert_contains "$(jq -r '.checks[] | select(.name == "systemd") | .found' <<<"$j")" "delegates no cpu, memory, pids controller"
 	assert_contains "$(jq -r '.checks[] | select(.name == "systemd") | .fix' <<<"$j")" "Delegate=cpu cpuset io memory pids"
 	# Without lingering (no session here) there is no user manager at all.
-	sys 'loginctl disable-linger tu; for i in $(seq 100); do [ -S /run/user/1000/systemd/private ] || break; sleep 0.1; done'
+	unlinger_user
 	j=$(as_tu 'tenant check --json')
 	assert_contains "$(jq -r '.checks[] | select(.name == "systemd") | .found' <<<"$j")" "has no systemd user manager"
 	assert_contains "$(jq -r '.checks[] | select(.name == "systemd") | .fix' <<<"$j")" "loginctl enable-linger"
@@ -224,7 +224,16 @@ linger_user() {
 		sed -i "/^tu:/d" /etc/subuid /etc/subgid # (useradd gave it 100000-165535: out of range)
 		echo tu:20000:30000 >>/etc/subuid; echo tu:20000:30000 >>/etc/subgid
 		loginctl enable-linger tu
-		for i in $(seq 100); do [ -S /run/user/1000/bus ] && [ -S /run/user/1000/systemd/private ] && break; sleep 0.1; done'
+		for i in $(seq 100); do
+			[ "$(systemctl show -p ActiveState --value user@1000.service)" = active ] &&
+				[ -S /run/user/1000/bus ] && [ -S /run/user/1000/systemd/private ] && break
+			sleep 0.1
+		done'
+}
+
+# Lingering off, and the user's manager stopped (not left to stop while the next test starts it).
+unlinger_user() {
+	sys 'loginctl disable-linger tu; systemctl stop user@1000.service; true'
 }
 
 # as_tu SCRIPT: SCRIPT as tu, in its home, with its session's environment.
@@ -251,7 +260,8 @@ podman_pair() {
 	out=$(podman_pair systemctl sys)
 	echo "$out"
 	assert_eq "$(echo "$out" | sed -n 1p)" "$(echo "$out" | sed -n 2p)"
-	assert_contains "$(echo "$out" | sed -n 2p)" "0::/machine.slice/libpod-ID.scope Delegate=yes ActiveState=active"
+	assert_contains "$(echo "$out" | sed -n 2p)" "0::/machine.slice/libpod-ID.scope Delegate=yes"
+	assert_contains "$(echo "$out" | sed -n 2p)" "ActiveState=active"
 	for _ in $(seq 50); do
 		[ -z "$(sys 'systemctl list-units --all --no-legend --plain "libpod*"')" ] && break
 		sleep 0.1
@@ -267,14 +277,15 @@ podman_pair() {
 	out=$(podman_pair "systemctl --user" as_tu)
 	echo "$out"
 	assert_eq "$(echo "$out" | sed -n 1p)" "$(echo "$out" | sed -n 2p)"
-	assert_contains "$(echo "$out" | sed -n 2p)" "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-ID.scope Delegate=yes ActiveState=active"
+	assert_contains "$(echo "$out" | sed -n 2p)" "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-ID.scope Delegate=yes"
+	assert_contains "$(echo "$out" | sed -n 2p)" "ActiveState=active"
 	for _ in $(seq 50); do
 		[ -z "$(as_tu 'systemctl --user list-units --all --no-legend --plain "libpod*"')" ] && break
 		sleep 0.1
 	done
 	assert_eq "$(as_tu 'systemctl --user list-units --all --no-legend --plain "libpod*"')" ""
 	assert_eq "$(as_tu 'systemctl --user list-units --failed --no-legend --plain')" ""
-	sys 'loginctl disable-linger tu'
+	unlinger_user
 }
 
 # containerd 1.6 (Debian's, in the system container) with SystemdCgroup = true for both
@@ -424,4 +435,27 @@ pod_run() {
 	assert_eq "$(sys 'systemctl show -p ActiveState,Description ctr-fu.scope' | xargs)" "Description=tenant container fu ActiveState=active"
 	sys 'tenant delete -f fu'
 	assert_systemd_clean
+}
+
+@test "systemd cgroup: delete leaves alone a unit that took the name of a container's scope once it emptied (runc stops it)" {
+	cfg '.linux.cgroupsPath = "system.slice::victim" | .process.args = ["sleep", "1"]'
+	sys 'cd /tmp/b && tenant --systemd-cgroup run -d a >/dev/null 2>&1
+		for i in $(seq 50); do [ "$(tenant state a | jq -r .status)" = stopped ] && break; sleep 0.1; done'
+	# Its scope emptied and went; another (a login session, a service) has the name now.
+	sys 'for i in $(seq 50); do systemctl -q is-active victim.scope || break; sleep 0.1; done
+		systemd-run -q --scope --unit victim --slice user.slice sleep 1000 </dev/null >/dev/null 2>&1 &
+		for i in $(seq 50); do systemctl -q is-active victim.scope && break; sleep 0.1; done'
+	sys 'tenant delete a'
+	assert_eq "$(sys 'systemctl show -p ActiveState --value victim.scope')" active
+	assert_eq "$(sys 'tenant list -q')" ""
+	sys 'systemctl stop victim.scope'
+	assert_systemd_clean
+}
+
+@test "systemd cgroup: a linux.resources.unified key without a controller fails create at once, leaving nothing" {
+	cfg '.linux.cgroupsPath = "machine.slice:tenant:dot" | .linux.resources.unified = {".x": "1"}'
+	run -1 sys 'cd /tmp/b && timeout 20 tenant --systemd-cgroup run -d dot'
+	assert_contains "$output" "linux.resources.unified"
+	assert_systemd_clean
+	assert_eq "$(sys 'tenant list -q')" ""
 }
