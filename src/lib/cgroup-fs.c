@@ -79,10 +79,11 @@ static int procs_tree(int dfd, int depth, struct tn_buf *b)
 		return negative_errno();
 	}
 	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
 			continue;
-		_cleanup_close_ int sub =
-			openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int sub = openat(dirfd(d), e->d_name,
+						 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue; /* removed meanwhile */
 		r = procs_tree(sub, depth + 1, b);

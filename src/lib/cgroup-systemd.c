@@ -56,10 +56,11 @@ static int path_error(struct tn_error **err, const char *cgroups_path, const cha
 {
 	int r = cgroups_path && *cgroups_path
 			? tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' %s", cgroups_path, why)
-			: tn_error_set(err, EINVAL,
-				       "linux.cgroupsPath: empty, with the container ID '%s' as NAME, "
-				       "%s",
-				       id, why);
+			: tn_error_set(
+				  err, EINVAL,
+				  "linux.cgroupsPath: empty, with the container ID '%s' as NAME, "
+				  "%s",
+				  id, why);
 	return tn_error_hint(err, r,
 			     "the systemd cgroup manager takes \"SLICE:PREFIX:NAME\", such as "
 			     "\"machine.slice:tenant:NAME\" (a unit PREFIX-NAME.scope in SLICE); "
@@ -574,13 +575,14 @@ void tn_systemd_dropped_warning(struct tn_error **warn, const char *cgroup, cons
 			     "cgroup %s lacks the controllers %s: their limits cannot apply (%s "
 			     "keeps those systemd has properties for)",
 			     cgroup, dropped, unit);
-	(void)tn_error_hint(warn, r, "%s",
-			    tn_cgroup_layout() == TN_CGROUP_V2
-				    ? "the controllers are bound to cgroup v1 on this host (hybrid): "
-				      "boot it with systemd.unified_cgroup_hierarchy=1 for limits "
-				      "under systemd"
-				    : "their v1 hierarchies are not this root's to write (a user "
-				      "namespace): limits apply on the host, or on cgroup v2");
+	(void)tn_error_hint(
+		warn, r, "%s",
+		tn_cgroup_layout() == TN_CGROUP_V2
+			? "the controllers are bound to cgroup v1 on this host (hybrid): "
+			  "boot it with systemd.unified_cgroup_hierarchy=1 for limits "
+			  "under systemd"
+			: "their v1 hierarchies are not this root's to write (a user "
+			  "namespace): limits apply on the host, or on cgroup v2");
 }
 
 int tn_systemd_whose(const char *unit, bool user, const char *invocation, struct tn_error **err)

@@ -850,7 +850,8 @@ static int freezer_dir(const struct tn_cgroup_at *at, char *buf, size_t len, boo
 	r = ctrl_dir(&h, "freezer", buf, len);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	if (r == 0 && stat(buf, &st) == 0)
+	bool there = r == 0 && stat(buf, &st) == 0;
+	if (there)
 		return 0;
 	/* No freezer cgroup: a rootless one in the hybrid's cgroup2 tree alone has its own. */
 	*ret_v2 = unified_dir(&h, buf, len) == 0;

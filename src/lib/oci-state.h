@@ -45,9 +45,9 @@ struct tn_state {
 	enum tn_status status;		   /* computed by tn_state_refresh, never stored */
 	struct tn_cgroup_dirs cgroup_dirs; /* the cgroup directories create made */
 	bool has_cgroup_dirs;		   /* false: a state.json from before they were recorded */
-	char *systemd_unit; /* --cgroup-manager systemd: the scope (in the user's manager when
+	char *systemd_unit;	  /* --cgroup-manager systemd: the scope (in the user's manager when
 			       rootless), or NULL */
-	bool systemd_user;  /* ... in the caller's user manager */
+	bool systemd_user;	  /* ... in the caller's user manager */
 	char *systemd_invocation; /* ... its InvocationID at create (32 hex digits) */
 };
 

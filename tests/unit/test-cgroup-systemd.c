@@ -99,7 +99,8 @@ TEST(cgroups_path_of_another_form_is_refused_naming_the_field)
 	refused("a.slice:b:c:d", "is not of the form");
 	refused("machine:tenant:c1", "names no slice");
 	refused("machine.slice:tenant:c1.slice", "names a slice");
-	refused("machine.slice:ten ant:c1", "makes a unit name systemd refuses ('ten ant-c1.scope')");
+	refused("machine.slice:ten ant:c1",
+		"makes a unit name systemd refuses ('ten ant-c1.scope')");
 	refused("machine.slice:tenant:c/1", "makes a unit name systemd refuses");
 	refused("a b.slice:t:x", "names no slice");
 	refused("system.slice::", "has no NAME");
