@@ -850,12 +850,12 @@ static int freezer_dir(const struct tn_cgroup_at *at, char *buf, size_t len, boo
 	r = ctrl_dir(&h, "freezer", buf, len);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	bool there = r == 0 && stat(buf, &st) == 0;
-	if (there)
-		return 0;
 	/* No freezer cgroup: a rootless one in the hybrid's cgroup2 tree alone has its own. */
-	*ret_v2 = unified_dir(&h, buf, len) == 0;
-	return *ret_v2 ? 0 : -ENOENT;
+	if (r == -ENOENT || stat(buf, &st) < 0) {
+		*ret_v2 = unified_dir(&h, buf, len) == 0;
+		return *ret_v2 ? 0 : -ENOENT;
+	}
+	return 0;
 }
 
 int tn_cgroup_freeze(const struct tn_cgroup_at *at, bool freeze, struct tn_error **err)
