@@ -365,7 +365,10 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	r = tn_container_setup_console(ctx, err);
 	if (r < 0)
 		return r;
-	return tn_container_find_exec(&ctx->cfg->process, ret_exec_path, err);
+	r = tn_container_find_exec(&ctx->cfg->process, ret_exec_path, err);
+	if (r < 0)
+		return r;
+	return tn_container_check_exec_access(&ctx->cfg->process, *ret_exec_path, err);
 }
 
 /* After start nobody waits for a message: the error goes where the process's would, and init

@@ -31,6 +31,13 @@ int tn_container_setup_misc(struct tn_init_ctx *ctx, struct tn_error **err);
 
 /* P2: resolve process.args[0] against the container's PATH; the path is allocated. */
 int tn_container_find_exec(const struct tn_oci_process *p, char **ret, struct tn_error **err);
+/*
+ * P2 at create, as root still: whether process.user may execute `path` (runc checks with
+ * faccessat(AT_EACCESS) as that user before create returns): a noexec mount, or mode bits
+ * that deny its user, its group and additionalGids (ACLs are not read).
+ */
+int tn_container_check_exec_access(const struct tn_oci_process *p, const char *path,
+				   struct tn_error **err);
 
 /* process.cwd entered as the container's root: 0, or 1 when that is refused and it is for
  * after the user changes (as runc). */

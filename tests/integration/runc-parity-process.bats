@@ -37,7 +37,12 @@ same_create_as_runc() {
 
 # run with tenant and with runc: the same exit status.
 same_as_runc_status() {
-	assert_eq "$(run_with "$TENANT" "$1-t" | head -1)" "$(run_with runc "$1-r" | head -1)"
+	local want got
+	want=$(run_with runc "$1-r")
+	got=$(run_with "$TENANT" "$1-t")
+	echo "runc: $want"
+	echo "tenant: $got"
+	assert_eq "$(head -1 <<<"$got")" "$(head -1 <<<"$want")"
 }
 
 @test "process.args[0]: a relative path is taken from process.cwd, as runc" {
@@ -69,6 +74,33 @@ same_as_runc_status() {
 	assert_eq "$(create_with "$TENANT" c-dir)" "1 126"
 	config "$B" '.process.args = ["plain"]'
 	assert_eq "$(create_with "$TENANT" c-plain)" "1 127"
+}
+
+@test "process.args[0]: a program the process's user may not execute, or on a noexec mount, fails create, as runc" {
+	mkdir -p "$B/rootfs/bin"
+	install -m 700 "$PROBE" "$B/rootfs/bin/own" # root's alone
+	install -m 750 "$PROBE" "$B/rootfs/bin/grp" # root's group may: not the user's
+	install -m 710 "$PROBE" "$B/rootfs/bin/grp2"
+	chgrp 2000 "$B/rootfs/bin/grp2" # the group of additionalGids
+	install -m 755 "$PROBE" "$B/rootfs/bin/all"
+	local i=0 a
+	# (create_with only where create fails: a created init would hold its output open.)
+	for a in /bin/own /bin/grp /bin/grp2 /bin/all; do
+		config "$B" --arg a "$a" '.process.args = [$a, "id"]
+			| .process.user = {"uid": 1000, "gid": 1000, "additionalGids": [2000]}'
+		same_as_runc_status "v$((++i))"
+	done
+	config "$B" '.process.args = ["/bin/own", "id"]'
+	same_create_as_runc u-own
+	assert_eq "$(create_with "$TENANT" u-own2)" "1 126"
+	# root, with CAP_DAC_OVERRIDE, may run it.
+	config "$B" '.process.args = ["/bin/own", "id"] | .process.user = {"uid": 0, "gid": 0}'
+	same_as_runc_status u-root
+	assert_eq "$(run_with "$TENANT" u-root2 | head -1)" 0
+	config "$B" '.process.args = ["/bin/all", "id"] | .process.user = {"uid": 1000, "gid": 1000}
+		| .mounts += [{"destination": "/bin", "type": "bind", "source": "'"$B/rootfs/bin"'", "options": ["bind", "noexec"]}]'
+	same_create_as_runc u-noexec
+	assert_eq "$(create_with "$TENANT" u-noexec2)" "1 126"
 }
 
 @test "namespaces: without a mount namespace the default bundle fails create, as runc" {
