@@ -15,6 +15,25 @@ bool tn_all_digits(const char *s, size_t len)
 	return true;
 }
 
+bool tn_list_has_n(const char *list, const char *seps, const char *item, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, seps);
+
+		if (len == n && strncmp(p, item, n) == 0)
+			return true;
+		p += len + (p[len] != '\0');
+	}
+	return false;
+}
+
+bool tn_list_has(const char *list, const char *seps, const char *item)
+{
+	return tn_list_has_n(list, seps, item, strlen(item));
+}
+
 int tn_parse_u64_n(const char *s, size_t len, uint64_t *ret)
 {
 	uint64_t v = 0;

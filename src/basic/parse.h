@@ -29,3 +29,8 @@ int tn_parse_size(const char *s, int64_t *ret);
 
 /* True when `len` > 0 and every byte is an ASCII digit. */
 bool tn_all_digits(const char *s, size_t len);
+
+/* Whether `list`, items separated by any of the bytes of `seps` ("," or " \n"), has the item
+ * `item` (the first `n` bytes of it) whole; an empty item is never found. */
+bool tn_list_has_n(const char *list, const char *seps, const char *item, size_t n);
+bool tn_list_has(const char *list, const char *seps, const char *item);

@@ -36,22 +36,9 @@ void tn_cgroup_hiers_done(struct tn_cgroup_hiers *h)
 	*h = (struct tn_cgroup_hiers){ 0 };
 }
 
-/* Whether the comma-separated list has the item `c` (n bytes). */
-static bool list_has(const char *list, const char *c, size_t n)
-{
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, ",");
-
-		if (len == n && strncmp(p, c, n) == 0)
-			return true;
-		p += len + (p[len] == ',');
-	}
-	return false;
-}
-
 bool tn_cgroup_hier_has(const struct tn_cgroup_hier *h, const char *c)
 {
-	return !h->v2 && list_has(h->options, c, strlen(c));
+	return !h->v2 && tn_list_has(h->options, ",", c);
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -329,7 +316,7 @@ static const char *own_cgroup(const char *text, const struct tn_cgroup_hier *h, 
 		if (c2) {
 			size_t n = strcspn(c1 + 1, ",:");
 			bool match = h->v2 ? c2 == c1 + 1 && c1 - line == 1 && line[0] == '0'
-					   : n > 0 && list_has(h->options, c1 + 1, n);
+					   : n > 0 && tn_list_has_n(h->options, ",", c1 + 1, n);
 
 			if (match) {
 				*ret_len = len - (size_t)(c2 + 1 - line);

@@ -396,37 +396,11 @@ int tn_systemd_stop(const char *unit, bool user, struct tn_error **err)
 	return tn_sdbus_stop(b, unit, err);
 }
 
-/* Whether the ", "-separated list names c. */
-static bool listed_csv(const char *list, const char *c)
-{
-	size_t n = strlen(c);
-
-	if (n == 0)
-		return false;
-	for (const char *p = list; (p = strstr(p, c)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
-}
-
-/* Whether the space-separated `list` (cgroup.controllers) names controller c. */
-static bool listed(const char *list, const char *c)
-{
-	size_t n = strlen(c);
-
-	if (n == 0)
-		return false; /* strstr would find "" forever */
-	for (const char *p = list; (p = strstr(p, c)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
-			return true;
-	return false;
-}
-
 static void note(char *dropped, size_t size, const char *c)
 {
 	size_t len = strlen(dropped);
 
-	if (listed_csv(dropped, c))
+	if (tn_list_has(dropped, ", ", c))
 		return;
 	snprintf(dropped + len, size - len, "%s%s", len ? ", " : "", c);
 }
@@ -445,7 +419,7 @@ static void drop_unified(struct tn_resources *res, const char *controllers, char
 
 		snprintf(c, sizeof(c), "%.*s", (int)MIN(dot, sizeof(c) - 1), pair[0]);
 		/* "cgroup." files, and keys that name no controller (cgroupfs refuses them). */
-		if (!c[0] || strcmp(c, "cgroup") == 0 || listed(controllers, c)) {
+		if (!c[0] || strcmp(c, "cgroup") == 0 || tn_list_has(controllers, " \n", c)) {
 			res->unified[2 * kept] = pair[0];
 			res->unified[2 * kept + 1] = pair[1];
 			kept++;
@@ -465,35 +439,36 @@ void tn_systemd_drop_absent(struct tn_resources *res, const char *controllers, c
 {
 	dropped[0] = '\0';
 	/* A limit of 0 leaves its file as it is: nothing to drop (nor to warn of). */
-	if (!listed(controllers, "pids") && res->has_pids) {
+	if (!tn_list_has(controllers, " \n", "pids") && res->has_pids) {
 		res->has_pids = false;
 		if (res->pids_limit != 0)
 			note(dropped, size, "pids");
 	}
-	if (!listed(controllers, "memory") &&
+	if (!tn_list_has(controllers, " \n", "memory") &&
 	    (res->has_memory || res->has_swap || res->has_reservation)) {
 		if ((res->has_memory && res->memory_limit) || (res->has_swap && res->memory_swap) ||
 		    (res->has_reservation && res->memory_reservation))
 			note(dropped, size, "memory");
 		res->has_memory = res->has_swap = res->has_reservation = false;
 	}
-	if (!listed(controllers, "cpu") && (res->has_shares || res->has_quota || res->has_period)) {
+	if (!tn_list_has(controllers, " \n", "cpu") &&
+	    (res->has_shares || res->has_quota || res->has_period)) {
 		if ((res->has_shares && res->cpu_shares) || (res->has_quota && res->cpu_quota) ||
 		    (res->has_period && res->cpu_period))
 			note(dropped, size, "cpu");
 		res->has_shares = res->has_quota = res->has_period = false;
 	}
-	if (!listed(controllers, "cpuset") && (res->cpus || res->mems)) {
+	if (!tn_list_has(controllers, " \n", "cpuset") && (res->cpus || res->mems)) {
 		free(res->cpus);
 		free(res->mems);
 		res->cpus = res->mems = NULL;
 		note(dropped, size, "cpuset");
 	}
-	if (!listed(controllers, "io") && res->blkio_weight) {
+	if (!tn_list_has(controllers, " \n", "io") && res->blkio_weight) {
 		res->blkio_weight = 0;
 		note(dropped, size, "io");
 	}
-	if (!listed(controllers, "hugetlb") && res->n_hugepages) {
+	if (!tn_list_has(controllers, " \n", "hugetlb") && res->n_hugepages) {
 		for (size_t i = 0; i < res->n_hugepages; i++)
 			free(res->hugepages[i].page_size);
 		free(res->hugepages);

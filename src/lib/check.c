@@ -360,19 +360,6 @@ static int check_cgroups(const struct tn_check_opts *o, struct tn_check_report *
 
 /* ---- the systemd cgroup manager ---- */
 
-/* Whether the space-separated `list` names word w. */
-static bool has_word(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-
-	if (n == 0)
-		return false;
-	for (const char *p = list; (p = strstr(p, w)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
-			return true;
-	return false;
-}
-
 /* The controllers a user's manager may hand to its scopes that rootless limits need. */
 static int check_user_delegation(const struct tn_check_opts *o, struct tn_check_report *r)
 {
@@ -389,7 +376,7 @@ static int check_user_delegation(const struct tn_check_opts *o, struct tn_check_
 	if (tn_read_file(path, 4096, &text, &len, NULL) < 0)
 		text = NULL;
 	for (size_t i = 0; i < ELEMENTSOF(wanted); i++)
-		if (!text || !has_word(text, wanted[i]))
+		if (!text || !tn_list_has(text, " \n", wanted[i]))
 			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
 				 "%s%s", missing[0] ? ", " : "", wanted[i]);
 	if (missing[0])

@@ -5,9 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +13,7 @@
 
 #include "macro.h"
 #include "sdbus.h"
+#include "sock.h"
 #include "banned.h"
 
 #define SD_DEST	     "org.freedesktop.systemd1"
@@ -177,14 +176,9 @@ static int private_socket(bool user, char *buf, size_t size)
 
 static bool connectable(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return false;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	return connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	_cleanup_close_ int fd = -1;
+
+	return tn_unix_connect(path, &fd) == 0;
 }
 
 bool tn_sdbus_reachable(bool user)

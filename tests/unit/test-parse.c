@@ -92,4 +92,16 @@ TEST(sizes_as_runc_update_reads_them)
 			TAP_FAIL("'%s' was not rejected with -EINVAL", bad[i]);
 }
 
+TEST(list_has_finds_whole_items_only)
+{
+	ASSERT_TRUE(tn_list_has("cpu,cpuacct", ",", "cpuacct"));
+	ASSERT_FALSE(tn_list_has("cpu,cpuacct", ",", "cpua"));
+	ASSERT_TRUE(tn_list_has("cpuset hugetlb pids\n", " \n", "pids"));
+	ASSERT_FALSE(tn_list_has("cpuset hugetlb pids2", " \n", "pids"));
+	ASSERT_TRUE(tn_list_has("memory, cpu", ", ", "cpu"));
+	ASSERT_FALSE(tn_list_has("a,,b", ",", ""));
+	ASSERT_FALSE(tn_list_has("", ",", "a"));
+	ASSERT_TRUE(tn_list_has_n("name=systemd", ",", "name=systemdX", 12));
+}
+
 TAP_MAIN
