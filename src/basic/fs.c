@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,8 @@ static int fsync_dir(const char *dir)
 }
 
 /* Fill a new temporary file and give it its final metadata; on failure the caller unlinks it. */
-static int fill_temp(int fd, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid)
+static int fill_temp(int fd, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+		     bool durable)
 {
 	struct stat st;
 	int r;
@@ -144,7 +146,7 @@ static int fill_temp(int fd, const void *data, size_t len, mode_t mode, uid_t ui
 		return negative_errno();
 	if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)
 		return negative_errno();
-	if (fsync(fd) < 0)
+	if (durable && fsync(fd) < 0)
 		return negative_errno();
 	return 0;
 }
@@ -161,8 +163,8 @@ static void unlink_tempp(char **path)
 	}
 }
 
-int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
-		      gid_t gid)
+static int replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+		   gid_t gid, bool durable)
 {
 	_cleanup_free_ char *dir = NULL, *template = NULL;
 	_cleanup_(unlink_tempp) char *tmp = NULL;
@@ -183,13 +185,25 @@ int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mod
 	if (fd < 0)
 		return negative_errno();
 	tmp = TAKE_PTR(template); /* exists from here: unlinked on every early return */
-	r = fill_temp(fd, data, len, mode, uid, gid);
+	r = fill_temp(fd, data, len, mode, uid, gid, durable);
 	if (r < 0)
 		return r;
 	if (rename(tmp, path) < 0)
 		return negative_errno();
 	free(TAKE_PTR(tmp)); /* renamed: nothing left to unlink */
-	return fsync_dir(dir);
+	return durable ? fsync_dir(dir) : 0;
+}
+
+int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+		      gid_t gid)
+{
+	return replace(path, data, len, mode, uid, gid, true);
+}
+
+int tn_volatile_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+			gid_t gid)
+{
+	return replace(path, data, len, mode, uid, gid, false);
 }
 
 char *tn_path_search(const char *path, const char *name, int amode)

@@ -34,6 +34,14 @@ int tn_write_string(const char *path, const char *text);
 int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
 		      gid_t gid);
 
+/*
+ * The same, without the two fsyncs: for state that means nothing after a crash of the machine
+ * (a container's state.json, its config copy, a pid file: the containers die with the machine),
+ * as runc and crun write theirs. Readers still see the old file or the new one.
+ */
+int tn_volatile_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+			gid_t gid);
+
 /* The directory part of `path` ("." when it has none), newly allocated; NULL when out of memory. */
 char *tn_path_dirname(const char *path);
 

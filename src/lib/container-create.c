@@ -226,10 +226,36 @@ static bool sends_sources(const struct create_run *c)
 		return false;
 	if (!(p->new_flags & CLONE_NEWUSER) && c->o->no_cgroup)
 		return false; /* no SETUP */
+	if (p->new_userns && tn_container_idmaps(&p->cfg, p->idmap_rootfs))
+		return true; /* made on P1's user namespace (idmapped_on_p1) */
 	for (size_t i = 0; i < p->cfg.n_mounts; i++)
 		if (tn_mount_source_wanted(&p->cfg.mounts[i]))
 			return true;
 	return false;
+}
+
+/* The idmapped mounts of a container with a new user namespace: on that namespace, maps written. */
+static int idmapped_on_p1(struct create_run *c, struct tn_error **err)
+{
+	struct create_plan *p = &c->p;
+	_cleanup_close_ int ns = -1;
+	char path[64];
+
+	if (!p->new_userns || !tn_container_idmaps(&p->cfg, p->idmap_rootfs))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->p1);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return tn_error_errno(err, errno, "cannot open the container's user namespace");
+	return tn_container_idmapped(
+		&(struct tn_container_idmap_req){ .cfg = &p->cfg,
+						  .bundle = p->bundle,
+						  .rootfs = p->rootfs,
+						  .idmap_rootfs = p->idmap_rootfs,
+						  .rootfs_optional = p->idmap_rootfs_auto,
+						  .maps = p->maps.map,
+						  .userns_fd = ns },
+		&p->idm, err);
 }
 
 /*
@@ -286,7 +312,14 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 		}
 	}
 	if (sends_sources(c)) {
-		r = tn_mount_sources_send(&p->cfg, p->bundle, c->p1, c->sync_fd);
+		r = tn_txn_step(&c->txn, "idmapped-mounts", err);
+		if (r < 0)
+			return r;
+		r = idmapped_on_p1(c, err);
+		if (r < 0)
+			return r;
+		r = tn_mount_sources_send(&p->cfg, p->bundle, c->p1, p->idm.rootfs_fd, p->idm.fds,
+					  c->sync_fd);
 		if (r < 0)
 			return tn_error_errno(err, -r, "cannot send the bind mounts' sources");
 	}
@@ -508,7 +541,7 @@ static int save_config(struct create_run *c, struct tn_error **err)
 
 	if (asprintf(&dst, "%s/%s", c->dir, TN_CONFIG_COPY) < 0)
 		return -ENOMEM;
-	r = tn_atomic_replace(dst, c->p.config_text, c->p.config_len, 0600, geteuid(), getegid());
+	r = tn_volatile_replace(dst, c->p.config_text, c->p.config_len, 0600, geteuid(), getegid());
 	return r < 0 ? tn_error_errno(err, -r, "cannot keep a copy of %s", c->p.config_path) : 0;
 }
 
@@ -726,12 +759,20 @@ static int create_make(struct create_run *c, struct tn_error **err)
 	r = prepare_rootfs_view(c, err);
 	if (r < 0)
 		return r;
+	/* With a new user namespace, they are made on it (idmapped_on_p1); refused early here. */
+	if (p->new_userns)
+		return tn_container_idmapped_allowed(&p->cfg, p->idmap_rootfs, err);
 	r = tn_txn_step(&c->txn, "idmapped-mounts", err);
 	if (r < 0)
 		return r;
 	/* Detached mounts: they go with their fds (create_plan_done). */
-	return tn_container_idmapped(&p->cfg, p->bundle, p->rootfs, p->idmap_rootfs,
-				     p->new_userns ? p->maps.map : NULL, &p->idm, err);
+	return tn_container_idmapped(
+		&(struct tn_container_idmap_req){ .cfg = &p->cfg,
+						  .bundle = p->bundle,
+						  .rootfs = p->rootfs,
+						  .idmap_rootfs = p->idmap_rootfs,
+						  .userns_fd = -1 },
+		&p->idm, err);
 }
 
 /* After init is ready: the state, the pid file, the range bound to init. */

@@ -8,8 +8,11 @@
  *	mounts[i]        "idmap" / "ridmap" without mappings: the container's own maps
  *	                 uidMappings + gidMappings: a user namespace of those maps (runc's way)
  *
- * The container's own maps are the planned ones, in a user namespace held by a child of
- * tenant for as long as it takes (an idmapped mount keeps its namespace's maps, not the child).
+ * The container's own maps are those of its new user namespace: P1's, once R wrote them (R makes
+ * the mounts then and sends them to P1, container-sources.h), so no process or namespace is made
+ * for them. Without P1 (the probe of auto:size=image, tests), they are the planned ones in a
+ * user namespace held by a child of tenant for as long as it takes (an idmapped mount keeps its
+ * namespace's maps, not the child).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +27,10 @@ struct ctx {
 	const struct tn_oci_config *cfg;
 	const char *bundle;
 	const struct tn_idmap *maps; /* the container's planned maps, or NULL */
-	struct tn_idmap_userns own;  /* made from `maps` on first use */
+	int p1_userns;		     /* the container's user namespace with its maps, or -1 */
+	struct tn_idmap_userns own;  /* made from `maps` on first use (no p1_userns) */
 	int joined;		     /* the user namespace config.json joins, or -1 */
+	bool rootfs_optional;	     /* run.tenant.rootfs-idmap=auto: no idmap where refused */
 };
 
 static void ctx_done(struct ctx *x)
@@ -39,8 +44,8 @@ static int own_userns(struct ctx *x, const char *what, int *ret, struct tn_error
 {
 	int r;
 
-	if (x->own.fd >= 0) {
-		*ret = x->own.fd;
+	if (x->p1_userns >= 0 || x->own.fd >= 0) {
+		*ret = x->p1_userns >= 0 ? x->p1_userns : x->own.fd;
 		return 0;
 	}
 	if (x->maps) {
@@ -118,8 +123,12 @@ static int make_all(struct ctx *x, const char *rootfs, bool idmap_rootfs,
 		if (r < 0)
 			return r;
 		r = tn_idmapped_tree(rootfs, ns, true, false, &m->rootfs_fd, err);
-		if (r < 0)
+		if (r < 0 && !x->rootfs_optional)
 			return r;
+		if (r < 0) { /* auto: a filesystem without idmapped mounts is bound as it is */
+			tn_error_free(*err);
+			*err = NULL;
+		}
 	}
 	for (size_t i = 0; i < x->cfg->n_mounts; i++) {
 		if (!x->cfg->mounts[i].idmap)
@@ -131,36 +140,56 @@ static int make_all(struct ctx *x, const char *rootfs, bool idmap_rootfs,
 	return 0;
 }
 
-int tn_container_idmapped(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
-			  bool idmap_rootfs, const struct tn_idmap maps[2],
-			  struct tn_idmapped_mounts *ret, struct tn_error **err)
+bool tn_container_idmaps(const struct tn_oci_config *cfg, bool idmap_rootfs)
 {
+	for (size_t i = 0; i < cfg->n_mounts && !idmap_rootfs; i++)
+		idmap_rootfs = cfg->mounts[i].idmap;
+	return idmap_rootfs;
+}
+
+int tn_container_idmapped_allowed(const struct tn_oci_config *cfg, bool idmap_rootfs,
+				  struct tn_error **err)
+{
+	int r;
+
+	if (!tn_container_idmaps(cfg, idmap_rootfs) || (geteuid() == 0 && !tn_rootless()))
+		return 0;
+	r = tn_error_set(err, EPERM, "an idmapped mount needs root on the host");
+	return tn_error_hint(err, r,
+			     "the kernel wants privilege over the filesystem of its "
+			     "source; rootless, use a shifted rootfs (auto:size=image "
+			     "copies one) or a volume you own");
+}
+
+int tn_container_idmapped(const struct tn_container_idmap_req *req, struct tn_idmapped_mounts *ret,
+			  struct tn_error **err)
+{
+	const struct tn_oci_config *cfg = req->cfg;
 	_cleanup_(ctx_done) struct ctx x = {
-		.cfg = cfg, .bundle = bundle, .maps = maps, .own = { .fd = -1 }, .joined = -1
+		.cfg = cfg,
+		.bundle = req->bundle,
+		.maps = req->maps,
+		.p1_userns = req->userns_fd,
+		.own = { .fd = -1 },
+		.joined = -1,
+		.rootfs_optional = req->rootfs_optional,
 	};
 	_cleanup_(tn_idmapped_mounts_done) struct tn_idmapped_mounts m = { .rootfs_fd = -1 };
-	bool any = idmap_rootfs;
 	int r;
 
 	*ret = (struct tn_idmapped_mounts){ .rootfs_fd = -1 };
-	for (size_t i = 0; i < cfg->n_mounts; i++)
-		any = any || cfg->mounts[i].idmap;
-	if (!any)
+	if (!tn_container_idmaps(cfg, req->idmap_rootfs))
 		return 0;
-	if (geteuid() != 0 || tn_rootless()) {
-		r = tn_error_set(err, EPERM, "an idmapped mount needs root on the host");
-		return tn_error_hint(err, r,
-				     "the kernel wants privilege over the filesystem of its "
-				     "source; rootless, use a shifted rootfs (auto:size=image "
-				     "copies one) or a volume you own");
-	}
+	r = tn_container_idmapped_allowed(cfg, req->idmap_rootfs, err);
+	if (r < 0)
+		return r;
 	m.fds = calloc(cfg->n_mounts + 1, sizeof(*m.fds));
 	if (!m.fds)
 		return -ENOMEM;
 	m.n = cfg->n_mounts;
 	for (size_t i = 0; i < cfg->n_mounts; i++)
 		m.fds[i] = -1;
-	r = make_all(&x, rootfs, idmap_rootfs, &m, err);
+	r = make_all(&x, req->rootfs, req->idmap_rootfs, &m, err);
 	if (r < 0)
 		return r;
 	*ret = m;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -13,7 +14,21 @@ struct tn_idmapped_mounts {
 	int *fds;      /* per mounts[i], -1 for the others */
 	size_t n;
 };
-int tn_container_idmapped(const struct tn_oci_config *cfg, const char *bundle, const char *rootfs,
-			  bool idmap_rootfs, const struct tn_idmap maps[2],
-			  struct tn_idmapped_mounts *ret, struct tn_error **err);
+/* Whether the container has any idmapped mount (the rootfs's when `idmap_rootfs`). */
+bool tn_container_idmaps(const struct tn_oci_config *cfg, bool idmap_rootfs);
+/* Refused, with the reason, when it has one and tenant is not root on the host. */
+int tn_container_idmapped_allowed(const struct tn_oci_config *cfg, bool idmap_rootfs,
+				  struct tn_error **err);
+
+struct tn_container_idmap_req {
+	const struct tn_oci_config *cfg;
+	const char *bundle;
+	const char *rootfs;
+	bool idmap_rootfs;	     /* the rootfs too */
+	bool rootfs_optional;	     /* ...where its filesystem takes one (run.tenant.rootfs-idmap=auto) */
+	const struct tn_idmap *maps; /* the container's planned maps [2], or NULL */
+	int userns_fd;		     /* the container's user namespace, maps written, or -1 */
+};
+int tn_container_idmapped(const struct tn_container_idmap_req *req, struct tn_idmapped_mounts *ret,
+			  struct tn_error **err);
 void tn_idmapped_mounts_done(struct tn_idmapped_mounts *m);

@@ -150,6 +150,20 @@ static int cgroup_namespace(struct tn_init_ctx *ctx, struct tn_error **err)
  * PID namespaces (setns() to a PID namespace moves children only): what could see it is on the
  * host.
  */
+/* The idmapped mounts R made on this user namespace, once its maps were written: init's. */
+static void take_idmapped(struct tn_init_ctx *ctx)
+{
+	struct tn_mount_sources *s = &ctx->sources;
+
+	if (s->idmapped[s->n] >= 0) {
+		safe_close(ctx->rootfs_fd);
+		ctx->rootfs_fd = TAKE_FD(s->idmapped[s->n]);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->idmapped[i] >= 0)
+			ctx->mount_fds = s->idmapped; /* closed with the sources, once attached */
+}
+
 static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 {
 	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
@@ -168,6 +182,7 @@ static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 		r = tn_mount_sources_recv(ctx->sync_fd, ctx->cfg->n_mounts, &ctx->sources);
 		if (r < 0)
 			return tn_error_errno(err, -r, "cannot receive the bind mounts' sources");
+		take_idmapped(ctx);
 	}
 	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
 	if (r < 0)

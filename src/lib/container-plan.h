@@ -50,7 +50,9 @@ struct create_plan {
 	struct tn_idmap_extent *sparse[2];  /* --userns auto:size=image: the rootfs's IDs */
 	size_t n_sparse[2];
 	bool idmap_rootfs; /* the rootfs is idmapped onto the container's maps (R makes it) */
-	struct tn_idmapped_mounts idm; /* made before the fork, attached by init */
+	bool idmap_rootfs_auto; /* ...where its filesystem takes idmapped mounts */
+	struct tn_idmapped_mounts idm; /* made by R (before the fork, or on P1's user namespace
+					* once its maps are written), attached by init */
 	char *copy;	      /* ... or copied, shifted, here (rootless; no idmapped mounts) */
 	bool pooled;	      /* a range was allocated: commit or release it */
 	uint64_t init_userns; /* the inode of init's user namespace, as P1 saw it */

@@ -2,7 +2,9 @@
 /*
  * Bind sources opened by R for init (container-sources.h). On the sync socket, between P1's
  * SETUP and R's GO, one record per source: {TN_SOURCE_MAGIC, index} with the fd attached
- * (SCM_RIGHTS), then {TN_SOURCE_MAGIC, TN_SOURCE_END} without one.
+ * (SCM_RIGHTS); one per idmapped mount, {TN_SOURCE_MAGIC, TN_SOURCE_IDMAPPED | index} or
+ * {TN_SOURCE_MAGIC, TN_SOURCE_ROOTFS}, with its fd; then {TN_SOURCE_MAGIC, TN_SOURCE_END}
+ * without one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +22,9 @@
 #include "banned.h"
 
 #define TN_SOURCE_MAGIC 0x74736f75u /* "tsou" */
-#define TN_SOURCE_END	UINT32_MAX
+#define TN_SOURCE_END	    UINT32_MAX
+#define TN_SOURCE_ROOTFS    (UINT32_MAX - 1)
+#define TN_SOURCE_IDMAPPED  0x80000000u
 
 struct source_record {
 	uint32_t magic;
@@ -85,22 +89,44 @@ static int send_one(int rootfd, const struct tn_oci_mount *m, const char *bundle
 	return send_record(sock, index, fd);
 }
 
-int tn_mount_sources_send(const struct tn_oci_config *cfg, const char *bundle, pid_t p1, int sock)
+static int send_idmapped(int rootfs_fd, const int *idmapped, size_t n, int sock)
+{
+	int r;
+
+	if (rootfs_fd >= 0) {
+		r = send_record(sock, TN_SOURCE_ROOTFS, rootfs_fd);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; idmapped && i < n && i < TN_SOURCE_IDMAPPED; i++) {
+		if (idmapped[i] < 0)
+			continue;
+		r = send_record(sock, TN_SOURCE_IDMAPPED | (uint32_t)i, idmapped[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int tn_mount_sources_send(const struct tn_oci_config *cfg, const char *bundle, pid_t p1,
+			  int rootfs_fd, const int *idmapped, int sock)
 {
 	_cleanup_close_ int rootfd = -1;
 	char path[64];
+	int r;
 
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)p1);
 	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	for (size_t i = 0; rootfd >= 0 && i < cfg->n_mounts && i < TN_SOURCE_END; i++) {
-		int r;
-
+	for (size_t i = 0; rootfd >= 0 && i < cfg->n_mounts && i < TN_SOURCE_IDMAPPED; i++) {
 		if (!tn_mount_source_wanted(&cfg->mounts[i]))
 			continue;
 		r = send_one(rootfd, &cfg->mounts[i], bundle, (uint32_t)i, sock);
 		if (r < 0)
 			return r;
 	}
+	r = send_idmapped(rootfs_fd, idmapped, cfg->n_mounts, sock);
+	if (r < 0)
+		return r;
 	return send_record(sock, TN_SOURCE_END, -1);
 }
 
@@ -139,8 +165,21 @@ void tn_mount_sources_done(struct tn_mount_sources *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		safe_close(s->fd[i]);
+	for (size_t i = 0; s->idmapped && i <= s->n; i++)
+		safe_close(s->idmapped[i]);
 	free(s->fd);
+	free(s->idmapped);
 	*s = (struct tn_mount_sources){ 0 };
+}
+
+/* Where a record's fd goes: NULL for a bad index. */
+static int *slot(struct tn_mount_sources *s, uint32_t index)
+{
+	if (index == TN_SOURCE_ROOTFS)
+		return &s->idmapped[s->n];
+	if ((index & TN_SOURCE_IDMAPPED) && (index & ~TN_SOURCE_IDMAPPED) < s->n)
+		return &s->idmapped[index & ~TN_SOURCE_IDMAPPED];
+	return index < s->n ? &s->fd[index] : NULL;
 }
 
 /* One record into s: 1 at the end. */
@@ -148,28 +187,31 @@ static int recv_one(int sock, struct tn_mount_sources *s)
 {
 	_cleanup_close_ int fd = -1;
 	uint32_t index;
-	int r = recv_record(sock, &index, &fd);
+	int *to, r = recv_record(sock, &index, &fd);
 
 	if (r < 0)
 		return r;
 	if (index == TN_SOURCE_END)
 		return fd < 0 ? 1 : -EPROTO;
-	if (index >= s->n || fd < 0 || s->fd[index] >= 0)
+	to = slot(s, index);
+	if (!to || fd < 0 || *to >= 0)
 		return -EPROTO;
-	s->fd[index] = TAKE_FD(fd);
+	*to = TAKE_FD(fd);
 	return 0;
 }
 
 int tn_mount_sources_recv(int sock, size_t n_mounts, struct tn_mount_sources *ret)
 {
+	_cleanup_free_ int *fd = calloc(n_mounts + 1, sizeof(*fd));
+	_cleanup_free_ int *idmapped = calloc(n_mounts + 1, sizeof(*idmapped));
 	_cleanup_(tn_mount_sources_done) struct tn_mount_sources s = { 0 };
 	int r;
 
-	s.fd = calloc(n_mounts + 1, sizeof(*s.fd));
-	if (!s.fd)
+	if (!fd || !idmapped)
 		return -ENOMEM;
-	for (; s.n < n_mounts; s.n++)
-		s.fd[s.n] = -1;
+	for (size_t i = 0; i <= n_mounts; i++)
+		fd[i] = idmapped[i] = -1;
+	s = (struct tn_mount_sources){ TAKE_PTR(fd), TAKE_PTR(idmapped), n_mounts };
 	do
 		r = recv_one(sock, &s);
 	while (r == 0);

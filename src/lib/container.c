@@ -359,7 +359,9 @@ static int plan_rootfs_idmap(struct create_plan *p, struct tn_error **err)
 	    tn_idmap_translate(&p->maps.map[0], st.st_uid, false, &inside) == 0 ||
 	    tn_idmap_translate(&p->maps.map[0], st.st_uid, true, &inside) < 0)
 		return 0;
-	p->idmap_rootfs = tn_idmapped_supported(p->rootfs);
+	/* No probe: R idmaps it on the container's user namespace, or binds it as it is where its
+	 * filesystem refuses (container-idmap.c). */
+	p->idmap_rootfs = p->idmap_rootfs_auto = true;
 	return 0;
 }
 

@@ -125,7 +125,7 @@ int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **
 	r = state_file_json(s, &b);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot write %s", path);
-	r = tn_atomic_replace(path, b.data, b.len, 0600, geteuid(), getegid());
+	r = tn_volatile_replace(path, b.data, b.len, 0600, geteuid(), getegid());
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot write %s", path);
 	return 0;
@@ -537,7 +537,7 @@ int tn_write_pid_file(const char *path, pid_t pid, struct tn_error **err)
 {
 	char text[32];
 	int n = snprintf(text, sizeof(text), "%d", (int)pid);
-	int r = tn_atomic_replace(path, text, (size_t)n, 0644, geteuid(), getegid());
+	int r = tn_volatile_replace(path, text, (size_t)n, 0644, geteuid(), getegid());
 
 	return r < 0 ? tn_error_errno(err, -r, "cannot write the pid file %s", path) : 0;
 }
