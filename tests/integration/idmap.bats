@@ -25,6 +25,7 @@ setup() {
 
 teardown() {
 	for id in $(tnr list -q 2>/dev/null); do tnr delete --force "$id" >/dev/null 2>&1; done
+	[ -n "${T:-}" ] && mountpoint -q "$T/ram" && umount "$T/ram"
 	[ -n "${T:-}" ] && rm -rf "$T"
 }
 
@@ -146,6 +147,28 @@ userns() {
 	config "$B" '.annotations["run.tenant.rootfs-idmap"] = "maybe"'
 	run -1 tnr run --bundle "$B" o2
 	assert_contains "$output" "run.tenant.rootfs-idmap: 'maybe' is not auto, on or off"
+}
+
+@test "rootfs-idmap on a filesystem without idmapped mounts (ramfs): auto binds it as it is, on says why not" {
+	# The rootfs moves to a ramfs, which takes no idmapped mount; auto needs no probe to see it.
+	mkdir "$T/ram"
+	mount -t ramfs none "$T/ram"
+	cp -a "$B/rootfs/." "$T/ram/"
+	config "$B" --arg r "$T/ram" '.root.path = $r | .linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	args "$B" stat /init
+	run -0 tnr run --bundle "$B" a1
+	umount "$T/ram" # nothing of the container holds it
+	mount -t ramfs none "$T/ram"
+	cp -a "$B/rootfs/." "$T/ram/"
+	assert_eq "$output" "65534 65534 755"
+	config "$B" '.annotations["run.tenant.rootfs-idmap"] = "on"'
+	run -1 tnr run --bundle "$B" a2
+	assert_contains "$output" "cannot make an idmapped mount of $T/ram"
+	assert_contains "$output" "does not take idmapped mounts"
+	[ ! -e "$STATE/a2" ]
+	umount "$T/ram"
 }
 
 @test "bad idmap input: mappings on one side only, idmap without any user namespace" {
