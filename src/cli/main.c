@@ -4,7 +4,6 @@
  * lives in one cmd-*.c file per command family.
  */
 #include <errno.h>
-#include <locale.h>
 #include <string.h>
 #include <time.h>
 
@@ -235,7 +234,9 @@ int main(int argc, char **argv)
 	if (argv_copy)
 		memcpy(argv_copy, argv, (size_t)argc * sizeof(*argv_copy));
 	cli.argv = argv_copy;
-	setlocale(LC_ALL, "");
+	/* No setlocale(): the C locale, as runc's messages and Go's number formatting are, whatever
+	 * LANG says. Translated strerror() text, a decimal comma in JSON or a Turkish toupper()
+	 * would break what engines parse, and loading the locale's files costs every start. */
 	if (!all) {
 		fprintf(stderr, "tenant: %s\n", strerror(ENOMEM));
 		return TN_EXIT_FAILURE;

@@ -194,7 +194,28 @@ static bool frozen(const char *dir)
 	return tn_cgroup_read(dir, "cgroup.events", &events) == 0 && strstr(events, "frozen 1");
 }
 
-int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bool rootless)
+int tn_cgroup_exec_fd(const struct tn_cgroup_at *at)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	int r = tn_cgroup_hiers_load_at(at, &h);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < h.n; i++) {
+		int fd;
+
+		if (!h.v[i].v2)
+			continue;
+		if (frozen(h.v[i].dir))
+			return -EBUSY;
+		fd = open(h.v[i].dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		return fd < 0 ? negative_errno() : fd;
+	}
+	return -ENOENT;
+}
+
+int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bool rootless,
+			bool but_v2)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	char text[32], dir[4096];
@@ -206,7 +227,7 @@ int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bo
 	for (size_t i = 0; i < h.n; i++) {
 		struct stat st;
 
-		if (stat(h.v[i].dir, &st) < 0)
+		if ((but_v2 && h.v[i].v2) || stat(h.v[i].dir, &st) < 0)
 			continue;
 		r = tn_cgroup_write(h.v[i].dir, "cgroup.procs", text);
 		/* A v2 cgroup with controllers enabled for its children takes no process (a

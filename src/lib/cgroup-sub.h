@@ -21,7 +21,13 @@ int tn_cgroup_subs_check(char *const *subs, struct tn_error **err);
  * cgroup init is in, when that lies below the container's (as runc does). `rootless`: a
  * hierarchy the caller may not move it in is skipped (runc's rootless manager).
  */
-int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bool rootless);
+int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bool rootless,
+			bool but_v2);
+
+/* exec, R: an O_DIRECTORY fd of the container's cgroup in the cgroup2 hierarchy, to clone the
+ * process into (tn_fork_into_cgroup; then tn_cgroup_join_exec `but_v2`); -errno (-ENOENT: none,
+ * -EBUSY: frozen, where the move is left to the old way). */
+int tn_cgroup_exec_fd(const struct tn_cgroup_at *at);
 
 /* Move pid into the container's cgroup `path` of every hierarchy where it exists, or into the
  * sub-cgroup `subs` names for that hierarchy (which must exist). */

@@ -559,20 +559,6 @@ static int make_all(struct tn_cgroup_hiers *h, bool rootless, struct tn_cgroup_d
 	return 0;
 }
 
-/* pid into the placed directory of every hierarchy (only where it exists, when `existing`). */
-static int join_all(const struct tn_cgroup_hiers *h, pid_t pid)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	for (size_t i = 0; i < h->n; i++) {
-		int r = write_text(h->v[i].dir, "cgroup.procs", text);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 /* The cgroups below the one open at `fd`, the deepest first: what a container with a delegated
  * cgroup made in it (systemd's init.scope...). cgroupfs has no symlinks; the depth is bounded
  * all the same. Emptied of processes first, by the caller. */
@@ -654,15 +640,16 @@ static int refuse_limits(const char *path, const struct tn_resources *res, struc
 			     "as linux.cgroupsPath");
 }
 
-int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_resources *res,
-		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used, size_t *ret_busy,
-		    struct tn_error **err)
+int tn_cgroup_make(const struct tn_cgroup_at *at, const struct tn_resources *res, bool rootless,
+		   struct tn_cgroup_dirs *made, struct tn_cgroup_placed *ret, size_t *ret_busy,
+		   struct tn_error **err)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	const char *path = at->path;
 	size_t before = made->n;
 	int r = tn_cgroup_hiers_load_at(at, &h);
 
+	*ret = (struct tn_cgroup_placed){ .path = path };
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read the cgroup hierarchies");
 	if (h.layout == TN_CGROUP_NONE)
@@ -689,10 +676,59 @@ int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_re
 	r = apply(&h, path, res, err);
 	if (r < 0)
 		return r;
-	r = join_all(&h, pid);
+	ret->h = TAKE_STRUCT(h);
+	ret->used = true;
+	return 0;
+}
+
+int tn_cgroup_open_v2(const struct tn_cgroup_placed *pl)
+{
+	for (size_t i = 0; pl->used && i < pl->h.n; i++)
+		if (pl->h.v[i].v2 && pl->h.v[i].dir) {
+			int fd = open(pl->h.v[i].dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			return fd < 0 ? negative_errno() : fd;
+		}
+	return -ENOENT;
+}
+
+int tn_cgroup_join(const struct tn_cgroup_placed *pl, pid_t pid, bool but_v2,
+		   struct tn_error **err)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	for (size_t i = 0; pl->used && i < pl->h.n; i++) {
+		int r;
+
+		if (but_v2 && pl->h.v[i].v2)
+			continue; /* cloned into it (tn_fork_into_cgroup) */
+		r = write_text(pl->h.v[i].dir, "cgroup.procs", text);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot put the container in cgroup %s (%s)",
+					      pl->path, tn_cgroup_layout_name(pl->h.layout));
+	}
+	return 0;
+}
+
+void tn_cgroup_placed_done(struct tn_cgroup_placed *pl)
+{
+	tn_cgroup_hiers_done(&pl->h);
+	*pl = (struct tn_cgroup_placed){ 0 };
+}
+
+int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_resources *res,
+		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used, size_t *ret_busy,
+		    struct tn_error **err)
+{
+	_cleanup_(tn_cgroup_placed_done) struct tn_cgroup_placed pl = { 0 };
+	int r = tn_cgroup_make(at, res, rootless, made, &pl, ret_busy, err);
+
+	if (r < 0 || !pl.used)
+		return r;
+	r = tn_cgroup_join(&pl, pid, false, err);
 	if (r < 0)
-		return tn_error_errno(err, -r, "cannot put the container in cgroup %s (%s)", path,
-				      tn_cgroup_layout_name(h.layout));
+		return r;
 	*ret_used = true;
 	return 0;
 }

@@ -195,6 +195,23 @@ void tn_cgroup_dirs_done(struct tn_cgroup_dirs *d);
 int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_resources *res,
 		    bool rootless, struct tn_cgroup_dirs *made, bool *ret_used, size_t *ret_busy,
 		    struct tn_error **err);
+/* tn_cgroup_enter in steps, so that the process can be cloned into the cgroup (create). */
+struct tn_cgroup_placed {
+	const char *path;	  /* borrowed: the tn_cgroup_at's */
+	struct tn_cgroup_hiers h; /* the hierarchies it was made in */
+	bool used;		  /* false: none (rootless without a delegated cgroup) */
+};
+/* All but the move: made, limited (as tn_cgroup_enter). pl->used false: no cgroup. */
+int tn_cgroup_make(const struct tn_cgroup_at *at, const struct tn_resources *res, bool rootless,
+		   struct tn_cgroup_dirs *made, struct tn_cgroup_placed *ret, size_t *ret_busy,
+		   struct tn_error **err);
+/* An O_DIRECTORY fd of its directory in the cgroup2 hierarchy, for tn_fork_into_cgroup; -errno
+ * (-ENOENT: none). */
+int tn_cgroup_open_v2(const struct tn_cgroup_placed *pl);
+/* pid into it in every hierarchy; but the cgroup2 one when `but_v2` (cloned into that one). */
+int tn_cgroup_join(const struct tn_cgroup_placed *pl, pid_t pid, bool but_v2,
+		   struct tn_error **err);
+void tn_cgroup_placed_done(struct tn_cgroup_placed *pl);
 /* Apply limits to an existing cgroup (`update`). */
 int tn_cgroup_apply(const struct tn_cgroup_at *at, const struct tn_resources *res,
 		    struct tn_error **err);

@@ -22,6 +22,7 @@
 #include "container-sync.h"
 #include "container-tty.h"
 #include "exe-seal.h"
+#include "fork.h"
 #include "fs.h"
 #include "idmapped.h"
 #include "oci-state.h"
@@ -51,6 +52,8 @@ struct create_run {
 	int fifo_fd;	/* O_PATH of its exec.fifo */
 	int sync_fd;	/* R's end of the socket to P1 and init */
 	pid_t p1, init; /* 0 when there is none (any more) */
+	struct tn_cgroup_placed placed; /* cgroupfs: made before P1, which joins it at SETUP */
+	bool p1_cloned_in;		/* P1 was cloned into its cgroup2 directory */
 	bool pid_file_written;
 	struct tn_idmap shifted_from[2]; /* the rootfs's recorded maps before create shifted it */
 };
@@ -162,6 +165,7 @@ static void create_run_done(struct create_run *c)
 	safe_close(c->sync_fd);
 	tn_idmap_done(&c->shifted_from[0]);
 	tn_idmap_done(&c->shifted_from[1]);
+	tn_cgroup_placed_done(&c->placed);
 }
 
 /* ---- R: talking to the child stages ---- */
@@ -258,6 +262,87 @@ static int idmapped_on_p1(struct create_run *c, struct tn_error **err)
 		&p->idm, err);
 }
 
+/* As runc: a rootless caller may go without a cgroup of its own, never without the one the
+ * config names; with systemd's scope, without the hierarchies it may not write (v1 controllers
+ * in a user namespace: runc's rootless manager). */
+static bool cgroup_optional(const struct create_run *c)
+{
+	const struct create_plan *p = &c->p;
+
+	return tn_rootless() &&
+	       (c->o->systemd_cgroup || !(p->cfg.cgroups_path && p->cfg.cgroups_path[0]));
+}
+
+/* The cgroup's steps before anything enters it: the undo first (making may fail half-way,
+ * having made directories), the default device rules. */
+static int cgroup_begin(struct create_run *c, struct tn_error **err)
+{
+	int r = tn_txn_step(&c->txn, "cgroup", err);
+
+	if (r < 0)
+		return r;
+	r = tn_txn_undo(&c->txn, undo_cgroup, c);
+	if (r < 0)
+		return r;
+	r = tn_container_device_rules(&c->p.cfg, tn_rootless());
+	return r < 0 ? tn_error_errno(err, -r, "cannot add the default device rules") : 0;
+}
+
+/* A system container's cgroup, given to its root (delegates_cgroup). */
+static int cgroup_delegate(struct create_run *c, struct tn_error **err)
+{
+	return c->p.cgroup_used && delegates_cgroup(&c->p) ? delegate_cgroup(&c->p, err) : 0;
+}
+
+/* cgroupfs, before P1 exists: the cgroup made and limited, so that P1 is cloned into it. */
+static int cgroup_place(struct create_run *c, struct tn_error **err)
+{
+	struct create_plan *p = &c->p;
+	int r;
+
+	if (c->o->no_cgroup || c->o->systemd_cgroup)
+		return 0;
+	r = cgroup_begin(c, err);
+	if (r < 0)
+		return r;
+	r = tn_cgroup_make(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, &p->cfg.resources,
+			   cgroup_optional(c), &p->cgroup_made, &c->placed, &p->cgroup_busy, err);
+	if (r < 0)
+		return r;
+	p->cgroup_used = c->placed.used;
+	return cgroup_delegate(c, err);
+}
+
+/* systemd's scope (P1 in it), then cgroupfs in it and the hierarchies systemd leaves. */
+static int cgroup_systemd(struct create_run *c, struct tn_error **err)
+{
+	struct create_plan *p = &c->p;
+	int r = cgroup_begin(c, err);
+
+	if (r < 0)
+		return r;
+	r = enter_systemd(c, err);
+	if (r < 0)
+		return r;
+	r = tn_cgroup_enter(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, c->p1,
+			    &p->cfg.resources, cgroup_optional(c), &p->cgroup_made, &p->cgroup_used,
+			    &p->cgroup_busy, err);
+	if (r < 0)
+		return r;
+	p->cgroup_busy = 0; /* P1, whom systemd moved into the new scope */
+	return cgroup_delegate(c, err);
+}
+
+/* P1: into its cgroup2 directory from the start where the kernel takes it; else forked. */
+static pid_t fork_p1(struct create_run *c)
+{
+	_cleanup_close_ int fd = c->p.cgroup_used ? tn_cgroup_open_v2(&c->placed) : -1;
+	pid_t pid = fd >= 0 ? tn_fork_into_cgroup(fd) : -1;
+
+	c->p1_cloned_in = pid >= 0;
+	return pid >= 0 ? pid : fork();
+}
+
 /*
  * SETUP: P1's namespaces exist: the maps of a new user namespace, then the container's cgroup
  * (made, limited, P1 moved in), before P1 makes the cgroup namespace and forks init, which
@@ -276,40 +361,17 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 		if (r < 0)
 			return r;
 	}
-	if (!c->o->no_cgroup) {
-		r = tn_txn_step(&c->txn, "cgroup", err);
+	if (!c->o->no_cgroup && c->o->systemd_cgroup) {
+		r = cgroup_systemd(c, err);
 		if (r < 0)
 			return r;
-		/* Registered first: entering may fail half-way, having made directories. */
-		r = tn_txn_undo(&c->txn, undo_cgroup, c);
+	} else if (!c->o->no_cgroup && p->cgroup_used) {
+		r = tn_txn_step(&c->txn, "cgroup-join", err);
 		if (r < 0)
 			return r;
-		r = tn_container_device_rules(&p->cfg, tn_rootless());
-		if (r < 0)
-			return tn_error_errno(err, -r, "cannot add the default device rules");
-		if (c->o->systemd_cgroup) {
-			r = enter_systemd(c, err);
-			if (r < 0)
-				return r;
-		}
-		/* As runc: a rootless caller may go without a cgroup of its own, never without
-		 * the one the config names; with systemd's scope, without the hierarchies it may
-		 * not write (v1 controllers in a user namespace: runc's rootless manager). */
-		r = tn_cgroup_enter(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, c->p1,
-				    &p->cfg.resources,
-				    tn_rootless() &&
-					    (c->o->systemd_cgroup ||
-					     !(p->cfg.cgroups_path && p->cfg.cgroups_path[0])),
-				    &p->cgroup_made, &p->cgroup_used, &p->cgroup_busy, err);
+		r = tn_cgroup_join(&c->placed, c->p1, c->p1_cloned_in, err);
 		if (r < 0)
 			return r;
-		if (c->o->systemd_cgroup)
-			p->cgroup_busy = 0; /* P1, whom systemd moved into the new scope */
-		if (p->cgroup_used && delegates_cgroup(p)) {
-			r = delegate_cgroup(p, err);
-			if (r < 0)
-				return r;
-		}
 	}
 	if (sends_sources(c)) {
 		r = tn_txn_step(&c->txn, "idmapped-mounts", err);
@@ -352,12 +414,16 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	r = tn_txn_undo(&c->txn, undo_init, c);
 	if (r < 0)
 		return r;
-	(void)RETRY_EINTR(waitpid(c->p1, NULL, 0));
-	c->p1 = 0;
 	r = tn_txn_step(&c->txn, "init", err);
 	if (r < 0)
 		return r;
-	return tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, &st, c->init);
+	r = tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, &st, c->init);
+	if (r < 0)
+		return r;
+	/* P1 said its last word and exits: reaped once init goes on, not before. */
+	(void)RETRY_EINTR(waitpid(c->p1, NULL, 0));
+	c->p1 = 0;
+	return 0;
 }
 
 /* HOOKS: prestart and createRuntime, in tenant's namespaces; then init may go on, with the
@@ -504,13 +570,16 @@ static int launch(struct create_run *c, struct tn_error **err)
 	c->sync_fd = sv[0];
 	child_fd = sv[1];
 	launch_ctx(c, console_fd, agent_fd, &ctx);
+	r = cgroup_place(c, err);
+	if (r < 0)
+		return r;
 	r = tn_txn_step(&c->txn, "fork", err);
 	if (r < 0)
 		return r;
 	/* Init stays tenant's child until tenant exits (when P1 is gone), so an init that fails
 	 * during setup is reaped here and its PID cannot be reused under us. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	c->p1 = fork();
+	c->p1 = fork_p1(c);
 	if (c->p1 < 0) {
 		c->p1 = 0;
 		return tn_error_errno(err, errno, "cannot fork");

@@ -22,6 +22,7 @@
 
 #include "cgroup.h"
 #include "cgroup-sub.h"
+#include "fork.h"
 #include "rootless.h"
 #include "container-lsm.h"
 #include "container-process.h"
@@ -147,7 +148,8 @@ static int join_cgroup(const struct tn_init_ctx *ctx, struct tn_error **err)
 		return 0;
 	if (ctx->cgroup_subs)
 		return tn_cgroup_join_subs(&ctx->cgroup, ctx->cgroup_subs, getpid(), err);
-	r = tn_cgroup_join_exec(&ctx->cgroup, getpid(), ctx->cgroup_init, tn_rootless());
+	r = tn_cgroup_join_exec(&ctx->cgroup, getpid(), ctx->cgroup_init, tn_rootless(),
+				ctx->cgroup_cloned_in);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot join the container's cgroup %s",
 				      ctx->cgroup.path);
@@ -234,14 +236,17 @@ static int follow_one(int fd, const struct tn_sync_msg *m, const struct tn_init_
 		      const struct tn_state *s, pid_t p1, pid_t *ret_pid, bool *ret_in_child,
 		      struct tn_error **err)
 {
+	int r;
+
 	if (m->type != TN_SYNC_PID || m->pid <= 0 || *ret_pid > 0) {
 		*ret_in_child = *ret_pid > 0;
 		return tn_sync_error(m, err);
 	}
 	*ret_pid = m->pid;
-	/* P1 is done: reap it, then let P2 go on. */
+	/* P1 is done: let P2 go on while it exits, then reap it. */
+	r = tn_seccomp_go(fd, ctx->cfg->seccomp, s, m->pid);
 	(void)RETRY_EINTR(waitpid(p1, NULL, 0));
-	return tn_seccomp_go(fd, ctx->cfg->seccomp, s, m->pid);
+	return r;
 }
 
 /* R: P2's PID, then EOF when it has exec'd, or its error. */
@@ -270,6 +275,21 @@ static int follow_exec(int fd, const struct tn_init_ctx *ctx, const struct tn_st
 	return r;
 }
 
+/* P1: into the container's cgroup2 directory from the start where the kernel takes it (no
+ * migration, container-create.c's fork_p1); else forked, and it joins the cgroup itself. */
+static pid_t fork_p1(struct tn_init_ctx *ctx)
+{
+	_cleanup_close_ int fd = -1;
+	pid_t pid = -1;
+
+	if (ctx->cgroup.path && ctx->cgroup.path[0] && !ctx->cgroup_subs)
+		fd = tn_cgroup_exec_fd(&ctx->cgroup);
+	if (fd >= 0)
+		pid = tn_fork_into_cgroup(fd);
+	ctx->cgroup_cloned_in = pid >= 0;
+	return pid >= 0 ? pid : fork();
+}
+
 static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool foreground,
 		       pid_t *ret_pid, bool *ret_in_child, struct tn_error **err)
 {
@@ -291,7 +311,7 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	ctx->setgroups_ok = setgroups_allowed(s->pid);
 	if (foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
-	p1 = fork();
+	p1 = fork_p1(ctx);
 	if (p1 < 0)
 		return tn_error_errno(err, errno, "cannot fork");
 	if (p1 == 0) {

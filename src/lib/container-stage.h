@@ -39,6 +39,7 @@ struct tn_init_ctx {
 	void (*before_exec)(struct tn_init_ctx *ctx);
 	struct tn_cgroup_at cgroup; /* exec: the container's cgroup, joined by the new process */
 	pid_t cgroup_init;	    /* exec: init, whose cgroup is joined where that one refuses */
+	bool cgroup_cloned_in;	    /* exec: P1 was cloned into that cgroup's cgroup2 directory */
 	char *const
 		*cgroup_subs; /* exec --cgroup: its sub-cgroups to join instead (cgroup-sub.h) */
 	bool cgroup_setup;    /* create: R puts P1 in the container's cgroup (P1 asks with SETUP) */

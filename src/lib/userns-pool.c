@@ -311,7 +311,10 @@ static int registry_save(struct registry *g, struct tn_error **err)
 	r = tn_json_finish(&j);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot write %s", g->path);
-	r = tn_atomic_replace(g->path, b.data, b.len, 0600, geteuid(), getegid());
+	/* Not fsync'ed (two per save, twice per create, under the lock that serialises creates):
+	 * after a crash of the machine nothing it records runs any more, and a registry torn by one
+	 * is rebuilt from what runs (recover). */
+	r = tn_volatile_replace(g->path, b.data, b.len, 0600, geteuid(), getegid());
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot write %s", g->path);
 	return 0;

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs.h"
+#include "macro.h"
 #include "tap.h"
 
 static void clean_is(const char *in, const char *want)
@@ -30,6 +34,40 @@ TEST(path_clean_relative_is_from_the_working_directory)
 	ASSERT_EQ(got[0], '/');
 	ASSERT_EQ(strcmp(got + strlen(got) - 4, "/a/b"), 0);
 	free(got);
+}
+
+/* Both replacements leave the new text with its mode and nothing else in the directory. */
+static void replaced(int (*replace)(const char *, const void *, size_t, mode_t, uid_t, gid_t))
+{
+	char dir[] = "/tmp/tenant-test-fs.XXXXXX", path[64];
+	_cleanup_free_ char *text = NULL;
+	size_t len, n = 0;
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	ASSERT_EQ(replace(path, "old", 3, 0644, getuid(), getgid()), 0);
+	ASSERT_EQ(replace(path, "new!", 4, 0600, getuid(), getgid()), 0);
+	ASSERT_EQ(tn_read_file(path, 64, &text, &len, NULL), 0);
+	ASSERT_STREQ(text, "new!");
+	ASSERT_EQ(stat(path, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0600);
+	d = opendir(dir);
+	ASSERT_TRUE(d != NULL);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	ASSERT_EQ(n, 1); /* no temporary file (.state.json.tenant-*) left behind */
+	unlink(path);
+	rmdir(dir);
+}
+
+TEST(atomic_replace_durable_and_volatile)
+{
+	replaced(tn_atomic_replace);
+	replaced(tn_volatile_replace);
 }
 
 TAP_MAIN
