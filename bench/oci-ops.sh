@@ -215,6 +215,7 @@ parallel() {
 			exit 1
 		fi
 	done
+	floors
 	if [ "$(jq '.allocations | length' /var/lib/tenant/userns.json)" != 0 ]; then
 		echo "bench: the --userns auto registry still holds blocks after delete" >&2
 		disjoint=no
@@ -225,7 +226,40 @@ parallel() {
 			printf "parallel: %d x tenant create --userns auto, rootful: %.2f ms wall (median of %.2f %.2f %.2f; target < 1000), disjoint: %s\n",
 				n, t[2], t[1], t[2], t[3], d
 		}'
+	cat "$W/out/auto/floors"
 	[ "$disjoint" = yes ]
+}
+
+# The median wall time (ms) of three rounds of PARALLEL copies of a command at once; `$i` in it
+# is the copy's number. After each round: CLEANUP with the same `$i`, all at once.
+at_once() { # COMMAND CLEANUP
+	local i t0 t1
+	local -a times
+	for _ in 1 2 3; do
+		t0=$(date +%s%N)
+		for ((i = 1; i <= PARALLEL; i++)); do
+			eval "$1" >>"$W/out/auto/floors.log" 2>&1 </dev/null &
+		done
+		wait
+		t1=$(date +%s%N)
+		times+=($(((t1 - t0) / 1000)))
+		for ((i = 1; i <= PARALLEL; i++)); do
+			eval "$2" >>"$W/out/auto/floors.log" 2>&1 </dev/null &
+		done
+		wait
+	done
+	printf '%s\n' "${times[@]}" | sort -n | awk 'NR == 2 { printf "%.2f", $1 / 1000 }'
+}
+
+# What PARALLEL creates at once cost this machine without tenant: crun's create of as many
+# containers (one map for all: crun keeps no registry), and util-linux unshare making the same
+# namespaces and running /bin/true.
+floors() {
+	local c u
+	c=$(at_once 'rt rootful crun create --bundle "$W/rootful" "par-$i"' 'rt rootful crun delete -f "par-$i"')
+	u=$(at_once "$(unshare_cmd rootful)" ':')
+	printf "parallel: the same at once, for comparison: %d x crun create %s ms, %d x unshare %s ms\n" \
+		"$PARALLEL" "$c" "$PARALLEL" "$u" >"$W/out/auto/floors"
 }
 
 cleanup() { # MODE: what a failed run left
