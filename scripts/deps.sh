@@ -24,6 +24,7 @@ packages=(
 	bsdutils util-linux                # script (terminal tests), unshare, setpriv
 	acl attr libcap2-bin               # tests of tenant shift: ACLs, xattrs, file capabilities
 	groff-base man-db bsdextrautils    # tests of the generated manual pages (groff, man, col)
+	strace                             # tests: a create killed at a chosen syscall; exec traces
 )
 
 missing=()

@@ -106,8 +106,10 @@ static void undo_cgroup(void *data)
 
 	const struct tn_cgroup_at at = { c->p.cgroup, c->p.cgroup_parent };
 
-	/* systemd's scope too: P1 waits in it, and a stop job would wait out its SIGTERM. */
-	if (c->p.cgroup_used || c->p.systemd_started)
+	/* systemd's scope too: P1 waits in it, and a stop job would wait out its SIGTERM. Not a
+	 * cgroup that had processes before (cgroupsPath shared): those are not the container's,
+	 * and its own (P1, init) have undos of their own, as runc kills only its init. */
+	if ((c->p.cgroup_used && c->p.cgroup_busy == 0) || c->p.systemd_started)
 		(void)tn_cgroup_kill(&at);
 	if (c->p.cgroup_made.n > 0)
 		(void)tn_cgroup_remove(&at, &c->p.cgroup_made);
@@ -258,7 +260,9 @@ static int idmapped_on_p1(struct create_run *c, struct tn_error **err)
 						  .idmap_rootfs = p->idmap_rootfs,
 						  .rootfs_optional = p->idmap_rootfs_auto,
 						  .maps = p->maps.map,
-						  .userns_fd = ns },
+						  .userns_fd = ns,
+						  .rootfs_dev = p->rootfs_dev,
+						  .rootfs_ino = p->rootfs_ino },
 		&p->idm, err);
 }
 
@@ -291,7 +295,9 @@ static int cgroup_begin(struct create_run *c, struct tn_error **err)
 /* A system container's cgroup, given to its root (delegates_cgroup). */
 static int cgroup_delegate(struct create_run *c, struct tn_error **err)
 {
-	return c->p.cgroup_used && delegates_cgroup(&c->p) ? delegate_cgroup(&c->p, err) : 0;
+	return (c->p.cgroup_used || c->placed.used) && delegates_cgroup(&c->p)
+		       ? delegate_cgroup(&c->p, err)
+		       : 0;
 }
 
 /* cgroupfs, before P1 exists: the cgroup made and limited, so that P1 is cloned into it. */
@@ -309,8 +315,7 @@ static int cgroup_place(struct create_run *c, struct tn_error **err)
 			   cgroup_optional(c), &p->cgroup_made, &c->placed, &p->cgroup_busy, err);
 	if (r < 0)
 		return r;
-	p->cgroup_used = c->placed.used;
-	return cgroup_delegate(c, err);
+	return cgroup_delegate(c, err); /* used once P1 is in it (fork_p1, setup_stage1) */
 }
 
 /* systemd's scope (P1 in it), then cgroupfs in it and the hierarchies systemd leaves. */
@@ -336,10 +341,11 @@ static int cgroup_systemd(struct create_run *c, struct tn_error **err)
 /* P1: into its cgroup2 directory from the start where the kernel takes it; else forked. */
 static pid_t fork_p1(struct create_run *c)
 {
-	_cleanup_close_ int fd = c->p.cgroup_used ? tn_cgroup_open_v2(&c->placed) : -1;
+	_cleanup_close_ int fd = c->placed.used ? tn_cgroup_open_v2(&c->placed) : -1;
 	pid_t pid = fd >= 0 ? tn_fork_into_cgroup(fd) : -1;
 
 	c->p1_cloned_in = pid >= 0;
+	c->p.cgroup_used = c->p.cgroup_used || pid >= 0;
 	return pid >= 0 ? pid : fork();
 }
 
@@ -365,10 +371,11 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 		r = cgroup_systemd(c, err);
 		if (r < 0)
 			return r;
-	} else if (!c->o->no_cgroup && p->cgroup_used) {
+	} else if (!c->o->no_cgroup && c->placed.used) {
 		r = tn_txn_step(&c->txn, "cgroup-join", err);
 		if (r < 0)
 			return r;
+		p->cgroup_used = true; /* P1 goes in, maybe in part: the undo kills what is there */
 		r = tn_cgroup_join(&c->placed, c->p1, c->p1_cloned_in, err);
 		if (r < 0)
 			return r;
@@ -769,9 +776,22 @@ static int create_prepare(struct create_run *c, struct tn_container *ret, struct
 	return plan_preflight(&c->p, &ret->warning);
 }
 
+/* The rootfs is root's alone: idmapped, that very directory (pinned for idmapped_on_p1). */
+static bool rootfs_trusted(struct create_plan *p)
+{
+	struct stat st;
+
+	if (stat(p->rootfs, &st) < 0 || !tn_idmapped_tree_trusted(&st))
+		return false;
+	p->rootfs_dev = st.st_dev;
+	p->rootfs_ino = st.st_ino;
+	return true;
+}
+
 /*
  * An unshifted rootfs (auto:size=image) seen through the container's maps: an idmapped mount
- * as root where the filesystem takes one, else a shifted copy of its own.
+ * as root where the filesystem takes one and the tree is root's alone (idmapped.h), else a
+ * shifted copy of its own.
  */
 static int prepare_rootfs_view(struct create_run *c, struct tn_error **err)
 {
@@ -780,7 +800,7 @@ static int prepare_rootfs_view(struct create_run *c, struct tn_error **err)
 	int r;
 
 	if (!p->idmap_rootfs || p->n_sparse[0] == 0 ||
-	    (!tn_rootless() && tn_idmapped_supported(p->rootfs)))
+	    (!tn_rootless() && rootfs_trusted(p) && tn_idmapped_supported(p->rootfs)))
 		return 0;
 	p->idmap_rootfs = false;
 	p->copy = tn_rootfs_copy_path(c->o->root, c->o->id);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "container-idmap.h"
 #include "idmapped.h"
@@ -31,6 +32,8 @@ struct ctx {
 	struct tn_idmap_userns own;  /* made from `maps` on first use (no p1_userns) */
 	int joined;		     /* the user namespace config.json joins, or -1 */
 	bool rootfs_optional;	     /* run.tenant.rootfs-idmap=auto: no idmap where refused */
+	dev_t rootfs_dev;
+	ino_t rootfs_ino;
 };
 
 static void ctx_done(struct ctx *x)
@@ -112,6 +115,27 @@ static int one_mount(struct ctx *x, size_t i, int *ret, struct tn_error **err)
 	return tn_idmapped_tree(src, ns, m->recursive || m->ridmap, m->ridmap, ret, err);
 }
 
+/* The rootfs, idmapped: the directory planning checked, still root's alone (auto), never one
+ * swapped in meanwhile (a bundle's owner could point root.path at / by then). */
+static int rootfs_tree(struct ctx *x, const char *rootfs, int ns, int *ret, struct tn_error **err)
+{
+	_cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return tn_error_errno(err, errno, "root.path: cannot open %s", rootfs);
+	if (x->rootfs_ino &&
+	    (st.st_dev != x->rootfs_dev || st.st_ino != x->rootfs_ino || !tn_idmapped_tree_trusted(&st))) {
+		int r = tn_error_set(err, ESTALE,
+				     "root.path: %s changed during create (another directory, or "
+				     "no longer root's alone)",
+				     rootfs);
+
+		return tn_error_hint(err, r, "nobody but root may change a bundle's rootfs");
+	}
+	return tn_idmapped_tree_at(fd, "", rootfs, ns, true, false, ret, err);
+}
+
 /* Every idmapped mount into `m` (its fds -1 until made): the rootfs's, then each mounts[i]'s. */
 static int make_all(struct ctx *x, const char *rootfs, bool idmap_rootfs,
 		    struct tn_idmapped_mounts *m, struct tn_error **err)
@@ -122,8 +146,8 @@ static int make_all(struct ctx *x, const char *rootfs, bool idmap_rootfs,
 		r = own_userns(x, "root.path", &ns, err);
 		if (r < 0)
 			return r;
-		r = tn_idmapped_tree(rootfs, ns, true, false, &m->rootfs_fd, err);
-		if (r < 0 && !x->rootfs_optional)
+		r = rootfs_tree(x, rootfs, ns, &m->rootfs_fd, err);
+		if (r < 0 && (!x->rootfs_optional || r == -ESTALE))
 			return r;
 		if (r < 0) { /* auto: a filesystem without idmapped mounts is bound as it is */
 			tn_error_free(*err);
@@ -173,6 +197,8 @@ int tn_container_idmapped(const struct tn_container_idmap_req *req, struct tn_id
 		.own = { .fd = -1 },
 		.joined = -1,
 		.rootfs_optional = req->rootfs_optional,
+		.rootfs_dev = req->rootfs_dev,
+		.rootfs_ino = req->rootfs_ino,
 	};
 	_cleanup_(tn_idmapped_mounts_done) struct tn_idmapped_mounts m = { .rootfs_fd = -1 };
 	int r;

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "idmap.h"
@@ -28,6 +29,8 @@ struct tn_container_idmap_req {
 	bool rootfs_optional;	     /* ...where its filesystem takes one (run.tenant.rootfs-idmap=auto) */
 	const struct tn_idmap *maps; /* the container's planned maps [2], or NULL */
 	int userns_fd;		     /* the container's user namespace, maps written, or -1 */
+	dev_t rootfs_dev;	     /* the rootfs directory planning checked (auto), which must */
+	ino_t rootfs_ino;	     /* still be root's alone; ino 0: any */
 };
 int tn_container_idmapped(const struct tn_container_idmap_req *req, struct tn_idmapped_mounts *ret,
 			  struct tn_error **err);

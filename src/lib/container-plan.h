@@ -51,6 +51,8 @@ struct create_plan {
 	size_t n_sparse[2];
 	bool idmap_rootfs; /* the rootfs is idmapped onto the container's maps (R makes it) */
 	bool idmap_rootfs_auto; /* ...where its filesystem takes idmapped mounts */
+	dev_t rootfs_dev;	/* the rootfs directory planning checked, made idmapped (ino 0: */
+	ino_t rootfs_ino;	/* not pinned) */
 	struct tn_idmapped_mounts idm; /* made by R (before the fork, or on P1's user namespace
 					* once its maps are written), attached by init */
 	char *copy;	      /* ... or copied, shifted, here (rootless; no idmapped mounts) */

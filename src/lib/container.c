@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* create's plan (container-plan.h), and what the container modules share (container.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,6 +38,20 @@ void tn_container_done(struct tn_container *c)
 	*c = (struct tn_container){ 0 };
 }
 
+/* The temporary files of a state.json or config copy a killed create or state write left
+ * (basic/fs: ".NAME.tenant-XXXXXX"), and nothing else: the directory is tenant's. */
+static void remove_temporaries(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_type == DT_REG && e->d_name[0] == '.' &&
+		    (strncmp(e->d_name + 1, TN_STATE_FILE ".tenant-", strlen(TN_STATE_FILE) + 8) == 0 ||
+		     strncmp(e->d_name + 1, TN_CONFIG_COPY ".tenant-", strlen(TN_CONFIG_COPY) + 8) == 0))
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+}
+
 int tn_container_remove_dir(const char *dir)
 {
 	static const char *const files[] = { TN_EXEC_FIFO, TN_STATE_FILE, TN_CONFIG_COPY };
@@ -47,6 +62,11 @@ int tn_container_remove_dir(const char *dir)
 		if (unlink(path) < 0 && errno != ENOENT)
 			return negative_errno();
 	}
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != ENOTEMPTY && errno != EEXIST)
+		return negative_errno();
+	remove_temporaries(dir);
 	return rmdir(dir) < 0 && errno != ENOENT ? negative_errno() : 0;
 }
 
@@ -355,13 +375,18 @@ static int plan_rootfs_idmap(struct create_plan *p, struct tn_error **err)
 		p->idmap_rootfs = true; /* refused later, with the reason, when it cannot be */
 		return 0;
 	}
+	/* A tree root extracted and only root may write (tn_idmapped_tree_trusted): through the
+	 * mount the container's root writes as host root. */
 	if (!p->new_userns || tn_rootless() || stat(p->rootfs, &st) < 0 ||
+	    !tn_idmapped_tree_trusted(&st) ||
 	    tn_idmap_translate(&p->maps.map[0], st.st_uid, false, &inside) == 0 ||
 	    tn_idmap_translate(&p->maps.map[0], st.st_uid, true, &inside) < 0)
 		return 0;
 	/* No probe: R idmaps it on the container's user namespace, or binds it as it is where its
-	 * filesystem refuses (container-idmap.c). */
+	 * filesystem refuses (container-idmap.c); the very directory checked here. */
 	p->idmap_rootfs = p->idmap_rootfs_auto = true;
+	p->rootfs_dev = st.st_dev;
+	p->rootfs_ino = st.st_ino;
 	return 0;
 }
 

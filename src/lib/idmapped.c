@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Idmapped mounts (idmapped.h). */
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sched.h>
@@ -16,12 +17,18 @@
 #include "idmap.h"
 #include "banned.h"
 
-static int open_tree_clone(const char *path, bool recursive)
+static int open_tree_clone_at(int dirfd, const char *path, bool recursive)
 {
-	long fd = syscall(SYS_open_tree, AT_FDCWD, path,
-			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+	long fd = syscall(SYS_open_tree, dirfd, path,
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0) |
+				  (path[0] ? 0 : AT_EMPTY_PATH));
 
 	return fd < 0 ? negative_errno() : (int)fd;
+}
+
+static int open_tree_clone(const char *path, bool recursive)
+{
+	return open_tree_clone_at(AT_FDCWD, path, recursive);
 }
 
 static int set_idmap(int tree, int userns_fd, bool recursive)
@@ -37,14 +44,21 @@ static int set_idmap(int tree, int userns_fd, bool recursive)
 int tn_idmapped_tree(const char *path, int userns_fd, bool clone_recursive, bool idmap_recursive,
 		     int *ret, struct tn_error **err)
 {
-	_cleanup_close_ int tree = open_tree_clone(path, clone_recursive);
+	return tn_idmapped_tree_at(AT_FDCWD, path, path, userns_fd, clone_recursive,
+				   idmap_recursive, ret, err);
+}
+
+int tn_idmapped_tree_at(int dirfd, const char *path, const char *name, int userns_fd,
+			bool clone_recursive, bool idmap_recursive, int *ret, struct tn_error **err)
+{
+	_cleanup_close_ int tree = open_tree_clone_at(dirfd, path, clone_recursive);
 	int r;
 
 	if (tree < 0)
-		return tn_error_errno(err, -tree, "cannot clone the mount tree of %s", path);
+		return tn_error_errno(err, -tree, "cannot clone the mount tree of %s", name);
 	r = set_idmap(tree, userns_fd, idmap_recursive);
 	if (r < 0) {
-		tn_error_errno(err, -r, "cannot make an idmapped mount of %s", path);
+		tn_error_errno(err, -r, "cannot make an idmapped mount of %s", name);
 		if (r == -EINVAL)
 			tn_error_hint(err, r,
 				      "its filesystem (or one mounted below it) does not take "
@@ -53,6 +67,11 @@ int tn_idmapped_tree(const char *path, int userns_fd, bool clone_recursive, bool
 	}
 	*ret = TAKE_FD(tree);
 	return 0;
+}
+
+bool tn_idmapped_tree_trusted(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
 int tn_mount_attach(int tree_fd, int dirfd, const char *target)

@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include <sys/stat.h>
+
 #include <stdbool.h>
 
 #include <sys/types.h>
@@ -23,6 +25,16 @@
  */
 int tn_idmapped_tree(const char *path, int userns_fd, bool clone_recursive, bool idmap_recursive,
 		     int *ret, struct tn_error **err);
+/* The same of `path` relative to `dirfd` ("": dirfd itself), named `name` in errors. */
+int tn_idmapped_tree_at(int dirfd, const char *path, const char *name, int userns_fd,
+			bool clone_recursive, bool idmap_recursive, int *ret, struct tn_error **err);
+/*
+ * Whether a tree may be idmapped without being asked (run.tenant.rootfs-idmap=auto,
+ * auto:size=image): its root directory is root's and only root may write it. Through an
+ * idmapped mount the container's root writes as host root; on a tree another user owns, that
+ * user's programs would run as the container's root and could leave a setuid-root file there.
+ */
+bool tn_idmapped_tree_trusted(const struct stat *st);
 /* The same, of a new filesystem: fsopen(type), "source" and the comma-separated `data`
  * options, fsmount. */
 int tn_idmapped_fs(const char *type, const char *source, const char *data, int userns_fd, int *ret,

@@ -153,6 +153,20 @@ assert_nothing_of() {
 	assert_eq "$output" "$pid"
 }
 
+@test "a create killed while it writes config.json or state.json: delete --force frees the ID" {
+	local n
+	for n in 1 2; do # the config copy's rename, then state.json's
+		# R alone is traced (no -f): init, once it exists, waits on as a killed create leaves it.
+		strace -qq -o /dev/null -e trace=rename -e inject=rename:signal=SIGKILL:when=$n \
+			"$TENANT" --root "$STATE" create --bundle "$B" w$n >/dev/null 2>&1 3>&- </dev/null || true
+		assert_contains "$(ls -A "$STATE/w$n")" ".tenant-" # the temporary file it left
+		tnr delete --force "w$n"
+		[ ! -e "$STATE/w$n" ]
+		tnr create --bundle "$B" "w$n" >/dev/null 2>&1 3>&- </dev/null # the ID is free again
+		tnr delete --force "w$n"
+	done
+}
+
 # create under RUNTIME (tenant or runc) with a slow prestart hook, sent SIGNAL during the hook;
 # prints create's exit status and the container's status after.
 signalled_create() {

@@ -136,6 +136,27 @@ userns() {
 	assert_eq "$(stat -c %u "$B/rootfs/tmp/a") $(stat -c %u "$B/rootfs/tmp/b") $(stat -c %u "$B/rootfs/init")" "0 0 0"
 }
 
+@test "rootfs-idmap auto: a tree another user owns, or others may write, is not idmapped; on still is" {
+	# Through the mount the container's root writes as host root: on a tree of uid 1000's, that
+	# user's programs would run as the container's root and could leave a setuid-root file.
+	config "$B" '.root.readonly = false | .linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	args "$B" stat /
+	chown 1000:1000 "$B/rootfs"
+	run -0 tnr run --bundle "$B" u1
+	assert_eq "$output" "65534 65534 755" # as runc shows it; idmapped it would be 1000 1000
+	chown 0:0 "$B/rootfs"
+	chmod 777 "$B/rootfs"
+	run -0 tnr run --bundle "$B" u2
+	assert_eq "$output" "65534 65534 777" # idmapped it would be 0 0
+	# Asked for by name, as root: idmapped all the same.
+	config "$B" '.annotations["run.tenant.rootfs-idmap"] = "on"'
+	run -0 tnr run --bundle "$B" u3
+	assert_eq "$output" "0 0 777"
+	chmod 755 "$B/rootfs"
+}
+
 @test "rootfs-idmap=off keeps the tree as it is; a bad value is refused" {
 	config "$B" '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]

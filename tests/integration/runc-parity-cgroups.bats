@@ -164,6 +164,23 @@ block_device() {
 	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
 }
 
+@test "a create that fails in a cgroupsPath shared with a running container leaves that one running, as runc" {
+	local cg=/tenant-parity-$$-sharedfail rt root name
+	for rt in runc "$TENANT"; do
+		root=$STATE name=$(basename "$rt")
+		[ "$rt" = runc ] && root=$RSTATE
+		config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "60"]'
+		"$rt" --root "$root" run -d --bundle "$B" "a-$name" >/dev/null 2>&1 3>&- </dev/null
+		# Fails in init, once the cgroup is shared and the new container's processes are in it.
+		config "$B" '.process.args = ["/nonexistent"]'
+		run -1 "$rt" --root "$root" create --bundle "$B" "b-$name" 3>&- </dev/null
+		assert_eq "$("$rt" --root "$root" state "a-$name" | jq -r .status)" running
+		assert_eq "$(wc -l <"/sys/fs/cgroup/pids$cg/cgroup.procs")" 1
+		"$rt" --root "$root" delete --force "a-$name"
+	done
+	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
+}
+
 @test "--systemd-cgroup is refused where systemd does not run, as runc; a systemd-style cgroupsPath without it is a plain name" {
 	require_v1
 	[ ! -d /run/systemd/system ] || skip "systemd runs here: runc would use it"
