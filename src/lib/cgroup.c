@@ -685,15 +685,15 @@ int tn_cgroup_open_v2(const struct tn_cgroup_placed *pl)
 {
 	for (size_t i = 0; pl->used && i < pl->h.n; i++)
 		if (pl->h.v[i].v2 && pl->h.v[i].dir) {
-			int fd = open(pl->h.v[i].dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int fd = open(pl->h.v[i].dir,
+				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			return fd < 0 ? negative_errno() : fd;
 		}
 	return -ENOENT;
 }
 
-int tn_cgroup_join(const struct tn_cgroup_placed *pl, pid_t pid, bool but_v2,
-		   struct tn_error **err)
+int tn_cgroup_join(const struct tn_cgroup_placed *pl, pid_t pid, bool but_v2, struct tn_error **err)
 {
 	char text[32];
 

@@ -48,10 +48,10 @@ struct create_run {
 	const struct tn_container_opts *o;
 	struct create_plan p;
 	struct tn_txn txn;
-	char *dir;	/* the state directory */
-	int fifo_fd;	/* O_PATH of its exec.fifo */
-	int sync_fd;	/* R's end of the socket to P1 and init */
-	pid_t p1, init; /* 0 when there is none (any more) */
+	char *dir;			/* the state directory */
+	int fifo_fd;			/* O_PATH of its exec.fifo */
+	int sync_fd;			/* R's end of the socket to P1 and init */
+	pid_t p1, init;			/* 0 when there is none (any more) */
 	struct tn_cgroup_placed placed; /* cgroupfs: made before P1, which joins it at SETUP */
 	bool p1_cloned_in;		/* P1 was cloned into its cgroup2 directory */
 	bool pid_file_written;

@@ -124,8 +124,8 @@ static int rootfs_tree(struct ctx *x, const char *rootfs, int ns, int *ret, stru
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return tn_error_errno(err, errno, "root.path: cannot open %s", rootfs);
-	if (x->rootfs_ino &&
-	    (st.st_dev != x->rootfs_dev || st.st_ino != x->rootfs_ino || !tn_idmapped_tree_trusted(&st))) {
+	if (x->rootfs_ino && (st.st_dev != x->rootfs_dev || st.st_ino != x->rootfs_ino ||
+			      !tn_idmapped_tree_trusted(&st))) {
 		int r = tn_error_set(err, ESTALE,
 				     "root.path: %s changed during create (another directory, or "
 				     "no longer root's alone)",

@@ -25,8 +25,8 @@ struct tn_container_idmap_req {
 	const struct tn_oci_config *cfg;
 	const char *bundle;
 	const char *rootfs;
-	bool idmap_rootfs;	     /* the rootfs too */
-	bool rootfs_optional;	     /* ...where its filesystem takes one (run.tenant.rootfs-idmap=auto) */
+	bool idmap_rootfs;    /* the rootfs too */
+	bool rootfs_optional; /* ...where its filesystem takes one (run.tenant.rootfs-idmap=auto) */
 	const struct tn_idmap *maps; /* the container's planned maps [2], or NULL */
 	int userns_fd;		     /* the container's user namespace, maps written, or -1 */
 	dev_t rootfs_dev;	     /* the rootfs directory planning checked (auto), which must */

@@ -49,7 +49,7 @@ struct create_plan {
 	struct tn_idmap_extent auto_map[2]; /* its maps */
 	struct tn_idmap_extent *sparse[2];  /* --userns auto:size=image: the rootfs's IDs */
 	size_t n_sparse[2];
-	bool idmap_rootfs; /* the rootfs is idmapped onto the container's maps (R makes it) */
+	bool idmap_rootfs;	/* the rootfs is idmapped onto the container's maps (R makes it) */
 	bool idmap_rootfs_auto; /* ...where its filesystem takes idmapped mounts */
 	dev_t rootfs_dev;	/* the rootfs directory planning checked, made idmapped (ino 0: */
 	ino_t rootfs_ino;	/* not pinned) */

@@ -21,10 +21,10 @@
 #include "macro.h"
 #include "banned.h"
 
-#define TN_SOURCE_MAGIC 0x74736f75u /* "tsou" */
-#define TN_SOURCE_END	    UINT32_MAX
-#define TN_SOURCE_ROOTFS    (UINT32_MAX - 1)
-#define TN_SOURCE_IDMAPPED  0x80000000u
+#define TN_SOURCE_MAGIC	   0x74736f75u /* "tsou" */
+#define TN_SOURCE_END	   UINT32_MAX
+#define TN_SOURCE_ROOTFS   (UINT32_MAX - 1)
+#define TN_SOURCE_IDMAPPED 0x80000000u
 
 struct source_record {
 	uint32_t magic;

@@ -47,8 +47,10 @@ static void remove_temporaries(const char *dir)
 
 	while (d && (e = readdir(d)))
 		if (e->d_type == DT_REG && e->d_name[0] == '.' &&
-		    (strncmp(e->d_name + 1, TN_STATE_FILE ".tenant-", strlen(TN_STATE_FILE) + 8) == 0 ||
-		     strncmp(e->d_name + 1, TN_CONFIG_COPY ".tenant-", strlen(TN_CONFIG_COPY) + 8) == 0))
+		    (strncmp(e->d_name + 1, TN_STATE_FILE ".tenant-", strlen(TN_STATE_FILE) + 8) ==
+			     0 ||
+		     strncmp(e->d_name + 1, TN_CONFIG_COPY ".tenant-",
+			     strlen(TN_CONFIG_COPY) + 8) == 0))
 			(void)unlinkat(dirfd(d), e->d_name, 0);
 }
 

@@ -27,7 +27,8 @@ int tn_idmapped_tree(const char *path, int userns_fd, bool clone_recursive, bool
 		     int *ret, struct tn_error **err);
 /* The same of `path` relative to `dirfd` ("": dirfd itself), named `name` in errors. */
 int tn_idmapped_tree_at(int dirfd, const char *path, const char *name, int userns_fd,
-			bool clone_recursive, bool idmap_recursive, int *ret, struct tn_error **err);
+			bool clone_recursive, bool idmap_recursive, int *ret,
+			struct tn_error **err);
 /*
  * Whether a tree may be idmapped without being asked (run.tenant.rootfs-idmap=auto,
  * auto:size=image): its root directory is root's and only root may write it. Through an
