@@ -151,6 +151,16 @@ static int fill_temp(int fd, const void *data, size_t len, mode_t mode, uid_t ui
 	return 0;
 }
 
+#define TEMP_INFIX ".tenant-" /* ".NAME.tenant-XXXXXX", next to NAME */
+
+bool tn_replace_temporary_of(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	return name[0] == '.' && strncmp(name + 1, base, n) == 0 &&
+	       strncmp(name + 1 + n, TEMP_INFIX, strlen(TEMP_INFIX)) == 0;
+}
+
 /* A temporary file that is unlinked when it goes out of scope, unless TAKE_PTR took it. */
 static void unlink_tempp(char **path)
 {
@@ -177,7 +187,7 @@ static int replace(const char *path, const void *data, size_t len, mode_t mode, 
 		return -ENOMEM;
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	if (asprintf(&template, "%s/.%s.tenant-XXXXXX", dir, base) < 0) {
+	if (asprintf(&template, "%s/.%s" TEMP_INFIX "XXXXXX", dir, base) < 0) {
 		template = NULL;
 		return -ENOMEM;
 	}

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -41,6 +43,10 @@ int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mod
  */
 int tn_volatile_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
 			gid_t gid);
+
+/* Whether the directory entry `name` is a temporary file a replace of `base` (a file name in
+ * the same directory) left when it was killed before its rename. */
+bool tn_replace_temporary_of(const char *name, const char *base);
 
 /* The directory part of `path` ("." when it has none), newly allocated; NULL when out of memory. */
 char *tn_path_dirname(const char *path);

@@ -16,6 +16,11 @@ int tn_cgroup_read_procs(const char *dir, char **ret);
 int tn_cgroup_set(const char *dir, const char *file, const char *text, struct tn_error **err);
 /* The hierarchies, each with its `dir` for `at` placed (tn_cgroup_hiers_place). */
 int tn_cgroup_hiers_load_at(const struct tn_cgroup_at *at, struct tn_cgroup_hiers *ret);
+/* An O_DIRECTORY fd of the placed directory in the cgroup2 hierarchy of `h`; -ENOENT: none,
+ * -EBUSY: frozen (cgroup.events), when `unless_frozen`. */
+int tn_cgroup_hiers_open_v2(const struct tn_cgroup_hiers *h, bool unless_frozen);
+/* A frozen cgroup v2 directory (cgroup.events): a process moved in would stop there. */
+bool tn_cgroup_frozen_dir(const char *dir);
 /* The placed directory in the v1 hierarchy that has controller c (-ENOENT: none). */
 int tn_cgroup_ctrl_dir(const struct tn_cgroup_hiers *h, const char *c, char *buf, size_t len);
 

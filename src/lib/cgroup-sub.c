@@ -186,8 +186,7 @@ static int init_dir(const struct tn_cgroup_hier *h, pid_t init, char *buf, size_
 	return 0;
 }
 
-/* A frozen cgroup v2 (cgroup.events): a process moved in would stop there. */
-static bool frozen(const char *dir)
+bool tn_cgroup_frozen_dir(const char *dir)
 {
 	_cleanup_free_ char *events = NULL;
 
@@ -199,19 +198,7 @@ int tn_cgroup_exec_fd(const struct tn_cgroup_at *at)
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	int r = tn_cgroup_hiers_load_at(at, &h);
 
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < h.n; i++) {
-		int fd;
-
-		if (!h.v[i].v2)
-			continue;
-		if (frozen(h.v[i].dir))
-			return -EBUSY;
-		fd = open(h.v[i].dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		return fd < 0 ? negative_errno() : fd;
-	}
-	return -ENOENT;
+	return r < 0 ? r : tn_cgroup_hiers_open_v2(&h, true);
 }
 
 int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bool rootless,
@@ -233,7 +220,7 @@ int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bo
 		/* A v2 cgroup with controllers enabled for its children takes no process (a
 		 * systemd inside made them): init's own, below it, as runc does. */
 		if (r == -EBUSY && init > 0 && init_dir(&h.v[i], init, dir, sizeof(dir)) == 0 &&
-		    !frozen(dir))
+		    !tn_cgroup_frozen_dir(dir))
 			r = tn_cgroup_write(dir, "cgroup.procs", text);
 		/* Rootless, from a cgroup outside the container's delegated tree (a login
 		 * session's): the process stays where it is, as runc's rootless manager. */

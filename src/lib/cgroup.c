@@ -681,16 +681,24 @@ int tn_cgroup_make(const struct tn_cgroup_at *at, const struct tn_resources *res
 	return 0;
 }
 
+int tn_cgroup_hiers_open_v2(const struct tn_cgroup_hiers *h, bool unless_frozen)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		int fd;
+
+		if (!h->v[i].v2 || !h->v[i].dir)
+			continue;
+		if (unless_frozen && tn_cgroup_frozen_dir(h->v[i].dir))
+			return -EBUSY;
+		fd = open(h->v[i].dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		return fd < 0 ? negative_errno() : fd;
+	}
+	return -ENOENT;
+}
+
 int tn_cgroup_open_v2(const struct tn_cgroup_placed *pl)
 {
-	for (size_t i = 0; pl->used && i < pl->h.n; i++)
-		if (pl->h.v[i].v2 && pl->h.v[i].dir) {
-			int fd = open(pl->h.v[i].dir,
-				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			return fd < 0 ? negative_errno() : fd;
-		}
-	return -ENOENT;
+	return pl->used ? tn_cgroup_hiers_open_v2(&pl->h, false) : -ENOENT;
 }
 
 int tn_cgroup_join(const struct tn_cgroup_placed *pl, pid_t pid, bool but_v2, struct tn_error **err)

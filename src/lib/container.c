@@ -39,18 +39,15 @@ void tn_container_done(struct tn_container *c)
 }
 
 /* The temporary files of a state.json or config copy a killed create or state write left
- * (basic/fs: ".NAME.tenant-XXXXXX"), and nothing else: the directory is tenant's. */
+ * (tn_volatile_replace's), and nothing else: the directory is tenant's. */
 static void remove_temporaries(const char *dir)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *e;
 
 	while (d && (e = readdir(d)))
-		if (e->d_type == DT_REG && e->d_name[0] == '.' &&
-		    (strncmp(e->d_name + 1, TN_STATE_FILE ".tenant-", strlen(TN_STATE_FILE) + 8) ==
-			     0 ||
-		     strncmp(e->d_name + 1, TN_CONFIG_COPY ".tenant-",
-			     strlen(TN_CONFIG_COPY) + 8) == 0))
+		if (e->d_type == DT_REG && (tn_replace_temporary_of(e->d_name, TN_STATE_FILE) ||
+					    tn_replace_temporary_of(e->d_name, TN_CONFIG_COPY)))
 			(void)unlinkat(dirfd(d), e->d_name, 0);
 }
 

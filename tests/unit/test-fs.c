@@ -70,4 +70,13 @@ TEST(atomic_replace_durable_and_volatile)
 	replaced(tn_volatile_replace);
 }
 
+TEST(replace_temporary_names)
+{
+	ASSERT_TRUE(tn_replace_temporary_of(".state.json.tenant-Ab12Cd", "state.json"));
+	ASSERT_FALSE(tn_replace_temporary_of("state.json", "state.json"));
+	ASSERT_FALSE(tn_replace_temporary_of(".state.json", "state.json"));
+	ASSERT_FALSE(tn_replace_temporary_of(".config.json.tenant-Ab12Cd", "state.json"));
+	ASSERT_FALSE(tn_replace_temporary_of(".state.jsonx.tenant-Ab12Cd", "state.json"));
+}
+
 TAP_MAIN
