@@ -186,13 +186,6 @@ static int init_dir(const struct tn_cgroup_hier *h, pid_t init, char *buf, size_
 	return 0;
 }
 
-bool tn_cgroup_frozen_dir(const char *dir)
-{
-	_cleanup_free_ char *events = NULL;
-
-	return tn_cgroup_read(dir, "cgroup.events", &events) == 0 && strstr(events, "frozen 1");
-}
-
 int tn_cgroup_exec_fd(const struct tn_cgroup_at *at)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };

@@ -681,6 +681,13 @@ int tn_cgroup_make(const struct tn_cgroup_at *at, const struct tn_resources *res
 	return 0;
 }
 
+bool tn_cgroup_frozen_dir(const char *dir)
+{
+	_cleanup_free_ char *events = NULL;
+
+	return tn_cgroup_read(dir, "cgroup.events", &events) == 0 && strstr(events, "frozen 1");
+}
+
 int tn_cgroup_hiers_open_v2(const struct tn_cgroup_hiers *h, bool unless_frozen)
 {
 	for (size_t i = 0; i < h->n; i++) {
