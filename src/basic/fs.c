@@ -79,6 +79,106 @@ int tn_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret
 	return 0;
 }
 
+/* Hand fn each line that ends in buf[0, len) (all of it at EOF); *ret_used is what was handed. */
+static int hand_lines(const char *buf, size_t len, size_t from, bool eof, tn_line_fn fn,
+		      void *userdata, size_t *ret_used)
+{
+	const char *p = buf, *scan = buf + from, *end = buf + len;
+	int r;
+
+	for (;;) {
+		const char *nl = memchr(scan, '\n', (size_t)(end - scan));
+
+		if (!nl)
+			break;
+		r = fn(p, (size_t)(nl - p), userdata);
+		if (r < 0)
+			return r;
+		p = scan = nl + 1;
+	}
+	if (eof && p < end) { /* a last line without its newline */
+		r = fn(p, (size_t)(end - p), userdata);
+		if (r < 0)
+			return r;
+		p = end;
+	}
+	*ret_used = (size_t)(p - buf);
+	return 0;
+}
+
+/* Room for more: a line longer than the buffer doubles it, never past max_size + 1 bytes. */
+static int lines_grow(char **buf, size_t *cap, size_t max_size)
+{
+	size_t ncap;
+	char *p;
+
+	if (*cap > max_size)
+		return -EFBIG;
+	ncap = *cap > SIZE_MAX / 2 ? SIZE_MAX : *cap * 2;
+	ncap = MIN(ncap, max_size + 1);
+	p = realloc(*buf, ncap);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = ncap;
+	return 0;
+}
+
+int tn_read_fd_lines(int fd, size_t max_size, tn_line_fn fn, void *userdata)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = MIN((size_t)TN_LINES_CHUNK, max_size + 1), have = 0, total = 0;
+
+	if (max_size > SIZE_MAX / 2)
+		return -EINVAL;
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		size_t used;
+		ssize_t n;
+		int r;
+
+		if (have == cap) {
+			r = lines_grow(&buf, &cap, max_size);
+			if (r < 0)
+				return r;
+		}
+		n = RETRY_EINTR(read(fd, buf + have, cap - have));
+		if (n < 0)
+			return negative_errno();
+		total += (size_t)n;
+		if (total > max_size)
+			return -EFBIG;
+		r = hand_lines(buf, have + (size_t)n, have, n == 0, fn, userdata, &used);
+		if (r < 0)
+			return r;
+		if (n == 0)
+			return 0;
+		have += (size_t)n - used;
+		memmove(buf, buf + used, have);
+	}
+}
+
+int tn_read_file_lines(const char *path, size_t max_size, tn_line_fn fn, void *userdata)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t)st.st_size > max_size)
+		return -EFBIG;
+	return tn_read_fd_lines(fd, max_size, fn, userdata);
+}
+
 int tn_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -21,6 +21,20 @@ int tn_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret
 /* Read all of an open fd (same cap and result as tn_read_file). */
 int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len);
 
+/*
+ * Hand fn each line of an open fd, without its '\n' (a last line without one too), stopping at
+ * fn's first negative return, which is returned. The text goes through one buffer of
+ * TN_LINES_CHUNK bytes that stays in the CPU's cache: reading a large file whole costs a page
+ * fault per 4 KiB of buffer and a second trip through memory to split it. A line longer than
+ * the buffer grows it, so every line is handed whole. More than `max_size` bytes is -EFBIG.
+ */
+#define TN_LINES_CHUNK (64u * 1024)
+typedef int (*tn_line_fn)(const char *line, size_t len, void *userdata);
+int tn_read_fd_lines(int fd, size_t max_size, tn_line_fn fn, void *userdata);
+
+/* The same for a regular file (the errors of tn_read_file). */
+int tn_read_file_lines(const char *path, size_t max_size, tn_line_fn fn, void *userdata);
+
 /* Write all `len` bytes, retrying short writes and EINTR. */
 int tn_write_all(int fd, const void *data, size_t len);
 

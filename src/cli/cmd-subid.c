@@ -67,9 +67,24 @@ static const char *user_label(const struct tn_user *u, char *buf, size_t len)
 
 enum { LIST_JSON };
 
+/* Column widths that fit every row: line numbers of a large file, long owner names. */
+static void list_widths(const struct tn_subid_list *l, int *ret_line, int *ret_owner)
+{
+	uint32_t last = 0;
+	size_t owner = 12;
+
+	for (size_t i = 0; i < l->n; i++) {
+		last = MAX(last, l->v[i].line);
+		owner = MAX(owner, strlen(l->v[i].owner));
+	}
+	*ret_line = MAX(5, snprintf(NULL, 0, "%" PRIu32, last));
+	*ret_owner = (int)MIN(owner, (size_t)64);
+}
+
 static void list_text(FILE *f, const struct tn_user *u, const struct tn_subid_list *l)
 {
 	char who[128];
+	int wl, wo;
 
 	fprintf(f, "%s ranges of %s from %s:\n", tn_subid_db_name(l->db),
 		user_label(u, who, sizeof(who)), l->source);
@@ -77,15 +92,17 @@ static void list_text(FILE *f, const struct tn_user *u, const struct tn_subid_li
 		fputs("  none\n", f);
 		return;
 	}
-	fprintf(f, "  %5s  %-12s %10s %10s  %s\n", "LINE", "OWNER", "START", "COUNT", "LAST");
+	list_widths(l, &wl, &wo);
+	fprintf(f, "  %*s  %-*s %10s %10s  %s\n", wl, "LINE", wo, "OWNER", "START", "COUNT",
+		"LAST");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct tn_subid_range *r = &l->v[i];
 
 		if (r->line)
-			fprintf(f, "  %5" PRIu32, r->line);
+			fprintf(f, "  %*" PRIu32, wl, r->line);
 		else
-			fprintf(f, "  %5s", "-");
-		fprintf(f, "  %-12s %10" PRIu32 " %10" PRIu32 "  %" PRIu64 "\n", r->owner,
+			fprintf(f, "  %*s", wl, "-");
+		fprintf(f, "  %-*s %10" PRIu32 " %10" PRIu32 "  %" PRIu64 "\n", wo, r->owner,
 			r->range.start, r->range.count, tn_idrange_last(r->range));
 	}
 	fprintf(f, "  total: %" PRIu64 " IDs in %zu range%s\n", l->total, l->n,

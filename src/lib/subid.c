@@ -87,6 +87,15 @@ static int load_line(const struct tn_subid_entry *e, const char *line, size_t le
 	return 0;
 }
 
+/* Why a database could not be read, named. */
+static int db_read_error(const char *path, int r, struct tn_error **err)
+{
+	if (r == -EFBIG)
+		return tn_error_set(err, EFBIG, "'%s' is larger than %u MiB; refusing to read it",
+				    path, TN_SUBID_FILE_MAX >> 20);
+	return tn_error_errno(err, r, "cannot read '%s'", path);
+}
+
 static int read_db(const char *path, bool must_exist, char **ret_data, size_t *ret_len,
 		   struct stat *ret_st, struct tn_error **err)
 {
@@ -97,11 +106,8 @@ static int read_db(const char *path, bool must_exist, char **ret_data, size_t *r
 		*ret_len = 0;
 		return 0;
 	}
-	if (r == -EFBIG)
-		return tn_error_set(err, EFBIG, "'%s' is larger than %u MiB; refusing to read it",
-				    path, TN_SUBID_FILE_MAX >> 20);
 	if (r < 0)
-		return tn_error_errno(err, r, "cannot read '%s'", path);
+		return db_read_error(path, r, err);
 	return 1;
 }
 
@@ -187,54 +193,47 @@ static int list_add_skipped(struct tn_subid_list *l, size_t *cap, const struct t
 	return 0;
 }
 
+struct list_ctx {
+	const struct tn_subid_owner *owner;
+	struct tn_subid_list *l;
+	size_t cap, cap_skipped;
+	uint32_t line;
+};
+
 /* The hot loop of `subid list`: only lines whose owner field matches are parsed. */
-static int list_lines(const char *data, size_t len, const struct tn_subid_owner *o,
-		      struct tn_subid_list *l)
+static int list_line(const char *p, size_t n, void *userdata)
 {
-	const char *p = data, *end = data + len;
-	size_t cap = 0, cap_skipped = 0;
-	uint32_t line = 0;
+	struct list_ctx *c = userdata;
+	struct tn_subid_entry e;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct tn_subid_entry e;
-		int r;
-
-		if (line == UINT32_MAX)
-			return -EFBIG;
-		line++;
-		if (tn_subid_owner_line(o, p, n)) {
-			tn_subid_parse_line(p, n, line, &e);
-			r = tn_subid_entry_usable(&e) ? list_add_range(l, &cap, &e)
-						      : list_add_skipped(l, &cap_skipped, &e);
-			if (r < 0)
-				return r;
-		}
-		p += n + (nl ? 1 : 0);
-	}
-	return 0;
+	if (c->line == UINT32_MAX)
+		return -EFBIG;
+	c->line++;
+	if (!tn_subid_owner_line(c->owner, p, n))
+		return 0;
+	tn_subid_parse_line(p, n, c->line, &e);
+	if (tn_subid_entry_usable(&e))
+		return list_add_range(c->l, &c->cap, &e);
+	return list_add_skipped(c->l, &c->cap_skipped, &e);
 }
 
+/* Streamed, not read whole: a 1,000,000-line file is 25 MiB (docs/performance.md). */
 static int list_from_file(const char *path, bool must_exist, const struct tn_user *u,
 			  struct tn_subid_list *l, struct tn_error **err)
 {
-	_cleanup_free_ char *data = NULL;
 	struct tn_subid_owner o;
-	struct stat st;
-	size_t len;
+	struct list_ctx c = { .owner = &o, .l = l };
 	int r;
 
 	l->source = strdup(path);
 	if (!l->source)
 		return tn_error_errno(err, ENOMEM, "cannot read '%s'", path);
-	r = read_db(path, must_exist, &data, &len, &st, err);
-	if (r <= 0)
-		return r;
 	tn_subid_owner_init(&o, u);
-	r = list_lines(data, len, &o, l);
+	r = tn_read_file_lines(path, TN_SUBID_FILE_MAX, list_line, &c);
+	if (r == -ENOENT && !must_exist)
+		return 0;
 	if (r < 0)
-		return tn_error_errno(err, r, "cannot read '%s'", path);
+		return db_read_error(path, r, err);
 	return 0;
 }
 
