@@ -15,17 +15,17 @@
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-pid_t tn_fork_into_cgroup(int cgroup_fd)
+pid_t tn_clone3(uint64_t ns_flags, int cgroup_fd)
 {
 	struct clone_args args = {
-		.flags = CLONE_INTO_CGROUP,
+		.flags = ns_flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
 		.exit_signal = SIGCHLD,
-		.cgroup = (uint64_t)cgroup_fd,
+		.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
 	};
 	long pid;
 
-	if (cgroup_fd < 0)
-		return -EBADF;
+	if (ns_flags & ~(uint64_t)TN_CLONE3_NS_FLAGS)
+		return -EINVAL;
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid >= 0)
 		return (pid_t)pid;
@@ -34,4 +34,11 @@ pid_t tn_fork_into_cgroup(int cgroup_fd)
 	if (errno == ENOSYS || errno == EINVAL || errno == E2BIG)
 		return -EOPNOTSUPP;
 	return negative_errno();
+}
+
+pid_t tn_fork_into_cgroup(int cgroup_fd)
+{
+	if (cgroup_fd < 0)
+		return -EBADF;
+	return tn_clone3(0, cgroup_fd);
 }

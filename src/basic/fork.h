@@ -2,7 +2,13 @@
 /* fork(2), straight into a cgroup (fork.c). */
 #pragma once
 
+#include <sched.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+/* The namespaces tn_clone3 may make for its child. */
+#define TN_CLONE3_NS_FLAGS                                                                         \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
 
 /*
  * fork() into the cgroup v2 directory open at `cgroup_fd` (clone3's CLONE_INTO_CGROUP, Linux
@@ -18,3 +24,12 @@
  * single-threaded caller, whose locks nobody else can hold at the time of the call.
  */
 pid_t tn_fork_into_cgroup(int cgroup_fd);
+
+/*
+ * fork() whose child starts in new namespaces (ns_flags, of TN_CLONE3_NS_FLAGS: with
+ * CLONE_NEWUSER, the user namespace is made first and owns the others) and, when cgroup_fd is not
+ * -1, in that cgroup v2 directory (as tn_fork_into_cgroup). With CLONE_NEWPID the child is PID 1
+ * of its namespace, where unshare() would move only its children: one process fewer. -errno as
+ * tn_fork_into_cgroup's (-EINVAL: a flag not allowed here).
+ */
+pid_t tn_clone3(uint64_t ns_flags, int cgroup_fd);

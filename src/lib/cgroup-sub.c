@@ -140,6 +140,11 @@ int tn_cgroup_join_subs(const struct tn_cgroup_at *at, char *const *subs, pid_t 
 
 		if (!h.v[i].dir || stat(h.v[i].dir, &st) < 0)
 			continue;
+		while (sub &&
+		       *sub == '/') /* "/sub" is below the container's cgroup too, as in runc */
+			sub++;
+		if (sub && !*sub)
+			sub = NULL;
 		if (snprintf(dir, sizeof(dir), "%s%s%s", h.v[i].dir, sub ? "/" : "",
 			     sub ? sub : "") >= (int)sizeof(dir))
 			return -ENAMETOOLONG;

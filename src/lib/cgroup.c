@@ -341,9 +341,10 @@ static int apply_devices_v1(const char *dir, const struct tn_resources *res, str
 	return 0;
 }
 
-/* v1: cpuset and devices, then every other limit in the hierarchy of its controller. */
+/* v1: cpuset and devices (unless `devices` is false), then every other limit in the hierarchy
+ * of its controller. */
 static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
-		    const struct tn_resources *res, struct tn_error **err)
+		    const struct tn_resources *res, bool devices, struct tn_error **err)
 {
 	char dir[4096];
 	const struct {
@@ -352,7 +353,7 @@ static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
 	} limits[] = {
 		{ res->cpus != NULL, "cpuset", "cpuset.cpus", res->cpus },
 		{ res->mems != NULL, "cpuset", "cpuset.mems", res->mems },
-		{ res->has_devices, "devices", NULL, NULL },
+		{ devices && res->has_devices, "devices", NULL, NULL },
 	};
 	int r = tn_cgroup_refuse_unified_v1(res, err);
 
@@ -374,12 +375,12 @@ static int apply_v1(const struct tn_cgroup_hiers *h, const char *path,
 }
 
 static int apply(const struct tn_cgroup_hiers *h, const char *path, const struct tn_resources *res,
-		 struct tn_error **err)
+		 bool devices_v1, struct tn_error **err)
 {
 	char dir[4096];
 
 	if (h->layout == TN_CGROUP_V1)
-		return apply_v1(h, path, res, err);
+		return apply_v1(h, path, res, devices_v1, err);
 	if (h->layout == TN_CGROUP_NONE)
 		return tn_error_set(err, ENOENT, "cgroup %s: no cgroup hierarchy is mounted", path);
 	if (v2_dir(h, dir, sizeof(dir)) < 0)
@@ -395,7 +396,36 @@ int tn_cgroup_apply(const struct tn_cgroup_at *at, const struct tn_resources *re
 
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read the cgroup hierarchies");
-	return apply(&h, at->path, res, err);
+	return apply(&h, at->path, res, true, err);
+}
+
+/*
+ * Before anything enters a v1 layout's cgroup: its device rules, written one at a time (deny
+ * all, then each exception), which a process opening a device in between would trip over; and
+ * the limits it refuses, so that they fail before anything runs.
+ */
+static int make_early(const struct tn_cgroup_hiers *h, const char *path,
+		      const struct tn_resources *res, struct tn_error **err)
+{
+	char dir[4096];
+	int r;
+
+	if (h->layout != TN_CGROUP_V1)
+		return tn_cgroup_refuse_v2(res, err);
+	r = tn_cgroup_refuse_unified_v1(res, err);
+	if (r < 0 || !res->has_devices)
+		return r;
+	r = ctrl_dir(h, "devices", dir, sizeof(dir));
+	if (r < 0)
+		return tn_error_errno(err, -r, "cgroup %s: no devices hierarchy for its limits",
+				      path);
+	return apply_devices_v1(dir, res, err);
+}
+
+int tn_cgroup_placed_apply(const struct tn_cgroup_placed *pl, const struct tn_resources *res,
+			   struct tn_error **err)
+{
+	return pl->used ? apply(&pl->h, pl->path, res, false, err) : 0;
 }
 
 /* v2: every controller the parent has, enabled down to the container's parent (as runc). */
@@ -672,8 +702,8 @@ int tn_cgroup_make(const struct tn_cgroup_at *at, const struct tn_resources *res
 				    "(%s): %s",
 				    path, tn_cgroup_layout_name(h.layout), why);
 	}
-	/* The limits before the move: nothing runs in the cgroup without them. */
-	r = apply(&h, path, res, err);
+	/* The rest of the limits once init exists (tn_cgroup_placed_apply), as runc sets them. */
+	r = make_early(&h, path, res, err);
 	if (r < 0)
 		return r;
 	ret->h = TAKE_STRUCT(h);
@@ -741,6 +771,9 @@ int tn_cgroup_enter(const struct tn_cgroup_at *at, pid_t pid, const struct tn_re
 
 	if (r < 0 || !pl.used)
 		return r;
+	r = tn_cgroup_placed_apply(&pl, res, err);
+	if (r < 0)
+		return r;
 	r = tn_cgroup_join(&pl, pid, false, err);
 	if (r < 0)
 		return r;
@@ -775,87 +808,6 @@ int tn_cgroup_remove(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs 
 		}
 	}
 	return r;
-}
-
-/* One file (or the directory itself, "") of a delegated cgroup: owned by the container's root. */
-static int chown_in(int dirfd, const char *name, uid_t uid, gid_t gid)
-{
-	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW | (name[0] ? 0 : AT_EMPTY_PATH)) <
-	    0)
-		return errno == ENOENT ? 0 : negative_errno();
-	return 0;
-}
-
-/* What the kernel lets a delegatee write in a cgroup2 directory (/sys/kernel/cgroup/delegate),
- * else the three every kernel has. */
-static int delegate_v2(int dirfd, uid_t uid, gid_t gid)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r;
-
-	if (tn_read_file("/sys/kernel/cgroup/delegate", 1 << 16, &text, &len, NULL) < 0) {
-		free(text);
-		text = strdup("cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n");
-		if (!text)
-			return -ENOMEM;
-	}
-	for (char *line = text, *nl; *line; line = nl + 1) {
-		nl = strchr(line, '\n');
-		if (!nl)
-			break;
-		*nl = '\0';
-		r = chown_in(dirfd, line, uid, gid);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static bool made_here(const struct tn_cgroup_dirs *made, const char *dir)
-{
-	for (size_t i = 0; i < made->n; i++)
-		if (strcmp(made->v[i], dir) == 0)
-			return true;
-	return false;
-}
-
-int tn_cgroup_delegate(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs *made, bool owned,
-		       uid_t uid, gid_t gid)
-{
-	static const char *const named[] = { "cgroup.procs", "tasks", "cgroup.clone_children",
-					     "notify_on_release" };
-	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
-	int r = tn_cgroup_hiers_load_at(at, &h);
-
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < h.n; i++) {
-		_cleanup_close_ int fd = -1;
-
-		if (!h.v[i].v2 && strcmp(h.v[i].options, "name=systemd") != 0)
-			continue; /* a controller's own files stay root's: its limits hold */
-		if (!owned && !made_here(made, h.v[i].dir))
-			continue; /* a cgroup that was there before is not this container's to give */
-		fd = open(h.v[i].dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return errno == ENOENT ? 0 : negative_errno();
-		r = chown_in(fd, "", uid, gid);
-		if (r < 0)
-			return r;
-		if (h.v[i].v2) {
-			r = delegate_v2(fd, uid, gid);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		for (size_t k = 0; k < ELEMENTSOF(named); k++) {
-			r = chown_in(fd, named[k], uid, gid);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
 }
 
 int tn_cgroup_kill(const struct tn_cgroup_at *at)

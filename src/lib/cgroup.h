@@ -201,7 +201,10 @@ struct tn_cgroup_placed {
 	struct tn_cgroup_hiers h; /* the hierarchies it was made in */
 	bool used;		  /* false: none (rootless without a delegated cgroup) */
 };
-/* All but the move: made, limited (as tn_cgroup_enter). pl->used false: no cgroup. */
+/*
+ * All but the move and most limits: made (as tn_cgroup_enter), with a v1 layout's device rules
+ * and the limits the layout cannot hold refused. pl->used false: no cgroup.
+ */
 int tn_cgroup_make(const struct tn_cgroup_at *at, const struct tn_resources *res, bool rootless,
 		   struct tn_cgroup_dirs *made, struct tn_cgroup_placed *ret, size_t *ret_busy,
 		   struct tn_error **err);
@@ -212,6 +215,14 @@ int tn_cgroup_open_v2(const struct tn_cgroup_placed *pl);
 int tn_cgroup_join(const struct tn_cgroup_placed *pl, pid_t pid, bool but_v2,
 		   struct tn_error **err);
 void tn_cgroup_placed_done(struct tn_cgroup_placed *pl);
+/*
+ * The limits tn_cgroup_make left, once init exists, as runc sets them after its init started:
+ * a pids limit of 1 holds init alone, and the device filter (a BPF program on cgroup2, whose
+ * load and attach take a while) is made while init mounts. Before anything of the container's
+ * own runs.
+ */
+int tn_cgroup_placed_apply(const struct tn_cgroup_placed *pl, const struct tn_resources *res,
+			   struct tn_error **err);
 /* Apply limits to an existing cgroup (`update`). */
 int tn_cgroup_apply(const struct tn_cgroup_at *at, const struct tn_resources *res,
 		    struct tn_error **err);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "clock.h"
+#include "container-clone.h"
 #include "container-devices.h"
 #include "container-idmap.h"
 #include "container-init.h"
@@ -54,6 +55,7 @@ struct create_run {
 	pid_t p1, init;			/* 0 when there is none (any more) */
 	struct tn_cgroup_placed placed; /* cgroupfs: made before P1, which joins it at SETUP */
 	bool p1_cloned_in;		/* P1 was cloned into its cgroup2 directory */
+	bool single;			/* P1 is init (container-init.h's single stage) */
 	bool pid_file_written;
 	struct tn_idmap shifted_from[2]; /* the rootfs's recorded maps before create shifted it */
 };
@@ -300,7 +302,8 @@ static int cgroup_delegate(struct create_run *c, struct tn_error **err)
 		       : 0;
 }
 
-/* cgroupfs, before P1 exists: the cgroup made and limited, so that P1 is cloned into it. */
+/* cgroupfs, before P1 exists: the cgroup made, so that P1 is cloned into it; limited once
+ * init exists (init_known). */
 static int cgroup_place(struct create_run *c, struct tn_error **err)
 {
 	struct create_plan *p = &c->p;
@@ -342,11 +345,10 @@ static int cgroup_systemd(struct create_run *c, struct tn_error **err)
 static pid_t fork_p1(struct create_run *c)
 {
 	_cleanup_close_ int fd = c->placed.used ? tn_cgroup_open_v2(&c->placed) : -1;
-	pid_t pid = fd >= 0 ? tn_fork_into_cgroup(fd) : -1;
+	pid_t pid = tn_container_fork_p1(&c->p, fd, &c->single, &c->p1_cloned_in);
 
-	c->p1_cloned_in = pid >= 0;
-	c->p.cgroup_used = c->p.cgroup_used || pid >= 0;
-	return pid >= 0 ? pid : fork();
+	c->p.cgroup_used = c->p.cgroup_used || (pid > 0 && c->p1_cloned_in);
+	return pid;
 }
 
 /*
@@ -411,24 +413,32 @@ static struct tn_state creating_state(const struct create_run *c, pid_t pid)
 
 static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct tn_error **err)
 {
-	const struct tn_state st = creating_state(c, m->pid);
+	pid_t pid = c->single ? c->p1 : m->pid; /* P1 is init, or told init's PID */
+	const struct tn_state st = creating_state(c, pid);
 	int r;
 
-	if (m->pid <= 0)
+	if (pid <= 0)
 		return tn_error_set(err, EPROTO, "the container's init has no PID");
-	c->init = m->pid;
+	c->init = pid;
 	c->p.init_userns = m->userns;
 	r = tn_txn_undo(&c->txn, undo_init, c);
 	if (r < 0)
 		return r;
+	if (c->single)
+		c->p1 = 0; /* init's undo from now on */
 	r = tn_txn_step(&c->txn, "init", err);
 	if (r < 0)
 		return r;
 	r = tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, &st, c->init);
 	if (r < 0)
 		return r;
+	/* While init mounts; before READY, so before anything of the container's own runs. */
+	r = tn_cgroup_placed_apply(&c->placed, &c->p.cfg.resources, err);
+	if (r < 0)
+		return r;
 	/* P1 said its last word and exits: reaped once init goes on, not before. */
-	(void)RETRY_EINTR(waitpid(c->p1, NULL, 0));
+	if (c->p1 > 0)
+		(void)RETRY_EINTR(waitpid(c->p1, NULL, 0));
 	c->p1 = 0;
 	return 0;
 }
@@ -595,9 +605,15 @@ static int launch(struct create_run *c, struct tn_error **err)
 		/* The child's copy of R's end: P1 and init talk on theirs alone. */
 		close(c->sync_fd);
 		ctx.sync_fd = child_fd;
+		ctx.single_stage = c->single;
+		ctx.cloned_flags = c->single ? tn_container_single_stage_flags(&c->p) : 0;
+		ctx.oom_by_runtime = c->single && !tn_rootless();
 		tn_container_stage1(&ctx);
 	}
 	r = tn_txn_undo(&c->txn, undo_p1, c);
+	if (r < 0)
+		return r;
+	r = c->single ? tn_container_p1_oom_score(c->p1, &c->p.cfg.process, err) : 0;
 	if (r < 0)
 		return r;
 	/* Only the stages may hold the other end: R sees EOF when both are gone. */

@@ -185,6 +185,8 @@ static int exec_stage1_setup(struct tn_init_ctx *ctx, const struct exec_ns *ns,
 	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
 		enum tn_ns_type t = order[i];
 
+		if (t == TN_NS_PID && ctx->single_stage)
+			continue; /* born in it: R entered it for its children (enter_pid_ns) */
 		if (ns->fd[t] >= 0 && setns(ns->fd[t], tn_ns_clone_flag(t)) < 0)
 			return tn_error_errno(err, errno,
 					      "cannot join the container's %s namespace",
@@ -217,6 +219,13 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, struct exec_ns *ns)
 	/* P1's copies of the namespace fds, which P2 must not carry into the container (they
 	 * are O_CLOEXEC too): P1 only forks and exits, no scope of its own holds them. */
 	close_namespaces(ns);
+	if (ctx->single_stage) {
+		/* P1 is the process: R has its PID from the fork. */
+		m = (struct tn_sync_msg){ .type = TN_SYNC_PID };
+		if (tn_sync_send(ctx->sync_fd, &m) < 0)
+			_exit(1);
+		exec_child(ctx);
+	}
 	pid = fork();
 	if (pid < 0) {
 		r = errno;
@@ -230,28 +239,37 @@ _Noreturn static void exec_stage1(struct tn_init_ctx *ctx, struct exec_ns *ns)
 	_exit(tn_sync_send(ctx->sync_fd, &m) < 0 ? 1 : 0);
 }
 
+/* What R follows: P1 (the process itself in the single stage), on the socket fd. */
+struct exec_follow {
+	int fd;
+	const struct tn_init_ctx *ctx;
+	const struct tn_state *s;
+	pid_t p1;
+};
+
 /* R: one message of P1 or P2. 1: P2's PID is known and it was told to go on (with the process
  * state for a seccomp agent, of the container `s`). */
-static int follow_one(int fd, const struct tn_sync_msg *m, const struct tn_init_ctx *ctx,
-		      const struct tn_state *s, pid_t p1, pid_t *ret_pid, bool *ret_in_child,
-		      struct tn_error **err)
+static int follow_one(const struct exec_follow *f, const struct tn_sync_msg *m, pid_t *ret_pid,
+		      bool *ret_in_child, struct tn_error **err)
 {
+	pid_t pid = f->ctx->single_stage ? f->p1 : m->pid;
 	int r;
 
-	if (m->type != TN_SYNC_PID || m->pid <= 0 || *ret_pid > 0) {
+	if (m->type != TN_SYNC_PID || pid <= 0 || *ret_pid > 0) {
 		*ret_in_child = *ret_pid > 0;
 		return tn_sync_error(m, err);
 	}
-	*ret_pid = m->pid;
+	*ret_pid = pid;
 	/* P1 is done: let P2 go on while it exits, then reap it. */
-	r = tn_seccomp_go(fd, ctx->cfg->seccomp, s, m->pid);
-	(void)RETRY_EINTR(waitpid(p1, NULL, 0));
+	r = tn_seccomp_go(f->fd, f->ctx->cfg->seccomp, f->s, pid);
+	if (!f->ctx->single_stage)
+		(void)RETRY_EINTR(waitpid(f->p1, NULL, 0));
 	return r;
 }
 
 /* R: P2's PID, then EOF when it has exec'd, or its error. */
-static int follow_exec(int fd, const struct tn_init_ctx *ctx, const struct tn_state *s, pid_t p1,
-		       pid_t *ret_pid, bool *ret_in_child, struct tn_error **err)
+static int follow_exec(const struct exec_follow *f, pid_t *ret_pid, bool *ret_in_child,
+		       struct tn_error **err)
 {
 	int r;
 
@@ -259,20 +277,41 @@ static int follow_exec(int fd, const struct tn_init_ctx *ctx, const struct tn_st
 	for (;;) {
 		_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
 
-		r = tn_sync_recv(fd, &m);
+		r = tn_sync_recv(f->fd, &m);
 		if (r < 0)
 			break;
-		r = follow_one(fd, &m, ctx, s, p1, ret_pid, ret_in_child, err);
+		r = follow_one(f, &m, ret_pid, ret_in_child, err);
 		if (r < 0)
 			break;
 	}
 	if (*ret_pid <= 0)
-		(void)RETRY_EINTR(waitpid(p1, NULL, 0));
+		(void)RETRY_EINTR(waitpid(f->p1, NULL, 0));
 	if (r == -EPIPE && *ret_pid > 0)
 		return 0; /* closed on exec */
 	if (r == -EPIPE)
 		return tn_error_set(err, EIO, "the process did not start in the container");
 	return r;
+}
+
+/*
+ * R's children from now on in the container's PID namespace, where it has one and no time
+ * namespace (whose offsets move only children too): P1 is then the process itself, without a
+ * fork (the single stage). *ret_own: R's own, to return to (enter_own_pid_ns). False where R
+ * may not (rootless: CAP_SYS_ADMIN over the host's user namespace is needed), or need not.
+ */
+static bool enter_pid_ns(const struct exec_ns *ns, int *ret_own)
+{
+	if (ns->fd[TN_NS_TIME] >= 0)
+		return false;
+	if (ns->fd[TN_NS_PID] < 0)
+		return true; /* the container shares R's: nothing to enter */
+	*ret_own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (*ret_own < 0)
+		return false;
+	if (setns(ns->fd[TN_NS_PID], CLONE_NEWPID) == 0)
+		return true;
+	*ret_own = safe_close(*ret_own);
+	return false;
 }
 
 /* P1: into the container's cgroup2 directory from the start where the kernel takes it (no
@@ -294,8 +333,8 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 		       pid_t *ret_pid, bool *ret_in_child, struct tn_error **err)
 {
 	_cleanup_(close_namespaces) struct exec_ns ns = EXEC_NS_NONE;
-	_cleanup_close_ int fd = -1, child_fd = -1;
-	int sv[2], r;
+	_cleanup_close_ int fd = -1, child_fd = -1, own_pid = -1;
+	int sv[2], r, dumpable;
 	pid_t p1;
 
 	r = open_namespaces(s->pid, &ns, err);
@@ -311,18 +350,31 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	ctx->setgroups_ok = setgroups_allowed(s->pid);
 	if (foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Born in the container's PID namespace (the single stage), P1 is out of reach from its
+	 * first instruction: it inherits R's dumpable flag, cleared for the clone. */
+	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	if (dumpable > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return tn_error_errno(err, errno, "cannot make tenant non-dumpable");
+	ctx->single_stage = enter_pid_ns(&ns, &own_pid);
 	p1 = fork_p1(ctx);
-	if (p1 < 0)
-		return tn_error_errno(err, errno, "cannot fork");
 	if (p1 == 0) {
 		/* The child's copy of R's end: P1 and P2 talk on theirs alone. */
 		close(fd);
 		ctx->sync_fd = child_fd;
 		exec_stage1(ctx, &ns);
 	}
+	if (p1 < 0)
+		r = errno;
+	/* R's own PID namespace again: its active one, which setns() does not refuse. */
+	if (own_pid >= 0)
+		(void)setns(own_pid, CLONE_NEWPID);
+	if (dumpable > 0)
+		(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0); /* as it was: it was allowed */
+	if (p1 < 0)
+		return tn_error_errno(err, r, "cannot fork");
 	/* Only the stages may hold the other end: R sees EOF when P2 exec's. */
 	child_fd = safe_close(child_fd);
-	r = follow_exec(fd, ctx, s, p1, ret_pid, ret_in_child, err);
+	r = follow_exec(&(struct exec_follow){ fd, ctx, s, p1 }, ret_pid, ret_in_child, err);
 	if (r < 0 && *ret_pid > 0 && foreground)
 		(void)RETRY_EINTR(waitpid(*ret_pid, NULL, 0));
 	return r;

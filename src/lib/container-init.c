@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The child stages of create (container-init.h): P1 enters the namespaces and forks init;
- * P2 (init) sets the container up, reports ready, and waits on exec.fifo for start.
+ * P2 (init) sets the container up, reports ready, and waits on exec.fifo for start. Where clone3
+ * can make P1 in its PID namespace (single_stage), P1 is init and does both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -245,13 +246,14 @@ static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	int r;
 
 	/* oom_score_adj while /proc/self is still this process's own; then out of reach. */
-	r = tn_container_set_oom_score(&c->process, err);
+	r = ctx->oom_by_runtime ? 0 : tn_container_set_oom_score(&c->process, err);
 	if (r < 0)
 		return r;
 	r = tn_container_protect_stage();
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot make the setup process non-dumpable");
-	r = tn_container_drop_groups(err);
+	/* Born in a new user namespace, P1 drops them once it is root there (become_root). */
+	r = (ctx->cloned_flags & CLONE_NEWUSER) ? 0 : tn_container_drop_groups(err);
 	if (r < 0)
 		return r;
 	r = open_namespaces(c, &fds, err);
@@ -262,9 +264,10 @@ static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 		return r;
 	/* With a new user namespace, its mount namespace comes with it: R opens the bind sources
 	 * inside it, through /proc/P1/root, before GO (container-sources.h). */
-	unshare_or_exit(ctx, (ctx->new_flags & CLONE_NEWUSER)
-				     ? ctx->new_flags & (CLONE_NEWUSER | CLONE_NEWNS)
-				     : ctx->new_flags & ~CLONE_NEWCGROUP);
+	unshare_or_exit(ctx, ((ctx->new_flags & CLONE_NEWUSER)
+				      ? ctx->new_flags & (CLONE_NEWUSER | CLONE_NEWNS)
+				      : ctx->new_flags & ~CLONE_NEWCGROUP) &
+				     ~ctx->cloned_flags);
 	r = wait_setup(ctx, err);
 	if (r < 0)
 		return r;
@@ -277,8 +280,8 @@ static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 			return tn_error_errno(err, errno,
 					      "cannot become UID 0 in the user namespace");
-		unshare_or_exit(ctx,
-				ctx->new_flags & ~(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP));
+		unshare_or_exit(ctx, ctx->new_flags & ~(CLONE_NEWUSER | CLONE_NEWNS |
+							CLONE_NEWCGROUP | ctx->cloned_flags));
 	}
 	if (ctx->in_userns) {
 		r = become_root(ctx, err);
@@ -301,6 +304,14 @@ _Noreturn void tn_container_stage1(struct tn_init_ctx *ctx)
 	r = stage1_setup(ctx, &err);
 	if (r < 0)
 		fail(ctx->sync_fd, -r, err);
+	if (ctx->single_stage) {
+		/* P1 is init: R has its PID from the clone (this one's is 1 in a new PID
+		 * namespace). */
+		m = (struct tn_sync_msg){ .type = TN_SYNC_PID, .userns = own_userns() };
+		if (tn_sync_send(ctx->sync_fd, &m) < 0)
+			_exit(1);
+		init_main(ctx);
+	}
 	pid = fork();
 	if (pid < 0) {
 		r = errno;

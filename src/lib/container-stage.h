@@ -19,6 +19,10 @@ struct tn_init_ctx {
 	int sync_fd;	      /* the child's end of the sync socket */
 	int fifo_fd;	      /* O_PATH of exec.fifo: reopened for writing through /proc/self/fd */
 	int new_flags;	      /* CLONE_NEW* to unshare, CLONE_NEWUSER included when new */
+	bool single_stage;    /* create: P1 is init, cloned in cloned_flags (container-init.h) */
+	int cloned_flags;     /* the CLONE_NEW* of new_flags that clone3 made with P1 */
+	bool oom_by_runtime;  /* R sets P1's oom_score_adj (in a new user namespace P1 could not
+				 lower it) */
 	bool in_userns;	      /* the container has its own user namespace (new or joined) */
 	bool setgroups_ok;    /* setgroups(2) is allowed in that user namespace */
 	bool maps_dumpable;   /* P1 is dumpable while R writes its maps (R is not root, or

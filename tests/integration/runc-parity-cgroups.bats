@@ -181,6 +181,14 @@ block_device() {
 	assert_eq "$(ls -d /sys/fs/cgroup/*"$cg" 2>/dev/null)" ""
 }
 
+@test "a pids limit of 1 holds init alone: the container runs, as runc" {
+	# The limit is set once init exists: no process of tenant's is in the cgroup then but init.
+	config "$B" '.linux.resources.pids.limit = 1'
+	same_files pids1 pids/pids.max pids/pids.current
+	assert_contains "$output" "pids/pids.max: 1"
+	assert_contains "$output" "pids/pids.current: 1"
+}
+
 @test "--systemd-cgroup is refused where systemd does not run, as runc; a systemd-style cgroupsPath without it is a plain name" {
 	require_v1
 	[ ! -d /run/systemd/system ] || skip "systemd runs here: runc would use it"

@@ -256,6 +256,16 @@ exec_same() {
 	done
 	run ! "$TENANT" --root "$STATE" exec --cgroup sub --cgroup cpu:sub x-t /init id
 	assert_contains "$output" "has no CONTROLLER: prefix"
+	# A leading slash is still below the container's cgroup, and runc's message names it so.
+	"$TENANT" --root "$STATE" delete -f x-t
+	runc --root "$RSTATE" run -d --bundle "$B" x-r >/dev/null 2>&1 3>&-
+	run ! runc --root "$RSTATE" exec --cgroup cpu:/nosub x-r /init id
+	want3=$(grep -o '/sys/fs/cgroup/[^ ]*cgroup.procs' <<<"$output")
+	runc --root "$RSTATE" delete -f x-r
+	"$TENANT" --root "$STATE" run -d --bundle "$B" x-t >/dev/null 2>&1 3>&-
+	run ! "$TENANT" --root "$STATE" exec --cgroup cpu:/nosub x-t /init id
+	assert_contains "$output" "$want3"
+	assert_contains "$want3" "/tenant-parity-$$/nosub/cgroup.procs"
 }
 
 @test "run --keep leaves the container stopped until delete, as runc" {
