@@ -49,8 +49,7 @@ pid_t tn_container_fork_p1(const struct create_plan *p, int cgroup_fd, bool *ret
 	return pid >= 0 ? pid : fork();
 }
 
-int tn_container_p1_oom_score(pid_t p1, const struct tn_oci_process *proc,
-			      struct tn_error **err)
+int tn_container_p1_oom_score(pid_t p1, const struct tn_oci_process *proc, struct tn_error **err)
 {
 	char path[64], v[16];
 	int r;

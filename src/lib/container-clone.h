@@ -34,5 +34,4 @@ pid_t tn_container_fork_p1(const struct create_plan *p, int cgroup_fd, bool *ret
  * lower its own: R's to write while P1 waits for SETUP's answer. A rootless R could not either,
  * and leaves it to P1 (tn_container_set_oom_score).
  */
-int tn_container_p1_oom_score(pid_t p1, const struct tn_oci_process *proc,
-			      struct tn_error **err);
+int tn_container_p1_oom_score(pid_t p1, const struct tn_oci_process *proc, struct tn_error **err);

@@ -270,6 +270,13 @@ static int plan_remap(const struct tn_container_opts *o, struct create_plan *p,
 	return 0;
 }
 
+/* The caller by UID alone, as tn_user_from_uid gives a UID without an account. */
+static int caller_unnamed(struct tn_user *ret)
+{
+	*ret = (struct tn_user){ .uid = getuid(), .gid = (uint32_t)-1, .numeric = true };
+	return 0;
+}
+
 /*
  * The user namespace's maps. Explicit mappings in config.json win; then the mode (auto: a
  * range of its own; keep-id; host: none, as root). As crun does, a rootless caller whose
@@ -313,7 +320,11 @@ static int plan_userns(const struct tn_container_opts *o, struct create_plan *p,
 				     "or use --userns auto");
 	}
 	p->new_userns = true;
-	r = tn_user_from_uid(getuid(), &p->caller);
+	/* Root's own maps need no account (userns-plan.c looks the name up for an error): no
+	 * nsswitch.conf and /etc/passwd on every run. */
+	r = c->n_uid_mappings && req.privileged[0] && req.privileged[1]
+		    ? caller_unnamed(&p->caller)
+		    : tn_user_from_uid(getuid(), &p->caller);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot look up the calling user");
 	req.user = &p->caller;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Rootless detection (rootless.h). */
 #include <stdint.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -21,7 +22,7 @@ static int own_uid_map(struct tn_idmap *ret)
 	return tn_idmap_parse_text(map, TN_IDMAP_UID, ret);
 }
 
-bool tn_in_initial_userns(void)
+static bool initial_userns_read(void)
 {
 	_cleanup_free_ char *map = NULL;
 	_cleanup_(tn_idmap_done) struct tn_idmap m = { 0 };
@@ -32,6 +33,31 @@ bool tn_in_initial_userns(void)
 	if (tn_idmap_parse_text(map, TN_IDMAP_UID, &m) < 0)
 		return false;
 	return m.n == 1 && m.v[0].inside == 0 && m.v[0].outside == 0 && m.v[0].count == UINT32_MAX;
+}
+
+/*
+ * The answer for one user namespace, kept: create asks a dozen times, and each read of the map
+ * is five system calls. Keyed by the namespace itself, so a process that has entered another
+ * (a stage after unshare or setns, a child cloned into a new one) reads its own.
+ */
+static struct {
+	bool valid, initial;
+	dev_t dev;
+	ino_t ino;
+} known;
+
+bool tn_in_initial_userns(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/user", &st) < 0)
+		return initial_userns_read();
+	if (!known.valid || known.dev != st.st_dev || known.ino != st.st_ino)
+		known.initial = initial_userns_read();
+	known.valid = true;
+	known.dev = st.st_dev;
+	known.ino = st.st_ino;
+	return known.initial;
 }
 
 uid_t tn_host_uid(void)

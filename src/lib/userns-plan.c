@@ -81,14 +81,19 @@ static int load_ranges(const struct tn_userns_request *req, enum tn_idmap_kind k
 	return 0;
 }
 
-/* Put the user and the file in front of what idmap.c said, with the fix. */
+/* Put the user and the file in front of what idmap.c said, with the fix. The account's name
+ * is looked up here when the plan went without it (root's explicit maps, container.c). */
 static int explain_plan_error(const struct tn_userns_request *req, enum tn_idmap_kind k,
 			      const struct tn_userns_plan *p, int r, struct tn_error **err)
 {
+	_cleanup_(tn_user_done) struct tn_user named = { 0 };
 	const char *ids = k == TN_IDMAP_UID ? "UIDs" : "GIDs";
+	const struct tn_user *u = req->user;
 	char user[128];
 
-	who(req->user, user, sizeof(user));
+	if (!u->name && tn_user_from_uid(u->uid, &named) == 0 && named.name)
+		u = &named;
+	who(u, user, sizeof(user));
 	if (r == -ENOENT && p->skipped[k]) {
 		r = tn_error_set(
 			err, ENOENT,
@@ -105,12 +110,12 @@ static int explain_plan_error(const struct tn_userns_request *req, enum tn_idmap
 		return tn_error_hint(err, r,
 				     "as root: tenant subid add %s; or map only your own ID with "
 				     "--map root",
-				     req->user->name ? req->user->name : user);
+				     u->name ? u->name : user);
 	}
 	r = tn_error_wrap(err, r, "cannot plan the %s of %s", tn_idmap_kind_name(k), user);
 	if (r == -EPERM)
 		tn_error_hint(err, r, "'tenant subid list %s' shows the IDs it may map",
-			      req->user->name ? req->user->name : user);
+			      u->name ? u->name : user);
 	return r;
 }
 
