@@ -191,11 +191,12 @@ static int init_dir(const struct tn_cgroup_hier *h, pid_t init, char *buf, size_
 	return 0;
 }
 
-int tn_cgroup_exec_fd(const struct tn_cgroup_at *at)
+int tn_cgroup_exec_fd(const struct tn_cgroup_at *at, bool *ret_v2_only)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	int r = tn_cgroup_hiers_load_at(at, &h);
 
+	*ret_v2_only = r >= 0 && h.layout == TN_CGROUP_V2;
 	return r < 0 ? r : tn_cgroup_hiers_open_v2(&h, true);
 }
 

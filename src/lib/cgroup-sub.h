@@ -26,8 +26,9 @@ int tn_cgroup_join_exec(const struct tn_cgroup_at *at, pid_t pid, pid_t init, bo
 
 /* exec, R: an O_DIRECTORY fd of the container's cgroup in the cgroup2 hierarchy, to clone the
  * process into (tn_fork_into_cgroup; then tn_cgroup_join_exec `but_v2`); -errno (-ENOENT: none,
- * -EBUSY: frozen, where the move is left to the old way). */
-int tn_cgroup_exec_fd(const struct tn_cgroup_at *at);
+ * -EBUSY: frozen, where the move is left to the old way). *ret_v2_only: that hierarchy is the
+ * only one (no v1 hierarchy to join, where a move is not held to pids.max). */
+int tn_cgroup_exec_fd(const struct tn_cgroup_at *at, bool *ret_v2_only);
 
 /* Move pid into the container's cgroup `path` of every hierarchy where it exists, or into the
  * sub-cgroup `subs` names for that hierarchy (which must exist). */

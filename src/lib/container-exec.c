@@ -293,10 +293,19 @@ static int follow_exec(const struct exec_follow *f, pid_t *ret_pid, bool *ret_in
 	return r;
 }
 
+/* R's children in R's own PID namespace again (its active one, which setns() does not refuse):
+ * the two stages after all. */
+static void leave_pid_ns(struct tn_init_ctx *ctx, int own_pid)
+{
+	if (own_pid >= 0)
+		(void)setns(own_pid, CLONE_NEWPID);
+	ctx->single_stage = false;
+}
+
 /*
  * R's children from now on in the container's PID namespace, where it has one and no time
  * namespace (whose offsets move only children too): P1 is then the process itself, without a
- * fork (the single stage). *ret_own: R's own, to return to (enter_own_pid_ns). False where R
+ * fork (the single stage). *ret_own: R's own, to return to (leave_pid_ns). False where R
  * may not (rootless: CAP_SYS_ADMIN over the host's user namespace is needed), or need not.
  */
 static bool enter_pid_ns(const struct exec_ns *ns, int *ret_own)
@@ -316,17 +325,31 @@ static bool enter_pid_ns(const struct exec_ns *ns, int *ret_own)
 
 /* P1: into the container's cgroup2 directory from the start where the kernel takes it (no
  * migration, container-create.c's fork_p1); else forked, and it joins the cgroup itself. */
-static pid_t fork_p1(struct tn_init_ctx *ctx)
+static pid_t fork_p1(struct tn_init_ctx *ctx, int own_pid)
 {
 	_cleanup_close_ int fd = -1;
+	bool cgroup = ctx->cgroup.path && ctx->cgroup.path[0], v2_only = false;
 	pid_t pid = -1;
 
-	if (ctx->cgroup.path && ctx->cgroup.path[0] && !ctx->cgroup_subs)
-		fd = tn_cgroup_exec_fd(&ctx->cgroup);
+	if (cgroup && !ctx->cgroup_subs)
+		fd = tn_cgroup_exec_fd(&ctx->cgroup, &v2_only);
+	/*
+	 * The single stage only where the process is charged to the container's cgroup from its
+	 * creation (the clone into a cgroup2-only one, or no cgroup at all): moved into a v1
+	 * hierarchy afterwards, it would not count against pids.max, where the fork of the
+	 * second stage is refused at the limit, as runc's.
+	 */
+	if (ctx->single_stage && cgroup && !(v2_only && fd >= 0))
+		leave_pid_ns(ctx, own_pid);
 	if (fd >= 0)
 		pid = tn_fork_into_cgroup(fd);
 	ctx->cgroup_cloned_in = pid >= 0;
-	return pid >= 0 ? pid : fork();
+	if (pid >= 0)
+		return pid;
+	if (ctx->single_stage && cgroup)
+		leave_pid_ns(ctx,
+			     own_pid); /* refused (at its pids.max...): the two stages say so */
+	return fork();
 }
 
 static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool foreground,
@@ -350,13 +373,17 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	ctx->setgroups_ok = setgroups_allowed(s->pid);
 	if (foreground)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
-	/* Born in the container's PID namespace (the single stage), P1 is out of reach from its
-	 * first instruction: it inherits R's dumpable flag, cleared for the clone. */
-	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-	if (dumpable > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return tn_error_errno(err, errno, "cannot make tenant non-dumpable");
 	ctx->single_stage = enter_pid_ns(&ns, &own_pid);
-	p1 = fork_p1(ctx);
+	/* Born in the container's PID namespace, P1 is out of reach from its first instruction: it
+	 * inherits R's dumpable flag, cleared for the clone. Only root enters it (enter_pid_ns),
+	 * and root's P1 may still set its own oom_score_adj. */
+	dumpable = own_pid >= 0 ? prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : 0;
+	if (dumpable > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		r = -errno;
+		leave_pid_ns(ctx, own_pid);
+		return tn_error_errno(err, -r, "cannot make tenant non-dumpable");
+	}
+	p1 = fork_p1(ctx, own_pid);
 	if (p1 == 0) {
 		/* The child's copy of R's end: P1 and P2 talk on theirs alone. */
 		close(fd);

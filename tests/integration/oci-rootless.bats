@@ -120,11 +120,13 @@ ut() {
 	assert_contains "$output" "probe: write: /sys/kernel/x: Read-only file system"
 }
 
-@test "rootless: exec enters the container's user namespace first" {
+@test "rootless: exec enters the container's user namespace first, with the container's oom_score_adj" {
 	args "$B" sleep 30
+	config "$B" '.process.oomScoreAdj = 300'
 	ut run -d --bundle "$B" r9 >/dev/null 2>&1 3>&-
-	run -0 ut exec r9 /init id ";" cat /proc/self/uid_map
+	run -0 ut exec r9 /init id ";" cat /proc/self/uid_map ";" cat /proc/self/oom_score_adj
 	assert_eq "${lines[0]}" "uid=0 gid=0 groups=0"
 	assert_eq "${lines[1]}" "$(kmap 0 "$NS_UID" 1)"
+	assert_eq "${lines[2]}" 300
 	ut delete --force r9
 }

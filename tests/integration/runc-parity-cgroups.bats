@@ -187,6 +187,17 @@ block_device() {
 	same_files pids1 pids/pids.max pids/pids.current
 	assert_contains "$output" "pids/pids.max: 1"
 	assert_contains "$output" "pids/pids.current: 1"
+	# An exec counts against it too, refused at the limit as runc's (whose init forks there).
+	local cg=/tenant-parity-$$-pidsx rt root name
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "30"]'
+	for rt in runc "$TENANT"; do
+		root=$STATE name=$(basename "$rt")
+		[ "$rt" = runc ] && root=$RSTATE
+		"$rt" --root "$root" run -d --bundle "$B" "x-$name" >/dev/null 2>&1 3>&- </dev/null
+		run -255 "$rt" --root "$root" exec "x-$name" /init true 3>&- </dev/null
+		assert_eq "$(cat "/sys/fs/cgroup/pids$cg/pids.current")" 1
+		"$rt" --root "$root" delete --force "x-$name"
+	done
 }
 
 @test "--systemd-cgroup is refused where systemd does not run, as runc; a systemd-style cgroupsPath without it is a plain name" {
