@@ -56,6 +56,7 @@ struct create_run {
 	struct tn_cgroup_placed placed; /* cgroupfs: made before P1, which joins it at SETUP */
 	bool p1_cloned_in;		/* P1 was cloned into its cgroup2 directory */
 	bool single;			/* P1 is init (container-init.h's single stage) */
+	bool stage1_done;		/* SETUP's work done (setup_stage1) */
 	bool pid_file_written;
 	struct tn_idmap shifted_from[2]; /* the rootfs's recorded maps before create shifted it */
 };
@@ -356,11 +357,14 @@ static pid_t fork_p1(struct create_run *c)
  * (made, limited, P1 moved in), before P1 makes the cgroup namespace and forks init, which
  * inherits both. A rootless caller without a delegated cgroup gets none.
  */
-static int setup_stage1(struct create_run *c, struct tn_error **err)
+static int stage1_work(struct create_run *c, struct tn_error **err)
 {
 	struct create_plan *p = &c->p;
 	int r;
 
+	if (c->stage1_done)
+		return 0;
+	c->stage1_done = true;
 	if (p->new_userns) {
 		r = tn_txn_step(&c->txn, "maps", err);
 		if (r < 0)
@@ -394,6 +398,16 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 		if (r < 0)
 			return tn_error_errno(err, -r, "cannot send the bind mounts' sources");
 	}
+	return 0;
+}
+
+/* SETUP: what P1 waits for, done (early, for the single stage), then GO. */
+static int setup_stage1(struct create_run *c, struct tn_error **err)
+{
+	int r = stage1_work(c, err);
+
+	if (r < 0)
+		return r;
 	return tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
 }
 
@@ -484,6 +498,21 @@ static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
 		return tn_userns_explain(&f, err);
 	}
 	return tn_sync_error(m, err);
+}
+
+/* SETUP's work done early failed: P1's own error instead when P1 failed first (it says why,
+ * where R would only see it gone); else R's. */
+static int p1_failed_first(struct create_run *c, int r, struct tn_error **err)
+{
+	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
+
+	if (tn_sync_recv(c->sync_fd, &m) < 0 || m.type == TN_SYNC_SETUP)
+		return r;
+	if (err) {
+		tn_error_free(*err);
+		*err = NULL;
+	}
+	return child_error(&m, err);
 }
 
 /* One message of P1 or init, answered. 1 when init is ready. */
@@ -613,11 +642,16 @@ static int launch(struct create_run *c, struct tn_error **err)
 	r = tn_txn_undo(&c->txn, undo_p1, c);
 	if (r < 0)
 		return r;
+	/* Only the stages may hold the other end: R sees EOF when both are gone. */
+	child_fd = safe_close(child_fd);
 	r = c->single ? tn_container_p1_oom_score(c->p1, &c->p.cfg.process, err) : 0;
 	if (r < 0)
 		return r;
-	/* Only the stages may hold the other end: R sees EOF when both are gone. */
-	child_fd = safe_close(child_fd);
+	/* P1 born in its namespaces: its SETUP work now, while P1 starts (newuidmap and
+	 * newgidmap, the idmapped rootfs, the sources), not once it asks. P1 waits for GO. */
+	r = c->single ? stage1_work(c, err) : 0;
+	if (r < 0)
+		return p1_failed_first(c, r, err);
 	console_fd = safe_close(console_fd);
 	agent_fd = safe_close(agent_fd);
 	return supervise_setup(c, err);

@@ -249,7 +249,11 @@ static int stage1_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	r = ctx->oom_by_runtime ? 0 : tn_container_set_oom_score(&c->process, err);
 	if (r < 0)
 		return r;
-	r = tn_container_protect_stage();
+	/* Born in its new user namespace, a P1 whose maps need /proc/P1 to be R's (maps_dumpable)
+	 * stays as it was born until GO: R writes them from the start (container-create.c). */
+	r = ctx->single_stage && ctx->maps_dumpable && (ctx->cloned_flags & CLONE_NEWUSER)
+		    ? 0
+		    : tn_container_protect_stage();
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot make the setup process non-dumpable");
 	/* Born in a new user namespace, P1 drops them once it is root there (become_root). */
