@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "container-clone.h"
@@ -32,8 +33,8 @@ static pid_t clone_init(int ns, int cgroup_fd, bool *ret_cloned_in)
 	return pid >= 0 ? pid : tn_clone3((uint64_t)ns, -1);
 }
 
-pid_t tn_container_fork_p1(const struct create_plan *p, int cgroup_fd, bool *ret_single,
-			   bool *ret_cloned_in)
+static pid_t fork_p1(const struct create_plan *p, int cgroup_fd, bool *ret_single,
+		     bool *ret_cloned_in)
 {
 	int ns = tn_container_single_stage_flags(p);
 	pid_t pid = -1;
@@ -47,6 +48,20 @@ pid_t tn_container_fork_p1(const struct create_plan *p, int cgroup_fd, bool *ret
 	pid = cgroup_fd >= 0 ? tn_fork_into_cgroup(cgroup_fd) : -1;
 	*ret_cloned_in = pid >= 0;
 	return pid >= 0 ? pid : fork();
+}
+
+pid_t tn_container_fork_p1(const struct create_plan *p, int cgroup_fd, bool dumpable,
+			   bool *ret_single, bool *ret_cloned_in)
+{
+	int was = dumpable ? 0 : prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	pid_t pid;
+
+	if (was > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	pid = fork_p1(p, cgroup_fd, ret_single, ret_cloned_in);
+	if (was > 0 && pid != 0)
+		(void)prctl(PR_SET_DUMPABLE, was, 0, 0, 0); /* as it was: it was allowed */
+	return pid;
 }
 
 int tn_container_p1_oom_score(pid_t p1, const struct tn_oci_process *proc, struct tn_error **err)

@@ -24,10 +24,11 @@ int tn_container_single_stage_flags(const struct create_plan *p);
  * init (the child sees it true only then: it is set before each clone); *ret_cloned_in: P1
  * started in the cgroup2 directory open at cgroup_fd (-1: none). Where the single stage is
  * refused (an old kernel, or a user namespace this caller may not make, which the two stages
- * explain, userns-diag.h), P1 is forked.
+ * explain, userns-diag.h), P1 is forked. Unless R needs it `dumpable` (to write its maps), P1
+ * is out of reach from its first instruction: it inherits R's flag, cleared for the clone.
  */
-pid_t tn_container_fork_p1(const struct create_plan *p, int cgroup_fd, bool *ret_single,
-			   bool *ret_cloned_in);
+pid_t tn_container_fork_p1(const struct create_plan *p, int cgroup_fd, bool dumpable,
+			   bool *ret_single, bool *ret_cloned_in);
 
 /*
  * process.oomScoreAdj of a P1 that is init, born in a new user namespace where it could not

@@ -224,8 +224,8 @@ static int delegate_cgroup(const struct create_plan *p, struct tn_error **err)
 
 /*
  * As runc: a container in a user namespace gets its bind sources opened by R, as root on the host
- * (container-sources.h), when R is root and P1 asks for its SETUP. Rootless, R can open no more
- * than init.
+ * (container-sources.h), when R is root, with SETUP's work (stage1_work). Rootless, R can open
+ * no more than init.
  */
 static bool sends_sources(const struct create_run *c)
 {
@@ -343,10 +343,10 @@ static int cgroup_systemd(struct create_run *c, struct tn_error **err)
 }
 
 /* P1: into its cgroup2 directory from the start where the kernel takes it; else forked. */
-static pid_t fork_p1(struct create_run *c)
+static pid_t fork_p1(struct create_run *c, bool dumpable)
 {
 	_cleanup_close_ int fd = c->placed.used ? tn_cgroup_open_v2(&c->placed) : -1;
-	pid_t pid = tn_container_fork_p1(&c->p, fd, &c->single, &c->p1_cloned_in);
+	pid_t pid = tn_container_fork_p1(&c->p, fd, dumpable, &c->single, &c->p1_cloned_in);
 
 	c->p.cgroup_used = c->p.cgroup_used || (pid > 0 && c->p1_cloned_in);
 	return pid;
@@ -595,6 +595,7 @@ static int launch(struct create_run *c, struct tn_error **err)
 	_cleanup_close_ int console_fd = -1, child_fd = -1, agent_fd = -1;
 	struct tn_init_ctx ctx;
 	int sv[2], r;
+	bool early;
 
 	r = tn_txn_step(&c->txn, "console", err);
 	if (r < 0)
@@ -625,7 +626,7 @@ static int launch(struct create_run *c, struct tn_error **err)
 	/* Init stays tenant's child until tenant exits (when P1 is gone), so an init that fails
 	 * during setup is reaped here and its PID cannot be reused under us. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	c->p1 = fork_p1(c);
+	c->p1 = fork_p1(c, ctx.maps_dumpable);
 	if (c->p1 < 0) {
 		c->p1 = 0;
 		return tn_error_errno(err, errno, "cannot fork");
@@ -646,10 +647,11 @@ static int launch(struct create_run *c, struct tn_error **err)
 	child_fd = safe_close(child_fd);
 	r = c->single ? tn_container_p1_oom_score(c->p1, &c->p.cfg.process, err) : 0;
 	if (r < 0)
-		return r;
-	/* P1 born in its namespaces: its SETUP work now, while P1 starts (newuidmap and
-	 * newgidmap, the idmapped rootfs, the sources), not once it asks. P1 waits for GO. */
-	r = c->single ? stage1_work(c, err) : 0;
+		return p1_failed_first(c, r, err);
+	/* SETUP's work while P1 starts, not once it asks (P1 waits for GO); not where P1 would
+	 * be dumpable only for SETUP (born of a non-dumpable R, it needs to be for its maps). */
+	early = c->single && (!ctx.maps_dumpable || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1);
+	r = early ? stage1_work(c, err) : 0;
 	if (r < 0)
 		return p1_failed_first(c, r, err);
 	console_fd = safe_close(console_fd);

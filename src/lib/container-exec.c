@@ -293,13 +293,12 @@ static int follow_exec(const struct exec_follow *f, pid_t *ret_pid, bool *ret_in
 	return r;
 }
 
-/* R's children in R's own PID namespace again (its active one, which setns() does not refuse):
- * the two stages after all. */
-static void leave_pid_ns(struct tn_init_ctx *ctx, int own_pid)
+/* R's children in R's own PID namespace again (its active one, owned by the initial user
+ * namespace, over which R has CAP_SYS_ADMIN: enter_pid_ns): the two stages after all. */
+static int leave_pid_ns(struct tn_init_ctx *ctx, int own_pid)
 {
-	if (own_pid >= 0)
-		(void)setns(own_pid, CLONE_NEWPID);
 	ctx->single_stage = false;
+	return own_pid >= 0 && setns(own_pid, CLONE_NEWPID) < 0 ? -1 : 0;
 }
 
 /*
@@ -314,6 +313,11 @@ static bool enter_pid_ns(const struct exec_ns *ns, int *ret_own)
 		return false;
 	if (ns->fd[TN_NS_PID] < 0)
 		return true; /* the container shares R's: nothing to enter */
+	/* Only host root: root of another user namespace (under rootless podman) may enter the
+	 * container's, owned by its own, but not return to the host's (setns() wants
+	 * CAP_SYS_ADMIN over that one's owner too). */
+	if (tn_rootless())
+		return false;
 	*ret_own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (*ret_own < 0)
 		return false;
@@ -339,16 +343,16 @@ static pid_t fork_p1(struct tn_init_ctx *ctx, int own_pid)
 	 * hierarchy afterwards, it would not count against pids.max, where the fork of the
 	 * second stage is refused at the limit, as runc's.
 	 */
-	if (ctx->single_stage && cgroup && !(v2_only && fd >= 0))
-		leave_pid_ns(ctx, own_pid);
+	if (ctx->single_stage && cgroup && !(v2_only && fd >= 0) && leave_pid_ns(ctx, own_pid) < 0)
+		return -1;
 	if (fd >= 0)
 		pid = tn_fork_into_cgroup(fd);
 	ctx->cgroup_cloned_in = pid >= 0;
 	if (pid >= 0)
 		return pid;
-	if (ctx->single_stage && cgroup)
-		leave_pid_ns(ctx,
-			     own_pid); /* refused (at its pids.max...): the two stages say so */
+	/* Refused (at its pids.max...): the two stages say so. */
+	if (ctx->single_stage && cgroup && leave_pid_ns(ctx, own_pid) < 0)
+		return -1;
 	return fork();
 }
 
@@ -380,7 +384,8 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	dumpable = own_pid >= 0 ? prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : 0;
 	if (dumpable > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		r = -errno;
-		leave_pid_ns(ctx, own_pid);
+		(void)leave_pid_ns(ctx,
+				   own_pid); /* it entered: returning to its own does not fail */
 		return tn_error_errno(err, -r, "cannot make tenant non-dumpable");
 	}
 	p1 = fork_p1(ctx, own_pid);
@@ -392,7 +397,8 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	}
 	if (p1 < 0)
 		r = errno;
-	/* R's own PID namespace again: its active one, which setns() does not refuse. */
+	/* R's own PID namespace again: host root's (enter_pid_ns), which setns() does not refuse
+	 * it; a failure would only move children R no longer makes. */
 	if (own_pid >= 0)
 		(void)setns(own_pid, CLONE_NEWPID);
 	if (dumpable > 0)

@@ -146,8 +146,8 @@ static int cgroup_namespace(struct tn_init_ctx *ctx, struct tn_error **err)
 /*
  * SETUP: R writes the maps of a new user namespace and enters the cgroup; then GO. newuidmap
  * wants /proc/PID to belong to its caller, and an unprivileged R can open /proc/PID/uid_map only
- * when it does: with ctx->maps_dumpable P1 is dumpable for that moment alone, as runc's stage
- * does. Nothing of a container runs yet in P1's new namespaces, and P1's PID is in none of their
+ * when it does: with ctx->maps_dumpable P1 is dumpable until GO, as runc's stage is (from its
+ * birth in the single stage, where R writes the maps right after the clone). Nothing of a container runs yet in P1's new namespaces, and P1's PID is in none of their
  * PID namespaces (setns() to a PID namespace moves children only): what could see it is on the
  * host.
  */

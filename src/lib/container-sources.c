@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Bind sources opened by R for init (container-sources.h). On the sync socket, between P1's
- * SETUP and R's GO, one record per source: {TN_SOURCE_MAGIC, index} with the fd attached
+ * Bind sources opened by R for init (container-sources.h). On the sync socket, before R's GO
+ * (and after P1's SETUP, or before it in the single stage, where R sends them right after the
+ * clone; P1 reads them after sending SETUP either way), one record per source: {TN_SOURCE_MAGIC, index} with the fd attached
  * (SCM_RIGHTS); one per idmapped mount, {TN_SOURCE_MAGIC, TN_SOURCE_IDMAPPED | index} or
  * {TN_SOURCE_MAGIC, TN_SOURCE_ROOTFS}, with its fd; then {TN_SOURCE_MAGIC, TN_SOURCE_END}
  * without one.

@@ -6,7 +6,9 @@
  *
  *	create:	P1: SETUP    R: GO	maps written, P1 in the container's cgroup; before GO,
  *				with a user namespace, the bind sources R opened
- *				(container-sources.h: raw records, fds attached)
+ *				(container-sources.h: raw records, fds attached). In the
+ *				single stage R does that work right after the clone, so
+ *				the sources may come before SETUP; P1 reads them after
  *		P1: PID      R: GO	init's PID (P1 exits); only then does init (P2) go on;
  *				with SCMP_ACT_NOTIFY the GO carries the process state for
  *				the seccomp agent (container-seccomp.h)
