@@ -53,6 +53,24 @@ int tn_read_fd(int fd, size_t max_size, char **ret_data, size_t *ret_len)
 	return read_fd_hint(fd, max_size, 0, ret_data, ret_len);
 }
 
+/* A regular file of at most max_size bytes, open for reading (its fd), with its stat. */
+static int open_regular(const char *path, size_t max_size, struct stat *ret_st)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, ret_st) < 0)
+		return negative_errno();
+	if (S_ISDIR(ret_st->st_mode))
+		return -EISDIR;
+	if (!S_ISREG(ret_st->st_mode))
+		return -EINVAL;
+	if ((uint64_t)ret_st->st_size > max_size)
+		return -EFBIG;
+	return TAKE_FD(fd);
+}
+
 int tn_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len,
 		 struct stat *ret_st)
 {
@@ -60,17 +78,9 @@ int tn_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret
 	struct stat st;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_regular(path, max_size, &st);
 	if (fd < 0)
-		return negative_errno();
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((size_t)st.st_size > max_size)
-		return -EFBIG;
+		return fd;
 	r = read_fd_hint(fd, max_size, (size_t)st.st_size, ret_data, ret_len);
 	if (r < 0)
 		return r;
@@ -162,20 +172,11 @@ int tn_read_fd_lines(int fd, size_t max_size, tn_line_fn fn, void *userdata)
 
 int tn_read_file_lines(const char *path, size_t max_size, tn_line_fn fn, void *userdata)
 {
-	_cleanup_close_ int fd = -1;
 	struct stat st;
+	_cleanup_close_ int fd = open_regular(path, max_size, &st);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return negative_errno();
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((uint64_t)st.st_size > max_size)
-		return -EFBIG;
+		return fd;
 	return tn_read_fd_lines(fd, max_size, fn, userdata);
 }
 
