@@ -253,18 +253,17 @@ static int follow_one(const struct exec_follow *f, const struct tn_sync_msg *m, 
 		      bool *ret_in_child, struct tn_error **err)
 {
 	pid_t pid = f->ctx->single_stage ? f->p1 : m->pid;
-	int r;
 
 	if (m->type != TN_SYNC_PID || pid <= 0 || *ret_pid > 0) {
 		*ret_in_child = *ret_pid > 0;
 		return tn_sync_error(m, err);
 	}
 	*ret_pid = pid;
-	/* P1 is done: let P2 go on while it exits, then reap it. */
-	r = tn_seccomp_go(f->fd, f->ctx->cfg->seccomp, f->s, pid);
+	/* P1 is done: reaped before P2 goes on, since until then it counts in the cgroup's
+	 * pids.max (P2's first fork would find one PID fewer than runc leaves it). */
 	if (!f->ctx->single_stage)
 		(void)RETRY_EINTR(waitpid(f->p1, NULL, 0));
-	return r;
+	return tn_seccomp_go(f->fd, f->ctx->cfg->seccomp, f->s, pid);
 }
 
 /* R: P2's PID, then EOF when it has exec'd, or its error. */

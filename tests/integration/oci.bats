@@ -583,6 +583,23 @@ HOOK
 	assert_clean
 }
 
+@test "cgroups: an exec'd process finds its pids limit whole from its first fork, even on one CPU" {
+	# tenant's intermediate process joins the cgroup before it forks the process: the process
+	# may go on only once that one is reaped, or its first forks meet a full pids.max (runc
+	# moves the process alone). Pinned to one CPU the race shows about one exec in three.
+	chown -R 400000:400000 "$B/rootfs"
+	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 400000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings | .linux.resources = {"pids": {"limit": 3}}'
+	args "$B" sleep 30
+	tnr run -d --bundle "$B" cg3 >/dev/null 2>&1 3>&-
+	local i
+	for i in $(seq 15); do
+		run -0 taskset -c 0 "$TENANT" --root "$STATE" exec cg3 /init forks 10
+		assert_eq "$output" "forked 1"
+	done
+	tnr delete --force cg3
+	assert_clean
+}
+
 @test "rlimits: RLIMIT_NPROC holds for root in a user namespace (seed 002)" {
 	chown -R 410000:410000 "$B/rootfs"
 	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 410000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings | .process.rlimits += [{"type": "RLIMIT_NPROC", "soft": 4, "hard": 4}]'
