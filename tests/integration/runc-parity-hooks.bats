@@ -154,7 +154,8 @@ create_with() {
 
 @test "hooks: a hook past its timeout is killed and create fails, as runc" {
 	write_hook
-	add_hook prestart slow 0 30 1
+	# A sleep of its own: an earlier test's container may still be on its way out.
+	add_hook prestart slow 0 9141 1
 	want=$(create_with runc t-r)
 	SECONDS=0
 	got=$(create_with "$TENANT" t-t)
@@ -164,7 +165,7 @@ create_with() {
 	assert_eq "$got" "$want"
 	assert_eq "$got" "create: 1"$'\n'"stdout: "$'\n'"state: gone"
 	assert_contains "$(cat "$PUBLIC/err-t-t")" "timed out after 1 s"
-	! running_cmd "sleep 30"
+	! running_cmd "sleep 9141"
 }
 
 @test "hooks: a failing poststop hook is a warning, delete succeeds; the later hooks still run (runtime-spec; runc stops at the first)" {

@@ -337,7 +337,8 @@ LINGER='sleep 0.5'
 	busybox_bundle
 	config "$B" '.process.args = ["sleep", "30"]'
 	run_both_detached x
-	same_on_pty --size 30 100 -- exec -t x@ sh -c "tty; stty size; $SESSION; $LINGER; exit 5"
+	# A moment before the size is asked: runc sets it once the process started (see above).
+	same_on_pty --size 30 100 -- exec -t x@ sh -c "sleep 0.3; tty; stty size; $SESSION; $LINGER; exit 5"
 	# (A linger here too: under ASan an exec'd process that exits at once has lost its output
 	# to the relay now and then; to be found, see the closing note of this change.)
 	got=$(on_pty "$TENANT" --size 30 100 -- exec -t x-t sh -c "tty; stty size; $LINGER; exit 5")
@@ -428,7 +429,8 @@ urun_with() {
 	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 (a terminal for the runtime)"
 	rootless_bundle
 	config "$B" '.process.terminal = true'
-	sh_c 'tty; stty size; echo ready; read -r line; echo "got $line"; '"$LINGER"'; exit 3'
+	# A moment before the size is asked: runc sets it once the process started (see above).
+	sh_c 'sleep 0.3; tty; stty size; echo ready; read -r line; echo "got $line"; '"$LINGER"'; exit 3'
 	for rt in runc "$TENANT"; do
 		out=$(as_user tenant-ns /usr/bin/python3 "$BATS_TEST_DIRNAME/pty-run.py" --size 31 91 \
 			--when ready --input 'typed\r' -- "$(urt_bin "$rt")" --root "$(urt_root "$rt")" \
@@ -443,7 +445,7 @@ urun_with() {
 	for rt in runc "$TENANT"; do
 		urt "$rt" run -d --bundle "$B" x </dev/null >/dev/null 2>&1 3>&-
 		out=$(as_user tenant-ns /usr/bin/python3 "$BATS_TEST_DIRNAME/pty-run.py" --size 32 92 -- \
-			"$(urt_bin "$rt")" --root "$(urt_root "$rt")" exec -t x sh -c "tty; stty size; $SESSION; $LINGER; exit 4" \
+			"$(urt_bin "$rt")" --root "$(urt_root "$rt")" exec -t x sh -c "sleep 0.3; tty; stty size; $SESSION; $LINGER; exit 4" \
 			</dev/null 3>&-)
 		urt "$rt" delete --force x
 		echo "$rt: $out"
