@@ -810,34 +810,26 @@ int tn_cgroup_remove(const struct tn_cgroup_at *at, const struct tn_cgroup_dirs 
 	return r;
 }
 
-int tn_cgroup_kill(const struct tn_cgroup_at *at)
+/* The directory with the freezer: cgroup v2's own, or the v1 freezer hierarchy's. */
+static int freezer_dir_of(const struct tn_cgroup_hiers *h, char *buf, size_t len, bool *ret_v2)
 {
-	if (tn_cgroup_frozen(at))
-		tn_cgroup_freeze(at, false, NULL);
-	for (int i = 0; i < 500; i++) {
-		_cleanup_free_ pid_t *pids = NULL;
-		size_t n = 0, others = 0;
-		int r = tn_cgroup_pids(at, &pids, &n);
+	struct stat st;
+	int r;
 
-		if (r == -ENOENT)
-			return 0;
-		if (r < 0)
-			return r;
-		for (size_t k = 0; k < n; k++) {
-			if (pids[k] <= 0 || pids[k] == getpid())
-				continue;
-			others++;
-			kill(pids[k], SIGKILL);
-			(void)waitpid(pids[k], NULL, WNOHANG); /* when it is tenant's own child */
-		}
-		if (others == 0)
-			return 0;
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	*ret_v2 = h->layout == TN_CGROUP_V2;
+	if (h->layout == TN_CGROUP_V2)
+		return v2_dir(h, buf, len);
+	r = ctrl_dir(h, "freezer", buf, len);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	/* No freezer cgroup: a rootless one in the hybrid's cgroup2 tree alone has its own. */
+	if (r == -ENOENT || stat(buf, &st) < 0) {
+		*ret_v2 = unified_dir(h, buf, len) == 0;
+		return *ret_v2 ? 0 : -ENOENT;
 	}
-	return -EBUSY;
+	return 0;
 }
 
-/* The directory with the freezer: cgroup v2's own, or the v1 freezer hierarchy's. */
 static int freezer_dir(const struct tn_cgroup_at *at, char *buf, size_t len, bool *ret_v2)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
@@ -845,20 +837,21 @@ static int freezer_dir(const struct tn_cgroup_at *at, char *buf, size_t len, boo
 
 	if (r < 0)
 		return r;
-	struct stat st;
+	return freezer_dir_of(&h, buf, len, ret_v2);
+}
 
-	*ret_v2 = h.layout == TN_CGROUP_V2;
-	if (h.layout == TN_CGROUP_V2)
-		return v2_dir(&h, buf, len);
-	r = ctrl_dir(&h, "freezer", buf, len);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	/* No freezer cgroup: a rootless one in the hybrid's cgroup2 tree alone has its own. */
-	if (r == -ENOENT || stat(buf, &st) < 0) {
-		*ret_v2 = unified_dir(&h, buf, len) == 0;
-		return *ret_v2 ? 0 : -ENOENT;
-	}
-	return 0;
+/* Whether the cgroup of `h` is frozen (paused, or being). */
+static bool frozen_in(const struct tn_cgroup_hiers *h)
+{
+	_cleanup_free_ char *v = NULL;
+	char dir[4096];
+	bool v2 = false;
+
+	if (freezer_dir_of(h, dir, sizeof(dir), &v2) < 0)
+		return false;
+	if (v2)
+		return read_text(dir, "cgroup.freeze", &v) == 0 && v[0] == '1';
+	return read_text(dir, "freezer.state", &v) == 0 && strncmp(v, "FROZEN", 6) == 0;
 }
 
 int tn_cgroup_freeze(const struct tn_cgroup_at *at, bool freeze, struct tn_error **err)
@@ -883,15 +876,43 @@ int tn_cgroup_freeze(const struct tn_cgroup_at *at, bool freeze, struct tn_error
 
 bool tn_cgroup_frozen(const struct tn_cgroup_at *at)
 {
-	_cleanup_free_ char *v = NULL;
-	char dir[4096];
-	bool v2 = false;
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 
-	if (freezer_dir(at, dir, sizeof(dir), &v2) < 0)
-		return false;
-	if (v2)
-		return read_text(dir, "cgroup.freeze", &v) == 0 && v[0] == '1';
-	return read_text(dir, "freezer.state", &v) == 0 && strncmp(v, "FROZEN", 6) == 0;
+	return tn_cgroup_hiers_load_at(at, &h) == 0 && frozen_in(&h);
+}
+
+int tn_cgroup_kill(const struct tn_cgroup_at *at)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	int r = tn_cgroup_hiers_load_at(at, &h); /* once: the mounts do not move meanwhile */
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (frozen_in(&h))
+		tn_cgroup_freeze(at, false, NULL);
+	for (int i = 0; i < 500; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0, others = 0;
+
+		r = procs(&h, &pids, &n);
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0)
+			return r;
+		for (size_t k = 0; k < n; k++) {
+			if (pids[k] <= 0 || pids[k] == getpid())
+				continue;
+			others++;
+			kill(pids[k], SIGKILL);
+			(void)waitpid(pids[k], NULL, WNOHANG); /* when it is tenant's own child */
+		}
+		if (others == 0)
+			return 0;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return -EBUSY;
 }
 
 void tn_resources_update_subset(struct tn_resources *r)

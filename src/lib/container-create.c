@@ -175,14 +175,6 @@ static void create_run_done(struct create_run *c)
 
 /* ---- R: talking to the child stages ---- */
 
-static int write_maps(struct create_plan *p, pid_t pid, struct tn_error **err)
-{
-	const struct tn_idmap *maps[2] = { &p->maps.map[0], &p->maps.map[1] };
-	const char *helpers[2] = { p->maps.helper[0].path, p->maps.helper[1].path };
-
-	return tn_idmap_write(pid, maps, helpers, err);
-}
-
 /*
  * A system container: a user namespace and a cgroup namespace of its own, and its cgroup view
  * mounted read-write (the default spec mounts it read-only). Its root gets the cgroup
@@ -369,7 +361,9 @@ static int stage1_work(struct create_run *c, struct tn_error **err)
 		r = tn_txn_step(&c->txn, "maps", err);
 		if (r < 0)
 			return r;
-		r = write_maps(p, c->p1, err);
+		r = tn_idmap_write(
+			c->p1, (const struct tn_idmap *[2]){ &p->maps.map[0], &p->maps.map[1] },
+			(const char *[2]){ p->maps.helper[0].path, p->maps.helper[1].path }, err);
 		if (r < 0)
 			return r;
 	}
@@ -695,6 +689,8 @@ static int save_state(struct create_run *c, struct tn_error **err)
 		.systemd_unit = p->systemd_started ? p->systemd.unit : NULL,
 		.systemd_user = p->systemd.user,
 		.systemd_invocation = p->systemd_started ? (char *)p->systemd_invocation : NULL,
+		.pooled = p->pooled,
+		.rootfs_copy = p->copy != NULL,
 	};
 
 	if (!created)

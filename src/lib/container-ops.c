@@ -352,8 +352,11 @@ static int remove_stopped(const char *root, const char *id, struct tn_state *s,
 		(void)tn_systemd_stop(s->systemd_unit, s->systemd_user, warn);
 	if (!dir || tn_container_remove_dir(dir) < 0)
 		return tn_error_errno(err, errno, "cannot remove %s", dir ? dir : id);
-	tn_pool_release(root, id); /* its range, if --userns auto gave it one */
-	remove_copy(root, id, warn);
+	/* Its range, if --userns auto gave it one; its shifted copy, if it had one. */
+	if (!s->remains_known || s->pooled)
+		tn_pool_release(root, id);
+	if (!s->remains_known || s->rootfs_copy)
+		remove_copy(root, id, warn);
 	s->status = TN_STATUS_STOPPED;
 	late_hooks(&cfg, TN_HOOK_POSTSTOP, s, warn);
 	return 0;

@@ -104,6 +104,8 @@ static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 	for (size_t i = 0; i < s->cgroup_dirs.n; i++)
 		tn_json_string(&j, s->cgroup_dirs.v[i]);
 	tn_json_end_array(&j);
+	tn_json_kv_bool(&j, "pooled", s->pooled);
+	tn_json_kv_bool(&j, "rootfsCopy", s->rootfs_copy);
 	if (s->systemd_unit) {
 		tn_json_kv_string(&j, "systemdUnit", s->systemd_unit);
 		tn_json_kv_bool(&j, "systemdUser", s->systemd_user);
@@ -298,6 +300,9 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 	s->owner = (uint32_t)get_u64(o, "owner");
 	s->rootless = get_bool(o, "rootless");
 	s->new_pid_ns = get_bool(o, "newPidNamespace");
+	s->remains_known = tn_json_get(o, "pooled") && tn_json_get(o, "rootfsCopy");
+	s->pooled = get_bool(o, "pooled");
+	s->rootfs_copy = get_bool(o, "rootfsCopy");
 	s->bundle = dup_string(o, "bundle");
 	s->rootfs = dup_string(o, "rootfs");
 	s->created = dup_string(o, "created");

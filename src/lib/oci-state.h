@@ -49,6 +49,10 @@ struct tn_state {
 			       rootless), or NULL */
 	bool systemd_user;	  /* ... in the caller's user manager */
 	char *systemd_invocation; /* ... its InvocationID at create (32 hex digits) */
+	bool remains_known;	  /* pooled and rootfs_copy were recorded (false: a state.json from
+				     before they were; delete looks for both then) */
+	bool pooled;		  /* --userns auto gave it a range of the registry's */
+	bool rootfs_copy;	  /* it runs on a shifted copy of its rootfs (rootfs-copy.h) */
 };
 
 /* The default state root: /run/tenant as root, $XDG_RUNTIME_DIR/tenant otherwise, else a

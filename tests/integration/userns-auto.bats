@@ -77,6 +77,24 @@ tnr() {
 	assert_eq "$(tnr idmap translate --container r2 0)" "$first"
 }
 
+@test "auto: state.json says whether the container holds a range; one written before it said so still gives it back" {
+	args "$B" sleep 30
+	tnr run -d --userns auto --bundle "$B" s1 >/dev/null 2>&1 3>&-
+	tnr run -d --bundle "$B" s2 >/dev/null 2>&1 3>&-
+	assert_eq "$(jq -c '[.pooled, .rootfsCopy]' "$STATE/s1/state.json")" '[true,false]'
+	assert_eq "$(jq -c '[.pooled, .rootfsCopy]' "$STATE/s2/state.json")" '[false,false]'
+	# delete looks in the registry only for s1's range
+	tnr delete --force s2
+	assert_eq "$(jq '.allocations | length' "$REG")" 1
+	# A state.json of an older tenant, without the two fields: delete looks for both.
+	jq 'del(.pooled, .rootfsCopy)' "$STATE/s1/state.json" >"$STATE/s1/state.new"
+	mv "$STATE/s1/state.new" "$STATE/s1/state.json"
+	chmod 600 "$STATE/s1/state.json"
+	tnr delete --force s1
+	assert_eq "$(jq '.allocations | length' "$REG")" 0
+	assert_eq "$(ls -A "$STATE")" ""
+}
+
 @test "auto: 100 containers created in parallel get 100 disjoint ranges" {
 	args "$B" sleep 60
 	seq 100 | xargs -P 8 -I{} "$TENANT" --root "$STATE" create --userns auto --bundle "$B" p{} >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || { sort "$BATS_TEST_TMPDIR/out" | uniq -c | head; false; }
