@@ -13,9 +13,11 @@ char *tn_time_rfc3339(const struct timespec *ts)
 	char buf[64], frac[16] = "", *r;
 	size_t n;
 
-	if (!gmtime_r(&ts->tv_sec, &tm) ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+	/* Not strftime: glibc's reads the time zone (/etc/localtime) first, for nothing here. */
+	if (!gmtime_r(&ts->tv_sec, &tm))
 		return NULL;
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	/* Go's RFC3339Nano, as runc writes it: trailing zeros of the fraction dropped, and the
 	 * dot with them when nothing is left. */
 	snprintf(frac, sizeof(frac), ".%09ld", ts->tv_nsec);

@@ -256,10 +256,11 @@ static int relay_receive(struct tn_cli *cli, struct tn_forward *fwd, struct tn_r
 	return r < 0 ? r : 0;
 }
 
-/* Start a created container and wait for its process; *ret_status is how it ended. */
+/* Start a created container (its state loaded into *s, once for start and delete) and wait for
+ * its process; *ret_status is how it ended. */
 static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
-			  struct tn_forward *fwd, struct tn_relay *relay, pid_t pid,
-			  int *ret_status)
+			  struct tn_forward *fwd, struct tn_relay *relay, struct tn_state *s,
+			  pid_t pid, int *ret_status)
 {
 	struct tn_error *warn = NULL;
 	int r;
@@ -267,7 +268,10 @@ static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
 	r = relay_receive(cli, fwd, relay);
 	if (r < 0)
 		return r;
-	r = tn_container_start(o->root, o->id, &cli->err, &warn);
+	r = tn_state_load(o->root, o->id, s, &cli->err);
+	if (r < 0)
+		return r;
+	r = tn_container_start_loaded(o->root, s, &cli->err, &warn);
 	warn_hook(cli, &warn);
 	if (r < 0)
 		return r;
@@ -281,6 +285,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool 
 	_cleanup_(tn_relay_done) struct tn_relay relay = TN_RELAY_INIT;
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	_cleanup_(tn_container_done) struct tn_container c = { 0 };
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	struct tn_error *warn = NULL;
 	int r, status = 0;
 
@@ -297,12 +302,14 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool 
 	if (r < 0)
 		return r;
 	report_create(cli, &c);
-	r = start_and_wait(cli, o, &fwd, &relay, c.pid, &status);
+	r = start_and_wait(cli, o, &fwd, &relay, &s, c.pid, &status);
 	if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
 		kill(c.pid, SIGKILL);
 	/* As runc run: the container goes when its process does (poststop hooks run), whether
-	 * it started or not; not with --keep. */
-	if (!keep && tn_container_delete(o->root, o->id, true, NULL, &warn) < 0)
+	 * it started or not; not with --keep. Its process waited for, the state loaded for the
+	 * start serves; else delete looks again. */
+	if (!keep && (r >= 0 ? tn_container_delete_ended(o->root, &s, NULL, &warn)
+			     : tn_container_delete(o->root, o->id, true, NULL, &warn)) < 0)
 		tn_container_remove_dir(c.state_dir);
 	warn_hook(cli, &warn);
 	if (r < 0)

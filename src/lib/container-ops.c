@@ -104,34 +104,42 @@ static void late_hooks(struct tn_oci_config *cfg, enum tn_hook_kind k, struct tn
 	tn_hooks_run(&cfg->hooks, k, json, &where, warn);
 }
 
-int tn_container_start(const char *root, const char *id, struct tn_error **err,
-		       struct tn_error **warn)
+int tn_container_start_loaded(const char *root, struct tn_state *s, struct tn_error **err,
+			      struct tn_error **warn)
 {
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
-	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	_cleanup_free_ char *dir = NULL, *fifo = NULL;
 	_cleanup_close_ int fd = -1;
-	int r = tn_state_load(root, id, &s, err);
+	int r;
 
-	if (r < 0)
-		return r;
-	if (s.status != TN_STATUS_CREATED)
-		return wrong_status(&s, "start", err);
-	dir = tn_state_dir(root, id);
+	if (s->status != TN_STATUS_CREATED)
+		return wrong_status(s, "start", err);
+	dir = tn_state_dir(root, s->id);
 	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0)
 		return -ENOMEM;
 	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return tn_error_errno(err, errno, "cannot open %s", fifo);
-	r = release_init(&s, fd, err);
+	r = release_init(s, fd, err);
 	if (r < 0)
 		return r;
 	fd = safe_close(fd); /* init is released: the fifo is done with before the hooks */
 	unlink(fifo);
-	s.status = TN_STATUS_RUNNING;
-	if (load_hooks(root, id, &cfg) == 0)
-		late_hooks(&cfg, TN_HOOK_POSTSTART, &s, warn);
+	s->status = TN_STATUS_RUNNING;
+	if (load_hooks(root, s->id, &cfg) == 0)
+		late_hooks(&cfg, TN_HOOK_POSTSTART, s, warn);
 	return 0;
+}
+
+int tn_container_start(const char *root, const char *id, struct tn_error **err,
+		       struct tn_error **warn)
+{
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
+	int r = tn_state_load(root, id, &s, err);
+
+	if (r < 0)
+		return r;
+	return tn_container_start_loaded(root, &s, err, warn);
 }
 
 /*
@@ -390,6 +398,13 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 			return r;
 	}
 	return remove_stopped(root, id, &s, err, warn);
+}
+
+int tn_container_delete_ended(const char *root, struct tn_state *s, struct tn_error **err,
+			      struct tn_error **warn)
+{
+	s->status = TN_STATUS_STOPPED;
+	return remove_stopped(root, s->id, s, err, warn);
 }
 
 static int with_cgroup(const char *root, const char *id, struct tn_state *s, struct tn_error **err)

@@ -68,12 +68,20 @@ void tn_container_done(struct tn_container *c);
 int tn_container_start(const char *root, const char *id, struct tn_error **err,
 		       struct tn_error **warn);
 
+/* The same with the container's state as tn_state_load gave it (`run`, which loads it once). */
+struct tn_state;
+int tn_container_start_loaded(const char *root, struct tn_state *s, struct tn_error **err,
+			      struct tn_error **warn);
+
 /* Send `sig` to the container's init (all its processes with `all`). */
 int tn_container_kill(const char *root, const char *id, int sig, bool all, struct tn_error **err);
 
 /* Remove a stopped container (a running one only with `force`, after SIGKILL); then poststop. */
 int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err,
 			struct tn_error **warn);
+/* `run`'s delete of the container it started (state `s`), once it has waited for its process. */
+int tn_container_delete_ended(const char *root, struct tn_state *s, struct tn_error **err,
+			      struct tn_error **warn);
 
 struct tn_exec_opts {
 	const char *root;
