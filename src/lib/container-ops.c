@@ -403,6 +403,11 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 int tn_container_delete_ended(const char *root, struct tn_state *s, struct tn_error **err,
 			      struct tn_error **warn)
 {
+	/* Reaped by the caller: init is gone (else it goes as with delete --force). */
+	int r = alive(s) ? kill_and_wait(s, err) : 0;
+
+	if (r < 0)
+		return r;
 	s->status = TN_STATUS_STOPPED;
 	return remove_stopped(root, s->id, s, err, warn);
 }

@@ -79,7 +79,8 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 /* Remove a stopped container (a running one only with `force`, after SIGKILL); then poststop. */
 int tn_container_delete(const char *root, const char *id, bool force, struct tn_error **err,
 			struct tn_error **warn);
-/* `run`'s delete of the container it started (state `s`), once it has waited for its process. */
+/* `run`'s delete of the container it started (state `s`), once it has waited for its process
+ * (an init still alive is killed first, as by delete --force). */
 int tn_container_delete_ended(const char *root, struct tn_state *s, struct tn_error **err,
 			      struct tn_error **warn);
 

@@ -215,6 +215,13 @@ static uint64_t get_u64(const struct tn_json_value *o, const char *key)
 		       : 0;
 }
 
+static bool is_bool(const struct tn_json_value *o, const char *key)
+{
+	const struct tn_json_value *v = tn_json_get(o, key);
+
+	return v && v->type == TN_JSON_BOOL;
+}
+
 static bool get_bool(const struct tn_json_value *o, const char *key)
 {
 	const struct tn_json_value *v = tn_json_get(o, key);
@@ -300,7 +307,8 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 	s->owner = (uint32_t)get_u64(o, "owner");
 	s->rootless = get_bool(o, "rootless");
 	s->new_pid_ns = get_bool(o, "newPidNamespace");
-	s->remains_known = tn_json_get(o, "pooled") && tn_json_get(o, "rootfsCopy");
+	/* Both booleans, or delete looks for both (a state.json of an older tenant). */
+	s->remains_known = is_bool(o, "pooled") && is_bool(o, "rootfsCopy");
 	s->pooled = get_bool(o, "pooled");
 	s->rootfs_copy = get_bool(o, "rootfsCopy");
 	s->bundle = dup_string(o, "bundle");

@@ -117,7 +117,11 @@ assert_nothing_of() {
 	local log=$USERNS_DIR/ns/steps copies=/var/tmp/tenant-$NS_UID/rootfs
 	NS_ENV="TENANT_FAULT_LOG=$log" ns create --userns auto:size=image --bundle "$B" r0 \
 		>/dev/null 2>&1 3>&-
+	# state.json says so, and delete removes what it says
+	assert_eq "$(jq -c '[.pooled, .rootfsCopy]' "$USERNS_DIR/ns/state/r0/state.json")" '[true,true]'
+	[ -n "$(ls -A "$copies")" ]
 	ns delete --force r0
+	assert_eq "$(ls -A "$copies" 2>/dev/null)" ""
 	local steps
 	steps=$(steps_of "$log" | tr '\n' ' ')
 	echo "steps: $steps"

@@ -83,8 +83,16 @@ tnr() {
 	tnr run -d --bundle "$B" s2 >/dev/null 2>&1 3>&-
 	assert_eq "$(jq -c '[.pooled, .rootfsCopy]' "$STATE/s1/state.json")" '[true,false]'
 	assert_eq "$(jq -c '[.pooled, .rootfsCopy]' "$STATE/s2/state.json")" '[false,false]'
-	# delete looks in the registry only for s1's range
+	# delete opens the registry only for s1's range: a damaged one, which opening would set
+	# aside as userns.json.damaged, stays as it is through s2's delete
+	cp -p "$REG" "$BATS_TEST_TMPDIR/registry"
+	echo damaged >"$REG"
 	tnr delete --force s2
+	local set_aside=no after
+	[ -e "$REG.damaged" ] && set_aside=yes && rm -f "$REG.damaged"
+	after=$(cat "$REG")
+	cp -p "$BATS_TEST_TMPDIR/registry" "$REG"
+	assert_eq "$set_aside $after" "no damaged"
 	assert_eq "$(jq '.allocations | length' "$REG")" 1
 	# A state.json of an older tenant, without the two fields: delete looks for both.
 	jq 'del(.pooled, .rootfsCopy)' "$STATE/s1/state.json" >"$STATE/s1/state.new"
