@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include "cgroup-internal.h"
@@ -463,6 +465,37 @@ int tn_cgroup_self(char **ret)
 	return tn_read_file("/proc/self/cgroup", SELF_CGROUP_MAX, ret, &len, NULL);
 }
 
+void tn_cgroup_self_up(char *text)
+{
+	for (char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		char *slash;
+
+		if (len > 3 && strncmp(line, "0::/", 4) == 0) {
+			slash = memrchr(line + 3, '/', len - 3);
+			/* "0::/a/b" -> "0::/a", "0::/a" -> "0::/" */
+			memmove(slash == line + 3 ? slash + 1 : slash, line + len,
+				strlen(line + len) + 1);
+			return;
+		}
+		line += len + (line[len] == '\n');
+	}
+}
+
+int tn_cgroup_creator(char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	struct statfs st;
+	int r = tn_cgroup_self(&text);
+
+	if (r < 0)
+		return r;
+	if (statfs(ROOT, &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+		tn_cgroup_self_up(text);
+	*ret = TAKE_PTR(text);
+	return 0;
+}
+
 int tn_cgroup_hiers_load_at(const struct tn_cgroup_at *at, struct tn_cgroup_hiers *ret)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
@@ -473,7 +506,7 @@ int tn_cgroup_hiers_load_at(const struct tn_cgroup_at *at, struct tn_cgroup_hier
 		return r;
 	/* A relative path of a state that did not keep its creator's cgroups: this process's. */
 	if (at->path[0] != '/' && !at->parent) {
-		r = tn_cgroup_self(&self);
+		r = tn_cgroup_creator(&self);
 		if (r < 0)
 			return r;
 	}

@@ -170,6 +170,15 @@ struct tn_cgroup_at {
 /* This process's /proc/self/cgroup text, for tn_cgroup_at.parent. */
 int tn_cgroup_self(char **ret);
 /*
+ * The cgroups a relative path goes below, as a /proc/self/cgroup text: this process's, but where
+ * /sys/fs/cgroup is the cgroup2 hierarchy alone (runc's test, statfs) the parent of its cgroup2
+ * one, as runc's fs2 driver places it: the caller's own cgroup has processes, so the kernel would
+ * give a child of it no controllers.
+ */
+int tn_cgroup_creator(char **ret);
+/* In a /proc/self/cgroup text, the "0::" line's path cut to its parent ("/" stays). Pure. */
+void tn_cgroup_self_up(char *text);
+/*
  * Each hierarchy's `dir` for `path` (pure): an absolute path below the mount point; a relative
  * one below the cgroup self_cgroup (a /proc/self/cgroup text) names for that hierarchy, or the
  * mount point when it names none below the mount's root.

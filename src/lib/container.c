@@ -448,10 +448,10 @@ static int plan_cgroup(const struct tn_container_opts *o, struct create_plan *p,
 	if (!p->cgroup)
 		return tn_error_set(err, EINVAL, "linux.cgroupsPath: '%s' is not a cgroup path",
 				    p->cfg.cgroups_path ? p->cfg.cgroups_path : "");
-	/* A relative path is below tenant's own cgroups, as runc's: kept in the state, for the
-	 * commands that find the cgroup later from other cgroups. */
+	/* A relative path is below tenant's own cgroups (on cgroup2 alone, the parent of its
+	 * own), as runc's: kept in the state, for the commands that find it from other cgroups. */
 	if (p->cgroup[0] != '/') {
-		r = tn_cgroup_self(&p->cgroup_parent);
+		r = tn_cgroup_creator(&p->cgroup_parent);
 		if (r < 0)
 			return tn_error_errno(err, -r, "cannot read /proc/self/cgroup");
 	}

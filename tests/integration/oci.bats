@@ -629,16 +629,25 @@ HOOK
 	assert_clean
 }
 
-@test "cgroups v2: on a unified hierarchy the container gets its cgroup; pause and resume use cgroup.freeze" {
-	# A mount namespace where /sys/fs/cgroup is the cgroup2 hierarchy alone, as on v2 hosts.
+@test "cgroups v2: on a unified hierarchy the container's cgroup is where runc puts it; pause and resume use cgroup.freeze" {
+	# A mount namespace where /sys/fs/cgroup is the cgroup2 hierarchy alone, as on v2 hosts,
+	# and the caller in a cgroup of its own, as a login shell in its session's scope. No
+	# cgroupsPath, the relative ID: below the parent of the caller's cgroup, as runc's fs2
+	# driver puts it (the caller's own has processes, so a child of it gets no controllers).
 	args "$B" sleep 30
 	run -0 unshare -m --propagation private sh -c '
 		mount -t cgroup2 none /sys/fs/cgroup || exit 1
-		T="$1"; S="$2"; B="$3"
-		# No cgroupsPath: the ID below the caller'"'"'s own cgroup, as runc.
-		D=/sys/fs/cgroup$(sed -n "s|^0::/*|/|p" /proc/self/cgroup | sed "s|/$||")/v2c
+		T="$1"; S="$2"; B="$3"; C=/sys/fs/cgroup/tenant-v2c-$$
+		trap "\"$T\" --root \"$S\" delete -f v2c 2>/dev/null; echo \$\$ >/sys/fs/cgroup/cgroup.procs; rmdir \"$C/caller\" \"$C\" 2>/dev/null; rm -rf \"$S/runc\"" EXIT
+		mkdir -p "$C/caller" && echo $$ >"$C/caller/cgroup.procs" || exit 9
+		runc --root "$S/runc" run -d --bundle "$B" v2r >/dev/null 2>&1 </dev/null || exit 10
+		want=$(grep "^0::" "/proc/$(runc --root "$S/runc" state v2r | jq .pid)/cgroup")
+		runc --root "$S/runc" delete -f v2r
+		[ "$want" = "0::/${C#/sys/fs/cgroup/}/v2r" ] || exit 11
+		D=$C/v2c
 		"$T" --root "$S" run -d --bundle "$B" v2c >/dev/null 2>&1 3>&- || exit 2
 		pid=$("$T" --root "$S" state v2c | jq .pid)
+		[ "$(grep "^0::" "/proc/$pid/cgroup")" = "${want%/v2r}/v2c" ] || exit 12
 		grep -qx "$pid" "$D/cgroup.procs" || exit 3
 		"$T" --root "$S" pause v2c && [ "$(cat "$D/cgroup.freeze")" = 1 ] || exit 4
 		[ "$("$T" --root "$S" state v2c | jq -r .status)" = paused ] || exit 5

@@ -200,4 +200,22 @@ TEST(place_relative_below_the_own_cgroup_of_each_hierarchy_absolute_below_the_ro
 	tn_cgroup_hiers_done(&h);
 }
 
+/* On cgroup2 alone, runc's fs2 driver: below the parent of the creator's cgroup2 one. */
+TEST(self_up_cuts_the_cgroup2_line_to_its_parent)
+{
+	char a[] = "8:pids:/x/y\n0::/user.slice/session-1.scope\n";
+	char b[] = "0::/tst\n";
+	char c[] = "0::/\n";
+	char d[] = "1:cpu:/a/b\n";
+
+	tn_cgroup_self_up(a);
+	ASSERT_STREQ(a, "8:pids:/x/y\n0::/user.slice\n");
+	tn_cgroup_self_up(b);
+	ASSERT_STREQ(b, "0::/\n");
+	tn_cgroup_self_up(c);
+	ASSERT_STREQ(c, "0::/\n");
+	tn_cgroup_self_up(d); /* no cgroup2 line: as it was */
+	ASSERT_STREQ(d, "1:cpu:/a/b\n");
+}
+
 TAP_MAIN
