@@ -675,6 +675,7 @@ int tn_cgroup_make(const struct tn_cgroup_at *at, const struct tn_resources *res
 		   struct tn_error **err)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	_cleanup_free_ char *first = NULL;
 	const char *path = at->path;
 	size_t before = made->n;
 	int r = tn_cgroup_hiers_load_at(at, &h);
@@ -688,10 +689,13 @@ int tn_cgroup_make(const struct tn_cgroup_at *at, const struct tn_resources *res
 	r = check_thawed(&h, path, err);
 	if (r < 0)
 		return r;
+	/* The first directory, named if it cannot be made (make_all drops what it cannot make). */
+	first = h.n > 0 && h.v[0].dir ? strdup(h.v[0].dir) : NULL;
 	r = make_all(&h, rootless, made);
 	if (r < 0 && rootless && denied(r)) {
 		unmake(made, before);
-		return refuse_limits(path, res, err); /* no delegated cgroup: none */
+		return refuse_limits(first ? first : path, res,
+				     err); /* no delegated cgroup: none */
 	}
 	if (r < 0) { /* runc's words, and Go's lower case */
 		char why[128];

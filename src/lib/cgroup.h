@@ -160,14 +160,15 @@ char *tn_cgroup_path(const char *cgroups_path, const char *id);
 
 /*
  * Where a container's cgroup is: `path` from tn_cgroup_path. A relative one lies, in each
- * hierarchy, below the cgroup of the process that created the container (as runc's), which
- * `parent` keeps: that process's /proc/self/cgroup text (NULL: this process's own, read anew).
+ * hierarchy, below the cgroup `parent` names (a /proc/self/cgroup text: tn_cgroup_creator's of
+ * the process that created the container, as runc's; NULL: this process's, read anew the same
+ * way).
  */
 struct tn_cgroup_at {
 	const char *path;
 	const char *parent;
 };
-/* This process's /proc/self/cgroup text, for tn_cgroup_at.parent. */
+/* This process's /proc/self/cgroup text. */
 int tn_cgroup_self(char **ret);
 /*
  * The cgroups a relative path goes below, as a /proc/self/cgroup text: this process's, but where

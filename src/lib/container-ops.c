@@ -290,9 +290,9 @@ static void remove_copy(const char *root, const char *id, struct tn_error **warn
 		tn_error_hint(warn, 0, "remove it by hand: tenant unshare rm -rf %s", path);
 }
 
-/* The cgroup a killed create made, when it is tenant's own default (ID, below the caller's own
- * cgroups): its processes killed, then removed. A cgroupsPath of the config's is left alone: it
- * may not be tenant's. */
+/* The cgroup a killed create made, when it is tenant's own default (ID, below the caller's
+ * cgroups as tn_cgroup_creator finds them): its processes killed, then removed. A cgroupsPath of
+ * the config's is left alone: it may not be tenant's. */
 static void remove_cgroup_left(const char *root, const char *id)
 {
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };

@@ -25,7 +25,7 @@
 struct create_plan {
 	struct tn_oci_config cfg;
 	char *cgroup;	     /* the cgroup's path (tn_cgroup_path): "/a/b", or relative "ID" */
-	char *cgroup_parent; /* relative: this process's /proc/self/cgroup (tn_cgroup_at) */
+	char *cgroup_parent; /* relative: where it goes below (tn_cgroup_creator, tn_cgroup_at) */
 	bool cgroup_used;    /* created and entered (not for a rootless caller without one) */
 	size_t cgroup_busy;  /* processes found in it already (shared, as runc 1.1: a warning) */
 	struct tn_cgroup_dirs cgroup_made; /* what creating it made: undone on failure */

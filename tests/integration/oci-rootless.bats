@@ -81,6 +81,17 @@ ut() {
 	assert_eq "$(ls -A "$USERNS_DIR/work/state")" ""
 }
 
+@test "rootless: limits without a delegated cgroup are refused, the directory it could not make named" {
+	config "$B" '.linux.resources = {"pids": {"limit": 10}}'
+	run -1 ut run --bundle "$B" l1 3>&-
+	assert_contains "$output" "cannot set pids limit: container could not join or create cgroup"
+	# The directory itself, in one of the hierarchies, not the bare ID
+	assert_contains "$output" "may not create cgroup /sys/fs/cgroup/"
+	assert_contains "$output" "/l1, none is delegated to it"
+	assert_contains "$output" "hint: leave the limits out, or delegate a cgroup to the user"
+	assert_eq "$(ls -A "$USERNS_DIR/work/state")" ""
+}
+
 @test "rootless: the default state root is \$XDG_RUNTIME_DIR/tenant, else a private one under /tmp" {
 	local xdg=$USERNS_DIR/work/xdg
 	as_user tenant-ns mkdir -p -m 700 "$xdg"

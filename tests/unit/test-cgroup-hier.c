@@ -216,6 +216,17 @@ TEST(self_up_cuts_the_cgroup2_line_to_its_parent)
 	ASSERT_STREQ(c, "0::/\n");
 	tn_cgroup_self_up(d); /* no cgroup2 line: as it was */
 	ASSERT_STREQ(d, "1:cpu:/a/b\n");
+
+	char e[] = "0::/a/b";		       /* no newline */
+	char f[] = "0::/a/b\n1:cpu:/x\n";      /* not the last line */
+	char g[] = "2:pids:/0::/z\n0::/q/r\n"; /* "0::/" inside a v1 line's path */
+
+	tn_cgroup_self_up(e);
+	ASSERT_STREQ(e, "0::/a");
+	tn_cgroup_self_up(f);
+	ASSERT_STREQ(f, "0::/a\n1:cpu:/x\n");
+	tn_cgroup_self_up(g);
+	ASSERT_STREQ(g, "2:pids:/0::/z\n0::/q\n");
 }
 
 TAP_MAIN
