@@ -15,6 +15,7 @@
 #include "cgroup-internal.h"
 #include "fs.h"
 #include "parse.h"
+#include "proc-stat.h"
 #include "banned.h"
 
 #define ROOT "/sys/fs/cgroup"
@@ -883,6 +884,27 @@ bool tn_cgroup_frozen(const struct tn_cgroup_at *at)
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 
 	return tn_cgroup_hiers_load_at(at, &h) == 0 && frozen_in(&h);
+}
+
+void tn_cgroup_settle(const struct tn_cgroup_at *at)
+{
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+
+	if (tn_cgroup_hiers_load_at(at, &h) < 0)
+		return;
+	for (int i = 0; i < 500; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0, ended = 0;
+
+		if (procs(&h, &pids, &n) < 0)
+			return;
+		for (size_t k = 0; k < n; k++)
+			ended += pids[k] > 0 &&
+				 tn_proc_start_time(pids[k]) == 0; /* zombie or gone */
+		if (ended == 0)
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
 }
 
 int tn_cgroup_kill(const struct tn_cgroup_at *at)

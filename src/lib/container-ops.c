@@ -253,14 +253,26 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 	return 0;
 }
 
-/* Every process of the container's cgroup (a frozen one is thawed first, or SIGKILL waits),
- * until none is left, so the cgroup can be removed. */
+/*
+ * What is left in the container's cgroup, so that it can be removed. Without a PID namespace of
+ * its own the container may leave processes: each killed (a frozen cgroup thawed first, or
+ * SIGKILL waits), until none is left. With one, killing init ended them all, and as runc tenant
+ * kills nothing more: what still runs there is another's, in a cgroupsPath two containers name.
+ * The cgroup is thawed all the same (as runc's kill), and an init not reaped yet waited for.
+ */
 static void kill_cgroup(const struct tn_state *s)
 {
 	const struct tn_cgroup_at at = tn_state_cgroup(s);
 
-	if (s->cgroup_path && s->cgroup_path[0])
+	if (!s->cgroup_path || !s->cgroup_path[0])
+		return;
+	if (!s->new_pid_ns) {
 		(void)tn_cgroup_kill(&at);
+		return;
+	}
+	if (tn_cgroup_frozen(&at))
+		(void)tn_cgroup_freeze(&at, false, NULL);
+	tn_cgroup_settle(&at);
 }
 
 /* Kill what is left and wait (up to 10 s) until init is gone. */

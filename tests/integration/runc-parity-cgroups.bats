@@ -209,6 +209,36 @@ block_device() {
 	done
 }
 
+@test "two containers in one cgroupsPath: deleting one leaves the other running, as runc" {
+	# Each has a PID namespace of its own: killing its init ended it, and what else runs in
+	# the shared cgroup is the other's (runc 1.1 warns that it shares, and kills nothing).
+	local cg=/tenant-parity-$$-shared rt root out
+	config "$B" --arg cg "$cg" '.linux.cgroupsPath = $cg | .process.args = ["/init", "sleep", "30"]'
+	for rt in runc "$TENANT"; do
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		"$rt" --root "$root" run -d --bundle "$B" s1 >/dev/null 2>&1 3>&- </dev/null
+		"$rt" --root "$root" run -d --bundle "$B" s2 >/dev/null 2>&1 3>&- </dev/null
+		"$rt" --root "$root" kill s1 KILL
+		wait_status stopped s1 "$rt" --root "$root"
+		"$rt" --root "$root" delete s1 >/dev/null 2>&1
+		out+="$(basename "$rt"): s1 delete $? s2 $("$rt" --root "$root" state s2 | jq -r .status); "
+		# And delete --force of a running one, likewise.
+		"$rt" --root "$root" run -d --bundle "$B" s3 >/dev/null 2>&1 3>&- </dev/null
+		"$rt" --root "$root" delete --force s3 >/dev/null 2>&1
+		out+="s3 gone $? s2 $("$rt" --root "$root" state s2 | jq -r .status); "
+		"$rt" --root "$root" delete --force s2 >/dev/null 2>&1
+	done
+	echo "$out"
+	assert_eq "$out" "runc: s1 delete 0 s2 running; s3 gone 0 s2 running; tenant: s1 delete 0 s2 running; s3 gone 0 s2 running; "
+	# runc removes the cgroup with the last delete; tenant removes only the cgroups a create
+	# made (s1's, busy at its delete), so the empty one stays: nothing runs in it.
+	local d
+	for d in /sys/fs/cgroup/*"$cg"; do
+		[ ! -d "$d" ] || rmdir "$d"
+	done
+}
+
 @test "--systemd-cgroup is refused where systemd does not run, as runc; a systemd-style cgroupsPath without it is a plain name" {
 	require_v1
 	[ ! -d /run/systemd/system ] || skip "systemd runs here: runc would use it"
