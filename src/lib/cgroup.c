@@ -886,25 +886,29 @@ bool tn_cgroup_frozen(const struct tn_cgroup_at *at)
 	return tn_cgroup_hiers_load_at(at, &h) == 0 && frozen_in(&h);
 }
 
-void tn_cgroup_settle(const struct tn_cgroup_at *at)
+int tn_cgroup_wait_out(const struct tn_cgroup_at *at, pid_t pid, size_t *ret_others)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
+	int r = tn_cgroup_hiers_load_at(at, &h);
 
-	if (tn_cgroup_hiers_load_at(at, &h) < 0)
-		return;
+	*ret_others = 0;
+	if (r < 0)
+		return r;
 	for (int i = 0; i < 500; i++) {
 		_cleanup_free_ pid_t *pids = NULL;
-		size_t n = 0, ended = 0;
+		size_t n = 0, listed = 0;
 
-		if (procs(&h, &pids, &n) < 0)
-			return;
+		r = procs(&h, &pids, &n);
+		if (r < 0)
+			return r == -ENOENT ? 0 : r;
 		for (size_t k = 0; k < n; k++)
-			ended += pids[k] > 0 &&
-				 tn_proc_start_time(pids[k]) == 0; /* zombie or gone */
-		if (ended == 0)
-			return;
+			listed += pids[k] == pid;
+		*ret_others = n - listed;
+		if (listed == 0)
+			return 0;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
+	return -EBUSY;
 }
 
 int tn_cgroup_kill(const struct tn_cgroup_at *at)

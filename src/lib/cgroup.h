@@ -254,9 +254,9 @@ int tn_cgroup_delegate(const struct tn_cgroup_at *at, const struct tn_cgroup_dir
 		       uid_t uid, gid_t gid);
 /* SIGKILL every process of the cgroup (thawed first) and wait (5 s at most) until it is empty. */
 int tn_cgroup_kill(const struct tn_cgroup_at *at);
-/* Until no process of the cgroup is a zombie (an init its parent has not reaped yet: the cgroup
- * cannot be removed while it is there), at most 5 s; live ones are left alone. */
-void tn_cgroup_settle(const struct tn_cgroup_at *at);
+/* Until the cgroup no longer lists `pid` (a process whose threads are still ending), at most
+ * 5 s; *ret_others: how many other processes it lists then. */
+int tn_cgroup_wait_out(const struct tn_cgroup_at *at, pid_t pid, size_t *ret_others);
 int tn_cgroup_freeze(const struct tn_cgroup_at *at, bool freeze, struct tn_error **err);
 bool tn_cgroup_frozen(const struct tn_cgroup_at *at);
 /* The PIDs in the cgroup, allocated. */

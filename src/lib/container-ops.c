@@ -254,31 +254,40 @@ int tn_container_kill(const char *root, const char *id, int sig, bool all, struc
 }
 
 /*
- * What is left in the container's cgroup, so that it can be removed. Without a PID namespace of
- * its own the container may leave processes: each killed (a frozen cgroup thawed first, or
- * SIGKILL waits), until none is left. With one, killing init ended them all, and as runc tenant
- * kills nothing more: what still runs there is another's, in a cgroupsPath two containers name.
- * The cgroup is thawed all the same (as runc's kill), and an init not reaped yet waited for.
+ * What is left in the container's cgroup once init is gone; true when the cgroup may go. Without a
+ * PID namespace of its own the container may leave processes: each killed (a frozen cgroup thawed
+ * first), until none is left. With one, init's end ends them all, and as runc tenant kills no
+ * more: what else runs there is another container's, in a cgroupsPath two containers name, and
+ * the cgroup is left to it. Init itself may outlive its main thread (a zombie whose other threads
+ * run on, and keep the namespace): killed, and waited for.
  */
-static void kill_cgroup(const struct tn_state *s)
+static bool end_cgroup(const struct tn_state *s)
 {
 	const struct tn_cgroup_at at = tn_state_cgroup(s);
+	size_t others = 0;
 
-	if (!s->cgroup_path || !s->cgroup_path[0])
-		return;
 	if (!s->new_pid_ns) {
 		(void)tn_cgroup_kill(&at);
-		return;
+		return true;
 	}
-	if (tn_cgroup_frozen(&at))
-		(void)tn_cgroup_freeze(&at, false, NULL);
-	tn_cgroup_settle(&at);
+	if (s->pid > 0 && tn_proc_start_time_any(s->pid) == s->pid_start)
+		kill(s->pid, SIGKILL);
+	if (tn_cgroup_wait_out(&at, s->pid, &others) < 0)
+		return true;
+	return others == 0;
 }
 
 /* Kill what is left and wait (up to 10 s) until init is gone. */
 static int kill_and_wait(struct tn_state *s, struct tn_error **err)
 {
-	kill_cgroup(s);
+	const struct tn_cgroup_at at = tn_state_cgroup(s);
+	bool cgroup = s->cgroup_path && s->cgroup_path[0];
+
+	/* A frozen init takes SIGKILL only once thawed (as runc's kill of a paused container). */
+	if (s->new_pid_ns && cgroup && tn_cgroup_frozen(&at))
+		(void)tn_cgroup_freeze(&at, false, NULL);
+	if (!s->new_pid_ns && cgroup)
+		(void)end_cgroup(s);
 	if (s->new_pid_ns)
 		kill(s->pid, SIGKILL);
 	else
@@ -359,14 +368,12 @@ static int remove_stopped(const char *root, const char *id, struct tn_state *s,
 	int whose = s->systemd_unit ? tn_systemd_whose(s->systemd_unit, s->systemd_user,
 						       s->systemd_invocation, warn)
 				    : TN_SCOPE_OURS;
-	/* What init left in the cgroup (processes of a container without its own PID
-	 * namespace) is the container's too. */
-	if (s->cgroup_path && s->cgroup_path[0] && whose != TN_SCOPE_OTHER) {
-		if (whose != TN_SCOPE_GONE)
-			kill_cgroup(s);
+	/* What init left in the cgroup goes (end_cgroup), then the cgroup; not one another
+	 * container still runs in. */
+	if (s->cgroup_path && s->cgroup_path[0] && whose != TN_SCOPE_OTHER &&
+	    (whose == TN_SCOPE_GONE || end_cgroup(s)))
 		tn_cgroup_remove(&(struct tn_cgroup_at){ s->cgroup_path, s->cgroup_parent },
 				 s->has_cgroup_dirs ? &s->cgroup_dirs : NULL);
-	}
 	/* Its scope: systemd removes the cgroup (a failure is a warning: all else goes). */
 	if (s->systemd_unit && whose == TN_SCOPE_OURS)
 		(void)tn_systemd_stop(s->systemd_unit, s->systemd_user, warn);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Facts about one process from /proc (proc-stat.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,7 +12,7 @@
 #include "proc-stat.h"
 #include "banned.h"
 
-uint64_t tn_proc_start_time(pid_t pid)
+static uint64_t start_time(pid_t pid, bool ended_too)
 {
 	_cleanup_free_ char *text = NULL;
 	char path[64];
@@ -25,13 +26,23 @@ uint64_t tn_proc_start_time(pid_t pid)
 	/* The command name may hold spaces and ')': fields count from the last ')'. A zombie
 	 * has ended: it counts as gone. */
 	p = strrchr(text, ')');
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+	if (!p || p[1] != ' ' || (!ended_too && (p[2] == 'Z' || p[2] == 'X')))
 		return 0;
 	for (int field = 2; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || tn_parse_u64_n(p + 1, strcspn(p + 1, " "), &v) < 0)
 		return 0;
 	return v;
+}
+
+uint64_t tn_proc_start_time(pid_t pid)
+{
+	return start_time(pid, false);
+}
+
+uint64_t tn_proc_start_time_any(pid_t pid)
+{
+	return start_time(pid, true);
 }
 
 int tn_proc_comm(pid_t pid, char **ret)

@@ -11,6 +11,9 @@
 /* Start time of a process, in clock ticks since boot; 0 when it does not exist or is a
  * zombie. */
 uint64_t tn_proc_start_time(pid_t pid);
+/* The same for a process whose main thread has ended (a zombie, whose other threads may run on:
+ * its PID is not reused while it is there). */
+uint64_t tn_proc_start_time_any(pid_t pid);
 /* The command name of a process (/proc/PID/comm, without its newline), allocated; -errno when
  * it cannot be read (the process ended). */
 int tn_proc_comm(pid_t pid, char **ret);

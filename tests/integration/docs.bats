@@ -65,8 +65,8 @@ bats_require_minimum_version 1.5.0
 	assert_contains "$(cat "$doc")" "1000320999:12 /home/largeuid"
 	assert_contains "$(cat "$doc")" "fail  subuid      tn-bob has no range in /etc/subuid"
 	# Nothing is left behind.
-	! getent passwd tn-alice
-	! getent passwd tn-bob
+	run ! getent passwd tn-alice
+	run ! getent passwd tn-bob
 	[ -e "$BATS_FILE_TMPDIR/had-run-tenant" ] || [ ! -e /run/tenant ]
 }
 

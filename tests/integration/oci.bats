@@ -602,6 +602,28 @@ HOOK
 	assert_clean
 }
 
+@test "delete ends a container whose init's main thread ended while another thread runs on" {
+	# The leader shows as a zombie, so the container reads stopped, but its other thread keeps
+	# the process, and the PID namespace, alive: delete kills it (the cgroup would not go).
+	args "$B" thread-exit 30
+	tnr run -d --bundle "$B" te1 >/dev/null 2>&1 3>&-
+	local pid i
+	pid=$(jq .pid "$STATE/te1/state.json") # `state` shows a stopped one's as 0, as runc
+	for i in $(seq 100); do
+		grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
+		sleep 0.02
+	done
+	grep -hs '^State:' /proc/"$pid"/task/*/status | grep -qv Z # a thread runs on
+	assert_eq "$(tnr state te1 | jq -r .status)" stopped
+	tnr delete te1
+	for i in $(seq 100); do
+		grep -hs '^State:' /proc/"$pid"/task/*/status | grep -qv Z || break
+		sleep 0.05
+	done
+	assert_eq "$(grep -hs '^State:' /proc/"$pid"/task/*/status | grep -v Z)" ""
+	assert_clean
+}
+
 @test "rlimits: RLIMIT_NPROC holds for root in a user namespace (seed 002)" {
 	chown -R 410000:410000 "$B/rootfs"
 	config "$B" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 410000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings | .process.rlimits += [{"type": "RLIMIT_NPROC", "soft": 4, "hard": 4}]'

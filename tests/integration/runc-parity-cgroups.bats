@@ -234,7 +234,7 @@ block_device() {
 	# runc removes the cgroup with the last delete; tenant removes only the cgroups a create
 	# made (s1's, busy at its delete), so the empty one stays: nothing runs in it.
 	local d
-	for d in /sys/fs/cgroup/*"$cg"; do
+	for d in /sys/fs/cgroup/*"$cg" "/sys/fs/cgroup$cg"; do
 		[ ! -d "$d" ] || rmdir "$d"
 	done
 }

@@ -227,7 +227,7 @@ tnr() {
 @test "remap: every container shares the remap user's range (tenant.conf's remap-user)" {
 	mkdir -p /etc/tenant
 	printf '# the remap user: created on first use, as Docker makes dockremap\nremap-user = tenant-ns-remap\n' >/etc/tenant/tenant.conf
-	! getent passwd tenant-ns-remap
+	run ! getent passwd tenant-ns-remap
 	echo tenant-ns-remap >>"$BATS_FILE_TMPDIR/created-users"
 	args "$B" sleep 30
 	tnr run -d --userns remap --bundle "$B" m1 >/dev/null 2>"$BATS_TEST_TMPDIR/m1.err" 3>&-

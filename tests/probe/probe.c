@@ -303,6 +303,17 @@ static int cmd_thread_leftover(char *seconds)
 	return 0;
 }
 
+/* The main thread ends while a second thread lives on: as PID 1, its namespace lives on too. */
+static int cmd_thread_exit(char *seconds)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, sleeper, seconds) != 0)
+		return fail("thread-exit", "pthread_create");
+	syscall(SYS_exit, 0); /* this thread only */
+	return 0;
+}
+
 static int run(char **args, int n)
 {
 	const char *c = args[0];
@@ -445,6 +456,8 @@ static int run(char **args, int n)
 	}
 	if (strcmp(c, "thread-leftover") == 0 && n == 2)
 		return cmd_thread_leftover(args[1]);
+	if (strcmp(c, "thread-exit") == 0 && n == 2)
+		return cmd_thread_exit(args[1]);
 	if (strcmp(c, "spawn") == 0 && n >= 2) {
 		pid_t pid = fork();
 
