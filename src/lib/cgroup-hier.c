@@ -241,6 +241,35 @@ static bool keep(const struct tn_cgroup_hiers *kept, const struct tn_cgroup_hier
 	return reachable(e);
 }
 
+/* The initial cgroup namespace's inode (include/linux/proc_ns.h). */
+#define CGROUP_NS_INIT_INO 0xEFFFFFFBu
+
+/*
+ * The common case without mountinfo: /sys/fs/cgroup is a cgroup2 mount of the whole hierarchy
+ * (its root directory, inode 1 of the kernfs) seen from the initial cgroup namespace, so its
+ * mountinfo root is "/" and it is all a unified host has. 1 when it is not so (mountinfo
+ * tells), 0 with *ret filled.
+ */
+static int load_unified(struct tn_cgroup_hiers *ret)
+{
+	_cleanup_(tn_cgroup_hier_done) struct tn_cgroup_hier e = { .v2 = true };
+	struct statfs sf;
+	struct stat st, ns;
+
+	if (statfs(ROOT, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC || stat(ROOT, &st) < 0 ||
+	    st.st_ino != 1 || stat("/proc/self/ns/cgroup", &ns) < 0 ||
+	    ns.st_ino != CGROUP_NS_INIT_INO)
+		return 1;
+	e.mountpoint = strdup(ROOT);
+	e.root = strdup("/");
+	e.options = strdup("");
+	e.dev = st.st_dev;
+	if (!e.mountpoint || !e.root || !e.options)
+		return -ENOMEM;
+	*ret = (struct tn_cgroup_hiers){ .layout = TN_CGROUP_V2 };
+	return add_hier(ret, &e);
+}
+
 int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers all = { 0 };
@@ -248,8 +277,16 @@ int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret)
 	_cleanup_free_ char *text = NULL;
 	bool unified = false, v1 = false;
 	size_t len;
-	int r = tn_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &text, &len, NULL);
+	int r = load_unified(&h);
 
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		*ret = h;
+		h = (struct tn_cgroup_hiers){ 0 }; /* now *ret's */
+		return 0;
+	}
+	r = tn_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &text, &len, NULL);
 	if (r < 0)
 		return r;
 	r = tn_cgroup_hiers_parse(text, &all);
