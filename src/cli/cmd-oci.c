@@ -259,8 +259,8 @@ static int relay_receive(struct tn_cli *cli, struct tn_forward *fwd, struct tn_r
 /* Start a created container (its state loaded into *s, once for start and delete) and wait for
  * its process; *ret_status is how it ended. */
 static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
-			  struct tn_forward *fwd, struct tn_relay *relay, struct tn_state *s,
-			  pid_t pid, int *ret_status)
+			  struct tn_forward *fwd, struct tn_relay *relay,
+			  const struct tn_container *c, struct tn_state *s, int *ret_status)
 {
 	struct tn_error *warn = NULL;
 	int r;
@@ -268,14 +268,15 @@ static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
 	r = relay_receive(cli, fwd, relay);
 	if (r < 0)
 		return r;
-	r = tn_state_load(o->root, o->id, s, &cli->err);
+	/* The state create wrote, not read back: its liveness is checked as a load's is. */
+	r = tn_state_from_text(o->root, o->id, c->state_text, strlen(c->state_text), s, &cli->err);
 	if (r < 0)
 		return r;
-	r = tn_container_start_loaded(o->root, s, &cli->err, &warn);
+	r = tn_container_start_loaded(o->root, s, &c->hooks, &cli->err, &warn);
 	warn_hook(cli, &warn);
 	if (r < 0)
 		return r;
-	return tn_forward_wait(fwd, pid, ret_status);
+	return tn_forward_wait(fwd, c->pid, ret_status);
 }
 
 /* run in the foreground: tenant is init's parent (subreaper) and ends as it ends; with `keep`
@@ -302,13 +303,13 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool 
 	if (r < 0)
 		return r;
 	report_create(cli, &c);
-	r = start_and_wait(cli, o, &fwd, &relay, &s, c.pid, &status);
+	r = start_and_wait(cli, o, &fwd, &relay, &c, &s, &status);
 	if (r < 0 && c.pid > 0) /* never 0: that would be tenant's own process group */
 		kill(c.pid, SIGKILL);
 	/* As runc run: the container goes when its process does (poststop hooks run), whether
 	 * it started or not; not with --keep. Its process waited for, the state loaded for the
 	 * start serves; else delete looks again. */
-	if (!keep && (r >= 0 ? tn_container_delete_ended(o->root, &s, NULL, &warn)
+	if (!keep && (r >= 0 ? tn_container_delete_ended(o->root, &s, &c.hooks, NULL, &warn)
 			     : tn_container_delete(o->root, o->id, true, NULL, &warn)) < 0)
 		tn_container_remove_dir(c.state_dir);
 	warn_hook(cli, &warn);

@@ -58,6 +58,7 @@ struct create_run {
 	bool single;			/* P1 is init (container-init.h's single stage) */
 	bool stage1_done;		/* SETUP's work done (setup_stage1) */
 	bool pid_file_written;
+	char *state_text;		 /* state.json as written (the caller's, tn_container) */
 	struct tn_idmap shifted_from[2]; /* the rootfs's recorded maps before create shifted it */
 };
 
@@ -166,6 +167,7 @@ static void create_run_done(struct create_run *c)
 	tn_txn_rollback(&c->txn); /* after a commit: nothing */
 	create_plan_done(&c->p);
 	free(c->dir);
+	free(c->state_text);
 	safe_close(c->fifo_fd);
 	safe_close(c->sync_fd);
 	tn_idmap_done(&c->shifted_from[0]);
@@ -695,7 +697,7 @@ static int save_state(struct create_run *c, struct tn_error **err)
 
 	if (!created)
 		return -ENOMEM;
-	return tn_state_save(c->o->root, &s, err);
+	return tn_state_save(c->o->root, &s, &c->state_text, err);
 }
 
 static int save_pid_file(struct create_run *c, struct tn_error **err)
@@ -942,6 +944,8 @@ static void create_result(struct create_run *c, struct tn_container *ret)
 
 	ret->pid = c->init;
 	ret->state_dir = TAKE_PTR(c->dir);
+	ret->state_text = TAKE_PTR(c->state_text);
+	ret->hooks = TAKE_STRUCT(c->p.cfg.hooks);
 	ret->no_cgroup = !c->o->no_cgroup && !p->cgroup_used;
 	ret->cgroup_busy = p->cgroup_busy;
 	ret->cgroup_warning = TAKE_PTR(c->p.cgroup_warning);

@@ -93,18 +93,30 @@ static int load_hooks(const char *root, const char *id, struct tn_oci_config *cf
 
 /* poststart and poststop: a failure is a warning (runtime-spec), in *warn. poststart runs in
  * the bundle, as runc's (run at create); poststop where delete is run, as runc's. */
-static void late_hooks(struct tn_oci_config *cfg, enum tn_hook_kind k, struct tn_state *s,
+static void late_hooks(const struct tn_oci_hooks *hooks, enum tn_hook_kind k, struct tn_state *s,
 		       struct tn_error **warn)
 {
 	const struct tn_hook_env where = { .dir = k == TN_HOOK_POSTSTART ? s->bundle : NULL };
 	_cleanup_free_ char *json = NULL;
 
-	if (!cfg->hooks.n[k] || tn_state_to_hook_json(s, TN_OCI_VERSION, &json) < 0)
+	if (!hooks->n[k] || tn_state_to_hook_json(s, TN_OCI_VERSION, &json) < 0)
 		return;
-	tn_hooks_run(&cfg->hooks, k, json, &where, warn);
+	tn_hooks_run(hooks, k, json, &where, warn);
 }
 
-int tn_container_start_loaded(const char *root, struct tn_state *s, struct tn_error **err,
+/* The caller's hooks, else those of the container's config copy (in *cfg). */
+static const struct tn_oci_hooks *hooks_of(const char *root, const char *id,
+					   const struct tn_oci_hooks *hooks,
+					   struct tn_oci_config *cfg)
+{
+	*cfg = (struct tn_oci_config){ 0 };
+	if (hooks)
+		return hooks;
+	return load_hooks(root, id, cfg) == 0 ? &cfg->hooks : NULL;
+}
+
+int tn_container_start_loaded(const char *root, struct tn_state *s,
+			      const struct tn_oci_hooks *hooks, struct tn_error **err,
 			      struct tn_error **warn)
 {
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
@@ -126,8 +138,9 @@ int tn_container_start_loaded(const char *root, struct tn_state *s, struct tn_er
 	fd = safe_close(fd); /* init is released: the fifo is done with before the hooks */
 	unlink(fifo);
 	s->status = TN_STATUS_RUNNING;
-	if (load_hooks(root, s->id, &cfg) == 0)
-		late_hooks(&cfg, TN_HOOK_POSTSTART, s, warn);
+	hooks = hooks_of(root, s->id, hooks, &cfg);
+	if (hooks)
+		late_hooks(hooks, TN_HOOK_POSTSTART, s, warn);
 	return 0;
 }
 
@@ -139,7 +152,7 @@ int tn_container_start(const char *root, const char *id, struct tn_error **err,
 
 	if (r < 0)
 		return r;
-	return tn_container_start_loaded(root, &s, err, warn);
+	return tn_container_start_loaded(root, &s, NULL, err, warn);
 }
 
 /*
@@ -358,12 +371,13 @@ static int delete_remains(const char *root, const char *id, struct tn_error **wa
 
 /* Init is gone: the cgroup, the state directory, the range and the copy go, then poststop. */
 static int remove_stopped(const char *root, const char *id, struct tn_state *s,
-			  struct tn_error **err, struct tn_error **warn)
+			  const struct tn_oci_hooks *hooks, struct tn_error **err,
+			  struct tn_error **warn)
 {
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
 	_cleanup_free_ char *dir = tn_state_dir(root, id);
 
-	load_hooks(root, id, &cfg);
+	hooks = hooks_of(root, id, hooks, &cfg); /* before the copy goes with the directory */
 	/* A scope that emptied is gone; its name may be another's by now (left alone). */
 	int whose = s->systemd_unit ? tn_systemd_whose(s->systemd_unit, s->systemd_user,
 						       s->systemd_invocation, warn)
@@ -385,7 +399,8 @@ static int remove_stopped(const char *root, const char *id, struct tn_state *s,
 	if (!s->remains_known || s->rootfs_copy)
 		remove_copy(root, id, warn);
 	s->status = TN_STATUS_STOPPED;
-	late_hooks(&cfg, TN_HOOK_POSTSTOP, s, warn);
+	if (hooks)
+		late_hooks(hooks, TN_HOOK_POSTSTOP, s, warn);
 	return 0;
 }
 
@@ -416,10 +431,11 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 		if (r < 0)
 			return r;
 	}
-	return remove_stopped(root, id, &s, err, warn);
+	return remove_stopped(root, id, &s, NULL, err, warn);
 }
 
-int tn_container_delete_ended(const char *root, struct tn_state *s, struct tn_error **err,
+int tn_container_delete_ended(const char *root, struct tn_state *s,
+			      const struct tn_oci_hooks *hooks, struct tn_error **err,
 			      struct tn_error **warn)
 {
 	/* Reaped by the caller: init is gone (else it goes as with delete --force). */
@@ -428,7 +444,7 @@ int tn_container_delete_ended(const char *root, struct tn_state *s, struct tn_er
 	if (r < 0)
 		return r;
 	s->status = TN_STATUS_STOPPED;
-	return remove_stopped(root, s->id, s, err, warn);
+	return remove_stopped(root, s->id, s, hooks, err, warn);
 }
 
 static int with_cgroup(const char *root, const char *id, struct tn_state *s, struct tn_error **err)

@@ -32,6 +32,8 @@
 void tn_container_done(struct tn_container *c)
 {
 	free(c->state_dir);
+	free(c->state_text);
+	tn_hooks_done(&c->hooks);
 	free(c->remap_user);
 	tn_error_free(c->warning);
 	tn_error_free(c->cgroup_warning);

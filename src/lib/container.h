@@ -45,14 +45,16 @@ struct tn_container_opts {
 struct tn_container {
 	pid_t pid;
 	char *state_dir;
-	bool no_cgroup;		  /* rootless, and no cgroup could be made for it (for --debug) */
-	size_t cgroup_busy;	  /* processes already in its cgroup, which it shares (warn) */
-	bool pool_added;	  /* --userns auto made the pool's ranges (say so) */
-	bool registry_recovered;  /* its registry was damaged, and rebuilt (say so) */
-	bool remap_added;	  /* --userns remap gave the remap user its ranges (say so) */
-	bool remap_account_added; /* ... and created its account */
-	char *remap_user;	  /* --userns remap: whose ranges */
-	struct tn_error *warning; /* the rootfs has owners the maps cannot show (print it) */
+	char *state_text;	   /* its state.json as create wrote it */
+	struct tn_oci_hooks hooks; /* config.json's, as parsed for it */
+	bool no_cgroup;		   /* rootless, and no cgroup could be made for it (for --debug) */
+	size_t cgroup_busy;	   /* processes already in its cgroup, which it shares (warn) */
+	bool pool_added;	   /* --userns auto made the pool's ranges (say so) */
+	bool registry_recovered;   /* its registry was damaged, and rebuilt (say so) */
+	bool remap_added;	   /* --userns remap gave the remap user its ranges (say so) */
+	bool remap_account_added;  /* ... and created its account */
+	char *remap_user;	   /* --userns remap: whose ranges */
+	struct tn_error *warning;  /* the rootfs has owners the maps cannot show (print it) */
 	struct tn_error *cgroup_warning; /* limits the scope's cgroup cannot apply (print it) */
 	bool warning_quiet; /* ... with config.json's own maps: to a terminal or --log only */
 };
@@ -68,9 +70,11 @@ void tn_container_done(struct tn_container *c);
 int tn_container_start(const char *root, const char *id, struct tn_error **err,
 		       struct tn_error **warn);
 
-/* The same with the container's state as tn_state_load gave it (`run`, which loads it once). */
+/* The same with the container's state as tn_state_load gave it, and its hooks (NULL: read from
+ * its config copy); `run` has both from create. */
 struct tn_state;
-int tn_container_start_loaded(const char *root, struct tn_state *s, struct tn_error **err,
+int tn_container_start_loaded(const char *root, struct tn_state *s,
+			      const struct tn_oci_hooks *hooks, struct tn_error **err,
 			      struct tn_error **warn);
 
 /* Send `sig` to the container's init (all its processes with `all`). */
@@ -81,7 +85,8 @@ int tn_container_delete(const char *root, const char *id, bool force, struct tn_
 			struct tn_error **warn);
 /* `run`'s delete of the container it started (state `s`), once it has waited for its process
  * (an init still alive is killed first, as by delete --force). */
-int tn_container_delete_ended(const char *root, struct tn_state *s, struct tn_error **err,
+int tn_container_delete_ended(const char *root, struct tn_state *s,
+			      const struct tn_oci_hooks *hooks, struct tn_error **err,
 			      struct tn_error **warn);
 
 struct tn_exec_opts {

@@ -116,7 +116,8 @@ static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 	return tn_json_finish(&j);
 }
 
-int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **err)
+int tn_state_save(const char *root, const struct tn_state *s, char **ret_text,
+		  struct tn_error **err)
 {
 	_cleanup_free_ char *dir = tn_state_dir(root, s->id), *path = NULL;
 	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
@@ -130,6 +131,8 @@ int tn_state_save(const char *root, const struct tn_state *s, struct tn_error **
 	r = tn_volatile_replace(path, b.data, b.len, 0600, geteuid(), getegid());
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot write %s", path);
+	if (ret_text)
+		*ret_text = TAKE_PTR(b.data);
 	return 0;
 }
 
@@ -381,7 +384,6 @@ int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dirfd = -1, fd = -1;
-	_cleanup_(tn_state_done) struct tn_state s = { 0 };
 	size_t len;
 	int r;
 
@@ -397,6 +399,16 @@ int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct
 	r = tn_read_fd(fd, 1024 * 1024, &text, &len);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot read %s/%s/%s", root, id, TN_STATE_FILE);
+	return tn_state_from_text(root, id, text, len, ret, err);
+}
+
+int tn_state_from_text(const char *root, const char *id, const char *text, size_t len,
+		       struct tn_state *ret, struct tn_error **err)
+{
+	_cleanup_(tn_state_done) struct tn_state s = { 0 };
+	int r;
+
+	*ret = (struct tn_state){ 0 };
 	r = tn_state_parse(text, len, &s);
 	if (r == -EINVAL)
 		return tn_error_set(err, EINVAL, "%s/%s/%s is damaged: not a JSON object", root, id,
