@@ -274,8 +274,9 @@ static void unlink_tempp(char **path)
 	}
 }
 
-static int replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
-		   gid_t gid, bool durable)
+/* The temporary file next to `path`, filled; *ret_tmp its name. Nothing is left on failure. */
+static int prepare(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+		   gid_t gid, bool durable, char **ret_tmp)
 {
 	_cleanup_free_ char *dir = NULL, *template = NULL;
 	_cleanup_(unlink_tempp) char *tmp = NULL;
@@ -299,10 +300,32 @@ static int replace(const char *path, const void *data, size_t len, mode_t mode, 
 	r = fill_temp(fd, data, len, mode, uid, gid, durable);
 	if (r < 0)
 		return r;
+	*ret_tmp = TAKE_PTR(tmp);
+	return 0;
+}
+
+static int replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+		   gid_t gid, bool durable)
+{
+	_cleanup_(unlink_tempp) char *tmp = NULL;
+	_cleanup_free_ char *dir = NULL;
+	int r = prepare(path, data, len, mode, uid, gid, durable, &tmp);
+
+	if (r < 0)
+		return r;
 	if (rename(tmp, path) < 0)
 		return negative_errno();
 	free(TAKE_PTR(tmp)); /* renamed: nothing left to unlink */
-	return durable ? fsync_dir(dir) : 0;
+	if (!durable)
+		return 0;
+	dir = tn_path_dirname(path);
+	return dir ? fsync_dir(dir) : -ENOMEM;
+}
+
+int tn_volatile_prepare(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+			gid_t gid, char **ret_tmp)
+{
+	return prepare(path, data, len, mode, uid, gid, false, ret_tmp);
 }
 
 int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,

@@ -57,6 +57,10 @@ int tn_atomic_replace(const char *path, const void *data, size_t len, mode_t mod
  */
 int tn_volatile_replace(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
 			gid_t gid);
+/* Its first half, ahead of time: the temporary file, filled (*ret_tmp, its path), which the
+ * caller renames over `path` when the time comes, or unlinks. */
+int tn_volatile_prepare(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+			gid_t gid, char **ret_tmp);
 
 /* Whether the directory entry `name` is a temporary file a replace of `base` (a file name in
  * the same directory) left when it was killed before its rename. */

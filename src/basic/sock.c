@@ -45,3 +45,30 @@ int tn_send_fd(int sock, int fd, const void *data, size_t len)
 		return negative_errno();
 	return (size_t)n == len ? 0 : -EIO;
 }
+
+int tn_recv_fd(int sock, void *data, size_t len, int *ret_fd)
+{
+	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
+	};
+	struct cmsghdr *c;
+	ssize_t n = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+	int fd = -1;
+
+	if (n < 0)
+		return negative_errno();
+	if (n == 0)
+		return -EPIPE;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if ((size_t)n != len || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		safe_close(fd);
+		return -EPROTO;
+	}
+	*ret_fd = fd;
+	return 0;
+}

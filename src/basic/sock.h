@@ -10,3 +10,7 @@ int tn_unix_connect(const char *path, int *ret);
 
 /* One sendmsg(2) of `len` bytes of `data` (at least one) with `fd` attached; MSG_NOSIGNAL. */
 int tn_send_fd(int sock, int fd, const void *data, size_t len);
+/* One record of exactly `len` bytes into `data`, and the fd attached to it (O_CLOEXEC) in
+ * *ret_fd, -1 when none was: -EPIPE at the end of the stream, -EPROTO for a record of another
+ * size or a truncated one (its fd closed). */
+int tn_recv_fd(int sock, void *data, size_t len, int *ret_fd);

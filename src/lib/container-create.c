@@ -20,6 +20,7 @@
 #include "container-seccomp.h"
 #include "container-sources.h"
 #include "container-stage.h"
+#include "container-state.h"
 #include "container-sync.h"
 #include "container-tty.h"
 #include "exe-seal.h"
@@ -58,7 +59,8 @@ struct create_run {
 	bool single;			/* P1 is init (container-init.h's single stage) */
 	bool stage1_done;		/* SETUP's work done (setup_stage1) */
 	bool pid_file_written;
-	char *state_text;		 /* state.json as written (the caller's, tn_container) */
+	char *state_tmp; /* state.json written ahead, renamed into place at READY (container-state.h) */
+	char *state_text;		 /* ... its text (the caller's, tn_container) */
 	struct tn_idmap shifted_from[2]; /* the rootfs's recorded maps before create shifted it */
 };
 
@@ -167,6 +169,9 @@ static void create_run_done(struct create_run *c)
 	tn_txn_rollback(&c->txn); /* after a commit: nothing */
 	create_plan_done(&c->p);
 	free(c->dir);
+	if (c->state_tmp)
+		unlink(c->state_tmp);
+	free(c->state_tmp);
 	free(c->state_text);
 	safe_close(c->fifo_fd);
 	safe_close(c->sync_fd);
@@ -397,6 +402,27 @@ static int stage1_work(struct create_run *c, struct tn_error **err)
 	return 0;
 }
 
+/*
+ * exec.fifo, writable by the container's root (runc's 0622); init has it with its GO. Made
+ * while P1 makes its namespaces, not before the clone: a new inode can cost a filesystem
+ * (ext4's, as /run may be) a good part of a millisecond.
+ */
+static int make_exec_fifo(struct create_run *c, struct tn_error **err)
+{
+	_cleanup_free_ char *fifo = NULL;
+
+	if (c->fifo_fd >= 0)
+		return 0;
+	if (asprintf(&fifo, "%s/%s", c->dir, TN_EXEC_FIFO) < 0)
+		return -ENOMEM;
+	if (mkfifo(fifo, 0600) < 0 || chmod(fifo, 0622) < 0)
+		return tn_error_errno(err, errno, "cannot create %s", fifo);
+	c->fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+	if (c->fifo_fd < 0)
+		return tn_error_errno(err, errno, "cannot create %s", fifo);
+	return 0;
+}
+
 /* SETUP: what P1 waits for, done (early, for the single stage), then GO. */
 static int setup_stage1(struct create_run *c, struct tn_error **err)
 {
@@ -404,7 +430,10 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 
 	if (r < 0)
 		return r;
-	return tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
+	r = tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
+	if (r < 0)
+		return r;
+	return make_exec_fifo(c, err);
 }
 
 /* PID: init exists. From now on a failure kills it; P1 has exited (reaped here). */
@@ -439,11 +468,22 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	r = tn_txn_step(&c->txn, "init", err);
 	if (r < 0)
 		return r;
+	r = make_exec_fifo(c, err); /* made already, unless P1 needed no SETUP */
+	if (r < 0)
+		return r;
+	r = tn_sync_send_fifo(c->sync_fd, c->fifo_fd);
+	if (r < 0)
+		return r;
 	r = tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, &st, c->init);
 	if (r < 0)
 		return r;
 	/* While init mounts; before READY, so before anything of the container's own runs. */
 	r = tn_cgroup_placed_apply(&c->placed, &c->p.cfg.resources, err);
+	if (r < 0)
+		return r;
+	/* Written while init sets itself up; in place once it is ready (create_keep). */
+	r = tn_create_state_prepare(&c->p, c->o->root, c->o->id, c->init, &c->state_tmp,
+				    &c->state_text, err);
 	if (r < 0)
 		return r;
 	/* P1 said its last word and exits: reaped once init goes on, not before. */
@@ -669,37 +709,6 @@ static int save_config(struct create_run *c, struct tn_error **err)
 	return r < 0 ? tn_error_errno(err, -r, "cannot keep a copy of %s", c->p.config_path) : 0;
 }
 
-static int save_state(struct create_run *c, struct tn_error **err)
-{
-	const struct create_plan *p = &c->p;
-	_cleanup_free_ char *created = tn_now_rfc3339();
-	struct tn_state s = {
-		.id = (char *)c->o->id,
-		.pid = c->init,
-		.pid_start = tn_proc_start_time(c->init),
-		.bundle = p->bundle,
-		.rootfs = p->rootfs,
-		.created = created,
-		.owner = getuid(),
-		.annotations = p->cfg.annotations,
-		.n_annotations = p->cfg.n_annotations,
-		.rootless = tn_rootless(),
-		.new_pid_ns = (p->new_flags & CLONE_NEWPID) != 0,
-		.cgroup_path = p->cgroup_used ? p->cgroup : NULL,
-		.cgroup_parent = p->cgroup_used ? p->cgroup_parent : NULL,
-		.cgroup_dirs = p->cgroup_made, /* borrowed: s is never tn_state_done'd */
-		.systemd_unit = p->systemd_started ? p->systemd.unit : NULL,
-		.systemd_user = p->systemd.user,
-		.systemd_invocation = p->systemd_started ? (char *)p->systemd_invocation : NULL,
-		.pooled = p->pooled,
-		.rootfs_copy = p->copy != NULL,
-	};
-
-	if (!created)
-		return -ENOMEM;
-	return tn_state_save(c->o->root, &s, &c->state_text, err);
-}
-
 static int save_pid_file(struct create_run *c, struct tn_error **err)
 {
 	int r;
@@ -716,13 +725,12 @@ static int save_pid_file(struct create_run *c, struct tn_error **err)
 	return 0;
 }
 
-/* The state directory with exec.fifo, writable by the container's root (runc's 0622). */
+/* The state directory (its exec.fifo comes once P1 exists: make_exec_fifo). */
 static int make_state_dir(struct create_run *c, struct tn_error **err)
 {
-	_cleanup_free_ char *dir = tn_state_dir(c->o->root, c->o->id), *fifo = NULL;
-	int r;
+	_cleanup_free_ char *dir = tn_state_dir(c->o->root, c->o->id);
 
-	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0)
+	if (!dir)
 		return -ENOMEM;
 	if (mkdir(dir, 0700) < 0) {
 		if (errno == EEXIST)
@@ -730,15 +738,7 @@ static int make_state_dir(struct create_run *c, struct tn_error **err)
 		return tn_error_errno(err, errno, "cannot create %s", dir);
 	}
 	c->dir = TAKE_PTR(dir);
-	r = tn_txn_undo(&c->txn, undo_state_dir, c);
-	if (r < 0)
-		return r;
-	if (mkfifo(fifo, 0600) < 0 || chmod(fifo, 0622) < 0)
-		return tn_error_errno(err, errno, "cannot create %s", fifo);
-	c->fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
-	if (c->fifo_fd < 0)
-		return tn_error_errno(err, errno, "cannot create %s", fifo);
-	return 0;
+	return tn_txn_undo(&c->txn, undo_state_dir, c);
 }
 
 extern char **environ;
@@ -921,9 +921,10 @@ static int create_keep(struct create_run *c, struct tn_error **err)
 
 	if (r < 0)
 		return r;
-	r = save_state(c, err);
+	r = tn_state_commit(c->o->root, c->o->id, c->state_tmp, err);
 	if (r < 0)
 		return r;
+	free(TAKE_PTR(c->state_tmp));
 	r = tn_txn_step(&c->txn, "pid-file", err);
 	if (r < 0)
 		return r;

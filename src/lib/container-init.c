@@ -363,6 +363,9 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	int r;
 
 	/* Not before R knows this PID (P1 said it): until then R could not kill or reap init. */
+	r = tn_sync_recv_fifo(ctx->sync_fd, &ctx->fifo_fd);
+	if (r < 0)
+		return tn_error_errno(err, -r, "no exec.fifo from tenant for the container's init");
 	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
 	if (r < 0)
 		return tn_error_errno(err, -r,

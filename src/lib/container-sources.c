@@ -20,6 +20,7 @@
 
 #include "container-sources.h"
 #include "macro.h"
+#include "sock.h"
 #include "banned.h"
 
 #define TN_SOURCE_MAGIC	   0x74736f75u /* "tsou" */
@@ -135,25 +136,11 @@ int tn_mount_sources_send(const struct tn_oci_config *cfg, const char *bundle, p
 static int recv_record(int sock, uint32_t *ret_index, int *ret_fd)
 {
 	struct source_record rec = { 0 };
-	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &rec, .iov_len = sizeof(rec) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
-	};
-	struct cmsghdr *c;
-	ssize_t n = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
-	int fd = -1;
+	int fd = -1, r = tn_recv_fd(sock, &rec, sizeof(rec), &fd);
 
-	if (n < 0)
-		return negative_errno();
-	if (n == 0)
-		return -EPIPE;
-	c = CMSG_FIRSTHDR(&msg);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	if (n != (ssize_t)sizeof(rec) || rec.magic != TN_SOURCE_MAGIC ||
-	    (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+	if (r < 0)
+		return r;
+	if (rec.magic != TN_SOURCE_MAGIC) {
 		safe_close(fd);
 		return -EPROTO;
 	}

@@ -17,7 +17,8 @@ struct tn_init_ctx {
 	const struct tn_container_opts *o;
 	char *rootfs;	      /* absolute path of the root filesystem */
 	int sync_fd;	      /* the child's end of the sync socket */
-	int fifo_fd;	      /* O_PATH of exec.fifo: reopened for writing through /proc/self/fd */
+	int fifo_fd;	      /* O_PATH of exec.fifo (R sends it before init's GO): reopened for
+				 writing through /proc/self/fd */
 	int new_flags;	      /* CLONE_NEW* to unshare, CLONE_NEWUSER included when new */
 	bool single_stage;    /* create: P1 is init, cloned in cloned_flags (container-init.h) */
 	int cloned_flags;     /* the CLONE_NEW* of new_flags that clone3 made with P1 */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container-sync.h"
+#include "sock.h"
 #include "banned.h"
 
 #define TN_SYNC_CHUNK	 (64 * 1024)
@@ -200,4 +201,28 @@ _Noreturn void tn_sync_fail(int fd, int code, struct tn_error *e, int status)
 			dprintf(STDERR_FILENO, "hint: %s\n", e->hint);
 	}
 	_exit(status);
+}
+
+#define FIFO_MAGIC 0x4f464946u /* "FIFO" */
+
+int tn_sync_send_fifo(int fd, int fifo_fd)
+{
+	const uint32_t magic = FIFO_MAGIC;
+
+	return tn_send_fd(fd, fifo_fd, &magic, sizeof(magic));
+}
+
+int tn_sync_recv_fifo(int fd, int *ret_fifo_fd)
+{
+	uint32_t magic = 0;
+	int fifo = -1, r = tn_recv_fd(fd, &magic, sizeof(magic), &fifo);
+
+	if (r < 0)
+		return r;
+	if (magic != FIFO_MAGIC || fifo < 0) {
+		safe_close(fifo);
+		return -EPROTO;
+	}
+	*ret_fifo_fd = fifo;
+	return 0;
 }

@@ -10,7 +10,9 @@
  *				single stage R does that work right after the clone, so
  *				the sources may come before SETUP; P1 reads them after
  *		P1: PID      R: GO	init's PID (P1 exits); only then does init (P2) go on;
- *				with SCMP_ACT_NOTIFY the GO carries the process state for
+ *				before the GO, a record with exec.fifo's fd attached
+ *				(R made it while P1 made the namespaces); with
+ *				SCMP_ACT_NOTIFY the GO carries the process state for
  *				the seccomp agent (container-seccomp.h)
  *		P2: HOOKS    R: GO+state	prestart and createRuntime run (when there are hooks)
  *		P2: READY or ERROR
@@ -63,6 +65,10 @@ int tn_sync_recv(int fd, struct tn_sync_msg *ret);
 int tn_sync_expect(int fd, enum tn_sync_type type, struct tn_sync_msg *ret);
 /* R: a stage's ERROR (or UNSHARE_FAILED, left to the caller) as the error R returns. */
 int tn_sync_error(const struct tn_sync_msg *m, struct tn_error **err);
+
+/* R -> init, before the GO that follows PID: exec.fifo's O_PATH fd (container-stage.h). */
+int tn_sync_send_fifo(int fd, int fifo_fd);
+int tn_sync_recv_fifo(int fd, int *ret_fifo_fd);
 
 /*
  * A stage that cannot go on: ERROR to R, then _exit(status). When R cannot be told (it is gone,

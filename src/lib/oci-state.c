@@ -86,7 +86,7 @@ static void write_common(struct tn_json *j, const struct tn_state *s)
 	tn_state_write_annotations(j, s, true);
 }
 
-/* state.json's text, as tn_state_save writes it. */
+/* state.json's text, as tn_state_prepare writes it. */
 static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 {
 	struct tn_json j;
@@ -116,23 +116,44 @@ static int state_file_json(const struct tn_state *s, struct tn_buf *b)
 	return tn_json_finish(&j);
 }
 
-int tn_state_save(const char *root, const struct tn_state *s, char **ret_text,
-		  struct tn_error **err)
+static char *state_path(const char *root, const char *id)
 {
-	_cleanup_free_ char *dir = tn_state_dir(root, s->id), *path = NULL;
+	_cleanup_free_ char *dir = tn_state_dir(root, id);
+	char *path;
+
+	if (!dir || asprintf(&path, "%s/%s", dir, TN_STATE_FILE) < 0)
+		return NULL;
+	return path;
+}
+
+int tn_state_prepare(const char *root, const struct tn_state *s, char **ret_tmp, char **ret_text,
+		     struct tn_error **err)
+{
+	_cleanup_free_ char *path = state_path(root, s->id);
 	_cleanup_(tn_buf_free) struct tn_buf b = { 0 };
 	int r;
 
-	if (!dir || asprintf(&path, "%s/%s", dir, TN_STATE_FILE) < 0)
+	if (!path)
 		return -ENOMEM;
 	r = state_file_json(s, &b);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot write %s", path);
-	r = tn_volatile_replace(path, b.data, b.len, 0600, geteuid(), getegid());
+	r = tn_volatile_prepare(path, b.data, b.len, 0600, geteuid(), getegid(), ret_tmp);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot write %s", path);
 	if (ret_text)
 		*ret_text = TAKE_PTR(b.data);
+	return 0;
+}
+
+int tn_state_commit(const char *root, const char *id, const char *tmp, struct tn_error **err)
+{
+	_cleanup_free_ char *path = state_path(root, id);
+
+	if (!path)
+		return -ENOMEM;
+	if (rename(tmp, path) < 0)
+		return tn_error_errno(err, errno, "cannot write %s", path);
 	return 0;
 }
 

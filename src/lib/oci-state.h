@@ -67,9 +67,12 @@ int tn_container_id_check(const char *id, struct tn_error **err);
 /* <root>/<id>, newly allocated. */
 char *tn_state_dir(const char *root, const char *id);
 
-/* state.json written; *ret_text (when ret_text is not NULL) gets its text. */
-int tn_state_save(const char *root, const struct tn_state *s, char **ret_text,
-		  struct tn_error **err);
+/* state.json in two halves: its text written to a temporary file ahead of time (*ret_tmp, which
+ * the caller unlinks if it is never committed; *ret_text, when ret_text is not NULL, gets the
+ * text), then renamed into place. */
+int tn_state_prepare(const char *root, const struct tn_state *s, char **ret_tmp, char **ret_text,
+		     struct tn_error **err);
+int tn_state_commit(const char *root, const char *id, const char *tmp, struct tn_error **err);
 /* Where the container's cgroup is (borrowing s's strings). */
 struct tn_cgroup_at tn_state_cgroup(const struct tn_state *s);
 /*
@@ -78,7 +81,7 @@ struct tn_cgroup_at tn_state_cgroup(const struct tn_state *s);
  * else, no symlink; a planted state is refused with the path, its owner and the fix.
  */
 int tn_state_load(const char *root, const char *id, struct tn_state *ret, struct tn_error **err);
-/* The same from state.json's text, as tn_state_save gave it (`run`, which wrote it). */
+/* The same from state.json's text, as tn_state_prepare gave it (`run`, which wrote it). */
 int tn_state_from_text(const char *root, const char *id, const char *text, size_t len,
 		       struct tn_state *ret, struct tn_error **err);
 /* The same checks without reading state.json (a container directory create left half-made). */
