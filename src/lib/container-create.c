@@ -387,43 +387,35 @@ static int stage1_work(struct create_run *c, struct tn_error **err)
 		if (r < 0)
 			return r;
 	}
-	if (sends_sources(c)) {
-		r = tn_txn_step(&c->txn, "idmapped-mounts", err);
-		if (r < 0)
-			return r;
-		r = idmapped_on_p1(c, err);
-		if (r < 0)
-			return r;
-		r = tn_mount_sources_send(&p->cfg, p->bundle, c->p1, p->idm.rootfs_fd, p->idm.fds,
-					  c->sync_fd);
-		if (r < 0)
-			return tn_error_errno(err, -r, "cannot send the bind mounts' sources");
-	}
 	return 0;
 }
 
 /*
- * exec.fifo, writable by the container's root (runc's 0622); init has it with its GO. Made
- * while P1 makes its namespaces, not before the clone: a new inode can cost a filesystem
- * (ext4's, as /run may be) a good part of a millisecond.
+ * With a user namespace: the idmapped mounts on it and the bind sources, opened in P1's mount
+ * namespace (which is final by SETUP) and sent for init; after SETUP's GO, while P1 makes the
+ * other namespaces (the network namespace is the slow one), not before it.
  */
-static int make_exec_fifo(struct create_run *c, struct tn_error **err)
+static int stage1_sources(struct create_run *c, struct tn_error **err)
 {
-	_cleanup_free_ char *fifo = NULL;
+	struct create_plan *p = &c->p;
+	int r;
 
-	if (c->fifo_fd >= 0)
+	if (!sends_sources(c))
 		return 0;
-	if (asprintf(&fifo, "%s/%s", c->dir, TN_EXEC_FIFO) < 0)
-		return -ENOMEM;
-	if (mkfifo(fifo, 0600) < 0 || chmod(fifo, 0622) < 0)
-		return tn_error_errno(err, errno, "cannot create %s", fifo);
-	c->fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
-	if (c->fifo_fd < 0)
-		return tn_error_errno(err, errno, "cannot create %s", fifo);
-	return 0;
+	r = tn_txn_step(&c->txn, "idmapped-mounts", err);
+	if (r < 0)
+		return r;
+	r = idmapped_on_p1(c, err);
+	if (r < 0)
+		return r;
+	r = tn_mount_sources_send(&p->cfg, p->bundle, c->p1, p->idm.rootfs_fd, p->idm.fds,
+				  c->sync_fd);
+	return r < 0 ? tn_error_errno(err, -r, "cannot send the bind mounts' sources") : 0;
 }
 
 /* SETUP: what P1 waits for, done (early, for the single stage), then GO. */
+static int p1_failed_first(struct create_run *c, int r, struct tn_error **err);
+
 static int setup_stage1(struct create_run *c, struct tn_error **err)
 {
 	int r = stage1_work(c, err);
@@ -433,7 +425,11 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 	r = tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
 	if (r < 0)
 		return r;
-	return make_exec_fifo(c, err);
+	r = stage1_sources(c, err);
+	if (r < 0)
+		return p1_failed_first(c, r, err); /* P1's own error, if it failed meanwhile */
+	/* While P1 makes the other namespaces; init has it with the GO after PID. */
+	return tn_container_make_fifo(c->dir, &c->fifo_fd, err);
 }
 
 /* PID: init exists. From now on a failure kills it; P1 has exited (reaped here). */
@@ -468,7 +464,8 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	r = tn_txn_step(&c->txn, "init", err);
 	if (r < 0)
 		return r;
-	r = make_exec_fifo(c, err); /* made already, unless P1 needed no SETUP */
+	/* Made already, unless P1 needed no SETUP. */
+	r = c->fifo_fd < 0 ? tn_container_make_fifo(c->dir, &c->fifo_fd, err) : 0;
 	if (r < 0)
 		return r;
 	r = tn_sync_send_fifo(c->sync_fd, c->fifo_fd);
@@ -536,14 +533,15 @@ static int child_error(const struct tn_sync_msg *m, struct tn_error **err)
 	return tn_sync_error(m, err);
 }
 
-/* SETUP's work done early failed: P1's own error instead when P1 failed first (it says why,
- * where R would only see it gone); else R's. */
+/* SETUP's work (done early, or its sources after GO) failed: P1's own error instead when P1
+ * failed first (it says why, where R would only see it gone); else R's. */
 static int p1_failed_first(struct create_run *c, int r, struct tn_error **err)
 {
 	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
 
-	if (tn_sync_recv(c->sync_fd, &m) < 0 || m.type == TN_SYNC_SETUP)
-		return r;
+	if (tn_sync_recv(c->sync_fd, &m) < 0 ||
+	    (m.type != TN_SYNC_ERROR && m.type != TN_SYNC_UNSHARE_FAILED))
+		return r; /* SETUP or PID: P1 went on */
 	if (err) {
 		tn_error_free(*err);
 		*err = NULL;
@@ -725,18 +723,19 @@ static int save_pid_file(struct create_run *c, struct tn_error **err)
 	return 0;
 }
 
-/* The state directory (its exec.fifo comes once P1 exists: make_exec_fifo). */
+/* The state directory (its exec.fifo comes once P1 exists: tn_container_make_fifo). */
 static int make_state_dir(struct create_run *c, struct tn_error **err)
 {
 	_cleanup_free_ char *dir = tn_state_dir(c->o->root, c->o->id);
+	int r;
 
 	if (!dir)
 		return -ENOMEM;
-	if (mkdir(dir, 0700) < 0) {
-		if (errno == EEXIST)
-			return tn_error_set(err, EEXIST, "container '%s' already exists", c->o->id);
-		return tn_error_errno(err, errno, "cannot create %s", dir);
-	}
+	r = tn_container_make_dir(dir);
+	if (r == -EEXIST)
+		return tn_error_set(err, EEXIST, "container '%s' already exists", c->o->id);
+	if (r < 0)
+		return tn_error_errno(err, -r, "cannot create %s", dir);
 	c->dir = TAKE_PTR(dir);
 	return tn_txn_undo(&c->txn, undo_state_dir, c);
 }

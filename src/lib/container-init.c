@@ -179,12 +179,6 @@ static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	r = tn_sync_send_type(ctx->sync_fd, TN_SYNC_SETUP);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot ask for the user namespace's maps");
-	if (ctx->send_sources) {
-		r = tn_mount_sources_recv(ctx->sync_fd, ctx->cfg->n_mounts, &ctx->sources);
-		if (r < 0)
-			return tn_error_errno(err, -r, "cannot receive the bind mounts' sources");
-		take_idmapped(ctx);
-	}
 	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
 	if (r < 0)
 		return tn_error_errno(err, -r, "no answer after the namespaces were made");
@@ -362,6 +356,13 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
 	int r;
 
+	/* R sent them after SETUP's GO, while P1 made the other namespaces. */
+	if (ctx->send_sources) {
+		r = tn_mount_sources_recv(ctx->sync_fd, ctx->cfg->n_mounts, &ctx->sources);
+		if (r < 0)
+			return tn_error_errno(err, -r, "cannot receive the bind mounts' sources");
+		take_idmapped(ctx);
+	}
 	/* Not before R knows this PID (P1 said it): until then R could not kill or reap init. */
 	r = tn_sync_recv_fifo(ctx->sync_fd, &ctx->fifo_fd);
 	if (r < 0)

@@ -33,7 +33,8 @@ struct tn_init_ctx {
 	bool console_relayed; /* console_fd is tenant's relay: the terminal without \r (-onlcr) */
 	int rootfs_fd;	      /* an idmapped clone of the rootfs to attach (R made it), or -1 */
 	const int *mount_fds; /* per mounts[i]: an idmapped mount to attach, or -1 (or NULL) */
-	bool send_sources;    /* R sends the bind sources it opens after SETUP (P1 receives) */
+	bool send_sources;    /* R sends the bind sources it opens after SETUP's GO (init receives
+				 them, before the fifo and its GO) */
 	struct tn_mount_sources sources;      /* P1, for P2: what R sent (container-sources.h) */
 	const struct tn_seccomp_bpf *seccomp; /* compiled linux.seccomp, or NULL */
 	int seccomp_agent_fd; /* connected to listenerPath when the filter notifies, or -1 */

@@ -4,11 +4,11 @@
  * SOCK_SEQPACKET pair. Exactly one side speaks at a time: every message but the last of a
  * stage is answered before the next is sent, so a message may span several records.
  *
- *	create:	P1: SETUP    R: GO	maps written, P1 in the container's cgroup; before GO,
- *				with a user namespace, the bind sources R opened
- *				(container-sources.h: raw records, fds attached). In the
- *				single stage R does that work right after the clone, so
- *				the sources may come before SETUP; P1 reads them after
+ *	create:	P1: SETUP    R: GO	maps written, P1 in the container's cgroup (in the
+ *				single stage R does that right after the clone). After
+ *				GO, with a user namespace, the bind sources R opened
+ *				(container-sources.h: raw records, fds attached), which
+ *				init reads before the fifo and its GO
  *		P1: PID      R: GO	init's PID (P1 exits); only then does init (P2) go on;
  *				before the GO, a record with exec.fifo's fd attached
  *				(R made it while P1 made the namespaces); with

@@ -40,37 +40,6 @@ void tn_container_done(struct tn_container *c)
 	*c = (struct tn_container){ 0 };
 }
 
-/* The temporary files of a state.json or config copy a killed create or state write left
- * (tn_volatile_replace's), and nothing else: the directory is tenant's. */
-static void remove_temporaries(const char *dir)
-{
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d)))
-		if (e->d_type == DT_REG && (tn_replace_temporary_of(e->d_name, TN_STATE_FILE) ||
-					    tn_replace_temporary_of(e->d_name, TN_CONFIG_COPY)))
-			(void)unlinkat(dirfd(d), e->d_name, 0);
-}
-
-int tn_container_remove_dir(const char *dir)
-{
-	static const char *const files[] = { TN_EXEC_FIFO, TN_STATE_FILE, TN_CONFIG_COPY };
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		if (unlink(path) < 0 && errno != ENOENT)
-			return negative_errno();
-	}
-	if (rmdir(dir) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != ENOTEMPTY && errno != EEXIST)
-		return negative_errno();
-	remove_temporaries(dir);
-	return rmdir(dir) < 0 && errno != ENOENT ? negative_errno() : 0;
-}
-
 int tn_container_preserved_fds_check(unsigned n, struct tn_error **err)
 {
 	int r;

@@ -136,8 +136,18 @@ int tn_container_update(const char *root, const char *id, struct tn_resources *r
 int tn_container_maps(const char *root, const char *id, struct tn_idmap maps[2],
 		      struct tn_error **err);
 
-/* Remove a container's state directory and its contents. */
+/* Remove a container's state directory and its contents (container-dir.c: the directory may be
+ * kept as the state root's spare). */
 int tn_container_remove_dir(const char *dir);
+/* Make a container's state directory (mode 0700), or take the spare: -EEXIST when the ID is
+ * taken, or -errno. */
+int tn_container_make_dir(const char *dir);
+/*
+ * Its exec.fifo, writable by the container's root (runc's 0622), and an O_PATH fd of it. create
+ * makes it while P1 makes its namespaces, not before the clone: a new inode can cost a disk
+ * filesystem (ext4's, where /run is on disk) a good part of a millisecond.
+ */
+int tn_container_make_fifo(const char *dir, int *ret_fd, struct tn_error **err);
 
 /*
  * --preserve-fds N: fds 3 to 3 + N - 1 must all be open before tenant opens anything, or one

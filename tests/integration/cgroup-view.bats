@@ -92,7 +92,7 @@ same_as_runc() {
 # No state, no mount, no cgroup directory of this test's containers in any hierarchy, and no
 # /tenant parent that was not there before.
 assert_clean() {
-	assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
+	assert_eq "$(state_root_left "$STATE")" ""
 	assert_eq "$(ls -A "$RSTATE" 2>/dev/null)" ""
 	assert_eq "$(host_mounts)" "$MOUNTS_BEFORE"
 	assert_eq "$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$N*" 2>/dev/null)" ""
@@ -168,7 +168,7 @@ assert_clean() {
 	assert_eq "$(view "$N-none" <<<"$output")" "$(view "$N-none" <<<"$want")"
 	assert_eq "$stderr" "$want_stderr"
 	assert_contains "$output" "4:memory:/"
-	assert_eq "$(ls -A "$USERNS_DIR/work/cgv-state")" ""
+	assert_eq "$(state_root_left "$USERNS_DIR/work/cgv-state")" ""
 	assert_eq "$(ls -A "$USERNS_DIR/work/cgv-runc")" ""
 	assert_clean
 }

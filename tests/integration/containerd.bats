@@ -64,5 +64,5 @@ cr() {
 	run -0 cr run --rm --runc-binary "$TENANT" --runc-root "$CTRD/runc" localhost/tenant-ctr:latest c1 id
 	assert_eq "$output" "uid=0(root) gid=0(root) groups=0(root)"
 	run -3 cr run --rm --runc-binary "$TENANT" --runc-root "$CTRD/runc" localhost/tenant-ctr:latest c2 sh -c 'exit 3'
-	assert_eq "$(ls -A "$CTRD/runc/default" 2>/dev/null)" ""
+	assert_eq "$(state_root_left "$CTRD/runc/default")" ""
 }

@@ -101,7 +101,7 @@ assert_nothing_of() {
 		run -1 env TENANT_FAULT="create:$step" "$TENANT" --root "$STATE" create \
 			--userns auto:size=image --pid-file "$BATS_TEST_TMPDIR/pid" --bundle "$B" f1 3>&-
 		assert_contains "$output" "failed at step '$step'"
-		assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
+		assert_eq "$(state_root_left "$STATE")" ""
 		assert_eq "$(jq '[.allocations[] | select(.id == "f1")] | length' /var/lib/tenant/userns.json)" 0
 		assert_nothing_of f1 9137
 	done
@@ -134,7 +134,7 @@ assert_nothing_of() {
 		NS_ENV="TENANT_FAULT=create:$step" run -1 ns create --userns auto:size=image \
 			--bundle "$B" r1 3>&-
 		assert_contains "$output" "failed at step '$step'"
-		assert_eq "$(ls -A "$USERNS_DIR/ns/state" 2>/dev/null)" ""
+		assert_eq "$(state_root_left "$USERNS_DIR/ns/state")" ""
 		assert_eq "$(ls -A "$copies" 2>/dev/null)" ""
 		assert_eq "$(jq '.allocations | length' "$USERNS_DIR/ns/data/tenant/userns.json")" 0
 		assert_nothing_of r1 9138

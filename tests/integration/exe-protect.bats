@@ -128,8 +128,8 @@ assert_protected() {
 # Nothing is left: no state entry, no mount, no process of the test's (tenant or the containers').
 assert_clean() {
 	local p
-	assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
-	[ -z "${USTATE:-}" ] || assert_eq "$(ls -A "$USTATE" 2>/dev/null)" ""
+	assert_eq "$(state_root_left "$STATE")" ""
+	[ -z "${USTATE:-}" ] || assert_eq "$(state_root_left "$USTATE")" ""
 	assert_eq "$(host_mounts)" "$MOUNTS_BEFORE"
 	assert_eq "$(pgrep -f "$PUBLIC|${UWORK:-/nonexistent}" || true)" ""
 	for p in "${PIDS[@]}"; do

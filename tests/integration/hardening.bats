@@ -42,7 +42,7 @@ tnr() {
 }
 
 assert_clean() {
-	assert_eq "$(ls -A "$STATE" 2>/dev/null)" ""
+	assert_eq "$(state_root_left "$STATE")" ""
 	assert_eq "$(host_mounts)" "$MOUNTS_BEFORE"
 }
 
@@ -63,7 +63,7 @@ assert_clean() {
 	chown -R tenant-ns: "$b"
 	run -1 as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/st" run --bundle "$b" h1
 	assert_contains "$output" "host UID 0"
-	assert_eq "$(ls -A "$USERNS_DIR/work/st" 2>/dev/null)" ""
+	assert_eq "$(state_root_left "$USERNS_DIR/work/st")" ""
 }
 
 @test "hostile: overlapping extents, 341 extents and ID 4294967295 are refused by name" {

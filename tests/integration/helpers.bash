@@ -115,6 +115,12 @@ host_mounts() {
 }
 
 # Fail with both sides shown.
+# What a state root holds but its spare directory (src/lib/container-dir.c): a container's
+# directory, or anything else a command left.
+state_root_left() {
+	ls -A "$1" 2>/dev/null | grep -vx '[.]~spare' || true
+}
+
 assert_eq() {
 	if [ "$1" != "$2" ]; then
 		echo "expected: $2"

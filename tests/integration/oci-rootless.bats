@@ -42,7 +42,7 @@ ut() {
 	# setgroups is denied with a one-ID gid_map: the user's own group stays, as GID 0.
 	assert_eq "${lines[0]}" "uid=0 gid=0 groups=0"
 	assert_eq "${lines[1]}" "$(kmap 0 "$NS_UID" 1)"
-	assert_eq "$(ls -A "$USERNS_DIR/work/state")" ""
+	assert_eq "$(state_root_left "$USERNS_DIR/work/state")" ""
 }
 
 @test "rootless: without a user namespace in config.json one is made: the user is process.user, the ranges fill the rest" {
@@ -78,7 +78,7 @@ ut() {
 	ut kill r4 KILL
 	wait_status stopped r4 ut
 	ut delete r4
-	assert_eq "$(ls -A "$USERNS_DIR/work/state")" ""
+	assert_eq "$(state_root_left "$USERNS_DIR/work/state")" ""
 }
 
 @test "rootless: limits without a delegated cgroup are refused, the directory it could not make named" {
@@ -89,7 +89,7 @@ ut() {
 	assert_contains "$output" "may not create cgroup /sys/fs/cgroup/"
 	assert_contains "$output" "/l1, none is delegated to it"
 	assert_contains "$output" "hint: leave the limits out, or delegate a cgroup to the user"
-	assert_eq "$(ls -A "$USERNS_DIR/work/state")" ""
+	assert_eq "$(state_root_left "$USERNS_DIR/work/state")" ""
 }
 
 @test "rootless: the default state root is \$XDG_RUNTIME_DIR/tenant, else a private one under /tmp" {
@@ -107,7 +107,7 @@ ut() {
 	config "$B" '.linux.uidMappings = [{"containerID": 0, "hostID": 12345, "size": 1}]'
 	run -1 ut create --bundle "$B" r6
 	assert_contains "$output" "host UID 12345 of 0:12345:1 is neither yours ($NS_UID) nor one of your subordinate UIDs"
-	assert_eq "$(ls -A "$USERNS_DIR/work/state" 2>/dev/null)" ""
+	assert_eq "$(state_root_left "$USERNS_DIR/work/state")" ""
 }
 
 @test "rootless: a read-only root and masked paths work without privileges" {

@@ -155,7 +155,7 @@ plant_container() {
 	run -1 as_user tenant-ns "$USERNS_DIR/tenant" --root "$USERNS_DIR/work/st" run --userns auto:size=image --bundle "$b" v1
 	assert_contains "$output" "refusing the directory of rootfs copies $VICTIM_VARTMP: it belongs to uid $(id -u tenant-ns-none) (tenant-ns-none)"
 	assert_eq "$(ls -A "$VICTIM_VARTMP")" ""
-	assert_eq "$(ls -A "$USERNS_DIR/work/st" 2>/dev/null)" ""
+	assert_eq "$(state_root_left "$USERNS_DIR/work/st")" ""
 	rm -rf "$b"
 }
 
@@ -210,7 +210,7 @@ plant_container() {
 	run -0 tnr exec --user 1000:1000 u2 /init id
 	assert_eq "$output" "uid=1000 gid=1000 groups="
 	tnr delete --force u2
-	assert_eq "$(ls -A "$STATE")" ""
+	assert_eq "$(state_root_left "$STATE")" ""
 }
 
 # ---- tenant shift ----
@@ -393,7 +393,7 @@ record() {
 		run -0 "$rt" --root "$T/rt-$n" delete l$n
 		for _ in $(seq 100); do running_cmd "sleep $secs" >/dev/null || break; sleep 0.02; done
 		run -1 running_cmd "sleep $secs"
-		assert_eq "$(ls -A "$T/rt-$n")" ""
+		assert_eq "$(state_root_left "$T/rt-$n")" ""
 	done
 }
 
@@ -498,6 +498,6 @@ record() {
 	wait_status stopped cr1 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st"
 	run -0 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" delete cr1
 	run -0 as_user tenant-ns "$USERNS_DIR/tenant" --root "$st" delete --force cr2
-	assert_eq "$(ls -A "$st")" ""
+	assert_eq "$(state_root_left "$st")" ""
 	rm -rf "$b"
 }

@@ -100,7 +100,7 @@ tnr() {
 	chmod 600 "$STATE/s1/state.json"
 	tnr delete --force s1
 	assert_eq "$(jq '.allocations | length' "$REG")" 0
-	assert_eq "$(ls -A "$STATE")" ""
+	assert_eq "$(state_root_left "$STATE")" ""
 }
 
 @test "auto: 100 containers created in parallel get 100 disjoint ranges" {
