@@ -253,8 +253,10 @@ static bool keep(const struct tn_cgroup_hiers *kept, const struct tn_cgroup_hier
 static int load_unified(struct tn_cgroup_hiers *ret)
 {
 	_cleanup_(tn_cgroup_hier_done) struct tn_cgroup_hier e = { .v2 = true };
+	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { .layout = TN_CGROUP_V2 };
 	struct statfs sf;
 	struct stat st, ns;
+	int r;
 
 	if (statfs(ROOT, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC || stat(ROOT, &st) < 0 ||
 	    st.st_ino != 1 || stat("/proc/self/ns/cgroup", &ns) < 0 ||
@@ -266,27 +268,23 @@ static int load_unified(struct tn_cgroup_hiers *ret)
 	e.dev = st.st_dev;
 	if (!e.mountpoint || !e.root || !e.options)
 		return -ENOMEM;
-	*ret = (struct tn_cgroup_hiers){ .layout = TN_CGROUP_V2 };
-	return add_hier(ret, &e);
+	r = add_hier(&h, &e);
+	if (r < 0)
+		return r;
+	*ret = h;
+	h = (struct tn_cgroup_hiers){ 0 }; /* now *ret's */
+	return 0;
 }
 
-int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret)
+static int load_mountinfo(struct tn_cgroup_hiers *ret)
 {
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers all = { 0 };
 	_cleanup_(tn_cgroup_hiers_done) struct tn_cgroup_hiers h = { 0 };
 	_cleanup_free_ char *text = NULL;
 	bool unified = false, v1 = false;
 	size_t len;
-	int r = load_unified(&h);
+	int r = tn_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &text, &len, NULL);
 
-	if (r < 0)
-		return r;
-	if (r == 0) {
-		*ret = h;
-		h = (struct tn_cgroup_hiers){ 0 }; /* now *ret's */
-		return 0;
-	}
-	r = tn_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &text, &len, NULL);
 	if (r < 0)
 		return r;
 	r = tn_cgroup_hiers_parse(text, &all);
@@ -309,6 +307,15 @@ int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret)
 	*ret = h;
 	h = (struct tn_cgroup_hiers){ 0 }; /* now *ret's */
 	return 0;
+}
+
+int tn_cgroup_hiers_load(struct tn_cgroup_hiers *ret)
+{
+	int r;
+
+	*ret = (struct tn_cgroup_hiers){ 0 };
+	r = load_unified(ret);
+	return r > 0 ? load_mountinfo(ret) : r;
 }
 
 enum tn_cgroup_layout tn_cgroup_layout(void)

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "container-clone.h"
+#include "container-create-run.h"
 #include "container-devices.h"
 #include "container-idmap.h"
 #include "container-init.h"
@@ -38,31 +39,6 @@
 #include "banned.h"
 
 /* ---- R: create as a transaction ---- */
-
-/*
- * Everything create makes, in the order it makes it; each piece registers its undo in `txn`
- * as soon as it exists, and a failure anywhere undoes them newest first (txn.h): init is
- * killed, the cgroup emptied and removed, the rootfs copy and the state directory removed, the
- * range given back. Nothing is left but what outlives any one container (the state root, the
- * remap account, a shifted tree's record).
- */
-struct create_run {
-	const struct tn_container_opts *o;
-	struct create_plan p;
-	struct tn_txn txn;
-	char *dir;			/* the state directory */
-	int fifo_fd;			/* O_PATH of its exec.fifo */
-	int sync_fd;			/* R's end of the socket to P1 and init */
-	pid_t p1, init;			/* 0 when there is none (any more) */
-	struct tn_cgroup_placed placed; /* cgroupfs: made before P1, which joins it at SETUP */
-	bool p1_cloned_in;		/* P1 was cloned into its cgroup2 directory */
-	bool single;			/* P1 is init (container-init.h's single stage) */
-	bool stage1_done;		/* SETUP's work done (setup_stage1) */
-	bool pid_file_written;
-	char *state_tmp; /* state.json written ahead, renamed into place at READY (container-state.h) */
-	char *state_text;		 /* ... its text (the caller's, tn_container) */
-	struct tn_idmap shifted_from[2]; /* the rootfs's recorded maps before create shifted it */
-};
 
 static void kill_and_reap(pid_t *pid)
 {
@@ -104,45 +80,6 @@ static void undo_init(void *data)
 	kill_and_reap(&((struct create_run *)data)->init);
 }
 
-/* Nothing may run on in the cgroup (an init whose PID R never learnt, a hook's child), and
- * what entering it made goes. */
-static void undo_cgroup(void *data)
-{
-	struct create_run *c = data;
-
-	const struct tn_cgroup_at at = { c->p.cgroup, c->p.cgroup_parent };
-
-	/* systemd's scope too: P1 waits in it, and a stop job would wait out its SIGTERM. Not a
-	 * cgroup that had processes before (cgroupsPath shared): those are not the container's,
-	 * and its own (P1, init) have undos of their own, as runc kills only its init. */
-	if ((c->p.cgroup_used && c->p.cgroup_busy == 0) || c->p.systemd_started)
-		(void)tn_cgroup_kill(&at);
-	if (c->p.cgroup_made.n > 0)
-		(void)tn_cgroup_remove(&at, &c->p.cgroup_made);
-	if (c->p.systemd_started)
-		(void)tn_systemd_stop(c->p.systemd.unit, c->p.systemd.user, NULL);
-}
-
-/* --cgroup-manager systemd: the scope, with P1 in it; cgroupfs goes on from where it is. */
-static int enter_systemd(struct create_run *c, struct tn_error **err)
-{
-	struct create_plan *p = &c->p;
-	char *cgroup = NULL, dropped[128];
-	int r = tn_systemd_enter(&p->systemd, c->o->id, c->p1, &p->cfg.resources, p->systemd.user,
-				 &cgroup, p->systemd_invocation, err);
-
-	if (r < 0)
-		return r;
-	p->systemd_started = true;
-	free(p->cgroup);
-	p->cgroup = cgroup;
-	r = tn_systemd_usable(cgroup, &p->cfg.resources, dropped, sizeof(dropped));
-	if (r < 0)
-		return tn_error_errno(err, -r, "cannot read the controllers of cgroup %s", cgroup);
-	tn_systemd_dropped_warning(&p->cgroup_warning, cgroup, p->systemd.unit, dropped);
-	return 0;
-}
-
 static void undo_pid_file(void *data)
 {
 	struct create_run *c = data;
@@ -173,6 +110,7 @@ static void create_run_done(struct create_run *c)
 		unlink(c->state_tmp);
 	free(c->state_tmp);
 	free(c->state_text);
+	tn_error_free(c->preflight_warning);
 	safe_close(c->fifo_fd);
 	safe_close(c->sync_fd);
 	tn_idmap_done(&c->shifted_from[0]);
@@ -181,45 +119,6 @@ static void create_run_done(struct create_run *c)
 }
 
 /* ---- R: talking to the child stages ---- */
-
-/*
- * A system container: a user namespace and a cgroup namespace of its own, and its cgroup view
- * mounted read-write (the default spec mounts it read-only). Its root gets the cgroup
- * delegated, as crun delegates it, so that a systemd inside makes its cgroups there; runc
- * leaves the cgroup root's, and systemd fails ("Failed to create /init.scope control group").
- */
-static bool delegates_cgroup(const struct create_plan *p)
-{
-	if (!p->new_userns || !(p->new_flags & CLONE_NEWCGROUP) || geteuid() != 0)
-		return false; /* root, in a user namespace too (a system container's tenant) */
-	for (size_t i = 0; i < p->cfg.n_mounts; i++) {
-		const struct tn_oci_mount *m = &p->cfg.mounts[i];
-
-		if (!m->bind && m->type &&
-		    (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) &&
-		    !(m->flags & MS_RDONLY))
-			return true;
-	}
-	return false;
-}
-
-static int delegate_cgroup(const struct create_plan *p, struct tn_error **err)
-{
-	uint32_t uid, gid;
-	int r;
-
-	if (tn_idmap_translate(&p->maps.map[0], 0, true, &uid) < 0 ||
-	    tn_idmap_translate(&p->maps.map[1], 0, true, &gid) < 0)
-		return 0; /* no root inside (refused by the config's checks before) */
-	r = tn_cgroup_delegate(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent },
-			       &p->cgroup_made, p->systemd_started, uid, gid);
-	if (r < 0 && tn_rootless() && (r == -EPERM || r == -EINVAL))
-		return 0; /* in a user namespace whose root may not give it: as it is */
-	if (r < 0)
-		return tn_error_errno(err, -r, "cannot delegate cgroup %s to the container's root",
-				      p->cgroup);
-	return 0;
-}
 
 /*
  * As runc: a container in a user namespace gets its bind sources opened by R, as root on the host
@@ -268,79 +167,6 @@ static int idmapped_on_p1(struct create_run *c, struct tn_error **err)
 		&p->idm, err);
 }
 
-/* As runc: a rootless caller may go without a cgroup of its own, never without the one the
- * config names; with systemd's scope, without the hierarchies it may not write (v1 controllers
- * in a user namespace: runc's rootless manager). */
-static bool cgroup_optional(const struct create_run *c)
-{
-	const struct create_plan *p = &c->p;
-
-	return tn_rootless() &&
-	       (c->o->systemd_cgroup || !(p->cfg.cgroups_path && p->cfg.cgroups_path[0]));
-}
-
-/* The cgroup's steps before anything enters it: the undo first (making may fail half-way,
- * having made directories), the default device rules. */
-static int cgroup_begin(struct create_run *c, struct tn_error **err)
-{
-	int r = tn_txn_step(&c->txn, "cgroup", err);
-
-	if (r < 0)
-		return r;
-	r = tn_txn_undo(&c->txn, undo_cgroup, c);
-	if (r < 0)
-		return r;
-	r = tn_container_device_rules(&c->p.cfg, tn_rootless());
-	return r < 0 ? tn_error_errno(err, -r, "cannot add the default device rules") : 0;
-}
-
-/* A system container's cgroup, given to its root (delegates_cgroup). */
-static int cgroup_delegate(struct create_run *c, struct tn_error **err)
-{
-	return (c->p.cgroup_used || c->placed.used) && delegates_cgroup(&c->p)
-		       ? delegate_cgroup(&c->p, err)
-		       : 0;
-}
-
-/* cgroupfs, before P1 exists: the cgroup made, so that P1 is cloned into it; limited once
- * init exists (init_known). */
-static int cgroup_place(struct create_run *c, struct tn_error **err)
-{
-	struct create_plan *p = &c->p;
-	int r;
-
-	if (c->o->no_cgroup || c->o->systemd_cgroup)
-		return 0;
-	r = cgroup_begin(c, err);
-	if (r < 0)
-		return r;
-	r = tn_cgroup_make(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, &p->cfg.resources,
-			   cgroup_optional(c), &p->cgroup_made, &c->placed, &p->cgroup_busy, err);
-	if (r < 0)
-		return r;
-	return cgroup_delegate(c, err); /* used once P1 is in it (fork_p1, setup_stage1) */
-}
-
-/* systemd's scope (P1 in it), then cgroupfs in it and the hierarchies systemd leaves. */
-static int cgroup_systemd(struct create_run *c, struct tn_error **err)
-{
-	struct create_plan *p = &c->p;
-	int r = cgroup_begin(c, err);
-
-	if (r < 0)
-		return r;
-	r = enter_systemd(c, err);
-	if (r < 0)
-		return r;
-	r = tn_cgroup_enter(&(struct tn_cgroup_at){ p->cgroup, p->cgroup_parent }, c->p1,
-			    &p->cfg.resources, cgroup_optional(c), &p->cgroup_made, &p->cgroup_used,
-			    &p->cgroup_busy, err);
-	if (r < 0)
-		return r;
-	p->cgroup_busy = 0; /* P1, whom systemd moved into the new scope */
-	return cgroup_delegate(c, err);
-}
-
 /* P1: into its cgroup2 directory from the start where the kernel takes it; else forked. */
 static pid_t fork_p1(struct create_run *c, bool dumpable)
 {
@@ -375,7 +201,7 @@ static int stage1_work(struct create_run *c, struct tn_error **err)
 			return r;
 	}
 	if (!c->o->no_cgroup && c->o->systemd_cgroup) {
-		r = cgroup_systemd(c, err);
+		r = tn_create_cgroup_systemd(c, err);
 		if (r < 0)
 			return r;
 	} else if (!c->o->no_cgroup && c->placed.used) {
@@ -481,6 +307,14 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	/* Written while init sets itself up; in place once it is ready (create_keep). */
 	r = tn_create_state_prepare(&c->p, c->o->root, c->o->id, c->init, &c->state_tmp,
 				    &c->state_text, err);
+	if (r < 0)
+		return r;
+	/* The pre-flight too (a scan of up to a thousand files of an image): its warning is read
+	 * once create is done, and the scan waits for nothing of init's. */
+	r = tn_txn_step(&c->txn, "preflight", err);
+	if (r < 0)
+		return r;
+	r = plan_preflight(&c->p, &c->preflight_warning);
 	if (r < 0)
 		return r;
 	/* P1 said its last word and exits: reaped once init goes on, not before. */
@@ -651,7 +485,7 @@ static int launch(struct create_run *c, struct tn_error **err)
 	c->sync_fd = sv[0];
 	child_fd = sv[1];
 	launch_ctx(c, console_fd, agent_fd, &ctx);
-	r = cgroup_place(c, err);
+	r = tn_create_cgroup_place(c, err);
 	if (r < 0)
 		return r;
 	r = tn_txn_step(&c->txn, "fork", err);
@@ -787,7 +621,7 @@ static int shift_rootfs(struct create_run *c, struct tn_error **err)
 }
 
 /* Planning (nothing of the container exists yet but a pending range), then the checks and
- * the shift that come before anything is made for it. */
+ * the shift that come before anything is made for it (the pre-flight comes later: init_known). */
 static int create_prepare(struct create_run *c, struct tn_container *ret, struct tn_error **err)
 {
 	const struct tn_container_opts *o = c->o;
@@ -817,12 +651,9 @@ static int create_prepare(struct create_run *c, struct tn_container *ret, struct
 	r = shift_rootfs(c, err);
 	if (r < 0)
 		return r;
-	r = tn_txn_step(&c->txn, "preflight", err);
-	if (r < 0)
-		return r;
 	/* The maps an engine wrote (as for runc, which says nothing): not on its stderr. */
 	ret->warning_quiet = c->p.cfg.n_uid_mappings > 0;
-	return plan_preflight(&c->p, &ret->warning);
+	return 0;
 }
 
 /* The rootfs is root's alone: idmapped, that very directory (pinned for idmapped_on_p1). */
@@ -945,6 +776,7 @@ static void create_result(struct create_run *c, struct tn_container *ret)
 	ret->pid = c->init;
 	ret->state_dir = TAKE_PTR(c->dir);
 	ret->state_text = TAKE_PTR(c->state_text);
+	ret->warning = TAKE_PTR(c->preflight_warning);
 	ret->hooks = TAKE_STRUCT(c->p.cfg.hooks);
 	ret->no_cgroup = !c->o->no_cgroup && !p->cgroup_used;
 	ret->cgroup_busy = p->cgroup_busy;
@@ -978,22 +810,17 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 		return r;
 	r = create_prepare(&c, ret, err);
 	if (r < 0)
-		goto fail;
+		return r;
 	r = create_make(&c, err);
 	if (r < 0)
-		goto fail;
+		return r;
 	r = launch(&c, err);
 	if (r < 0)
-		goto fail;
+		return r;
 	r = create_keep(&c, err);
 	if (r < 0)
-		goto fail;
+		return r;
 	tn_txn_commit(&c.txn);
-	create_result(&c, ret);
+	create_result(&c, ret); /* the pre-flight's warning too: not one of a failed create */
 	return 0;
-fail:
-	/* The pre-flight's warning is about a container that does not exist. */
-	tn_error_free(ret->warning);
-	ret->warning = NULL;
-	return r;
 }
