@@ -28,18 +28,21 @@ int tn_unix_connect(const char *path, int *ret)
 
 int tn_send_fd(int sock, int fd, const void *data, size_t len)
 {
-	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	union tn_cmsg_fd u = { 0 };
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
 	ssize_t n;
 
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (fd >= 0) {
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
 	n = RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL));
 	if (n < 0)
 		return negative_errno();
@@ -48,11 +51,12 @@ int tn_send_fd(int sock, int fd, const void *data, size_t len)
 
 int tn_recv_fd(int sock, void *data, size_t len, int *ret_fd)
 {
-	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	union tn_cmsg_fd u = { 0 };
 	struct iovec iov = { .iov_base = data, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
-	};
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c;
 	ssize_t n = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
 	int fd = -1;

@@ -30,6 +30,7 @@ struct create_run {
 	char *dir;			/* the state directory */
 	int fifo_fd;			/* O_PATH of its exec.fifo */
 	int sync_fd;			/* R's end of the socket to P1 and init */
+	int p1_root, p1_userns;		/* P1's root and user namespace, for the sources (pin_p1) */
 	pid_t p1, init;			/* 0 when there is none (any more) */
 	struct tn_cgroup_placed placed; /* cgroupfs: made before P1, which joins it at SETUP */
 	bool p1_cloned_in;		/* P1 was cloned into its cgroup2 directory */
@@ -37,7 +38,7 @@ struct create_run {
 	bool stage1_done;		/* SETUP's work done (setup_stage1) */
 	bool pid_file_written;
 	char *state_tmp; /* state.json written ahead, renamed into place at READY (container-state.h) */
-	char *state_text;		 /* ... its text (the caller's, tn_container) */
+	char *state_text;		    /* ... its text (the caller's, tn_container) */
 	struct tn_error *preflight_warning; /* owners the maps cannot show (the caller's) */
 	struct tn_idmap shifted_from[2]; /* the rootfs's recorded maps before create shifted it */
 };

@@ -112,6 +112,8 @@ static void create_run_done(struct create_run *c)
 	free(c->state_text);
 	tn_error_free(c->preflight_warning);
 	safe_close(c->fifo_fd);
+	safe_close(c->p1_root);
+	safe_close(c->p1_userns);
 	safe_close(c->sync_fd);
 	tn_idmap_done(&c->shifted_from[0]);
 	tn_idmap_done(&c->shifted_from[1]);
@@ -145,15 +147,9 @@ static bool sends_sources(const struct create_run *c)
 static int idmapped_on_p1(struct create_run *c, struct tn_error **err)
 {
 	struct create_plan *p = &c->p;
-	_cleanup_close_ int ns = -1;
-	char path[64];
 
 	if (!p->new_userns || !tn_container_idmaps(&p->cfg, p->idmap_rootfs))
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->p1);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0)
-		return tn_error_errno(err, errno, "cannot open the container's user namespace");
 	return tn_container_idmapped(
 		&(struct tn_container_idmap_req){ .cfg = &p->cfg,
 						  .bundle = p->bundle,
@@ -161,7 +157,7 @@ static int idmapped_on_p1(struct create_run *c, struct tn_error **err)
 						  .idmap_rootfs = p->idmap_rootfs,
 						  .rootfs_optional = p->idmap_rootfs_auto,
 						  .maps = p->maps.map,
-						  .userns_fd = ns,
+						  .userns_fd = c->p1_userns,
 						  .rootfs_dev = p->rootfs_dev,
 						  .rootfs_ino = p->rootfs_ino },
 		&p->idm, err);
@@ -234,9 +230,31 @@ static int stage1_sources(struct create_run *c, struct tn_error **err)
 	r = idmapped_on_p1(c, err);
 	if (r < 0)
 		return r;
-	r = tn_mount_sources_send(&p->cfg, p->bundle, c->p1, p->idm.rootfs_fd, p->idm.fds,
+	r = tn_mount_sources_send(&p->cfg, p->bundle, c->p1_root, p->idm.rootfs_fd, p->idm.fds,
 				  c->sync_fd);
 	return r < 0 ? tn_error_errno(err, -r, "cannot send the bind mounts' sources") : 0;
+}
+
+/*
+ * P1's root and user namespace, opened while P1 waits for GO: the sources and the idmapped
+ * mounts are made after GO, when a P1 of two stages may have forked init and exited already
+ * (its /proc/PID/root is gone then; init has the same root and namespaces).
+ */
+static int pin_p1(struct create_run *c, struct tn_error **err)
+{
+	char path[64];
+
+	if (!sends_sources(c))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)c->p1);
+	c->p1_root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->p1_root < 0)
+		return tn_error_errno(err, errno, "cannot open the container's mount namespace");
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->p1);
+	c->p1_userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->p1_userns < 0)
+		return tn_error_errno(err, errno, "cannot open the container's user namespace");
+	return 0;
 }
 
 /* SETUP: what P1 waits for, done (early, for the single stage), then GO. */
@@ -246,6 +264,9 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 {
 	int r = stage1_work(c, err);
 
+	if (r < 0)
+		return r;
+	r = pin_p1(c, err);
 	if (r < 0)
 		return r;
 	r = tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
@@ -296,7 +317,7 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 		return r;
 	r = tn_sync_send_fifo(c->sync_fd, c->fifo_fd);
 	if (r < 0)
-		return r;
+		return p1_failed_first(c, r, err); /* init's own error, if it failed first */
 	r = tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, &st, c->init);
 	if (r < 0)
 		return r;
@@ -373,8 +394,15 @@ static int p1_failed_first(struct create_run *c, int r, struct tn_error **err)
 {
 	_cleanup_(tn_sync_msg_done) struct tn_sync_msg m = { 0 };
 
-	if (tn_sync_recv(c->sync_fd, &m) < 0 ||
-	    (m.type != TN_SYNC_ERROR && m.type != TN_SYNC_UNSHARE_FAILED))
+	if (tn_sync_recv(c->sync_fd, &m) < 0)
+		return r;
+	/* Two stages: init exists and waits for what R will not send; killed with the rest. */
+	if (m.type == TN_SYNC_PID && !c->single && m.pid > 0 && c->init <= 0) {
+		c->init = m.pid;
+		if (tn_txn_undo(&c->txn, undo_init, c) < 0)
+			kill_and_reap(&c->init);
+	}
+	if (m.type != TN_SYNC_ERROR && m.type != TN_SYNC_UNSHARE_FAILED)
 		return r; /* SETUP or PID: P1 went on */
 	if (err) {
 		tn_error_free(*err);
@@ -797,6 +825,8 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 		.txn = TN_TXN_INIT("create"),
 		.fifo_fd = -1,
 		.sync_fd = -1,
+		.p1_root = -1,
+		.p1_userns = -1,
 	};
 	int r;
 

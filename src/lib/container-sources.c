@@ -40,23 +40,9 @@ bool tn_mount_source_wanted(const struct tn_oci_mount *m)
 
 static int send_record(int sock, uint32_t index, int fd)
 {
-	struct source_record rec = { .magic = TN_SOURCE_MAGIC, .index = index };
-	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &rec, .iov_len = sizeof(rec) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	const struct source_record rec = { .magic = TN_SOURCE_MAGIC, .index = index };
 
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		msg.msg_control = buf;
-		msg.msg_controllen = sizeof(buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	return RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 ? negative_errno() : 0;
+	return tn_send_fd(sock, fd, &rec, sizeof(rec));
 }
 
 /*
@@ -110,16 +96,12 @@ static int send_idmapped(int rootfs_fd, const int *idmapped, size_t n, int sock)
 	return 0;
 }
 
-int tn_mount_sources_send(const struct tn_oci_config *cfg, const char *bundle, pid_t p1,
+int tn_mount_sources_send(const struct tn_oci_config *cfg, const char *bundle, int rootfd,
 			  int rootfs_fd, const int *idmapped, int sock)
 {
-	_cleanup_close_ int rootfd = -1;
-	char path[64];
 	int r;
 
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)p1);
-	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	for (size_t i = 0; rootfd >= 0 && i < cfg->n_mounts && i < TN_SOURCE_IDMAPPED; i++) {
+	for (size_t i = 0; i < cfg->n_mounts && i < TN_SOURCE_IDMAPPED; i++) {
 		if (!tn_mount_source_wanted(&cfg->mounts[i]))
 			continue;
 		r = send_one(rootfd, &cfg->mounts[i], bundle, (uint32_t)i, sock);

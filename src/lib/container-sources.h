@@ -21,13 +21,13 @@
 bool tn_mount_source_wanted(const struct tn_oci_mount *m);
 
 /*
- * R, after SETUP, before GO: each wanted source opened as host root inside P1's mount namespace
- * (through /proc/P1/root), sent on `sock` with its index; then the idmapped mounts R made on
- * P1's own user namespace once its maps were written (`rootfs_fd` and `idmapped[i]`, -1 where
- * none; `idmapped` may be NULL); then the end. A source R cannot open is not sent: init resolves
- * it itself and says why it cannot.
+ * R, after SETUP's GO, for init: each wanted source opened as host root inside P1's mount
+ * namespace (from `rootfd`, /proc/P1/root opened while P1 waited for GO), sent on `sock` with
+ * its index; then the idmapped mounts R made on P1's own user namespace once its maps were
+ * written (`rootfs_fd` and `idmapped[i]`, -1 where none; `idmapped` may be NULL); then the end.
+ * A source R cannot open is not sent: init resolves it itself and says why it cannot.
  */
-int tn_mount_sources_send(const struct tn_oci_config *cfg, const char *bundle, pid_t p1,
+int tn_mount_sources_send(const struct tn_oci_config *cfg, const char *bundle, int rootfd,
 			  int rootfs_fd, const int *idmapped, int sock);
 
 /* Per mounts[i]: the source R opened, or -1; the idmapped mount R sent, or -1, with the

@@ -335,12 +335,14 @@ static int state_from_json(const struct tn_json_value *o, struct tn_state *s)
 	s->remains_known = is_bool(o, "pooled") && is_bool(o, "rootfsCopy");
 	s->pooled = get_bool(o, "pooled");
 	s->rootfs_copy = get_bool(o, "rootfsCopy");
+	s->id = dup_string(o, "id");
 	s->bundle = dup_string(o, "bundle");
 	s->rootfs = dup_string(o, "rootfs");
 	s->created = dup_string(o, "created");
 	s->cgroup_path = dup_string(o, "cgroupPath");
 	s->cgroup_parent = dup_string(o, "cgroupParent");
-	if (!s->bundle || !s->rootfs || !s->created || !s->cgroup_path || !s->cgroup_parent)
+	if (!s->id || !s->bundle || !s->rootfs || !s->created || !s->cgroup_path ||
+	    !s->cgroup_parent)
 		return -ENOMEM;
 	if (!s->cgroup_parent[0]) { /* absent: an absolute path (tenant's default once was) */
 		free(s->cgroup_parent);
@@ -436,6 +438,11 @@ int tn_state_from_text(const char *root, const char *id, const char *text, size_
 				    TN_STATE_FILE);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot load %s/%s/%s", root, id, TN_STATE_FILE);
+	/* Another container's: the directory this one had (its fd opened before a delete) went to
+	 * the spare and to a create since (container-dir.c). */
+	if (s.id[0] && strcmp(s.id, id) != 0)
+		return tn_error_set(err, ENOENT, "container '%s' does not exist (in %s)", id, root);
+	free(s.id);
 	s.id = strdup(id);
 	if (!s.id)
 		return tn_error_errno(err, ENOMEM, "cannot load %s/%s/%s", root, id, TN_STATE_FILE);

@@ -89,7 +89,8 @@ int tn_state_check(const char *root, const char *id, struct tn_error **err);
 /* The container IDs under a checked state root, sorted, NULL-terminated; a missing root has
  * none. */
 int tn_state_list(const char *root, char ***ret, size_t *ret_n, struct tn_error **err);
-/* The fields of a state.json text (not id; no liveness check): -EINVAL when it is not one. */
+/* The fields of a state.json text (id as written, "" when absent; no liveness check): -EINVAL
+ * when it is not one. */
 int tn_state_parse(const char *text, size_t len, struct tn_state *ret);
 void tn_state_done(struct tn_state *s);
 

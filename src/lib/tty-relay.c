@@ -10,6 +10,7 @@
 
 #include "fs.h"
 #include "macro.h"
+#include "sock.h"
 #include "tty-relay.h"
 #include "banned.h"
 
@@ -53,11 +54,13 @@ int tn_relay_prepare(struct tn_relay *r)
 /* The fd sent with SCM_RIGHTS on `sock`, if one is there already; -EAGAIN if none. */
 static int recv_fd(int sock, int *ret)
 {
-	char name[64], buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	union tn_cmsg_fd u = { 0 };
+	char name[64];
 	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
-	};
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c;
 	ssize_t n = RETRY_EINTR(recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC));
 

@@ -88,6 +88,16 @@ assert_clean() {
 	tnr create --bundle "$B" c5 >/dev/null 2>&1 3>&- </dev/null
 	assert_eq "$(stat -c %a "$STATE/c5")" "700"
 	tnr delete --force c5
+	# A state.json of another ID (a directory a delete gave to the spare while a command held
+	# it open, then taken by another create) is never read as this ID's.
+	tnr create --bundle "$B" c8 >/dev/null 2>&1 3>&- </dev/null
+	cp -a "$STATE/c8" "$STATE/c9"
+	run -1 tnr state c9
+	assert_contains "$output" "container 'c9' does not exist"
+	run -1 tnr kill c9 KILL
+	assert_eq "$(tnr state c8 | jq -r .status)" "created"
+	run -0 tnr delete --force c9
+	tnr delete --force c8
 	assert_clean
 }
 

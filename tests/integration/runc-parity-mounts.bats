@@ -82,6 +82,29 @@ same_mount_as_runc() {
 	same_status_as_runc mnt-v4
 }
 
+@test "the same volume for a container that joins a UTS namespace by path (two stages: P1 exits early), as runc" {
+	userns_bundle
+	mkdir -p "$PUBLIC/volumes/v1/_data"
+	chmod 700 "$PUBLIC/volumes"
+	echo hello >"$PUBLIC/volumes/v1/_data/f"
+	unshare -u sleep 120 &
+	local holder=$! i
+	for i in $(seq 100); do
+		[ "$(readlink /proc/$holder/ns/uts)" != "$(readlink /proc/self/ns/uts)" ] && break
+		sleep 0.01
+	done
+	config "$B" --arg v "$PUBLIC/volumes/v1/_data" --arg n "/proc/$holder/ns/uts" \
+		'.mounts += [{"destination": "/data", "type": "bind", "source": $v, "options": ["rbind"]}]
+		| .linux.namespaces |= map(if .type == "uts" then .path = $n else . end) | del(.hostname)'
+	args "$B" cat /data/f
+	same_as_runc mnt-w0
+	# R opens the sources after GO, when P1 of two stages may be gone: never a miss.
+	for i in $(seq 10); do
+		assert_eq "$(run_with "$TENANT" "mnt-w$i")" "$(printf '0\nhello')"
+	done
+	kill "$holder"
+}
+
 @test "process.cwd is entered as the container's root first, then as process.user, as runc" {
 	userns_bundle
 	mkdir -m 700 "$B/rootfs/root"
