@@ -230,10 +230,26 @@ static bool reachable(const struct tn_cgroup_hier *e)
 	return stat(e->mountpoint, &st) == 0 && st.st_dev == e->dev;
 }
 
-/* On a unified host only /sys/fs/cgroup itself; one mount per hierarchy, the first. */
-static bool keep(const struct tn_cgroup_hiers *kept, const struct tn_cgroup_hier *e, bool unified)
+/* A later mount at the same mount point hides this one (a bind of a sub-cgroup over the whole
+ * hierarchy: the same device, another root). */
+static bool covered(const struct tn_cgroup_hiers *all, size_t i)
 {
+	for (size_t k = i + 1; k < all->n; k++)
+		if (strcmp(all->v[k].mountpoint, all->v[i].mountpoint) == 0)
+			return true;
+	return false;
+}
+
+/* On a unified host only /sys/fs/cgroup itself; one mount per hierarchy, the first one no later
+ * mount covers. */
+static bool keep(const struct tn_cgroup_hiers *all, size_t i, const struct tn_cgroup_hiers *kept,
+		 bool unified)
+{
+	const struct tn_cgroup_hier *e = &all->v[i];
+
 	if (unified && (!e->v2 || strcmp(e->mountpoint, ROOT) != 0))
+		return false;
+	if (covered(all, i))
 		return false;
 	for (size_t k = 0; k < kept->n; k++)
 		if (kept->v[k].dev == e->dev)
@@ -294,7 +310,7 @@ static int load_mountinfo(struct tn_cgroup_hiers *ret)
 		if (all.v[i].v2 && strcmp(all.v[i].mountpoint, ROOT) == 0 && reachable(&all.v[i]))
 			unified = true;
 	for (size_t i = 0; i < all.n; i++) {
-		if (!keep(&h, &all.v[i], unified))
+		if (!keep(&all, i, &h, unified))
 			continue;
 		v1 = v1 || !all.v[i].v2;
 		r = add_hier(&h, &all.v[i]);

@@ -487,7 +487,9 @@ static int id_list_add(struct id_list *l, const char *id)
 /* A directory entry that may be a container's: a directory (or unknown) with a valid ID. */
 static bool is_container_entry(const struct dirent *e)
 {
-	return (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) && e->d_name[0] != '.' &&
+	/* IDs may begin with a dot, as runc's; "." and "..", and the spare (".~spare":
+	 * container-dir.c), are none. */
+	return (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) &&
 	       tn_container_id_check(e->d_name, NULL) >= 0;
 }
 

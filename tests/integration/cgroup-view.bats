@@ -226,6 +226,30 @@ EOF
 	assert_clean
 }
 
+@test "cgroup2 only, /sys/fs/cgroup a bind of a sub-cgroup (a container without a cgroup namespace): the container runs below it, as runc" {
+	# The caller in that sub-cgroup, which is all /sys/fs/cgroup shows; mountinfo has both the
+	# whole hierarchy and the bind over it at /sys/fs/cgroup, and only the bind is seen.
+	local in_sub=(unshare -m --propagation private sh -c 'mount -t cgroup2 none /sys/fs/cgroup &&
+		mkdir -p "/sys/fs/cgroup/$0" && echo $$ >"/sys/fs/cgroup/$0/cgroup.procs" &&
+		mount --bind "/sys/fs/cgroup/$0" /sys/fs/cgroup && exec "$@"' "$N-sub")
+	observe "$B"
+	config "$B" '.linux.namespaces += [{"type": "cgroup"}]'
+	same_as_runc "$N" "${in_sub[@]}"
+	assert_contains "$VIEW" "0::/"
+	# Without a cgroup namespace: the same cgroup as runc's, and its mount works.
+	config "$B" '.linux.namespaces |= map(select(.type != "cgroup"))'
+	run -0 "${in_sub[@]}" runc --root "$RSTATE" run --bundle "$B" "$N-r2"
+	local runc_view
+	runc_view=$(view "$N-r2" <<<"$output")
+	run -0 "${in_sub[@]}" "$TENANT" --root "$STATE" run --bundle "$B" "$N-t2"
+	VIEW=$(view "$N-t2" <<<"$output")
+	assert_eq "$(grep -E '^0::' <<<"$VIEW")" "$(grep -E '^0::' <<<"$runc_view")"
+	assert_contains "$output" "0::/$N-sub/$N-t2"
+	assert_contains "$VIEW" " /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime cgroup2 rw"
+	rmdir "/sys/fs/cgroup/unified/$N-sub"
+	assert_clean
+}
+
 @test "a container sees nothing of a sibling's cgroup, with or without a cgroup namespace" {
 	args "$B" sleep 30
 	tnr run -d --bundle "$B" "$N-a" >/dev/null 2>&1 3>&-

@@ -56,6 +56,10 @@ assert_clean() {
 	assert_eq "$(ls -A "$STATE")" ".~spare"
 	assert_eq "$(stat -c '%a %U' "$STATE/.~spare")" "700 root"
 	assert_eq "$(tnr list -q)" ""
+	# An ID may begin with a dot, as runc's: listed, where the spare is not.
+	tnr create --bundle "$B" .c0 >/dev/null 2>&1 3>&- </dev/null
+	assert_eq "$(tnr list -q)" ".c0"
+	tnr delete --force .c0
 	run -1 tnr state ".~spare"
 	assert_contains "$output" "container ID"
 	run -1 tnr delete --force ".~spare"
