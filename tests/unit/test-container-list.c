@@ -25,7 +25,7 @@ static void make_dir(const char *name)
 
 static void remove_root(void)
 {
-	static const char *const dirs[] = { "b", "a", ".hidden", "bad id!" };
+	static const char *const dirs[] = { "b", "a", ".dotted", ".~spare", "bad id!" };
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/a/%s", root, TN_STATE_FILE);
@@ -63,7 +63,8 @@ TEST(ids_sorted_and_only_containers_listed)
 	ASSERT_TRUE(mkdtemp(root) != NULL);
 	make_dir("b");
 	make_dir("a");
-	make_dir(".hidden");
+	make_dir(".dotted"); /* an ID, as runc's */
+	make_dir(".~spare"); /* the spare directory (container-dir.c): none */
 	make_dir("bad id!");
 	snprintf(path, sizeof(path), "%s/file", root);
 	ASSERT_EQ(tn_atomic_replace(path, "x", 1, 0600, getuid(), getgid()), 0);
@@ -71,15 +72,16 @@ TEST(ids_sorted_and_only_containers_listed)
 	ASSERT_EQ(tn_atomic_replace(path, state, strlen(state), 0600, getuid(), getgid()), 0);
 
 	ASSERT_EQ(tn_state_list(root, &ids, &n, NULL), 0);
-	ASSERT_EQ_U(n, 2);
-	ASSERT_STREQ(ids[0], "a");
-	ASSERT_STREQ(ids[1], "b");
-	ASSERT_TRUE(ids[2] == NULL);
+	ASSERT_EQ_U(n, 3);
+	ASSERT_STREQ(ids[0], ".dotted");
+	ASSERT_STREQ(ids[1], "a");
+	ASSERT_STREQ(ids[2], "b");
+	ASSERT_TRUE(ids[3] == NULL);
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
 
-	/* b has no state.json: left out. a's process (PID 0) does not run. */
+	/* .dotted and b have no state.json: left out. a's process (PID 0) does not run. */
 	ASSERT_EQ(tn_container_list(root, TN_LIST_HOST_IDS, &l, NULL), 0);
 	ASSERT_EQ_U(l.n, 1);
 	ASSERT_STREQ(l.v[0].state.id, "a");
