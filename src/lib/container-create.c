@@ -222,8 +222,8 @@ static int stage1_sources(struct create_run *c, struct tn_error **err)
 	struct create_plan *p = &c->p;
 	int r;
 
-	if (!sends_sources(c))
-		return 0;
+	if (c->p1_root < 0)
+		return 0; /* nothing to send (pin_p1 decided) */
 	r = tn_txn_step(&c->txn, "idmapped-mounts", err);
 	if (r < 0)
 		return r;
