@@ -15,7 +15,7 @@
 set -Eeuo pipefail
 W=$(dirname "$(readlink -f "$0")")
 cd "$W"
-. "$W/bench.env" # N BASE PARALLEL
+. "$W/bench.env" # N ROUNDS BASE PARALLEL
 trap 's=$?; echo "bench: oci-ops.sh ${FUNCNAME[0]:-}: $BASH_COMMAND failed (status $s)" >&2; exit $s' ERR
 runtimes=(tenant crun runc)
 
@@ -105,20 +105,49 @@ fail() { # FILE MESSAGE
 
 # --show-output: the runtimes' stdout and stderr go to hyperfine's own output file (never a
 # pipe), so a failure says why.
-hf() { # MODE OP ARGS...
-	local mode=$1 op=$2
+hf() { # OUT ARGS...
+	local out=$1
+	shift
+	hyperfine -N --warmup 3 --runs "$N" --show-output --export-json "$out.json" "$@" >"$out.txt" 2>&1
+}
+
+# One op's commands in ROUNDS rounds of N runs each, the runtimes' order turned by one each
+# round, so that a machine growing slower or faster in the middle of a measurement (other
+# guests on the host) weighs on every runtime alike; each runtime's figure is the median of its
+# rounds' means, as issue 19 measures. GROUPS are hyperfine's words for one runtime each,
+# joined by a tab: -n NAME COMMAND [--prepare COMMAND].
+rounds() { # MODE OP GROUPS...
+	local mode=$1 op=$2 k i n r out
+	local -a groups args g
 	shift 2
-	hyperfine -N --warmup 3 --runs "$N" --show-output --export-json "$W/out/$mode-$op.json" "$@" \
-		>"$W/out/$mode-$op.txt" 2>&1
+	groups=("$@")
+	n=${#groups[@]}
+	for ((k = 0; k < ROUNDS; k++)); do
+		args=()
+		for ((i = 0; i < n; i++)); do
+			IFS=$'\t' read -r -a g <<<"${groups[(i + k) % n]}"
+			args+=("${g[@]}")
+		done
+		out="$W/out/$mode-$op-$k"
+		if ! hf "$out" "${args[@]}"; then # a rare failure of one run: once more
+			echo "bench: a $mode $op failed, measuring it again; hyperfine's output ended with:" >&2
+			grep -v '^ *$' "$out.txt" | tail -n 4 | sed 's/^/  /' >&2
+			for r in "${runtimes[@]}"; do prep none "$mode" "$r"; done
+			hf "$out" "${args[@]}" || fail "$out.txt" "hyperfine failed on $mode $op twice"
+		fi
+	done
+	jq -rs --arg op "$op" '[.[].results[]] | group_by(.command)[]
+		| (map(.mean) | sort) as $m | "\($op) \(.[0].command) \($m[(($m | length) - 1) / 2 | floor])"' \
+		"$W/out/$mode-$op"-[0-9]*.json >>"$W/out/$mode.res"
 }
 
 measure() { # MODE
-	local mode=$1 op r state res=$W/out/$1.res ops=(run create start delete exec) rss m i c
-	local -a args
+	local mode=$1 op r state g res=$W/out/$1.res ops=(run create start delete exec) rss m i c
+	local -a groups
 	[ "$mode" = rootful ] && ops=(run shifted create start delete exec)
 	: >"$res"
 	for op in "${ops[@]}"; do
-		args=()
+		groups=()
 		state=$(state_for "$op")
 		for r in "${runtimes[@]}"; do
 			if [ "$op" = exec ] && ! exec_up "$mode" "$r"; then
@@ -128,28 +157,21 @@ measure() { # MODE
 				echo "$op $r fail" >>"$res"
 				echo "bench: $r cannot $op the $mode bundle (it is left out of that row)" >&2
 			else
-				args+=(-n "$r" "$(cmdline "$mode" "$r" "$op")")
-				[ -z "$state" ] || args+=(--prepare "$W/oci-ops.sh prep $state $mode $r")
+				g="-n"$'\t'"$r"$'\t'"$(cmdline "$mode" "$r" "$op")"
+				[ -z "$state" ] || g+=$'\t'"--prepare"$'\t'"$W/oci-ops.sh prep $state $mode $r"
+				groups+=("$g")
 			fi
 		done
 		if [ "$op" = run ]; then
 			# shellcheck disable=SC2046
 			if (exec $(unshare_cmd "$mode")) >>"$W/out/$mode.log" 2>&1 </dev/null; then
-				args+=(-n unshare "$(unshare_cmd "$mode")")
+				groups+=("-n"$'\t'"unshare"$'\t'"$(unshare_cmd "$mode")")
 			else
 				echo "$op unshare fail" >>"$res"
 				echo "bench: unshare cannot run the $mode rootfs's /bin/true" >&2
 			fi
 		fi
-		if [ ${#args[@]} -gt 0 ]; then
-			if ! hf "$mode" "$op" "${args[@]}"; then # a rare failure of one run: once more
-				echo "bench: a $mode $op failed, measuring it again; hyperfine's output ended with:" >&2
-				grep -v '^ *$' "$W/out/$mode-$op.txt" | tail -n 4 | sed 's/^/  /' >&2
-				for r in "${runtimes[@]}"; do prep none "$mode" "$r"; done
-				hf "$mode" "$op" "${args[@]}" || fail "$W/out/$mode-$op.txt" "hyperfine failed on $mode $op twice"
-			fi
-			jq -r --arg op "$op" '.results[] | "\($op) \(.command) \(.mean)"' "$W/out/$mode-$op.json" >>"$res"
-		fi
+		[ ${#groups[@]} -eq 0 ] || rounds "$mode" "$op" "${groups[@]}"
 		for r in "${runtimes[@]}"; do
 			if [ "$op" = exec ]; then exec_down "$mode" "$r"; fi
 			if [ -n "$state" ]; then prep none "$mode" "$r"; fi

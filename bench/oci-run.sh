@@ -5,8 +5,9 @@
 # namespace and a 65536-ID mapping: `run` of /bin/true; `create`, `start` and `delete` of it,
 # each timed alone (hyperfine's --prepare puts the container in the state each starts from);
 # `exec` of /bin/true in a running container; util-linux `unshare` with the same namespaces
-# as the floor of `run`. Mean wall time per op N times (hyperfine) and the peak RSS of `run`
-# (GNU time, the largest of 5), as ratios to crun. Then, tenant alone: PARALLEL containers
+# as the floor of `run`. Wall time per op: ROUNDS rounds (7) of N runs of each runtime in turn
+# (hyperfine), the median of the rounds' means, as issue 19 measures; and the peak RSS of
+# `run` (GNU time, the largest of 5); as ratios to crun. Then, tenant alone: PARALLEL containers
 # created at once with `--userns auto`, whether their ranges are disjoint, and the wall time.
 #
 # The rootful rootfs is root's, as root extracts an image: tenant idmaps it onto the range
@@ -20,13 +21,15 @@
 # "tenant" pool of --userns auto; /var/lib/tenant (the auto registry) is the bench's own there
 # too. The host's files are untouched. bench/oci-ops.sh is the part run inside.
 #
-# Usage: bench/oci-run.sh [N]   (default 100; 20 is a quick run). Exits 1 unless tenant's
-# `run` (both rootful rows) is faster than crun's and uses less memory, rootful and rootless;
-# also when tenant cannot do an op, or the parallel creates fail or overlap. Ops where tenant
-# takes 0.6x crun's time or more are listed, without failing.
+# Usage: [ROUNDS=R] bench/oci-run.sh [N]   (N runs a round, default 50; ROUNDS=3 with N=10
+# is a quick run). Exits 1 unless tenant's `run` (both rootful rows) is faster than crun's and
+# uses less memory, rootful and rootless; also when tenant cannot do an op, or the parallel
+# creates fail or overlap. Ops where tenant takes 0.6x crun's time or more are listed, without
+# failing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-100}
+N=${1:-50}
+ROUNDS=${ROUNDS:-7}
 TENANT=${TENANT:-$PWD/build/tenant}
 USER_NAME=tenant-bench
 BASE=3000000
@@ -39,6 +42,7 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root (it creates a throwaway user)" >&2; exit 1; }
 [ -x "$TENANT" ] || { echo "bench: build tenant first (make)" >&2; exit 1; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "bench: N must be a positive number" >&2; exit 1; }
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "bench: ROUNDS must be a positive number" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/tenant-bench.XXXXXX)
 created=
@@ -64,7 +68,7 @@ fi
 uid=$(id -u "$USER_NAME") gid=$(id -g "$USER_NAME")
 install -m 755 "$TENANT" "$work/tenant"
 install -m 755 bench/oci-ops.sh "$work/oci-ops.sh"
-printf 'N=%s\nBASE=%s\nPARALLEL=%s\n' "$N" "$BASE" "$PARALLEL" >"$work/bench.env"
+printf 'N=%s\nROUNDS=%s\nBASE=%s\nPARALLEL=%s\n' "$N" "$ROUNDS" "$BASE" "$PARALLEL" >"$work/bench.env"
 chmod 644 "$work/bench.env"
 printf '%s:100000:65536\nroot:%s:65536\ntenant:%s:67108864\n' "$USER_NAME" "$BASE" "$POOL" >"$work/subuid"
 cp "$work/subuid" "$work/subgid"
@@ -173,7 +177,7 @@ report() { # MODE
 }
 
 echo "tenant vs $(crun --version | sed -n 1p) vs $(runc --version | sed -n 1p): user namespace with 65536 IDs," \
-	"$N runs each; ms per op, ratios to crun"
+	"$ROUNDS rounds of $N runs each, runtimes in turn; ms per op (the median of the rounds' means), ratios to crun"
 null_before=$(stat -c '%u:%g %a' /dev/null)
 status=0
 for mode in rootful rootless; do
