@@ -262,6 +262,7 @@ static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
 			  struct tn_forward *fwd, struct tn_relay *relay,
 			  const struct tn_container *c, struct tn_state *s, int *ret_status)
 {
+	_cleanup_close_ int start_fd = TAKE_FD(*o->start_fd);
 	struct tn_error *warn = NULL;
 	int r;
 
@@ -272,7 +273,7 @@ static int start_and_wait(struct tn_cli *cli, const struct tn_container_opts *o,
 	r = tn_state_from_text(o->root, o->id, c->state_text, strlen(c->state_text), s, &cli->err);
 	if (r < 0)
 		return r;
-	r = tn_container_start_loaded(o->root, s, &c->hooks, &cli->err, &warn);
+	r = tn_container_start_loaded(o->root, s, &c->hooks, TAKE_FD(start_fd), &cli->err, &warn);
 	warn_hook(cli, &warn);
 	if (r < 0)
 		return r;
@@ -287,6 +288,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool 
 	_cleanup_(tn_forward_end) struct tn_forward fwd = { .fd = -1 };
 	_cleanup_(tn_container_done) struct tn_container c = { 0 };
 	_cleanup_(tn_state_done) struct tn_state s = { 0 };
+	_cleanup_close_ int start_fd = -1;
 	struct tn_error *warn = NULL;
 	int r, status = 0;
 
@@ -295,6 +297,7 @@ static int run_foreground(struct tn_cli *cli, struct tn_container_opts *o, bool 
 		return tn_error_errno(&cli->err, -r, "cannot set up signal forwarding");
 	o->foreground = true;
 	o->sigmask = &fwd.old_mask;
+	o->start_fd = &start_fd;
 	fwd.child_session = true; /* init's: container-tty.c */
 	r = relay_prepare(cli, o->console_socket, &relay, &o->console_fd);
 	if (r < 0)

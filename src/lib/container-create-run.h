@@ -29,6 +29,7 @@ struct create_run {
 	struct tn_txn txn;
 	char *dir;			/* the state directory */
 	int fifo_fd;			/* O_PATH of its exec.fifo */
+	int start_fd;			/* ... open for reading, for `run` (o->start_fd) */
 	int sync_fd;			/* R's end of the socket to P1 and init */
 	int p1_root, p1_userns;		/* P1's root and user namespace, for the sources (pin_p1) */
 	pid_t p1, init;			/* 0 when there is none (any more) */
@@ -36,6 +37,8 @@ struct create_run {
 	bool p1_cloned_in;		/* P1 was cloned into its cgroup2 directory */
 	bool single;			/* P1 is init (container-init.h's single stage) */
 	bool stage1_done;		/* SETUP's work done (setup_stage1) */
+	bool go_sent;	   /* SETUP's GO sent (setup_stage1, ahead in the single stage) */
+	bool init_go_sent; /* init's exec.fifo and GO sent ahead (send_ahead) */
 	bool pid_file_written;
 	char *state_tmp; /* state.json written ahead, renamed into place at READY (container-state.h) */
 	char *state_text;		    /* ... its text (the caller's, tn_container) */

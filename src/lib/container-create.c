@@ -112,6 +112,7 @@ static void create_run_done(struct create_run *c)
 	free(c->state_text);
 	tn_error_free(c->preflight_warning);
 	safe_close(c->fifo_fd);
+	safe_close(c->start_fd);
 	safe_close(c->p1_root);
 	safe_close(c->p1_userns);
 	safe_close(c->sync_fd);
@@ -257,13 +258,32 @@ static int pin_p1(struct create_run *c, struct tn_error **err)
 	return 0;
 }
 
+/* exec.fifo; for `run` without startContainer hooks, open for reading too (o->start_fd). */
+static int make_fifo(struct create_run *c, struct tn_error **err)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = tn_container_make_fifo(c->dir, &c->fifo_fd, err);
+
+	if (r < 0 || !c->o->start_fd || c->p.cfg.hooks.n[TN_HOOK_START_CONTAINER])
+		return r;
+	if (asprintf(&path, "%s/%s", c->dir, TN_EXEC_FIFO) < 0)
+		return -ENOMEM;
+	c->start_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (c->start_fd < 0)
+		return tn_error_errno(err, errno, "cannot open %s", path);
+	return 0;
+}
+
 /* SETUP: what P1 waits for, done (early, for the single stage), then GO. */
 static int p1_failed_first(struct create_run *c, int r, struct tn_error **err);
 
 static int setup_stage1(struct create_run *c, struct tn_error **err)
 {
-	int r = stage1_work(c, err);
+	int r;
 
+	if (c->go_sent)
+		return 0; /* sent ahead (send_ahead) */
+	r = stage1_work(c, err);
 	if (r < 0)
 		return r;
 	r = pin_p1(c, err);
@@ -272,11 +292,12 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 	r = tn_sync_send_type(c->sync_fd, TN_SYNC_GO);
 	if (r < 0)
 		return r;
+	c->go_sent = true;
 	r = stage1_sources(c, err);
 	if (r < 0)
 		return p1_failed_first(c, r, err); /* P1's own error, if it failed meanwhile */
 	/* While P1 makes the other namespaces; init has it with the GO after PID. */
-	return tn_container_make_fifo(c->dir, &c->fifo_fd, err);
+	return make_fifo(c, err);
 }
 
 /* PID: init exists. From now on a failure kills it; P1 has exited (reaped here). */
@@ -291,6 +312,22 @@ static struct tn_state creating_state(const struct create_run *c, pid_t pid)
 		.n_annotations = c->p.cfg.n_annotations,
 		.status = TN_STATUS_CREATING,
 	};
+}
+
+/* What init waits for before its mounts: exec.fifo, then GO (with the state the seccomp agent
+ * gets, when the filter notifies). */
+static int init_go(struct create_run *c, const struct tn_state *st, pid_t pid,
+		   struct tn_error **err)
+{
+	/* Made already, unless P1 needed no SETUP. */
+	int r = c->fifo_fd < 0 ? make_fifo(c, err) : 0;
+
+	if (r < 0)
+		return r;
+	r = tn_sync_send_fifo(c->sync_fd, c->fifo_fd);
+	if (r < 0)
+		return p1_failed_first(c, r, err); /* init's own error, if it failed first */
+	return tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, st, pid);
 }
 
 static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct tn_error **err)
@@ -311,14 +348,7 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	r = tn_txn_step(&c->txn, "init", err);
 	if (r < 0)
 		return r;
-	/* Made already, unless P1 needed no SETUP. */
-	r = c->fifo_fd < 0 ? tn_container_make_fifo(c->dir, &c->fifo_fd, err) : 0;
-	if (r < 0)
-		return r;
-	r = tn_sync_send_fifo(c->sync_fd, c->fifo_fd);
-	if (r < 0)
-		return p1_failed_first(c, r, err); /* init's own error, if it failed first */
-	r = tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, &st, c->init);
+	r = c->init_go_sent ? 0 : init_go(c, &st, pid, err);
 	if (r < 0)
 		return r;
 	/* While init mounts; before READY, so before anything of the container's own runs. */
@@ -485,6 +515,26 @@ static void launch_ctx(const struct create_run *c, int console_fd, int agent_fd,
 	};
 }
 
+/*
+ * The single stage, SETUP's work done: what P1 and init will wait for, sent before they ask
+ * (SETUP's GO, the sources, exec.fifo and init's GO; R has init's PID from the clone), so that
+ * P1 goes from its start to its mounts without waiting on R (each wait is a wakeup across CPUs);
+ * their SETUP and PID are read later, and answered already.
+ */
+static int send_ahead(struct create_run *c, struct tn_error **err)
+{
+	const struct tn_state st = creating_state(c, c->p1);
+	int r = setup_stage1(c, err);
+
+	if (r < 0)
+		return r;
+	r = init_go(c, &st, c->p1, err);
+	if (r < 0)
+		return r;
+	c->init_go_sent = true;
+	return 0;
+}
+
 /* Fork P1 (container-init.h), which makes the namespaces and init. */
 static int launch(struct create_run *c, struct tn_error **err)
 {
@@ -550,6 +600,9 @@ static int launch(struct create_run *c, struct tn_error **err)
 	r = early ? stage1_work(c, err) : 0;
 	if (r < 0)
 		return p1_failed_first(c, r, err);
+	r = early ? send_ahead(c, err) : 0;
+	if (r < 0)
+		return r;
 	console_fd = safe_close(console_fd);
 	agent_fd = safe_close(agent_fd);
 	return supervise_setup(c, err);
@@ -814,6 +867,8 @@ static void create_result(struct create_run *c, struct tn_container *ret)
 	ret->remap_added = p->remap_added.ranges;
 	ret->remap_account_added = p->remap_added.account;
 	ret->remap_user = TAKE_PTR(c->p.remap_user);
+	if (c->o->start_fd)
+		*c->o->start_fd = TAKE_FD(c->start_fd);
 }
 
 int tn_container_create(const struct tn_container_opts *o, struct tn_container *ret,
@@ -824,6 +879,7 @@ int tn_container_create(const struct tn_container_opts *o, struct tn_container *
 		.p = { .idm = { .rootfs_fd = -1 } },
 		.txn = TN_TXN_INIT("create"),
 		.fifo_fd = -1,
+		.start_fd = -1,
 		.sync_fd = -1,
 		.p1_root = -1,
 		.p1_userns = -1,

@@ -363,7 +363,8 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 			return tn_error_errno(err, -r, "cannot receive the bind mounts' sources");
 		take_idmapped(ctx);
 	}
-	/* Not before R knows this PID (P1 said it): until then R could not kill or reap init. */
+	/* Not before R knows this PID (P1 said it, or R had it from the clone of the single stage
+	 * and sent this ahead): until then R could not kill or reap init. */
 	r = tn_sync_recv_fifo(ctx->sync_fd, &ctx->fifo_fd);
 	if (r < 0)
 		return tn_error_errno(err, -r, "no exec.fifo from tenant for the container's init");

@@ -116,12 +116,12 @@ static const struct tn_oci_hooks *hooks_of(const char *root, const char *id,
 }
 
 int tn_container_start_loaded(const char *root, struct tn_state *s,
-			      const struct tn_oci_hooks *hooks, struct tn_error **err,
+			      const struct tn_oci_hooks *hooks, int fifo_fd, struct tn_error **err,
 			      struct tn_error **warn)
 {
 	_cleanup_(tn_oci_config_done) struct tn_oci_config cfg = { 0 };
 	_cleanup_free_ char *dir = NULL, *fifo = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = fifo_fd;
 	int r;
 
 	if (s->status != TN_STATUS_CREATED)
@@ -129,7 +129,8 @@ int tn_container_start_loaded(const char *root, struct tn_state *s,
 	dir = tn_state_dir(root, s->id);
 	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0)
 		return -ENOMEM;
-	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return tn_error_errno(err, errno, "cannot open %s", fifo);
 	r = release_init(s, fd, err);
@@ -152,7 +153,7 @@ int tn_container_start(const char *root, const char *id, struct tn_error **err,
 
 	if (r < 0)
 		return r;
-	return tn_container_start_loaded(root, &s, NULL, err, warn);
+	return tn_container_start_loaded(root, &s, NULL, -1, err, warn);
 }
 
 /*

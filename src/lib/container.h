@@ -39,6 +39,10 @@ struct tn_container_opts {
 	struct tn_userns_mode userns_mode; /* --userns (the annotation run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
 	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
+	/* `run`: exec.fifo opened for reading as it is made, here once create is done, so init
+	 * goes on to the process as soon as it is ready, as crun's run starts it without a
+	 * `start`; left -1 where startContainer hooks run (they see the state in place). */
+	int *start_fd;
 };
 
 /* What create leaves for the caller (run waits on pid). */
@@ -71,10 +75,11 @@ int tn_container_start(const char *root, const char *id, struct tn_error **err,
 		       struct tn_error **warn);
 
 /* The same with the container's state as tn_state_load gave it, and its hooks (NULL: read from
- * its config copy); `run` has both from create. */
+ * its config copy); `run` has both from create, and maybe exec.fifo open (`fifo_fd`, taken;
+ * -1: opened here). */
 struct tn_state;
 int tn_container_start_loaded(const char *root, struct tn_state *s,
-			      const struct tn_oci_hooks *hooks, struct tn_error **err,
+			      const struct tn_oci_hooks *hooks, int fifo_fd, struct tn_error **err,
 			      struct tn_error **warn);
 
 /* Send `sig` to the container's init (all its processes with `all`). */
@@ -114,6 +119,10 @@ struct tn_exec_opts {
 	const sigset_t
 		*sigmask;  /* tenant's own mask before it blocked signals (a sealed re-exec) */
 	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
+	/* `run`: exec.fifo opened for reading as it is made, here once create is done, so init
+	 * goes on to the process as soon as it is ready, as crun's run starts it without a
+	 * `start`; left -1 where startContainer hooks run (they see the state in place). */
+	int *start_fd;
 };
 
 /*
