@@ -124,7 +124,9 @@ int tn_container_start_loaded(const char *root, struct tn_state *s,
 	_cleanup_close_ int fd = fifo_fd;
 	int r;
 
-	if (s->status != TN_STATUS_CREATED)
+	/* With exec.fifo open since create (run), init went on at READY: its process may have
+	 * ended already; its byte says it was released. */
+	if (s->status != TN_STATUS_CREATED && (fd < 0 || s->status != TN_STATUS_STOPPED))
 		return wrong_status(s, "start", err);
 	dir = tn_state_dir(root, s->id);
 	if (!dir || asprintf(&fifo, "%s/%s", dir, TN_EXEC_FIFO) < 0)

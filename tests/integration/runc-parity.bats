@@ -31,6 +31,26 @@ bats_require_minimum_version 1.5.0
 	assert_contains "$(run_with "$TENANT" n1)" "0x9"
 }
 
+@test "run: a process that ends before run looks at it still gives its output and exit status, as runc's" {
+	busybox_into "$B"
+	config "$B" '.process.args = ["/bin/sh", "-c", "echo gone; exit 3"]'
+	same_as_runc e0
+	# run opens exec.fifo as it makes it, so init goes on at READY while run finishes create:
+	# with run slowed by strace (its children are not traced), the process has ended by the
+	# time run starts it, every time. Once that was "cannot start container: it is stopped".
+	local i out status
+	for i in 1 2 3; do
+		status=0
+		out=$("$TENANT" --root "$STATE" run --bundle "$B" "e$i" 2>&1 3>&-) || status=$?
+		assert_eq "$status $out" "3 gone"
+		status=0
+		out=$(strace -o /dev/null "$TENANT" --root "$STATE" run --bundle "$B" "s$i" 2>&1 3>&-) ||
+			status=$?
+		assert_eq "$status $out" "3 gone"
+	done
+	assert_eq "$(state_root_left "$STATE")" ""
+}
+
 @test "kill ID 0 checks that the container's process is alive, as runc" {
 	args "$B" sleep 30
 	runc --root "$RSTATE" run -d --bundle "$B" k-r >/dev/null 2>&1 3>&-
