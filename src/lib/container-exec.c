@@ -126,7 +126,8 @@ _Noreturn static void exec_child(struct tn_init_ctx *ctx)
 	struct tn_error *err = NULL;
 	int r;
 
-	/* Until R has reaped P1, which still counts in the cgroup's pids.max. */
+	/* Until R has reaped P1, which still counts in the cgroup's pids.max (two stages; in the
+	 * single stage R sent it ahead). */
 	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
 	if (r < 0) {
 		tn_error_errno(&err, -r, "no word from tenant after the process was forked");
@@ -245,6 +246,7 @@ struct exec_follow {
 	const struct tn_init_ctx *ctx;
 	const struct tn_state *s;
 	pid_t p1;
+	bool go_sent; /* ahead, in the single stage (launch_exec) */
 };
 
 /* R: one message of P1 or P2. 1: P2's PID is known and it was told to go on (with the process
@@ -263,7 +265,7 @@ static int follow_one(const struct exec_follow *f, const struct tn_sync_msg *m, 
 	 * pids.max (P2's first fork would find one PID fewer than runc leaves it). */
 	if (!f->ctx->single_stage)
 		(void)RETRY_EINTR(waitpid(f->p1, NULL, 0));
-	return tn_seccomp_go(f->fd, f->ctx->cfg->seccomp, f->s, pid);
+	return f->go_sent ? 0 : tn_seccomp_go(f->fd, f->ctx->cfg->seccomp, f->s, pid);
 }
 
 /* R: P2's PID, then EOF when it has exec'd, or its error. */
@@ -362,6 +364,7 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 	_cleanup_close_ int fd = -1, child_fd = -1, own_pid = -1;
 	int sv[2], r, dumpable;
 	pid_t p1;
+	bool go;
 
 	r = open_namespaces(s->pid, &ns, err);
 	if (r < 0)
@@ -406,7 +409,11 @@ static int launch_exec(struct tn_init_ctx *ctx, const struct tn_state *s, bool f
 		return tn_error_errno(err, r, "cannot fork");
 	/* Only the stages may hold the other end: R sees EOF when P2 exec's. */
 	child_fd = safe_close(child_fd);
-	r = follow_exec(&(struct exec_follow){ fd, ctx, s, p1 }, ret_pid, ret_in_child, err);
+	/* The single stage: P1 is the process, its PID R's from the clone, so GO goes ahead and P1
+	 * does not wait on R after its PID (a wakeup across CPUs each way). Not sent (P1 gone):
+	 * follow_exec hears why. */
+	go = ctx->single_stage && tn_seccomp_go(fd, ctx->cfg->seccomp, s, p1) == 0;
+	r = follow_exec(&(struct exec_follow){ fd, ctx, s, p1, go }, ret_pid, ret_in_child, err);
 	if (r < 0 && *ret_pid > 0 && foreground)
 		(void)RETRY_EINTR(waitpid(*ret_pid, NULL, 0));
 	return r;

@@ -179,6 +179,11 @@ static int wait_setup(struct tn_init_ctx *ctx, struct tn_error **err)
 	r = tn_sync_send_type(ctx->sync_fd, TN_SYNC_SETUP);
 	if (r < 0)
 		return tn_error_errno(err, -r, "cannot ask for the user namespace's maps");
+	/* The single stage where R writes the maps itself (no newuidmap): it does right after the
+	 * clone, and sends GO without waiting for SETUP (container-create.c's send_ahead), while
+	 * P1 starts: GO is microseconds away. */
+	if (ctx->single_stage && !dumpable)
+		tn_sync_wait_briefly(ctx->sync_fd, 200);
 	r = tn_sync_expect(ctx->sync_fd, TN_SYNC_GO, &m);
 	if (r < 0)
 		return tn_error_errno(err, -r, "no answer after the namespaces were made");

@@ -5,10 +5,13 @@
  * text has no size limit but memory.
  */
 #include <errno.h>
+#include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container-sync.h"
@@ -164,6 +167,23 @@ int tn_sync_recv(int fd, struct tn_sync_msg *ret)
 	*ret = m;
 	m = (struct tn_sync_msg){ 0 };
 	return 0;
+}
+
+static uint64_t monotonic_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+void tn_sync_wait_briefly(int fd, unsigned max_us)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t end = monotonic_us() + max_us;
+
+	while (poll(&pfd, 1, 0) == 0 && monotonic_us() < end)
+		sched_yield();
 }
 
 int tn_sync_expect(int fd, enum tn_sync_type type, struct tn_sync_msg *ret)
