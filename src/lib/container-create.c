@@ -258,22 +258,6 @@ static int pin_p1(struct create_run *c, struct tn_error **err)
 	return 0;
 }
 
-/* exec.fifo; for `run` without startContainer hooks, open for reading too (o->start_fd). */
-static int make_fifo(struct create_run *c, struct tn_error **err)
-{
-	_cleanup_free_ char *path = NULL;
-	int r = tn_container_make_fifo(c->dir, &c->fifo_fd, err);
-
-	if (r < 0 || !c->o->start_fd || c->p.cfg.hooks.n[TN_HOOK_START_CONTAINER])
-		return r;
-	if (asprintf(&path, "%s/%s", c->dir, TN_EXEC_FIFO) < 0)
-		return -ENOMEM;
-	c->start_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (c->start_fd < 0)
-		return tn_error_errno(err, errno, "cannot open %s", path);
-	return 0;
-}
-
 /* SETUP: what P1 waits for, done (early, for the single stage), then GO. */
 static int p1_failed_first(struct create_run *c, int r, struct tn_error **err);
 
@@ -297,7 +281,7 @@ static int setup_stage1(struct create_run *c, struct tn_error **err)
 	if (r < 0)
 		return p1_failed_first(c, r, err); /* P1's own error, if it failed meanwhile */
 	/* While P1 makes the other namespaces; init has it with the GO after PID. */
-	return make_fifo(c, err);
+	return tn_container_make_fifo(c->dir, &c->fifo_fd, err);
 }
 
 /* PID: init exists. From now on a failure kills it; P1 has exited (reaped here). */
@@ -320,7 +304,7 @@ static int init_go(struct create_run *c, const struct tn_state *st, pid_t pid,
 		   struct tn_error **err)
 {
 	/* Made already, unless P1 needed no SETUP. */
-	int r = c->fifo_fd < 0 ? make_fifo(c, err) : 0;
+	int r = c->fifo_fd < 0 ? tn_container_make_fifo(c->dir, &c->fifo_fd, err) : 0;
 
 	if (r < 0)
 		return r;
@@ -328,6 +312,27 @@ static int init_go(struct create_run *c, const struct tn_state *st, pid_t pid,
 	if (r < 0)
 		return p1_failed_first(c, r, err); /* init's own error, if it failed first */
 	return tn_seccomp_go(c->sync_fd, c->p.cfg.seccomp, st, pid);
+}
+
+/*
+ * `run` (o->start_fd): exec.fifo open for reading once all that must come before the process is
+ * done (its limits, its device filter), so that init goes on at READY without waiting for run;
+ * until then its open of the fifo waits, as for a start. Not where startContainer hooks run
+ * (they may ask for the state, in place only after READY), nor with a --userns auto range,
+ * which is bound to init only after READY (create_keep).
+ */
+static int open_start(struct create_run *c, struct tn_error **err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (!c->o->start_fd || c->p.cfg.hooks.n[TN_HOOK_START_CONTAINER] || c->p.pooled)
+		return 0;
+	if (asprintf(&path, "%s/%s", c->dir, TN_EXEC_FIFO) < 0)
+		return -ENOMEM;
+	c->start_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (c->start_fd < 0)
+		return tn_error_errno(err, errno, "cannot open %s", path);
+	return 0;
 }
 
 static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct tn_error **err)
@@ -353,6 +358,9 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 		return r;
 	/* While init mounts; before READY, so before anything of the container's own runs. */
 	r = tn_cgroup_placed_apply(&c->placed, &c->p.cfg.resources, err);
+	if (r < 0)
+		return r;
+	r = open_start(c, err);
 	if (r < 0)
 		return r;
 	/* Written while init sets itself up; in place once it is ready (create_keep). */

@@ -39,9 +39,9 @@ struct tn_container_opts {
 	struct tn_userns_mode userns_mode; /* --userns (the annotation run.tenant.userns wins) */
 	const struct tn_subid_source *subid;
 	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
-	/* `run`: exec.fifo opened for reading as it is made, here once create is done, so init
-	 * goes on to the process as soon as it is ready, as crun's run starts it without a
-	 * `start`; left -1 where startContainer hooks run (they see the state in place). */
+	/* `run`: exec.fifo opened for reading once the limits are set (container-create.c's
+	 * open_start), here once create is done, so init goes on to the process as soon as it is
+	 * ready, as crun's run starts it without a `start`; else left -1. */
 	int *start_fd;
 };
 
@@ -119,9 +119,9 @@ struct tn_exec_opts {
 	const sigset_t
 		*sigmask;  /* tenant's own mask before it blocked signals (a sealed re-exec) */
 	char *const *argv; /* tenant's own, to run again from a sealed copy (exe-seal.h) */
-	/* `run`: exec.fifo opened for reading as it is made, here once create is done, so init
-	 * goes on to the process as soon as it is ready, as crun's run starts it without a
-	 * `start`; left -1 where startContainer hooks run (they see the state in place). */
+	/* `run`: exec.fifo opened for reading once the limits are set (container-create.c's
+	 * open_start), here once create is done, so init goes on to the process as soon as it is
+	 * ready, as crun's run starts it without a `start`; else left -1. */
 	int *start_fd;
 };
 

@@ -209,6 +209,22 @@ block_device() {
 	done
 }
 
+@test "run: the process starts only once its limits are set, however slow run is, as with runc" {
+	busybox_into "$B"
+	config "$B" '.linux.resources.pids.limit = 7 | .process.args = ["/bin/sh", "-c",
+		"cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max"]'
+	same_as_runc lim0
+	# strace delays each open of run's own by 20 ms (not its children's): init is ready long
+	# before run has set pids.max, and must wait for it. Once, run let it go on at READY
+	# whatever run had done, and the process read "max".
+	local i out
+	for i in 1 2; do
+		out=$(strace -o /dev/null -e trace=openat -e inject=openat:delay_enter=20000 \
+			"$TENANT" --root "$STATE" run --bundle "$B" "lim$i" 2>&1 3>&-)
+		assert_eq "$out" "7"
+	done
+}
+
 @test "two containers in one cgroupsPath: deleting one leaves the other running, as runc" {
 	# Each has a PID namespace of its own: killing its init ended it, and what else runs in
 	# the shared cgroup is the other's (runc 1.1 warns that it shares, and kills nothing).
