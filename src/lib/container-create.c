@@ -315,17 +315,20 @@ static int init_go(struct create_run *c, const struct tn_state *st, pid_t pid,
 }
 
 /*
- * `run` (o->start_fd): exec.fifo open for reading once all that must come before the process is
- * done (its limits, its device filter), so that init goes on at READY without waiting for run;
- * until then its open of the fifo waits, as for a start. Not where startContainer hooks run
- * (they may ask for the state, in place only after READY), nor with a --userns auto range,
- * which is bound to init only after READY (create_keep).
+ * `run` (o->start_fd): exec.fifo open for reading once all of create that may fail before READY
+ * is done (the limits, the device filter, state.json's text, the pre-flight), so that init goes
+ * on at READY without waiting for run; until then its open of the fifo waits, as for a start.
+ * What is left after READY is renaming state.json into place and --pid-file (which runc too
+ * writes once the process runs). Not where startContainer hooks run (they may ask for the
+ * state, in place only after READY), with a --userns auto range (bound to init only after
+ * READY), or with a terminal (the relay sets its size before start).
  */
 static int open_start(struct create_run *c, struct tn_error **err)
 {
 	_cleanup_free_ char *path = NULL;
 
-	if (!c->o->start_fd || c->p.cfg.hooks.n[TN_HOOK_START_CONTAINER] || c->p.pooled)
+	if (!c->o->start_fd || c->p.cfg.hooks.n[TN_HOOK_START_CONTAINER] || c->p.pooled ||
+	    c->p.cfg.process.terminal)
 		return 0;
 	if (asprintf(&path, "%s/%s", c->dir, TN_EXEC_FIFO) < 0)
 		return -ENOMEM;
@@ -360,9 +363,6 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	r = tn_cgroup_placed_apply(&c->placed, &c->p.cfg.resources, err);
 	if (r < 0)
 		return r;
-	r = open_start(c, err);
-	if (r < 0)
-		return r;
 	/* Written while init sets itself up; in place once it is ready (create_keep). */
 	r = tn_create_state_prepare(&c->p, c->o->root, c->o->id, c->init, &c->state_tmp,
 				    &c->state_text, err);
@@ -374,6 +374,9 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	if (r < 0)
 		return r;
 	r = plan_preflight(&c->p, &c->preflight_warning);
+	if (r < 0)
+		return r;
+	r = open_start(c, err);
 	if (r < 0)
 		return r;
 	/* P1 said its last word and exits: reaped once init goes on, not before. */
