@@ -463,5 +463,7 @@ _Noreturn static void init_main(struct tn_init_ctx *ctx)
 	 * hand so that start does not wait on it (O_CLOEXEC as well). */
 	close(ctx->sync_fd);
 	r = init_start(ctx, exec_path, &err);
-	fail_started(r, err, r == -ENOENT ? 127 : 126);
+	/* As runc's init: a process that could not be executed after start is exit status 1 (the
+	 * checks of create gave the words engines map to 126 and 127, before start). */
+	fail_started(r, err, 1);
 }

@@ -577,6 +577,7 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	if (ctx->before_exec)
 		ctx->before_exec(ctx);
 	execve(exec_path, p->args, env);
+	ctx->exec_failed = true;
 	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
 }
 

@@ -43,6 +43,7 @@ struct tn_init_ctx {
 	/* P2, right before execve, as the process's user, with its capabilities, fds and filter:
 	 * create's startContainer hooks (as runc's init runs them); returns only on success. */
 	void (*before_exec)(struct tn_init_ctx *ctx);
+	bool exec_failed;	    /* the process's execve itself failed (tn_container_exec) */
 	struct tn_cgroup_at cgroup; /* exec: the container's cgroup, joined by the new process */
 	pid_t cgroup_init;	    /* exec: init, whose cgroup is joined where that one refuses */
 	bool cgroup_cloned_in;	    /* exec: P1 was cloned into that cgroup's cgroup2 directory */

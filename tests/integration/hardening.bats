@@ -226,7 +226,7 @@ assert_clean() {
 	# With the effective bit the kernel refuses the exec outright (it cannot grant them all).
 	setcap cap_sys_admin,cap_net_admin+ep "$B/rootfs/capped"
 	config "$B" '.process.args = ["/capped", "cat", "/proc/self/status"]'
-	run -126 tnr run --bundle "$B" c12
+	run -1 tnr run --bundle "$B" c12
 	assert_contains "$output" "Operation not permitted"
 	# Permitted only: the exec runs, and what the bounding set dropped stays dropped.
 	setcap cap_sys_admin,cap_net_admin+p "$B/rootfs/capped"

@@ -45,6 +45,29 @@ same_as_runc_status() {
 	assert_eq "$(head -1 <<<"$got")" "$(head -1 <<<"$want")"
 }
 
+@test "a program the kernel cannot execute (exec format error): run and exec exit 1, as runc's" {
+	printf '\177ELF not really' >"$B/rootfs/badexe"
+	chmod 755 "$B/rootfs/badexe"
+	config "$B" '.process.args = ["/badexe"]'
+	same_as_runc_status f0
+	assert_contains "$(run_with "$TENANT" f1)" "Exec format error"
+	# exec: the process's status too (runc's is 1, not a failure of exec's own, 255).
+	args "$B" sleep 30
+	local rt root want got
+	for rt in runc "$TENANT"; do
+		root=$STATE
+		[ "$rt" = runc ] && root=$RSTATE
+		"$rt" --root "$root" run -d --bundle "$B" f2 >/dev/null 2>&1 3>&- </dev/null
+		got="$("$rt" --root "$root" exec f2 /badexe 2>/dev/null 3>&- </dev/null; echo $?)"
+		got+=" $("$rt" --root "$root" exec -d f2 /badexe 2>/dev/null 3>&- </dev/null; echo $?)"
+		"$rt" --root "$root" delete --force f2
+		echo "$rt: $got"
+		[ "$rt" = runc ] && want=$got
+	done
+	assert_eq "$got" "$want"
+	assert_eq "$got" "1 0"
+}
+
 @test "process.args[0]: a relative path is taken from process.cwd, as runc" {
 	install -m 755 "$PROBE" "$B/rootfs/pause"
 	mkdir -p "$B/rootfs/bin"
