@@ -39,6 +39,7 @@ struct create_run {
 	bool stage1_done;		/* SETUP's work done (setup_stage1) */
 	bool go_sent;	   /* SETUP's GO sent (setup_stage1, ahead in the single stage) */
 	bool init_go_sent; /* init's exec.fifo and GO sent ahead (send_ahead) */
+	bool limits_set;   /* linux.resources applied (apply_limits) */
 	bool pid_file_written;
 	char *state_tmp; /* state.json written ahead, renamed into place at READY (container-state.h) */
 	char *state_text;		    /* ... its text (the caller's, tn_container) */

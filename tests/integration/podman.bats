@@ -39,7 +39,8 @@ teardown_file() {
 	pm rm -a -f >/dev/null 2>&1
 	pmu rm -a -f >/dev/null 2>&1
 	pm system reset -f >/dev/null 2>&1
-	[ -e "$USERNS_DIR/made-run-tenant" ] && rmdir /run/tenant 2>/dev/null
+	# The state root this file made, with the spare directory tenant keeps in it (docs/oci.md).
+	if [ -e "$USERNS_DIR/made-run-tenant" ]; then rm -rf /run/tenant; fi
 	[ -e "$USERNS_DIR/made-libpod-parent" ] &&
 		for d in $(find /sys/fs/cgroup -maxdepth 2 -type d -name libpod_parent); do find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
 	userns_teardown
