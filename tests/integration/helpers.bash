@@ -277,3 +277,9 @@ wait_status() {
 	echo "container $id never became $want"
 	return 1
 }
+
+# COMMAND... with LeakSanitizer off (the sanitizer build's tenant): it cannot stop the world of a
+# process under ptrace, and strace's tests slow tenant that way on purpose.
+no_lsan() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
+}

@@ -219,7 +219,7 @@ block_device() {
 	# whatever run had done, and the process read "max".
 	local i out
 	for i in 1 2; do
-		out=$(strace -o /dev/null -e trace=openat -e inject=openat:delay_enter=20000 \
+		out=$(no_lsan strace -o /dev/null -e trace=openat -e inject=openat:delay_enter=20000 \
 			"$TENANT" --root "$STATE" run --bundle "$B" "lim$i" 2>&1 3>&-)
 		assert_eq "$out" "7"
 	done

@@ -44,7 +44,7 @@ bats_require_minimum_version 1.5.0
 		out=$("$TENANT" --root "$STATE" run --bundle "$B" "e$i" 2>&1 3>&-) || status=$?
 		assert_eq "$status $out" "3 gone"
 		status=0
-		out=$(strace -o /dev/null "$TENANT" --root "$STATE" run --bundle "$B" "s$i" 2>&1 3>&-) ||
+		out=$(no_lsan strace -o /dev/null "$TENANT" --root "$STATE" run --bundle "$B" "s$i" 2>&1 3>&-) ||
 			status=$?
 		assert_eq "$status $out" "3 gone"
 	done
@@ -66,7 +66,7 @@ bats_require_minimum_version 1.5.0
 		mkdir "$root"
 		mount -t tmpfs -o "nr_inodes=$n,mode=700" tmpfs "$root"
 		status=0
-		strace -o /dev/null -e trace=openat -e inject=openat:delay_enter=20000 \
+		no_lsan strace -o /dev/null -e trace=openat -e inject=openat:delay_enter=20000 \
 			"$rt" --root "$root" run --bundle "$B" full >"$PUBLIC/full.out" 2>&1 3>&- || status=$?
 		umount "$root"
 		echo "$rt: $status $(cat "$PUBLIC/full.out")"
