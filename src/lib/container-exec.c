@@ -138,11 +138,8 @@ _Noreturn static void exec_child(struct tn_init_ctx *ctx)
 	/* As runc's exec: the process's execve itself failing (an exec format error) is the
 	 * process's exit status 1, its error on its stderr; tenant sees it exec'd (the socket
 	 * closes) and waits for it as for any. Earlier failures are exec's own (255). */
-	if (ctx->exec_failed) {
-		dprintf(STDERR_FILENO, "tenant: %s\n",
-			err && err->message ? err->message : strerror(r < 0 ? -r : EIO));
-		_exit(1);
-	}
+	if (ctx->exec_failed)
+		tn_container_fail_started(r < 0 ? r : -EIO, err, 1);
 	tn_sync_fail(ctx->sync_fd, r < 0 ? -r : EIO, err, r == -ENOENT ? 127 : 126);
 }
 

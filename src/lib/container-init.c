@@ -411,16 +411,6 @@ static int init_setup(struct tn_init_ctx *ctx, char **ret_exec_path, struct tn_e
 	return tn_container_check_exec_access(&ctx->cfg->process, *ret_exec_path, err);
 }
 
-/* After start nobody waits for a message: the error goes where the process's would, and init
- * ends with `status`. */
-_Noreturn static void fail_started(int r, struct tn_error *err, int status)
-{
-	dprintf(STDERR_FILENO, "tenant: %s\n", err && err->message ? err->message : strerror(-r));
-	if (err && err->hint)
-		dprintf(STDERR_FILENO, "hint: %s\n", err->hint);
-	_exit(status);
-}
-
 /* The startContainer hooks, as runc's init runs them: right before execve, so as the process's
  * user, with its capabilities and only its fds, under its seccomp filter. */
 static void start_hooks(struct tn_init_ctx *ctx)
@@ -433,7 +423,7 @@ static void start_hooks(struct tn_init_ctx *ctx)
 		return;
 	r = tn_hooks_run(&ctx->cfg->hooks, TN_HOOK_START_CONTAINER, ctx->state_json, &where, &err);
 	if (r < 0) /* exit status 1, as runc's init after a failing startContainer hook */
-		fail_started(r, err, 1);
+		tn_container_fail_started(r, err, 1);
 }
 
 /* After start: the container's process (startContainer hooks before its execve). Returns only
@@ -465,5 +455,5 @@ _Noreturn static void init_main(struct tn_init_ctx *ctx)
 	r = init_start(ctx, exec_path, &err);
 	/* As runc's init: a process that could not be executed after start is exit status 1 (the
 	 * checks of create gave the words engines map to 126 and 127, before start). */
-	fail_started(r, err, 1);
+	tn_container_fail_started(r, err, 1);
 }

@@ -581,6 +581,14 @@ int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_
 	return tn_error_errno(err, errno, "cannot execute %s", exec_path);
 }
 
+_Noreturn void tn_container_fail_started(int r, struct tn_error *err, int status)
+{
+	dprintf(STDERR_FILENO, "tenant: %s\n", err && err->message ? err->message : strerror(-r));
+	if (err && err->hint)
+		dprintf(STDERR_FILENO, "hint: %s\n", err->hint);
+	_exit(status);
+}
+
 int tn_container_drop_groups(struct tn_error **err)
 {
 	if (tn_rootless() || getgroups(0, NULL) == 0)

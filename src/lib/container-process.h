@@ -52,3 +52,6 @@ int tn_container_check_cwd(struct tn_init_ctx *ctx, struct tn_error **err);
 
 /* P2, after start: credentials, capabilities, no_new_privs, cwd, umask, then execve. */
 int tn_container_exec(struct tn_init_ctx *ctx, const char *exec_path, struct tn_error **err);
+/* After start nobody waits for a message: the error goes where the process's would (its
+ * stderr), with its hint, and the stage ends with `status`. */
+_Noreturn void tn_container_fail_started(int r, struct tn_error *err, int status);
