@@ -370,12 +370,12 @@ static int init_known(struct create_run *c, const struct tn_sync_msg *m, struct 
 	r = tn_txn_step(&c->txn, "init", err);
 	if (r < 0)
 		return r;
-	r = c->init_go_sent ? 0 : init_go(c, &st, pid, err);
+	/* Before init's GO, so before anything of the container's own can run, whoever opens
+	 * exec.fifo (done already in the single stage). */
+	r = apply_limits(c, err);
 	if (r < 0)
 		return r;
-	/* While init mounts (done already in the single stage); before READY, so before anything
-	 * of the container's own runs. */
-	r = apply_limits(c, err);
+	r = c->init_go_sent ? 0 : init_go(c, &st, pid, err);
 	if (r < 0)
 		return r;
 	/* Written while init sets itself up; in place once it is ready (create_keep). */
@@ -554,14 +554,18 @@ static int send_ahead(struct create_run *c, struct tn_error **err)
 
 	if (r < 0)
 		return r;
+	/* The limits and the device filter, while P1 makes the network namespace (P1 is init,
+	 * alone in the cgroup), and before init's GO. At PID they came while init mounted, and
+	 * R's device filter (a BPF load, its JIT's text patching) slowed init's mounts: 0.07 to
+	 * 0.12 ms a run. */
+	r = apply_limits(c, err);
+	if (r < 0)
+		return r;
 	r = init_go(c, &st, c->p1, err);
 	if (r < 0)
 		return r;
 	c->init_go_sent = true;
-	/* The limits and the device filter now too, while P1 makes the network namespace: P1 is
-	 * init, alone in the cgroup. At PID they came while init mounted, and R's device filter
-	 * (a BPF load, its JIT's text patching) slowed init's mounts: 0.07 to 0.12 ms a run. */
-	return apply_limits(c, err);
+	return 0;
 }
 
 /* Fork P1 (container-init.h), which makes the namespaces and init. */
