@@ -111,6 +111,28 @@ dev_nodes_unchanged() {
 	return 1
 }
 
+# tenant's store as root and the host files the suites edit, as the suites found them: each
+# file of tests puts back what it changed there (store_save, userns_teardown), so that nothing
+# one run leaves (a shift record, a registry, a range) steers the next or stays on the host.
+host_files() {
+	local p
+	for p in /var/lib/tenant /etc/tenant /etc/subuid /etc/subgid /etc/subuid- /etc/subgid-; do
+		if [ -e "$p" ]; then
+			find "$p" -printf '%p %y %m %u:%g\n' -type f -exec md5sum {} +
+		else
+			echo "$p absent"
+		fi
+	done | sort
+}
+HOST_BEFORE=$(host_files)
+host_files_unchanged() {
+	local now
+	now=$(host_files)
+	[ "$now" = "$HOST_BEFORE" ] && return 0
+	diff <(echo "$HOST_BEFORE") <(echo "$now")
+	return 1
+}
+
 mkdir -p "$LOGS"
 rm -rf "$LOGS"/*
 # The sanitizer tree is built with clang: its UBSan honours log_path (GCC 12's does not), and a
@@ -186,6 +208,8 @@ for t in subid idmap config state; do
 done
 
 check "the host's /dev/null, /dev/zero... kept their owner and mode" dev_nodes_unchanged
+check "/var/lib/tenant, /etc/tenant, /etc/subuid and /etc/subgid as the suites found them" \
+	host_files_unchanged
 check "clang-format" tests/style/format.sh
 check "banned.h is the last include of every .c" tests/style/banned-last.sh
 check "source files under 1000 lines" tests/style/file-length.sh

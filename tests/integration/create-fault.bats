@@ -13,9 +13,8 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	userns_setup
 	[ -n "${USERNS_DIR:-}" ] || return 0
-	[ -e /var/lib/tenant ] || touch "$USERNS_DIR/made-var-lib-tenant"
+	store_save
 	[ -e /etc/tenant ] && cp -a /etc/tenant "$USERNS_DIR/etc-tenant.orig"
-	[ -e /var/lib/tenant/userns.json ] && cp -p /var/lib/tenant/userns.json "$USERNS_DIR/registry.orig"
 	[ -e "/var/tmp/tenant-$NS_UID" ] || touch "$USERNS_DIR/made-var-tmp"
 	mkdir -m 700 "$USERNS_DIR/ns"
 	chown tenant-ns: "$USERNS_DIR/ns"
@@ -23,11 +22,7 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${USERNS_DIR:-}" ] || return 0
-	if [ -e "$USERNS_DIR/made-var-lib-tenant" ]; then
-		rm -rf /var/lib/tenant
-	elif [ -e "$USERNS_DIR/registry.orig" ]; then
-		cp -p "$USERNS_DIR/registry.orig" /var/lib/tenant/userns.json
-	fi
+	store_restore
 	rm -rf /etc/tenant
 	[ -e "$USERNS_DIR/etc-tenant.orig" ] && cp -a "$USERNS_DIR/etc-tenant.orig" /etc/tenant
 	[ -e "$USERNS_DIR/made-var-tmp" ] && rm -rf "/var/tmp/tenant-$NS_UID"

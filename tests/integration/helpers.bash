@@ -158,6 +158,26 @@ running_cmd() {
 	ps -eo pid=,stat=,args= | awk -v s="$1" '$2 !~ /^Z/ && index($0, s) && !/awk/ { print $1; n++ } END { exit n == 0 }'
 }
 
+# ---- tenant's own store ----
+#
+# /var/lib/tenant (as root: the --userns auto registry and its lock, shift records, rootfs
+# copies) is the host's: a file of tests that may write there saves it whole in setup_file and
+# puts it back exactly in teardown_file, made or not, so that nothing one file leaves there
+# (a record, a lock) outlives the suite or steers the next file. tests/run.sh checks the same.
+
+store_save() {
+	[ ! -e "$BATS_FILE_TMPDIR/store-saved" ] || return 0
+	if [ -e /var/lib/tenant ]; then cp -a /var/lib/tenant "$BATS_FILE_TMPDIR/store.orig"; fi
+	touch "$BATS_FILE_TMPDIR/store-saved"
+}
+
+store_restore() {
+	[ -e "$BATS_FILE_TMPDIR/store-saved" ] || return 0
+	rm -rf /var/lib/tenant
+	if [ -e "$BATS_FILE_TMPDIR/store.orig" ]; then cp -a "$BATS_FILE_TMPDIR/store.orig" /var/lib/tenant; fi
+	rm -rf "$BATS_FILE_TMPDIR/store.orig" "$BATS_FILE_TMPDIR/store-saved"
+}
+
 # ---- user namespaces as an unprivileged user ----
 #
 # newuidmap reads the real /etc/subuid and /etc/subgid, so these suites give a throwaway system

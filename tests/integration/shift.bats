@@ -9,16 +9,11 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	userns_setup
 	# Shift records live in tenant's store, /var/lib/tenant/shift as root: put it back after.
-	[ -e /var/lib/tenant ] || touch "$BATS_FILE_TMPDIR/made-var-lib-tenant"
-	[ -e /var/lib/tenant/shift ] || touch "$BATS_FILE_TMPDIR/made-store"
+	store_save
 }
 
 teardown_file() {
-	if [ -e "$BATS_FILE_TMPDIR/made-var-lib-tenant" ]; then
-		rm -rf /var/lib/tenant
-	elif [ -e "$BATS_FILE_TMPDIR/made-store" ]; then
-		rm -rf /var/lib/tenant/shift
-	fi
+	store_restore
 	userns_teardown
 }
 

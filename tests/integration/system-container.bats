@@ -12,7 +12,13 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || return 0
+	# The image's shift (made once) is recorded in tenant's store: not kept past this file.
+	store_save
 	"$BATS_TEST_DIRNAME/../systemd/image.sh" >/dev/null
+}
+
+teardown_file() {
+	store_restore
 }
 
 setup() {

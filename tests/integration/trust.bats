@@ -13,8 +13,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	userns_setup
 	[ -n "${USERNS_DIR:-}" ] || return 0
-	[ -e /var/lib/tenant ] || touch "$BATS_FILE_TMPDIR/made-var-lib-tenant"
-	[ -e /var/lib/tenant/shift ] || touch "$BATS_FILE_TMPDIR/made-store"
+	store_save
 	VICTIM_ROOT=/tmp/tenant-$NS_UID
 	VICTIM_VARTMP=/var/tmp/tenant-$NS_UID
 	export VICTIM_ROOT VICTIM_VARTMP
@@ -24,11 +23,7 @@ setup_file() {
 teardown_file() {
 	[ -n "${USERNS_DIR:-}" ] || return 0
 	rm -rf "$VICTIM_ROOT" "$VICTIM_VARTMP"
-	if [ -e "$BATS_FILE_TMPDIR/made-var-lib-tenant" ]; then
-		rm -rf /var/lib/tenant
-	elif [ -e "$BATS_FILE_TMPDIR/made-store" ]; then
-		rm -rf /var/lib/tenant/shift
-	fi
+	store_restore
 	userns_teardown
 }
 

@@ -10,19 +10,14 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	userns_setup
 	[ -n "${USERNS_DIR:-}" ] || return 0
-	[ -e /var/lib/tenant ] || touch "$USERNS_DIR/made-var-lib-tenant"
+	store_save
 	[ -e /etc/tenant ] && cp -a /etc/tenant "$USERNS_DIR/etc-tenant.orig"
-	[ -e /var/lib/tenant/userns.json ] && cp -p /var/lib/tenant/userns.json "$USERNS_DIR/registry.orig"
 	export REG=/var/lib/tenant/userns.json
 }
 
 teardown_file() {
 	[ -n "${USERNS_DIR:-}" ] || return 0
-	if [ -e "$USERNS_DIR/made-var-lib-tenant" ]; then
-		rm -rf /var/lib/tenant
-	elif [ -e "$USERNS_DIR/registry.orig" ]; then
-		cp -p "$USERNS_DIR/registry.orig" "$REG"
-	fi
+	store_restore
 	rm -rf /etc/tenant
 	[ -e "$USERNS_DIR/etc-tenant.orig" ] && cp -a "$USERNS_DIR/etc-tenant.orig" /etc/tenant
 	userns_teardown

@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	userns_setup
 	[ -n "${USERNS_DIR:-}" ] || return 0
-	[ -e /var/lib/tenant ] || touch "$USERNS_DIR/made-var-lib-tenant"
+	store_save
 	# Seed 003's bob: one plain range at 100000, and nothing else in the files around it.
 	"$TENANT" subid remove tenant-ns >/dev/null
 	ensure_users tenant-bob
@@ -25,7 +25,7 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${USERNS_DIR:-}" ] || return 0
-	[ -e "$USERNS_DIR/made-var-lib-tenant" ] && rm -rf /var/lib/tenant
+	store_restore
 	[ -e "$USERNS_DIR/made-var-tmp" ] && rm -rf "/var/tmp/tenant-$BOB_UID"
 	"$TENANT" subid remove tenant-bob >/dev/null 2>&1 || true
 	userns_teardown
