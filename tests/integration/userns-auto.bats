@@ -108,7 +108,9 @@ tnr() {
 }
 
 @test "auto: a tenant killed in the middle leaves a registry the next run accepts" {
-	config "$B" '.hooks = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "30"]}]}'
+	# The hook's argv[0] is this test's own, so that only its orphan is killed below.
+	local mark=tenant-test-hook-$$
+	config "$B" --arg m "$mark" '.hooks = {"createRuntime": [{"path": "/bin/sleep", "args": [$m, "30"]}]}'
 	args "$B" sleep 30
 	"$TENANT" --root "$STATE" create --userns auto --bundle "$B" k1 >/dev/null 2>&1 3>&- &
 	local pid=$!
@@ -116,7 +118,7 @@ tnr() {
 	assert_eq "$(jq -r '.allocations[0].committed' "$REG")" false
 	kill -KILL "$pid"
 	wait "$pid" || true
-	pkill -KILL -f "sleep 30" || true
+	pkill -KILL -f "^$mark 30$" || true
 	tnr delete --force k1
 	# What the killed create made goes with it: its directory and its cgroup.
 	assert_eq "$(find /sys/fs/cgroup -maxdepth 6 -type d -name k1)" ""
