@@ -14,7 +14,6 @@ setup_file() {
 	userns_setup
 	[ -n "${USERNS_DIR:-}" ] || return 0
 	store_save
-	[ -e /etc/tenant ] && cp -a /etc/tenant "$USERNS_DIR/etc-tenant.orig"
 	[ -e "/var/tmp/tenant-$NS_UID" ] || touch "$USERNS_DIR/made-var-tmp"
 	mkdir -m 700 "$USERNS_DIR/ns"
 	chown tenant-ns: "$USERNS_DIR/ns"
@@ -23,8 +22,6 @@ setup_file() {
 teardown_file() {
 	[ -n "${USERNS_DIR:-}" ] || return 0
 	store_restore
-	rm -rf /etc/tenant
-	[ -e "$USERNS_DIR/etc-tenant.orig" ] && cp -a "$USERNS_DIR/etc-tenant.orig" /etc/tenant
 	[ -e "$USERNS_DIR/made-var-tmp" ] && rm -rf "/var/tmp/tenant-$NS_UID"
 	userns_teardown
 }

@@ -161,21 +161,30 @@ running_cmd() {
 # ---- tenant's own store ----
 #
 # /var/lib/tenant (as root: the --userns auto registry and its lock, shift records, rootfs
-# copies) is the host's: a file of tests that may write there saves it whole in setup_file and
-# puts it back exactly in teardown_file, made or not, so that nothing one file leaves there
-# (a record, a lock) outlives the suite or steers the next file. tests/run.sh checks the same.
+# copies) and /etc/tenant (tenant.conf) are the host's: a file of tests that may write there
+# saves both whole in setup_file and puts them back exactly in teardown_file, made or not, so
+# that nothing one file leaves there (a record, a lock) outlives the suite or steers the next
+# file. tests/run.sh checks the same.
+
+STORE_PATHS=(/var/lib/tenant /etc/tenant)
 
 store_save() {
-	[ ! -e "$BATS_FILE_TMPDIR/store-saved" ] || return 0
-	if [ -e /var/lib/tenant ]; then cp -a /var/lib/tenant "$BATS_FILE_TMPDIR/store.orig"; fi
-	touch "$BATS_FILE_TMPDIR/store-saved"
+	local d=$BATS_FILE_TMPDIR/store p
+	[ ! -e "$d" ] || return 0
+	mkdir "$d"
+	for p in "${STORE_PATHS[@]}"; do
+		if [ -e "$p" ]; then cp -a "$p" "$d/${p//\//_}"; fi
+	done
 }
 
 store_restore() {
-	[ -e "$BATS_FILE_TMPDIR/store-saved" ] || return 0
-	rm -rf /var/lib/tenant
-	if [ -e "$BATS_FILE_TMPDIR/store.orig" ]; then cp -a "$BATS_FILE_TMPDIR/store.orig" /var/lib/tenant; fi
-	rm -rf "$BATS_FILE_TMPDIR/store.orig" "$BATS_FILE_TMPDIR/store-saved"
+	local d=$BATS_FILE_TMPDIR/store p
+	[ -e "$d" ] || return 0
+	for p in "${STORE_PATHS[@]}"; do
+		rm -rf "$p"
+		if [ -e "$d/${p//\//_}" ]; then cp -a "$d/${p//\//_}" "$p"; fi
+	done
+	rm -rf "$d"
 }
 
 # ---- user namespaces as an unprivileged user ----

@@ -11,15 +11,12 @@ setup_file() {
 	userns_setup
 	[ -n "${USERNS_DIR:-}" ] || return 0
 	store_save
-	[ -e /etc/tenant ] && cp -a /etc/tenant "$USERNS_DIR/etc-tenant.orig"
 	export REG=/var/lib/tenant/userns.json
 }
 
 teardown_file() {
 	[ -n "${USERNS_DIR:-}" ] || return 0
 	store_restore
-	rm -rf /etc/tenant
-	[ -e "$USERNS_DIR/etc-tenant.orig" ] && cp -a "$USERNS_DIR/etc-tenant.orig" /etc/tenant
 	userns_teardown
 }
 
