@@ -21,9 +21,10 @@ failures=()
 
 note() { printf '%s\n' "$*"; }
 
-# Count one TAP stream (file $2) as suite $1; the command's status is $3.
+# Count one TAP stream (file $2) as suite $1; the command's status is $3, its wall time in
+# seconds $4 (none for a check).
 tally() {
-	local suite=$1 log=$2 status=$3 plan=0 seen=0 p=0 f=0 s=0 line
+	local suite=$1 log=$2 status=$3 secs=${4:-} plan=0 seen=0 p=0 f=0 s=0 line
 	while IFS= read -r line; do
 		case $line in
 		1..*) plan=${line#1..} ;;
@@ -44,7 +45,8 @@ tally() {
 		failures+=("$suite: ran $seen of $plan tests, exit status $status (see $log)")
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	note "$(printf '%-34s %4d passed %3d failed %3d skipped' "$suite" "$p" "$f" "$s")"
+	note "$(printf '%-34s %4d passed %3d failed %3d skipped%s' "$suite" "$p" "$f" "$s" \
+		"${secs:+ in ${secs} s}")"
 	if [ "$f" -gt 0 ]; then
 		# Show the failing tests with their diagnostics.
 		awk '/^not ok /{p=1} /^ok /{p=0} p' "$log" | head -60 | sed 's/^/    /'
@@ -53,11 +55,11 @@ tally() {
 
 # Run a TAP-producing command as one suite.
 suite() {
-	local name=$1 log
+	local name=$1 log t0=$SECONDS
 	shift
 	log=$LOGS/$(echo "$name" | tr ' /' '__').tap
 	"$@" >"$log" 2>&1
-	tally "$name" "$log" $?
+	tally "$name" "$log" $? $((SECONDS - t0))
 }
 
 # A check that is one test: "ok" when the command succeeds, its output otherwise.
@@ -188,7 +190,7 @@ fuzz_result() {
 }
 
 export TENANT_BUILD=$ROOT/$BUILD
-suite "integration" env TENANT="$ROOT/$BUILD/tenant" bats --tap tests/integration
+suite "integration" env TENANT="$ROOT/$BUILD/tenant" bats --tap --timing tests/integration
 
 # containerd's CRI plugin driven as the kubelet drives it, runc and tenant as its handlers
 # (tests/cri; fetches Debian 13's containerd 1.7 once into build/cri): about a minute.
@@ -199,7 +201,7 @@ rm -f "$SAN_DIR"/report.*
 suite "asan integration" env TENANT="$ROOT/$ASAN_BUILD/tenant" TENANT_RACE_EXECS=200 \
 	ASAN_OPTIONS="log_path=$SAN_DIR/report:detect_leaks=1" \
 	UBSAN_OPTIONS="log_path=$SAN_DIR/report:halt_on_error=1:print_stacktrace=1" \
-	bats --tap tests/integration
+	bats --tap --timing tests/integration
 check "no sanitizer report from integration tests" sanitizer_reports "$SAN_DIR"
 
 wait "$FUZZ_PID"

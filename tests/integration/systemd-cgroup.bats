@@ -16,6 +16,9 @@ SYS_ID=sysd
 
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || return 0
+	# boot.sh makes the image when this file runs first (its shift is recorded in tenant's
+	# store): not kept past this file.
+	store_save
 	SYS_STATE=$(mktemp -d /tmp/tenant-sysd-state.XXXXXX)
 	SYS_BUNDLE=$(mktemp -d /tmp/tenant-sysd.XXXXXX)
 	export SYS_STATE SYS_BUNDLE
@@ -32,9 +35,11 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -n "${SYS_STATE:-}" ] || return 0
-	"$BATS_TEST_DIRNAME/../systemd/boot.sh" down "$SYS_STATE" "$SYS_ID" "$SYS_BUNDLE"
-	rm -rf "$SYS_STATE"
+	if [ -n "${SYS_STATE:-}" ]; then
+		"$BATS_TEST_DIRNAME/../systemd/boot.sh" down "$SYS_STATE" "$SYS_ID" "$SYS_BUNDLE"
+		rm -rf "$SYS_STATE"
+	fi
+	store_restore
 }
 
 setup() {
