@@ -194,14 +194,30 @@ store_restore() {
 # backups back byte for byte (content, mode, times) in userns_teardown. A second user
 # (tenant-ns-none) has no ranges. The binary is copied to a directory the users can reach.
 
-userns_setup() {
+# host_subid_save DIR / host_subid_restore DIR: /etc/subuid, /etc/subgid and the FILE- backups
+# that `tenant subid add`, like shadow's tools, leaves beside them, copied into DIR and put back
+# exactly (content, mode, times); one that was absent is removed again.
+HOST_SUBID_FILES=(subuid subgid subuid- subgid-)
+
+host_subid_save() {
 	local f
+	for f in "${HOST_SUBID_FILES[@]}"; do
+		if [ -e "/etc/$f" ]; then cp -p "/etc/$f" "$1/$f.orig"; fi
+	done
+}
+
+host_subid_restore() {
+	local f
+	for f in "${HOST_SUBID_FILES[@]}"; do
+		if [ -e "$1/$f.orig" ]; then cp -p "$1/$f.orig" "/etc/$f"; else rm -f "/etc/$f"; fi
+	done
+}
+
+userns_setup() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	USERNS_DIR=$(mktemp -d /tmp/tenant-userns.XXXXXX)
 	chmod 755 "$USERNS_DIR"
-	for f in subuid subgid subuid- subgid-; do
-		[ -e /etc/$f ] && cp -p /etc/$f "$USERNS_DIR/$f.orig"
-	done
+	host_subid_save "$USERNS_DIR"
 	ensure_users tenant-ns tenant-ns-none
 	install -m 755 "$TENANT" "$USERNS_DIR/tenant"
 	mkdir -m 700 "$USERNS_DIR/work"
@@ -216,16 +232,9 @@ userns_setup() {
 }
 
 userns_teardown() {
-	local f
 	[ -n "${USERNS_DIR:-}" ] || return 0
 	"$TENANT" subid remove tenant-ns >/dev/null 2>&1 || true
-	for f in subuid subgid subuid- subgid-; do
-		if [ -e "$USERNS_DIR/$f.orig" ]; then
-			cp -p "$USERNS_DIR/$f.orig" /etc/$f
-		else
-			rm -f /etc/$f
-		fi
-	done
+	host_subid_restore "$USERNS_DIR"
 	remove_test_users
 	rm -rf "$USERNS_DIR"
 }

@@ -34,7 +34,7 @@ teardown() {
 	if [ -n "${RL_DIR:-}" ]; then
 		BOOT_USER=tenant-sysrl TENANT=$RL_DIR/tenant "$BOOT" down "$STATE" sys "$B" "$CG" >/dev/null 2>&1 || true
 		"$TENANT" subid remove tenant-sysrl >/dev/null 2>&1 || true
-		for f in subuid subgid; do cp -p "$RL_DIR/$f.orig" /etc/$f; done
+		host_subid_restore "$RL_DIR"
 		# Not remove_test_users: it kills every process of UID 3000000, which any
 		# system container booted at that range (another suite's) runs as.
 		userdel tenant-sysrl 2>/dev/null || true
@@ -96,7 +96,7 @@ assert_halts() {
 	# The user is UID 3000000 (the image's owner) with 3000001-3065535 as its ranges: the
 	# container maps root to the user, as rootless podman does.
 	RL_DIR=$(mktemp -d /tmp/tenant-sysrl.XXXXXX)
-	for f in subuid subgid; do cp -p /etc/$f "$RL_DIR/$f.orig"; done
+	host_subid_save "$RL_DIR"
 	getent group tenant-sysrl >/dev/null || groupadd --system -g 3000000 tenant-sysrl
 	getent passwd tenant-sysrl >/dev/null || useradd --system -u 3000000 -g 3000000 \
 		--no-create-home --shell /usr/sbin/nologin tenant-sysrl 2>/dev/null
