@@ -456,7 +456,8 @@ assert_clean() {
 	printf '{"cwd": "/", "args": ["/init", "id"], "user": {"uid": 7, "gid": 8}}' >"$PUBLIC/proc.json"
 	run -0 tnr exec --process "$PUBLIC/proc.json" x1
 	assert_eq "$output" "uid=7 gid=8 groups="
-	run -0 tnr exec -d --pid-file "$PUBLIC/exec.pid" x1 /init sleep 30
+	# Not under `run`: the detached process keeps its stdout, and `run` would wait for it.
+	tnr exec -d --pid-file "$PUBLIC/exec.pid" x1 /init sleep 30 >/dev/null 2>&1 3>&-
 	[ -d "/proc/$(cat "$PUBLIC/exec.pid")" ]
 	assert_eq "$(readlink "/proc/$(cat "$PUBLIC/exec.pid")/ns/pid")" "$(readlink "/proc/$init/ns/pid")"
 	tnr kill x1 KILL

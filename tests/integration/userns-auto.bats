@@ -121,6 +121,7 @@ tnr() {
 	assert_eq "$(find /sys/fs/cgroup -maxdepth 6 -type d -name k1)" ""
 	[ ! -e "$STATE/k1" ]
 	config "$B" 'del(.hooks)'
+	args "$B" id # not k1's sleep 30: the run would wait it out
 	run -0 tnr run --userns auto --bundle "$B" k2
 	# The dead allocation was reclaimed: k2 got the same first block, and nothing is left.
 	assert_eq "$(jq '.allocations | length' "$REG")" 0
