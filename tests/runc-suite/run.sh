@@ -93,14 +93,27 @@ point_images() {
 		"$W/images/busybox.tar.xz" "$W/images/debian.tar.xz" >"$SRC/tests/integration/get-images.sh"
 }
 
+# /etc/subuid, /etc/subgid and their FILE- backups (useradd and userdel of a user that is not a
+# system user edit both) as they were, after the user is gone; one that was absent removed.
+SUBID_FILES=(subuid subgid subuid- subgid-)
+save_subids() {
+	local f
+	rm -rf "$W/subids.orig"
+	mkdir "$W/subids.orig"
+	for f in "${SUBID_FILES[@]}"; do
+		if [ -e "/etc/$f" ]; then cp -p "/etc/$f" "$W/subids.orig/$f"; fi
+	done
+}
+
 restore_subids() {
-	[ -e "$W/subuid.orig" ] || return 0
-	cp "$W/subuid.orig" /etc/subuid
-	cp "$W/subgid.orig" /etc/subgid
-	rm -f "$W/subuid.orig" "$W/subgid.orig"
+	local f
+	[ -d "$W/subids.orig" ] || return 0
 	pkill -u rootless 2>/dev/null || true
 	userdel -r rootless 2>/dev/null || true
-	rm -rf "${AUX_DIR:-/nonexistent}"
+	for f in "${SUBID_FILES[@]}"; do
+		if [ -e "$W/subids.orig/$f" ]; then cp -p "$W/subids.orig/$f" "/etc/$f"; else rm -f "/etc/$f"; fi
+	done
+	rm -rf "$W/subids.orig" "${AUX_DIR:-/nonexistent}"
 }
 
 mkdir -p "$W/images" "$W/out" "$W/tmp"
@@ -127,10 +140,10 @@ cd "$SRC/tests/integration"
 if [ $ROOTLESS = 0 ]; then
 	RUNC=$RT timeout 3000 script -qec "bats -t ${files[*]} >$out 2>&1" /dev/null <&3 || true
 else
+	save_subids
 	trap restore_subids EXIT
 	id rootless >/dev/null 2>&1 || useradd -m -s /bin/bash rootless
-	cp /etc/subuid "$W/subuid.orig"
-	cp /etc/subgid "$W/subgid.orig"
+	sed -i '/^rootless:/d' /etc/subuid /etc/subgid # useradd's own ranges: the suite's below
 	echo rootless:100000:65536 >>/etc/subuid
 	echo rootless:200000:65536 >>/etc/subgid
 	AUX_DIR=$(mktemp -d "$W/tmp/aux.XXXXXX")
