@@ -24,19 +24,15 @@ export UBSAN_OPTIONS="log_path=$san/report:halt_on_error=1:print_stacktrace=1"
 state=$work/state
 made_var_lib=
 [ -e /var/lib/tenant ] || made_var_lib=1
-# /etc/subuid, /etc/subgid and their FILE- backups (--userns auto's pool writes both) put back
-# exactly, an absent one removed again.
-for f in subuid subgid subuid- subgid-; do
-	if [ -e /etc/$f ]; then cp -p /etc/$f "$work/$f.orig"; fi
-done
+# /etc/subuid, /etc/subgid and their FILE- backups (--userns auto's pool writes both).
+. tests/host-subid.sh
+host_subid_save "$work"
 cleanup() {
 	for id in $("$TENANT" --root "$state" list -q 2>/dev/null); do
 		"$TENANT" --root "$state" delete --force "$id" >/dev/null 2>&1
 	done
 	[ -n "$made_var_lib" ] && rm -rf /var/lib/tenant
-	for f in subuid subgid subuid- subgid-; do
-		if [ -e "$work/$f.orig" ]; then cp -p "$work/$f.orig" /etc/$f; else rm -f /etc/$f; fi
-	done
+	host_subid_restore "$work"
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -194,24 +194,8 @@ store_restore() {
 # backups back byte for byte (content, mode, times) in userns_teardown. A second user
 # (tenant-ns-none) has no ranges. The binary is copied to a directory the users can reach.
 
-# host_subid_save DIR / host_subid_restore DIR: /etc/subuid, /etc/subgid and the FILE- backups
-# that `tenant subid add`, like shadow's tools, leaves beside them, copied into DIR and put back
-# exactly (content, mode, times); one that was absent is removed again.
-HOST_SUBID_FILES=(subuid subgid subuid- subgid-)
-
-host_subid_save() {
-	local f
-	for f in "${HOST_SUBID_FILES[@]}"; do
-		if [ -e "/etc/$f" ]; then cp -p "/etc/$f" "$1/$f.orig"; fi
-	done
-}
-
-host_subid_restore() {
-	local f
-	for f in "${HOST_SUBID_FILES[@]}"; do
-		if [ -e "$1/$f.orig" ]; then cp -p "$1/$f.orig" "/etc/$f"; else rm -f "/etc/$f"; fi
-	done
-}
+# host_subid_save DIR / host_subid_restore DIR (tests/host-subid.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/../host-subid.sh"
 
 userns_setup() {
 	[ "$(id -u)" -eq 0 ] || return 0

@@ -94,25 +94,19 @@ point_images() {
 }
 
 # /etc/subuid, /etc/subgid and their FILE- backups (useradd and userdel of a user that is not a
-# system user edit both) as they were, after the user is gone; one that was absent removed.
-SUBID_FILES=(subuid subgid subuid- subgid-)
+# system user edit both) as they were, once the user is gone (tests/host-subid.sh).
+. "$ROOT/tests/host-subid.sh"
 save_subids() {
-	local f
 	rm -rf "$W/subids.orig"
-	mkdir "$W/subids.orig"
-	for f in "${SUBID_FILES[@]}"; do
-		if [ -e "/etc/$f" ]; then cp -p "/etc/$f" "$W/subids.orig/$f"; fi
-	done
+	mkdir -m 700 "$W/subids.orig"
+	host_subid_save "$W/subids.orig"
 }
 
 restore_subids() {
-	local f
 	[ -d "$W/subids.orig" ] || return 0
 	pkill -u rootless 2>/dev/null || true
 	userdel -r rootless 2>/dev/null || true
-	for f in "${SUBID_FILES[@]}"; do
-		if [ -e "$W/subids.orig/$f" ]; then cp -p "$W/subids.orig/$f" "/etc/$f"; else rm -f "/etc/$f"; fi
-	done
+	host_subid_restore "$W/subids.orig"
 	rm -rf "$W/subids.orig" "${AUX_DIR:-/nonexistent}"
 }
 
